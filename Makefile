@@ -1,0 +1,69 @@
+# wbe_surveillance: the two set-up commands for a fresh Debian 12 / Ubuntu machine are `make demo` and `make test`.
+# PyQGIS imports only under Debian's /usr/bin/python3, so every recipe uses it explicitly.
+
+SHELL := /bin/bash
+PY := /usr/bin/python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+PLUGIN := wbe_surveillance
+APT_PACKAGES := qgis python3-qgis qgis-providers python3-numpy python3-pandas python3-scipy \
+	python3-pytest python3-venv python3-pip fonts-noto-cjk pyqt5-dev-tools qttools5-dev-tools \
+	poppler-utils zip
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+QM := $(PLUGIN)/i18n/$(PLUGIN)_zh_CN.qm
+TS := $(PLUGIN)/i18n/$(PLUGIN)_zh_CN.ts
+
+.PHONY: deps demo test package lint format i18n ts bench clean
+
+# Install the Debian packages only when one is missing, so a prepared machine pays nothing.
+deps:
+	@if ! dpkg-query -W -f='$${Status}\n' $(APT_PACKAGES) 2>/dev/null | grep -qv '^install ok installed$$' \
+	    && [ "$$(dpkg-query -W -f='$${Status}\n' $(APT_PACKAGES) 2>/dev/null | wc -l)" = "$(words $(APT_PACKAGES))" ]; then \
+	  echo "Debian packages present."; \
+	else \
+	  echo "Installing Debian packages: $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+# Test tools live in a venv that sees Debian's numpy/pandas/scipy; pip may never replace those.
+$(VENV)/.installed: requirements-test.txt | deps
+	$(PY) -m venv --system-site-packages $(VENV)
+	$(PY) -c "import numpy, pandas, scipy; print(f'numpy=={numpy.__version__}\npandas=={pandas.__version__}\nscipy=={scipy.__version__}')" > $(VENV)/constraints.txt
+	$(VPY) -m pip install -q --disable-pip-version-check -c $(VENV)/constraints.txt -r requirements-test.txt
+	touch $@
+
+# The .qm is committed so the zip works without Qt tools; this rebuilds it from the .ts.
+$(QM): $(TS)
+	lrelease -silent $(TS) -qm $(QM)
+
+i18n: deps $(QM)
+
+# Refresh the .ts from the sources (keeps existing translations); then fill new entries and `make i18n`.
+ts: deps
+	$(PY) scripts/update_ts.py
+
+demo: deps
+	bash scripts/run_demo.sh
+
+test: deps $(VENV)/.installed $(QM)
+	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -p no:cacheprovider tests
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check $(PLUGIN) tests bench scripts
+	$(VENV)/bin/ruff format --check $(PLUGIN) tests bench scripts
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format $(PLUGIN) tests bench scripts
+	$(VENV)/bin/ruff check --fix $(PLUGIN) tests bench scripts
+
+package: $(QM)
+	mkdir -p dist
+	rm -f dist/$(PLUGIN).zip
+	zip -q -r dist/$(PLUGIN).zip $(PLUGIN) -x '*/__pycache__/*' '*.pyc' '*.gpkg-shm' '*.gpkg-wal'
+	@echo "dist/$(PLUGIN).zip"
+
+bench: deps $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(VPY) bench/bench_demo.py
+
+clean:
+	rm -rf $(VENV) dist demo-output .pytest_cache

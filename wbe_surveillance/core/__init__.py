@@ -1,0 +1,1 @@
+"""Pure Python + numpy/pandas: numbers in, numbers out. Nothing here imports qgis."""

@@ -1,0 +1,53 @@
+"""Sample values → statistics per township × round.
+
+Every township appears once for every round present in the samples, so a township with no sample in a
+round is visible (n_samples = 0, NULL statistics) instead of missing from the map.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+STATISTICS = ("n_samples", "n_detected", "mean", "median", "max")
+
+
+def township_round_stats(
+    township: np.ndarray,
+    rounds: np.ndarray,
+    values: np.ndarray,
+    detected: np.ndarray,
+    n_townships: int,
+    all_rounds: list[str] | None = None,
+) -> pd.DataFrame:
+    """Statistics for every township index 0..n_townships-1 and every round.
+
+    ``township`` holds a township index per sample (-1 for a sample in no township, which is left
+    out here; the caller reports it). ``values`` is NaN where a non-detect is excluded: such a sample
+    counts in n_samples but not in mean, median and max. Rounds sort as text, which is time order.
+    """
+    frame = pd.DataFrame(
+        {
+            "t": np.asarray(township, dtype=np.int64),
+            "round": np.asarray(rounds, dtype=object),
+            "v": np.asarray(values, dtype=float),
+            "d": np.asarray(detected, dtype=bool),
+        }
+    )
+    frame = frame[frame["t"] >= 0]
+    rounds_sorted = sorted(set(all_rounds) if all_rounds is not None else set(frame["round"]))
+    grouped = frame.groupby(["t", "round"], sort=False)
+    stats = pd.DataFrame(
+        {
+            "n_samples": grouped.size(),
+            "n_detected": grouped["d"].sum(),
+            "mean": grouped["v"].mean(),
+            "median": grouped["v"].median(),
+            "max": grouped["v"].max(),
+        }
+    )
+    index = pd.MultiIndex.from_product([range(n_townships), rounds_sorted], names=["t", "round"])
+    stats = stats.reindex(index)
+    stats["n_samples"] = stats["n_samples"].fillna(0).astype(np.int64)
+    stats["n_detected"] = stats["n_detected"].fillna(0).astype(np.int64)
+    return stats.reset_index()

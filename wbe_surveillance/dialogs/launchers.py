@@ -1,0 +1,26 @@
+"""Menu and toolbar entries. They open Processing's own dialogs, so no run logic lives here."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction
+
+from ..translate import tr
+
+ICON = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "icons", "wbe.svg")
+
+
+def open_algorithm_dialog(algorithm_id: str) -> None:
+    import processing
+
+    processing.execAlgorithmDialog(algorithm_id, {})
+
+
+def survey_map_action(parent) -> QAction:
+    action = QAction(QIcon(ICON), tr("Survey map (lab results → severity map)…"), parent)
+    action.setObjectName("wbeSurveyMap")
+    action.setToolTip(tr("Run the quarterly survey: import the lab table, join to townships, classify and map"))
+    action.triggered.connect(lambda: open_algorithm_dialog("wbe:surveymap"))
+    return action

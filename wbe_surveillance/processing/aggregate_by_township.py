@@ -1,0 +1,254 @@
+"""wbe:aggregatebytownship — sample points → one feature per township × round, for one compound."""
+
+from __future__ import annotations
+
+import numpy as np
+from qgis.core import (
+    QgsCoordinateTransform,
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterString,
+    QgsProcessingUtils,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ..core.aggregate import township_round_stats
+from ..core.compounds import CompoundTable
+from ..core.nondetect import substitute
+from ..core.values import SOLID_MEDIA, WATER_MEDIA
+from ..translate import tr
+from .base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, require_fields, to_float_array
+from .spatial import assign_points, repair_polygons
+
+SAMPLE_FIELDS = ["round", "medium", "compound", "concentration", "detected", "lod", "unit"]
+WATER, WASTEWATER, SURFACE, SOLIDS = range(4)
+
+
+def media_for(choice: int) -> tuple[str, ...]:
+    if choice == WASTEWATER:
+        return ("sewage", "influent", "effluent")
+    if choice == SURFACE:
+        return ("surface_water",)
+    if choice == SOLIDS:
+        return SOLID_MEDIA
+    return WATER_MEDIA
+
+
+def stat_fields() -> QgsFields:
+    fields = QgsFields()
+    fields.append(QgsField("round", QVariant.String, len=16))
+    fields.append(QgsField("compound", QVariant.String, len=64))
+    fields.append(QgsField("n_samples", QVariant.Int))
+    fields.append(QgsField("n_detected", QVariant.Int))
+    for name in ("mean", "median", "max"):
+        fields.append(QgsField(name, QVariant.Double))
+    return fields
+
+
+class AggregateByTownship(WbeAlgorithm):
+    ALG_ID = "aggregatebytownship"
+    GROUP_ID = "survey"
+    ICON = "township.svg"
+
+    SAMPLES = "SAMPLES"
+    TOWNSHIPS = "TOWNSHIPS"
+    TOWNSHIP_FIELD = "TOWNSHIP_FIELD"
+    COMPOUND = "COMPOUND"
+    ROUND = "ROUND"
+    MEDIUM = "MEDIUM"
+    ND_POLICY = "ND_POLICY"
+    OUTPUT = "OUTPUT"
+    UNMATCHED = "UNMATCHED"
+
+    def displayName(self) -> str:
+        return tr("Aggregate samples by township")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "Joins sample points (as written by “Import lab results”) to township polygons and computes, for one compound, "
+            "n_samples, n_detected, mean, median and max per township and round.\n\n"
+            "Every township appears once for every round in the samples; a township with no sample in a round gets n_samples = 0 "
+            "and NULL statistics, so it shows as “no data” rather than as a low value. The output keeps the township layer's fields "
+            "and adds round, compound and the statistics after them.\n\n"
+            "Non-detects enter the statistics through one substitution policy (default LOD/2); n_samples counts every sample, "
+            "and n_detected the detected ones. Water and solids are never mixed: the sample type parameter chooses which samples count, "
+            "and the others are counted in the log.\n\n"
+            "A point on a boundary between two townships goes to the township listed first. Points in no township go to UNMATCHED "
+            "and are counted in the log. Samples are reprojected to the townships' CRS when the two differ.\n\n"
+            "A sewage sample stands for its upstream catchment, not only for the spot where it was taken."
+        )
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterFeatureSource(self.SAMPLES, tr("Samples"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(
+            QgsProcessingParameterField(self.TOWNSHIP_FIELD, tr("Township name field"), parentLayerParameterName=self.TOWNSHIPS)
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.COMPOUND, tr("Compound (name or abbreviation, in Chinese or English)"), defaultValue="methamphetamine"
+            )
+        )
+        self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (empty: every round)"), optional=True))
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.MEDIUM,
+                tr("Sample types"),
+                options=[
+                    tr("All water (sewage, influent, surface water)"),
+                    tr("Wastewater only (sewage and influent)"),
+                    tr("Surface water only"),
+                    tr("Solids (soil, sediment, sludge)"),
+                ],
+                defaultValue=WATER,
+            )
+        )
+        self.addParameter(nondetect_policy_parameter(self.ND_POLICY))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Township statistics"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.UNMATCHED, tr("Samples in no township"), QgsProcessing.TypeVectorPoint, optional=True, createByDefault=True
+            )
+        )
+        self.addOutput(QgsProcessingOutputNumber("N_SAMPLES", tr("Samples used")))
+        self.addOutput(QgsProcessingOutputNumber("N_UNMATCHED", tr("Samples in no township")))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        samples = self.parameterAsSource(parameters, self.SAMPLES, context)
+        townships = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
+        if samples is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.SAMPLES))
+        if townships is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
+        if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.PolygonGeometry:
+            raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
+        name_field = self.parameterAsString(parameters, self.TOWNSHIP_FIELD, context)
+        if townships.fields().lookupField(name_field) < 0:
+            raise QgsProcessingException(
+                tr("The township layer “{layer}” has no field “{field}”.").format(layer=townships.sourceName(), field=name_field)
+            )
+        require_fields(samples, SAMPLE_FIELDS, samples.sourceName())
+        wanted = self.parameterAsString(parameters, self.COMPOUND, context).strip()
+        compound, _known = CompoundTable.load().resolve(wanted)
+        wanted_round = self.parameterAsString(parameters, self.ROUND, context).strip()
+        media = media_for(self.parameterAsEnum(parameters, self.MEDIUM, context))
+        policy = self.parameterAsEnum(parameters, self.ND_POLICY, context)
+
+        feedback.setProgressText(tr("Reading samples…"))
+        columns, geometries, ids = read_columns(samples, SAMPLE_FIELDS, feedback, with_geometry=True)
+        n_all = len(ids)
+        compounds_seen = sorted({str(c) for c in columns["compound"] if not is_null(c)})
+        is_compound = np.array([c == compound for c in columns["compound"]], dtype=bool)
+        if not is_compound.any():
+            raise QgsProcessingException(
+                tr("The samples layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.").format(
+                    layer=samples.sourceName(), compound=compound, present=", ".join(compounds_seen) or "—"
+                )
+            )
+        medium = np.array([str(m) if not is_null(m) else "" for m in columns["medium"]], dtype=object)
+        in_media = np.isin(medium, media)
+        rounds = np.array([str(r) if not is_null(r) else "" for r in columns["round"]], dtype=object)
+        use = is_compound & in_media
+        if wanted_round:
+            present = sorted(set(rounds[use]))
+            if wanted_round not in present:
+                raise QgsProcessingException(
+                    tr("No sample of “{compound}” in round “{round}”. Rounds present: {present}.").format(
+                        compound=compound, round=wanted_round, present=", ".join(present) or "—"
+                    )
+                )
+            use &= rounds == wanted_round
+        other_media = int((is_compound & ~in_media).sum())
+        if other_media:
+            feedback.pushInfo(
+                tr("{n} samples of {compound} are of another sample type and are left out: water and solids are never mixed.").format(
+                    n=other_media, compound=compound
+                )
+            )
+        if not use.any():
+            raise QgsProcessingException(tr("No sample of “{compound}” is of the chosen sample type.").format(compound=compound))
+
+        selected = np.flatnonzero(use)
+        detected = np.array([bool(columns["detected"][i]) if not is_null(columns["detected"][i]) else False for i in selected])
+        concentration = to_float_array([columns["concentration"][i] for i in selected])
+        lod = to_float_array([columns["lod"][i] for i in selected])
+        substituted = substitute(concentration, detected, lod, policy)
+        if substituted.without_limit:
+            feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=substituted.without_limit))
+
+        feedback.setProgressText(tr("Joining samples to townships…"))
+        township_features = list(townships.getFeatures(QgsFeatureRequest()))
+        polygons, repaired = repair_polygons([f.geometry() for f in township_features])
+        if repaired:
+            feedback.pushWarning(tr("{n} township polygons were invalid and were repaired before the join.").format(n=repaired))
+        transform = QgsCoordinateTransform(samples.sourceCrs(), townships.sourceCrs(), context.transformContext())
+        points = []
+        for i in selected:
+            geometry = geometries[i]
+            if geometry is None or geometry.isEmpty():
+                points.append((float("nan"), float("nan")))
+                continue
+            point = (
+                transform.transform(geometry.asPoint()) if transform.isValid() and not transform.isShortCircuited() else geometry.asPoint()
+            )
+            points.append((point.x(), point.y()))
+        township_index = assign_points(points, polygons, feedback)
+        if feedback.isCanceled():
+            return {}
+
+        stats = township_round_stats(township_index, rounds[selected], substituted.values, detected, len(township_features))
+        out_fields = QgsProcessingUtils.combineFields(townships.fields(), stat_fields())
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, townships.wkbType(), townships.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        for row in stats.itertuples(index=False):
+            source = township_features[row.t]
+            feature = QgsFeature(out_fields)
+            feature.setGeometry(polygons[row.t])
+            values = [None if v != v else float(v) for v in (row.mean, row.median, row.max)]
+            feature.setAttributes([*list(source.attributes()), row.round, compound, int(row.n_samples), int(row.n_detected), *values])
+            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+
+        unmatched_mask = township_index < 0
+        unmatched_ids = [ids[i] for i in selected[unmatched_mask]]
+        results = {self.OUTPUT: dest_id, "N_SAMPLES": int(len(selected)), "N_UNMATCHED": len(unmatched_ids)}
+        unmatched_sink, unmatched_id = self.parameterAsSink(
+            parameters, self.UNMATCHED, context, samples.fields(), samples.wkbType(), samples.sourceCrs()
+        )
+        if unmatched_sink is not None:
+            if unmatched_ids:
+                for feature in samples.getFeatures(QgsFeatureRequest().setFilterFids(unmatched_ids)):
+                    unmatched_sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            results[self.UNMATCHED] = unmatched_id
+        if unmatched_ids:
+            feedback.pushWarning(
+                tr("{n} samples lie in no township; they are in the “Samples in no township” output.").format(n=len(unmatched_ids))
+            )
+        empty = stats[stats["n_samples"] == 0]
+        for row in empty.itertuples(index=False):
+            feedback.pushInfo(
+                tr("Township “{name}” has no sample in round {round}: its statistics are NULL.").format(
+                    name=township_features[row.t][name_field], round=row.round
+                )
+            )
+        feedback.pushInfo(
+            tr("{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.").format(
+                used=int(len(selected)) - len(unmatched_ids),
+                total=n_all,
+                compound=compound,
+                townships=len(township_features),
+                rounds=stats["round"].nunique(),
+            )
+        )
+        return results

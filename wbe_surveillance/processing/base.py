@@ -1,0 +1,140 @@
+"""What every wbe algorithm shares: identity, icons, groups, help layout, and layer ↔ array helpers."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from qgis.core import (
+    QgsFeatureRequest,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingParameterEnum,
+)
+from qgis.PyQt.QtGui import QIcon
+
+from ..core.nondetect import DEFAULT_POLICY
+from ..translate import tr
+
+ICON_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "icons")
+
+
+def group_name(group_id: str) -> str:
+    names = {
+        "survey": tr("Survey"),
+        "maps": tr("Maps and reports"),
+        "statistics": tr("Hot spots and statistics"),
+        "trends": tr("Trends"),
+        "consumption": tr("Consumption"),
+        "fieldwork": tr("Field work"),
+    }
+    return names.get(group_id, group_id)
+
+
+class WbeAlgorithm(QgsProcessingAlgorithm):
+    """Base class: subclasses set ``ALG_ID``, ``GROUP_ID`` and ``ICON`` and write the translated texts."""
+
+    ALG_ID = ""
+    GROUP_ID = "survey"
+    ICON = "wbe.svg"
+
+    def createInstance(self):
+        return type(self)()
+
+    def name(self) -> str:
+        return self.ALG_ID
+
+    def groupId(self) -> str:
+        return self.GROUP_ID
+
+    def group(self) -> str:
+        return group_name(self.GROUP_ID)
+
+    def icon(self) -> QIcon:
+        return QIcon(self.svgIconPath())
+
+    def svgIconPath(self) -> str:
+        return os.path.join(ICON_DIR, self.ICON)
+
+    def tr(self, text: str) -> str:
+        return tr(text)
+
+    def helpUrl(self) -> str:
+        return ""
+
+
+def nondetect_policy_parameter(name: str = "ND_POLICY") -> QgsProcessingParameterEnum:
+    """The one non-detect substitution policy that every consumer of samples offers (core/nondetect.py)."""
+    param = QgsProcessingParameterEnum(
+        name,
+        tr("Non-detects count as"),
+        options=[tr("Zero"), tr("Half the detection limit (LOD/2)"), tr("LOD/√2"), tr("The detection limit (LOD)"), tr("Excluded")],
+        defaultValue=DEFAULT_POLICY,
+    )
+    param.setHelp(
+        tr(
+            "How a sample reported below the detection limit enters the statistics. The default, LOD/2, "
+            "is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 "
+            "under the limit-based policies, and the log says how many."
+        )
+    )
+    return param
+
+
+def require_fields(layer, names: list[str], layer_label: str) -> dict[str, int]:
+    """Field indexes for ``names``; a missing field ends the run naming the layer and the field."""
+    indexes = {}
+    missing = []
+    for name in names:
+        index = layer.fields().lookupField(name)
+        if index < 0:
+            missing.append(name)
+        indexes[name] = index
+    if missing:
+        raise QgsProcessingException(
+            tr("The layer “{layer}” has no field {fields}. It needs the fields written by “Import lab results”: {needed}.").format(
+                layer=layer_label, fields=", ".join(f"“{m}”" for m in missing), needed=", ".join(names)
+            )
+        )
+    return indexes
+
+
+def read_columns(source, names: list[str], feedback=None, with_geometry: bool = False):
+    """Read attribute columns of a feature source into lists (and geometries when asked), honouring cancel."""
+    columns: dict[str, list] = {n: [] for n in names}
+    geometries = []
+    ids = []
+    indexes = [source.fields().lookupField(n) for n in names]
+    request = QgsFeatureRequest()
+    if not with_geometry:
+        request.setFlags(QgsFeatureRequest.NoGeometry)
+    total = max(source.featureCount(), 1)
+    for count, feature in enumerate(source.getFeatures(request)):
+        if feedback is not None and count % 1000 == 0:
+            if feedback.isCanceled():
+                break
+        attrs = feature.attributes()
+        for name, index in zip(names, indexes):
+            columns[name].append(attrs[index])
+        ids.append(feature.id())
+        if with_geometry:
+            geometries.append(feature.geometry())
+        if feedback is not None and count % 1000 == 0:
+            feedback.setProgress(100.0 * count / total)
+    return columns, geometries, ids
+
+
+def to_float_array(values: list) -> np.ndarray:
+    """Attribute values → float array, NULL (None or QVariant NULL) → NaN."""
+    out = np.full(len(values), np.nan)
+    for i, value in enumerate(values):
+        try:
+            if value is not None and not (hasattr(value, "isNull") and value.isNull()):
+                out[i] = float(value)
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
+def is_null(value) -> bool:
+    return value is None or (hasattr(value, "isNull") and value.isNull())

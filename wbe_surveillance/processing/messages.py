@@ -1,0 +1,67 @@
+"""Reason codes from core/ worded for the analyst, in the interface language."""
+
+from __future__ import annotations
+
+from ..core import labtable as lt
+from ..translate import tr
+
+
+def role_label(role: str) -> str:
+    labels = {
+        "site": tr("site"),
+        "sample_id": tr("sample id"),
+        "lon": tr("longitude"),
+        "lat": tr("latitude"),
+        "date": tr("sampling date"),
+        "round": tr("round"),
+        "compound": tr("compound"),
+        "concentration": tr("concentration"),
+        "unit": tr("unit"),
+        "lod": tr("detection limit"),
+        "township": tr("township"),
+        "medium": tr("sample type"),
+    }
+    return labels.get(role, role)
+
+
+def reason_text(code: str, column: str, value: str) -> str:
+    """One rejected row's reason: what is wrong, in which column, with the cell as written."""
+    texts = {
+        lt.BLANK_ROW: tr("blank row"),
+        lt.MISSING_SITE: tr("no site in column “{column}”"),
+        lt.MISSING_COMPOUND: tr("no compound in column “{column}”"),
+        lt.MISSING_VALUE: tr("empty concentration in column “{column}” (an empty cell is missing, not zero)"),
+        lt.NOT_A_NUMBER: tr("concentration “{value}” in column “{column}” is not a number or a non-detect"),
+        lt.NEGATIVE_VALUE: tr("negative concentration “{value}” in column “{column}”"),
+        lt.BAD_COORDINATES: tr("missing or out-of-range coordinates (longitude −180…180, latitude −90…90)"),
+        lt.OUTSIDE_CHINA: tr("coordinates outside China, where GCJ-02 and BD-09 do not apply"),
+        lt.BAD_DATE: tr("date “{value}” in column “{column}” is not a date"),
+        lt.FUTURE_DATE: tr("date “{value}” in column “{column}” is in the future"),
+        lt.NO_ROUND: tr("no sampling date or round, so the row belongs to no round"),
+        lt.BAD_ROUND: tr("round “{value}” in column “{column}” is not a quarter such as 2024Q3"),
+        lt.UNKNOWN_UNIT: tr("unknown unit “{value}” in column “{column}”"),
+        lt.UNIT_MEDIUM_MISMATCH: tr("a water unit for a solid sample, or a solid unit for a water sample (column “{column}”)"),
+        lt.DUPLICATE: tr("duplicate: the same site, date, sample type and compound appear in another row"),
+    }
+    template = texts.get(code, code)
+    return template.format(column=column, value=value)
+
+
+def table_error_text(error: lt.LabTableError, path: str) -> str:
+    if error.code == "no_header":
+        return tr("The lab file “{path}” is empty: it has no header row.").format(path=path)
+    if error.code == "no_rows":
+        return tr("The lab file “{path}” has a header but no data rows.").format(path=path)
+    if error.code == "missing_columns":
+        missing = ", ".join(role_label(r) for r in error.details["roles"])
+        found = ", ".join(f"“{h}”" for h in error.details["header"])
+        return tr(
+            "The lab file “{path}” lacks a required column: {missing}. Columns found: {found}. "
+            "Rename the column (for example 采样点/site, 经度/lon, 纬度/lat, 采样日期/date, 目标物/compound, 浓度/concentration) "
+            "or name it explicitly in the advanced parameters."
+        ).format(path=path, missing=missing, found=found)
+    if error.code == "explicit_column_missing":
+        return tr("The lab file “{path}” has no column “{column}”, given for the {role}.").format(
+            path=path, column=error.details["column"], role=role_label(error.details["role"])
+        )
+    return f"{path}: {error.code}"

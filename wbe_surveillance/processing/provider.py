@@ -1,0 +1,39 @@
+"""The `wbe` Processing provider: 污水毒情监测 / Wastewater drug surveillance."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from ..translate import tr
+from .aggregate_by_township import AggregateByTownship
+from .base import ICON_DIR
+from .classify_severity import ClassifySeverity
+from .export_map import ExportMap
+from .import_lab_results import ImportLabResults
+from .survey_map import SurveyMap
+
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap)
+
+
+class WbeProvider(QgsProcessingProvider):
+    def id(self) -> str:
+        return "wbe"
+
+    def name(self) -> str:
+        return tr("Wastewater drug surveillance")
+
+    def longName(self) -> str:
+        return self.name()
+
+    def icon(self) -> QIcon:
+        return QIcon(self.svgIconPath())
+
+    def svgIconPath(self) -> str:
+        return os.path.join(ICON_DIR, "wbe.svg")
+
+    def loadAlgorithms(self) -> None:
+        for algorithm in ALGORITHMS:
+            self.addAlgorithm(algorithm())

@@ -1,0 +1,67 @@
+"""Styles that travel with the output file, so a layer opens styled in the GUI, after qgis_process, and
+when the file is reopened: stored in the GeoPackage's layer_styles table as the default style, or as a
+sidecar .qml next to other file formats. A memory layer is styled in place."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFillSymbol,
+    QgsProcessingUtils,
+    QgsRendererCategory,
+    QgsVectorLayer,
+)
+
+from ..translate import tr
+
+# Red, orange, yellow as the programme's maps use them; grey for townships without data.
+SEVERITY_COLOURS = {3: "#d7191c", 2: "#fc8d3c", 1: "#ffe566"}
+NO_DATA_COLOUR = "#d9d9d9"
+
+
+def severity_label(severity: int) -> str:
+    return {1: tr("General"), 2: tr("Fairly severe"), 3: tr("Severe")}[severity]
+
+
+def format_value(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def severity_renderer(break_1: float | None = None, break_2: float | None = None) -> QgsCategorizedSymbolRenderer:
+    """Categories on `severity`, most severe first, with the breaks written into the legend labels."""
+    ranges = {}
+    if break_1 is not None and break_2 is not None:
+        ranges = {
+            3: f"> {format_value(break_2)}",
+            2: f"{format_value(break_1)} – {format_value(break_2)}",
+            1: f"≤ {format_value(break_1)}",
+        }
+    categories = []
+    for severity in (3, 2, 1):
+        symbol = QgsFillSymbol.createSimple({"color": SEVERITY_COLOURS[severity], "outline_color": "#4d4d4d", "outline_width": "0.3"})
+        label = severity_label(severity)
+        if severity in ranges:
+            label = f"{label} ({ranges[severity]})"
+        categories.append(QgsRendererCategory(severity, symbol, label))
+    no_data = QgsFillSymbol.createSimple({"color": NO_DATA_COLOUR, "outline_color": "#4d4d4d", "outline_width": "0.3", "style": "solid"})
+    categories.append(QgsRendererCategory(None, no_data, tr("No data")))
+    return QgsCategorizedSymbolRenderer("severity", categories)
+
+
+def store_style(dest_id: str, context, renderer, style_name: str) -> str:
+    """Apply ``renderer`` to the output ``dest_id`` and save it with the data. Returns how it was stored."""
+    layer = QgsProcessingUtils.mapLayerFromString(dest_id, context)
+    if layer is None or not isinstance(layer, QgsVectorLayer):
+        return ""
+    layer.setRenderer(renderer.clone())
+    provider = layer.dataProvider().name()
+    if provider == "memory":
+        layer.triggerRepaint()
+        return "memory"
+    storage = layer.dataProvider().storageType() if provider == "ogr" else ""
+    if provider == "ogr" and storage == "GPKG":
+        error = layer.saveStyleToDatabase(style_name, tr("Saved by wbe_surveillance"), True, "")
+        if not error:
+            return "gpkg"
+    message, ok = layer.saveDefaultStyle()
+    return "qml" if ok else ""
