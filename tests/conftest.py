@@ -32,12 +32,42 @@ def _release_layers_before_exit():
     gc.collect()
 
 
+class RecordingIface:
+    """pytest-qgis's iface stub, plus a record of the menu and toolbar entries a plugin adds and removes
+    (the stub's own methods do nothing, and it lacks removePluginMenu)."""
+
+    def __init__(self, iface):
+        self._iface = iface
+        self.menu_actions: list = []
+        self.toolbar_actions: list = []
+
+    def __getattr__(self, name):
+        return getattr(self._iface, name)
+
+    def addPluginToMenu(self, name, action):
+        self.menu_actions.append((name, action))
+
+    def removePluginMenu(self, name, action):
+        self.menu_actions.remove((name, action))
+
+    def addToolBarIcon(self, action):
+        self.toolbar_actions.append(action)
+
+    def removeToolBarIcon(self, action):
+        self.toolbar_actions.remove(action)
+
+
 @pytest.fixture(scope="session")
-def plugin(qgis_app, qgis_processing, qgis_iface):
+def recording_iface(qgis_iface):
+    return RecordingIface(qgis_iface)
+
+
+@pytest.fixture(scope="session")
+def plugin(qgis_app, qgis_processing, recording_iface):
     """The real plugin through classFactory → initGui, as QGIS desktop does it."""
     import wbe_surveillance
 
-    instance = wbe_surveillance.classFactory(qgis_iface)
+    instance = wbe_surveillance.classFactory(recording_iface)
     instance.initGui()
     yield instance
     instance.unload()

@@ -24,8 +24,10 @@ class WbeSurveillancePlugin:
         if self.provider is None:
             from .processing.provider import WbeProvider
 
-            self.provider = WbeProvider()
-            QgsApplication.processingRegistry().addProvider(self.provider)
+            provider = WbeProvider()
+            # addProvider refuses (and deletes) a second provider with the same id, e.g. a plugin reload race.
+            if QgsApplication.processingRegistry().addProvider(provider):
+                self.provider = provider
 
     def initGui(self):
         self.initProcessing()

@@ -181,13 +181,22 @@ def _north_arrow_svg() -> str:
     return ""
 
 
+# QgsLayoutExporter.errorMessage() does not exist in 3.22; the result code is all there is.
+_EXPORT_ERRORS = {
+    QgsLayoutExporter.FileError: "file error (is the folder writable, or the file open in another program?)",
+    QgsLayoutExporter.MemoryError: "out of memory",
+    QgsLayoutExporter.PrintError: "print error",
+    QgsLayoutExporter.Canceled: "canceled",
+}
+
+
 def export_layout(layout: QgsPrintLayout, path: str, dpi: int = 200) -> tuple[bool, str]:
     exporter = QgsLayoutExporter(layout)
     if path.lower().endswith(".pdf"):
         settings = QgsLayoutExporter.PdfExportSettings()
         settings.dpi = 300
         result = exporter.exportToPdf(path, settings)
-        return result == QgsLayoutExporter.Success, exporter.errorMessage()
+        return result == QgsLayoutExporter.Success, _EXPORT_ERRORS.get(result, str(result))
     # PNG through Qt: exportToImage also tries to georeference the PNG with GDAL, which cannot update PNGs.
     image = exporter.renderPageToImage(0, QSize(), dpi)
-    return image.save(path, "PNG"), ""
+    return image.save(path, "PNG"), "" if not image.isNull() else "empty image"
