@@ -26,10 +26,11 @@ from qgis.PyQt.QtCore import QVariant
 from ..core.aggregate import township_round_stats
 from ..core.compounds import CompoundTable
 from ..core.nondetect import substitute
+from ..core.pip import assign_points
 from ..core.values import SOLID_MEDIA, WATER_MEDIA
 from ..translate import tr
 from .base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, require_fields, to_float_array
-from .spatial import assign_points, repair_polygons
+from .spatial import polygon_rings, repair_polygons
 
 SAMPLE_FIELDS = ["round", "medium", "compound", "concentration", "detected", "lod", "unit"]
 WATER, WASTEWATER, SURFACE, SOLIDS = range(4)
@@ -146,7 +147,8 @@ class AggregateByTownship(WbeAlgorithm):
         policy = self.parameterAsEnum(parameters, self.ND_POLICY, context)
 
         feedback.setProgressText(tr("Reading samples…"))
-        columns, geometries, ids = read_columns(samples, SAMPLE_FIELDS, feedback, with_geometry=True)
+        transform = QgsCoordinateTransform(samples.sourceCrs(), townships.sourceCrs(), context.transformContext())
+        columns, points, ids = read_columns(samples, SAMPLE_FIELDS, feedback, point_transform=transform)
         n_all = len(ids)
         compounds_seen = sorted({str(c) for c in columns["compound"] if not is_null(c)})
         is_compound = np.array([c == compound for c in columns["compound"]], dtype=bool)
@@ -192,18 +194,8 @@ class AggregateByTownship(WbeAlgorithm):
         polygons, repaired = repair_polygons([f.geometry() for f in township_features])
         if repaired:
             feedback.pushWarning(tr("{n} township polygons were invalid and were repaired before the join.").format(n=repaired))
-        transform = QgsCoordinateTransform(samples.sourceCrs(), townships.sourceCrs(), context.transformContext())
-        points = []
-        for i in selected:
-            geometry = geometries[i]
-            if geometry is None or geometry.isEmpty():
-                points.append((float("nan"), float("nan")))
-                continue
-            point = (
-                transform.transform(geometry.asPoint()) if transform.isValid() and not transform.isShortCircuited() else geometry.asPoint()
-            )
-            points.append((point.x(), point.y()))
-        township_index = assign_points(points, polygons, feedback)
+        rings = [polygon_rings(p) for p in polygons]
+        township_index = assign_points(points[selected, 0], points[selected, 1], rings, cancelled=feedback.isCanceled)
         if feedback.isCanceled():
             return {}
 
@@ -215,7 +207,7 @@ class AggregateByTownship(WbeAlgorithm):
         for row in stats.itertuples(index=False):
             source = township_features[row.t]
             feature = QgsFeature(out_fields)
-            feature.setGeometry(polygons[row.t])
+            feature.setGeometry(township_features[row.t].geometry())
             values = [None if v != v else float(v) for v in (row.mean, row.median, row.max)]
             feature.setAttributes([*list(source.attributes()), row.round, compound, int(row.n_samples), int(row.n_detected), *values])
             sink.addFeature(feature, QgsFeatureSink.FastInsert)

@@ -99,28 +99,48 @@ def require_fields(layer, names: list[str], layer_label: str) -> dict[str, int]:
     return indexes
 
 
-def read_columns(source, names: list[str], feedback=None, with_geometry: bool = False):
-    """Read attribute columns of a feature source into lists (and geometries when asked), honouring cancel."""
+def read_columns(source, names: list[str], feedback=None, with_geometry: bool = False, point_transform=None):
+    """Read attribute columns of a feature source into lists, honouring cancel.
+
+    Returns (columns, geometries, ids). With ``with_geometry`` the geometries are returned too; with
+    ``point_transform`` (a QgsCoordinateTransform, or True for none) point coordinates come back instead
+    as an (n, 2) float array (NaN for empty geometries), transformed on the way, which keeps no
+    geometry objects alive for large sample tables.
+    """
     columns: dict[str, list] = {n: [] for n in names}
-    geometries = []
+    geometries: list = []
+    coords: list = []
     ids = []
     indexes = [source.fields().lookupField(n) for n in names]
     request = QgsFeatureRequest()
-    if not with_geometry:
+    if not with_geometry and point_transform is None:
         request.setFlags(QgsFeatureRequest.NoGeometry)
+    transform = point_transform if point_transform is not None and point_transform is not True else None
+    if transform is not None and (not transform.isValid() or transform.isShortCircuited()):
+        transform = None
     total = max(source.featureCount(), 1)
     for count, feature in enumerate(source.getFeatures(request)):
-        if feedback is not None and count % 1000 == 0:
+        if feedback is not None and count % 5000 == 0:
             if feedback.isCanceled():
                 break
+            feedback.setProgress(100.0 * count / total)
         attrs = feature.attributes()
         for name, index in zip(names, indexes):
             columns[name].append(attrs[index])
         ids.append(feature.id())
         if with_geometry:
             geometries.append(feature.geometry())
-        if feedback is not None and count % 1000 == 0:
-            feedback.setProgress(100.0 * count / total)
+        if point_transform is not None:
+            geometry = feature.geometry()
+            if geometry.isEmpty():
+                coords.append((np.nan, np.nan))
+            else:
+                point = geometry.asPoint() if not geometry.isMultipart() else geometry.asMultiPoint()[0]
+                if transform is not None:
+                    point = transform.transform(point)
+                coords.append((point.x(), point.y()))
+    if point_transform is not None:
+        return columns, np.array(coords, dtype=float).reshape(-1, 2), ids
     return columns, geometries, ids
 
 

@@ -1,9 +1,10 @@
-"""Spatial helpers shared by algorithms: point-in-polygon assignment with a spatial index."""
+"""Spatial helpers shared by algorithms: polygon repair, and QGIS geometries → rings for core.pip."""
 
 from __future__ import annotations
 
-import numpy as np
-from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsRectangle, QgsSpatialIndex
+from qgis.core import QgsGeometry, QgsWkbTypes
+
+from ..core.pip import parse_wkb_polygons
 
 
 def repair_polygons(geometries: list[QgsGeometry]) -> tuple[list[QgsGeometry], int]:
@@ -18,37 +19,14 @@ def repair_polygons(geometries: list[QgsGeometry]) -> tuple[list[QgsGeometry], i
     return out, repaired
 
 
-def assign_points(points: list[tuple[float, float]], polygons: list[QgsGeometry], feedback=None) -> np.ndarray:
-    """Index of the polygon holding each point, or -1. A point on a shared boundary goes to the
-    polygon listed first, so every point is counted exactly once."""
-    index = QgsSpatialIndex()
-    engines = {}
-    for i, polygon in enumerate(polygons):
-        if polygon is None or polygon.isEmpty():
-            continue
-        feature = QgsFeature(i)
-        feature.setGeometry(polygon)
-        index.addFeature(feature)
-    out = np.full(len(points), -1, dtype=np.int64)
-    total = max(len(points), 1)
-    for n, (x, y) in enumerate(points):
-        if feedback is not None and n % 2000 == 0:
-            if feedback.isCanceled():
-                break
-            feedback.setProgress(100.0 * n / total)
-        if x != x or y != y:
-            continue
-        candidates = sorted(index.intersects(QgsRectangle(x, y, x, y)))
-        if not candidates:
-            continue
-        point = QgsGeometry.fromPointXY(QgsPointXY(x, y))  # kept alive while its constGet() is in use
-        for i in candidates:
-            engine = engines.get(i)
-            if engine is None:
-                engine = QgsGeometry.createGeometryEngine(polygons[i].constGet())
-                engine.prepareGeometry()
-                engines[i] = engine
-            if engine.intersects(point.constGet()):
-                out[n] = i
-                break
-    return out
+def polygon_rings(geometry: QgsGeometry) -> list:
+    """The rings of a (multi)polygon as numpy arrays; curves are segmentised first; other types give none."""
+    if geometry is None or geometry.isEmpty():
+        return []
+    if QgsWkbTypes.isCurvedType(geometry.wkbType()):
+        geometry = QgsGeometry(geometry.constGet().segmentize())
+    if QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.PolygonGeometry:
+        # makeValid can return a collection that mixes polygons with lines; keep the polygon parts.
+        parts = [g for g in geometry.asGeometryCollection() if QgsWkbTypes.geometryType(g.wkbType()) == QgsWkbTypes.PolygonGeometry]
+        return [ring for part in parts for ring in polygon_rings(part)]
+    return parse_wkb_polygons(bytes(geometry.asWkb()))
