@@ -85,7 +85,7 @@ class AggregateByTownship(WbeAlgorithm):
             "Non-detects enter the statistics through one substitution policy (default LOD/2); n_samples counts every sample, "
             "and n_detected the detected ones. Water and solids are never mixed: the sample type parameter chooses which samples count, "
             "and the others are counted in the log.\n\n"
-            "A point on a boundary between two townships goes to the township listed first. Points in no township go to UNMATCHED "
+            "A point exactly on the boundary between two townships is counted in one of them, never in both; where townships overlap, the one listed first wins. Points in no township go to UNMATCHED "
             "and are counted in the log. Samples are reprojected to the townships' CRS when the two differ.\n\n"
             "A sewage sample stands for its upstream catchment, not only for the spot where it was taken."
         )
