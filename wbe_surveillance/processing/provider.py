@@ -13,9 +13,10 @@ from .base import ICON_DIR
 from .classify_severity import ClassifySeverity
 from .export_map import ExportMap
 from .import_lab_results import ImportLabResults
+from .search_zones import SearchZones
 from .survey_map import SurveyMap
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, SearchZones)
 
 
 class WbeProvider(QgsProcessingProvider):

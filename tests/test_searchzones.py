@@ -1,0 +1,192 @@
+"""wbe:searchzones — zones around qualifying samples, merged, clipped and ranked, with the premises inside.
+References: native:countpointsinpolygon on the same zones, GEOS buffers/areas, numpy distances."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from qgis.core import (
+    QgsFeature,
+    QgsField,
+    QgsGeometry,
+    QgsPointXY,
+    QgsProcessingException,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QVariant
+
+CENTRES = {
+    "A": (489004.6, 2571337.4),  # 城关镇
+    "B": (489604.6, 2571337.4),  # 600 m east of A: overlaps A at 500 m
+    "C": (507739.1, 2565202.6),  # 石桥镇
+    "D": (497594.8, 2549621.4),  # 河口镇
+    "E": (475242.6, 2562096.0),  # 西岭镇
+}
+VALUES = {"A": 120.0, "B": 300.0, "C": 80.0, "D": 20.0, "E": None}
+
+
+def sample_layer(values=None) -> QgsVectorLayer:
+    values = VALUES if values is None else values
+    layer = QgsVectorLayer("Point?crs=EPSG:4547", "samples", "memory")
+    provider = layer.dataProvider()
+    provider.addAttributes([QgsField("site_id", QVariant.String), QgsField("concentration", QVariant.Double)])
+    layer.updateFields()
+    features = []
+    for site, (x, y) in CENTRES.items():
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, y)))
+        feature.setAttributes([site, values[site]])
+        features.append(feature)
+    provider.addFeatures(features)
+    return layer
+
+
+def premises_layer(seed: int = 7, n: int = 1500) -> QgsVectorLayer:
+    rng = np.random.default_rng(seed)
+    layer = QgsVectorLayer("Point?crs=EPSG:4547", "premises", "memory")
+    provider = layer.dataProvider()
+    provider.addAttributes([QgsField("kind", QVariant.String)])
+    layer.updateFields()
+    features = []
+    # Dense around the samples, so that every zone holds premises.
+    for x, y in CENTRES.values():
+        for dx, dy in rng.normal(0, 450, size=(n // len(CENTRES), 2)):
+            feature = QgsFeature(layer.fields())
+            feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x + dx, y + dy)))
+            feature.setAttributes(["house"])
+            features.append(feature)
+    provider.addFeatures(features)
+    return layer
+
+
+def layer_of(result):
+    return result if isinstance(result, QgsVectorLayer) else QgsVectorLayer(result, "out", "ogr")
+
+
+def test_premises_counts_equal_countpointsinpolygon(run, demo_townships, tmp_path):
+    premises = premises_layer()
+    result = run(
+        "wbe:searchzones",
+        {
+            "SAMPLES": sample_layer(),
+            "VALUE_FIELD": "concentration",
+            "THRESHOLD": 50,
+            "RADIUS": 500,
+            "TOWNSHIPS": demo_townships,
+            "PREMISES": premises,
+            "OUTPUT": str(tmp_path / "zones.gpkg"),
+            "PREMISES_LIST": str(tmp_path / "premises.gpkg"),
+        },
+    )
+    assert result["N_QUALIFYING"] == 3  # A, B, C; D is below, E has no value
+    assert result["N_ZONES"] == 2  # A and B merge
+    reference = run(
+        "native:countpointsinpolygon",
+        {"POLYGONS": result["OUTPUT"], "POINTS": premises, "FIELD": "n_ref", "OUTPUT": "memory:"},
+    )
+    ref = {f["zone_id"]: f["n_ref"] for f in reference["OUTPUT"].getFeatures()}
+    zones = {f["zone_id"]: f for f in layer_of(result["OUTPUT"]).getFeatures()}
+    assert set(ref) == set(zones) == {1, 2}
+    for zone_id, feature in zones.items():
+        assert feature["n_premises"] == ref[zone_id] > 0
+    assert result["N_PREMISES"] == sum(ref.values())
+    # Zone 1 holds the highest value (B, 300) and both A and B.
+    assert zones[1]["n_samples"] == 2 and zones[1]["max_value"] == 300.0
+    assert zones[1]["mean_value"] == pytest.approx(210.0)
+    assert zones[2]["sites"] == "C"
+    # The premises list: one row per premises in a zone, with the distance to the nearest qualifying sample.
+    rows = list(layer_of(result["PREMISES_LIST"]).getFeatures())
+    assert len(rows) == sum(ref.values())
+    qualifying = np.array([CENTRES[s] for s in "ABC"])
+    for row in rows:
+        p = row.geometry().asPoint()
+        d = np.hypot(qualifying[:, 0] - p.x(), qualifying[:, 1] - p.y())
+        assert row["distance_m"] == pytest.approx(d.min(), abs=1e-6)
+        assert row["nearest_site"] == "ABC"[int(d.argmin())]
+        assert row["kind"] == "house"
+    per_zone = {z: sum(1 for r in rows if r["zone_id"] == z) for z in zones}
+    assert per_zone == ref
+
+
+def test_merged_zone_geometry_and_clipping(run, demo_townships):
+    result = run(
+        "wbe:searchzones",
+        {"SAMPLES": sample_layer(), "VALUE_FIELD": "concentration", "THRESHOLD": 50, "RADIUS": 500, "OUTPUT": "memory:"},
+    )
+    zones = {f["zone_id"]: f.geometry() for f in result["OUTPUT"].getFeatures()}
+    single = math.pi * 500**2
+    # C alone: a full disc. A+B: two discs 600 m apart minus their lens.
+    assert zones[2].area() == pytest.approx(single, rel=0.01)
+    d, r = 600.0, 500.0
+    lens = 2 * r * r * math.acos(d / (2 * r)) - d / 2 * math.sqrt(4 * r * r - d * d)
+    assert zones[1].area() == pytest.approx(2 * single - lens, rel=0.01)
+    # Clipped to the townships: nothing outside their union.
+    clipped = run(
+        "wbe:searchzones",
+        {
+            "SAMPLES": sample_layer(),
+            "VALUE_FIELD": "concentration",
+            "THRESHOLD": 10,
+            "RADIUS": 3000,
+            "TOWNSHIPS": demo_townships,
+            "OUTPUT": "memory:",
+        },
+    )
+    townships = QgsVectorLayer(demo_townships, "t", "ogr")
+    union = QgsGeometry.unaryUnion([f.geometry() for f in townships.getFeatures()])
+    for feature in clipped["OUTPUT"].getFeatures():
+        outside = feature.geometry().difference(union)
+        assert outside.isEmpty() or outside.area() < 1e-3
+        assert feature.geometry().area() <= math.pi * 3000**2 * feature["n_samples"]
+    assert clipped["N_QUALIFYING"] == 4
+
+
+def test_severity_class_selects_samples_in_severe_townships(run, demo_townships):
+    severity = run(
+        "wbe:classifyseverity",
+        {"INPUT": demo_townships, "FIELD": "population", "METHOD": 1, "OUTPUT": "memory:"},
+    )["OUTPUT"]
+    classes = {}
+    for feature in severity.getFeatures():
+        for site, (x, y) in CENTRES.items():
+            if feature.geometry().contains(QgsGeometry.fromPointXY(QgsPointXY(x, y))):
+                classes[site] = feature["severity"]
+    expected = {s for s, c in classes.items() if c is not None and c >= 2 and VALUES[s] is not None}
+    result = run(
+        "wbe:searchzones",
+        {
+            "SAMPLES": sample_layer(),
+            "VALUE_FIELD": "concentration",
+            "MIN_SEVERITY": 1,
+            "RADIUS": 200,
+            "TOWNSHIPS": severity,
+            "OUTPUT": "memory:",
+        },
+    )
+    assert result["N_QUALIFYING"] == len(expected)
+    sites = set()
+    for feature in result["OUTPUT"].getFeatures():
+        sites |= set(feature["sites"].split(", "))
+    assert sites == expected
+
+
+def test_no_threshold_and_no_class_is_refused(run):
+    with pytest.raises(QgsProcessingException, match="THRESHOLD"):
+        run("wbe:searchzones", {"SAMPLES": sample_layer(), "VALUE_FIELD": "concentration", "RADIUS": 500, "OUTPUT": "memory:"})
+
+
+def test_severity_without_severity_field_is_refused(run, demo_townships):
+    with pytest.raises(QgsProcessingException, match="severity"):
+        run(
+            "wbe:searchzones",
+            {
+                "SAMPLES": sample_layer(),
+                "VALUE_FIELD": "concentration",
+                "MIN_SEVERITY": 2,
+                "RADIUS": 500,
+                "TOWNSHIPS": demo_townships,
+                "OUTPUT": "memory:",
+            },
+        )

@@ -1,0 +1,131 @@
+"""Shared glue of the field-work algorithms (search zones, source tracing): a metric working CRS,
+reprojection, and the list of premises near a set of geometries."""
+
+from __future__ import annotations
+
+import math
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFeature,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsPointXY,
+    QgsProcessingException,
+    QgsSpatialIndex,
+    QgsUnitTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ..translate import tr
+
+
+def metric_crs(crs: QgsCoordinateReferenceSystem, centre_lonlat: tuple[float, float] | None) -> QgsCoordinateReferenceSystem:
+    """``crs`` itself when it is projected in metres; otherwise the WGS 84 / UTM zone of the data's centre."""
+    if crs.isValid() and not crs.isGeographic() and crs.mapUnits() == QgsUnitTypes.DistanceMeters:
+        return crs
+    if centre_lonlat is None:
+        raise QgsProcessingException(tr("The layers have no usable coordinates."))
+    lon, lat = centre_lonlat
+    zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
+    return QgsCoordinateReferenceSystem(f"EPSG:{(32600 if lat >= 0 else 32700) + zone}")
+
+
+def centre_lonlat(crs: QgsCoordinateReferenceSystem, extent, context) -> tuple[float, float] | None:
+    if extent is None or extent.isEmpty() and extent.width() == 0 and extent.height() == 0 and extent.xMinimum() == 0:
+        return None
+    to_wgs = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), context.transformContext())
+    point = to_wgs.transform(extent.center())
+    return point.x(), point.y()
+
+
+def transformer(source_crs, target_crs, context) -> QgsCoordinateTransform | None:
+    if source_crs == target_crs:
+        return None
+    return QgsCoordinateTransform(source_crs, target_crs, context.transformContext())
+
+
+def reproject(geometry: QgsGeometry, transform: QgsCoordinateTransform | None) -> QgsGeometry:
+    out = QgsGeometry(geometry)
+    if transform is not None and not out.isNull():
+        out.transform(transform)
+    return out
+
+
+def point_xy(geometry: QgsGeometry) -> QgsPointXY | None:
+    """The point of a point geometry (first part of a multipoint), or None."""
+    if geometry is None or geometry.isNull() or geometry.isEmpty():
+        return None
+    if geometry.isMultipart():
+        points = geometry.asMultiPoint()
+        return points[0] if points else None
+    return geometry.asPoint()
+
+
+def polygon_of(points: list[QgsPointXY | None], polygons: list[QgsGeometry]) -> list[int]:
+    """Index of the first polygon holding each point (a point on a shared edge goes to the first), or -1."""
+    index = QgsSpatialIndex()
+    engines = {}
+    for i, polygon in enumerate(polygons):
+        if polygon is not None and not polygon.isEmpty():
+            feature = QgsFeature(i)
+            feature.setGeometry(polygon)
+            index.addFeature(feature)
+    out = []
+    for point in points:
+        found = -1
+        if point is not None:
+            geometry = QgsGeometry.fromPointXY(point)
+            for i in sorted(index.intersects(geometry.boundingBox())):
+                engine = engines.get(i)
+                if engine is None:
+                    engine = QgsGeometry.createGeometryEngine(polygons[i].constGet())
+                    engine.prepareGeometry()
+                    engines[i] = engine
+                if engine.intersects(geometry.constGet()):
+                    found = i
+                    break
+        out.append(found)
+    return out
+
+
+def premises_near(premises_source, transform, targets: list[QgsGeometry], distance: float, feedback):
+    """Premises within ``distance`` of each target geometry (all in the working CRS).
+
+    Returns (features, geometries in the working CRS, list of (premises index, target index, distance)) with
+    each premises given to its nearest target only, so that no premises is listed twice."""
+    features = []
+    geometries = []
+    index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+    for feature in premises_source.getFeatures():
+        if feedback.isCanceled():
+            break
+        geometry = reproject(feature.geometry(), transform)
+        if geometry.isNull() or geometry.isEmpty():
+            continue
+        key = QgsFeature(len(features))
+        key.setGeometry(geometry)
+        index.addFeature(key)
+        features.append(feature)
+        geometries.append(geometry)
+    best: dict[int, tuple[int, float]] = {}
+    for t, target in enumerate(targets):
+        box = target.boundingBox()
+        box.grow(distance)
+        for i in index.intersects(box):
+            d = geometries[i].distance(target)
+            if d <= distance and (i not in best or d < best[i][1]):
+                best[i] = (t, d)
+    pairs = sorted(((i, t, d) for i, (t, d) in best.items()), key=lambda row: (row[1], row[2]))
+    return features, geometries, pairs
+
+
+def premises_list_fields() -> QgsFields:
+    fields = QgsFields()
+    fields.append(QgsField("zone_id", QVariant.Int))
+    fields.append(QgsField("zone_rank", QVariant.Int))
+    fields.append(QgsField("nearest_site", QVariant.String, len=80))
+    fields.append(QgsField("distance_m", QVariant.Double))
+    return fields
