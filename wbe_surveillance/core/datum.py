@@ -6,6 +6,18 @@ put a sampling point in the wrong township. The forward GCJ-02 transform is the 
 Krasovsky-ellipsoid formula; it has no closed-form inverse, so WGS84 is recovered by fixed-point
 iteration until the forward transform reproduces the input to 1e-9° (about 0.1 mm).
 CGCS2000 differs from WGS84 by centimetres and is kept as is, under its own CRS (EPSG:4490).
+
+Accuracy (tests/test_datum.py checks each claim against published reference pairs):
+- WGS84 → GCJ-02 reproduces the pairs in the test suites of eviltransform
+  (github.com/googollee/eviltransform, python/test.py: Shanghai, Shenzhen, Beijing) and coordtransform
+  (github.com/wandergis/coordtransform, test/app.js) to 1e-9°.
+- GCJ-02 → WGS84 by iteration recovers eviltransform's WGS84 side to 1e-8° (about 1 mm). The one-step
+  inverse that most libraries ship (coordtransform's gcj02towgs84) is off by up to about 1e-5° (1 m).
+- BD-09 ↔ GCJ-02 reproduces coordtransform's pairs to 1e-9°; BD-09's published formula is itself an
+  approximation of Baidu's service: eviltransform's BD-09 pairs, which the formula does not reproduce,
+  differ from it by up to 4e-4° (about 40 m). BD-09 input is therefore good to tens of metres only.
+- The map providers' servers may differ from the published GCJ-02 formula by a few metres; no public
+  reference does better, so a few metres is the honest accuracy of any GCJ-02 conversion.
 """
 
 from __future__ import annotations
@@ -65,7 +77,9 @@ def gcj02_to_wgs84(lon, lat, tolerance: float = 1e-9, max_iter: int = 30) -> tup
         res_lat = fwd_lat - target_lat
         est_lon -= res_lon
         est_lat -= res_lat
-        if np.nanmax(np.abs(np.concatenate([res_lon.ravel(), res_lat.ravel()]), initial=0.0)) < tolerance:
+        residual = np.abs(np.concatenate([res_lon.ravel(), res_lat.ravel()]))
+        residual = residual[np.isfinite(residual)]
+        if residual.size == 0 or residual.max() < tolerance:
             break
     return est_lon, est_lat
 

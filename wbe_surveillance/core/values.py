@@ -1,13 +1,16 @@
 """Parsers for the cells of a lab sheet: concentrations, non-detects, units, dates, rounds, coordinates.
 
 Every parser is vectorised over a pandas Series of text and returns the parsed values together with a
-per-row status, so the caller can send each failing row to REJECTED with its reason.
+per-row status, so the caller can send each failing row to REJECTED with its reason. Parsers that need
+Python per cell (dates, DMS, non-detect spellings) work on the distinct cells only and map the answers
+back, so a million rows with a few hundred distinct dates cost a few hundred parses.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -37,14 +40,23 @@ NON_DETECT_TOKENS = {
         "低于定量限",
         "小于检出限",
         "<定量限",
+        "小于定量限",
+        "低于检测限",
+        "未检出(<LOD)",
+        "未检出(<LOQ)",
         "-",
         "—",
     )
 }
+# A non-detect word followed by its limit: 'ND(<0.5)', '未检出（<0.5）', 'ND<0.5'.
+_TOKEN_WITH_LIMIT = re.compile(
+    r"^\s*(?:nd|n\.d\.?|未检出|低于检出限|<lod|<loq)\s*[(（]?\s*[<＜≤]?\s*=?\s*" r"([0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)\s*[)）]?\s*$",
+    re.IGNORECASE,
+)
 _LESS_THAN = re.compile(r"^\s*[<＜≤]\s*=?\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$")
 
 # Unit → (kind, factor to the normalised unit): water to ng/L, solids to ng/g.
-WATER, SOLID = "water", "solid"
+WATER, SOLID, LOAD = "water", "solid", "load"
 UNITS: dict[str, tuple[str, float]] = {
     "ng/l": (WATER, 1.0),
     "µg/l": (WATER, 1e3),
@@ -60,19 +72,41 @@ UNITS: dict[str, tuple[str, float]] = {
     "ng/kg": (SOLID, 1e-3),
     "µg/g": (SOLID, 1e3),
     "ug/g": (SOLID, 1e3),
+    "纳克/升": (WATER, 1.0),
+    "微克/升": (WATER, 1e3),
+    "毫克/升": (WATER, 1e6),
+    "纳克/克": (SOLID, 1.0),
+    "微克/千克": (SOLID, 1.0),
+    "毫克/千克": (SOLID, 1e3),
+    # Population-normalised loads, as EMCDDA publishes them (mg per day per 1000 inhabitants). They are
+    # not concentrations: they keep their own unit and never enter a statistic with ng/L values.
+    "mg/day/1000inh": (LOAD, 1.0),
+    "mg/day/1000inhabitants": (LOAD, 1.0),
+    "mg/day/1000people": (LOAD, 1.0),
+    "mg/day/1000": (LOAD, 1.0),
+    "mg/d/1000": (LOAD, 1.0),
+    "mg/d/1000inh": (LOAD, 1.0),
+    "mg/1000inh/day": (LOAD, 1.0),
+    "mg/1000人/天": (LOAD, 1.0),
+    "mg/天/1000人": (LOAD, 1.0),
+    "毫克/天/千人": (LOAD, 1.0),
+    "毫克/千人/天": (LOAD, 1.0),
 }
-NORMAL_UNIT = {WATER: "ng/L", SOLID: "ng/g"}
+NORMAL_UNIT = {WATER: "ng/L", SOLID: "ng/g", LOAD: "mg/day/1000"}
 
 
 def unit_key(text: str) -> str:
     # NFKC folds μ (Greek mu) and µ (micro sign) alike to μ; map both to the micro sign the table uses.
-    key = alias_key(text).replace("μ", "µ").replace("升", "l").replace("克", "g")
+    key = alias_key(text).replace("μ", "µ").replace("／", "/")
     return key
+
+
+_UNIT_KEYS = {unit_key(name): entry for name, entry in UNITS.items()}
 
 
 def parse_unit(text: str) -> tuple[str, float] | None:
     """(kind, factor) for a unit such as 'μg/L', or None when unknown."""
-    return UNITS.get(unit_key(text))
+    return _UNIT_KEYS.get(unit_key(text))
 
 
 _HEADER_UNIT = re.compile(r"^(.*?)[\s]*[(（\[［]\s*([^)）\]］]+?)\s*[)）\]］]\s*$")
@@ -90,6 +124,34 @@ def split_header_unit(header: str) -> tuple[str, str | None]:
 OK, EMPTY, NON_NUMERIC, NEGATIVE = "ok", "empty", "non_numeric", "negative"
 
 
+def _distinct_map(text: pd.Series, parse) -> list:
+    """parse() applied to each distinct cell once, answers in row order."""
+    codes, uniques = pd.factorize(text, sort=False)
+    answers = [parse(u) for u in uniques]
+    return [answers[c] for c in codes] if len(answers) else []
+
+
+def _nd_limit(cell: str) -> tuple[bool, float]:
+    """(is a non-detect, its limit or NaN) for one cell that is not a plain number."""
+    key = alias_key(cell)
+    if key in NON_DETECT_TOKENS:
+        return True, float("nan")
+    folded = unicodedata.normalize("NFKC", cell)
+    for pattern in (_LESS_THAN, _TOKEN_WITH_LIMIT):
+        match = pattern.match(folded)
+        if match:
+            return True, float(match.group(1))
+    return False, float("nan")
+
+
+def _number(cell: str) -> float:
+    """A number written with full-width digits or a trailing space that to_numeric missed; NaN otherwise."""
+    try:
+        return float(unicodedata.normalize("NFKC", cell).replace(" ", ""))
+    except ValueError:
+        return float("nan")
+
+
 def parse_concentrations(raw: pd.Series) -> pd.DataFrame:
     """Parse concentration cells.
 
@@ -97,74 +159,105 @@ def parse_concentrations(raw: pd.Series) -> pd.DataFrame:
     limit written in a cell such as '<0.5', else NaN) and ``status`` (OK, EMPTY, NON_NUMERIC, NEGATIVE).
     """
     text = raw.fillna("").astype(str).str.strip()
-    value = pd.to_numeric(text, errors="coerce")
-    status = np.full(len(text), OK, dtype=object)
-    detected = value.notna().to_numpy()
-    lod = np.full(len(text), np.nan)
-
-    pending = ~detected
-    if pending.any():
-        sub = text[pending]
-        keys = sub.map(alias_key)
-        is_token = keys.isin(NON_DETECT_TOKENS).to_numpy()
-        limits = pd.to_numeric(sub.str.extract(_LESS_THAN, expand=False), errors="coerce").to_numpy()
-        has_limit = ~np.isnan(limits)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
+    n = len(text)
+    status = np.full(n, OK, dtype=object)
+    lod = np.full(n, np.nan)
+    pending = np.flatnonzero(np.isnan(values))
+    if len(pending):
+        sub = text.iloc[pending]
         empty = (sub == "").to_numpy()
-        idx = np.flatnonzero(pending)
-        lod[idx[has_limit]] = limits[has_limit]
-        status[idx[empty]] = EMPTY
-        status[idx[~(is_token | has_limit | empty)]] = NON_NUMERIC
-    values = value.to_numpy(dtype=float)
+        status[pending[empty]] = EMPTY
+        rest = pending[~empty]
+        if len(rest):
+            cells = text.iloc[rest]
+            numbers = np.array(_distinct_map(cells, _number), dtype=float)
+            is_number = ~np.isnan(numbers)
+            values[rest[is_number]] = numbers[is_number]
+            others = rest[~is_number]
+            answers = _distinct_map(text.iloc[others], _nd_limit)
+            nd = np.array([a[0] for a in answers], dtype=bool)
+            limits = np.array([a[1] for a in answers], dtype=float)
+            lod[others] = limits
+            status[others[~nd]] = NON_NUMERIC
+    detected = ~np.isnan(values)
+    # 'nan' or 'inf' spelled out parse as floats; they are not measurements.
+    bad = detected & ~np.isfinite(values)
+    status[bad] = NON_NUMERIC
+    values[bad] = np.nan
+    detected &= ~bad
     status[detected & (values < 0)] = NEGATIVE
-    return pd.DataFrame(
-        {"value": values, "detected": detected, "lod": lod, "status": status},
-        index=raw.index,
-    )
+    return pd.DataFrame({"value": values, "detected": detected, "lod": lod, "status": status}, index=raw.index)
 
 
 _DMS = re.compile(
-    r"^\s*([NSEW东西南北])?\s*(\d+(?:\.\d+)?)\s*[°度:\s]\s*(?:(\d+(?:\.\d+)?)\s*['′’分:\s]\s*)?"
+    r"^\s*([NSEW东西南北]|东经|西经|南纬|北纬)?\s*(\d+(?:\.\d+)?)\s*(?:[°度:]|\s+)?\s*(?:(\d+(?:\.\d+)?)\s*(?:['′’分:]|\s+)?\s*)?"
     r"(?:(\d+(?:\.\d+)?)\s*(?:\"|″|”|''|′′|秒)?\s*)?([NSEW东西南北])?\s*$",
     re.IGNORECASE,
 )
-_NEGATIVE_HEMI = {"s", "w", "南", "西"}
+_NEGATIVE_HEMI = {"s", "w", "南", "西", "南纬", "西经"}
+_LAT_HEMI = {"n", "s", "南", "北", "南纬", "北纬"}
+_LON_HEMI = {"e", "w", "东", "西", "东经", "西经"}
 
 
-def parse_dms(text: str) -> float:
-    """'23°01′30″N' or '113度15分' → decimal degrees; NaN when the text is not DMS."""
-    match = _DMS.match(str(text))
+def parse_dms(text: str, axis: str | None = None) -> float:
+    """'23°01′30″N', 'E113°15.5′' or '113度15分' → decimal degrees; NaN when the text is not DMS.
+
+    With ``axis`` ('lon' or 'lat'), a hemisphere letter of the other axis (N on a longitude) is NaN.
+    """
+    folded = unicodedata.normalize("NFKC", str(text)).replace("º", "°")
+    match = _DMS.match(folded)
     if not match:
         return float("nan")
     lead, deg, minutes, seconds, trail = match.groups()
+    if lead and trail:
+        return float("nan")
     minutes_f = float(minutes) if minutes else 0.0
     seconds_f = float(seconds) if seconds else 0.0
-    if minutes_f >= 60 or seconds_f >= 60:
+    if minutes_f >= 60 or seconds_f >= 60 or (seconds and minutes and "." in minutes):
         return float("nan")
     value = float(deg) + minutes_f / 60.0 + seconds_f / 3600.0
     hemi = (lead or trail or "").lower()
+    if axis == "lon" and hemi in _LAT_HEMI or axis == "lat" and hemi in _LON_HEMI:
+        return float("nan")
     return -value if hemi in _NEGATIVE_HEMI else value
 
 
-def parse_coordinates(raw: pd.Series) -> np.ndarray:
+def parse_coordinates(raw: pd.Series, axis: str | None = None) -> np.ndarray:
     """Decimal degrees, or DMS for the cells that are not plain numbers; NaN where neither parses."""
     text = raw.fillna("").astype(str).str.strip()
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-    missing = np.isnan(values) & (text != "").to_numpy()
-    if missing.any():
-        values[missing] = [parse_dms(t) for t in text[missing]]
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
+    missing = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
+    if len(missing):
+        values[missing] = _distinct_map(text.iloc[missing], lambda t: parse_dms(t, axis))
+    values[~np.isfinite(values)] = np.nan
+    return values
+
+
+def parse_numbers(raw: pd.Series) -> np.ndarray:
+    """Plain numbers (projected coordinates, limits); NaN where a cell is not a finite number."""
+    text = raw.fillna("").astype(str).str.strip()
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
+    missing = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
+    if len(missing):
+        values[missing] = _distinct_map(text.iloc[missing], _number)
+    values[~np.isfinite(values)] = np.nan
     return values
 
 
 _EXCEL_EPOCH = _dt.date(1899, 12, 30)
-_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*$")
 _SLASH_DATE = re.compile(r"^\s*(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?:[\sT].*)?$")
+_COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+EXCEL_SERIAL_RANGE = (20000, 80000)  # 1954-10-03 … 2119-01-10
 
 
-def _parse_one_date(text: str) -> _dt.date | None:
-    text = text.strip()
+def parse_date(text: str) -> _dt.date | None:
+    """One cell: ISO, 2018/9/7, 2018.9.7, 2018年9月7日, 20180907, or an Excel serial day number."""
+    text = unicodedata.normalize("NFKC", str(text)).strip()
     if not text:
         return None
-    for pattern in (_SLASH_DATE, _CN_DATE):
+    for pattern in (_SLASH_DATE, _CN_DATE, _COMPACT_DATE):
         match = pattern.match(text)
         if match:
             try:
@@ -175,41 +268,68 @@ def _parse_one_date(text: str) -> _dt.date | None:
         serial = float(text)
     except ValueError:
         return None
-    # Excel serial day numbers between 1954 and 2119: anything else is not a date we trust.
-    if 20000 <= serial <= 80000:
+    # Excel serial day numbers (days since 1899-12-30, the 1900 date system as Excel and LibreOffice
+    # count it) between 1954 and 2119: anything else is not a date we trust. A time of day is dropped.
+    low, high = EXCEL_SERIAL_RANGE
+    if low <= serial <= high:
         return _EXCEL_EPOCH + _dt.timedelta(days=int(serial))
     return None
 
 
-def parse_dates(raw: pd.Series) -> list[_dt.date | None]:
-    """ISO, 2018/9/7, 2018年9月7日, or an Excel serial number; None where the cell is not a date."""
+def parse_dates(raw: pd.Series) -> np.ndarray:
+    """Dates as numpy datetime64[D], NaT where the cell is not a date (see parse_date)."""
     text = raw.fillna("").astype(str)
-    cache: dict[str, _dt.date | None] = {}
-    out = []
-    for cell in text:
-        if cell not in cache:
-            cache[cell] = _parse_one_date(cell)
-        out.append(cache[cell])
-    return out
+    codes, uniques = pd.factorize(text, sort=False)
+    parsed = np.array([parse_date(u) or np.datetime64("NaT") for u in uniques], dtype="datetime64[D]")
+    if len(parsed) == 0:
+        return np.full(len(text), np.datetime64("NaT"), dtype="datetime64[D]")
+    return parsed[codes]
 
 
 _ROUND = re.compile(
-    r"^\s*(\d{4})\s*(?:[-_/ ]?\s*[Qq]\s*([1-4])|年?\s*第?\s*([1-4一二三四])\s*季度?)\s*$",
+    r"^\s*(\d{4})\s*(?:[-_/ ]?\s*[Qq]\s*([1-4])|年?\s*第?\s*([1-4一二三四])\s*季度?|[-_/ ]?\s*([1-4])\s*[Qq])\s*$",
 )
+_YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*$")
 _CN_DIGIT = {"一": "1", "二": "2", "三": "3", "四": "4"}
 
 
 def normalise_round(text: str) -> str | None:
-    """'2018Q3', '2018-Q3', '2018 q3', '2018年第3季度', '2018年第三季度' → '2018Q3'; None otherwise."""
-    match = _ROUND.match(str(text))
-    if not match:
-        return None
-    quarter = match.group(2) or match.group(3)
-    return f"{match.group(1)}Q{_CN_DIGIT.get(quarter, quarter)}"
+    """'2018Q3', '2018-Q3', '2018 q3', '2018年第3季度', '2018年第三季度' → '2018Q3'; None otherwise.
+
+    A bare year ('2022', as EMCDDA's yearly campaigns are labelled) is a yearly round '2022', which sorts
+    before that year's quarters.
+    """
+    text = unicodedata.normalize("NFKC", str(text))
+    match = _ROUND.match(text)
+    if match:
+        quarter = match.group(2) or match.group(3) or match.group(4)
+        return f"{match.group(1)}Q{_CN_DIGIT.get(quarter, quarter)}"
+    match = _YEAR.match(text)
+    if match and 1900 <= int(match.group(1)) <= 2200:
+        return match.group(1)
+    return None
 
 
 def round_of_date(date: _dt.date) -> str:
     return f"{date.year}Q{(date.month - 1) // 3 + 1}"
+
+
+def rounds_of_dates(dates: np.ndarray) -> np.ndarray:
+    """Vectorised round_of_date over datetime64[D]; None where NaT."""
+    months = dates.astype("datetime64[M]").astype(np.int64)
+    out = np.full(len(dates), None, dtype=object)
+    ok = ~np.isnat(dates)
+    years = months[ok] // 12 + 1970
+    quarters = (months[ok] % 12) // 3 + 1
+    out[ok] = [f"{y}Q{q}" for y, q in zip(years, quarters)] if ok.sum() < 1000 else _format_rounds(years, quarters)
+    return out
+
+
+def _format_rounds(years: np.ndarray, quarters: np.ndarray) -> np.ndarray:
+    key = years * 10 + quarters
+    codes, uniques = pd.factorize(key)
+    labels = np.array([f"{k // 10}Q{k % 10}" for k in uniques], dtype=object)
+    return labels[codes]
 
 
 # Media: canonical id → kind and the spellings labs use.
@@ -248,6 +368,7 @@ SOLID_MEDIA = tuple(m for m, (kind, _n) in MEDIA.items() if kind == SOLID)
 
 
 def canonical_medium(text: str) -> str | None:
+    """The canonical medium id for a spelling, or None when unknown."""
     return _MEDIUM_ALIASES.get(alias_key(text))
 
 

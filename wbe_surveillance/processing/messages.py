@@ -1,6 +1,12 @@
-"""Reason codes from core/ worded for the analyst, in the interface language."""
+"""Reason codes from core/ worded for the analyst, in the interface language.
+
+Every message about a rejected record names the file, the spreadsheet row (the header is row 1) and
+the column, so the analyst can find the cell in Excel or WPS.
+"""
 
 from __future__ import annotations
+
+import os
 
 from ..core import labtable as lt
 from ..translate import tr
@@ -25,7 +31,7 @@ def role_label(role: str) -> str:
 
 
 def reason_text(code: str, column: str, value: str) -> str:
-    """One rejected row's reason: what is wrong, in which column, with the cell as written."""
+    """One rejected record's reason: what is wrong, in which column, with the cell as written."""
     texts = {
         lt.BLANK_ROW: tr("blank row"),
         lt.MISSING_SITE: tr("no site in column “{column}”"),
@@ -33,18 +39,29 @@ def reason_text(code: str, column: str, value: str) -> str:
         lt.MISSING_VALUE: tr("empty concentration in column “{column}” (an empty cell is missing, not zero)"),
         lt.NOT_A_NUMBER: tr("concentration “{value}” in column “{column}” is not a number or a non-detect"),
         lt.NEGATIVE_VALUE: tr("negative concentration “{value}” in column “{column}”"),
-        lt.BAD_COORDINATES: tr("missing or out-of-range coordinates (longitude −180…180, latitude −90…90)"),
-        lt.OUTSIDE_CHINA: tr("coordinates outside China, where GCJ-02 and BD-09 do not apply"),
+        lt.BAD_COORDINATES: tr(
+            "coordinate “{value}” in column “{column}” is not a number or DMS, or is out of range (longitude −180…180, latitude −90…90)"
+        ),
+        lt.NO_COORDINATES: tr("no coordinates in column “{column}”, and the site is not in the sites table"),
+        lt.OUTSIDE_CHINA: tr("coordinates outside China, where GCJ-02 and BD-09 do not apply (column “{column}”)"),
         lt.BAD_DATE: tr("date “{value}” in column “{column}” is not a date"),
         lt.FUTURE_DATE: tr("date “{value}” in column “{column}” is in the future"),
-        lt.NO_ROUND: tr("no sampling date or round, so the row belongs to no round"),
+        lt.NO_ROUND: tr("no sampling date or round in column “{column}”, so the row belongs to no round"),
         lt.BAD_ROUND: tr("round “{value}” in column “{column}” is not a quarter such as 2024Q3"),
         lt.UNKNOWN_UNIT: tr("unknown unit “{value}” in column “{column}”"),
         lt.UNIT_MEDIUM_MISMATCH: tr("a water unit for a solid sample, or a solid unit for a water sample (column “{column}”)"),
-        lt.DUPLICATE: tr("duplicate: the same site, date, sample type and compound appear in another row"),
+        lt.DUPLICATE: tr("duplicate: the same site, date, sample type and compound appear in another row (column “{column}”)"),
     }
     template = texts.get(code, code)
     return template.format(column=column, value=value)
+
+
+def record_message(path: str, row: int, column: str, reason: str) -> str:
+    """'lab.csv, row 12, column “浓度”: …' — where to look, then what is wrong."""
+    name = os.path.basename(path)
+    if column:
+        return tr("{file}, row {row}, column “{column}”: {reason}").format(file=name, row=row, column=column, reason=reason)
+    return tr("{file}, row {row}: {reason}").format(file=name, row=row, reason=reason)
 
 
 def table_error_text(error: lt.LabTableError, path: str) -> str:
@@ -54,14 +71,22 @@ def table_error_text(error: lt.LabTableError, path: str) -> str:
         return tr("The lab file “{path}” has a header but no data rows.").format(path=path)
     if error.code == "missing_columns":
         missing = ", ".join(role_label(r) for r in error.details["roles"])
-        found = ", ".join(f"“{h}”" for h in error.details["header"])
+        found = ", ".join(f"“{h}”" for h in error.details["header"] if h)
         return tr(
-            "The lab file “{path}” lacks a required column: {missing}. Columns found: {found}. "
-            "Rename the column (for example 采样点/site, 经度/lon, 纬度/lat, 采样日期/date, 目标物/compound, 浓度/concentration) "
-            "or name it explicitly in the advanced parameters."
+            "The lab file “{path}” lacks a required column: {missing}. Columns found in row 1: {found}. "
+            "Rename the column (for example 采样点/site, 经度/lon, 纬度/lat, 采样日期/date, 目标物/compound, 浓度/concentration), "
+            "name it explicitly in the advanced parameters, or, for one column per compound, head each column with a compound name."
         ).format(path=path, missing=missing, found=found)
     if error.code == "explicit_column_missing":
-        return tr("The lab file “{path}” has no column “{column}”, given for the {role}.").format(
+        return tr("The lab file “{path}” has no column “{column}” in row 1, given for the {role}.").format(
             path=path, column=error.details["column"], role=role_label(error.details["role"])
         )
     return f"{path}: {error.code}"
+
+
+def store_error_text(error) -> str:
+    if error.code == "not_a_store":
+        return tr("“{path}” is not a survey store: its layer “samples” lacks the fields {fields}.").format(
+            path=error.path, fields=error.detail
+        )
+    return tr("The survey store “{path}” cannot be opened or written: {detail}").format(path=error.path, detail=error.detail)

@@ -1,0 +1,160 @@
+"""The survey store on a GeoPackage (core/store.py's SurveyStore), written through GDAL/OGR.
+
+One point layer, ``samples``, holds every imported sample with the import's fields plus
+``source_file`` and ``imported_at``. The file and layer are created on first use; later imports append
+inside one transaction, so a failed import leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from osgeo import ogr, osr
+
+from ..core.store import KEY, VALUE, SurveyStore
+
+LAYER = "samples"
+_FIELDS = (
+    ("site_id", ogr.OFTString),
+    ("sample_date", ogr.OFTDate),
+    ("round", ogr.OFTString),
+    ("medium", ogr.OFTString),
+    ("compound", ogr.OFTString),
+    ("concentration", ogr.OFTReal),
+    ("detected", ogr.OFTInteger),
+    ("lod", ogr.OFTReal),
+    ("raw_value", ogr.OFTString),
+    ("unit", ogr.OFTString),
+    ("lab_township", ogr.OFTString),
+    ("source_row", ogr.OFTInteger),
+    ("source_file", ogr.OFTString),
+    ("imported_at", ogr.OFTString),
+)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written; ``code`` says why (see messages.store_error_text)."""
+
+    def __init__(self, code: str, path: str, detail: str = ""):
+        super().__init__(f"{code}: {path} {detail}")
+        self.code = code
+        self.path = path
+        self.detail = detail
+
+
+class GeoPackageStore(SurveyStore):
+    def __init__(self, path: str, crs_wkt: str, source_file: str = ""):
+        ogr.UseExceptions()
+        self.path = path
+        self.source_file = source_file
+        self._srs = osr.SpatialReference()
+        self._srs.ImportFromWkt(crs_wkt)
+        self._srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        try:
+            if os.path.exists(path):
+                self._ds = ogr.Open(path, 1)
+            else:
+                self._ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+        except RuntimeError as error:
+            raise StoreError("cannot_open", path, str(error)) from error
+        if self._ds is None:
+            raise StoreError("cannot_open", path)
+        layer = self._ds.GetLayerByName(LAYER)
+        if layer is None:
+            layer = self._ds.CreateLayer(LAYER, self._srs, ogr.wkbPoint, options=["SPATIAL_INDEX=YES"])
+            for name, kind in _FIELDS:
+                definition = ogr.FieldDefn(name, kind)
+                if name == "detected":
+                    definition.SetSubType(ogr.OFSTBoolean)
+                layer.CreateField(definition)
+        names = {layer.GetLayerDefn().GetFieldDefn(i).GetName() for i in range(layer.GetLayerDefn().GetFieldCount())}
+        lacking = [name for name, _kind in _FIELDS if name not in names]
+        if lacking:
+            raise StoreError("not_a_store", path, ", ".join(lacking))
+        self._layer = layer
+        stored_srs = layer.GetSpatialRef()
+        self._transform = None
+        if stored_srs is not None and not stored_srs.IsSame(self._srs):
+            stored_srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+            self._transform = osr.CoordinateTransformation(self._srs, stored_srs)
+
+    def rounds(self) -> list[str]:
+        sql = self._ds.ExecuteSQL(f'SELECT DISTINCT "round" FROM "{LAYER}"')
+        try:
+            return sorted(str(f.GetField(0)) for f in sql if f.GetField(0) is not None)
+        finally:
+            self._ds.ReleaseResultSet(sql)
+
+    def fetch(self, rounds: Sequence[str]) -> pd.DataFrame:
+        layer = self._layer
+        quoted = ",".join("'" + str(r).replace("'", "''") + "'" for r in rounds)
+        layer.SetAttributeFilter(f'"round" IN ({quoted})' if quoted else None)
+        columns: dict[str, list] = {c: [] for c in (*KEY, *VALUE)}
+        try:
+            layer.ResetReading()
+            for feature in layer:
+                for name in columns:
+                    if feature.IsFieldSetAndNotNull(name):
+                        value = feature.GetField(name)
+                        if name == "sample_date":
+                            value = str(value).replace("/", "-")
+                        columns[name].append(value)
+                    else:
+                        columns[name].append(np.nan if name in ("concentration", "lod") else (False if name == "detected" else ""))
+        finally:
+            layer.SetAttributeFilter(None)
+        frame = pd.DataFrame(columns)
+        frame["detected"] = frame["detected"].astype(bool)
+        return frame
+
+    def insert(self, samples: pd.DataFrame) -> int:
+        layer = self._layer
+        definition = layer.GetLayerDefn()
+        x = samples["x"].to_numpy(dtype=float)
+        y = samples["y"].to_numpy(dtype=float)
+        if self._transform is not None and len(x):
+            points = self._transform.TransformPoints(list(zip(x.tolist(), y.tolist())))
+            x = np.array([p[0] for p in points])
+            y = np.array([p[1] for p in points])
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        index = {name: definition.GetFieldIndex(name) for name, _kind in _FIELDS}
+        layer.StartTransaction()
+        try:
+            for row, px, py in zip(samples.itertuples(index=False), x, y):
+                feature = ogr.Feature(definition)
+                feature.SetField(index["site_id"], str(row.site_id))
+                if row.sample_date:
+                    year, month, day = (int(p) for p in str(row.sample_date).split("-"))
+                    feature.SetField(index["sample_date"], year, month, day, 0, 0, 0, 0)
+                feature.SetField(index["round"], str(row.round))
+                feature.SetField(index["medium"], str(row.medium))
+                feature.SetField(index["compound"], str(row.compound))
+                if row.concentration == row.concentration:
+                    feature.SetField(index["concentration"], float(row.concentration))
+                feature.SetField(index["detected"], int(bool(row.detected)))
+                if row.lod == row.lod:
+                    feature.SetField(index["lod"], float(row.lod))
+                feature.SetField(index["raw_value"], str(row.raw_value))
+                feature.SetField(index["unit"], str(row.unit))
+                if row.lab_township:
+                    feature.SetField(index["lab_township"], str(row.lab_township))
+                feature.SetField(index["source_row"], int(row.source_row))
+                feature.SetField(index["source_file"], self.source_file)
+                feature.SetField(index["imported_at"], stamp)
+                point = ogr.Geometry(ogr.wkbPoint)
+                point.AddPoint_2D(float(px), float(py))
+                feature.SetGeometryDirectly(point)
+                layer.CreateFeature(feature)
+        except Exception:
+            layer.RollbackTransaction()
+            raise
+        layer.CommitTransaction()
+        return len(samples)
+
+    def close(self) -> None:
+        self._layer = None
+        self._ds = None
