@@ -9,6 +9,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..translate import tr
 from .aggregate_by_township import AggregateByTownship
+from .backcalculate import BackCalculate
 from .base import ICON_DIR
 from .classify_severity import ClassifySeverity
 from .export_map import ExportMap
@@ -16,7 +17,7 @@ from .import_lab_results import ImportLabResults
 from .search_zones import SearchZones
 from .survey_map import SurveyMap
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, SearchZones)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, SearchZones, BackCalculate)
 
 
 class WbeProvider(QgsProcessingProvider):
