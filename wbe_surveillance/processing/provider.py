@@ -12,12 +12,13 @@ from .aggregate_by_township import AggregateByTownship
 from .backcalculate import BackCalculate
 from .base import ICON_DIR
 from .classify_severity import ClassifySeverity
+from .compare_cases import CompareCases
 from .export_map import ExportMap
 from .import_lab_results import ImportLabResults
 from .search_zones import SearchZones
 from .survey_map import SurveyMap
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, SearchZones, BackCalculate)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, SearchZones, BackCalculate, CompareCases)
 
 
 class WbeProvider(QgsProcessingProvider):

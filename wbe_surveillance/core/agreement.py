@@ -1,0 +1,267 @@
+"""Agreement between survey values and enforcement counts: Spearman's ρ, Kendall's τ-b, Cohen's κ.
+
+Pure numpy (scipy is not needed at run time). The definitions follow scipy 1.10 so that the tests can
+compare against ``scipy.stats.spearmanr`` and ``kendalltau(variant='b')``:
+
+- **Spearman's ρ** is Pearson's r of the average ranks (ties get the mean of the ranks they span). Its
+  p-value is two-sided from Student's t with n − 2 degrees of freedom, t = ρ √((n − 2)/(1 − ρ²)); the t
+  tail comes from the regularised incomplete beta function, I_{df/(df+t²)}(df/2, 1/2).
+- **Kendall's τ-b** = (C − D)/√((n₀ − n₁)(n₀ − n₂)), with n₀ = n(n − 1)/2 and n₁, n₂ the pairs tied in x and
+  in y. Its p-value is exact (the permutation distribution of the number of discordant pairs, Kendall 1970)
+  when there are no ties and n ≤ 33, or when at most one pair is discordant or concordant; otherwise it is
+  the normal approximation of C − D with the tie-corrected variance
+  Var = [n(n−1)(2n+5) − Σt(t−1)(2t+5) − Σu(u−1)(2u+5)]/18 + Σt(t−1)Σu(u−1)/(2n(n−1))
+  + Σt(t−1)(t−2)Σu(u−1)(u−2)/(9n(n−1)(n−2)), t and u the sizes of the tie groups in x and y.
+- **Cohen's κ** (unweighted) = (p_o − p_e)/(1 − p_e) over the classes present in either rating.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+_BLOCK_PAIRS = 2_000_000  # pair comparisons per block when counting discordant pairs
+
+
+class AgreementError(ValueError):
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+def average_ranks(values) -> np.ndarray:
+    """Ranks 1…n, ties sharing the mean of the ranks they span (scipy's ``rankdata(method='average')``)."""
+    x = np.asarray(values, dtype=float)
+    order = np.argsort(x, kind="mergesort")
+    sorted_x = x[order]
+    starts = np.r_[True, sorted_x[1:] != sorted_x[:-1]]
+    group = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)
+    last = np.r_[first[1:], x.size] - 1
+    mean_rank = (first + last) / 2.0 + 1.0
+    ranks = np.empty(x.size)
+    ranks[order] = mean_rank[group]
+    return ranks
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def regularized_beta(a: float, b: float, x: float) -> float:
+    """I_x(a, b), the regularised incomplete beta function."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    front = math.exp(log_front)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def student_t_two_sided(t: float, df: float) -> float:
+    """P(|T| ≥ |t|) for Student's t with ``df`` degrees of freedom."""
+    if math.isnan(t):
+        return math.nan
+    if math.isinf(t):
+        return 0.0
+    return regularized_beta(df / 2.0, 0.5, df / (df + t * t))
+
+
+def normal_two_sided(z: float) -> float:
+    return math.erfc(abs(z) / math.sqrt(2.0))
+
+
+def spearman(x, y) -> tuple[float, float]:
+    """(ρ, two-sided p) as ``scipy.stats.spearmanr``. NaN when either variable is constant."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = x.size
+    rx, ry = average_ranks(x), average_ranks(y)
+    rx -= rx.mean()
+    ry -= ry.mean()
+    denominator = math.sqrt(float((rx * rx).sum()) * float((ry * ry).sum()))
+    if denominator == 0.0:
+        return math.nan, math.nan
+    rho = float(np.clip((rx * ry).sum() / denominator, -1.0, 1.0))
+    df = n - 2
+    if df <= 0:
+        return rho, math.nan
+    if abs(rho) >= 1.0:
+        return rho, 0.0
+    t = rho * math.sqrt(df / ((rho + 1.0) * (1.0 - rho)))
+    return rho, student_t_two_sided(t, df)
+
+
+def _tie_sums(dense: np.ndarray) -> tuple[int, float, float]:
+    counts = np.bincount(dense).astype(np.int64)
+    counts = counts[counts > 1].astype(float)
+    return (
+        int((counts * (counts - 1) // 2).sum()),
+        float((counts * (counts - 1) * (counts - 2)).sum()),
+        float((counts * (counts - 1) * (2 * counts + 5)).sum()),
+    )
+
+
+def _dense(values: np.ndarray) -> np.ndarray:
+    return np.unique(values, return_inverse=True)[1]
+
+
+def _discordant_and_joint_ties(x: np.ndarray, y: np.ndarray) -> tuple[int, int]:
+    """Pairs ordered oppositely in x and y, and pairs tied in both, counted blockwise (bounded memory)."""
+    n = x.size
+    discordant = 0
+    joint = 0
+    rows = max(1, _BLOCK_PAIRS // max(n, 1))
+    for lo in range(0, n, rows):
+        hi = min(n, lo + rows)
+        i = np.arange(lo, hi)[:, None]
+        j = np.arange(n)[None, :]
+        upper = j > i
+        dx = np.sign(x[lo:hi, None] - x[None, :])
+        dy = np.sign(y[lo:hi, None] - y[None, :])
+        discordant += int(((dx * dy < 0) & upper).sum())
+        joint += int(((dx == 0) & (dy == 0) & upper).sum())
+    return discordant, joint
+
+
+def kendall_exact_p(n: int, discordant: int) -> float:
+    """Two-sided exact p of Kendall's statistic without ties: 2·P(inversions ≤ c), c the smaller tail count.
+    The counts of permutations of n items by number of inversions (Mahonian numbers) build up one item at a time."""
+    total = n * (n - 1) // 2
+    c = min(discordant, total - discordant)
+    if n <= 2:
+        return 1.0
+    if 4 * c == n * (n - 1):
+        return 1.0
+    # counts[k] / n! = P(exactly k inversions); item j adds 0…j−1 inversions.
+    counts = np.zeros(c + 1)
+    counts[0] = 1.0
+    for j in range(2, n + 1):
+        cumulative = np.cumsum(counts)
+        shifted = np.zeros(c + 1)
+        if j <= c:
+            shifted[j:] = cumulative[: c + 1 - j]
+        counts = cumulative - shifted
+        counts /= j  # normalised as we go, so n! never overflows
+    return float(min(1.0, 2.0 * counts.sum()))
+
+
+def kendall_tau_b(x, y) -> tuple[float, float]:
+    """(τ-b, two-sided p) as ``scipy.stats.kendalltau(x, y)`` (variant 'b', method 'auto')."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = x.size
+    dx, dy = _dense(x), _dense(y)
+    total = n * (n - 1) // 2
+    x_ties, x0, x1 = _tie_sums(dx)
+    y_ties, y0, y1 = _tie_sums(dy)
+    if n < 2 or x_ties == total or y_ties == total:
+        return math.nan, math.nan
+    discordant, joint = _discordant_and_joint_ties(dx.astype(float), dy.astype(float))
+    con_minus_dis = total - x_ties - y_ties + joint - 2 * discordant
+    tau = con_minus_dis / math.sqrt(total - x_ties) / math.sqrt(total - y_ties)
+    tau = min(1.0, max(-1.0, tau))
+    if x_ties == 0 and y_ties == 0 and (n <= 33 or min(discordant, total - discordant) <= 1):
+        return tau, kendall_exact_p(n, discordant)
+    m = n * (n - 1.0)
+    variance = (m * (2 * n + 5) - x1 - y1) / 18 + (2 * x_ties * y_ties) / m
+    if n > 2:
+        variance += x0 * y0 / (9 * m * (n - 2))
+    return tau, normal_two_sided(con_minus_dis / math.sqrt(variance))
+
+
+def cohen_kappa(a, b) -> float:
+    """Unweighted Cohen's κ between two class ratings of the same items (NaN when p_e = 1)."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    labels, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
+    k = labels.size
+    ca, cb = codes[: a.size], codes[a.size :]
+    table = np.zeros((k, k))
+    np.add.at(table, (ca, cb), 1.0)
+    n = table.sum()
+    observed = np.trace(table) / n
+    expected = float((table.sum(axis=1) * table.sum(axis=0)).sum() / (n * n))
+    if expected >= 1.0:
+        return math.nan
+    return float((observed - expected) / (1.0 - expected))
+
+
+def terciles(values) -> np.ndarray:
+    """Classes 1, 2, 3 from the 1/3 and 2/3 quantiles (upper bounds inclusive), as the severity quantile method."""
+    from .classify import assign_classes, quantile_breaks
+
+    x = np.asarray(values, dtype=float)
+    bins = quantile_breaks(x, 3)
+    return assign_classes(x, float(bins[0]), float(bins[1])).astype(int)
+
+
+def descending_ranks(values) -> np.ndarray:
+    """Rank 1 = the highest value; ties share the average rank."""
+    x = np.asarray(values, dtype=float)
+    return x.size + 1 - average_ranks(x)
+
+
+def disagreement(survey_rank: np.ndarray, case_rank: np.ndarray, min_gap: float | None = None) -> tuple[np.ndarray, float]:
+    """Rank difference (survey − cases) and the flag for townships whose ranks lie at least ``min_gap`` apart.
+
+    The default gap is a third of the townships (at least 2): a township flagged this way sits in different
+    terciles of the two rankings."""
+    diff = np.asarray(survey_rank, dtype=float) - np.asarray(case_rank, dtype=float)
+    n = diff.size
+    gap = float(min_gap) if min_gap else max(2.0, math.ceil(n / 3.0))
+    return diff, np.abs(diff) >= gap
+
+
+def agreement(values, cases, survey_classes=None) -> dict:
+    """Every figure wbe:comparecases reports, for matched townships (no NaN allowed in the inputs)."""
+    v = np.asarray(values, dtype=float)
+    c = np.asarray(cases, dtype=float)
+    if v.size != c.size:
+        raise AgreementError("length_mismatch", values=v.size, cases=c.size)
+    if np.isnan(v).any() or np.isnan(c).any():
+        raise AgreementError("missing_values")
+    if v.size < 5:
+        raise AgreementError("too_few", n=int(v.size))
+    rho, rho_p = spearman(v, c)
+    tau, tau_p = kendall_tau_b(v, c)
+    survey = np.asarray(survey_classes, dtype=int) if survey_classes is not None else terciles(v)
+    case_classes = terciles(c)
+    return {
+        "n": int(v.size),
+        "spearman_rho": rho,
+        "spearman_p": rho_p,
+        "kendall_tau": tau,
+        "kendall_p": tau_p,
+        "kappa": cohen_kappa(survey, case_classes),
+        "survey_classes": survey,
+        "case_classes": case_classes,
+    }
