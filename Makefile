@@ -17,12 +17,15 @@ TS := $(PLUGIN)/i18n/$(PLUGIN)_zh_CN.ts
 
 # Install the Debian packages only when one is missing, so a prepared machine pays nothing.
 deps:
-	@if ! dpkg-query -W -f='$${Status}\n' $(APT_PACKAGES) 2>/dev/null | grep -qv '^install ok installed$$' \
-	    && [ "$$(dpkg-query -W -f='$${Status}\n' $(APT_PACKAGES) 2>/dev/null | wc -l)" = "$(words $(APT_PACKAGES))" ]; then \
-	  echo "Debian packages present."; \
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	else \
-	  echo "Installing Debian packages: $(APT_PACKAGES)"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	  echo "Debian packages present."; \
 	fi
 
 # Test tools live in a venv that sees Debian's numpy/pandas/scipy; pip may never replace those.

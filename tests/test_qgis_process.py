@@ -87,3 +87,43 @@ def test_bad_parameter_exits_nonzero_with_message(tmp_path):
     )
     assert done.returncode == 1
     assert "missing.csv" in done.stdout + done.stderr
+
+
+def test_zip_installs_and_loads(tmp_path):
+    """`make package` builds the zip QGIS installs from; unzipped into a plugin folder it loads and runs."""
+    import zipfile
+
+    done = subprocess.run(["make", "-s", "package"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    archive = REPO / "dist" / "wbe_surveillance.zip"
+    with zipfile.ZipFile(archive) as bundle:
+        names = bundle.namelist()
+        assert all(n.startswith("wbe_surveillance/") for n in names)
+        assert "wbe_surveillance/metadata.txt" in names and "wbe_surveillance/__init__.py" in names
+        assert "wbe_surveillance/i18n/wbe_surveillance_zh_CN.qm" in names
+        assert not any("__pycache__" in n for n in names)
+        plugins = tmp_path / "plugins"
+        bundle.extractall(plugins)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=str(plugins), QGIS_CUSTOM_CONFIG_PATH=str(tmp_path / "profile"))
+    subprocess.run(["/usr/bin/qgis_process.bin", "plugins", "enable", "wbe_surveillance"], env=env, capture_output=True, timeout=120)
+    listing = subprocess.run(["/usr/bin/qgis_process.bin", "list"], env=env, capture_output=True, text=True, timeout=120).stdout
+    assert "wbe:surveymap" in listing
+    out = tmp_path / "severity.gpkg"
+    run = subprocess.run(
+        [
+            "/usr/bin/qgis_process.bin",
+            "run",
+            "wbe:surveymap",
+            "--",
+            f"LAB_RESULTS={plugins / 'wbe_surveillance/resources/demo/lab_results_2024.csv'}",
+            f"TOWNSHIPS={plugins / 'wbe_surveillance/resources/demo/townships.gpkg'}|layername=townships",
+            "TOWNSHIP_FIELD=name",
+            f"OUTPUT={out}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert out.exists()
