@@ -15,10 +15,11 @@ from .classify_severity import ClassifySeverity
 from .compare_cases import CompareCases
 from .export_map import ExportMap
 from .import_lab_results import ImportLabResults
+from .report import Report
 from .search_zones import SearchZones
 from .survey_map import SurveyMap
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, SearchZones, BackCalculate, CompareCases)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, SearchZones, BackCalculate, CompareCases, Report)
 
 
 class WbeProvider(QgsProcessingProvider):
