@@ -37,10 +37,11 @@ def test_provider_registered_with_algorithms(plugin):
 
 
 def test_menu_and_toolbar_entries_added(plugin, recording_iface):
-    assert len(plugin.actions) == 1
-    assert plugin.actions[0].text().startswith("Survey map")
-    assert recording_iface.menu_actions == [(plugin.menu_name, plugin.actions[0])]
-    assert recording_iface.toolbar_actions == [plugin.actions[0]]
+    assert len(plugin.actions) == 2
+    assert plugin.actions[0].text().startswith("Quarterly survey")
+    assert plugin.actions[1].text().startswith("Survey map")
+    assert recording_iface.menu_actions == [(plugin.menu_name, a) for a in plugin.actions]
+    assert recording_iface.toolbar_actions == plugin.actions
 
 
 def test_classfactory_none_then_unload_removes_everything(plugin, recording_iface):

@@ -33,13 +33,13 @@ class WbeSurveillancePlugin:
         self.initProcessing()
         if self.iface is None:
             return
-        from .dialogs.launchers import survey_map_action
+        from .dialogs.launchers import quarterly_survey_action, survey_map_action
 
         self.menu_name = tr("&Wastewater drug surveillance")
-        action = survey_map_action(self.iface.mainWindow())
-        self.iface.addPluginToMenu(self.menu_name, action)
-        self.iface.addToolBarIcon(action)
-        self.actions.append(action)
+        for action in (quarterly_survey_action(self.iface.mainWindow(), self.iface), survey_map_action(self.iface.mainWindow())):
+            self.iface.addPluginToMenu(self.menu_name, action)
+            self.iface.addToolBarIcon(action)
+            self.actions.append(action)
 
     def unload(self):
         for action in self.actions:
