@@ -19,6 +19,7 @@ from qgis.core import (
 
 from ..translate import tr
 from .base import WbeAlgorithm, is_null
+from .labels import compound_label
 from .layout import build_layout, export_layout, label_townships
 from .styling import severity_renderer
 
@@ -105,7 +106,7 @@ class ExportMap(WbeAlgorithm):
         if rounds:
             parts.append(tr("Round: {rounds}").format(rounds=", ".join(rounds)))
         if compounds:
-            parts.append(tr("Compound: {compounds}").format(compounds=", ".join(compounds)))
+            parts.append(tr("Compound: {compounds}").format(compounds=", ".join(compound_label(c) for c in compounds)))
         parts.append(tr("Map date: {date}").format(date=_dt.date.today().isoformat()))
         subtitle = "   ·   ".join(parts)
         source_line = self.parameterAsString(parameters, self.SOURCE, context) or tr(

@@ -27,6 +27,7 @@ from ..core.compounds import CompoundTable
 from ..translate import tr
 from .aggregate_by_township import WATER, media_for
 from .base import WbeAlgorithm, is_null, nondetect_policy_parameter
+from .labels import compound_label
 
 STATISTICS = ("mean", "median", "max")
 
@@ -243,7 +244,7 @@ class SurveyMap(WbeAlgorithm):
             steps.setCurrentStep(3)
             steps.setProgressText(tr("Drawing the map…"))
             title = self.parameterAsString(parameters, self.TITLE, context) or tr("Wastewater drug survey {round}: {compound}").format(
-                round=wanted_round, compound=compound
+                round=wanted_round, compound=compound_label(compound)
             )
             mapped = processing.run(
                 "wbe:exportmap",
