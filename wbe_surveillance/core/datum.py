@@ -13,7 +13,8 @@ Accuracy (tests/test_datum.py checks each claim against published reference pair
   (github.com/wandergis/coordtransform, test/app.js) to 1e-9°.
 - GCJ-02 → WGS84 by iteration recovers eviltransform's WGS84 side to 1e-8° (about 1 mm). The one-step
   inverse that most libraries ship (coordtransform's gcj02towgs84) is off by up to about 1e-5° (1 m).
-- BD-09 ↔ GCJ-02 reproduces coordtransform's pairs to 1e-9°; BD-09's published formula is itself an
+- BD-09 ↔ GCJ-02 reproduces coordtransform's pairs to 1e-9°; the published BD-09 → GCJ-02 closed form
+  inverts GCJ-02 → BD-09 to 2e-6° (0.2 m) only. BD-09's published formula is itself an
   approximation of Baidu's service: eviltransform's BD-09 pairs, which the formula does not reproduce,
   differ from it by up to 4e-4° (about 40 m). BD-09 input is therefore good to tens of metres only.
 - The map providers' servers may differ from the published GCJ-02 formula by a few metres; no public
