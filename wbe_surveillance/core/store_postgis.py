@@ -21,11 +21,14 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 import pandas as pd
+
+from .store import KEY, RELATIVE_TOLERANCE, VALUE, SurveyStore
 
 SQL_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "sql")
 STORE_SRID = 4326
@@ -66,7 +69,7 @@ _STAGE_TYPES = {
 }
 
 
-class PostgisStoreError(Exception):
+class PostgisStoreError(RuntimeError):
     """A store failure with a code the Processing layer words for the user.
 
     Codes: driver_missing, connect_failed, connection_lost, schema_newer, schema_not_created,
@@ -92,7 +95,7 @@ class ImportSummary:
 def _driver():
     try:
         import psycopg2
-        import psycopg2.errors  # noqa: F401
+        import psycopg2.errors
     except ImportError as exc:  # pragma: no cover - QGIS ships psycopg2 everywhere
         raise PostgisStoreError("driver_missing", error=str(exc)) from exc
     return psycopg2
@@ -131,16 +134,61 @@ def _strip_password(text: str) -> str:
     return re.sub(r"password\s*=\s*('[^']*'|\S+)", "password=…", text)
 
 
-class PostgisSurveyStore:
-    """The survey store in one PostgreSQL database (schema ``wbe``).
+class PostgisSurveyStore(SurveyStore):
+    """The survey store in one PostgreSQL database (schema ``wbe``), behind core/store.py's interface.
 
-    ``conn`` is a psycopg2 connection the caller owns (see ``connect``). ``ensure_schema`` creates the
+    ``conn`` is a psycopg2 connection (see ``connect``); ``close`` closes it. ``ensure_schema`` creates the
     schema on first use and migrates an older one; it refuses a schema made by a newer plugin.
+    ``lab``, ``source_file`` and ``srid`` (of the x, y columns) are what ``insert`` records; the merge
+    rules are core/store.py's, and ``import_samples`` applies the same rules inside the database.
     """
 
-    def __init__(self, conn, plugin_version: str = ""):
+    def __init__(self, conn, plugin_version: str = "", lab: str = "", source_file: str = "", srid: int = STORE_SRID):
         self.conn = conn
         self.plugin_version = plugin_version
+        self.lab = lab
+        self.source_file = source_file
+        self.srid = srid
+
+    # ---------------------------------------------------------------- SurveyStore
+    def rounds(self) -> list[str]:
+        self.ensure_schema()
+        with self._guard(), self.conn.cursor() as cur:
+            cur.execute("SELECT DISTINCT round FROM wbe.samples")
+            rounds = sorted(r[0] for r in cur.fetchall())
+        self.conn.rollback()
+        return rounds
+
+    def fetch(self, rounds) -> pd.DataFrame:
+        """KEY and VALUE columns of the stored samples of these rounds (sample_date as ISO text, "" when none)."""
+        self.ensure_schema()
+        with self._guard(), self.conn.cursor() as cur:
+            cur.execute(
+                "SELECT site_id, COALESCE(to_char(sample_date, 'YYYY-MM-DD'), ''), round, medium, compound, "
+                "concentration, detected, lod, COALESCE(raw_value, '') FROM wbe.samples WHERE round = ANY(%s)",
+                (list(rounds),),
+            )
+            rows = cur.fetchall()
+        self.conn.rollback()
+        frame = pd.DataFrame(rows, columns=[*KEY, *VALUE])
+        for name in ("concentration", "lod"):
+            frame[name] = frame[name].astype(float)
+        frame["detected"] = frame["detected"].astype(bool)
+        return frame
+
+    def insert(self, samples: pd.DataFrame) -> int:
+        """All or nothing; a key another writer stored meanwhile is skipped, not duplicated."""
+        if not len(samples):
+            return 0
+        frame = samples.copy()
+        for column in COLUMNS:
+            if column not in frame.columns:
+                frame[column] = None
+        return self.import_samples(frame, self.lab or "?", self.source_file, self.srid).rows_inserted
+
+    def close(self) -> None:
+        if not self.conn.closed:
+            self.conn.close()
 
     # ---------------------------------------------------------------- schema
     def schema_version(self) -> int | None:
@@ -250,10 +298,12 @@ class PostgisSurveyStore:
                 cur.execute(
                     "SELECT DISTINCT ON (st.site_id, st.round, st.sample_date, st.medium, st.compound) "
                     "st.site_id, st.sample_date, st.round, st.medium, st.compound, st.source_row, "
-                    "s.concentration, st.concentration, s.detected, st.detected, s.lod, st.lod, s.lab "
+                    "s.concentration, st.concentration, s.detected, st.detected, s.lod, st.lod, s.lab, s.raw_value, st.raw_value "
                     f"FROM wbe_stage st JOIN wbe.samples s ON {key_join} "
-                    "WHERE s.concentration IS DISTINCT FROM st.concentration OR s.detected IS DISTINCT FROM st.detected "
-                    "OR s.lod IS DISTINCT FROM st.lod ORDER BY st.site_id, st.round, st.sample_date, st.medium, st.compound, st.source_row"
+                    f"WHERE NOT ({_same('concentration')} AND {_same('lod')} "
+                    "AND COALESCE(s.detected, false) = COALESCE(st.detected, false) "
+                    "AND btrim(COALESCE(s.raw_value, '')) = btrim(COALESCE(st.raw_value, ''))) "
+                    "ORDER BY st.site_id, st.round, st.sample_date, st.medium, st.compound, st.source_row"
                 )
                 changed = [
                     {
@@ -270,6 +320,8 @@ class PostgisSurveyStore:
                         "stored_lod": r[10],
                         "offered_lod": r[11],
                         "stored_lab": r[12],
+                        "stored_raw_value": r[13],
+                        "offered_raw_value": r[14],
                     }
                     for r in cur.fetchall()
                 ]
@@ -346,7 +398,7 @@ class PostgisSurveyStore:
                 user = cur.fetchone()[0]
             self.conn.rollback()
             return user
-        except Exception:  # noqa: BLE001 - only used to enrich a message
+        except Exception:
             return ""
 
     def _guard(self, rollback: bool = True):
@@ -383,11 +435,20 @@ class _Guard:
         ) from exc
 
 
+def _same(column: str) -> str:
+    """SQL: stored and offered numbers equal as core/store.py compares them (both NULL, or relatively close)."""
+    a, b = f"s.{column}", f"st.{column}"
+    return (
+        f"(({a} IS NULL AND {b} IS NULL) OR ({a} IS NOT NULL AND {b} IS NOT NULL AND "
+        f"abs({a} - {b}) <= {RELATIVE_TOLERANCE!r} * greatest(abs({a}), abs({b}))))"
+    )
+
+
 def _safe_rollback(conn) -> None:
     try:
         if not conn.closed:
             conn.rollback()
-    except Exception:  # noqa: BLE001 - the connection may be gone; the server rolls back by itself
+    except Exception:
         pass
 
 

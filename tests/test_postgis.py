@@ -1,0 +1,581 @@
+"""The PostGIS survey store and PostGIS layers, against a real throwaway server.
+
+The server comes from scripts/pg_test_server.sh (PostgreSQL 15 + PostGIS 3 from Debian's
+postgresql-15-postgis-3, which `make test` installs): a temp cluster on a loopback port, started once per
+session and removed at the end. Only when it cannot start are these tests skipped, with a warning in the
+summary saying so.
+
+References: the database itself (its constraints, its privilege checks, its row counts after a failure),
+the GeoPackage runs of the same algorithms, and PostGIS's own ST_Contains counts.
+"""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import threading
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO
+
+psycopg2 = pytest.importorskip("psycopg2")
+
+SCRIPT = REPO / "scripts" / "pg_test_server.sh"
+LAB_PASSWORD = "lab-Pw-7f3"
+ANALYST_PASSWORD = "analyst-Pw-2c9"
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """Start the throwaway server once; stop and remove it at the end of the session."""
+    try:
+        done = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=180, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        done = None
+        reason = str(exc)
+    else:
+        reason = done.stderr.strip()
+    if done is None or done.returncode != 0:
+        message = (
+            "POSTGIS STORE TESTS SKIPPED: the PostgreSQL/PostGIS test server could not start "
+            f"({reason or 'no reason given'}). Install postgresql-15-postgis-3 (make test does)."
+        )
+        warnings.warn(message, stacklevel=1)
+        pytest.skip(message)
+    info = dict(line.split("=", 1) for line in done.stdout.split() if "=" in line)
+    admin = psycopg2.connect(_dsn(info))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        cur.execute("CREATE ROLE wbe_lab NOLOGIN")
+        cur.execute("CREATE ROLE wbe_analyst NOLOGIN")
+        cur.execute("CREATE ROLE lab_zhang LOGIN PASSWORD %s IN ROLE wbe_lab", (LAB_PASSWORD,))
+        cur.execute("CREATE ROLE analyst_li LOGIN PASSWORD %s IN ROLE wbe_analyst", (ANALYST_PASSWORD,))
+    admin.close()
+    yield info
+    gc.collect()
+    subprocess.run(["bash", str(SCRIPT), "stop", info["WBE_PG_DIR"]], capture_output=True, timeout=60, check=False)
+
+
+def _dsn(info, user=None, password=None) -> str:
+    dsn = f"host={info['WBE_PG_HOST']} port={info['WBE_PG_PORT']} dbname={info['WBE_PG_DB']} user={user or info['WBE_PG_USER']}"
+    return dsn + (f" password={password}" if password else "")
+
+
+class Pg:
+    def __init__(self, info):
+        self.info = info
+        self.admin = psycopg2.connect(_dsn(info))
+        self.admin.autocommit = True
+
+    def dsn(self, user=None, password=None) -> str:
+        return _dsn(self.info, user, password)
+
+    def qgis_uri(self, table: str, geom: str = "geom", key: str | None = None) -> str:
+        key_part = f" key='{key}'" if key else ""
+        return (
+            f"dbname='{self.info['WBE_PG_DB']}' host={self.info['WBE_PG_HOST']} port={self.info['WBE_PG_PORT']} "
+            f"user='{self.info['WBE_PG_USER']}' sslmode=disable{key_part} table={table} ({geom})"
+        )
+
+    def scalar(self, sql, params=None):
+        with self.admin.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchone()[0]
+
+    def execute(self, sql, params=None):
+        with self.admin.cursor() as cur:
+            cur.execute(sql, params)
+
+    def grant_roles(self):
+        with open(REPO / "wbe_surveillance" / "resources" / "sql" / "roles.sql", encoding="utf-8") as handle:
+            self.execute(handle.read())
+
+
+@pytest.fixture()
+def pg(pg_server):
+    """A clean database: no wbe schema, no test tables."""
+    db = Pg(pg_server)
+    db.execute("DROP SCHEMA IF EXISTS wbe CASCADE")
+    db.execute("DROP SCHEMA IF EXISTS survey CASCADE")
+    db.execute("CREATE SCHEMA survey")
+    yield db
+    db.admin.close()
+
+
+def _store(pg, user=None, password=None):
+    from wbe_surveillance.core import store_postgis as sp
+
+    return sp.PostgisSurveyStore(sp.connect(pg.dsn(user, password)), "0.1.0")
+
+
+def synthetic_samples(n: int, prefix: str, seed: int = 1) -> pd.DataFrame:
+    """n sample × compound rows over n/4 sites, 2 compounds and 2 rounds, with lognormal values."""
+    rng = np.random.default_rng(seed)
+    i = np.arange(n)
+    site = i // 4
+    return pd.DataFrame(
+        {
+            "site_id": [f"{prefix}{s:06d}" for s in site],
+            "sample_date": pd.to_datetime("2024-01-10") + pd.to_timedelta((i // 2) % 2 * 91, unit="D"),
+            "round": np.where((i // 2) % 2 == 0, "2024Q1", "2024Q2"),
+            "medium": "sewage",
+            "compound": np.where(i % 2 == 0, "methamphetamine", "ketamine"),
+            "concentration": rng.lognormal(3.0, 1.0, n),
+            "detected": True,
+            "lod": 0.5,
+            "raw_value": "x",
+            "unit": "ng/L",
+            "lab_township": None,
+            "source_row": i + 2,
+            "x": 110.0 + rng.random(n),
+            "y": 30.0 + rng.random(n),
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------- schema
+
+
+def test_schema_created_on_first_use_then_reused(pg):
+    from wbe_surveillance.core import store_postgis as sp
+
+    store = _store(pg)
+    assert store.schema_version() is None
+    assert store.ensure_schema() == sp.schema_version_supported() == 2
+    assert pg.scalar("SELECT version FROM wbe.schema_info") == 2
+    assert pg.scalar("SELECT plugin_version FROM wbe.schema_info") == "0.1.0"
+    assert pg.scalar("SELECT count(*) FROM wbe.schema_info") == 1
+    assert pg.scalar("SELECT Find_SRID('wbe', 'samples', 'geom')") == 4326
+    # A second client finds it and changes nothing.
+    again = _store(pg)
+    assert again.ensure_schema() == 2
+    assert pg.scalar("SELECT count(*) FROM wbe.schema_info") == 1
+
+
+def test_schema_migrated_from_version_1_keeps_rows(pg):
+    store = _store(pg)
+    assert store.ensure_schema(target=1) == 1
+    assert (
+        pg.scalar(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema='wbe' AND column_name='plugin_version' AND table_name='imports'"
+        )
+        == 0
+    )
+    pg.execute("INSERT INTO wbe.imports (import_id, lab) VALUES (1, 'old lab')")
+    pg.execute(
+        "INSERT INTO wbe.samples (lab, site_id, round, medium, compound, concentration, detected, import_id, geom) "
+        "VALUES ('old lab', 'A1', '2023Q4', 'sewage', 'ketamine', 12.5, true, 1, ST_SetSRID(ST_MakePoint(113, 23), 4326))"
+    )
+    assert _store(pg).ensure_schema() == 2
+    assert pg.scalar("SELECT version FROM wbe.schema_info") == 2
+    assert pg.scalar("SELECT concentration FROM wbe.samples WHERE site_id = 'A1'") == 12.5
+    assert pg.scalar("SELECT n_samples FROM wbe.stored_rounds WHERE lab = 'old lab'") == 1
+    pg.execute("UPDATE wbe.imports SET plugin_version = 'x'")  # the version-2 column exists
+
+
+def test_schema_from_newer_plugin_is_refused_and_left_alone(pg):
+    from wbe_surveillance.core import store_postgis as sp
+    from wbe_surveillance.processing.store_postgis import error_text
+
+    _store(pg).ensure_schema()
+    pg.execute("UPDATE wbe.schema_info SET version = 99")
+    store = _store(pg)
+    with pytest.raises(sp.PostgisStoreError) as caught:
+        store.ensure_schema()
+    assert caught.value.code == "schema_newer"
+    assert caught.value.details == {"found": 99, "supported": 2}
+    text = error_text(caught.value, "province")
+    assert "99" in text and "newer version" in text and "up to 2" in text
+    with pytest.raises(sp.PostgisStoreError):
+        store.import_samples(synthetic_samples(4, "N"), "lab")
+    assert pg.scalar("SELECT version FROM wbe.schema_info") == 99
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 0
+
+
+def test_no_duplicate_sample_compound_can_exist(pg):
+    _store(pg).ensure_schema()
+    pg.execute("INSERT INTO wbe.imports (import_id, lab) VALUES (1, 'lab')")
+    row = (
+        "INSERT INTO wbe.samples (lab, site_id, sample_date, round, medium, compound, concentration, detected, import_id, geom) "
+        "VALUES ('lab', 'S1', {date}, '2024Q1', 'sewage', 'methamphetamine', {value}, true, 1, ST_SetSRID(ST_MakePoint(113, 23), 4326))"
+    )
+    for date in ("'2024-01-05'", "NULL"):  # a missing date collides too
+        pg.execute(row.format(date=date, value=1.0))
+        with pytest.raises(psycopg2.errors.UniqueViolation):
+            pg.execute(row.format(date=date, value=2.0))
+    pg.execute(row.format(date="'2024-01-06'", value=1.0))  # another day is another sample
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 3
+
+
+# ---------------------------------------------------------------------------------------------- imports
+
+
+def test_import_is_idempotent_and_reports_changed_values(pg):
+    frame = synthetic_samples(400, "S")
+    store = _store(pg)
+    first = store.import_samples(frame, "lab A", "a.csv")
+    assert (first.rows_offered, first.rows_inserted, first.rows_unchanged, first.rows_changed) == (400, 400, 0, 0)
+    second = store.import_samples(frame, "lab A", "a.csv")
+    assert (second.rows_inserted, second.rows_unchanged, second.rows_changed) == (0, 400, 0)
+    changed = frame.copy()
+    changed.loc[7, "concentration"] = 1234.5
+    third = store.import_samples(changed, "lab A", "a.csv")
+    assert (third.rows_inserted, third.rows_unchanged, third.rows_changed) == (0, 399, 1)
+    assert third.changed[0]["site_id"] == frame.loc[7, "site_id"]
+    assert third.changed[0]["offered_concentration"] == 1234.5
+    assert third.changed[0]["stored_concentration"] == pytest.approx(frame.loc[7, "concentration"], rel=1e-15)
+    # The stored rows are the offered ones, value for value, and were not overwritten.
+    stored = store.read_samples().sort_values("source_row").reset_index(drop=True)
+    assert len(stored) == 400
+    np.testing.assert_allclose(stored["concentration"].to_numpy(float), frame["concentration"].to_numpy(), rtol=1e-15)
+    np.testing.assert_allclose(stored["x"].to_numpy(float), frame["x"].to_numpy(), atol=1e-12)
+    assert list(stored["site_id"]) == list(frame["site_id"])
+    assert pg.scalar("SELECT count(*) FROM wbe.imports") == 3
+    assert pg.scalar("SELECT sum(rows_inserted) FROM wbe.imports") == 400
+
+
+def test_failed_import_rolls_back_leaving_nothing(pg):
+    from wbe_surveillance.core import store_postgis as sp
+    from wbe_surveillance.processing.store_postgis import error_text
+
+    frame = synthetic_samples(3000, "F")
+    frame.loc[2500, "concentration"] = -1.0  # violates the store's check, in the third block
+    store = _store(pg)
+    blocks = []
+    with pytest.raises(sp.PostgisStoreError) as caught:
+        store.import_samples(frame, "lab F", block_rows=1000, progress=blocks.append)
+    assert caught.value.code == "rejected_by_database"
+    assert caught.value.details["constraint"] == "samples_concentration_check"
+    assert len(blocks) == 3  # every block had been sent before the database refused
+    assert "nothing from it was stored" in error_text(caught.value)
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 0
+    assert pg.scalar("SELECT count(*) FROM wbe.imports") == 0
+    # The same connection is usable again, and the corrected file goes in whole.
+    frame.loc[2500, "concentration"] = 1.0
+    assert store.import_samples(frame, "lab F").rows_inserted == 3000
+
+
+def test_canceled_import_rolls_back(pg):
+    from wbe_surveillance.core import store_postgis as sp
+
+    store = _store(pg)
+    calls = []
+    with pytest.raises(sp.PostgisStoreError) as caught:
+        store.import_samples(synthetic_samples(3000, "C"), "lab C", block_rows=1000, is_canceled=lambda: calls.append(1) or len(calls) > 2)
+    assert caught.value.code == "canceled"
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 0
+
+
+def test_two_concurrent_imports_lose_nothing(pg):
+    """Two labs at once, in two threads with two connections, blocks interleaved; 500 rows shared by both."""
+    a = synthetic_samples(12_000, "A", seed=1)
+    b = synthetic_samples(12_000, "B", seed=2)
+    shared = a.iloc[:500].copy()
+    b = pd.concat([b, shared], ignore_index=True)
+    _store(pg).ensure_schema()
+    barrier = threading.Barrier(2)
+    results, errors = {}, []
+
+    def work(name, frame):
+        try:
+            store = _store(pg)
+            barrier.wait()
+            results[name] = store.import_samples(frame, f"lab {name}", block_rows=1000, progress=lambda f: None)
+            store.conn.close()
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n, f)) for n, f in (("A", a), ("B", b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 24_000
+    assert results["A"].rows_inserted + results["B"].rows_inserted == 24_000
+    assert results["A"].rows_inserted + results["A"].rows_unchanged == 12_000
+    assert results["B"].rows_inserted + results["B"].rows_unchanged == 12_500
+    assert pg.scalar("SELECT count(*) FROM wbe.imports") == 2
+    keys = pg.scalar("SELECT count(DISTINCT (site_id, round, sample_date, medium, compound)) FROM wbe.samples")
+    assert keys == 24_000
+    assert pg.scalar("SELECT count(*) FROM wbe.samples WHERE site_id LIKE 'B%'") == 12_000
+
+
+def test_user_without_insert_right_is_told_which_right(pg):
+    from wbe_surveillance.core import store_postgis as sp
+    from wbe_surveillance.processing.store_postgis import error_text
+
+    _store(pg).ensure_schema()
+    pg.grant_roles()
+    frame = synthetic_samples(40, "R")
+    analyst = _store(pg, "analyst_li", ANALYST_PASSWORD)
+    with pytest.raises(sp.PostgisStoreError) as caught:
+        analyst.import_samples(frame, "lab R")
+    assert caught.value.code == "no_right"
+    assert caught.value.details == {"right": "INSERT", "kind": "table", "object": "wbe.samples", "user": "analyst_li"}
+    text = error_text(caught.value, "province")
+    assert "INSERT" in text and "wbe.samples" in text and "analyst_li" in text
+    # The database agrees: the analyst may read but not insert.
+    with analyst.conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM wbe.samples")
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("INSERT INTO wbe.imports (lab) VALUES ('x')")
+    analyst.conn.rollback()
+    # A lab may insert, and may not overwrite.
+    lab = _store(pg, "lab_zhang", LAB_PASSWORD)
+    assert lab.import_samples(frame, "lab R").rows_inserted == 40
+    with lab.conn.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        cur.execute("UPDATE wbe.samples SET concentration = 0")
+    lab.conn.rollback()
+    assert pg.scalar("SELECT imported_by FROM wbe.imports") == "lab_zhang"
+
+
+def test_read_only_user_cannot_create_the_store(pg):
+    from wbe_surveillance.core import store_postgis as sp
+    from wbe_surveillance.processing.store_postgis import error_text
+
+    with pytest.raises(sp.PostgisStoreError) as caught:
+        _store(pg, "analyst_li", ANALYST_PASSWORD).ensure_schema()
+    assert caught.value.code == "schema_not_created"
+    assert "permission denied" in caught.value.details["error"]
+    assert "analyst_li" in error_text(caught.value)
+    assert pg.scalar("SELECT to_regclass('wbe.samples')") is None
+
+
+def test_lost_connection_mid_import_rolls_back_and_says_so(pg):
+    from wbe_surveillance.core import store_postgis as sp
+    from wbe_surveillance.processing.store_postgis import error_text
+
+    store = _store(pg)
+    store.ensure_schema()
+    pid = store.conn.get_backend_pid()
+
+    def cut(fraction):  # after the first block, the server drops the session
+        pg.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    with pytest.raises(sp.PostgisStoreError) as caught:
+        store.import_samples(synthetic_samples(3000, "L"), "lab L", block_rows=1000, progress=cut)
+    assert caught.value.code == "connection_lost"
+    text = error_text(caught.value, "province")
+    assert "lost" in text and "rolled the import back" in text
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 0
+    assert pg.scalar("SELECT count(*) FROM wbe.imports") == 0
+
+
+# ---------------------------------------------------------------------------------------------- QGIS side
+
+
+@pytest.fixture()
+def saved_connection(pg, plugin):
+    """A QGIS saved connection for lab_zhang whose password sits only in an authentication configuration."""
+    from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsDataSourceUri, QgsProviderRegistry
+
+    auth = QgsApplication.authManager()
+    assert auth.setMasterPassword("wbe-test-master", True)
+    config = QgsAuthMethodConfig()
+    config.setName("lab zhang")
+    config.setMethod("Basic")
+    config.setConfig("username", "lab_zhang")
+    config.setConfig("password", LAB_PASSWORD)
+    assert auth.storeAuthenticationConfig(config)[0]
+    uri = QgsDataSourceUri()
+    uri.setConnection(
+        pg.info["WBE_PG_HOST"], pg.info["WBE_PG_PORT"], pg.info["WBE_PG_DB"], "", "", QgsDataSourceUri.SslDisable, config.id()
+    )
+    metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
+    metadata.saveConnection(metadata.createConnection(uri.uri(False), {}), "wbe test lab")
+    _store(pg).ensure_schema()
+    pg.grant_roles()
+    yield "wbe test lab"
+    metadata.deleteConnection("wbe test lab")
+    auth.removeAuthenticationConfig(config.id())
+
+
+def test_store_samples_algorithm_through_saved_connection_and_authcfg(pg, run, demo_lab, saved_connection, tmp_path):
+    from qgis.core import QgsProcessingFeedback, QgsSettings, QgsVectorLayer
+
+    imported = run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": str(tmp_path / "samples.gpkg")})
+    layer = QgsVectorLayer(imported["OUTPUT"], "samples", "ogr")
+    n = layer.featureCount()
+    assert n == imported["ROWS_IMPORTED"] > 0
+
+    class Log(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.lines = []
+
+        def pushInfo(self, info):
+            self.lines.append(info)
+
+        def pushWarning(self, warning):
+            self.lines.append(warning)
+
+        def pushDebugInfo(self, info):
+            self.lines.append(info)
+
+        def pushCommandInfo(self, info):
+            self.lines.append(info)
+
+    log = Log()
+    params = {"INPUT": imported["OUTPUT"], "CONNECTION": saved_connection, "LAB": "demo lab"}
+    first = run("wbe:storesamples", params, feedback=log)
+    assert (first["ROWS_OFFERED"], first["ROWS_INSERTED"], first["ROWS_UNCHANGED"], first["ROWS_CHANGED"]) == (n, n, 0, 0)
+    second = run("wbe:storesamples", params)
+    assert (second["ROWS_INSERTED"], second["ROWS_UNCHANGED"]) == (0, n)
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == n
+    assert pg.scalar("SELECT DISTINCT imported_by FROM wbe.imports") == "lab_zhang"
+    # Stored values equal the layer's, feature by feature (matched by source row).
+    with pg.admin.cursor() as cur:
+        cur.execute("SELECT source_row, compound, concentration, detected FROM wbe.samples")
+        db_rows = {(r[0], r[1]): (r[2], r[3]) for r in cur.fetchall()}
+    for feature in layer.getFeatures():
+        value = feature["concentration"]
+        stored_value, stored_detected = db_rows[(feature["source_row"], feature["compound"])]
+        assert stored_detected == bool(feature["detected"])
+        if value is None or (hasattr(value, "isNull") and value.isNull()):
+            assert stored_value is None
+        else:
+            assert stored_value == pytest.approx(float(value), rel=1e-12)
+    del layer
+    # No password anywhere: not in the saved connection, not in the log.
+    settings = QgsSettings()
+    saved = {k: settings.value(k) for k in settings.allKeys() if "wbe test lab" in k}
+    assert saved and not any(LAB_PASSWORD in str(v) for v in saved.values())
+    assert log.lines and not any(LAB_PASSWORD in line for line in log.lines)
+
+
+def test_unknown_saved_connection_is_named(run, plugin, demo_lab, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    from wbe_surveillance.processing.store_postgis import saved_connection_dsn
+
+    with pytest.raises(QgsProcessingException, match="no saved PostgreSQL connection named “nowhere”"):
+        saved_connection_dsn("nowhere")
+
+
+def _export(layer, uri):
+    from qgis.core import QgsVectorLayerExporter
+
+    error, message = QgsVectorLayerExporter.exportLayer(layer, uri, "postgres", layer.crs())
+    assert error == QgsVectorLayerExporter.NoError, message
+
+
+def _rows(layer, fields):
+    return sorted(
+        tuple(None if (v is None or (hasattr(v, "isNull") and v.isNull())) else v for v in (f[n] for n in fields))
+        for f in layer.getFeatures()
+    )
+
+
+def test_algorithms_read_and_write_postgis_layers(pg, run, demo_lab, demo_townships, tmp_path):
+    """Import → aggregate → classify (→ hot spots) with every input a PostGIS layer and every output written to
+    PostGIS; equal to the same chain over GeoPackage, and the counts equal PostGIS's own ST_Contains join."""
+    from qgis.core import QgsApplication, QgsVectorLayer
+
+    townships_file = QgsVectorLayer(demo_townships, "townships", "ogr")
+    _export(townships_file, pg.qgis_uri('"survey"."townships"', key="fid"))
+    del townships_file
+    destination = "postgis:" + pg.qgis_uri('"survey"."{}"')
+    imported = run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": destination.format("samples")})
+    assert imported["OUTPUT"].startswith("postgis:")
+    samples = QgsVectorLayer(pg.qgis_uri('"survey"."samples"'), "samples", "postgres")
+    townships = QgsVectorLayer(pg.qgis_uri('"survey"."townships"'), "townships", "postgres")
+    assert samples.isValid() and townships.isValid()
+    assert samples.featureCount() == imported["ROWS_IMPORTED"]
+
+    # One round: with every round, a township's key field repeats in the output, and GeoPackage/PostGIS sinks
+    # then refuse all but the first copy (see the report: the aggregation's sink needs RegeneratePrimaryKey).
+    agg_params = {"TOWNSHIP_FIELD": "name", "COMPOUND": "methamphetamine", "ROUND": "2024Q3"}
+    agg_pg = run("wbe:aggregatebytownship", {**agg_params, "SAMPLES": samples, "TOWNSHIPS": townships, "OUTPUT": destination.format("agg")})
+    ref_samples = run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": str(tmp_path / "s.gpkg")})["OUTPUT"]
+    agg_ref = run(
+        "wbe:aggregatebytownship", {**agg_params, "SAMPLES": ref_samples, "TOWNSHIPS": demo_townships, "OUTPUT": str(tmp_path / "agg.gpkg")}
+    )
+    assert agg_pg["N_SAMPLES"] == agg_ref["N_SAMPLES"] and agg_pg["N_UNMATCHED"] == agg_ref["N_UNMATCHED"]
+    agg_layer = QgsVectorLayer(pg.qgis_uri('"survey"."agg"'), "agg", "postgres")
+    ref_layer = QgsVectorLayer(agg_ref["OUTPUT"], "ref", "ogr")
+    stat = ["name", "round", "n_samples", "n_detected", "mean", "median", "max"]
+    assert agg_layer.featureCount() == ref_layer.featureCount() > 0
+    got, want = _rows(agg_layer, stat), _rows(ref_layer, stat)
+    for g, w in zip(got, want):
+        assert g[:4] == w[:4]
+        for a, b in zip(g[4:], w[4:]):
+            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-12)
+    # Independent reference: PostGIS joins the same points to the same polygons.
+    with pg.admin.cursor() as cur:
+        cur.execute(
+            "SELECT t.name, s.round, count(*) FROM survey.samples s JOIN survey.townships t ON ST_Contains(t.geom, ST_Transform(s.geom, ST_SRID(t.geom))) "
+            "WHERE s.compound = 'methamphetamine' AND s.round = '2024Q3' AND s.medium IN ('sewage', 'influent', 'effluent', 'surface_water') GROUP BY 1, 2"
+        )
+        sql_counts = {(r[0], r[1]): r[2] for r in cur.fetchall()}
+    agg_counts = {(f["name"], f["round"]): f["n_samples"] for f in agg_layer.getFeatures() if f["n_samples"]}
+    assert agg_counts == sql_counts
+
+    cls_pg = run("wbe:classifyseverity", {"INPUT": agg_layer, "FIELD": "mean", "METHOD": 1, "OUTPUT": destination.format("severity")})
+    cls_ref = run("wbe:classifyseverity", {"INPUT": agg_ref["OUTPUT"], "FIELD": "mean", "METHOD": 1, "OUTPUT": str(tmp_path / "sev.gpkg")})
+    assert (cls_pg["BREAK_1"], cls_pg["BREAK_2"]) == pytest.approx((cls_ref["BREAK_1"], cls_ref["BREAK_2"]), rel=1e-12)
+    sev_layer = QgsVectorLayer(pg.qgis_uri('"survey"."severity"'), "sev", "postgres")
+    sev_ref = QgsVectorLayer(cls_ref["OUTPUT"], "sevref", "ogr")
+    assert _rows(sev_layer, ["name", "round", "severity"]) == _rows(sev_ref, ["name", "round", "severity"])
+    assert sev_layer.featureCount() == agg_layer.featureCount()
+
+    if QgsApplication.processingRegistry().algorithmById("wbe:hotspots") is not None:
+        one_round = run(
+            "native:extractbyexpression",
+            {"INPUT": agg_layer, "EXPRESSION": '"mean" IS NOT NULL', "OUTPUT": destination.format("agg_q1")},
+        )
+        q1 = QgsVectorLayer(pg.qgis_uri('"survey"."agg_q1"'), "q1", "postgres")
+        q1_ref = run(
+            "native:extractbyexpression",
+            {"INPUT": agg_ref["OUTPUT"], "EXPRESSION": '"mean" IS NOT NULL', "OUTPUT": str(tmp_path / "q1.gpkg")},
+        )
+        hs = {"FIELD": "mean", "WEIGHTS": 0, "PERMUTATIONS": 99, "SEED": 1}
+        run("wbe:hotspots", {**hs, "INPUT": q1, "OUTPUT": destination.format("hot")})
+        hot_ref = run("wbe:hotspots", {**hs, "INPUT": q1_ref["OUTPUT"], "OUTPUT": str(tmp_path / "hot.gpkg")})
+        hot = QgsVectorLayer(pg.qgis_uri('"survey"."hot"'), "hot", "postgres")
+        ref = QgsVectorLayer(hot_ref["OUTPUT"], "hotref", "ogr")
+        assert _rows(hot, ["name", "gi_bin", "lisa_cluster"]) == _rows(ref, ["name", "gi_bin", "lisa_cluster"])
+        del one_round, q1, hot, ref
+    del samples, townships, agg_layer, ref_layer, sev_layer, sev_ref
+    gc.collect()
+
+
+def test_same_merge_rules_as_the_geopackage_store(pg, plugin, tmp_path):
+    """core/store.py's append over the PostGIS backend gives the GeoPackage backend's report, round after round."""
+    from qgis.core import QgsCoordinateReferenceSystem
+
+    from wbe_surveillance.core import store as core_store
+    from wbe_surveillance.processing.store_gpkg import GeoPackageStore
+
+    base = synthetic_samples(600, "P")
+    base["sample_date"] = base["sample_date"].dt.strftime("%Y-%m-%d")
+    base.loc[::50, "sample_date"] = ""  # some samples have only a round
+    base.loc[::7, "concentration"] = np.nan
+    base.loc[::7, "detected"] = False
+    second = pd.concat([base.iloc[300:], synthetic_samples(100, "Q", seed=5).assign(sample_date="2024-04-01")], ignore_index=True)
+    second.loc[5, "concentration"] = 999.0
+    second.loc[9, "raw_value"] = "changed text"
+    second.loc[11, "lod"] = 0.7
+    wkt = QgsCoordinateReferenceSystem("EPSG:4326").toWkt()
+    gpkg = GeoPackageStore(str(tmp_path / "store.gpkg"), wkt, source_file="a.csv")
+    postgis = _store(pg)
+    postgis.lab, postgis.source_file = "lab P", "a.csv"
+    for frame in (base, second, second):
+        want = core_store.append(gpkg, frame)
+        got = core_store.append(postgis, frame)
+        assert (got.added, got.unchanged, len(got.changed)) == (want.added, want.unchanged, len(want.changed))
+        # The database applies the same rules when the whole import runs inside it.
+    assert postgis.rounds() == gpkg.rounds() == ["2024Q1", "2024Q2"]
+    fetched = postgis.fetch(["2024Q1", "2024Q2"]).sort_values(list(core_store.KEY)).reset_index(drop=True)
+    reference = gpkg.fetch(["2024Q1", "2024Q2"]).sort_values(list(core_store.KEY)).reset_index(drop=True)
+    assert fetched[list(core_store.KEY)].equals(reference[list(core_store.KEY)])
+    np.testing.assert_allclose(fetched["concentration"].to_numpy(float), reference["concentration"].to_numpy(float), rtol=1e-15)
+    assert (fetched["detected"] == reference["detected"]).all()
+    direct = postgis.import_samples(second.assign(source_row=np.arange(len(second))), "lab P")
+    assert (direct.rows_inserted, direct.rows_unchanged, direct.rows_changed) == (0, len(second) - 3, 3)
+    gpkg.close()
+    postgis.close()
