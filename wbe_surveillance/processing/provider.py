@@ -15,14 +15,12 @@ from .classify_severity import ClassifySeverity
 from .compare_cases import CompareCases
 from .export_map import ExportMap
 from .import_lab_results import ImportLabResults
-from .interpolate import Interpolate
 from .report import Report
 from .search_zones import SearchZones
 from .store_postgis import StoreSamples
-from .surface_by_township import SurfaceByTownship
 from .survey_map import SurveyMap
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, CompareCases, Interpolate, SurfaceByTownship)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, CompareCases)
 
 
 class WbeProvider(QgsProcessingProvider):
