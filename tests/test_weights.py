@@ -73,7 +73,7 @@ def test_knn_with_coincident_points_never_lists_itself(path):
 
 def test_neighbor_lists_match_libpysal_lattice():
     reference = libpysal.weights.lat2W(7, 9, rook=False)
-    lists = [list(reference.neighbors[i]) + [i, reference.neighbors[i][0]] for i in range(reference.n)]  # self + repeat
+    lists = [[*reference.neighbors[i], i, reference.neighbors[i][0]] for i in range(reference.n)]  # self + repeat
     ours = from_neighbor_lists(lists)
     _same_neighbours(ours, reference)
     assert ours.is_symmetric()
