@@ -1,0 +1,389 @@
+"""Ordinary kriging: variogram models, the empirical variogram and its fit, prediction with its variance,
+and leave-one-out cross-validation. Pure numpy, blockwise.
+
+Parameters are defined as pykrige defines them: SILL is the total sill (nugget included), RANGE is in map
+units, and for the models
+
+- spherical:   (sill − nugget)·(1.5 h/r − 0.5 (h/r)³) + nugget for h ≤ r, sill beyond;
+- exponential: (sill − nugget)·(1 − exp(−3h/r)) + nugget  (r is the practical range);
+- gaussian:    (sill − nugget)·(1 − exp(−h² / (4r/7)²)) + nugget;
+- linear:      pykrige's unbounded linear model, nugget + slope·h, with slope = (sill − nugget)/r,
+               so that it reaches the sill at the range (and keeps rising beyond it).
+
+The kriging system is pykrige's: γ(0) = 0 on the diagonal (an exact interpolator: a cell on a data point
+takes its value, with variance 0), Lagrange row and column of ones. Global kriging inverts the (n+1)²
+system once; the estimate at a cell is then O(n) and the variance O(n²), computed in blocks of cells.
+Local kriging (k nearest, optionally within a radius) solves one small system per cell, batched.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .interpolate import BLOCK, Grid, InterpolationError, knn
+
+SPHERICAL, EXPONENTIAL, GAUSSIAN, LINEAR = range(4)
+MODEL_NAMES = ("spherical", "exponential", "gaussian", "linear")
+EPS = 1e-10  # pykrige's default: a distance at or below it counts as zero
+FIT_MAX_POINTS = 2000  # the empirical variogram uses at most this many points (a fixed-seed subsample)
+
+
+@dataclass
+class Variogram:
+    model: int
+    nugget: float
+    sill: float
+    range: float
+
+    @property
+    def psill(self) -> float:
+        return self.sill - self.nugget
+
+    def __call__(self, h: np.ndarray) -> np.ndarray:
+        return variogram(self.model, self.nugget, self.sill, self.range, h)
+
+
+def variogram(model: int, nugget: float, sill: float, range_: float, h: np.ndarray) -> np.ndarray:
+    """γ(h) for the model; evaluated in place on one temporary (this runs over n × cells)."""
+    out = np.array(h, dtype=float, copy=True)
+    psill = sill - nugget
+    if model == SPHERICAL:
+        beyond = out > range_
+        out *= 1.0 / range_
+        r2 = out * out
+        r2 *= -0.5
+        r2 += 1.5
+        out *= r2
+        out[beyond] = 1.0
+    elif model == EXPONENTIAL:
+        out *= -3.0 / range_
+        np.exp(out, out=out)
+        np.subtract(1.0, out, out=out)
+    elif model == GAUSSIAN:
+        out *= 7.0 / (4.0 * range_)
+        np.square(out, out=out)
+        out *= -1.0
+        np.exp(out, out=out)
+        np.subtract(1.0, out, out=out)
+    elif model == LINEAR:
+        out *= 1.0 / range_
+    else:
+        raise ValueError(model)
+    out *= psill
+    out += nugget
+    return out
+
+
+def _shape(model: int, range_: float, h: np.ndarray) -> np.ndarray:
+    """The model with nugget 0 and partial sill 1: γ = nugget + psill·shape."""
+    return variogram(model, 0.0, 1.0, range_, h)
+
+
+# ----------------------------------------------------------------------------------- empirical + fit
+
+
+@dataclass
+class Empirical:
+    lags: np.ndarray  # mean distance of the pairs in each bin
+    gamma: np.ndarray  # semivariance
+    counts: np.ndarray  # pairs per bin
+    max_lag: float
+    n_points: int
+
+
+def empirical_variogram(x, y, z, nlags: int = 12, max_points: int = FIT_MAX_POINTS, seed: int = 0) -> Empirical:
+    """Matheron's estimator in ``nlags`` equal bins up to half the largest distance (of the bounding box
+    diagonal). Pairs are visited in blocks; above ``max_points`` points a fixed-seed subsample is used."""
+    x, y, z = (np.asarray(a, dtype=float) for a in (x, y, z))
+    n = len(x)
+    if n > max_points:
+        pick = np.sort(np.random.default_rng(seed).choice(n, max_points, replace=False))
+        x, y, z = x[pick], y[pick], z[pick]
+        n = max_points
+    max_lag = 0.5 * math.hypot(x.max() - x.min(), y.max() - y.min())
+    if not max_lag > 0:
+        raise InterpolationError("too_few_locations", n=1, minimum=3)
+    width = max_lag / nlags
+    sums = np.zeros(nlags)
+    dsum = np.zeros(nlags)
+    counts = np.zeros(nlags)
+    step = max(1, BLOCK // max(n, 1))
+    for i0 in range(0, n, step):
+        i1 = min(i0 + step, n)
+        d = np.hypot(x[i0:i1, None] - x[None, :], y[i0:i1, None] - y[None, :])
+        sq = 0.5 * (z[i0:i1, None] - z[None, :]) ** 2
+        upper = np.arange(i0, i1)[:, None] < np.arange(n)[None, :]
+        sel = upper & (d < max_lag) & (d > 0)
+        b = (d[sel] / width).astype(np.int64)
+        sums += np.bincount(b, weights=sq[sel], minlength=nlags)[:nlags]
+        dsum += np.bincount(b, weights=d[sel], minlength=nlags)[:nlags]
+        counts += np.bincount(b, minlength=nlags)[:nlags]
+    ok = counts > 0
+    return Empirical(dsum[ok] / counts[ok], sums[ok] / counts[ok], counts[ok], max_lag, n)
+
+
+def _nonneg_ls(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
+    """Weighted least squares for two non-negative coefficients (by enumerating the active sets)."""
+    sw = np.sqrt(w)
+    aw, bw = a * sw[:, None], b * sw
+    best, best_sse = np.zeros(2), float(np.sum(bw**2))
+    trials = []
+    sol, *_ = np.linalg.lstsq(aw, bw, rcond=None)
+    trials.append(sol)
+    for j in range(2):
+        c = np.zeros(2)
+        denom = float(aw[:, j] @ aw[:, j])
+        if denom > 0:
+            c[j] = float(aw[:, j] @ bw) / denom
+        trials.append(c)
+    for c in trials:
+        if np.all(c >= 0):
+            sse = float(np.sum((aw @ c - bw) ** 2))
+            if sse < best_sse:
+                best, best_sse = c, sse
+    return best, best_sse
+
+
+def fit_variogram(
+    model: int, emp: Empirical, nugget: float | None = None, sill: float | None = None, range_: float | None = None
+) -> Variogram:
+    """Weighted least squares fit (weights: pair counts) of the parameters left as None.
+
+    For a given range the model is linear in nugget and partial sill, so those are solved exactly
+    (non-negative) for each range on a grid, refined twice around the best one."""
+    h, g, w = emp.lags, emp.gamma, emp.counts.astype(float)
+    if len(h) < 2:
+        raise InterpolationError("variogram_fit", bins=len(h))
+    if range_ is not None:
+        ranges = np.array([float(range_)])
+    else:
+        ranges = np.linspace(emp.max_lag / 50.0, emp.max_lag * 2.0, 100)
+    best = None
+    for _ in range(3):
+        for r in ranges:
+            s = _shape(model, r, h)
+            if nugget is not None and sill is not None:
+                c = np.array([nugget, sill - nugget])
+                sse = float(np.sum(w * (c[0] + c[1] * s - g) ** 2))
+            elif nugget is not None:
+                resid = g - nugget
+                denom = float(np.sum(w * s * s))
+                ps = max(float(np.sum(w * s * resid)) / denom, 0.0) if denom > 0 else 0.0
+                c = np.array([nugget, ps])
+                sse = float(np.sum(w * (c[0] + c[1] * s - g) ** 2))
+            elif sill is not None:
+                # γ = sill − psill·(1 − s): linear in psill alone
+                t = s - 1.0
+                denom = float(np.sum(w * t * t))
+                ps = float(np.sum(w * t * (g - sill))) / denom if denom > 0 else 0.0
+                ps = min(max(ps, 0.0), sill)
+                c = np.array([sill - ps, ps])
+                sse = float(np.sum(w * (c[0] + c[1] * s - g) ** 2))
+            else:
+                c, sse = _nonneg_ls(np.column_stack([np.ones_like(s), s]), g, w)
+            if best is None or sse < best[0]:
+                best = (sse, float(r), float(c[0]), float(c[1]))
+        if range_ is not None:
+            break
+        step = ranges[1] - ranges[0]
+        ranges = np.linspace(max(best[1] - step, step / 10.0), best[1] + step, 41)
+    _, r, nug, ps = best
+    if ps <= 0:
+        # a pure nugget: no spatial structure in the sample
+        ps = max(1e-12 * max(float(np.max(g)), 1.0), 1e-12)
+    return Variogram(model, nug, nug + ps, r)
+
+
+# ----------------------------------------------------------------------------------------- kriging
+
+
+def kriging_matrix(x: np.ndarray, y: np.ndarray, vg: Variogram) -> np.ndarray:
+    n = len(x)
+    a = np.zeros((n + 1, n + 1))
+    d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+    a[:n, :n] = -vg(d)
+    np.fill_diagonal(a, 0.0)
+    a[n, :] = 1.0
+    a[:, n] = 1.0
+    a[n, n] = 0.0
+    return a
+
+
+@dataclass
+class KrigingResult:
+    estimate: np.ndarray
+    variance: np.ndarray
+    mu: np.ndarray  # the Lagrange multiplier, as in σ² = Σλγ + μ (for the lognormal back-transform)
+
+
+class GlobalKriging:
+    """Ordinary kriging with every point in every system: one inversion, then blocks of query points."""
+
+    def __init__(self, x, y, z, vg: Variogram):
+        self.x, self.y, self.z = (np.asarray(a, dtype=float) for a in (x, y, z))
+        self.vg = vg
+        n = len(self.x)
+        a = kriging_matrix(self.x, self.y, vg)
+        try:
+            self.inv = np.linalg.inv(a)
+        except np.linalg.LinAlgError as error:
+            raise InterpolationError("singular_system", n=n) from error
+        rhs = np.append(self.z, 0.0)
+        self.dual = self.inv @ rhs  # estimate = b · dual
+
+    def _b(self, qx: np.ndarray, qy: np.ndarray) -> np.ndarray:
+        n = len(self.x)
+        d = np.hypot(qx[:, None] - self.x[None, :], qy[:, None] - self.y[None, :])
+        b = np.empty((len(qx), n + 1))
+        b[:, :n] = -self.vg(d)
+        b[:, :n][d <= EPS] = 0.0
+        b[:, n] = 1.0
+        return b
+
+    def predict(self, qx, qy, variance: bool = True) -> KrigingResult:
+        qx, qy = np.asarray(qx, dtype=float), np.asarray(qy, dtype=float)
+        n = len(self.x)
+        m = len(qx)
+        est = np.empty(m)
+        var = np.full(m, np.nan)
+        mu = np.full(m, np.nan)
+        step = max(1, BLOCK // (n + 1))
+        for s in range(0, m, step):
+            b = self._b(qx[s : s + step], qy[s : s + step])
+            est[s : s + step] = b @ self.dual
+            if variance:
+                sol = b @ self.inv  # (block, n+1): the weights and −μ for each query (inv is symmetric)
+                var[s : s + step] = -np.einsum("ij,ij->i", sol, b)
+                mu[s : s + step] = -sol[:, n]
+        return KrigingResult(est, var, mu)
+
+    def loo(self) -> KrigingResult:
+        """Leave-one-out from the one inverse (Dubrule 1983): ẑ₋ᵢ = zᵢ − dualᵢ/Gᵢᵢ, σ²₋ᵢ = 1/Gᵢᵢ."""
+        n = len(self.x)
+        gii = np.diag(self.inv)[:n]
+        est = self.z - self.dual[:n] / gii
+        var = 1.0 / gii
+        mu = self.inv[n, :n] / gii
+        return KrigingResult(est, var, mu)
+
+
+def local_kriging(
+    x, y, z, qx, qy, vg: Variogram, neighbors: int, radius: float = 0.0, use_scipy: bool | None = None, exclude_self: bool = False
+) -> KrigingResult:
+    """Ordinary kriging from the k nearest points (within ``radius`` when > 0), one system per query.
+    A query with no point in reach is NaN. With ``exclude_self`` query i must be point i (leave-one-out)."""
+    x, y, z = (np.asarray(a, dtype=float) for a in (x, y, z))
+    qx, qy = np.asarray(qx, dtype=float), np.asarray(qy, dtype=float)
+    n, m = len(x), len(qx)
+    k = min(neighbors + (1 if exclude_self else 0), n)
+    est = np.full(m, np.nan)
+    var = np.full(m, np.nan)
+    mu = np.full(m, np.nan)
+    step = max(1, BLOCK // ((k + 1) * (k + 1)) // 2)
+    for s in range(0, m, step):
+        sl = slice(s, min(s + step, m))
+        dist, idx = knn(x, y, qx[sl], qy[sl], k, radius, use_scipy)
+        if exclude_self:
+            own = idx == np.arange(sl.start, sl.stop)[:, None]
+            drop = np.where(own.any(axis=1), own.argmax(axis=1), k - 1)
+            keep = np.ones_like(own)
+            keep[np.arange(len(idx)), drop] = False
+            dist = dist[keep].reshape(len(idx), k - 1)
+            idx = idx[keep].reshape(len(idx), k - 1)
+        kk = idx.shape[1]
+        valid = idx >= 0
+        safe = np.where(valid, idx, 0)
+        px, py = x[safe], y[safe]
+        d = np.hypot(px[:, :, None] - px[:, None, :], py[:, :, None] - py[:, None, :])
+        a = np.zeros((len(idx), kk + 1, kk + 1))
+        a[:, :kk, :kk] = -vg(d)
+        diag = np.arange(kk)
+        a[:, diag, diag] = 0.0
+        a[:, kk, :kk] = 1.0
+        a[:, :kk, kk] = 1.0
+        b = np.empty((len(idx), kk + 1))
+        b[:, :kk] = -vg(np.where(valid, dist, 0.0))
+        b[:, :kk][np.where(valid, dist, 1.0) <= EPS] = 0.0
+        b[:, kk] = 1.0
+        # a slot without a point in reach: its row and column are cut off, its weight forced to 0
+        off = ~valid
+        if off.any():
+            rows, cols = np.nonzero(off)
+            a[rows, cols, :] = 0.0
+            a[rows, :, cols] = 0.0
+            a[rows, cols, cols] = 1.0
+            b[rows, cols] = 0.0
+        has = valid.any(axis=1)
+        if not has.any():
+            continue
+        sol = np.linalg.solve(a[has], b[has][:, :, None])[:, :, 0]
+        zi = z[safe[has]]
+        rows = np.arange(sl.start, sl.stop)[has]
+        est[rows] = np.einsum("ij,ij->i", sol[:, :kk], zi)
+        var[rows] = -np.einsum("ij,ij->i", sol, b[has])
+        mu[rows] = -sol[:, kk]
+    return KrigingResult(est, var, mu)
+
+
+def kriging_grid(
+    x,
+    y,
+    z,
+    grid: Grid,
+    vg: Variogram,
+    neighbors: int = 0,
+    radius: float = 0.0,
+    variance: bool = True,
+    use_scipy: bool | None = None,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> KrigingResult:
+    """Ordinary kriging on ``grid`` → (nrows, ncols) estimate, variance and μ (NaN where no point in reach)."""
+    shape = (grid.nrows, grid.ncols)
+    est = np.full(shape, np.nan)
+    var = np.full(shape, np.nan)
+    mu = np.full(shape, np.nan)
+    cx, cy = grid.col_centres(), grid.row_centres()
+    model = GlobalKriging(x, y, z, vg) if neighbors <= 0 else None
+    n = len(x)
+    per_row = grid.ncols * (n + 1 if model is not None else (neighbors + 1) ** 2)
+    rows_per = max(1, BLOCK // max(per_row, 1))
+    for r0 in range(0, grid.nrows, rows_per):
+        if cancelled is not None and cancelled():
+            break
+        r1 = min(r0 + rows_per, grid.nrows)
+        qx = np.tile(cx, r1 - r0)
+        qy = np.repeat(cy[r0:r1], grid.ncols)
+        if model is not None:
+            res = model.predict(qx, qy, variance)
+            if radius > 0:
+                # a radius with every point in the system only masks cells with no point in reach
+                dist, _ = knn(x, y, qx, qy, 1, radius, use_scipy)
+                far = ~np.isfinite(dist[:, 0])
+                res.estimate[far] = np.nan
+                res.variance[far] = np.nan
+                res.mu[far] = np.nan
+        else:
+            res = local_kriging(x, y, z, qx, qy, vg, neighbors, radius, use_scipy)
+        est[r0:r1] = res.estimate.reshape(r1 - r0, -1)
+        var[r0:r1] = res.variance.reshape(r1 - r0, -1)
+        mu[r0:r1] = res.mu.reshape(r1 - r0, -1)
+        if progress is not None:
+            progress(100.0 * r1 / grid.nrows)
+    return KrigingResult(est, var, mu)
+
+
+def kriging_loo(x, y, z, vg: Variogram, neighbors: int = 0, radius: float = 0.0, use_scipy: bool | None = None) -> KrigingResult:
+    if neighbors <= 0:
+        return GlobalKriging(x, y, z, vg).loo()
+    return local_kriging(x, y, z, x, y, vg, neighbors, radius, use_scipy, exclude_self=True)
+
+
+def lognormal_back_transform(log_estimate: np.ndarray, log_variance: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """Journel (1980) unbiased back-transform of lognormal ordinary kriging: exp(ŷ + σ²/2 − μ),
+    with μ the Lagrange multiplier of the system written Σλⱼγᵢⱼ + μ = γᵢ₀."""
+    return np.exp(log_estimate + 0.5 * log_variance - mu)
