@@ -19,8 +19,9 @@ from .report import Report
 from .search_zones import SearchZones
 from .store_postgis import StoreSamples
 from .survey_map import SurveyMap
+from .trace_source import TraceSource
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, CompareCases)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, CompareCases, TraceSource)
 
 
 class WbeProvider(QgsProcessingProvider):

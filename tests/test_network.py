@@ -1,0 +1,82 @@
+"""core.network: orientation, parts, loops, local catchments and the confluence rule, on small graphs checked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from wbe_surveillance.core import network as net
+
+
+def test_orient_swaps_backward_and_refuses_no_direction():
+    graph = net.orient([0, 2], [1, 1], [net.FORWARD, net.BACKWARD])
+    assert graph.up.tolist() == [0, 1] and graph.down.tolist() == [1, 2]
+    with pytest.raises(net.NetworkError) as info:
+        net.orient([0, 1], [1, 2], [net.BOTH, net.BOTH])
+    assert info.value.code == "no_direction"
+
+
+def test_parts_loops_and_divergences():
+    # 0→1→2→0 is a loop, 2→3 lies below it; 4→5 is a separate part; 6→7, 6→8 splits.
+    graph = net.orient([0, 1, 2, 2, 4, 6, 6], [1, 2, 0, 3, 5, 7, 8], [net.FORWARD] * 7)
+    labels = net.components(graph)
+    assert len(set(labels.tolist())) == 3
+    assert labels[0] == labels[3] and labels[4] == labels[5] and labels[0] != labels[4]
+    assert np.flatnonzero(net.nodes_on_loops(graph)).tolist() == [0, 1, 2, 3]
+    assert net.divergences(graph).tolist() == [2, 6]
+
+
+def test_local_catchments_stop_at_samples_and_count_heads():
+    #  h0 →(e0) s1 →(e1) j ←(e2) h3 ;  j →(e3) s2 ; h5 →(e4) s1   (s1 has two heads above it)
+    # nodes: h0=0, s1=1, j=2, h3=3, s2=4, h5=5
+    graph = net.orient([0, 1, 3, 2, 5], [1, 2, 2, 4, 1], [net.FORWARD] * 5)
+    catchments = net.local_catchments(graph, [1, 4])
+    assert catchments[0].edges.tolist() == [0, 4] and catchments[0].upstream.size == 0 and catchments[0].heads == 2
+    assert catchments[1].edges.tolist() == [1, 2, 3] and catchments[1].upstream.tolist() == [0] and catchments[1].heads == 1
+
+
+def test_catchment_walks_a_loop_once_and_both_edges_either_way():
+    # 0→1→2→1 (loop between 1 and 2 via edge 2: 2→1), 2→3; edge 3 (4—3) has no direction
+    graph = net.orient([0, 1, 2, 2, 4], [1, 2, 1, 3, 3], [net.FORWARD, net.FORWARD, net.FORWARD, net.FORWARD, net.BOTH])
+    (catchment,) = net.local_catchments(graph, [3])
+    assert catchment.edges.tolist() == [0, 1, 2, 3, 4]
+    assert catchment.heads == 2  # node 0 and node 4
+
+
+def test_shared_node_is_refused():
+    graph = net.orient([0], [1], [net.FORWARD])
+    with pytest.raises(net.NetworkError) as info:
+        net.local_catchments(graph, [1, 1])
+    assert info.value.code == "shared_node" and info.value.details["samples"] == [[0, 1]]
+
+
+def test_trace_max_and_flow_rules():
+    catchments = [
+        net.Catchment(np.array([0]), np.array([], dtype=np.int64), 1),  # a, top
+        net.Catchment(np.array([1]), np.array([], dtype=np.int64), 1),  # b, top
+        net.Catchment(np.array([2, 3]), np.array([0, 1]), 0),  # c below a and b
+        net.Catchment(np.array([4]), np.array([2]), 0),  # d below c
+    ]
+    values = [10.0, 100.0, 90.0, 500.0]
+    result = net.trace(values, catchments, ratio=2.0)
+    assert result.expected[2] == 100.0 and math.isnan(result.expected[0])
+    assert result.flagged.tolist() == [False, False, False, True]
+    assert result.ratio[3] == pytest.approx(500 / 90)
+    # with flows, c's prediction is the mix (9·10 + 1·100)/10 = 19: c rises ×4.7
+    flowed = net.trace(values, catchments, ratio=2.0, flows=[9.0, 1.0, 10.0, 11.0])
+    assert flowed.expected[2] == pytest.approx(19.0)
+    assert flowed.flagged.tolist() == [False, False, True, True]
+    assert flowed.rank.tolist() == [0, 0, 2, 1]  # d (×5.6) before c (×4.7)
+
+
+def test_trace_zero_upstream_and_bad_flows():
+    catchments = [net.Catchment(np.array([0]), np.array([], dtype=np.int64), 1), net.Catchment(np.array([1]), np.array([0]), 0)]
+    result = net.trace([0.0, 5.0], catchments)
+    assert math.isinf(result.ratio[1]) and result.flagged[1] and result.rank[1] == 1
+    result = net.trace([0.0, 0.0], catchments)
+    assert not result.flagged.any()
+    with pytest.raises(net.NetworkError) as info:
+        net.trace([1.0, 2.0], catchments, flows=[1.0, 0.0])
+    assert info.value.code == "bad_flows" and info.value.details["samples"] == [1]

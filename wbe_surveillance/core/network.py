@@ -1,0 +1,211 @@
+"""A drainage network as a plain directed graph, and the search for the stretch where a source lies.
+
+Nodes are integers 0…n_nodes−1; edge i runs from ``up[i]`` to ``down[i]`` in the flow direction. An edge
+whose direction is unknown ("both", as QGIS's network analysis calls it) can be walked either way.
+
+**The rule at confluences.** A sample measures everything upstream of it. The samples *just upstream* of a
+sample s are those reached by walking up from s without passing another sample. Their values predict s:
+
+- by default the prediction is their **maximum**: mixing clean or equally loaded water can only dilute, so
+  without a new input s cannot exceed the most concentrated branch that reaches it;
+- when a flow is known for every sample, the prediction is the **flow-weighted mix**
+  Σ Qᵢ·Cᵢ / Σ Qᵢ of those samples (mass balance at the junction, unsampled inflow assumed clean enough to be
+  ignored); it is never above the maximum, so it flags more readily.
+
+s is flagged when C_s ≥ RATIO × prediction (and C_s > 0): the rise is more than the samples upstream can
+explain. A sample with no sample upstream (only heads of branches) has no prediction and is not assessed.
+The stretch of a flagged sample is every line between it and the samples just upstream, together with the
+branches that reach it from heads with no sample: its local catchment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+FORWARD, BACKWARD, BOTH = 0, 1, 2
+MAXIMUM, FLOW_WEIGHTED = 0, 1
+
+
+class NetworkError(ValueError):
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+@dataclass
+class Graph:
+    n_nodes: int
+    up: np.ndarray  # int64, node each edge comes from (upstream end)
+    down: np.ndarray  # int64, node each edge flows to
+    both: np.ndarray  # bool, direction unknown: walkable both ways
+    _into: list[list[int]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self):
+        into: list[list[int]] = [[] for _ in range(self.n_nodes)]
+        for e, (u, d, b) in enumerate(zip(self.up.tolist(), self.down.tolist(), self.both.tolist())):
+            into[d].append(e)
+            if b:
+                into[u].append(e)
+        self._into = into
+
+    def upstream_neighbours(self, node: int) -> list[tuple[int, int]]:
+        """(edge, node upstream of it) for every edge that can bring water to ``node``."""
+        out = []
+        for e in self._into[node]:
+            other = int(self.up[e]) if int(self.down[e]) == node else int(self.down[e])
+            out.append((e, other))
+        return out
+
+
+def orient(start, end, direction) -> Graph:
+    """Edges as digitised (start → end) with a direction each (FORWARD, BACKWARD, BOTH) → a flow graph.
+    A network where no edge has a direction cannot be traced."""
+    start = np.asarray(start, dtype=np.int64)
+    end = np.asarray(end, dtype=np.int64)
+    direction = np.asarray(direction, dtype=np.int64)
+    if start.size == 0:
+        raise NetworkError("empty")
+    if (direction == BOTH).all():
+        raise NetworkError("no_direction", n_edges=int(start.size))
+    backward = direction == BACKWARD
+    up = np.where(backward, end, start)
+    down = np.where(backward, start, end)
+    n_nodes = int(max(up.max(), down.max())) + 1
+    return Graph(n_nodes, up, down, direction == BOTH)
+
+
+def components(graph: Graph) -> np.ndarray:
+    """Connected part of each node, ignoring direction (union-find with path halving)."""
+    parent = list(range(graph.n_nodes))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for u, d in zip(graph.up.tolist(), graph.down.tolist()):
+        ru, rd = find(u), find(d)
+        if ru != rd:
+            parent[max(ru, rd)] = min(ru, rd)
+    roots = np.array([find(a) for a in range(graph.n_nodes)], dtype=np.int64)
+    return np.unique(roots, return_inverse=True)[1]
+
+
+def nodes_on_loops(graph: Graph) -> np.ndarray:
+    """Nodes on a directed loop, or downstream of one, among the edges with a direction (Kahn's algorithm:
+    what cannot be put in flow order). "Both" edges are left out: they are loops of length two by nature."""
+    directed = ~graph.both
+    up, down = graph.up[directed], graph.down[directed]
+    indegree = np.bincount(down, minlength=graph.n_nodes)
+    order = np.argsort(up, kind="stable")
+    offsets = np.r_[0, np.cumsum(np.bincount(up, minlength=graph.n_nodes))]
+    targets = down[order]
+    queue = list(np.flatnonzero(indegree == 0))
+    done = np.zeros(graph.n_nodes, dtype=bool)
+    while queue:
+        node = queue.pop()
+        done[node] = True
+        for target in targets[offsets[node] : offsets[node + 1]].tolist():
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                queue.append(target)
+    return ~done
+
+
+def divergences(graph: Graph) -> np.ndarray:
+    """Nodes where flow splits (more than one directed edge leaves): rare in drainage, common when lines
+    were digitised against the flow."""
+    directed = ~graph.both
+    outdegree = np.bincount(graph.up[directed], minlength=graph.n_nodes)
+    return np.flatnonzero(outdegree > 1)
+
+
+@dataclass
+class Catchment:
+    edges: np.ndarray  # edges draining to the sample, up to the next samples upstream
+    upstream: np.ndarray  # indexes (into the sample arrays) of the samples just upstream
+    heads: int  # branch heads with no sample reached on the way up
+
+
+def local_catchments(graph: Graph, sample_nodes) -> list[Catchment]:
+    """For each sample node, walk upstream until samples or heads; loops are walked once."""
+    sample_nodes = np.asarray(sample_nodes, dtype=np.int64)
+    unique, counts = np.unique(sample_nodes, return_counts=True)
+    if (counts > 1).any():
+        shared = unique[counts > 1]
+        raise NetworkError("shared_node", samples=[np.flatnonzero(sample_nodes == n).tolist() for n in shared])
+    sample_at = {int(n): i for i, n in enumerate(sample_nodes.tolist())}
+    out = []
+    for start in sample_nodes.tolist():
+        visited = {start}
+        edges: set[int] = set()
+        upstream: set[int] = set()
+        heads = 0
+        stack = [(start, -1)]
+        while stack:
+            node, arrived_by = stack.pop()
+            neighbours = [(e, other) for e, other in graph.upstream_neighbours(node) if e != arrived_by]
+            if not neighbours and node != start:
+                heads += 1
+            for e, other in neighbours:
+                if e in edges:
+                    continue
+                edges.add(e)
+                if other in sample_at and other != start:
+                    upstream.add(sample_at[other])
+                elif other not in visited:
+                    visited.add(other)
+                    stack.append((other, e))
+        out.append(Catchment(np.array(sorted(edges), dtype=np.int64), np.array(sorted(upstream), dtype=np.int64), heads))
+    return out
+
+
+@dataclass
+class Trace:
+    expected: np.ndarray  # what the samples just upstream explain (NaN: no sample upstream)
+    ratio: np.ndarray  # value / expected (inf when expected is 0 and the value is not; NaN: not assessed)
+    flagged: np.ndarray  # bool
+    rank: np.ndarray  # 1 = strongest rise among the flagged, 0 for the others
+
+
+def trace(values, catchments: list[Catchment], ratio: float = 2.0, flows=None) -> Trace:
+    """Flag the samples whose value rises by ``ratio`` or more over what the samples just upstream explain."""
+    values = np.asarray(values, dtype=float)
+    if not ratio > 0:
+        raise NetworkError("bad_ratio", ratio=ratio)
+    if np.isnan(values).any():
+        raise NetworkError("missing_values", samples=np.flatnonzero(np.isnan(values)).tolist())
+    use_flow = flows is not None
+    if use_flow:
+        flows = np.asarray(flows, dtype=float)
+        bad = np.flatnonzero(~(flows > 0))
+        if bad.size:
+            raise NetworkError("bad_flows", samples=bad.tolist())
+    n = values.size
+    expected = np.full(n, np.nan)
+    for s, catchment in enumerate(catchments):
+        if catchment.upstream.size == 0:
+            continue
+        upstream_values = values[catchment.upstream]
+        if use_flow:
+            q = flows[catchment.upstream]
+            expected[s] = float((q * upstream_values).sum() / q.sum())
+        else:
+            expected[s] = float(upstream_values.max())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rise = np.where(expected > 0, values / expected, np.where(values > 0, np.inf, 1.0))
+    rise[np.isnan(expected)] = np.nan
+    flagged = (values > 0) & (rise >= ratio)
+    flagged &= ~np.isnan(rise)
+    rank = np.zeros(n, dtype=np.int64)
+    order = np.lexsort((-values, -np.where(flagged, rise, -np.inf)))
+    position = 1
+    for s in order.tolist():
+        if flagged[s]:
+            rank[s] = position
+            position += 1
+    return Trace(expected, rise, flagged, rank)
