@@ -24,9 +24,8 @@ from .source_signals import SourceSignals
 from .survey_map import SurveyMap
 from .trace_source import TraceSource
 from .trend import Trend
-from .trend import Trend
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, Interpolate, SurfaceByTownship, TraceSource, Trend, Trend)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, Interpolate, SurfaceByTownship, TraceSource, Trend)
 
 
 class WbeProvider(QgsProcessingProvider):
