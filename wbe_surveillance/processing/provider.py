@@ -15,17 +15,15 @@ from .classify_severity import ClassifySeverity
 from .compare_cases import CompareCases
 from .export_map import ExportMap
 from .import_lab_results import ImportLabResults
-from .interpolate import Interpolate
 from .report import Report
 from .search_zones import SearchZones
 from .store_postgis import StoreSamples
-from .surface_by_township import SurfaceByTownship
 from .source_signals import SourceSignals
 from .survey_map import SurveyMap
 from .trace_source import TraceSource
 from .trend import Trend
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, Interpolate, SurfaceByTownship, TraceSource, Trend)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, TraceSource, Trend)
 
 
 class WbeProvider(QgsProcessingProvider):
