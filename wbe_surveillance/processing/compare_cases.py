@@ -277,12 +277,15 @@ class CompareCases(WbeAlgorithm):
             seen[key] = seen.get(key, 0) + 1
         repeated = sorted(k for k, c in seen.items() if c > 1)
         if repeated:
-            hint = tr(" Give ROUND to compare one round.") if has_round else ""
-            raise QgsProcessingException(
-                tr("The township layer has several features for {names}: one per township is needed.").format(
-                    names=", ".join(f"“{k}”" for k in repeated[:20])
+            names = ", ".join(f"“{k}”" for k in repeated[:20])
+            if has_round:
+                raise QgsProcessingException(
+                    tr(
+                        "The township layer has several features for {names}: one per township is needed. Give ROUND to compare one round."
+                    ).format(names=names)
                 )
-                + hint
+            raise QgsProcessingException(
+                tr("The township layer has several features for {names}: one per township is needed.").format(names=names)
             )
         values = to_float_array([f[value_field] for f in features])
         counts = np.array([totals.get(k, np.nan) for k in keys])
