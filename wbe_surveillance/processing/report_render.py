@@ -23,11 +23,11 @@ from qgis.core import (
     QgsRendererRange,
 )
 from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSize, Qt, QUrl
-from qgis.PyQt.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument
+from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument
 from qgis.PyQt.QtXml import QDomDocument
 
 from ..translate import tr
-from .layout import build_layout, export_layout, font, label_townships, utm_crs_for
+from .layout import build_layout, export_layout, font, label_townships, map_font_family, utm_crs_for
 from .styling import NO_DATA_COLOUR, SEVERITY_COLOURS, severity_label, severity_renderer
 
 TEMPLATE_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "layouts", "severity_map.qpt")
@@ -142,14 +142,16 @@ def write_template(path: str, transform_context) -> None:
     in place of the literal texts, so a user can edit it in the layout designer."""
     from qgis.core import QgsVectorLayer
 
-    dummy = QgsVectorLayer("Polygon?crs=EPSG:4547", "severity", "memory")
+    demo = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "demo", "townships.gpkg")
+    dummy = QgsVectorLayer(demo + "|layername=townships", "severity", "ogr")
     project = QgsProject()
     project.addMapLayer(dummy, False)
     layout = build_layout(project, dummy, "[% @wbe_title %]", "[% @wbe_subtitle %]", "[% @wbe_source %]", "", transform_context)
     layout.setName("wbe severity map")
-    labels = [i for i in layout.items() if isinstance(i, QgsLayoutItemLabel)]
-    for item, item_id in zip(labels, ("title", "subtitle", "source")):
-        item.setId(item_id)
+    ids = {"[% @wbe_title %]": "title", "[% @wbe_subtitle %]": "subtitle", "[% @wbe_source %]": "source"}
+    for item in layout.items():
+        if isinstance(item, QgsLayoutItemLabel) and item.text() in ids:
+            item.setId(ids[item.text()])
     for kind, item_id in ((QgsLayoutItemMap, "map"), (QgsLayoutItemLegend, "legend"), (QgsLayoutItemScaleBar, "scalebar")):
         item = _first(layout, kind)
         if item is not None:
@@ -235,10 +237,22 @@ def png_data_uri(path_or_image) -> str:
     return "data:image/png;base64," + base64.b64encode(bytes(data)).decode("ascii")
 
 
+def pdf_font() -> QFont:
+    """A Latin family first, then the CJK one. With a Noto CJK face alone, Qt's PDF writer embeds digits and
+    Chinese so that PDF readers cannot copy or search them; the Latin face first keeps the text searchable
+    while Chinese still comes from the Simplified Chinese face. Missing families are skipped by Qt."""
+    base = QFont()
+    families = [f for f in ("DejaVu Sans", "Liberation Sans", "Arial") if f in QFontDatabase().families()][:1]
+    families.append(map_font_family())
+    base.setFamilies(families)
+    base.setPointSizeF(10)
+    return base
+
+
 def write_pdf(html_text: str, images: dict[str, QImage], path: str, title: str) -> bool:
     """Qt's own PDF writer on A4 portrait: the HTML laid out by QTextDocument, images given as resources."""
     document = QTextDocument()
-    document.setDefaultFont(font(10))
+    document.setDefaultFont(pdf_font())
     for key, image in images.items():
         document.addResource(QTextDocument.ImageResource, QUrl(key), image)
     document.setHtml(html_text)
