@@ -13,6 +13,7 @@ from .backcalculate import BackCalculate
 from .base import ICON_DIR
 from .classify_severity import ClassifySeverity
 from .compare_cases import CompareCases
+from .consumption_summary import ConsumptionSummary
 from .export_map import ExportMap
 from .import_lab_results import ImportLabResults
 from .report import Report
@@ -23,7 +24,7 @@ from .survey_map import SurveyMap
 from .trace_source import TraceSource
 from .trend import Trend
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, TraceSource, Trend)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, TraceSource, Trend, ConsumptionSummary)
 
 
 class WbeProvider(QgsProcessingProvider):
