@@ -34,6 +34,7 @@ positions or directly, whichever is cheaper. Memory is bounded by working on blo
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,8 +173,12 @@ class PermutationResult:
     permutations: int
 
 
-def neighbour_sum_permutation(y, w: Weights, permutations: int = 999, seed: int | None = None) -> PermutationResult:
-    """Conditional permutation of each feature's neighbour sum (see the module notes). NaN for islands."""
+def neighbour_sum_permutation(
+    y, w: Weights, permutations: int = 999, seed: int | None = None, progress: Callable[[float], bool] | None = None
+) -> PermutationResult:
+    """Conditional permutation of each feature's neighbour sum (see the module notes). NaN for islands.
+    ``progress(fraction)`` is called after each block of permutations; when it returns True the run stops
+    with HotspotError('cancelled')."""
     y = _check(y, w)
     permutations = int(permutations)
     if permutations < 1:
@@ -220,6 +225,8 @@ def neighbour_sum_permutation(y, w: Weights, permutations: int = 999, seed: int 
             sims = prefix[:, k - 1][None, :] + corr  # (features, rb) simulated neighbour sums
             at_least[features] += (sims >= (observed[features] - tolerance)[:, None]).sum(axis=1)
             at_most[features] += (sims <= (observed[features] + tolerance)[:, None]).sum(axis=1)
+        if progress is not None and progress((start + rb) / permutations):
+            raise HotspotError("cancelled")
 
     islands = card == 0
     p_folded = (np.minimum(at_least, at_most) + 1.0) / (permutations + 1.0)
@@ -290,7 +297,14 @@ class HotspotResult:
     permutations: int
 
 
-def local_statistics(y, w: Weights, permutations: int = 999, seed: int | None = None, fdr: bool = False) -> HotspotResult:
+def local_statistics(
+    y,
+    w: Weights,
+    permutations: int = 999,
+    seed: int | None = None,
+    fdr: bool = False,
+    progress: Callable[[float], bool] | None = None,
+) -> HotspotResult:
     """Gi* and local Moran for every feature, their p-values (pseudo p from conditional permutation when
     permutations > 0, else two-sided normal p of the analytic z), Gi_Bin and the local Moran clusters."""
     y = _check(y, w)
@@ -298,7 +312,7 @@ def local_statistics(y, w: Weights, permutations: int = 999, seed: int | None = 
     lisa_i, quadrant = local_moran(y, w)
     folded = None
     if permutations and permutations > 0:
-        result = neighbour_sum_permutation(y, w, permutations, seed)
+        result = neighbour_sum_permutation(y, w, permutations, seed, progress)
         gi_p = result.p_two_sided.copy()
         lisa_p = result.p_two_sided.copy()
         zc = y - y.mean()

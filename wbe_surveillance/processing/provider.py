@@ -15,6 +15,7 @@ from .classify_severity import ClassifySeverity
 from .compare_cases import CompareCases
 from .consumption_summary import ConsumptionSummary
 from .export_map import ExportMap
+from .hotspots import Hotspots
 from .import_lab_results import ImportLabResults
 from .report import Report
 from .search_zones import SearchZones
@@ -24,7 +25,7 @@ from .survey_map import SurveyMap
 from .trace_source import TraceSource
 from .trend import Trend
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, TraceSource, Trend, ConsumptionSummary)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, TraceSource, Trend, ConsumptionSummary, Hotspots)
 
 
 class WbeProvider(QgsProcessingProvider):
