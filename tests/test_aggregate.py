@@ -110,7 +110,8 @@ def test_aggregate_all_rounds_and_policy(run, samples, demo_townships, tmp_path)
         {"SAMPLES": samples, "TOWNSHIPS": demo_townships, "TOWNSHIP_FIELD": "name", "COMPOUND": "MDMA", "ND_POLICY": ZERO, "OUTPUT": out},
     )
     rows = _features_by(out, lambda f: (f["name"], f["round"]))
-    assert len(rows) == 13 * 4
+    assert len(rows) == 13 * 4  # every round written, though the township's GeoPackage fid repeats
+    assert {r["township_fid"] for r in rows.values()} == set(range(1, 14))
     assert {r for _n, r in rows} == {"2024Q1", "2024Q2", "2024Q3", "2024Q4"}
     # MDMA is mostly below the LOD in the demo: with policy zero, n_detected < n_samples and min mean ≥ 0.
     assert sum(r["n_detected"] for r in rows.values()) < sum(r["n_samples"] for r in rows.values())

@@ -7,7 +7,6 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsFeature,
     QgsFeatureRequest,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -29,7 +28,7 @@ from ..core.nondetect import substitute
 from ..core.pip import assign_points
 from ..core.values import SOLID_MEDIA, WATER_MEDIA
 from ..translate import tr
-from .base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, require_fields, to_float_array
+from .base import WbeAlgorithm, nondetect_policy_parameter, read_columns, require_fields, to_float_array, write_feature
 from .spatial import polygon_rings, repair_polygons
 
 SAMPLE_FIELDS = ["round", "medium", "compound", "concentration", "detected", "lod", "unit"]
@@ -57,6 +56,19 @@ def stat_fields() -> QgsFields:
     return fields
 
 
+def carried_township_fields(fields: QgsFields) -> QgsFields:
+    """The township fields as carried into the output. A GeoPackage's `fid` is carried as `township_fid`:
+    the output holds one feature per township and round, so the township's fid repeats and cannot be the
+    output's own primary key."""
+    carried = QgsFields()
+    for field in fields:
+        if field.name().lower() == "fid":
+            field = QgsField(field)
+            field.setName("township_fid")
+        carried.append(field)
+    return carried
+
+
 class AggregateByTownship(WbeAlgorithm):
     ALG_ID = "aggregatebytownship"
     GROUP_ID = "survey"
@@ -81,7 +93,7 @@ class AggregateByTownship(WbeAlgorithm):
             "n_samples, n_detected, mean, median and max per township and round.\n\n"
             "Every township appears once for every round in the samples; a township with no sample in a round gets n_samples = 0 "
             "and NULL statistics, so it shows as “no data” rather than as a low value. The output keeps the township layer's fields "
-            "and adds round, compound and the statistics after them.\n\n"
+            "and adds round, compound and the statistics after them (a GeoPackage fid is carried as township_fid, since each township repeats once per round).\n\n"
             "Non-detects enter the statistics through one substitution policy (default LOD/2); n_samples counts every sample, "
             "and n_detected the detected ones. Water and solids are never mixed: the sample type parameter chooses which samples count, "
             "and the others are counted in the log.\n\n"
@@ -150,17 +162,18 @@ class AggregateByTownship(WbeAlgorithm):
         transform = QgsCoordinateTransform(samples.sourceCrs(), townships.sourceCrs(), context.transformContext())
         columns, points, ids = read_columns(samples, SAMPLE_FIELDS, feedback, point_transform=transform)
         n_all = len(ids)
-        compounds_seen = sorted({str(c) for c in columns["compound"] if not is_null(c)})
-        is_compound = np.array([c == compound for c in columns["compound"]], dtype=bool)
+        compound_column = np.array([c if isinstance(c, str) else "" for c in columns["compound"]], dtype=object)
+        compounds_seen = sorted(set(compound_column) - {""})
+        is_compound = compound_column == compound
         if not is_compound.any():
             raise QgsProcessingException(
                 tr("The samples layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.").format(
                     layer=samples.sourceName(), compound=compound, present=", ".join(compounds_seen) or "—"
                 )
             )
-        medium = np.array([str(m) if not is_null(m) else "" for m in columns["medium"]], dtype=object)
+        medium = np.array([m if isinstance(m, str) else "" for m in columns["medium"]], dtype=object)
         in_media = np.isin(medium, media)
-        rounds = np.array([str(r) if not is_null(r) else "" for r in columns["round"]], dtype=object)
+        rounds = np.array([r if isinstance(r, str) else "" for r in columns["round"]], dtype=object)
         use = is_compound & in_media
         if wanted_round:
             present = sorted(set(rounds[use]))
@@ -182,7 +195,9 @@ class AggregateByTownship(WbeAlgorithm):
             raise QgsProcessingException(tr("No sample of “{compound}” is of the chosen sample type.").format(compound=compound))
 
         selected = np.flatnonzero(use)
-        detected = np.array([bool(columns["detected"][i]) if not is_null(columns["detected"][i]) else False for i in selected])
+        detected_column = columns["detected"]
+        # A boolean field reads back as bool from GeoPackage and memory layers, as 0/1 or text from CSV.
+        detected = np.array([detected_column[i] in (True, 1, "1", "true", "True") for i in selected], dtype=bool)
         concentration = to_float_array([columns["concentration"][i] for i in selected])
         lod = to_float_array([columns["lod"][i] for i in selected])
         substituted = substitute(concentration, detected, lod, policy)
@@ -200,7 +215,7 @@ class AggregateByTownship(WbeAlgorithm):
             return {}
 
         stats = township_round_stats(township_index, rounds[selected], substituted.values, detected, len(township_features))
-        out_fields = QgsProcessingUtils.combineFields(townships.fields(), stat_fields())
+        out_fields = QgsProcessingUtils.combineFields(carried_township_fields(townships.fields()), stat_fields())
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, townships.wkbType(), townships.sourceCrs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
@@ -210,7 +225,7 @@ class AggregateByTownship(WbeAlgorithm):
             feature.setGeometry(township_features[row.t].geometry())
             values = [None if v != v else float(v) for v in (row.mean, row.median, row.max)]
             feature.setAttributes([*list(source.attributes()), row.round, compound, int(row.n_samples), int(row.n_detected), *values])
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            write_feature(sink, feature, tr("Township statistics"))
 
         unmatched_mask = township_index < 0
         unmatched_ids = [ids[i] for i in selected[unmatched_mask]]
@@ -221,7 +236,7 @@ class AggregateByTownship(WbeAlgorithm):
         if unmatched_sink is not None:
             if unmatched_ids:
                 for feature in samples.getFeatures(QgsFeatureRequest().setFilterFids(unmatched_ids)):
-                    unmatched_sink.addFeature(feature, QgsFeatureSink.FastInsert)
+                    write_feature(unmatched_sink, feature, tr("Samples in no township"))
             results[self.UNMATCHED] = unmatched_id
         if unmatched_ids:
             feedback.pushWarning(

@@ -7,6 +7,7 @@ import os
 import numpy as np
 from qgis.core import (
     QgsFeatureRequest,
+    QgsFeatureSink,
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingParameterEnum,
@@ -113,6 +114,8 @@ def read_columns(source, names: list[str], feedback=None, with_geometry: bool = 
     ids = []
     indexes = [source.fields().lookupField(n) for n in names]
     request = QgsFeatureRequest()
+    # Only the wanted attributes: converting every field of every feature to Python dominates large reads.
+    request.setSubsetOfAttributes([i for i in indexes if i >= 0])
     if not with_geometry and point_transform is None:
         request.setFlags(QgsFeatureRequest.NoGeometry)
     transform = point_transform if point_transform is not None and point_transform is not True else None
@@ -154,6 +157,14 @@ def to_float_array(values: list) -> np.ndarray:
         except (TypeError, ValueError):
             pass
     return out
+
+
+def write_feature(sink, feature, output_label: str) -> None:
+    """Add a feature, or stop: a sink that refuses a feature (a broken file, a constraint) must never
+    lose rows silently."""
+    if not sink.addFeature(feature, QgsFeatureSink.FastInsert):
+        error = sink.lastError() if hasattr(sink, "lastError") else ""
+        raise QgsProcessingException(tr("Could not write a feature to “{output}”. {error}").format(output=output_label, error=error))
 
 
 def is_null(value) -> bool:
