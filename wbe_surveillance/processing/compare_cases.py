@@ -61,14 +61,18 @@ def disagreement_renderer() -> QgsCategorizedSymbolRenderer:
     return QgsCategorizedSymbolRenderer("disagreement", categories)
 
 
-def draw_scatter(path: str, names, values, cases, flagged, title: str, x_label: str, y_label: str) -> None:
+def tick_text(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def draw_scatter(path: str, names, values, cases, flagged, title: str, x_label: str, y_label: str, legend: str = "") -> None:
     """A scatter chart of survey value against case count, drawn with QPainter into a PNG."""
     width, height = 1200, 900
     image = QImage(width, height, QImage.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.Antialiasing)
-    left, right, top, bottom = 130, 40, 80, 110
+    left, right, top, bottom = 130, 40, 80, 130
     plot = QRectF(left, top, width - left - right, height - top - bottom)
 
     def span(data):
@@ -102,10 +106,10 @@ def draw_scatter(path: str, names, values, cases, flagged, title: str, x_label: 
         painter.drawLine(QPointF(px.x(), plot.top()), QPointF(px.x(), plot.bottom()))
         painter.drawLine(QPointF(plot.left(), py.y()), QPointF(plot.right(), py.y()))
         painter.setPen(QPen(QColor("#252525"), 1))
-        painter.drawText(QRectF(px.x() - 60, plot.bottom() + 6, 120, 26), Qt.AlignCenter, f"{xv:.3g}")
-        painter.drawText(QRectF(plot.left() - 125, py.y() - 13, 115, 26), Qt.AlignRight | Qt.AlignVCenter, f"{yv:.3g}")
+        painter.drawText(QRectF(px.x() - 60, plot.bottom() + 6, 120, 26), Qt.AlignCenter, tick_text(xv))
+        painter.drawText(QRectF(plot.left() - 125, py.y() - 13, 115, 26), Qt.AlignRight | Qt.AlignVCenter, tick_text(yv))
     painter.setFont(font)
-    painter.drawText(QRectF(plot.left(), height - 60, plot.width(), 40), Qt.AlignCenter, x_label)
+    painter.drawText(QRectF(plot.left(), height - 85, plot.width(), 40), Qt.AlignCenter, x_label)
     painter.save()
     painter.translate(30, plot.center().y())
     painter.rotate(-90)
@@ -120,6 +124,11 @@ def draw_scatter(path: str, names, values, cases, flagged, title: str, x_label: 
         painter.drawEllipse(point, 9, 9)
         painter.setPen(QPen(colour.darker(130), 1))
         painter.drawText(QPointF(point.x() + 12, point.y() - 8), str(name))
+    if legend:
+        painter.setPen(QPen(QColor("#252525"), 1))
+        painter.setBrush(QColor("#d7191c"))
+        painter.drawEllipse(QPointF(plot.left() + 12, height - 22), 7, 7)
+        painter.drawText(QRectF(plot.left() + 26, height - 36, plot.width(), 28), Qt.AlignLeft | Qt.AlignVCenter, legend)
     painter.end()
     if not image.save(path, "PNG"):
         raise QgsProcessingException(tr("Could not write the chart to “{path}”.").format(path=path))
@@ -400,6 +409,7 @@ class CompareCases(WbeAlgorithm):
             title = tr("Survey against cases: ρ = {rho}, τ-b = {tau}, κ = {kappa} (n = {n})").format(
                 rho=fmt(stats["spearman_rho"]), tau=fmt(stats["kendall_tau"]), kappa=fmt(stats["kappa"]), n=stats["n"]
             )
-            draw_scatter(chart, names, values[used], counts[used], flagged, title, value_field, case_field)
+            legend = tr("Red: the sources disagree (ranks {gap:g} or more apart)").format(gap=gap or max(2.0, math.ceil(stats["n"] / 3.0)))
+            draw_scatter(chart, names, values[used], counts[used], flagged, title, value_field, case_field, legend)
             results[self.CHART] = chart
         return results
