@@ -190,3 +190,63 @@ def test_severity_without_severity_field_is_refused(run, demo_townships):
                 "OUTPUT": "memory:",
             },
         )
+
+
+def test_polygon_premises_and_samples_in_degrees(run):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject
+
+    rng = np.random.default_rng(3)
+    premises = QgsVectorLayer("Polygon?crs=EPSG:4547", "premises", "memory")
+    premises.dataProvider().addAttributes([QgsField("kind", QVariant.String)])
+    premises.updateFields()
+    features = []
+    for x, y in CENTRES.values():
+        for dx, dy in rng.uniform(-800, 800, size=(60, 2)):
+            feature = QgsFeature(premises.fields())
+            x0, y0 = x + dx, y + dy
+            ring = [QgsPointXY(x0, y0), QgsPointXY(x0 + 20, y0), QgsPointXY(x0 + 20, y0 + 20), QgsPointXY(x0, y0 + 20), QgsPointXY(x0, y0)]
+            feature.setGeometry(QgsGeometry.fromPolygonXY([ring]))
+            feature.setAttributes(["shed"])
+            features.append(feature)
+    premises.dataProvider().addFeatures(features)
+    # the samples in WGS 84: the zones are worked in the UTM zone of the data
+    samples = sample_layer()
+    wgs = QgsVectorLayer("Point?crs=EPSG:4326", "samples", "memory")
+    wgs.dataProvider().addAttributes(samples.fields().toList())
+    wgs.updateFields()
+    transform = QgsCoordinateTransform(samples.crs(), QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance())
+    moved = []
+    for feature in samples.getFeatures():
+        geometry = QgsGeometry(feature.geometry())
+        geometry.transform(transform)
+        out = QgsFeature(wgs.fields())
+        out.setGeometry(geometry)
+        out.setAttributes(feature.attributes())
+        moved.append(out)
+    wgs.dataProvider().addFeatures(moved)
+    result = run(
+        "wbe:searchzones",
+        {
+            "SAMPLES": wgs,
+            "VALUE_FIELD": "concentration",
+            "THRESHOLD": 50,
+            "RADIUS": 500,
+            "PREMISES": premises,
+            "OUTPUT": "memory:",
+            "PREMISES_LIST": "memory:",
+        },
+    )
+    zones = {f["zone_id"]: f for f in result["OUTPUT"].getFeatures()}
+    assert result["OUTPUT"].crs().authid().startswith("EPSG:326")
+    assert zones[2].geometry().area() == pytest.approx(math.pi * 500**2, rel=0.01)
+    # reference: GEOS intersects between each zone and each premises polygon, both in the zones' CRS
+    to_zone = QgsCoordinateTransform(premises.crs(), result["OUTPUT"].crs(), QgsProject.instance())
+    polygons = []
+    for feature in premises.getFeatures():
+        geometry = QgsGeometry(feature.geometry())
+        geometry.transform(to_zone)
+        polygons.append(geometry)
+    for zone in zones.values():
+        expected = sum(1 for p in polygons if p.intersects(zone.geometry()))
+        assert zone["n_premises"] == expected > 0
+    assert result["N_PREMISES"] == sum(z["n_premises"] for z in zones.values())
