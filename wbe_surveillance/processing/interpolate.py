@@ -200,10 +200,14 @@ def save_raster_style(path: str, values: np.ndarray, colours: tuple[str, ...], l
     return message if ok else ""
 
 
-def rasterize_mask(geometries_wkb: list[bytes], grid: ci.Grid) -> np.ndarray:
+def rasterize_mask(geometries_wkb: list[bytes], grid: ci.Grid, crs_wkt: str = "") -> np.ndarray:
     """True where a cell centre lies in one of the polygons (GDAL's default rasterisation rule)."""
     source = gdal.GetDriverByName("Memory").Create("", 0, 0, 0, gdal.GDT_Unknown)
-    layer = source.CreateLayer("mask", geom_type=ogr.wkbMultiPolygon)
+    srs = None
+    if crs_wkt:
+        srs = osr.SpatialReference()
+        srs.ImportFromWkt(crs_wkt)
+    layer = source.CreateLayer("mask", srs=srs, geom_type=ogr.wkbMultiPolygon)
     definition = layer.GetLayerDefn()
     for wkb in geometries_wkb:
         feature = ogr.Feature(definition)
@@ -211,6 +215,8 @@ def rasterize_mask(geometries_wkb: list[bytes], grid: ci.Grid) -> np.ndarray:
         layer.CreateFeature(feature)
     target = gdal.GetDriverByName("MEM").Create("", grid.ncols, grid.nrows, 1, gdal.GDT_Byte)
     target.SetGeoTransform(grid.geotransform())
+    if srs is not None:
+        target.SetProjection(srs.ExportToWkt())
     gdal.RasterizeLayer(target, [1], layer, burn_values=[1])
     band = target.GetRasterBand(1)
     inside = band.ReadAsArray().astype(bool)
@@ -622,7 +628,7 @@ class Interpolate(WbeAlgorithm):
                 if transform.isValid() and not transform.isShortCircuited():
                     geometry.transform(transform)
                 wkbs.append(bytes(geometry.asWkb()))
-            inside = rasterize_mask(wkbs, grid)
+            inside = rasterize_mask(wkbs, grid, crs.toWkt())
             surface = np.where(inside, surface, np.nan)
             if variance is not None:
                 variance = np.where(inside, variance, np.nan)

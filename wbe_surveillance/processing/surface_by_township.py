@@ -73,7 +73,10 @@ class SurfaceByTownship(WbeAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, tr("Surface")))
-        self.addParameter(QgsProcessingParameterBand(self.BAND, tr("Band"), defaultValue=1, parentLayerParameterName=self.INPUT))
+        # optional only so that a run without BAND takes band 1 (3.22 does not fill the default in)
+        self.addParameter(
+            QgsProcessingParameterBand(self.BAND, tr("Band"), defaultValue=1, parentLayerParameterName=self.INPUT, optional=True)
+        )
         self.addParameter(QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.TypeVectorPolygon]))
         self.addParameter(
             QgsProcessingParameterNumber(
@@ -108,6 +111,7 @@ class SurfaceByTownship(WbeAlgorithm):
         if gt[2] != 0 or gt[4] != 0:
             raise QgsProcessingException(tr("The raster “{name}” is rotated; warp it to a north-up grid first.").format(name=raster.name()))
         width, height = dataset.RasterXSize, dataset.RasterYSize
+        raster_srs = dataset.GetSpatialRef()
         transform = QgsCoordinateTransform(townships.sourceCrs(), raster.crs(), context.transformContext())
 
         out_fields = QgsProcessingUtils.combineFields(townships.fields(), surface_fields())
@@ -136,12 +140,13 @@ class SurfaceByTownship(WbeAlgorithm):
                     if nodata is not None:
                         values[values == nodata] = np.nan
                     source = mem_vector.Create("", 0, 0, 0, gdal.GDT_Unknown)
-                    layer = source.CreateLayer("zone", geom_type=ogr.wkbMultiPolygon)
+                    layer = source.CreateLayer("zone", srs=raster_srs, geom_type=ogr.wkbMultiPolygon)
                     zone = ogr.Feature(layer.GetLayerDefn())
                     zone.SetGeometry(ogr.CreateGeometryFromWkb(bytes(geometry.asWkb())))
                     layer.CreateFeature(zone)
                     target = mem_raster.Create("", c1 - c0, r1 - r0, 1, gdal.GDT_Byte)
                     target.SetGeoTransform((gt[0] + c0 * gt[1], gt[1], 0.0, gt[3] + r0 * gt[5], 0.0, gt[5]))
+                    target.SetProjection(dataset.GetProjection())
                     gdal.RasterizeLayer(target, [1], layer, burn_values=[1])
                     target_band = target.GetRasterBand(1)
                     inside = target_band.ReadAsArray().astype(bool)
