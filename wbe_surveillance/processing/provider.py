@@ -13,6 +13,7 @@ from .backcalculate import BackCalculate
 from .base import ICON_DIR
 from .classify_severity import ClassifySeverity
 from .compare_cases import CompareCases
+from .emerging_hotspots import EmergingHotspots
 from .consumption_summary import ConsumptionSummary
 from .export_map import ExportMap
 from .hotspots import Hotspots
@@ -25,7 +26,7 @@ from .survey_map import SurveyMap
 from .trace_source import TraceSource
 from .trend import Trend
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, TraceSource, Trend, ConsumptionSummary, Hotspots)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, TraceSource, Trend, ConsumptionSummary, Hotspots, EmergingHotspots)
 
 
 class WbeProvider(QgsProcessingProvider):
