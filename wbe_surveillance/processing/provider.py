@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from qgis.core import QgsProcessingProvider
+from qgis.core import QgsApplication, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..translate import tr
@@ -30,6 +30,10 @@ ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap
 
 
 class WbeProvider(QgsProcessingProvider):
+    def __init__(self):
+        super().__init__()
+        QgsApplication.processingRegistry().providerAdded.connect(self._registered)
+
     def id(self) -> str:
         return "wbe"
 
@@ -48,3 +52,14 @@ class WbeProvider(QgsProcessingProvider):
     def loadAlgorithms(self) -> None:
         for algorithm in ALGORITHMS:
             self.addAlgorithm(algorithm())
+        # The shipped models (resources/models/*.model3) find their child algorithms through the registry,
+        # so they are added once this provider is in it (see _registered), as wbe:<model name>.
+        if QgsApplication.processingRegistry().providerById(self.id()) is not None:
+            from .report_models import load_models
+
+            for model in load_models():
+                self.addAlgorithm(model)
+
+    def _registered(self, provider_id: str) -> None:
+        if provider_id == self.id():
+            self.refreshAlgorithms()

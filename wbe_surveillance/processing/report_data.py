@@ -199,7 +199,9 @@ def read_trend(layer, name_field: str) -> list[TrendRow]:
         # The trend output keeps its ID field under its own name: take the first text field.
         texts = [i for i, f in enumerate(fields) if f.typeName().lower().startswith(("str", "text"))]
         i_name = texts[0] if texts else -1
-    idx = {n: fields.lookupField(n) for n in ("n_rounds", "mk_p", "sen_slope", "change_pct", "trend")}
+    idx = {n: fields.lookupField(n) for n in ("n_rounds", "mk_p", "sen_slope", "change_pct", "trend", "trend_label")}
+    if idx["trend_label"] >= 0:  # the trend tool's label in the interface language, when it wrote one
+        idx["trend"] = idx["trend_label"]
     rows = []
     request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
     for feature in layer.getFeatures(request):
