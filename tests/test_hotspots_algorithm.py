@@ -182,7 +182,7 @@ def test_grid_queen_is_the_lattice_and_finds_the_planted_hot_spot(run, tmp_path)
     )
     centre = [r * cols_n + c for r in range(3, 5) for c in range(3, 5)]
     assert all(r["gi_bin"] == 2 for r in np.array(_read(coarse, ["gi_bin"])[0])[centre])
-    assert any("9999" in m for m in feedback.warnings)
+    assert any("9999" in m for m in feedback.warnings)  # the advice: ten times more permutations
     out = str(tmp_path / "grid_hot.gpkg")
     result = run(
         "wbe:hotspots", {"INPUT": grid, "FIELD": "value", "WEIGHTS": 0, "PERMUTATIONS": 9999, "SEED": 1, "FDR": True, "OUTPUT": out}

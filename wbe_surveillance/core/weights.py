@@ -228,10 +228,10 @@ def knn(xy, k: int, use_scipy: bool = True) -> Weights:
 
 def min_threshold_for_neighbors(xy, use_scipy: bool = True) -> float:
     """The smallest distance band that gives every point at least one neighbour (the largest
-    nearest-neighbour distance), as Esri's default distance band."""
+    nearest-neighbour distance, raised by one part in 10⁹ against rounding), as Esri's default band."""
     xy = _check_points(xy)
     if xy.shape[0] < 2:
         raise WeightsError("too_few_points", n=xy.shape[0])
     w = knn(xy, 1, use_scipy=use_scipy)
     d = np.hypot(*(xy[w.row_ids] - xy[w.indices]).T)
-    return float(d.max())
+    return float(d.max()) * (1.0 + 1e-9)  # a hair above, so the tree's own rounding keeps every pair

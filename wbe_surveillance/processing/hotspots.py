@@ -122,6 +122,15 @@ def queen_neighbours(geometries: list[QgsGeometry], feedback=None) -> list[list[
     return lists
 
 
+def permutation_floor_hides_99(p: np.ndarray, permutations: int) -> bool:
+    """True when features sit at the smallest p the permutations can give, yet that floor is too coarse for
+    the Benjamini–Hochberg 99% threshold: with f features at the floor, floor > 0.01·f/m."""
+    p = p[np.isfinite(p)]
+    floor = min(1.0, 2.0 / (permutations + 1))
+    at_floor = int((p <= floor * (1 + 1e-12)).sum())
+    return at_floor > 0 and floor > 0.01 * at_floor / max(p.size, 1)
+
+
 def weights_error_text(error: WeightsError, layer: str) -> str:
     if error.code == "k_too_large":
         return tr("K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.").format(
@@ -369,13 +378,12 @@ class Hotspots(WbeAlgorithm):
             )
         else:
             feedback.pushInfo(tr("p-values: two-sided normal p-values of the analytic z-scores."))
-        smallest_possible = min(1.0, 2.0 / (permutations + 1)) if permutations > 0 else 0.0
-        if fdr and permutations > 0 and result.critical_p[0.01] < smallest_possible:
+        if fdr and permutations > 0 and permutation_floor_hides_99(result.gi_p, permutations):
             feedback.pushWarning(
                 tr(
                     "With FDR, {r} permutations cannot reach the 99% level here: the smallest p they can give ({p}) is above the "
-                    "corrected critical p. Use more permutations (for example 9999) to separate the 99% hot and cold spots."
-                ).format(r=permutations, p=f"{smallest_possible:.4g}")
+                    "corrected critical p. Use more permutations (for example {more}) to separate the 99% hot and cold spots."
+                ).format(r=permutations, p=f"{min(1.0, 2.0 / (permutations + 1)):.4g}", more=10 * (permutations + 1) - 1)
             )
         if fdr:
             feedback.pushInfo(
