@@ -140,7 +140,9 @@ class EmergingHotspots(WbeAlgorithm):
         )
         self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Township field"), parentLayerParameterName=self.INPUT))
         self.addParameter(
-            QgsProcessingParameterField(self.ROUND_FIELD, tr("Round field"), defaultValue="round", parentLayerParameterName=self.INPUT)
+            QgsProcessingParameterField(
+                self.ROUND_FIELD, tr("Round field"), defaultValue="round", parentLayerParameterName=self.INPUT, optional=True
+            )
         )
         self.addParameter(
             QgsProcessingParameterField(
@@ -182,7 +184,7 @@ class EmergingHotspots(WbeAlgorithm):
         layer = source.sourceName()
         names = []
         for key in (self.ID_FIELD, self.ROUND_FIELD, self.VALUE_FIELD):
-            name = self.parameterAsString(parameters, key, context)
+            name = self.parameterAsString(parameters, key, context) or ("round" if key == self.ROUND_FIELD else "")
             if source.fields().lookupField(name) < 0:
                 raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer, field=name))
             names.append(name)

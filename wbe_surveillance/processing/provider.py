@@ -11,6 +11,7 @@ from ..translate import tr
 from .aggregate_by_township import AggregateByTownship
 from .backcalculate import BackCalculate
 from .base import ICON_DIR
+from .charts import SeverityCharts
 from .classify_severity import ClassifySeverity
 from .compare_cases import CompareCases
 from .emerging_hotspots import EmergingHotspots
@@ -26,7 +27,7 @@ from .survey_map import SurveyMap
 from .trace_source import TraceSource
 from .trend import Trend
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, TraceSource, Trend, ConsumptionSummary, Hotspots, EmergingHotspots)
+ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, TraceSource, Trend, ConsumptionSummary, Hotspots, EmergingHotspots, SeverityCharts)
 
 
 class WbeProvider(QgsProcessingProvider):

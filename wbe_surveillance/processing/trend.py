@@ -120,7 +120,9 @@ class Trend(WbeAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Input layer"), [QgsProcessing.TypeVector]))
         self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Township or site field"), parentLayerParameterName=self.INPUT))
         self.addParameter(
-            QgsProcessingParameterField(self.ROUND_FIELD, tr("Round field"), defaultValue="round", parentLayerParameterName=self.INPUT)
+            QgsProcessingParameterField(
+                self.ROUND_FIELD, tr("Round field"), defaultValue="round", parentLayerParameterName=self.INPUT, optional=True
+            )
         )
         self.addParameter(
             QgsProcessingParameterField(
@@ -145,7 +147,7 @@ class Trend(WbeAlgorithm):
         layer = source.sourceName()
         names = {}
         for key in (self.ID_FIELD, self.ROUND_FIELD, self.VALUE_FIELD):
-            names[key] = self.parameterAsString(parameters, key, context)
+            names[key] = self.parameterAsString(parameters, key, context) or ("round" if key == self.ROUND_FIELD else "")
             if source.fields().lookupField(names[key]) < 0:
                 raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer, field=names[key]))
         id_field, round_field, value_field = names[self.ID_FIELD], names[self.ROUND_FIELD], names[self.VALUE_FIELD]
