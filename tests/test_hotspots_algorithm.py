@@ -255,3 +255,16 @@ def test_bad_input_ends_in_clear_messages(run, tmp_path):
     feedback = _Recorder()
     run("wbe:hotspots", {"INPUT": geographic, "FIELD": "value", "WEIGHTS": 2, "K": 4, "PERMUTATIONS": 0, "OUTPUT": "memory:"}, feedback)
     assert any("degrees" in m for m in feedback.warnings)
+
+
+def test_stacked_rounds_are_flagged(run, demo_lab, demo_townships, tmp_path):
+    samples = str(tmp_path / "samples.gpkg")
+    run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": samples, "REJECTED": str(tmp_path / "rejected.csv")})
+    every_round = str(tmp_path / "all_rounds.gpkg")
+    run(
+        "wbe:aggregatebytownship",
+        {"SAMPLES": samples, "TOWNSHIPS": demo_townships, "TOWNSHIP_FIELD": "name", "COMPOUND": "methamphetamine", "OUTPUT": every_round},
+    )
+    feedback = _Recorder()
+    run("wbe:hotspots", {"INPUT": every_round, "FIELD": "mean", "WEIGHTS": 0, "PERMUTATIONS": 0, "OUTPUT": "memory:"}, feedback)
+    assert any("4 rounds" in m for m in feedback.warnings)
