@@ -231,3 +231,47 @@ def test_wrong_direction_without_field_is_seen(run):
     catchments = {f["site"]: f for f in result["CATCHMENTS"].getFeatures()}
     assert catchments["m1"]["upstream_sites"] == "a2"
     assert any("splits" in line for line in feedback.lines)
+
+
+def test_loop_is_reported_and_walked_once(run):
+    network = QgsVectorLayer("LineString?crs=EPSG:4547", "loop", "memory")
+    shapes = [
+        [(0, 0), (1000, 0)],
+        [(1000, 0), (2000, 0)],
+        [(2000, 0), (2000, 500), (1000, 0)],  # flows back up: a loop
+        [(2000, 0), (3000, 0)],
+    ]
+    features = []
+    for points in shapes:
+        feature = QgsFeature()
+        feature.setGeometry(QgsGeometry.fromPolylineXY([QgsPointXY(x, y) for x, y in points]))
+        features.append(feature)
+    network.dataProvider().addFeatures(features)
+    samples = QgsVectorLayer("Point?crs=EPSG:4547", "samples", "memory")
+    samples.dataProvider().addAttributes([QgsField("site_id", QVariant.String), QgsField("concentration", QVariant.Double)])
+    samples.updateFields()
+    features = []
+    for site, x, value in (("s1", 500, 10.0), ("s2", 2500, 50.0)):
+        feature = QgsFeature(samples.fields())
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, 5)))
+        feature.setAttributes([site, value])
+        features.append(feature)
+    samples.dataProvider().addFeatures(features)
+    feedback = LogFeedback()
+    result = run(
+        "wbe:tracesource",
+        {
+            "NETWORK": network,
+            "SAMPLES": samples,
+            "VALUE_FIELD": "concentration",
+            "SITE_FIELD": "site_id",
+            "SNAP_DISTANCE": 10,
+            "OUTPUT": "memory:",
+        },
+        feedback=feedback,
+    )
+    assert result["N_LOOP_NODES"] >= 2
+    assert any("loop" in line for line in feedback.lines)
+    (stretch,) = list(result["OUTPUT"].getFeatures())
+    assert stretch["downstream_site"] == "s2" and stretch["upstream_site"] == "s1" and stretch["ratio"] == pytest.approx(5.0)
+    assert stretch["length_m"] == pytest.approx(500 + 1000 + 500 + math.hypot(1000, 500) + 500, abs=1e-6)

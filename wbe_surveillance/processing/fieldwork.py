@@ -8,6 +8,7 @@ import math
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsCsException,
     QgsFeature,
     QgsField,
     QgsFields,
@@ -34,10 +35,16 @@ def metric_crs(crs: QgsCoordinateReferenceSystem, centre_lonlat: tuple[float, fl
 
 
 def centre_lonlat(crs: QgsCoordinateReferenceSystem, extent, context) -> tuple[float, float] | None:
-    if extent is None or extent.isEmpty() and extent.width() == 0 and extent.height() == 0 and extent.xMinimum() == 0:
+    """Longitude and latitude of the centre of ``extent`` (None for an empty layer or a failed transform)."""
+    if extent is None or extent.isNull():
         return None
-    to_wgs = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), context.transformContext())
-    point = to_wgs.transform(extent.center())
+    try:
+        to_wgs = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), context.transformContext())
+        point = to_wgs.transform(extent.center())
+    except QgsCsException:
+        return None
+    if not (math.isfinite(point.x()) and math.isfinite(point.y())):
+        return None
     return point.x(), point.y()
 
 
