@@ -143,7 +143,7 @@ def test_dialog_reports_errors_in_analyst_words(project_with_townships, clean_se
 
 def test_dialog_screenshot(project_with_townships, clean_settings, tmp_path):
     project, layer_id = project_with_townships
-    dialog = filled_dialog(project, layer_id, "~/wbe_surveys", round_="2024Q4")
+    dialog = filled_dialog(project, layer_id, "D:/surveys/2024", lab="D:/surveys/2024/lab_results_2024.csv", round_="2024Q4")
     dialog.resize(720, dialog.sizeHint().height())
     dialog.show()
     QCoreApplication.processEvents()

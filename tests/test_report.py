@@ -245,6 +245,12 @@ def test_report_contents_match_layers_and_independent_aggregation(run, tmp_path,
         check=True,
     )
     assert (SCREENSHOTS / "report_page1.png").exists()
+    # The README's map: the finished map of the same layer, as wbe:exportmap draws it.
+    mapped = run("wbe:exportmap", {"INPUT": out["OUTPUT"], "TITLE": "", "OUTPUT": str(SCREENSHOTS / "map.png")})
+    from qgis.PyQt.QtGui import QImage
+
+    image = QImage(mapped["OUTPUT"])
+    assert image.width() > image.height() > 1000  # A4 landscape at 200 dpi
     del layer, rejected, previous
 
 

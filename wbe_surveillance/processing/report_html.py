@@ -64,6 +64,10 @@ def class_colour(severity: int | None) -> str:
     return SEVERITY_COLOURS.get(severity, NO_DATA_COLOUR)
 
 
+def heading(text: str) -> str:
+    return "<h2>" + esc(text) + "</h2>"
+
+
 def load_css() -> str:
     try:
         with open(CSS_PATH, encoding="utf-8") as handle:
@@ -150,7 +154,7 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
     ]
 
     counts = data.class_counts()
-    parts.append(f"<h2>{esc(tr('Summary'))}</h2>")
+    parts.append(heading(tr("Summary")))
     parts.append(
         "<p>"
         + esc(
@@ -164,10 +168,10 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
     if severe:
         parts.append("<p>" + esc(tr("Severe: {names}.").format(names="、".join(severe) if is_chinese() else ", ".join(severe))) + "</p>")
 
-    parts.append(f"<h2>{esc(tr('Severity map'))}</h2>")
+    parts.append(heading(tr("Severity map")))
     parts.append(_image(images, "map", image_width))
 
-    parts.append(f"<h2>{esc(tr('Townships by class'))}</h2>")
+    parts.append(heading(tr("Townships by class")))
     parts.append(
         '<p class="note">'
         + esc(
@@ -179,7 +183,7 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
     )
     parts.append(township_table(data.rows, data.value_field))
 
-    parts.append(f"<h2>{esc(tr('Changes since the last round'))}</h2>")
+    parts.append(heading(tr("Changes since the last round")))
     if data.changes:
         current = data.rounds[-1] if data.rounds else ""
         parts.append(
@@ -209,7 +213,7 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
         parts.append("<p>" + esc(tr("No earlier rounds were given to the report (HISTORY), so changes are not shown.")) + "</p>")
 
     if data.history or data.trend_rows:
-        parts.append(f"<h2>{esc(tr('Trend over rounds'))}</h2>")
+        parts.append(heading(tr("Trend over rounds")))
         parts.append(_image(images, "trend", image_width))
         if data.trend_rows:
             rows = [
@@ -241,7 +245,7 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
                 + "</p>"
             )
 
-    parts.append(f"<h2>{esc(tr('Methods'))}</h2>")
+    parts.append(heading(tr("Methods")))
     parts.append("<p>" + esc(tr("Classification: {method}.").format(method=method_name(data.method))) + "</p>")
     if data.break_1 is not None and data.break_2 is not None:
         text = tr("General up to {b1}; fairly severe above {b1} up to {b2}; severe above {b2}.").format(
@@ -262,7 +266,7 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
         + "</p>"
     )
 
-    parts.append(f"<h2>{esc(tr('Data quality'))}</h2>")
+    parts.append(heading(tr("Data quality")))
     if data.rejected_count is None:
         parts.append("<p>" + esc(tr("Rejected rows: not given to the report.")) + "</p>")
     else:
