@@ -276,7 +276,7 @@ def monte_carlo(
     rsd: Rsd,
     draws: int = 10_000,
     seed: int | None = 0,
-    block_elements: int = 2_000_000,
+    block_elements: int = 50_000,
     groups=None,
     weights=None,
     n_groups: int | None = None,
@@ -296,7 +296,8 @@ def monte_carlo(
     n_compounds = int(inputs.compound_index.max()) + 1 if n else 1
     sig_conc = np.sqrt(Rsd.sigma(rsd.sampling) ** 2 + Rsd.sigma(rsd.analysis) ** 2)
     sig_flow, sig_pop, sig_exc = Rsd.sigma(rsd.flow), Rsd.sigma(rsd.population), Rsd.sigma(rsd.excretion)
-    exc_draws = np.exp(sig_exc * rng.standard_normal((n_compounds, draws)))
+    sig_cq = np.sqrt(sig_conc**2 + sig_flow**2)
+    exc_draws = np.exp(np.float32(sig_exc) * rng.standard_normal((n_compounds, draws), dtype=np.float32))
 
     lo = {f: np.full(n, np.nan) for f in FIGURES}
     med = {f: np.full(n, np.nan) for f in FIGURES}
@@ -322,14 +323,22 @@ def monte_carlo(
         def col(a, idx=idx):
             return a[idx][:, None]
 
-        f_conc = np.exp(sig_conc * rng.standard_normal((m, draws)))
-        f_flow = np.exp(sig_flow * rng.standard_normal((m, draws)))
-        f_pop = np.exp(sig_pop * rng.standard_normal((m, draws)))
+        # Factors are drawn in float32 (a factor of exactly 1 stays exactly 1). For rows without a paired
+        # methamphetamine value the concentration and flow factors only ever appear as a product, so they are
+        # drawn as one log-normal factor with σ² = σ_conc² + σ_flow²; paired rows draw them apart (the flow
+        # factor is shared by the amphetamine and the methamphetamine it is corrected with).
         has_pair = np.isfinite(inputs.paired[idx])
-        f_paired = np.ones((m, 1))
+        f_conc = np.exp(np.float32(sig_cq) * rng.standard_normal((m, draws), dtype=np.float32))
+        f_pop = np.exp(np.float32(sig_pop) * rng.standard_normal((m, draws), dtype=np.float32))
+        f_flow = np.float32(1.0)
+        f_paired = np.float32(1.0)
         if has_pair.any():
-            f_paired = np.ones((m, draws))
-            f_paired[has_pair] = np.exp(sig_conc * rng.standard_normal((int(has_pair.sum()), draws)))
+            k = int(has_pair.sum())
+            f_conc[has_pair] = np.exp(np.float32(sig_conc) * rng.standard_normal((k, draws), dtype=np.float32))
+            f_flow = np.ones((m, draws), dtype=np.float32)
+            f_flow[has_pair] = np.exp(np.float32(sig_flow) * rng.standard_normal((k, draws), dtype=np.float32))
+            f_paired = np.ones((m, draws), dtype=np.float32)
+            f_paired[has_pair] = np.exp(np.float32(sig_conc) * rng.standard_normal((k, draws), dtype=np.float32))
         f_exc = exc_draws[inputs.compound_index[idx]]
         figures = _kernel(
             col(inputs.concentration),
@@ -348,10 +357,7 @@ def monte_carlo(
         del f_conc, f_flow, f_pop, f_paired, f_exc
         for name, values in zip(FIGURES, figures):
             ok = np.isfinite(values[:, 0])
-            if ok.any():
-                q = np.quantile(values[ok], QUANTILES, axis=1)
-                lo[name][idx[ok]], med[name][idx[ok]], hi[name][idx[ok]] = q[0], q[1], q[2]
-            if group_sums is not None:
+            if group_sums is not None:  # before the quantiles, which reorder each row in place
                 g = groups[idx]
                 w = weights[idx]
                 use = ok & np.isfinite(w)
@@ -361,6 +367,9 @@ def monte_carlo(
                     summed = np.add.reduceat(values[use] * w[use][:, None], starts, axis=0)
                     group_sums[name][gu[starts]] += summed
                     np.add.at(weight_sums[name], gu, w[use])
+            if ok.any():
+                q = np.quantile(values if ok.all() else values[ok], QUANTILES, axis=1, overwrite_input=True)
+                lo[name][idx[ok]], med[name][idx[ok]], hi[name][idx[ok]] = q[0], q[1], q[2]
         if progress is not None and progress((start + m) / max(len(rows), 1)):
             break
     result = MonteCarloResult(lo=lo, median=med, hi=hi)
