@@ -250,3 +250,35 @@ def test_polygon_premises_and_samples_in_degrees(run):
         expected = sum(1 for p in polygons if p.intersects(zone.geometry()))
         assert zone["n_premises"] == expected > 0
     assert result["N_PREMISES"] == sum(z["n_premises"] for z in zones.values())
+
+
+def test_compound_and_round_filters(run):
+    layer = QgsVectorLayer("Point?crs=EPSG:4547", "imported", "memory")
+    layer.dataProvider().addAttributes(
+        [
+            QgsField("site_id", QVariant.String),
+            QgsField("round", QVariant.String),
+            QgsField("compound", QVariant.String),
+            QgsField("concentration", QVariant.Double),
+        ]
+    )
+    layer.updateFields()
+    features = []
+    for site, (x, y) in CENTRES.items():
+        for round_, compound, value in (
+            ("2024Q3", "methamphetamine", VALUES[site]),
+            ("2024Q2", "methamphetamine", 999.0),
+            ("2024Q3", "ketamine", 999.0),
+        ):
+            feature = QgsFeature(layer.fields())
+            feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, y)))
+            feature.setAttributes([site, round_, compound, value])
+            features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    base = {"SAMPLES": layer, "VALUE_FIELD": "concentration", "THRESHOLD": 50, "RADIUS": 500, "OUTPUT": "memory:"}
+    chosen = run("wbe:searchzones", {**base, "COMPOUND": "甲基苯丙胺", "ROUND": "2024Q3"})
+    assert chosen["N_QUALIFYING"] == 3  # A, B, C as in the single-compound layer
+    with pytest.raises(QgsProcessingException, match="2023Q1"):
+        run("wbe:searchzones", {**base, "COMPOUND": "methamphetamine", "ROUND": "2023Q1"})
+    with pytest.raises(QgsProcessingException, match="MDMA"):
+        run("wbe:searchzones", {**base, "COMPOUND": "MDMA"})

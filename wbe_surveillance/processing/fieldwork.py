@@ -71,6 +71,56 @@ def point_xy(geometry: QgsGeometry) -> QgsPointXY | None:
     return geometry.asPoint()
 
 
+def sample_mask(columns: dict, compound_text: str, round_text: str, layer: str, feedback):
+    """Which samples to use: those of COMPOUND and ROUND when given (and when the layer has the fields
+    `compound` and `round`, as “Import lab results” writes them). Warns when a layer mixes several compounds
+    and none is chosen. Returns a list of booleans (or None: use every sample)."""
+    from ..core.compounds import CompoundTable
+
+    n = len(next(iter(columns.values()))) if columns else 0
+    keep = [True] * n
+    filtered = False
+    if "compound" in columns:
+        present = sorted({str(c) for c in columns["compound"] if c is not None and not (hasattr(c, "isNull") and c.isNull())})
+        if compound_text:
+            wanted, _known = CompoundTable.load().resolve(compound_text)
+            if wanted not in present:
+                raise QgsProcessingException(
+                    tr("The samples layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.").format(
+                        layer=layer, compound=wanted, present=", ".join(present) or "—"
+                    )
+                )
+            keep = [k and str(c) == wanted for k, c in zip(keep, columns["compound"])]
+            filtered = True
+        elif len(present) > 1:
+            feedback.pushWarning(
+                tr(
+                    "The samples hold several compounds ({present}) and no COMPOUND is chosen: their values are compared as they are."
+                ).format(present=", ".join(present))
+            )
+    if "round" in columns and round_text:
+        present = sorted({str(r) for r in columns["round"] if r is not None and not (hasattr(r, "isNull") and r.isNull())})
+        if round_text not in present:
+            raise QgsProcessingException(
+                tr("The samples layer “{layer}” has no sample in round “{round}”. Rounds present: {present}.").format(
+                    layer=layer, round=round_text, present=", ".join(present) or "—"
+                )
+            )
+        keep = [k and str(r) == round_text for k, r in zip(keep, columns["round"])]
+        filtered = True
+    if filtered:
+        feedback.pushInfo(tr("{n} of {total} samples match the chosen compound and round.").format(n=sum(keep), total=n))
+        return keep
+    return None
+
+
+def subset(columns: dict, geometries: list, keep) -> tuple[dict, list]:
+    if keep is None:
+        return columns, geometries
+    index = [i for i, k in enumerate(keep) if k]
+    return {name: [values[i] for i in index] for name, values in columns.items()}, [geometries[i] for i in index]
+
+
 def polygon_of(points: list[QgsPointXY | None], polygons: list[QgsGeometry]) -> list[int]:
     """Index of the first polygon holding each point (a point on a shared edge goes to the first), or -1."""
     index = QgsSpatialIndex()

@@ -18,6 +18,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
     QgsProcessingUtils,
     QgsRectangle,
     QgsSingleSymbolRenderer,
@@ -28,7 +29,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..translate import tr
 from .base import WbeAlgorithm, is_null, read_columns, to_float_array
-from .fieldwork import centre_lonlat, metric_crs, point_xy, polygon_of, reproject, transformer
+from .fieldwork import centre_lonlat, metric_crs, point_xy, polygon_of, reproject, sample_mask, subset, transformer
 from .spatial import repair_polygons
 from .styling import format_value, store_style
 
@@ -70,6 +71,8 @@ class SearchZones(WbeAlgorithm):
     SAMPLES = "SAMPLES"
     VALUE_FIELD = "VALUE_FIELD"
     SITE_FIELD = "SITE_FIELD"
+    COMPOUND = "COMPOUND"
+    ROUND = "ROUND"
     THRESHOLD = "THRESHOLD"
     MIN_SEVERITY = "MIN_SEVERITY"
     RADIUS = "RADIUS"
@@ -95,6 +98,8 @@ class SearchZones(WbeAlgorithm):
             "(a point on the edge counts; a polygon counts when it overlaps the zone, and goes to the zone holding its nearest qualifying sample "
             "when it overlaps two). The premises list has one row per premises in a zone, with its zone_id, the nearest qualifying sample "
             "(nearest_site) and the distance to it in metres (0 when the sample lies inside a premises polygon).\n\n"
+            "When the samples come from “Import lab results” (fields compound and round), choose the COMPOUND (name or abbreviation, "
+            "in Chinese or English) and, if needed, the ROUND: values of different compounds must not be compared with one threshold.\n\n"
             "Distances are in metres: layers in degrees are worked in the UTM zone of the samples, and the log says so. "
             "Samples without a value or without a point are counted in the log and cannot qualify."
         )
@@ -111,6 +116,8 @@ class SearchZones(WbeAlgorithm):
                 self.SITE_FIELD, tr("Site name field"), parentLayerParameterName=self.SAMPLES, optional=True, defaultValue="site_id"
             )
         )
+        self.addParameter(QgsProcessingParameterString(self.COMPOUND, tr("Compound (empty: the layer holds one)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (empty: every round)"), optional=True))
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.THRESHOLD,
@@ -183,7 +190,18 @@ class SearchZones(WbeAlgorithm):
         own_severity = samples.fields().lookupField("severity") >= 0
         if min_class and own_severity:
             names.append("severity")
+        for extra in ("compound", "round"):
+            if samples.fields().lookupField(extra) >= 0 and extra not in names:
+                names.append(extra)
         columns, geometries, _ids = read_columns(samples, names, feedback, with_geometry=True)
+        keep = sample_mask(
+            columns,
+            self.parameterAsString(parameters, self.COMPOUND, context).strip(),
+            self.parameterAsString(parameters, self.ROUND, context).strip(),
+            samples.sourceName(),
+            feedback,
+        )
+        columns, geometries = subset(columns, geometries, keep)
         values = to_float_array(columns[value_field])
         sites = [str(s) if not is_null(s) else "" for s in columns[site_field]] if site_field else [""] * len(values)
         sites = [s or tr("sample {n}").format(n=i + 1) for i, s in enumerate(sites)]

@@ -35,7 +35,7 @@ from qgis.PyQt.QtCore import QVariant
 from ..core import network as net
 from ..translate import tr
 from .base import WbeAlgorithm, is_null, read_columns, to_float_array
-from .fieldwork import centre_lonlat, metric_crs, point_xy, premises_near, reproject, transformer
+from .fieldwork import centre_lonlat, metric_crs, point_xy, premises_near, reproject, sample_mask, subset, transformer
 from .styling import format_value, store_style
 
 CATCHMENT_COLOURS = ["#1f78b4", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99"]
@@ -116,6 +116,8 @@ class TraceSource(WbeAlgorithm):
     SAMPLES = "SAMPLES"
     VALUE_FIELD = "VALUE_FIELD"
     SITE_FIELD = "SITE_FIELD"
+    COMPOUND = "COMPOUND"
+    ROUND = "ROUND"
     FLOW_FIELD = "FLOW_FIELD"
     SNAP_DISTANCE = "SNAP_DISTANCE"
     RATIO = "RATIO"
@@ -140,8 +142,8 @@ class TraceSource(WbeAlgorithm):
             "marker), and look: every arrow must point downstream. Fix lines drawn the wrong way with “Reverse line direction”, or mark them "
             "backward in the direction field. A network where every line is “both” has no direction and is refused.\n\n"
             "Samples: points with a value (VALUE_FIELD) and a site name (SITE_FIELD), snapped to the nearest line within SNAP_DISTANCE metres. "
-            "Samples that cannot snap are listed in the log, with their distance to the network. Use one round and one compound; several "
-            "features of the same site are averaged, and the log names them.\n\n"
+            "Samples that cannot snap are listed in the log, with their distance to the network. Use one round and one compound: with samples "
+            "from “Import lab results”, choose COMPOUND and ROUND. Several features of the same site are averaged, and the log names them.\n\n"
             "Rule at confluences: the samples just upstream of a sample are those reached walking up the network without passing another sample. "
             "They explain its value by their maximum (mixing can only dilute), or, when FLOW_FIELD gives each sample's flow, by the flow-weighted "
             "mix Σ Q·C / Σ Q. A sample is flagged when its value is at least RATIO times what they explain. A sample with no sample upstream "
@@ -187,6 +189,8 @@ class TraceSource(WbeAlgorithm):
                 self.SITE_FIELD, tr("Site name field"), parentLayerParameterName=self.SAMPLES, defaultValue="site_id"
             )
         )
+        self.addParameter(QgsProcessingParameterString(self.COMPOUND, tr("Compound (empty: the layer holds one)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (empty: every round)"), optional=True))
         self.addParameter(
             QgsProcessingParameterField(
                 self.FLOW_FIELD,
@@ -333,7 +337,18 @@ class TraceSource(WbeAlgorithm):
 
         # Samples → one per site.
         names = [value_field, site_field] + ([flow_field] if flow_field else [])
+        for extra in ("compound", "round"):
+            if samples.fields().lookupField(extra) >= 0 and extra not in names:
+                names.append(extra)
         columns, geometries, _ids = read_columns(samples, names, feedback, with_geometry=True)
+        keep = sample_mask(
+            columns,
+            self.parameterAsString(parameters, self.COMPOUND, context).strip(),
+            self.parameterAsString(parameters, self.ROUND, context).strip(),
+            samples.sourceName(),
+            feedback,
+        )
+        columns, geometries = subset(columns, geometries, keep)
         s_transform = transformer(samples.sourceCrs(), work_crs, context)
         values_raw = to_float_array(columns[value_field])
         flows_raw = to_float_array(columns[flow_field]) if flow_field else None
