@@ -65,6 +65,7 @@ def test_dialog_runs_survey_into_round_group(project_with_townships, clean_setti
     assert QgsApplication.taskManager().count() >= 1 or task.status() != task.Queued
     wait_for(lambda: dialog.outcome is not None and dialog.task is None)
     assert "2024Q3" in dialog.message.text(), dialog.message.text()
+    assert dialog.progress.value() == 100 and dialog.run_button.isEnabled() and not dialog.cancel_button.isEnabled()
 
     group = project.layerTreeRoot().findGroup("2024Q3")
     assert group is not None
@@ -99,8 +100,8 @@ def test_dialog_runs_survey_into_round_group(project_with_townships, clean_setti
     for name in expected:
         assert name in html
     assert open(result.report_pdf, "rb").read(4) == b"%PDF"
-    # Changes since the previous round come from the township values of every round.
-    assert "2024Q2" in html
+    # Changes since the previous round come from the township values of every round; the trend from wbe:trend.
+    assert "2024Q2" in html and "Mann-Kendall" in html
 
     # The choices are remembered for next time.
     from wbe_surveillance.dialogs.quarterly_survey import QuarterlySurveyDialog
@@ -156,3 +157,20 @@ def test_dialog_screenshot(project_with_townships, clean_settings, tmp_path):
     # Not blank: the image holds more than a handful of colours.
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 5
+
+
+def test_cancel_stops_the_chain_and_adds_nothing(project_with_townships, clean_settings, tmp_path):
+    """Cancel before the first algorithm: the chain stops, the dialog says so, and the project is untouched.
+    (Run synchronously here, so that the order of cancel and run does not depend on thread timing.)"""
+    from wbe_surveillance.dialogs.survey_task import SurveyTask
+
+    project, layer_id = project_with_townships
+    dialog = filled_dialog(project, layer_id, tmp_path / "out")
+    task = SurveyTask(dialog.choices())
+    task.cancel()
+    assert task.run() is False
+    assert task.outcome.results == [] and task.outcome.error == ""
+    dialog._task_finished(task, False)
+    assert "cancelled" in dialog.message.text()
+    assert project.layerTreeRoot().findGroup("2024Q3") is None
+    assert not (tmp_path / "out" / "methamphetamine_2024Q3_severity.gpkg").exists()

@@ -69,6 +69,10 @@ def safe_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text) or "survey"
 
 
+class _CancelledError(Exception):
+    """The analyst pressed Cancel: no further algorithm starts."""
+
+
 class _TaskFeedback(QgsProcessingFeedback):
     """Forwards one step's progress to the task's overall progress."""
 
@@ -102,6 +106,8 @@ class SurveyTask(QgsTask):
     def _run(self, algorithm: str, parameters: dict, step: int, steps: int) -> dict:
         import processing
 
+        if self.isCanceled():
+            raise _CancelledError()
         self._feedback = _TaskFeedback(self, step, steps)
         context = QgsProcessingContext()
         results = processing.run(algorithm, parameters, context=context, feedback=self._feedback)
@@ -111,6 +117,8 @@ class SurveyTask(QgsTask):
     def run(self) -> bool:
         try:
             return self._run_all() and not self.isCanceled()
+        except _CancelledError:
+            return False
         except QgsProcessingException as error:
             self.outcome.error = str(error).strip()
         except Exception as error:  # the analyst sees the cause in the dialog, never a traceback
