@@ -117,8 +117,18 @@ def main() -> None:
             m[i, j] = v
         return m, rounds
 
-    m, rounds = steps.run("   (read the township × round means into a matrix)", matrix)
-    latest = rounds[-1]
+    cache = {}
+
+    def means():
+        """The matrix for the core-level fallbacks (not a chain step: counted apart)."""
+        if "m" not in cache:
+            reset_peak()
+            start = time.perf_counter()
+            cache["m"] = matrix()
+            print(f"     (read the township × round means into a matrix for the core fallback: {time.perf_counter() - start:.1f} s)")
+        return cache["m"]
+
+    latest = max(f["round"] for f in agg_layer.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)))
 
     if registry.algorithmById("wbe:hotspots") is not None:
         latest_layer = steps.run(
@@ -154,6 +164,7 @@ def main() -> None:
                 return from_neighbor_lists(queen_neighbours(geometries))
 
             w = steps.run("3a. queen contiguity of the townships (processing.hotspots)", contiguity)
+            m, _rounds = means()
             y = m[:, -1]
             keep = ~np.isnan(y)
             z = steps.run(f"3b. Gi* on the latest round ({latest}, core.hotspots.gi_star)", lambda: gi_star(y[keep], w.subset(keep)))
@@ -172,6 +183,7 @@ def main() -> None:
         from wbe_surveillance.core.trend import change_from_previous, mann_kendall, round_positions
 
         def trend():
+            m, rounds = means()
             times, _ = round_positions(rounds)
             return mann_kendall(m, times), change_from_previous(m)
 

@@ -52,6 +52,7 @@ def load_into_postgis(server: TestServer, gpkg: str) -> float:
     with conn.cursor() as cur:
         cur.execute("CREATE EXTENSION IF NOT EXISTS postgis; DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench")
     start = time.perf_counter()
+    gdal.SetConfigOption("PG_USE_COPY", "YES")
     pg = "PG:" + server.dsn()
     for layer in ("townships", "samples"):
         gdal.VectorTranslate(
@@ -60,7 +61,7 @@ def load_into_postgis(server: TestServer, gpkg: str) -> float:
             format="PostgreSQL",
             layers=[layer],
             layerName=f"bench.{layer}",
-            options=["-lco", "GEOMETRY_NAME=geom", "-lco", "FID=fid", "-lco", "SPATIAL_INDEX=GIST", "--config", "PG_USE_COPY", "YES"],
+            options=["-lco", "GEOMETRY_NAME=geom", "-lco", "FID=fid", "-lco", "SPATIAL_INDEX=GIST"],
         )
     with conn.cursor() as cur:
         cur.execute("CREATE INDEX ON bench.samples (compound); ANALYZE bench.townships; ANALYZE bench.samples")

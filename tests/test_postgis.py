@@ -579,3 +579,65 @@ def test_same_merge_rules_as_the_geopackage_store(pg, plugin, tmp_path):
     assert (direct.rows_inserted, direct.rows_unchanged, direct.rows_changed) == (0, len(second) - 3, 3)
     gpkg.close()
     postgis.close()
+
+
+def _in_memory_stats(samples, townships, compound, media, policy):
+    """The in-memory path on the same layers: core.pip + core.nondetect + core.aggregate."""
+    from wbe_surveillance.core.aggregate import township_round_stats
+    from wbe_surveillance.core.nondetect import substitute
+    from wbe_surveillance.core.pip import assign_points
+    from wbe_surveillance.processing.spatial import polygon_rings
+
+    features = list(townships.getFeatures())
+    rings = [polygon_rings(f.geometry()) for f in features]
+    rows = [f for f in samples.getFeatures() if f["compound"] == compound and f["medium"] in media]
+
+    def num(v):
+        return np.nan if v is None or (hasattr(v, "isNull") and v.isNull()) else float(v)
+
+    detected = np.array([bool(f["detected"]) if num(f["detected"]) == num(f["detected"]) else False for f in rows])
+    values = substitute([num(f["concentration"]) for f in rows], detected, [num(f["lod"]) for f in rows], policy)
+    from qgis.core import QgsCoordinateTransform, QgsProject
+
+    transform = QgsCoordinateTransform(samples.crs(), townships.crs(), QgsProject.instance().transformContext())
+    points = [transform.transform(f.geometry().asPoint()) for f in rows]
+    px = np.array([p.x() for p in points])
+    py = np.array([p.y() for p in points])
+    index = assign_points(px, py, rings)
+    stats = township_round_stats(index, np.array([f["round"] for f in rows], dtype=object), values.values, detected, len(features))
+    return stats, [f.id() for f in features], sorted(rows[i].id() for i in np.flatnonzero(index < 0)), values.without_limit
+
+
+def test_township_join_pushed_down_equals_in_memory(pg, run, demo_lab, demo_townships):
+    """Every non-detect policy; points moved off every township come back as unmatched."""
+    from qgis.core import QgsVectorLayer
+
+    from wbe_surveillance.processing.postgis_join import can_push_down, township_stats_in_database
+
+    townships_file = QgsVectorLayer(demo_townships, "townships", "ogr")
+    _export(townships_file, pg.qgis_uri('"survey"."townships"', key="fid"))
+    del townships_file
+    run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": "postgis:" + pg.qgis_uri('"survey"."samples"')})
+    key = pg.scalar(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+        "WHERE i.indrelid = 'survey.samples'::regclass AND i.indisprimary"
+    )
+    # A few points off every township and one exactly on a shared edge, to exercise UNMATCHED and ties.
+    pg.execute("UPDATE survey.samples SET geom = ST_Translate(geom, 5, 0) WHERE source_row % 97 = 0")
+    samples = QgsVectorLayer(pg.qgis_uri('"survey"."samples"', key=key), "samples", "postgres")
+    townships = QgsVectorLayer(pg.qgis_uri('"survey"."townships"', key="fid"), "townships", "postgres")
+    assert can_push_down(samples, townships)
+    media = ("sewage", "influent", "effluent", "surface_water")
+    for policy in range(5):
+        want, fids, unmatched, without = _in_memory_stats(samples, townships, "methamphetamine", media, policy)
+        got = township_stats_in_database(samples, townships, "methamphetamine", media, "", policy, fids)
+        assert list(got.stats.columns) == list(want.columns)
+        assert got.stats[["t", "round", "n_samples", "n_detected"]].equals(want[["t", "round", "n_samples", "n_detected"]])
+        for column in ("mean", "median", "max"):
+            np.testing.assert_allclose(got.stats[column].to_numpy(float), want[column].to_numpy(float), rtol=1e-12, equal_nan=True)
+        assert got.unmatched_fids == unmatched and len(unmatched) > 0
+        assert got.without_limit == without
+    one_round = township_stats_in_database(samples, townships, "methamphetamine", media, "2024Q3", 1, fids)
+    assert set(one_round.stats["round"]) == {"2024Q3"}
+    assert one_round.stats["n_samples"].sum() == want.loc[want["round"] == "2024Q3", "n_samples"].sum()
+    del samples, townships
