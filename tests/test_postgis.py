@@ -395,7 +395,7 @@ def saved_connection(pg, plugin):
     auth.removeAuthenticationConfig(config.id())
 
 
-def test_store_samples_algorithm_through_saved_connection_and_authcfg(pg, run, demo_lab, saved_connection, tmp_path):
+def test_store_samples_algorithm_through_saved_connection_and_authcfg(pg, run, demo_lab, demo_townships, saved_connection, tmp_path):
     from qgis.core import QgsProcessingFeedback, QgsSettings, QgsVectorLayer
 
     imported = run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": str(tmp_path / "samples.gpkg")})
@@ -446,6 +446,20 @@ def test_store_samples_algorithm_through_saved_connection_and_authcfg(pg, run, d
     saved = {k: settings.value(k) for k in settings.allKeys() if "wbe test lab" in k}
     assert saved and not any(LAB_PASSWORD in str(v) for v in saved.values())
     assert log.lines and not any(LAB_PASSWORD in line for line in log.lines)
+    # The stored table is an ordinary PostGIS layer: the aggregation takes it as SAMPLES and gives what the file gives.
+    stored_layer = QgsVectorLayer(pg.qgis_uri('"wbe"."samples"', key="sample_pk"), "stored", "postgres")
+    assert stored_layer.isValid() and stored_layer.featureCount() == n
+    params = {"TOWNSHIPS": demo_townships, "TOWNSHIP_FIELD": "name", "COMPOUND": "methamphetamine", "OUTPUT": "memory:"}
+    from_store = run("wbe:aggregatebytownship", {**params, "SAMPLES": stored_layer})["OUTPUT"]
+    from_file = run("wbe:aggregatebytownship", {**params, "SAMPLES": imported["OUTPUT"]})["OUTPUT"]
+    stat = ["name", "round", "n_samples", "n_detected", "mean", "median", "max"]
+    got, want = _rows(from_store, stat), _rows(from_file, stat)
+    assert len(got) == len(want) > 13
+    for g, w in zip(got, want):
+        assert g[:4] == w[:4]
+        for a, b in zip(g[4:], w[4:]):
+            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-12)
+    del stored_layer, from_store, from_file
 
 
 def test_unknown_saved_connection_is_named(run, plugin, demo_lab, tmp_path):
