@@ -226,7 +226,7 @@ def test_report_contents_match_layers_and_independent_aggregation(run, tmp_path,
     assert f"Samples outside every township: {int(out['N_UNMATCHED'])}." in text
     rejected = QgsVectorLayer(out["REJECTED"], "r", "ogr")
     rejected_rows = {str(f["source_row"]) for f in rejected.getFeatures()}
-    quality = next(t for t in parsed.tables if t[0][:2] == ["source_row", "reason"])
+    quality = next(t for t in parsed.tables if t[0][:2] == ["Row", "Reason"])
     assert {r[0] for r in quality[1:]} == rejected_rows
     assert "Every township has samples." in text
     # Trend chart present as an embedded image; the map too.

@@ -64,6 +64,22 @@ def class_colour(severity: int | None) -> str:
     return SEVERITY_COLOURS.get(severity, NO_DATA_COLOUR)
 
 
+def column_label(name: str) -> str:
+    """Readable headers for the data-quality tables; other field names are shown as they are."""
+    labels = {
+        "source_row": tr("Row"),
+        "reason": tr("Reason"),
+        "column": tr("Column"),
+        "value": tr("Value"),
+        "raw_row": tr("Row as written"),
+        "site_id": tr("Site"),
+        "round": tr("Round"),
+        "compound": tr("Compound"),
+        "raw_value": tr("Value as written"),
+    }
+    return labels.get(name, name)
+
+
 def heading(text: str) -> str:
     return "<h2>" + esc(text) + "</h2>"
 
@@ -213,7 +229,8 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
         parts.append("<p>" + esc(tr("No earlier rounds were given to the report (HISTORY), so changes are not shown.")) + "</p>")
 
     if data.history or data.trend_rows:
-        parts.append(heading(tr("Trend over rounds")))
+        # On its own page: the chart does not split, and the heading never sits alone at a page foot.
+        parts.append('<h2 class="page" style="page-break-before: always">' + esc(tr("Trend over rounds")) + "</h2>")
         parts.append(_image(images, "trend", image_width))
         if data.trend_rows:
             rows = [
@@ -272,7 +289,9 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
     else:
         parts.append("<p>" + esc(tr("Rows of the lab table not imported: {n}.").format(n=data.rejected_count)) + "</p>")
         if data.rejected_rows:
-            parts.append(_table([esc(h) for h in data.rejected_headers], [[esc(c) for c in row] for row in data.rejected_rows]))
+            parts.append(
+                _table([esc(column_label(h)) for h in data.rejected_headers], [[esc(c) for c in row] for row in data.rejected_rows])
+            )
             if data.rejected_count > len(data.rejected_rows):
                 parts.append('<p class="note">' + esc(tr("First {n} shown.").format(n=len(data.rejected_rows))) + "</p>")
     if data.unmatched_count is None:
@@ -280,7 +299,9 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
     else:
         parts.append("<p>" + esc(tr("Samples outside every township: {n}.").format(n=data.unmatched_count)) + "</p>")
         if data.unmatched_rows:
-            parts.append(_table([esc(h) for h in data.unmatched_headers], [[esc(c) for c in row] for row in data.unmatched_rows]))
+            parts.append(
+                _table([esc(column_label(h)) for h in data.unmatched_headers], [[esc(c) for c in row] for row in data.unmatched_rows])
+            )
             if data.unmatched_count > len(data.unmatched_rows):
                 parts.append('<p class="note">' + esc(tr("First {n} shown.").format(n=len(data.unmatched_rows))) + "</p>")
     missing = data.without_samples

@@ -172,12 +172,12 @@ def write_template(path: str, transform_context) -> None:
 def trend_chart(
     history: dict[str, list[tuple[str, float]]], current_round: str, breaks: tuple[float | None, float | None], width: int = 1600
 ):
-    """Small multiples, one panel per township, on a shared value axis with the class breaks as dashed lines."""
+    """Small multiples, one panel per township, each on its own value axis (so that a quiet township's course
+    stays visible next to a loud one), with the class breaks as dashed lines where they fall inside."""
     names = list(history)
     if not names:
         return QImage()
     rounds = sorted({r for series in history.values() for r, _v in series})
-    top = max(v for series in history.values() for _r, v in series) or 1.0
     columns = 4
     rows = (len(names) + columns - 1) // columns
     cell_w, cell_h = width // columns, 300
@@ -188,7 +188,8 @@ def trend_chart(
     title_font, tick_font = font(22, bold=True), font(16)
     for index, name in enumerate(names):
         x0, y0 = (index % columns) * cell_w, (index // columns) * cell_h
-        plot = QRectF(x0 + 90, y0 + 50, cell_w - 120, cell_h - 100)
+        top = 1.1 * max([v for _r, v in history[name]] + [0.0]) or 1.0
+        plot = QRectF(x0 + 90, y0 + 60, cell_w - 120, cell_h - 110)
         painter.setFont(title_font)
         painter.setPen(QColor("#222222"))
         painter.drawText(QRectF(x0 + 10, y0 + 5, cell_w - 20, 42), Qt.AlignLeft | Qt.AlignVCenter, name)
