@@ -349,3 +349,15 @@ def test_missing_population_gives_null_and_nh4_needs_field(run, demo_samples, tm
     assert all(_num(r["load_mg_day"]) is not None for r in rows if _num(r["flow_1e4"]) is not None)
     with pytest.raises(QgsProcessingException):
         run("wbe:backcalculate", {"INPUT": demo_samples, "FLOW_FIELD": "flow_1e4", "POPULATION_METHOD": 1, "OUTPUT": "memory:"})
+
+
+def test_row_quantiles_match_numpy():
+    rng = np.random.default_rng(9)
+    for n in (1, 2, 7, 1000, 10001):
+        values = rng.lognormal(size=(5, n))
+        expected = np.quantile(values, bc.QUANTILES, axis=1)
+        got = bc.row_quantiles(values.copy())
+        for e, g in zip(expected, got):
+            assert g == pytest.approx(e, rel=1e-12)
+    ties = np.full((2, 50), 3.7)
+    assert all((q == 3.7).all() for q in bc.row_quantiles(ties))

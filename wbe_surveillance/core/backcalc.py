@@ -271,6 +271,24 @@ class MonteCarloResult:
 QUANTILES = (0.025, 0.5, 0.975)
 
 
+def row_quantiles(values: np.ndarray, quantiles=QUANTILES) -> list[np.ndarray]:
+    """Per-row quantiles with numpy's default ("linear") definition, partitioning ``values`` in place.
+
+    One ``np.partition`` at the few order statistics needed (np.quantile also partitions for NaN checks,
+    which the caller has already done). Equal neighbours give their value exactly.
+    """
+    n = values.shape[1]
+    positions = [q * (n - 1) for q in quantiles]
+    below = [int(np.floor(p)) for p in positions]
+    kth = sorted({i for b in below for i in (b, min(b + 1, n - 1))})
+    values.partition(kth, axis=1)
+    out = []
+    for position, b in zip(positions, below):
+        a, c = values[:, b], values[:, min(b + 1, n - 1)]
+        out.append(a + (c - a) * (position - b))
+    return out
+
+
 def monte_carlo(
     inputs: Inputs,
     rsd: Rsd,
@@ -368,7 +386,7 @@ def monte_carlo(
                     group_sums[name][gu[starts]] += summed
                     np.add.at(weight_sums[name], gu, w[use])
             if ok.any():
-                q = np.quantile(values if ok.all() else values[ok], QUANTILES, axis=1, overwrite_input=True)
+                q = row_quantiles(values if ok.all() else values[ok])
                 lo[name][idx[ok]], med[name][idx[ok]], hi[name][idx[ok]] = q[0], q[1], q[2]
         if progress is not None and progress((start + m) / max(len(rows), 1)):
             break
