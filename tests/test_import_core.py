@@ -295,4 +295,4 @@ def test_every_record_accounted_for(rows, wide, keep_first, which_datum, blank_l
     s = result.samples
     assert (s["site_id"] != "").all()
     assert (s["concentration"].dropna() >= 0).all()
-    assert s["round"].map(lambda r: isinstance(r, str) and len(r) >= 4).all()
+    assert s["round"].astype(object).map(lambda r: isinstance(r, str) and len(r) >= 4).all()

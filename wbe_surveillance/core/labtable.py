@@ -33,6 +33,8 @@ from .values import (
     SOLID,
     WATER,
     canonical_medium,
+    clean_text,
+    distinct_cells,
     medium_kind,
     normalise_round,
     parse_concentrations,
@@ -112,6 +114,32 @@ REASON_CODES = (
     UNIT_MEDIUM_MISMATCH,
     DUPLICATE,
 )
+
+
+KIND_CODES = (WATER, SOLID, LOAD)
+
+
+def _kind_code(kind: str | None) -> int:
+    return KIND_CODES.index(kind) if kind in KIND_CODES else -1
+
+
+def _factor(series: pd.Series) -> tuple[np.ndarray, list]:
+    codes, uniques = pd.factorize(series, sort=False)
+    return codes, list(uniques)
+
+
+def _labels_codes(codes: np.ndarray, labels: list) -> tuple[np.ndarray, list]:
+    """(codes, labels) with equal labels merged (冰毒 and METH are one compound) and code −1 (missing)
+    sent to a '' label, so that equal codes mean equal text."""
+    labels = [*("" if label is None else str(label) for label in labels), ""]
+    unique, inverse = np.unique(np.array(labels, dtype=object), return_inverse=True)
+    codes = np.where(codes < 0, len(labels) - 1, codes)
+    return inverse[codes], list(unique)
+
+
+def _categorical(codes: np.ndarray, labels: list) -> pd.Categorical:
+    """A categorical text column from codes into distinct labels."""
+    return pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
 
 
 class LabTableError(ValueError):
@@ -211,7 +239,7 @@ def import_rows(rows: list[list[str]], compounds: CompoundTable, **options) -> I
 
 
 def _strip(series: pd.Series) -> pd.Series:
-    return series.astype(str).str.strip()
+    return clean_text(series)
 
 
 def import_table(
@@ -239,12 +267,12 @@ def import_table(
     header = [unicodedata.normalize("NFC", str(h)).strip() for h in header]
     if not any(header):
         raise LabTableError("no_header")
-    frame = frame.copy()
-    frame.columns = range(frame.shape[1])
+    if list(frame.columns) != list(range(frame.shape[1])):
+        frame = frame.set_axis(range(frame.shape[1]), axis=1)
     width = max(len(header), frame.shape[1])
     header = header + [""] * (width - len(header))
-    for extra in range(frame.shape[1], width):
-        frame[extra] = ""
+    if frame.shape[1] < width:
+        frame = frame.reindex(columns=range(width), fill_value="")
     roles, header_units = detect_columns(header, explicit_columns)
     wide = wide_columns(header, roles, compounds, forced=layout == WIDE_LAYOUT)
     if layout == WIDE_LAYOUT:
@@ -269,13 +297,18 @@ def import_table(
     if n_lines == 0:
         raise LabTableError("no_rows")
 
-    used = sorted(set(roles.values()) | set(wide))
-    for index in used:
-        frame[index] = _strip(frame[index])
+    # Each column as codes into its distinct stripped cells (labels): parsers then work once per distinct
+    # cell, and text columns stay codes until the output. Kept apart from the caller's frame.
+    dist: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     blank_line = np.ones(n_lines, dtype=bool)
     for index in range(width):
-        column = frame[index] if index in used else _strip(frame[index])
-        blank_line &= (column == "").to_numpy()
+        codes, labels = distinct_cells(frame[index])
+        dist[index] = (codes, labels)
+        blank_line &= (labels == "")[codes]
+
+    def text_of(index: int, lines: np.ndarray | None = None) -> np.ndarray:
+        codes, labels = dist[index]
+        return labels[codes] if lines is None else labels[codes[lines]]
 
     # Records: (line, compound column). In the long layout one per line.
     if is_wide:
@@ -288,51 +321,64 @@ def import_table(
         rec_col = np.concatenate([rec_col, np.full(len(blank_lines), -1, dtype=np.int64)])
         order = np.argsort(rec_line, kind="stable")
         rec_line, rec_col = rec_line[order], rec_col[order]
-        cells = frame[list(wide_idx)].to_numpy(dtype=object) if len(wide_idx) else np.empty((n_lines, 0), dtype=object)
+        cells = np.column_stack([text_of(i) for i in wide_idx]) if len(wide_idx) else np.empty((n_lines, 0), dtype=object)
         position = np.searchsorted(wide_idx, np.maximum(rec_col, wide_idx[0]))
-        value_text = pd.Series(np.where(rec_col >= 0, cells[rec_line, np.minimum(position, len(wide_idx) - 1)], ""), dtype=object)
+        value_text = np.where(rec_col >= 0, cells[rec_line, np.minimum(position, len(wide_idx) - 1)], "")
+        value_codes, value_labels = distinct_cells(pd.Series(value_text, dtype=object))
         compound_names = np.array([split_header_unit(h)[0] for h in header] + [""], dtype=object)
-        compound_text = pd.Series(compound_names[rec_col], dtype=object)
+        compound_codes, compound_labels = distinct_cells(pd.Series(compound_names[rec_col], dtype=object))
         value_column = np.array([*header, ""], dtype=object)[rec_col]
         units_by_col = np.array([header_units.get(i, "") for i in range(width)] + [""], dtype=object)
         header_unit = units_by_col[rec_col]
     else:
         rec_line = np.arange(n_lines)
         rec_col = np.full(n_lines, roles["concentration"])
-        value_text = frame[roles["concentration"]].reset_index(drop=True)
-        compound_text = frame[roles["compound"]].reset_index(drop=True)
+        value_codes, value_labels = dist[roles["concentration"]]
+        compound_codes, compound_labels = dist[roles["compound"]]
         value_column = np.full(n_lines, header[roles["concentration"]], dtype=object)
         header_unit = np.full(n_lines, header_units.get(roles["concentration"], ""), dtype=object)
     n = len(rec_line)
     identity = n == n_lines and is_wide is False
     blank = blank_line[rec_line]
+    no_labels = np.array([""], dtype=object)
 
-    def col(role: str) -> pd.Series:
+    def dcol(role: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per-record codes into the role's distinct cells."""
         if role not in roles:
-            return pd.Series(np.full(n, "", dtype=object), dtype=object)
-        series = frame[roles[role]]
-        return series.reset_index(drop=True) if identity else pd.Series(series.to_numpy()[rec_line], dtype=object)
+            return np.zeros(n, dtype=np.int64), no_labels
+        codes, labels = dist[roles[role]]
+        return (codes if identity else codes[rec_line]), labels
+
+    def empty(role: str) -> np.ndarray:
+        codes, labels = dcol(role)
+        return (labels == "")[codes]
+
+    def parsed(role: str, parse) -> np.ndarray:
+        codes, labels = dcol(role)
+        return np.asarray(parse(pd.Series(labels, dtype=object)))[codes]
 
     source_row = rec_line + 2
-    reason = np.full(n, "", dtype=object)
-    role_of_reason = np.full(n, "", dtype=object)
+    # Reasons as small integers (index into REASON_CODES, -1 = none) and roles likewise: cheap to test.
+    reason_id = np.full(n, -1, dtype=np.int8)
+    role_id = np.full(n, -1, dtype=np.int8)
+    role_names = list(HEADER_ALIASES)
 
     def reject(mask: np.ndarray, code: str, role: str | None = None) -> None:
-        fresh = mask & (reason == "")
-        reason[fresh] = code
+        fresh = mask & (reason_id < 0)
+        reason_id[fresh] = REASON_CODES.index(code)
         if role is not None:
-            role_of_reason[fresh] = role
+            role_id[fresh] = role_names.index(role)
 
     reject(blank, BLANK_ROW)
-    site = col("site")
-    reject((site == "").to_numpy(), MISSING_SITE, "site")
+    s_codes, s_labels = dcol("site")
+    reject(empty("site"), MISSING_SITE, "site")
     if not is_wide:
-        reject((compound_text == "").to_numpy(), MISSING_COMPOUND, "compound")
+        reject((compound_labels == "")[compound_codes], MISSING_COMPOUND, "compound")
 
-    conc = parse_concentrations(value_text)
-    status = conc["status"].to_numpy()
-    values = conc["value"].to_numpy().copy()
-    detected = conc["detected"].to_numpy().copy()
+    conc = parse_concentrations(pd.Series(value_labels, dtype=object), assume_clean=True)
+    status = conc["status"].to_numpy()[value_codes]
+    values = conc["value"].to_numpy()[value_codes]
+    detected = conc["detected"].to_numpy()[value_codes]
     reject(status == EMPTY, MISSING_VALUE, "concentration")
     reject(status == NON_NUMERIC, NOT_A_NUMBER, "concentration")
     reject(status == NEGATIVE, NEGATIVE_VALUE, "concentration")
@@ -342,27 +388,24 @@ def import_table(
         detected[zero_nd] = False
         values[zero_nd] = np.nan
 
-    lod_col = parse_numbers(col("lod")) if "lod" in roles else np.full(n, np.nan)
-    cell_lod = conc["lod"].to_numpy()
+    lod_col = parsed("lod", parse_numbers) if "lod" in roles else np.full(n, np.nan)
+    cell_lod = conc["lod"].to_numpy()[value_codes]
     lod = np.where(np.isnan(cell_lod), lod_col, cell_lod)
     lod[lod < 0] = np.nan
 
     # Coordinates: from the cells, else from the sites table when both cells are empty.
-    lon_text = col("lon")
-    lat_text = col("lat")
     if projected:
-        lon, lat = parse_numbers(lon_text), parse_numbers(lat_text)
+        lon, lat = parsed("lon", parse_numbers), parsed("lat", parse_numbers)
     else:
-        lon, lat = parse_coordinates(lon_text, "lon"), parse_coordinates(lat_text, "lat")
-    no_xy = ((lon_text == "") & (lat_text == "")).to_numpy()
+        lon = parsed("lon", lambda cells: parse_coordinates(cells, "lon"))
+        lat = parsed("lat", lambda cells: parse_coordinates(cells, "lat"))
+    no_xy = empty("lon") & empty("lat")
     from_sites = np.zeros(n, dtype=bool)
     site_x = np.full(n, np.nan)
     site_y = np.full(n, np.nan)
     if sites:
-        codes, uniques = pd.factorize(site, sort=False)
-        known_xy = np.array([sites.get(u, (np.nan, np.nan)) for u in uniques], dtype=float).reshape(-1, 2)
-        if len(known_xy):
-            site_x, site_y = known_xy[codes, 0], known_xy[codes, 1]
+        known_xy = np.array([sites.get(u, (np.nan, np.nan)) for u in s_labels], dtype=float).reshape(-1, 2)
+        site_x, site_y = known_xy[s_codes, 0], known_xy[s_codes, 1]
         from_sites = no_xy & ~np.isnan(site_x) & ~np.isnan(site_y)
     reject(no_xy & ~from_sites, NO_COORDINATES, "lon")
     bad_xy = ~from_sites & (np.isnan(lon) | np.isnan(lat))
@@ -375,77 +418,88 @@ def import_table(
     if datum in (_datum.GCJ02, _datum.BD09) and not projected:
         reject(convert & ~_datum.in_china(np.nan_to_num(lon), np.nan_to_num(lat)), OUTSIDE_CHINA, "lon")
 
-    # Medium first: it decides whether the unit must be a water or a solid unit.
-    medium_raw = col("medium")
-    assumed_medium = (medium_raw == "").to_numpy()
-    m_codes, m_uniques = pd.factorize(medium_raw, sort=False)
+    # Medium first: it decides whether the unit must be a water or a solid unit. Kinds are small
+    # integers (KIND_CODES, -1 = unknown), and text columns stay as codes into their distinct values.
+    assumed_medium = empty("medium")
+    m_codes, m_uniques = dcol("medium")
     m_canon = [canonical_medium(m) if m else "sewage" for m in m_uniques]
     unknown_media: dict[str, int] = {}
     m_counts = np.bincount(m_codes, minlength=len(m_uniques)) if len(m_uniques) else np.zeros(0, int)
     for text, canon, count in zip(m_uniques, m_canon, m_counts):
         if canon is None:
             unknown_media[text] = int(count)
-    medium = np.array([c if c is not None else t for c, t in zip(m_canon, m_uniques)] + [""], dtype=object)[m_codes]
-    kinds = np.array([medium_kind(m) for m in (c if c is not None else t for c, t in zip(m_canon, m_uniques))] + [None], dtype=object)[
-        m_codes
-    ]
+    m_labels = [c if c is not None else t for c, t in zip(m_canon, m_uniques)]
+    kinds = np.array([*(_kind_code(medium_kind(m)) for m in m_labels), -1], dtype=np.int8)[m_codes]
 
-    unit_cells = col("unit")
-    unit_text = unit_cells.to_numpy()
+    u_codes, u_uniques = dcol("unit")
+    unit_empty = empty("unit")
+    unit_text = None
     if is_wide:
+        unit_text = u_uniques[u_codes]
         # A unit in the compound's header wins over a unit column; a unit column over the default.
-        unit_text = np.where(header_unit != "", header_unit, unit_text)
-    else:
-        unit_text = np.where(unit_text == "", header_unit, unit_text)
-    assumed_unit = unit_text == ""
+        has_header_unit = header_unit != ""
+        unit_text = np.where(has_header_unit, header_unit, unit_text)
+        unit_empty = unit_empty & ~has_header_unit
+    elif header_units.get(roles["concentration"]):
+        # A unit in the concentration header fills the cells a unit column leaves empty.
+        u_uniques = np.where(u_uniques == "", header_units[roles["concentration"]], u_uniques)
+        unit_empty = np.zeros(n, dtype=bool)
+    assumed_unit = unit_empty
     if default_unit:
-        unit_text = np.where(assumed_unit, default_unit, unit_text)
+        if unit_text is not None:
+            unit_text = np.where(assumed_unit, default_unit, unit_text)
+        else:
+            u_uniques = np.where(u_uniques == "", default_unit, u_uniques)
         assumed_unit = np.zeros(n, dtype=bool)
-    factor = np.ones(n)
-    unit_kind = np.full(n, None, dtype=object)
-    u_codes, u_uniques = pd.factorize(pd.Series(unit_text, dtype=object), sort=False)
+    if unit_text is not None:
+        u_codes, u_uniques = distinct_cells(pd.Series(unit_text, dtype=object))
     unit_role = "unit" if "unit" in roles else "concentration"
+    u_kind = np.full(len(u_uniques) + 1, -1, dtype=np.int8)
+    u_factor = np.ones(len(u_uniques) + 1)
+    unknown_unit = np.zeros(len(u_uniques) + 1, dtype=bool)
     for code, text in enumerate(u_uniques):
         if text == "":
             continue
-        parsed = parse_unit(text)
-        sel = u_codes == code
-        if parsed is None:
-            reject(sel, UNKNOWN_UNIT, unit_role)
+        known_unit = parse_unit(text)
+        if known_unit is None:
+            unknown_unit[code] = True
         else:
-            unit_kind[sel] = parsed[0]
-            factor[sel] = parsed[1]
+            u_kind[code], u_factor[code] = _kind_code(known_unit[0]), known_unit[1]
+    reject(unknown_unit[u_codes], UNKNOWN_UNIT, unit_role)
+    unit_kind = u_kind[u_codes]
+    factor = u_factor[u_codes]
     # No unit anywhere: the normal unit of the medium (ng/L for water, ng/g for solids) is assumed.
-    unit_kind[assumed_unit] = np.where(kinds[assumed_unit] == SOLID, SOLID, WATER)
+    solid, water, load = (_kind_code(k) for k in (SOLID, WATER, LOAD))
+    unit_kind = np.where(assumed_unit, np.where(kinds == solid, solid, water), unit_kind).astype(np.int8)
     # An unknown medium takes its kind from the unit; a load (mg/day/1000) goes with water media.
-    kinds = np.where(kinds == None, np.where(unit_kind == LOAD, WATER, unit_kind), kinds)  # noqa: E711
-    compatible = (kinds == unit_kind) | ((unit_kind == LOAD) & (kinds == WATER))
-    mismatch = (unit_kind != None) & ~compatible  # noqa: E711
-    reject(mismatch, UNIT_MEDIUM_MISMATCH, unit_role if "unit" in roles else "medium")
+    kinds = np.where(kinds < 0, np.where(unit_kind == load, water, unit_kind), kinds)
+    compatible = (kinds == unit_kind) | ((unit_kind == load) & (kinds == water))
+    reject((unit_kind >= 0) & ~compatible, UNIT_MEDIUM_MISMATCH, unit_role if "unit" in roles else "medium")
 
-    date_text = col("date")
-    dates = parse_dates(date_text) if "date" in roles else np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    date_codes, date_labels = dcol("date")
+    distinct_dates = parse_dates(pd.Series(date_labels, dtype=object))
+    dates = distinct_dates[date_codes]
     has_date = ~np.isnat(dates)
-    reject((date_text != "").to_numpy() & ~has_date, BAD_DATE, "date")
+    reject(~empty("date") & ~has_date, BAD_DATE, "date")
     today = np.datetime64(today or _dt.date.today(), "D")
     reject(has_date & (dates > today), FUTURE_DATE, "date")
-    round_raw = col("round")
-    r_codes, r_uniques = pd.factorize(round_raw, sort=False)
-    rounds = np.array([normalise_round(r) if r else None for r in r_uniques] + [None], dtype=object)[r_codes]
-    reject((round_raw != "").to_numpy() & (rounds == None), BAD_ROUND, "round")  # noqa: E711
-    from_date = (rounds == None) & has_date  # noqa: E711
-    rounds[from_date] = rounds_of_dates(dates[from_date])
-    reject(rounds == None, NO_ROUND, "date" if "date" in roles else "round")  # noqa: E711
+    r_codes, r_uniques = dcol("round")
+    rounds = np.array([*(normalise_round(r) if r else None for r in r_uniques), None], dtype=object)[r_codes]
+    no_round = pd.isna(rounds)
+    reject(~empty("round") & no_round, BAD_ROUND, "round")
+    from_date = no_round & has_date
+    rounds[from_date] = rounds_of_dates(distinct_dates)[date_codes[from_date]]
+    reject(pd.isna(rounds), NO_ROUND, "date" if "date" in roles else "round")
 
-    c_codes, c_uniques = pd.factorize(compound_text, sort=False)
+    c_codes, c_uniques = compound_codes, compound_labels
     resolved = [compounds.resolve(c) for c in c_uniques]
-    compound = np.array([c for c, _known in resolved] + [""], dtype=object)[c_codes]
     unknown_compounds: dict[str, int] = {}
-    good_codes = c_codes[reason == ""]
+    good_codes = c_codes[reason_id < 0]
     counts = np.bincount(good_codes[good_codes >= 0], minlength=len(c_uniques)) if len(c_uniques) else []
     for (name, known), count in zip(resolved, counts):
         if not known and name and count:
             unknown_compounds[name] = int(count)
+    compound_cat = _labels_codes(c_codes, [c for c, _known in resolved])
 
     x = np.where(from_sites, site_x, lon)
     y = np.where(from_sites, site_y, lat)
@@ -453,49 +507,71 @@ def import_table(
         cx, cy = _datum.to_geodetic(datum, lon[convert], lat[convert])
         x[convert], y[convert] = cx, cy
     d_codes, d_uniques = pd.factorize(dates, sort=False)
-    iso = np.array([str(np.datetime64(d, "D")) for d in d_uniques] + [""], dtype=object)
-    sample_date = iso[d_codes]
+    date_cat = _labels_codes(d_codes, [str(np.datetime64(d, "D")) for d in d_uniques])
+    site_cat = _labels_codes(s_codes, list(s_labels))
+    round_cat = _labels_codes(*_factor(pd.Series(rounds, dtype=object)))
+    medium_cat = _labels_codes(m_codes, m_labels)
 
     # Duplicates: the same site, date (or round), medium and compound. By default every copy is
     # rejected, since the lab must say which value is right; keep_first keeps the first and rejects the rest.
-    candidates = np.flatnonzero(reason == "")
+    candidates = np.flatnonzero(reason_id < 0)
     if len(candidates):
-        key = pd.DataFrame(
-            {
-                "s": pd.factorize(site.to_numpy()[candidates])[0],
-                "d": d_codes[candidates],
-                "r": pd.factorize(rounds[candidates])[0],
-                "m": pd.factorize(medium[candidates])[0],
-                "c": pd.factorize(compound[candidates])[0],
-            }
-        )
+        parts = [cat[0][candidates] for cat in (site_cat, date_cat, round_cat, medium_cat, compound_cat)]
+        sizes = [len(cat[1]) + 1 for cat in (site_cat, date_cat, round_cat, medium_cat, compound_cat)]
+        if float(np.prod(np.array(sizes, dtype=float))) < 2.0**62:
+            key = np.zeros(len(candidates), dtype=np.int64)
+            for codes, size in zip(parts, sizes):
+                key = key * size + codes.astype(np.int64)
+            duplicated = pd.Series(key).duplicated(keep="first" if keep_first_duplicate else False).to_numpy()
+        else:
+            frame_key = pd.DataFrame({i: codes for i, codes in enumerate(parts)})
+            duplicated = frame_key.duplicated(keep="first" if keep_first_duplicate else False).to_numpy()
         dup = np.zeros(n, dtype=bool)
-        dup[candidates] = key.duplicated(keep="first" if keep_first_duplicate else False).to_numpy()
+        dup[candidates] = duplicated
         reject(dup, DUPLICATE, "compound")
 
-    ok = reason == ""
-    normal = np.array([NORMAL_UNIT.get(k, "") for k in (WATER, SOLID, LOAD)] + [""], dtype=object)
-    unit_index = np.select([unit_kind == WATER, unit_kind == SOLID, unit_kind == LOAD], [0, 1, 2], 3)
+    ok = reason_id < 0
+    unit_labels = [NORMAL_UNIT[k] for k in KIND_CODES]
+    unit_cat = (np.where(unit_kind[ok] >= 0, unit_kind[ok], len(unit_labels)), [*unit_labels, ""])
+    township_cat = _labels_codes(*dcol("township"))
+
+    def categorical(cat, mask=ok) -> pd.Categorical:
+        codes, labels = cat
+        return _categorical(codes[mask] if mask is not None else codes, labels)
+
     samples = pd.DataFrame(
         {
-            "site_id": site.to_numpy()[ok],
-            "sample_date": sample_date[ok],
-            "round": rounds[ok],
-            "medium": medium[ok],
-            "compound": compound[ok],
+            "site_id": categorical(site_cat),
+            "sample_date": categorical(date_cat),
+            "round": categorical(round_cat),
+            "medium": categorical(medium_cat),
+            "compound": categorical(compound_cat),
             "concentration": (values * factor)[ok],
             "detected": detected[ok],
             "lod": (lod * factor)[ok],
-            "raw_value": value_text.to_numpy()[ok],
-            "unit": normal[unit_index][ok],
-            "lab_township": col("township").to_numpy()[ok],
+            "raw_value": categorical((value_codes, list(value_labels))),
+            "unit": categorical(unit_cat, None),
+            "lab_township": categorical(township_cat),
             "source_row": source_row[ok],
             "x": x[ok],
             "y": y[ok],
         }
     )
     bad = np.flatnonzero(~ok)
-    rejected = _rejected_frame(frame, header, roles, bad, rec_line, reason, role_of_reason, value_column, value_text, compound_text)
+    reason = np.array([*REASON_CODES, ""], dtype=object)[reason_id]
+    role_of_reason = np.array([*role_names, ""], dtype=object)[role_id]
+    rejected = _rejected_frame(
+        text_of,
+        header,
+        roles,
+        bad,
+        rec_line,
+        reason,
+        role_of_reason,
+        value_column,
+        value_labels[value_codes[bad]],
+        compound_labels[compound_codes[bad]],
+    )
     unused = [h for i, h in enumerate(header) if h and i not in roles.values() and (not is_wide or i not in wide)]
     return ImportResult(
         samples=samples,
@@ -515,28 +591,31 @@ def import_table(
     )
 
 
-def _rejected_frame(frame, header, roles, bad, rec_line, reason, role_of_reason, value_column, value_text, compound_text) -> pd.DataFrame:
+def _rejected_frame(text_of, header, roles, bad, rec_line, reason, role_of_reason, value_column, bad_values, bad_compounds) -> pd.DataFrame:
     """One row per rejected record: sheet row, reason code, the column and cell at fault, the whole line."""
     lines = rec_line[bad]
     bad_roles = role_of_reason[bad]
     columns, cells = [], []
-    values = value_text.to_numpy()
-    for record, line, role in zip(bad, lines, bad_roles):
+
+    def cell(index: int, line: int) -> str:
+        return text_of(index, np.array([line]))[0]
+
+    for k, (record, line, role) in enumerate(zip(bad, lines, bad_roles)):
         if role == "concentration":
             columns.append(value_column[record])
-            cells.append(values[record])
+            cells.append(bad_values[k])
         elif role == "compound" and "compound" not in roles:
             columns.append(value_column[record])
-            cells.append(compound_text.iat[record])
+            cells.append(bad_compounds[k])
         elif role and role in roles:
             columns.append(header[roles[role]])
-            cells.append(frame.iat[line, roles[role]])
+            cells.append(cell(roles[role], line))
         else:
             columns.append("")
             cells.append("")
     distinct = np.unique(lines)
-    picked = frame.iloc[distinct].astype(str)
-    joined = picked[picked.columns[0]].str.cat([picked[c] for c in picked.columns[1:]], sep=" | ") if len(distinct) else []
+    parts = [pd.Series(text_of(i, distinct), dtype=object) for i in range(len(header))] if len(distinct) else []
+    joined = parts[0].str.cat(parts[1:], sep=" | ").tolist() if parts else []
     raw = dict(zip(distinct, joined))
     return pd.DataFrame(
         {
@@ -544,7 +623,7 @@ def _rejected_frame(frame, header, roles, bad, rec_line, reason, role_of_reason,
             "reason_code": reason[bad],
             "column": columns,
             "value": cells,
-            "compound": compound_text.to_numpy()[bad] if len(bad) else [],
+            "compound": bad_compounds,
             "raw_row": [raw[line] for line in lines],
         }
     )

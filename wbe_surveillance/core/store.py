@@ -56,7 +56,8 @@ class AppendPlan:
 
 
 def _normal_keys(frame: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({k: frame[k].fillna("").astype(str).str.strip() for k in KEY})
+    # Categorical columns (as the import writes them) become plain text before filling and stripping.
+    out = pd.DataFrame({k: frame[k].astype(object).fillna("").astype(str).str.strip() for k in KEY})
     return out
 
 

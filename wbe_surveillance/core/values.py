@@ -120,6 +120,38 @@ def split_header_unit(header: str) -> tuple[str, str | None]:
     return str(header).strip(), None
 
 
+def clean_text_and_empty(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Cells as stripped text ('' for missing) and the mask of empty cells. Stripped once per distinct
+    cell, so a column of a million cells with a few hundred distinct values costs a hash pass, not a
+    million Python calls."""
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), sort=False)
+    stripped = np.array([*("" if u is None else str(u).strip() for u in uniques), ""], dtype=object)
+    empty = np.array([len(t) == 0 for t in stripped], dtype=bool)
+    return pd.Series(stripped[codes], index=raw.index, dtype=object), empty[codes]
+
+
+def distinct_cells(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, labels): the column as codes into its distinct stripped cells ('' for missing), so that
+    ``labels[codes]`` is the cleaned column and equal codes mean equal text. One hash pass over the
+    column, then Python work per distinct cell only."""
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), sort=False)
+    stripped = np.array([*("" if u is None else str(u).strip() for u in uniques), ""], dtype=object)
+    merged, labels = pd.factorize(stripped, sort=False)
+    return merged[codes], np.asarray(labels, dtype=object)
+
+
+def clean_text(raw: pd.Series) -> pd.Series:
+    """Cells as stripped text, '' for missing (see clean_text_and_empty)."""
+    return clean_text_and_empty(raw)[0]
+
+
+def _on_distinct(raw: pd.Series, parse) -> np.ndarray:
+    """A vectorised float parser applied to the distinct cells only, answers gathered back (NaN for missing)."""
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), sort=False)
+    answers = parse(pd.Series(uniques, dtype=object)) if len(uniques) else np.zeros(0)
+    return np.append(np.asarray(answers, dtype=float), np.nan)[codes]
+
+
 # Value status codes.
 OK, EMPTY, NON_NUMERIC, NEGATIVE = "ok", "empty", "non_numeric", "negative"
 
@@ -152,13 +184,14 @@ def _number(cell: str) -> float:
         return float("nan")
 
 
-def parse_concentrations(raw: pd.Series) -> pd.DataFrame:
+def parse_concentrations(raw: pd.Series, assume_clean: bool = False) -> pd.DataFrame:
     """Parse concentration cells.
 
     Returns columns ``value`` (float, NaN for non-detects), ``detected`` (bool), ``lod`` (float, the
     limit written in a cell such as '<0.5', else NaN) and ``status`` (OK, EMPTY, NON_NUMERIC, NEGATIVE).
+    ``assume_clean`` skips stripping when the caller has already cleaned the cells (clean_text).
     """
-    text = raw.fillna("").astype(str).str.strip()
+    text = raw if assume_clean else clean_text(raw)
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
     n = len(text)
     status = np.full(n, OK, dtype=object)
@@ -225,7 +258,11 @@ def parse_dms(text: str, axis: str | None = None) -> float:
 
 def parse_coordinates(raw: pd.Series, axis: str | None = None) -> np.ndarray:
     """Decimal degrees, or DMS for the cells that are not plain numbers; NaN where neither parses."""
-    text = raw.fillna("").astype(str).str.strip()
+    return _on_distinct(raw, lambda cells: _parse_coordinates(cells, axis))
+
+
+def _parse_coordinates(raw: pd.Series, axis: str | None) -> np.ndarray:
+    text = clean_text(raw)
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
     missing = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
     if len(missing):
@@ -236,7 +273,11 @@ def parse_coordinates(raw: pd.Series, axis: str | None = None) -> np.ndarray:
 
 def parse_numbers(raw: pd.Series) -> np.ndarray:
     """Plain numbers (projected coordinates, limits); NaN where a cell is not a finite number."""
-    text = raw.fillna("").astype(str).str.strip()
+    return _on_distinct(raw, _parse_numbers)
+
+
+def _parse_numbers(raw: pd.Series) -> np.ndarray:
+    text = clean_text(raw)
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
     missing = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
     if len(missing):
@@ -278,12 +319,10 @@ def parse_date(text: str) -> _dt.date | None:
 
 def parse_dates(raw: pd.Series) -> np.ndarray:
     """Dates as numpy datetime64[D], NaT where the cell is not a date (see parse_date)."""
-    text = raw.fillna("").astype(str)
-    codes, uniques = pd.factorize(text, sort=False)
-    parsed = np.array([parse_date(u) or np.datetime64("NaT") for u in uniques], dtype="datetime64[D]")
-    if len(parsed) == 0:
-        return np.full(len(text), np.datetime64("NaT"), dtype="datetime64[D]")
-    return parsed[codes]
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), sort=False)
+    # The extra NaT at the end is where factorize's code -1 (a missing cell) lands.
+    parsed = [parse_date(str(u)) or np.datetime64("NaT") for u in uniques]
+    return np.array([*parsed, np.datetime64("NaT")], dtype="datetime64[D]")[codes]
 
 
 _ROUND = re.compile(

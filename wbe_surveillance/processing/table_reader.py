@@ -97,7 +97,7 @@ def _read_csv(path: str) -> tuple[list[str], pd.DataFrame, str]:
         rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
         header, frame = _rows_to_frame(rows)
         return header, frame, described
-    frame = frame.fillna("")
+    # Short lines leave NaN in the missing cells; the import reads NaN as an empty cell.
     header = [str(c).strip() for c in frame.iloc[0]]
     frame = frame.iloc[1:].reset_index(drop=True)
     frame.columns = range(frame.shape[1])
