@@ -205,3 +205,40 @@ def test_four_rounds_say_too_few_and_one_round_is_explained(run, tmp_path):
         feedback,
     )
     assert any("Spring" in w for w in warnings)
+
+
+def test_per_site_trend_on_imported_samples(run, tmp_path, demo_lab):
+    from qgis.core import QgsProcessingException, QgsVectorLayer
+
+    samples = str(tmp_path / "samples.gpkg")
+    run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": samples})
+    layer = QgsVectorLayer(samples, "samples", "ogr")
+
+    def plain(value):
+        return None if value is None or (hasattr(value, "isNull") and value.isNull()) else value
+
+    rows = [tuple(plain(f[n]) for n in ("site_id", "round", "compound", "concentration", "detected", "lod")) for f in layer.getFeatures()]
+    del layer
+    with pytest.raises(QgsProcessingException, match="several compounds"):
+        run("wbe:trend", {"INPUT": samples, "ID_FIELD": "site_id", "VALUE_FIELD": "concentration", "OUTPUT": str(tmp_path / "x.gpkg")})
+    out = str(tmp_path / "sites.gpkg")
+    run(
+        "wbe:trend",
+        {"INPUT": samples, "ID_FIELD": "site_id", "VALUE_FIELD": "concentration", "COMPOUND": "冰毒", "ND_POLICY": 1, "OUTPUT": out},
+    )
+    # Independent reference: pandas on the imported attributes, non-detects as LOD/2, mean per site and round.
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=["site", "round", "compound", "c", "detected", "lod"])
+    frame = frame[frame["compound"] == "methamphetamine"].copy()
+    frame["value"] = np.where(frame["detected"].astype(bool), frame["c"].astype(float), frame["lod"].astype(float) / 2)
+    table = frame.groupby(["site", "round"])["value"].mean().unstack("round").sort_index(axis=1)
+    output = QgsVectorLayer(out, "sites", "ogr")
+    got = {f["site_id"]: (f["mk_s"], f["n_rounds"], f["sen_slope"]) for f in output.getFeatures()}
+    del output
+    assert set(got) == set(table.index)
+    for site, series in table.iterrows():
+        valid = series.dropna().to_numpy()
+        assert got[site][1] == valid.size
+        if valid.size >= 2:
+            assert got[site][0] == pmk.original_test(valid).s

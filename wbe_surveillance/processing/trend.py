@@ -19,6 +19,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
     QgsRendererCategory,
     QgsSymbol,
     QgsWkbTypes,
@@ -26,6 +27,8 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor
 
+from ..core.compounds import CompoundTable
+from ..core.nondetect import substitute
 from ..core.trend import (
     DECREASING,
     INCREASING,
@@ -37,7 +40,7 @@ from ..core.trend import (
     rounds_for_reachable_p,
 )
 from ..translate import tr
-from .base import WbeAlgorithm, is_null, read_columns, to_float_array
+from .base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, to_float_array
 from .styling import store_style
 
 TREND_COLOURS = {INCREASING: "#d7191c", DECREASING: "#1a9641", NO_TREND: "#bdbdbd", TOO_FEW: "#f7f7f7"}
@@ -91,6 +94,8 @@ class Trend(WbeAlgorithm):
     ROUND_FIELD = "ROUND_FIELD"
     VALUE_FIELD = "VALUE_FIELD"
     ALPHA = "ALPHA"
+    COMPOUND = "COMPOUND"
+    ND_POLICY = "ND_POLICY"
     OUTPUT = "OUTPUT"
 
     def displayName(self) -> str:
@@ -111,6 +116,9 @@ class Trend(WbeAlgorithm):
             "it is the normal approximation, as pymannkendall computes it. trend is increasing or decreasing when p ≤ ALPHA (default 0.05), "
             "no trend otherwise, and too few rounds when even a perfectly steady rise could not reach ALPHA: with 4 rounds the smallest p "
             "is 0.083, so 4 rounds can never show a trend at 5%; 5 rounds can (0.017). The log states this for the numbers of rounds present.\n\n"
+            "Per site: on a sample layer written by “Import lab results” choose site_id as ID_FIELD and concentration as VALUE_FIELD, and "
+            "name the compound in COMPOUND (required when the layer holds several); non-detects enter through the non-detect policy "
+            "(default LOD/2), and several samples of a site in one round are averaged.\n\n"
             "Missing rounds: an ID without a value in a round is tested on the rounds it has; the gap keeps its place in time for Sen's slope. "
             "Rows with no ID, no round or a NULL value are counted in the log and left out. Rounds should be quarters such as 2024Q3; others "
             "are accepted, sorted as text, and reported."
@@ -134,11 +142,65 @@ class Trend(WbeAlgorithm):
         )
         alpha.setFlags(alpha.flags() | alpha.FlagAdvanced)
         self.addParameter(alpha)
+        self.addParameter(
+            QgsProcessingParameterString(self.COMPOUND, tr("Compound (for sample layers with a compound field)"), optional=True)
+        )
+        policy = nondetect_policy_parameter(self.ND_POLICY)
+        policy.setFlags(policy.flags() | policy.FlagAdvanced)
+        self.addParameter(policy)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Trend"), QgsProcessing.TypeVectorAnyGeometry))
         self.addOutput(QgsProcessingOutputNumber("N_IDS", tr("Townships or sites")))
         self.addOutput(QgsProcessingOutputNumber("N_ROUNDS", tr("Rounds")))
         self.addOutput(QgsProcessingOutputNumber("N_INCREASING", tr("Increasing")))
         self.addOutput(QgsProcessingOutputNumber("N_DECREASING", tr("Decreasing")))
+
+    def _samples(self, parameters, context, feedback, columns, values, layer):
+        """Per-site trends on a sample layer (the import's fields): one compound only, and non-detects
+        through the shared substitution policy. Rows of other compounds become NaN (left out, counted)."""
+        wanted = self.parameterAsString(parameters, self.COMPOUND, context).strip()
+        if "compound" in columns:
+            present = sorted({str(c) for c in columns["compound"] if not is_null(c)})
+            if wanted:
+                compound, _known = CompoundTable.load().resolve(wanted)
+                if compound not in present:
+                    raise QgsProcessingException(
+                        tr("“{layer}” has no row of “{compound}”. Compounds present: {present}.").format(
+                            layer=layer, compound=compound, present=", ".join(present) or "—"
+                        )
+                    )
+            elif len(present) > 1:
+                raise QgsProcessingException(
+                    tr("“{layer}” holds several compounds ({present}): a trend mixing them means nothing. Choose one in COMPOUND.").format(
+                        layer=layer, present=", ".join(present)
+                    )
+                )
+            else:
+                compound = present[0] if present else ""
+            other = np.array([is_null(c) or str(c) != compound for c in columns["compound"]])
+            if other.any():
+                feedback.pushInfo(
+                    tr("{n} rows of other compounds are left out; the trend is for {compound}.").format(
+                        n=int(other.sum()), compound=compound
+                    )
+                )
+            values = values.copy()
+            values[other] = np.nan
+        elif wanted:
+            feedback.pushWarning(tr("COMPOUND is set but “{layer}” has no compound field: every row is used.").format(layer=layer))
+        if "detected" in columns:
+            detected = np.array([True if is_null(d) else bool(d) for d in columns["detected"]])
+            lod = to_float_array(columns["lod"]) if "lod" in columns else np.full(values.size, np.nan)
+            keep = ~np.isnan(values) | ~detected
+            if "compound" in columns:
+                keep &= ~other
+            result = substitute(values[keep], detected[keep], lod[keep], self.parameterAsEnum(parameters, self.ND_POLICY, context))
+            if result.non_detects:
+                feedback.pushInfo(tr("{n} non-detects enter the trend through the non-detect policy.").format(n=result.non_detects))
+            if result.without_limit:
+                feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=result.without_limit))
+            values = np.full(values.size, np.nan)
+            values[keep] = result.values
+        return values
 
     def processAlgorithm(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
@@ -154,13 +216,15 @@ class Trend(WbeAlgorithm):
         alpha = self.parameterAsDouble(parameters, self.ALPHA, context)
 
         feedback.setProgressText(tr("Reading rounds…"))
-        columns, _geometries, fids = read_columns(source, [id_field, round_field, value_field], feedback)
+        sample_fields = [n for n in ("compound", "detected", "lod") if source.fields().lookupField(n) >= 0]
+        columns, _geometries, fids = read_columns(source, [id_field, round_field, value_field, *sample_fields], feedback)
         if feedback.isCanceled():
             return {}
         raw_ids = columns[id_field]
         ids = np.array([None if is_null(v) else v for v in raw_ids], dtype=object)
         rounds = np.array(["" if is_null(v) else str(v).strip() for v in columns[round_field]], dtype=object)
         values = to_float_array(columns[value_field])
+        values = self._samples(parameters, context, feedback, columns, values, layer)
         no_id = np.array([v is None for v in ids])
         no_round = rounds == ""
         no_value = np.isnan(values)
