@@ -361,3 +361,89 @@ def test_row_quantiles_match_numpy():
             assert g == pytest.approx(e, rel=1e-12)
     ties = np.full((2, 50), 3.7)
     assert all((q == 3.7).all() for q in bc.row_quantiles(ties))
+
+
+def test_nh4_population_user_factors_and_nondetect_policy(run, demo_samples, tmp_path):
+    layer = QgsVectorLayer(demo_samples, "s", "ogr")
+    provider = layer.dataProvider()
+    provider.addAttributes([QgsField("nh4_mg_l", QVariant.Double)])
+    layer.updateFields()
+    i_nh4 = layer.fields().lookupField("nh4_mg_l")
+    provider.changeAttributeValues({f.id(): {i_nh4: 30.0 + (f.id() % 7)} for f in layer.getFeatures()})
+    del layer
+    factors = tmp_path / "mine.csv"
+    factors.write_text(
+        "residue,parent,excretion,mm_residue,mm_parent,typical_dose_mg,source,confirmed\nmethamphetamine,methamphetamine,0.43,149.23,149.23,50,older value,no\n"
+    )
+    result = run(
+        "wbe:backcalculate",
+        {
+            "INPUT": demo_samples,
+            "FLOW_FIELD": "flow_1e4",
+            "FLOW_UNIT": 2,
+            "POPULATION_METHOD": 1,
+            "NH4_FIELD": "nh4_mg_l",
+            "NH4_PER_CAPITA": 10.0,
+            "FACTORS": str(factors),
+            "ND_POLICY": 3,  # non-detects at the detection limit
+            "DRAWS": 50,
+            "OUTPUT": str(tmp_path / "nh4.gpkg"),
+        },
+    )
+    rows = [r for r in _read(result["OUTPUT"]) if _num(r["flow_1e4"]) is not None]
+    assert rows
+    for r in rows:
+        flow_l = _num(r["flow_1e4"]) * 1.0e7
+        people = _num(r["nh4_mg_l"]) * flow_l / 1000.0 / 10.0  # g N/day ÷ 10 g/person/day
+        assert _num(r["population_used"]) == pytest.approx(people) and r["population_source"] == "nh4"
+        if not r["detected"]:
+            assert _num(r["conc_used"]) == _num(r["lod"])
+        if r["compound"] == "methamphetamine":
+            assert _num(r["consumption_mg_day_1000"]) == pytest.approx(_num(r["load_mg_day_1000"]) / 0.43)
+            assert _num(r["doses_day_1000"]) == pytest.approx(_num(r["consumption_mg_day_1000"]) / 50)
+            assert r["factor_confirmed"] is False or r["factor_confirmed"] == 0
+
+
+def test_cotinine_population_from_the_same_sample(run, demo_samples, tmp_path):
+    from qgis.core import QgsFeature
+
+    layer = QgsVectorLayer(demo_samples, "s", "ogr")
+    fields = layer.fields()
+    added = []
+    for feature in layer.getFeatures():
+        if feature["compound"] == "methamphetamine" and feature["medium"] == "influent":
+            copy = QgsFeature(fields)
+            copy.setGeometry(feature.geometry())
+            attrs = feature.attributes()
+            attrs[fields.lookupField("fid")] = None
+            attrs[fields.lookupField("compound")] = "cotinine"
+            attrs[fields.lookupField("concentration")] = 1500.0
+            attrs[fields.lookupField("detected")] = True
+            copy.setAttributes(attrs)
+            added.append(copy)
+    assert layer.dataProvider().addFeatures(added)[0]
+    del layer
+    log = Log()
+    result = run(
+        "wbe:backcalculate",
+        {
+            "INPUT": demo_samples,
+            "FLOW_FIELD": "flow_1e4",
+            "FLOW_UNIT": 2,
+            "POPULATION_METHOD": 2,
+            "DRAWS": 50,
+            "OUTPUT": str(tmp_path / "cot.gpkg"),
+        },
+        feedback=log,
+    )
+    rows = _read(result["OUTPUT"])
+    influent = [r for r in rows if r["medium"] == "influent"]
+    for r in influent:
+        load_mg = 1500.0 * _num(r["flow_1e4"]) * 1.0e7 * 1e-6
+        assert _num(r["population_used"]) == pytest.approx(load_mg / (0.14 * 4.7))
+        assert r["population_source"] == "cotinine"
+    # channels have no cotinine: no population, NULL normalised loads, counted
+    channels = [r for r in rows if r["medium"] == "sewage" and _num(r["flow_1e4"]) is not None]
+    assert channels and all(_num(r["load_mg_day_1000"]) is None for r in channels)
+    assert result["N_NO_POPULATION"] == len(channels)
+    assert any("cotinine (" in w for w in log.warnings)  # a residue without a correction factor is named
