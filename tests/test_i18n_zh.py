@@ -67,7 +67,10 @@ def test_provider_speaks_chinese(chinese_plugin, tmp_path):
     assert report.displayName() == "监测报告（HTML 和 PDF）"
     assert report.parameterDefinition("ATLAS").description() == "图集页"
     assert report.group() != "Maps and reports"
-    assert registry.algorithmById("wbe:quarterlysurvey").displayName().startswith("季度水样监测")
+    quarterly = registry.algorithmById("wbe:quarterlysurvey")
+    assert quarterly.displayName().startswith("季度水样监测") and quarterly.group() == "模型"
+    assert quarterly.parameterDefinition("lab_results").description() == "化验结果表"
+    assert quarterly.createInstance().parameterDefinition("report:Report (PDF)").description() == "报告（PDF）"
     assert registry.algorithmById("wbe:surveymap").displayName() != "Survey map (lab results → severity map)"
     assert severity_label(3) == "严重" and severity_label(2) == "较严重" and severity_label(1) == "一般"
 

@@ -56,16 +56,45 @@ class WbeModel(QgsProcessingModelAlgorithm):
         clone = WbeModel()
         clone.loadVariant(self.toVariant())
         clone.setSourceFilePath(self.sourceFilePath())
+        translate_labels(clone)
         return clone
+
+
+def parameter_labels() -> dict[str, str]:
+    """The models' inputs and outputs in the interface language (the files hold the English labels)."""
+    return {
+        "lab_results": tr("Lab results table"),
+        "townships": tr("Townships"),
+        "township_field": tr("Township name field"),
+        "compound": tr("Compound"),
+        "round": tr("Round (empty: the latest)"),
+        "method": tr("Classification method"),
+        "nd_policy": tr("Non-detects count as"),
+        "title": tr("Report title"),
+        "surveymap:Severity": tr("Severity by township"),
+        "report:Report (HTML)": tr("Report (HTML)"),
+        "report:Report (PDF)": tr("Report (PDF)"),
+        "rounds:Township values by round": tr("Township values by round"),
+        "trend:Trend": tr("Trend by township"),
+    }
+
+
+def translate_labels(model, labels: dict[str, str] | None = None) -> None:
+    labels = labels or parameter_labels()
+    for definition in model.parameterDefinitions():
+        if definition.name() in labels:
+            definition.setDescription(labels[definition.name()])
 
 
 def load_models(folder: str = MODELS_DIR) -> list[QgsProcessingModelAlgorithm]:
     """Every .model3 in the folder that loads; a file that does not load is skipped (and logged by QGIS)."""
     models = []
+    labels = parameter_labels()
     for path in sorted(glob.glob(os.path.join(folder, "*.model3"))):
         model = WbeModel()
         if model.fromFile(path):
             model.setSourceFilePath(path)
+            translate_labels(model, labels)
             models.append(model)
     return models
 
