@@ -360,12 +360,17 @@ def idw_grid(
         rows_per = max(1, BLOCK // per_row // 4)
     else:
         rows_per = max(1, BLOCK // max(grid.ncols * n, 1))
+    separable = neighbors <= 0 and radius <= 0 and grid.ncols * n <= BLOCK
+    if separable:
+        dx2 = (cx[:, None] - x[None, :]) ** 2  # (ncols, n), shared by every band of rows
+        hits = _centre_hits(x, y, cx, cy, grid)
+        zw = np.column_stack([z, np.ones_like(z)])
     for r0 in range(0, grid.nrows, rows_per):
         if cancelled is not None and cancelled():
             break
         r1 = min(r0 + rows_per, grid.nrows)
-        if neighbors <= 0 and radius <= 0 and grid.ncols * n <= BLOCK:
-            out[r0:r1] = _idw_global_rows(x, y, z, cx, cy[r0:r1], power)
+        if separable:
+            out[r0:r1] = _idw_global_rows(dx2, y, z, zw, cy[r0:r1], r0, power, hits)
         else:
             qx = np.tile(cx, r1 - r0)
             qy = np.repeat(cy[r0:r1], grid.ncols)
@@ -375,24 +380,32 @@ def idw_grid(
     return out
 
 
-def _idw_global_rows(x, y, z, cx, cy, power) -> np.ndarray:
+def _centre_hits(x, y, cx, cy, grid: Grid) -> np.ndarray:
+    """(row, col, point) for every point lying exactly on a cell centre, sorted by row; found up front so the
+    blocks need no pass over all distances to look for zeros."""
+    col = np.rint((x - grid.xmin) / grid.dx - 0.5).astype(np.int64)
+    row = np.rint((grid.ymax - y) / grid.dy - 0.5).astype(np.int64)
+    ok = (col >= 0) & (col < grid.ncols) & (row >= 0) & (row < grid.nrows)
+    idx = np.flatnonzero(ok)
+    idx = idx[(cx[col[idx]] == x[idx]) & (cy[row[idx]] == y[idx])]
+    return np.column_stack([row[idx], col[idx], idx]).reshape(-1, 3)
+
+
+def _idw_global_rows(dx2, y, z, zw, cy, r0, power, hits) -> np.ndarray:
     """Global IDW for a band of rows: d² = dy²(row) + dx²(col), one broadcast add per point pair."""
-    dx2 = (cx[:, None] - x[None, :]) ** 2  # (ncols, n)
+    ncols, n = dx2.shape
     dy2 = (cy[:, None] - y[None, :]) ** 2  # (rows, n)
     d2 = dy2[:, None, :] + dx2[None, :, :]  # (rows, ncols, n)
-    d2 = d2.reshape(-1, len(x))
-    zero = d2 == 0.0
-    hit_rows = None
-    if zero.any():
-        hit_rows = np.flatnonzero(zero.any(axis=1))
-        first = zero[hit_rows].argmax(axis=1)
-        d2[zero] = np.inf
-    w = _weights(d2, power)
-    sums = w @ np.column_stack([z, np.ones_like(z)])
-    out = sums[:, 0] / sums[:, 1]
-    if hit_rows is not None:
-        out[hit_rows] = z[first]
-    return out.reshape(len(cy), len(cx))
+    band = hits[(hits[:, 0] >= r0) & (hits[:, 0] < r0 + len(cy))] if len(hits) else hits
+    if len(band):
+        d2[band[:, 0] - r0, band[:, 1], band[:, 2]] = np.inf
+    w = _weights(d2.reshape(-1, n), power)
+    sums = w @ zw
+    out = (sums[:, 0] / sums[:, 1]).reshape(len(cy), ncols)
+    # a centre on a point takes that point's value; the first point in input order when several coincide
+    for r, c, i in band[::-1]:
+        out[r - r0, c] = z[i]
+    return out
 
 
 def idw_loo(x, y, z, power: float = 2.0, neighbors: int = 0, radius: float = 0.0, use_scipy: bool | None = None) -> np.ndarray:

@@ -341,14 +341,19 @@ def kriging_grid(
     use_scipy: bool | None = None,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    model: GlobalKriging | None = None,
 ) -> KrigingResult:
-    """Ordinary kriging on ``grid`` → (nrows, ncols) estimate, variance and μ (NaN where no point in reach)."""
+    """Ordinary kriging on ``grid`` → (nrows, ncols) estimate, variance and μ (NaN where no point in reach).
+    ``model``: an already inverted global system for these points (NEIGHBORS = 0), to invert it only once."""
     shape = (grid.nrows, grid.ncols)
     est = np.full(shape, np.nan)
     var = np.full(shape, np.nan)
     mu = np.full(shape, np.nan)
     cx, cy = grid.col_centres(), grid.row_centres()
-    model = GlobalKriging(x, y, z, vg) if neighbors <= 0 else None
+    if neighbors <= 0 and model is None:
+        model = GlobalKriging(x, y, z, vg)
+    elif neighbors > 0:
+        model = None
     n = len(x)
     per_row = grid.ncols * (n + 1 if model is not None else (neighbors + 1) ** 2)
     rows_per = max(1, BLOCK // max(per_row, 1))
