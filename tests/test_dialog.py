@@ -72,6 +72,8 @@ def test_dialog_runs_survey_into_round_group(project_with_townships, clean_setti
     layers = [node.layer() for node in group.findLayers()]
     severity = [lyr for lyr in layers if lyr.fields().lookupField("severity") >= 0]
     assert len(severity) == 1
+    trend = [lyr for lyr in layers if lyr.fields().lookupField("mk_p") >= 0]
+    assert len(trend) == 1 and trend[0].featureCount() == 13
     got = {f["name"]: (f["severity"], f["mean"]) for f in severity[0].getFeatures()}
 
     # Reference: the same algorithm run directly, without the dialog.

@@ -323,6 +323,7 @@ class QuarterlySurveyDialog(QDialog):
         for result in outcome.results:
             layers = [
                 (result.severity, tr("Severity: {compound} {round}").format(compound=result.compound, round=result.round), True),
+                (result.trend, tr("Trend: {compound}").format(compound=result.compound), True),
                 (result.unmatched, tr("Samples in no township"), False),
                 (result.rejected, tr("Rejected rows"), False),
             ]
