@@ -6,8 +6,11 @@ class (NaN here, NULL in the layer), never a default one.
 
 Methods (the enum order is public: 0–3 come from the foundation, the others follow):
 
-- 0 JENKS: exact Fisher-Jenks natural breaks (minimum within-class sum of squares), the same breaks as
-  mapclassify ``FisherJenks(k=3)``; divide-and-conquer dynamic programming, O(k·n·log n).
+- 0 JENKS: exact Fisher-Jenks natural breaks (minimum within-class sum of squares), by divide-and-conquer
+  dynamic programming, O(k·n·log n), with mapclassify's tie-breaking (the earliest start of the later class).
+  It returns mapclassify ``FisherJenks(k=3)``'s breaks, except where mapclassify's float32 running sums stop
+  one or two ranks off the optimum (seen on 10,000+ continuous values): there ours has the smaller
+  within-class sum of squares (tests/test_classify.py checks it in extended precision).
 - 1 QUANTILES: terciles by linear interpolation, as mapclassify ``Quantiles(k=3)``.
 - 2 FIXED: the user's two thresholds.
 - 3 EQUAL_INTERVAL: min + (max − min)·i/3, as mapclassify ``EqualInterval(k=3)``.
@@ -39,10 +42,11 @@ RELATIVE_METHODS = (JENKS, QUANTILES, EQUAL_INTERVAL, HEAD_TAIL, STD_MEAN)
 RATIO_METHODS = (RATIO_MEDIAN, RATIO_BASELINE)
 DEFAULT_RATIO_THRESHOLDS = (1.0, 2.0)
 N_CLASSES = 3
-# Exact Fisher-Jenks up to this many values; above it, the breaks are computed on an evenly spaced rank
-# sample of JENKS_SAMPLE values (the order statistics at ranks round(i·(n−1)/(m−1))). bench/bench_classify.py
-# measures the cost of that: the sampled partition's within-class sum of squares exceeds the exact optimum
-# by well under 0.01 % on lognormal data (see its output), and each break is within one sample-rank step.
+# Exact Fisher-Jenks up to this many values (2,000,000 exact values take about 7 s here); above it, the breaks
+# are computed on an evenly spaced rank sample of JENKS_SAMPLE values (the order statistics at ranks
+# round(i·(n−1)/(m−1))). bench/bench_classify.py measures the cost on 2,000,000 lognormal values: the sampled
+# partition's within-class sum of squares exceeds the exact optimum by 7.5e-5 (relative) and the breaks move
+# by up to 1.3 % (relative); the sample takes 0.7 s.
 EXACT_LIMIT = 1_000_000
 JENKS_SAMPLE = 100_000
 

@@ -188,7 +188,7 @@ class ClassifySeverity(WbeAlgorithm):
             "Adds the fields severity (1 general 一般, 2 fairly severe 较严重, 3 severe 严重) and severity_label (in the interface language) "
             "from a numeric field, and stores a red–orange–yellow style with the output, so it opens styled wherever it is opened. "
             "The method, breaks, break policy and weights are written into the layer's metadata.\n\n"
-            "Methods: natural breaks (exact Fisher-Jenks, no sampling up to 1,000,000 values; the same breaks as mapclassify's FisherJenks), "
+            "Methods: natural breaks (exact Fisher-Jenks, no sampling up to 1,000,000 values; mapclassify's FisherJenks breaks, or a better split where its single-precision sums fall one rank short), "
             "quantiles (terciles), fixed thresholds, equal intervals, head/tail breaks (the mean, then the mean of the values above it), "
             "mean and standard deviation (general ≤ mean < fairly severe ≤ mean + 1 SD < severe), and two ratios: the value divided by "
             "the county median of its own round, or of a baseline round, cut at THRESHOLDS (default 1 and 2: at or below the median is general, "
