@@ -341,3 +341,15 @@ def test_shipped_template_fills_in(tmp_path, plugin):
     legend = layout.itemById("legend")
     assert isinstance(legend, QgsLayoutItemLegend) and legend.title() == "Severity"
     del layout, project, layer
+
+
+def test_report_without_a_cjk_font_still_writes(run, tmp_path, demo_lab, demo_townships, monkeypatch):
+    """Where no CJK family is installed the report falls back to Qt's default family and is still written."""
+    from wbe_surveillance.processing import layout, report_render
+
+    monkeypatch.setattr(layout, "CJK_FAMILIES", ("No Such CJK Font",))
+    assert report_render.map_font_family() not in ("Noto Sans CJK SC",)
+    out = survey(run, demo_lab, demo_townships, tmp_path)
+    result = report(run, out["OUTPUT"], tmp_path)
+    assert pdf_pages(result["OUTPUT_PDF"]) >= 2
+    assert "Methods" in pdf_text(result["OUTPUT_PDF"])
