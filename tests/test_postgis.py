@@ -655,3 +655,27 @@ def test_township_join_pushed_down_equals_in_memory(pg, run, demo_lab, demo_town
     assert set(one_round.stats["round"]) == {"2024Q3"}
     assert one_round.stats["n_samples"].sum() == want.loc[want["round"] == "2024Q3", "n_samples"].sum()
     del samples, townships
+
+
+def test_open_survey_store_for_the_import_interface(pg, saved_connection):
+    """What wbe:importlabresults would call for a PostGIS STORE: core.store.append over open_survey_store."""
+    from qgis.core import QgsCoordinateReferenceSystem
+
+    from wbe_surveillance.core import store as core_store
+    from wbe_surveillance.processing.store_postgis import open_survey_store
+
+    frame = synthetic_samples(80, "I")
+    frame["sample_date"] = frame["sample_date"].dt.strftime("%Y-%m-%d")
+    store = open_survey_store(saved_connection, QgsCoordinateReferenceSystem("EPSG:4490"), lab="lab I", source_file="i.csv")
+    try:
+        first = core_store.append(store, frame)
+        again = core_store.append(store, frame)
+    finally:
+        store.close()
+    assert (first.added, first.unchanged, len(first.changed)) == (80, 0, 0)
+    assert (again.added, again.unchanged, len(again.changed)) == (0, 80, 0)
+    assert pg.scalar("SELECT count(*) FROM wbe.samples WHERE lab = 'lab I'") == 80
+    assert pg.scalar("SELECT DISTINCT source_file FROM wbe.imports") == "i.csv"
+    # CGCS2000 points are transformed to the store's WGS84 in SQL; the two frames differ by well under 1 m (1e-5°).
+    x0 = pg.scalar("SELECT ST_X(geom) FROM wbe.samples WHERE source_row = 2")
+    assert x0 == pytest.approx(frame.loc[0, "x"], abs=1e-5)
