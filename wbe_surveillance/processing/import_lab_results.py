@@ -15,7 +15,7 @@ from qgis.core import (
     QgsField,
     QgsFields,
     QgsGeometry,
-    QgsPoint,
+    QgsPointXY,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
@@ -432,7 +432,6 @@ class ImportLabResults(WbeAlgorithm):
 
     def _write_samples(self, sink, samples: pd.DataFrame, feedback) -> bool:
         """Features in batches; columns are turned into Python lists once, dates into QDate once per date."""
-        fields = sample_fields()
         n = len(samples)
         codes, uniques = pd.factorize(samples["sample_date"])
         qdates = [QDate.fromString(d, "yyyy-MM-dd") if d else None for d in uniques]
@@ -457,9 +456,10 @@ class ImportLabResults(WbeAlgorithm):
         ys = samples["y"].tolist()
         batch = []
         for i, (attributes, x, y) in enumerate(zip(columns, xs, ys)):
-            feature = QgsFeature(fields)
+            # No fields on the feature: the sink knows them, and copying them per feature costs ~15%.
+            feature = QgsFeature()
             feature.setAttributes(list(attributes))
-            feature.setGeometry(QgsGeometry(QgsPoint(x, y)))
+            feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, y)))
             batch.append(feature)
             if len(batch) == BATCH:
                 sink.addFeatures(batch, QgsFeatureSink.FastInsert)

@@ -14,7 +14,6 @@ The first sheet that holds anything is read.
 from __future__ import annotations
 
 import csv
-import io
 import os
 
 import pandas as pd
@@ -48,42 +47,56 @@ def _rows_to_frame(rows: list[list[str]]) -> tuple[list[str], pd.DataFrame]:
     return header, frame
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """(text, encoding name) for the first encoding that decodes every byte; ValueError when none does."""
+def detect_encoding(path: str, chunk: int = 1 << 22) -> tuple[str, str]:
+    """(Python codec, name to report) for the first encoding that decodes every byte of the file.
+
+    The file is decoded in blocks and the text thrown away, so a large file is never held twice.
+    ValueError when no encoding fits."""
+    import codecs
+
+    with open(path, "rb") as handle:
+        head = handle.read(3)
     for encoding in CSV_ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            text = raw.decode(encoding)
+            with open(path, "rb") as handle:
+                while True:
+                    block = handle.read(chunk)
+                    if not block:
+                        decoder.decode(b"", final=True)
+                        break
+                    decoder.decode(block)
         except UnicodeDecodeError:
             continue
         if encoding == "utf-8-sig":
-            return text, "UTF-8 (BOM)" if raw.startswith(b"\xef\xbb\xbf") else "UTF-8"
-        return text, "GB18030/GBK"
+            return encoding, "UTF-8 (BOM)" if head == b"\xef\xbb\xbf" else "UTF-8"
+        return encoding, "GB18030/GBK"
     raise ValueError("undecodable")
 
 
 def _read_csv(path: str) -> tuple[list[str], pd.DataFrame, str]:
-    with open(path, "rb") as handle:
-        raw = handle.read()
     try:
-        text, name = decode(raw)
+        encoding, name = detect_encoding(path)
     except ValueError:
         raise QgsProcessingException(
             tr("The lab file “{path}” is neither UTF-8 nor GBK/GB18030 text. Save it from Excel as CSV (UTF-8) or as XLSX.").format(
                 path=path
             )
         ) from None
-    del raw
-    sample = text[:20000]
+    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+        sample = handle.read(20000)
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
     described = tr("encoding {encoding}").format(encoding=name)
-    if not text.strip():
+    if not sample.strip():
         return [], pd.DataFrame(), described
     try:
+        # pandas' C parser decodes and splits the file itself; every cell is read as text.
         frame = pd.read_csv(
-            io.StringIO(text),
+            path,
+            encoding=encoding,
             sep=delimiter,
             header=None,
             dtype=str,
@@ -94,7 +107,8 @@ def _read_csv(path: str) -> tuple[list[str], pd.DataFrame, str]:
             quoting=csv.QUOTE_MINIMAL,
         )
     except (pd.errors.ParserError, ValueError):
-        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        with open(path, encoding=encoding, newline="") as handle:
+            rows = [list(r) for r in csv.reader(handle, delimiter=delimiter)]
         header, frame = _rows_to_frame(rows)
         return header, frame, described
     # Short lines leave NaN in the missing cells; the import reads NaN as an empty cell.
