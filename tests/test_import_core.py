@@ -296,3 +296,36 @@ def test_every_record_accounted_for(rows, wide, keep_first, which_datum, blank_l
     assert (s["site_id"] != "").all()
     assert (s["concentration"].dropna() >= 0).all()
     assert s["round"].astype(object).map(lambda r: isinstance(r, str) and len(r) >= 4).all()
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("采样点", "site"),
+        ("点位", "site"),
+        ("site", "site"),
+        ("经度", "lon"),
+        ("lon", "lon"),
+        ("纬度", "lat"),
+        ("lat", "lat"),
+        ("采样日期", "date"),
+        ("date", "date"),
+        ("物质", "compound"),
+        ("目标物", "compound"),
+        ("compound", "compound"),
+        ("浓度", "concentration"),
+        ("concentration", "concentration"),
+        ("单位", "unit"),
+        ("unit", "unit"),
+        ("乡镇", "township"),
+        ("镇", "township"),
+        ("township", "township"),
+        ("样品类型", "medium"),
+        ("medium", "medium"),
+        ("Site ID", "site"),
+        ("ＬＯＮ", "lon"),
+    ],
+)
+def test_issue_header_aliases(name, role):
+    roles, _units = lt.detect_columns(["备注", name])
+    assert roles == {role: 1}
