@@ -114,6 +114,10 @@ def test_permutations_are_reproducible_and_agree_with_esda():
     assert difference.mean() < 0.006
     np.testing.assert_allclose(first.p_two_sided, np.minimum(1.0, 2.0 * first.p_folded))
     assert first.p_folded.min() >= 1.0 / 10000.0
+    # The reported gi_p is the pseudo p-value (M+1)/(R+1) itself, as WBE_SCIENCE.md and esda's p_sim define it.
+    reported = hs.local_statistics(y, w, permutations=9999, seed=42)
+    np.testing.assert_array_equal(reported.gi_p, first.p_folded)
+    assert np.abs(reported.gi_p - reference.p_sim).mean() < 0.006
 
 
 def test_permutation_matches_exact_conditional_distribution():

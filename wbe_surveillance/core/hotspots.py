@@ -17,12 +17,13 @@ by k_i values drawn without replacement from the other n−1 features, R times. 
 set of R draws of positions is shared by all features (mapped onto each feature's "others"). Both Gi* and
 local Moran are monotone in the neighbour sum once xi is held fixed, so they share one simulation. The
 pseudo p-value of esda and GeoDa (``p_sim``) is p = (M+1)/(R+1), M the number of draws at least as
-extreme as the observed value in its own tail (the smaller of the counts ≥ and ≤ the observed sum): it is
-one-sided. The p-value reported here is the equal-tailed two-sided one, min(1, 2(M+1)/(R+1)), so that the
-99/95/90% bins mean the same with permutations as with the analytic two-sided p of the z-score (Esri's
-bins). Skewed data, such as concentrations, make the two tails differ; the equal-tailed form respects that,
-where a symmetric |sum − mean| count would hide cold spots behind the long upper tail. With permutations,
-``lisa_p`` equals ``gi_p`` (except where zi = 0: I is 0 whatever the neighbours, p = 1).
+extreme as the observed value in its own tail (the smaller of the counts ≥ and ≤ the observed sum). That is
+the p-value reported here (``gi_p``, ``lisa_p``), as WBE_SCIENCE.md defines it. It is one-sided, in the
+observed direction, so the confidence levels of the bins (Esri's two-sided 90/95/99%) are tested on the
+equal-tailed two-sided value min(1, 2(M+1)/(R+1)) (``p_two_sided``); the FDR critical p and the cluster
+test use it too. Testing the one-sided p against 0.10 would label 80% evidence as 90%.
+Without permutations the p-values are the two-sided normal p-values of the analytic z-scores (Esri's Gi*).
+With permutations, ``lisa_p`` equals ``gi_p`` (except where zi = 0: I is 0 whatever the neighbours, p = 1).
 
 The simulation is vectorised without a Python loop over features: with ``ids`` the shared draws in
 [0, n−2], the value drawn for feature i is y[ids] where ids < i and y[ids+1] otherwise, so the sum of the
@@ -313,20 +314,24 @@ def local_statistics(
     folded = None
     if permutations and permutations > 0:
         result = neighbour_sum_permutation(y, w, permutations, seed, progress)
-        gi_p = result.p_two_sided.copy()
-        lisa_p = result.p_two_sided.copy()
+        gi_p = result.p_folded.copy()
+        lisa_p = result.p_folded.copy()
         zc = y - y.mean()
         lisa_p[np.abs(zc) <= _TIE_TOLERANCE * np.abs(zc).max()] = 1.0
         lisa_p[w.cardinalities == 0] = np.nan
         folded = result.p_folded
         gi_p[~np.isfinite(gi_z)] = np.nan
+        # The confidence levels are two-sided (Esri's bins): the one-sided pseudo p is doubled to test them.
+        gi_test = np.minimum(1.0, 2.0 * gi_p)
+        lisa_test = np.minimum(1.0, 2.0 * lisa_p)
     else:
         gi_p = normal_two_sided_p(gi_z)
         lisa_p = normal_two_sided_p(local_moran_conditional_z(y, w))
         zc = y - y.mean()
         lisa_p[(np.abs(zc) <= _TIE_TOLERANCE * np.abs(zc).max()) & (w.cardinalities > 0)] = 1.0
-    gi_bin = significance_bins(gi_z, gi_p, fdr)
-    critical = critical_p_values(gi_p, fdr)
-    lisa_critical = fdr_critical_p(lisa_p, CLUSTER_ALPHA) if fdr else CLUSTER_ALPHA
-    clusters = cluster_labels(quadrant, lisa_p, lisa_critical)
+        gi_test, lisa_test = gi_p, lisa_p
+    gi_bin = significance_bins(gi_z, gi_test, fdr)
+    critical = critical_p_values(gi_test, fdr)
+    lisa_critical = fdr_critical_p(lisa_test, CLUSTER_ALPHA) if fdr else CLUSTER_ALPHA
+    clusters = cluster_labels(quadrant, lisa_test, lisa_critical)
     return HotspotResult(gi_z, gi_p, gi_bin, lisa_i, lisa_p, clusters, critical, lisa_critical, folded, int(permutations or 0))

@@ -192,8 +192,9 @@ class Hotspots(WbeAlgorithm):
             "confidence, NS otherwise). The layer is styled on gi_bin: reds for hot, blues for cold, grey for not significant.\n\n"
             "p-values: with PERMUTATIONS > 0 (default 999) they are pseudo p-values from conditional permutation: each feature keeps "
             "its value, its neighbours are drawn at random from the other features, and p = (M+1)/(R+1) with M the draws as extreme "
-            "as the data in the same tail (as esda and GeoDa compute it), doubled to be two-sided so that the confidence levels mean "
-            "what they mean for the z-score. Both statistics then share one simulation and lisa_p equals gi_p. SEED makes runs repeat. "
+            "as the data in the same tail, exactly as esda and GeoDa compute it (one-sided, in the direction of the observed value). "
+            "The confidence levels are two-sided, as for the z-score: a bin's level is tested on 2 × p, so gi_bin ±1 means p ≤ 0.05. "
+            "Both statistics share one simulation and lisa_p equals gi_p. SEED makes runs repeat. "
             "With PERMUTATIONS = 0 the p-values are the two-sided normal p-values of the analytic z-scores.\n\n"
             "FDR (on by default): the Benjamini–Hochberg false discovery rate correction, applied as Esri applies it: the p-values are "
             "kept, and the critical p of each confidence level is lowered to the largest p(k) ≤ k·α/m among the m p-values. Without it, "
@@ -373,7 +374,7 @@ class Hotspots(WbeAlgorithm):
             )
         if permutations > 0:
             feedback.pushInfo(
-                tr("p-values: pseudo p-values from {r} conditional permutations (seed {seed}), two-sided; smallest possible p {p}.").format(
+                tr("p-values: pseudo p-values (M+1)/(R+1) from {r} conditional permutations (seed {seed}); smallest possible p {p}.").format(
                     r=permutations, seed=seed, p=f"{min(1.0, 2.0 / (permutations + 1)):.4g}"
                 )
             )
