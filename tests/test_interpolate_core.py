@@ -251,3 +251,23 @@ def test_empirical_variogram_by_hand():
         sel = [g for d, g in pairs if b * m / 2 <= d < (b + 1) * m / 2]
         assert emp.counts[b] == len(sel)
         assert emp.gamma[b] == pytest.approx(np.mean(sel))
+
+
+def test_local_kriging_with_radius_equals_kriging_on_the_points_in_reach(use_scipy):
+    x, y, z = points(150)
+    vg = ck.Variogram(ck.SPHERICAL, 0.05, 0.8, 30.0)
+    rng = np.random.default_rng(4)
+    qx, qy = rng.uniform(0, 100, 60), rng.uniform(0, 70, 60)
+    got = ck.local_kriging(x, y, z, qx, qy, vg, neighbors=10, radius=5.0)
+    assert np.isnan(got.estimate).any() and np.isfinite(got.estimate).any()
+    for i in range(len(qx)):
+        d = np.hypot(x - qx[i], y - qy[i])
+        near = np.argsort(d, kind="stable")[:10]
+        near = near[d[near] <= 5.0]
+        if len(near) == 0:
+            assert np.isnan(got.estimate[i])
+            continue
+        ref = ck.GlobalKriging(x[near], y[near], z[near], vg).predict(qx[i : i + 1], qy[i : i + 1])
+        assert got.estimate[i] == pytest.approx(ref.estimate[0], abs=1e-9)
+        assert got.variance[i] == pytest.approx(ref.variance[0], abs=1e-9)
+        assert got.mu[i] == pytest.approx(ref.mu[0], abs=1e-9)

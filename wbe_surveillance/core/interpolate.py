@@ -205,28 +205,35 @@ def _knn_numpy(index: PointIndex, qx: np.ndarray, qy: np.ndarray, k: int, radius
     return dist, idx
 
 
-def knn(
-    x: np.ndarray, y: np.ndarray, qx: np.ndarray, qy: np.ndarray, k: int, radius: float = 0.0, use_scipy: bool | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Distances and indices of the k nearest points (ascending); inf / -1 where fewer are in reach."""
-    if use_scipy is None:
-        use_scipy = _have_scipy()
-    qx = np.asarray(qx, dtype=float)
-    qy = np.asarray(qy, dtype=float)
-    if use_scipy:
-        from scipy.spatial import cKDTree
+class Searcher:
+    """k-nearest search over fixed points, built once: scipy's cKDTree when present, else a PointIndex."""
 
-        tree = cKDTree(np.column_stack([x, y]))
+    def __init__(self, x: np.ndarray, y: np.ndarray, use_scipy: bool | None = None):
+        self.x = np.asarray(x, dtype=float)
+        self.y = np.asarray(y, dtype=float)
+        self.use_scipy = _have_scipy() if use_scipy is None else use_scipy
+        if self.use_scipy:
+            from scipy.spatial import cKDTree
+
+            self.tree = cKDTree(np.column_stack([self.x, self.y]))
+        else:
+            self.index = PointIndex(self.x, self.y)
+
+    def query(self, qx: np.ndarray, qy: np.ndarray, k: int, radius: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        qx = np.asarray(qx, dtype=float)
+        qy = np.asarray(qy, dtype=float)
+        if not self.use_scipy:
+            return _knn_numpy(self.index, qx, qy, k, radius)
         m = len(qx)
         dist = np.empty((m, k))
         idx = np.empty((m, k), dtype=np.int64)
         step = max(1, BLOCK // max(k, 1))
         bound = radius * (1 + 1e-12) if radius > 0 else np.inf
         for s in range(0, m, step):
-            d, i = tree.query(np.column_stack([qx[s : s + step], qy[s : s + step]]), k=k, distance_upper_bound=bound, workers=-1)
+            d, i = self.tree.query(np.column_stack([qx[s : s + step], qy[s : s + step]]), k=k, distance_upper_bound=bound, workers=-1)
             d = np.asarray(d, dtype=float).reshape(-1, k)
             i = np.asarray(i, dtype=np.int64).reshape(-1, k)
-            missing = ~np.isfinite(d) | (i >= len(x))
+            missing = ~np.isfinite(d) | (i >= len(self.x))
             if radius > 0:
                 missing |= d > radius
             d[missing] = np.inf
@@ -234,7 +241,13 @@ def knn(
             dist[s : s + step] = d
             idx[s : s + step] = i
         return dist, idx
-    return _knn_numpy(PointIndex(x, y), qx, qy, k, radius)
+
+
+def knn(
+    x: np.ndarray, y: np.ndarray, qx: np.ndarray, qy: np.ndarray, k: int, radius: float = 0.0, use_scipy: bool | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distances and indices of the k nearest points (ascending); inf / -1 where fewer are in reach."""
+    return Searcher(x, y, use_scipy).query(qx, qy, k, radius)
 
 
 # --------------------------------------------------------------------------------------------- IDW
@@ -313,12 +326,15 @@ def _idw_global_points(
     return out
 
 
-def idw_at(x, y, z, qx, qy, power: float = 2.0, neighbors: int = 0, radius: float = 0.0, use_scipy: bool | None = None) -> np.ndarray:
-    """IDW at arbitrary query points."""
+def idw_at(
+    x, y, z, qx, qy, power: float = 2.0, neighbors: int = 0, radius: float = 0.0, use_scipy: bool | None = None, searcher=None
+) -> np.ndarray:
+    """IDW at arbitrary query points (``searcher``: a Searcher already built on these points)."""
     x, y, z = (np.asarray(a, dtype=float) for a in (x, y, z))
     qx, qy = np.asarray(qx, dtype=float), np.asarray(qy, dtype=float)
     if neighbors > 0:
-        dist, idx = knn(x, y, qx, qy, min(neighbors, len(x)), radius, use_scipy)
+        searcher = searcher if searcher is not None else Searcher(x, y, use_scipy)
+        dist, idx = searcher.query(qx, qy, min(neighbors, len(x)), radius)
         return _idw_from_neighbours(dist, idx, z, power)
     if radius > 0:
         return _idw_radius_points(x, y, z, qx, qy, power, radius, skip_self=False)
@@ -365,6 +381,7 @@ def idw_grid(
         dx2 = (cx[:, None] - x[None, :]) ** 2  # (ncols, n), shared by every band of rows
         hits = _centre_hits(x, y, cx, cy, grid)
         zw = np.column_stack([z, np.ones_like(z)])
+    searcher = Searcher(x, y, use_scipy) if neighbors > 0 else None
     for r0 in range(0, grid.nrows, rows_per):
         if cancelled is not None and cancelled():
             break
@@ -374,7 +391,7 @@ def idw_grid(
         else:
             qx = np.tile(cx, r1 - r0)
             qy = np.repeat(cy[r0:r1], grid.ncols)
-            out[r0:r1] = idw_at(x, y, z, qx, qy, power, neighbors, radius, use_scipy).reshape(r1 - r0, grid.ncols)
+            out[r0:r1] = idw_at(x, y, z, qx, qy, power, neighbors, radius, use_scipy, searcher).reshape(r1 - r0, grid.ncols)
         if progress is not None:
             progress(100.0 * r1 / grid.nrows)
     return out

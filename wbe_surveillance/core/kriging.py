@@ -18,13 +18,15 @@ Local kriging (k nearest, optionally within a radius) solves one small system pe
 
 from __future__ import annotations
 
+import ctypes
 import math
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
-from .interpolate import BLOCK, Grid, InterpolationError, knn
+from .interpolate import BLOCK, Grid, InterpolationError, Searcher
 
 SPHERICAL, EXPONENTIAL, GAUSSIAN, LINEAR = range(4)
 MODEL_NAMES = ("spherical", "exponential", "gaussian", "linear")
@@ -271,22 +273,77 @@ class GlobalKriging:
         return KrigingResult(est, var, mu)
 
 
+_OPENBLAS = None
+
+
+def _openblas():
+    """The process's OpenBLAS, when one is loaded and found (Linux): for thread control, else None."""
+    global _OPENBLAS
+    if _OPENBLAS is None:
+        _OPENBLAS = False
+        try:
+            with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+                paths = sorted({line.split()[-1] for line in maps if "blas" in line and line.rstrip().endswith((".so", ".so.0", ".so.3"))})
+        except OSError:
+            paths = []
+        for path in paths:
+            try:
+                lib = ctypes.CDLL(path)
+                lib.openblas_get_num_threads()
+                lib.openblas_set_num_threads  # noqa: B018
+            except (OSError, AttributeError):
+                continue
+            _OPENBLAS = lib
+            break
+    return _OPENBLAS or None
+
+
+@contextmanager
+def single_threaded_blas():
+    """Thousands of tiny LAPACK solves run far slower with OpenBLAS's threads than without them (each call
+    wakes the pool); one thread for the batch, the previous setting restored after."""
+    lib = _openblas()
+    if lib is None:
+        yield
+        return
+    before = lib.openblas_get_num_threads()
+    lib.openblas_set_num_threads(1)
+    try:
+        yield
+    finally:
+        lib.openblas_set_num_threads(before)
+
+
 def local_kriging(
-    x, y, z, qx, qy, vg: Variogram, neighbors: int, radius: float = 0.0, use_scipy: bool | None = None, exclude_self: bool = False
+    x,
+    y,
+    z,
+    qx,
+    qy,
+    vg: Variogram,
+    neighbors: int,
+    radius: float = 0.0,
+    use_scipy: bool | None = None,
+    exclude_self: bool = False,
+    searcher: Searcher | None = None,
 ) -> KrigingResult:
     """Ordinary kriging from the k nearest points (within ``radius`` when > 0), one system per query.
-    A query with no point in reach is NaN. With ``exclude_self`` query i must be point i (leave-one-out)."""
+    A query with no point in reach is NaN. With ``exclude_self`` query i must be point i (leave-one-out).
+
+    Neighbouring cells mostly share their k nearest points: each distinct neighbour set is inverted once
+    and its inverse applied to every cell that has it."""
     x, y, z = (np.asarray(a, dtype=float) for a in (x, y, z))
     qx, qy = np.asarray(qx, dtype=float), np.asarray(qy, dtype=float)
     n, m = len(x), len(qx)
     k = min(neighbors + (1 if exclude_self else 0), n)
+    searcher = searcher if searcher is not None else Searcher(x, y, use_scipy)
     est = np.full(m, np.nan)
     var = np.full(m, np.nan)
     mu = np.full(m, np.nan)
-    step = max(1, BLOCK // ((k + 1) * (k + 1)) // 2)
+    step = max(1, BLOCK // ((k + 1) * (k + 1)))
     for s in range(0, m, step):
         sl = slice(s, min(s + step, m))
-        dist, idx = knn(x, y, qx[sl], qy[sl], k, radius, use_scipy)
+        dist, idx = searcher.query(qx[sl], qy[sl], k, radius)
         if exclude_self:
             own = idx == np.arange(sl.start, sl.stop)[:, None]
             drop = np.where(own.any(axis=1), own.argmax(axis=1), k - 1)
@@ -294,39 +351,63 @@ def local_kriging(
             keep[np.arange(len(idx)), drop] = False
             dist = dist[keep].reshape(len(idx), k - 1)
             idx = idx[keep].reshape(len(idx), k - 1)
+        # the same set in the same order: sort each row by point index (missing slots, -1, first)
+        order = np.argsort(idx, axis=1, kind="stable")
+        idx = np.take_along_axis(idx, order, axis=1)
+        dist = np.take_along_axis(dist, order, axis=1)
+        has = (idx >= 0).any(axis=1)
+        if not has.any():
+            continue
+        rows = np.arange(sl.start, sl.stop)[has]
+        idx, dist = idx[has], dist[has]
+        sets, which = np.unique(idx, axis=0, return_inverse=True)
+        which = which.ravel()
+        inverse = _inverse_systems(x, y, sets, vg)
         kk = idx.shape[1]
         valid = idx >= 0
-        safe = np.where(valid, idx, 0)
-        px, py = x[safe], y[safe]
-        d = np.hypot(px[:, :, None] - px[:, None, :], py[:, :, None] - py[:, None, :])
-        a = np.zeros((len(idx), kk + 1, kk + 1))
-        a[:, :kk, :kk] = -vg(d)
-        diag = np.arange(kk)
-        a[:, diag, diag] = 0.0
-        a[:, kk, :kk] = 1.0
-        a[:, :kk, kk] = 1.0
         b = np.empty((len(idx), kk + 1))
         b[:, :kk] = -vg(np.where(valid, dist, 0.0))
         b[:, :kk][np.where(valid, dist, 1.0) <= EPS] = 0.0
+        b[:, :kk][~valid] = 0.0
         b[:, kk] = 1.0
-        # a slot without a point in reach: its row and column are cut off, its weight forced to 0
-        off = ~valid
-        if off.any():
-            rows, cols = np.nonzero(off)
-            a[rows, cols, :] = 0.0
-            a[rows, :, cols] = 0.0
-            a[rows, cols, cols] = 1.0
-            b[rows, cols] = 0.0
-        has = valid.any(axis=1)
-        if not has.any():
-            continue
-        sol = np.linalg.solve(a[has], b[has][:, :, None])[:, :, 0]
-        zi = z[safe[has]]
-        rows = np.arange(sl.start, sl.stop)[has]
-        est[rows] = np.einsum("ij,ij->i", sol[:, :kk], zi)
-        var[rows] = -np.einsum("ij,ij->i", sol, b[has])
+        sol = np.einsum("ijk,ik->ij", inverse[which], b)
+        zi = z[np.where(valid, idx, 0)]
+        est[rows] = np.einsum("ij,ij->i", sol[:, :kk], np.where(valid, zi, 0.0))
+        var[rows] = -np.einsum("ij,ij->i", sol, b)
         mu[rows] = -sol[:, kk]
     return KrigingResult(est, var, mu)
+
+
+def _inverse_systems(x: np.ndarray, y: np.ndarray, sets: np.ndarray, vg: Variogram) -> np.ndarray:
+    """The inverse of each neighbour set's kriging matrix; a slot without a point (-1) gets an identity
+    row and column, so its weight is 0."""
+    u, kk = sets.shape
+    valid = sets >= 0
+    safe = np.where(valid, sets, 0)
+    px, py = x[safe], y[safe]
+    dx = px[:, :, None] - px[:, None, :]
+    dy = py[:, :, None] - py[:, None, :]
+    dx *= dx
+    dy *= dy
+    dx += dy
+    np.sqrt(dx, out=dx)
+    a = np.zeros((u, kk + 1, kk + 1))
+    a[:, :kk, :kk] = -vg(dx)
+    diag = np.arange(kk)
+    a[:, diag, diag] = 0.0
+    a[:, kk, :kk] = 1.0
+    a[:, :kk, kk] = 1.0
+    off = ~valid
+    if off.any():
+        r, c = np.nonzero(off)
+        a[r, c, :] = 0.0
+        a[r, :, c] = 0.0
+        a[r, c, c] = 1.0
+    with single_threaded_blas():
+        try:
+            return np.linalg.inv(a)
+        except np.linalg.LinAlgError as error:
+            raise InterpolationError("singular_system", n=kk) from error
 
 
 def kriging_grid(
@@ -355,6 +436,7 @@ def kriging_grid(
     elif neighbors > 0:
         model = None
     n = len(x)
+    searcher = Searcher(x, y, use_scipy) if (neighbors > 0 or radius > 0) else None
     per_row = grid.ncols * (n + 1 if model is not None else (neighbors + 1) ** 2)
     rows_per = max(1, BLOCK // max(per_row, 1))
     for r0 in range(0, grid.nrows, rows_per):
@@ -367,13 +449,13 @@ def kriging_grid(
             res = model.predict(qx, qy, variance)
             if radius > 0:
                 # a radius with every point in the system only masks cells with no point in reach
-                dist, _ = knn(x, y, qx, qy, 1, radius, use_scipy)
+                dist, _ = searcher.query(qx, qy, 1, radius)
                 far = ~np.isfinite(dist[:, 0])
                 res.estimate[far] = np.nan
                 res.variance[far] = np.nan
                 res.mu[far] = np.nan
         else:
-            res = local_kriging(x, y, z, qx, qy, vg, neighbors, radius, use_scipy)
+            res = local_kriging(x, y, z, qx, qy, vg, neighbors, radius, searcher=searcher)
         est[r0:r1] = res.estimate.reshape(r1 - r0, -1)
         var[r0:r1] = res.variance.reshape(r1 - r0, -1)
         mu[r0:r1] = res.mu.reshape(r1 - r0, -1)
