@@ -7,6 +7,7 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsFeature,
     QgsFeatureRequest,
+    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -216,7 +217,10 @@ class AggregateByTownship(WbeAlgorithm):
 
         stats = township_round_stats(township_index, rounds[selected], substituted.values, detected, len(township_features))
         out_fields = QgsProcessingUtils.combineFields(carried_township_fields(townships.fields()), stat_fields())
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, townships.wkbType(), townships.sourceCrs())
+        # Each township repeats once per round: its primary key (a GeoPackage fid, a PostGIS id) cannot be the output's.
+        sink, dest_id = self.parameterAsSink(
+            parameters, self.OUTPUT, context, out_fields, townships.wkbType(), townships.sourceCrs(), QgsFeatureSink.RegeneratePrimaryKey
+        )
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         for row in stats.itertuples(index=False):

@@ -218,7 +218,7 @@ class SurveyMap(WbeAlgorithm):
                 "FIELD": statistic,
                 "METHOD": parameters.get(self.METHOD, JENKS),
                 "THRESHOLDS": parameters.get(self.THRESHOLDS),
-                "OUTPUT": parameters[self.OUTPUT],
+                "OUTPUT": parameters.get(self.OUTPUT) or QgsProcessing.TEMPORARY_OUTPUT,  # a model may leave it unset
             },
             context=context,
             feedback=steps,
