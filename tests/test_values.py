@@ -237,3 +237,11 @@ def test_media():
     assert v.canonical_medium("底泥") == "sediment"
     assert v.medium_kind("sediment") == v.SOLID
     assert v.canonical_medium("血液") is None
+
+
+@FAST
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=" ab甲\t", max_size=4)), max_size=30))
+def test_distinct_cells_is_the_stripped_column(cells):
+    codes, labels = v.distinct_cells(pd.Series(cells, dtype=object))
+    assert [labels[c] for c in codes] == ["" if c is None else c.strip() for c in cells]
+    assert len(set(labels)) == len(labels)  # equal codes ⇔ equal text

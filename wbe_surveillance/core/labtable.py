@@ -33,7 +33,6 @@ from .values import (
     SOLID,
     WATER,
     canonical_medium,
-    clean_text,
     distinct_cells,
     medium_kind,
     normalise_round,
@@ -236,10 +235,6 @@ def import_rows(rows: list[list[str]], compounds: CompoundTable, **options) -> I
         raise LabTableError("no_header")
     header, frame = frame_of_rows(rows)
     return import_table(header, frame, compounds, **options)
-
-
-def _strip(series: pd.Series) -> pd.Series:
-    return clean_text(series)
 
 
 def import_table(

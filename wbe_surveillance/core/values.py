@@ -120,16 +120,6 @@ def split_header_unit(header: str) -> tuple[str, str | None]:
     return str(header).strip(), None
 
 
-def clean_text_and_empty(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Cells as stripped text ('' for missing) and the mask of empty cells. Stripped once per distinct
-    cell, so a column of a million cells with a few hundred distinct values costs a hash pass, not a
-    million Python calls."""
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), sort=False)
-    stripped = np.array([*("" if u is None else str(u).strip() for u in uniques), ""], dtype=object)
-    empty = np.array([len(t) == 0 for t in stripped], dtype=bool)
-    return pd.Series(stripped[codes], index=raw.index, dtype=object), empty[codes]
-
-
 def distinct_cells(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(codes, labels): the column as codes into its distinct stripped cells ('' for missing), so that
     ``labels[codes]`` is the cleaned column and equal codes mean equal text. One hash pass over the
@@ -141,8 +131,9 @@ def distinct_cells(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def clean_text(raw: pd.Series) -> pd.Series:
-    """Cells as stripped text, '' for missing (see clean_text_and_empty)."""
-    return clean_text_and_empty(raw)[0]
+    """Cells as stripped text, '' for missing (see distinct_cells)."""
+    codes, labels = distinct_cells(raw)
+    return pd.Series(labels[codes], index=raw.index, dtype=object)
 
 
 def _on_distinct(raw: pd.Series, parse) -> np.ndarray:
