@@ -7,7 +7,29 @@ import configparser
 from conftest import REPO
 from qgis.core import Qgis, QgsApplication
 
-EXPECTED = {"importlabresults", "aggregatebytownship", "classifyseverity", "exportmap", "surveymap"}
+EXPECTED = {
+    # CONTRACT.md
+    "importlabresults",
+    "aggregatebytownship",
+    "classifyseverity",
+    "exportmap",
+    "surveymap",
+    "interpolate",
+    "hotspots",
+    "trend",
+    "backcalculate",
+    "report",
+    "searchzones",
+    "tracesource",
+    "comparecases",
+    # beyond the contract
+    "surfacebytownship",
+    "emerginghotspots",
+    "severitycharts",
+    "sourcesignals",
+    "consumptionsummary",
+    "storesamples",
+}
 
 
 def test_metadata_declares_processing_provider_and_version():

@@ -14,20 +14,42 @@ from .base import ICON_DIR
 from .charts import SeverityCharts
 from .classify_severity import ClassifySeverity
 from .compare_cases import CompareCases
-from .emerging_hotspots import EmergingHotspots
 from .consumption_summary import ConsumptionSummary
+from .emerging_hotspots import EmergingHotspots
 from .export_map import ExportMap
 from .hotspots import Hotspots
 from .import_lab_results import ImportLabResults
+from .interpolate import Interpolate
 from .report import Report
 from .search_zones import SearchZones
-from .store_postgis import StoreSamples
 from .source_signals import SourceSignals
+from .store_postgis import StoreSamples
+from .surface_by_township import SurfaceByTownship
 from .survey_map import SurveyMap
 from .trace_source import TraceSource
 from .trend import Trend
 
-ALGORITHMS = (ImportLabResults, AggregateByTownship, ClassifySeverity, ExportMap, SurveyMap, StoreSamples, SearchZones, Report, BackCalculate, SourceSignals, CompareCases, TraceSource, Trend, ConsumptionSummary, Hotspots, EmergingHotspots, SeverityCharts)
+ALGORITHMS = (
+    ImportLabResults,
+    AggregateByTownship,
+    ClassifySeverity,
+    ExportMap,
+    SurveyMap,
+    StoreSamples,
+    SearchZones,
+    Report,
+    BackCalculate,
+    SourceSignals,
+    ConsumptionSummary,
+    CompareCases,
+    Interpolate,
+    SurfaceByTownship,
+    TraceSource,
+    Trend,
+    Hotspots,
+    EmergingHotspots,
+    SeverityCharts,
+)
 
 
 class WbeProvider(QgsProcessingProvider):

@@ -27,6 +27,7 @@ from ..core.compounds import CompoundTable
 from ..translate import tr
 from .aggregate_by_township import WATER, media_for
 from .base import WbeAlgorithm, is_null, nondetect_policy_parameter
+from .classify_severity import method_names
 from .labels import compound_label
 
 STATISTICS = ("mean", "median", "max")
@@ -93,14 +94,7 @@ class SurveyMap(WbeAlgorithm):
             )
         )
         self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (empty: the latest)"), optional=True))
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.METHOD,
-                tr("Classification method"),
-                options=[tr("Natural breaks (Jenks)"), tr("Quantiles"), tr("Fixed thresholds"), tr("Equal interval")],
-                defaultValue=JENKS,
-            )
-        )
+        self.addParameter(QgsProcessingParameterEnum(self.METHOD, tr("Classification method"), options=method_names(), defaultValue=JENKS))
         self.addParameter(
             QgsProcessingParameterMatrix(
                 self.THRESHOLDS,
