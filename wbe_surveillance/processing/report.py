@@ -26,6 +26,7 @@ from ..core.classify import JENKS
 from ..translate import tr
 from .base import WbeAlgorithm, nondetect_policy_parameter
 from .export_map import guess_label_field
+from .labels import compound_label
 from .report_data import (
     ReportData,
     changes_from_history,
@@ -240,7 +241,7 @@ class Report(WbeAlgorithm):
         subtitle = (
             tr("Round: {rounds}").format(rounds=", ".join(rounds))
             + "   ·   "
-            + tr("Compound: {compounds}").format(compounds=", ".join(compounds))
+            + tr("Compound: {compounds}").format(compounds=", ".join(compound_label(c) for c in compounds))
         )
         source_line = tr(
             "Source: wastewater survey lab results, joined to township boundaries. "

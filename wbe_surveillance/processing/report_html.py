@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 
 from ..translate import is_chinese, tr
+from .labels import compound_label
 from .report_data import ReportData, TownshipRow
 from .styling import NO_DATA_COLOUR, SEVERITY_COLOURS, severity_label
 
@@ -152,7 +153,7 @@ def _image(images: dict[str, str], key: str, width: int) -> str:
 
 def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] | None = None, image_width: int = 640) -> str:
     round_text = ", ".join(data.rounds) or tr("not stated")
-    compound_text = ", ".join(data.compounds) or tr("not stated")
+    compound_text = ", ".join(compound_label(c) for c in data.compounds) or tr("not stated")
     lang = "zh-CN" if is_chinese() else "en"
     parts = [
         "<!DOCTYPE html>",
