@@ -319,3 +319,41 @@ def test_rows_identity_over_generated_files(run, tmp_path, seed):
     assert result["ROWS_READ"] == ((len(body) - blank) * 3 + blank if wide else len(body))
     assert result["OUTPUT"].featureCount() == result["ROWS_IMPORTED"]
     assert result["REJECTED"].featureCount() == result["ROWS_REJECTED"]
+
+
+def test_sites_point_layer_in_another_crs_and_user_compound_table(run, tmp_path):
+    from osgeo import ogr, osr
+
+    sites = str(tmp_path / "sites.gpkg")
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(3857)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(sites)
+    layer = ds.CreateLayer("sites", srs, ogr.wkbPoint)
+    layer.CreateField(ogr.FieldDefn("点位编号", ogr.OFTString))
+    feature = ogr.Feature(layer.GetLayerDefn())
+    feature.SetField(0, "S9")
+    point = ogr.Geometry(ogr.wkbPoint)
+    point.AddPoint_2D(12_679_000.0, 2_657_000.0)
+    feature.SetGeometry(point)
+    layer.CreateFeature(feature)
+    ds = None
+    names = tmp_path / "names.csv"
+    names.write_text("canonical,alias\nmephedrone,4-MMC\n", encoding="utf-8")
+    lab = tmp_path / "lab.csv"
+    lab.write_text("采样点,经度,纬度,采样日期,目标物,浓度\nS9,,,2024-03-05,4-MMC,2.5\nS8,,,2024-03-05,4-MMC,2.5\n", encoding="utf-8")
+    result, samples, bad, _log = importing(run, tmp_path, lab, SITES=sites, COMPOUND_TABLE=str(names))
+    assert [s["compound"] for s in samples] == ["mephedrone"]
+    # Web Mercator → WGS84 by hand: lon = x / R in degrees, lat = 2·atan(exp(y / R)) − 90°.
+    radius = 6_378_137.0
+    assert samples[0]["_x"] == pytest.approx(np.degrees(12_679_000.0 / radius), abs=1e-9)
+    assert samples[0]["_y"] == pytest.approx(np.degrees(2 * np.arctan(np.exp(2_657_000.0 / radius))) - 90, abs=1e-9)
+    assert [(b["source_row"], b["reason_code"]) for b in bad] == [(3, "no_coordinates")]
+
+
+def test_layout_forced_long_ignores_compound_headers(run, tmp_path):
+    lab = tmp_path / "lab.csv"
+    lab.write_text("site,lon,lat,date,compound,concentration,MDMA\nA,113.9,23.2,2024-03-05,KET,1,9\n", encoding="utf-8")
+    long = run("wbe:importlabresults", {"INPUT": str(lab), "LAYOUT": 1, "OUTPUT": "TEMPORARY_OUTPUT"})
+    assert long["ROWS_READ"] == 1 and [f["compound"] for f in long["OUTPUT"].getFeatures()] == ["ketamine"]
+    wide = run("wbe:importlabresults", {"INPUT": str(lab), "LAYOUT": 2, "OUTPUT": "TEMPORARY_OUTPUT"})
+    assert wide["ROWS_READ"] == 1 and [f["compound"] for f in wide["OUTPUT"].getFeatures()] == ["MDMA"]
