@@ -501,8 +501,7 @@ def test_algorithms_read_and_write_postgis_layers(pg, run, demo_lab, demo_townsh
     assert samples.isValid() and townships.isValid()
     assert samples.featureCount() == imported["ROWS_IMPORTED"]
 
-    # One round: with every round, a township's key field repeats in the output, and GeoPackage/PostGIS sinks
-    # then refuse all but the first copy (see the report: the aggregation's sink needs RegeneratePrimaryKey).
+    # One round here; every round (the township key repeating in the output) is covered by the pushdown test.
     agg_params = {"TOWNSHIP_FIELD": "name", "COMPOUND": "methamphetamine", "ROUND": "2024Q3"}
     agg_pg = run("wbe:aggregatebytownship", {**agg_params, "SAMPLES": samples, "TOWNSHIPS": townships, "OUTPUT": destination.format("agg")})
     ref_samples = run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": str(tmp_path / "s.gpkg")})["OUTPUT"]
@@ -655,6 +654,54 @@ def test_township_join_pushed_down_equals_in_memory(pg, run, demo_lab, demo_town
     assert set(one_round.stats["round"]) == {"2024Q3"}
     assert one_round.stats["n_samples"].sum() == want.loc[want["round"] == "2024Q3", "n_samples"].sum()
     del samples, townships
+
+
+def test_aggregation_is_pushed_down_when_both_layers_are_postgis_tables(pg, run, demo_lab, demo_townships, tmp_path):
+    """wbe:aggregatebytownship joins in the database when both layers are keyed tables of one PostGIS
+    database (the measured choice), says so, and writes every township × round exactly as the in-memory path."""
+    from qgis.core import QgsProcessingFeedback, QgsVectorLayer
+
+    class Capture(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.infos = []
+
+        def pushInfo(self, info):
+            self.infos.append(info)
+
+    townships_file = QgsVectorLayer(demo_townships, "townships", "ogr")
+    _export(townships_file, pg.qgis_uri('"survey"."townships"', key="fid"))
+    del townships_file
+    run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": "postgis:" + pg.qgis_uri('"survey"."samples"')})
+    key = pg.scalar(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+        "WHERE i.indrelid = 'survey.samples'::regclass AND i.indisprimary"
+    )
+    samples = QgsVectorLayer(pg.qgis_uri('"survey"."samples"', key=key), "samples", "postgres")
+    townships = QgsVectorLayer(pg.qgis_uri('"survey"."townships"', key="fid"), "townships", "postgres")
+    params = {"TOWNSHIP_FIELD": "name", "COMPOUND": "methamphetamine"}  # every round: the township key repeats in the output
+    feedback = Capture()
+    pushed = run(
+        "wbe:aggregatebytownship",
+        {**params, "SAMPLES": samples, "TOWNSHIPS": townships, "OUTPUT": str(tmp_path / "pushed.gpkg")},
+        feedback,
+    )
+    assert any("PostGIS database" in message for message in feedback.infos)
+    reference_samples = run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": str(tmp_path / "s.gpkg")})["OUTPUT"]
+    reference = run(
+        "wbe:aggregatebytownship",
+        {**params, "SAMPLES": reference_samples, "TOWNSHIPS": demo_townships, "OUTPUT": str(tmp_path / "ref.gpkg")},
+    )
+    assert (pushed["N_SAMPLES"], pushed["N_UNMATCHED"]) == (reference["N_SAMPLES"], reference["N_UNMATCHED"])
+    fields = ["name", "round", "n_samples", "n_detected", "mean", "median", "max"]
+    got_layer, want_layer = QgsVectorLayer(pushed["OUTPUT"]), QgsVectorLayer(reference["OUTPUT"])
+    got, want = _rows(got_layer, fields), _rows(want_layer, fields)
+    del got_layer, want_layer, samples, townships
+    assert len(got) == len(want) == 13 * 4
+    for g, w in zip(got, want):
+        assert g[:4] == w[:4]
+        for a, b in zip(g[4:], w[4:]):
+            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-12)
 
 
 def test_open_survey_store_for_the_import_interface(pg, saved_connection):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import pandas as pd
 from qgis.core import (
     QgsCoordinateTransform,
     QgsFeature,
@@ -12,6 +15,7 @@ from qgis.core import (
     QgsFields,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
@@ -30,6 +34,7 @@ from ..core.pip import assign_points
 from ..core.values import SOLID_MEDIA, WATER_MEDIA
 from ..translate import tr
 from .base import WbeAlgorithm, nondetect_policy_parameter, read_columns, require_fields, to_float_array, write_feature
+from .postgis_join import can_push_down, township_stats_in_database
 from .spatial import polygon_rings, repair_polygons
 
 SAMPLE_FIELDS = ["round", "medium", "compound", "concentration", "detected", "lod", "unit"]
@@ -55,6 +60,15 @@ def stat_fields() -> QgsFields:
     for name in ("mean", "median", "max"):
         fields.append(QgsField(name, QVariant.Double))
     return fields
+
+
+@dataclass
+class Joined:
+    stats: pd.DataFrame  # core.aggregate.township_round_stats's frame
+    unmatched_ids: list
+    n_used: int  # samples of the compound, media and round
+    n_all: int  # samples in the layer
+    without_limit: int
 
 
 def carried_township_fields(fields: QgsFields) -> QgsFields:
@@ -159,6 +173,71 @@ class AggregateByTownship(WbeAlgorithm):
         media = media_for(self.parameterAsEnum(parameters, self.MEDIUM, context))
         policy = self.parameterAsEnum(parameters, self.ND_POLICY, context)
 
+        township_features = list(townships.getFeatures(QgsFeatureRequest()))
+        joined = None
+        if self._can_push_down(parameters, context):
+            feedback.setProgressText(tr("Joining samples to townships in the database…"))
+            joined = self._join_in_database(parameters, context, compound, media, wanted_round, policy, township_features)
+            if joined is not None:
+                feedback.pushInfo(
+                    tr("Both layers are tables of one PostGIS database: the join ran there (ST_Intersects with the spatial index).")
+                )
+        if joined is None:
+            joined = self._join_in_memory(samples, townships, township_features, compound, media, wanted_round, policy, context, feedback)
+        if joined is None:
+            return {}
+        if joined.without_limit:
+            feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=joined.without_limit))
+        stats, unmatched_ids, n_used, n_all = joined.stats, joined.unmatched_ids, joined.n_used, joined.n_all
+
+        out_fields = QgsProcessingUtils.combineFields(carried_township_fields(townships.fields()), stat_fields())
+        # Each township repeats once per round: its primary key (a GeoPackage fid, a PostGIS id) cannot be the output's.
+        sink, dest_id = self.parameterAsSink(
+            parameters, self.OUTPUT, context, out_fields, townships.wkbType(), townships.sourceCrs(), QgsFeatureSink.RegeneratePrimaryKey
+        )
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        for row in stats.itertuples(index=False):
+            source = township_features[row.t]
+            feature = QgsFeature(out_fields)
+            feature.setGeometry(township_features[row.t].geometry())
+            values = [None if v != v else float(v) for v in (row.mean, row.median, row.max)]
+            feature.setAttributes([*list(source.attributes()), row.round, compound, int(row.n_samples), int(row.n_detected), *values])
+            write_feature(sink, feature, tr("Township statistics"))
+
+        results = {self.OUTPUT: dest_id, "N_SAMPLES": n_used, "N_UNMATCHED": len(unmatched_ids)}
+        unmatched_sink, unmatched_id = self.parameterAsSink(
+            parameters, self.UNMATCHED, context, samples.fields(), samples.wkbType(), samples.sourceCrs()
+        )
+        if unmatched_sink is not None:
+            if unmatched_ids:
+                for feature in samples.getFeatures(QgsFeatureRequest().setFilterFids(unmatched_ids)):
+                    write_feature(unmatched_sink, feature, tr("Samples in no township"))
+            results[self.UNMATCHED] = unmatched_id
+        if unmatched_ids:
+            feedback.pushWarning(
+                tr("{n} samples lie in no township; they are in the “Samples in no township” output.").format(n=len(unmatched_ids))
+            )
+        empty = stats[stats["n_samples"] == 0]
+        for row in empty.itertuples(index=False):
+            feedback.pushInfo(
+                tr("Township “{name}” has no sample in round {round}: its statistics are NULL.").format(
+                    name=township_features[row.t][name_field], round=row.round
+                )
+            )
+        feedback.pushInfo(
+            tr("{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.").format(
+                used=n_used - len(unmatched_ids),
+                total=n_all,
+                compound=compound,
+                townships=len(township_features),
+                rounds=stats["round"].nunique(),
+            )
+        )
+        return results
+
+    def _join_in_memory(self, samples, townships, township_features, compound, media, wanted_round, policy, context, feedback):
+        """Read the samples, pick the compound, media and round, substitute non-detects, and join in core.pip."""
         feedback.setProgressText(tr("Reading samples…"))
         transform = QgsCoordinateTransform(samples.sourceCrs(), townships.sourceCrs(), context.transformContext())
         columns, points, ids = read_columns(samples, SAMPLE_FIELDS, feedback, point_transform=transform)
@@ -202,64 +281,38 @@ class AggregateByTownship(WbeAlgorithm):
         concentration = to_float_array([columns["concentration"][i] for i in selected])
         lod = to_float_array([columns["lod"][i] for i in selected])
         substituted = substitute(concentration, detected, lod, policy)
-        if substituted.without_limit:
-            feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=substituted.without_limit))
 
         feedback.setProgressText(tr("Joining samples to townships…"))
-        township_features = list(townships.getFeatures(QgsFeatureRequest()))
         polygons, repaired = repair_polygons([f.geometry() for f in township_features])
         if repaired:
             feedback.pushWarning(tr("{n} township polygons were invalid and were repaired before the join.").format(n=repaired))
         rings = [polygon_rings(p) for p in polygons]
         township_index = assign_points(points[selected, 0], points[selected, 1], rings, cancelled=feedback.isCanceled)
         if feedback.isCanceled():
-            return {}
-
+            return None
         stats = township_round_stats(township_index, rounds[selected], substituted.values, detected, len(township_features))
-        out_fields = QgsProcessingUtils.combineFields(carried_township_fields(townships.fields()), stat_fields())
-        # Each township repeats once per round: its primary key (a GeoPackage fid, a PostGIS id) cannot be the output's.
-        sink, dest_id = self.parameterAsSink(
-            parameters, self.OUTPUT, context, out_fields, townships.wkbType(), townships.sourceCrs(), QgsFeatureSink.RegeneratePrimaryKey
-        )
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        for row in stats.itertuples(index=False):
-            source = township_features[row.t]
-            feature = QgsFeature(out_fields)
-            feature.setGeometry(township_features[row.t].geometry())
-            values = [None if v != v else float(v) for v in (row.mean, row.median, row.max)]
-            feature.setAttributes([*list(source.attributes()), row.round, compound, int(row.n_samples), int(row.n_detected), *values])
-            write_feature(sink, feature, tr("Township statistics"))
+        unmatched_ids = [ids[i] for i in selected[township_index < 0]]
+        return Joined(stats, unmatched_ids, int(len(selected)), n_all, substituted.without_limit)
 
-        unmatched_mask = township_index < 0
-        unmatched_ids = [ids[i] for i in selected[unmatched_mask]]
-        results = {self.OUTPUT: dest_id, "N_SAMPLES": int(len(selected)), "N_UNMATCHED": len(unmatched_ids)}
-        unmatched_sink, unmatched_id = self.parameterAsSink(
-            parameters, self.UNMATCHED, context, samples.fields(), samples.wkbType(), samples.sourceCrs()
-        )
-        if unmatched_sink is not None:
-            if unmatched_ids:
-                for feature in samples.getFeatures(QgsFeatureRequest().setFilterFids(unmatched_ids)):
-                    write_feature(unmatched_sink, feature, tr("Samples in no township"))
-            results[self.UNMATCHED] = unmatched_id
-        if unmatched_ids:
-            feedback.pushWarning(
-                tr("{n} samples lie in no township; they are in the “Samples in no township” output.").format(n=len(unmatched_ids))
-            )
-        empty = stats[stats["n_samples"] == 0]
-        for row in empty.itertuples(index=False):
-            feedback.pushInfo(
-                tr("Township “{name}” has no sample in round {round}: its statistics are NULL.").format(
-                    name=township_features[row.t][name_field], round=row.round
-                )
-            )
-        feedback.pushInfo(
-            tr("{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.").format(
-                used=int(len(selected)) - len(unmatched_ids),
-                total=n_all,
-                compound=compound,
-                townships=len(township_features),
-                rounds=stats["round"].nunique(),
-            )
-        )
-        return results
+    def _can_push_down(self, parameters, context) -> bool:
+        """Both layers whole PostGIS tables of one database (no selection, filter or limit on either)."""
+        for name in (self.SAMPLES, self.TOWNSHIPS):
+            definition = parameters.get(name)
+            if isinstance(definition, QgsProcessingFeatureSourceDefinition):
+                if definition.selectedFeaturesOnly or getattr(definition, "featureLimit", -1) != -1:
+                    return False
+                if getattr(definition, "filterExpression", ""):
+                    return False
+        samples = self.parameterAsVectorLayer(parameters, self.SAMPLES, context)
+        townships = self.parameterAsVectorLayer(parameters, self.TOWNSHIPS, context)
+        return can_push_down(samples, townships)
+
+    def _join_in_database(self, parameters, context, compound, media, wanted_round, policy, township_features):
+        """The same statistics by one SQL statement (processing/postgis_join.py, measured in
+        bench/bench_postgis_join.py); None when it selects nothing, so the in-memory path words the error."""
+        samples = self.parameterAsVectorLayer(parameters, self.SAMPLES, context)
+        townships = self.parameterAsVectorLayer(parameters, self.TOWNSHIPS, context)
+        result = township_stats_in_database(samples, townships, compound, media, wanted_round, policy, [f.id() for f in township_features])
+        if result.n_selected == 0:
+            return None
+        return Joined(result.stats, result.unmatched_fids, result.n_selected, samples.featureCount(), result.without_limit)
