@@ -8,8 +8,9 @@ Cases (issue 4):
   2. k-nearest IDW, k = 12, 100,000 points onto 1000×1000 cells: wbe:interpolate vs `gdal_grid -a invdistnn`.
   3. Ordinary kriging, 2,000 points onto 500×500 cells: local (32 nearest) and global (one system, run once).
 
-Each measurement runs in its own child process, so that its peak resident memory (ru_maxrss) is its own.
-Times are wall-clock medians of the repeats; every run writes its raster to disk.
+Each measurement runs in its own child process, so that its peak resident memory (ru_maxrss) is its own;
+the child makes one warm-up run, then the repeats (a single run for the slow ones, cold). Times are
+wall-clock medians of the repeats, excluding QGIS start-up; every run writes its raster to disk.
 """
 
 from __future__ import annotations
@@ -76,14 +77,28 @@ def qgis_start():
     return app, plugin
 
 
-def child(case: str, points: str, out: str, cells: int, extra: str) -> dict:
+def child(case: str, points: str, out: str, cells: int, extra: str, runs: int) -> dict:
+    times = []
+    for i in range(runs):
+        stem, ext = os.path.splitext(out)
+        target = out if i == 0 or case == "qgis_idw" else f"{stem}_{i}{ext}"
+        times.append(one_run(case, points, target, cells, extra))
+    return {"times": times, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+
+
+_APP = None
+
+
+def one_run(case: str, points: str, out: str, cells: int, extra: str) -> float:
+    global _APP
     from osgeo import gdal
 
     extent = f"{X0},{X0 + SIDE},{Y0},{Y0 + SIDE} [EPSG:4547]"
     pixel = SIDE / cells
     start = time.perf_counter()
     if case.startswith("wbe") or case == "qgis_idw":
-        app, plugin = qgis_start()
+        if _APP is None:
+            _APP = qgis_start()
         import processing
 
         start = time.perf_counter()
@@ -136,30 +151,29 @@ def child(case: str, points: str, out: str, cells: int, extra: str) -> dict:
             outputType=gdal.GDT_Float32,
         )
         del result
-    elapsed = time.perf_counter() - start
-    return {"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+    return time.perf_counter() - start
 
 
 # ------------------------------------------------------------------------------------------ parent
 
 
 def measure(label: str, case: str, points: str, cells: int, extra: str = "{}", repeats: int = 3) -> dict:
-    times, peaks = [], []
-    for _ in range(repeats):
-        with tempfile.TemporaryDirectory() as tmp:
-            out = os.path.join(tmp, "out.asc" if case == "qgis_idw" else "out.tif")
-            proc = subprocess.run(
-                [sys.executable, __file__, "--child", case, points, out, str(cells), extra],
-                capture_output=True,
-                text=True,
-                env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-            )
-            if proc.returncode != 0:
-                raise RuntimeError(f"{label} failed:\n{proc.stderr[-2000:]}")
-            row = json.loads(proc.stdout.strip().splitlines()[-1])
-            times.append(row["seconds"])
-            peaks.append(row["peak_mb"])
-    result = {"label": label, "median_s": statistics.median(times), "runs": len(times), "peak_mb": max(peaks)}
+    """One child process runs the case ``repeats`` times after a warm-up run (none when repeats == 1):
+    the median is over the warm runs, the same for us and for the peers."""
+    runs = repeats + 1 if repeats > 1 else 1
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out.asc" if case == "qgis_idw" else "out.tif")
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", case, points, out, str(cells), extra, str(runs)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{label} failed:\n{proc.stderr[-2000:]}")
+    row = json.loads(proc.stdout.strip().splitlines()[-1])
+    times = row["times"][1:] if runs > 1 else row["times"]
+    result = {"label": label, "median_s": statistics.median(times), "runs": len(times), "peak_mb": row["peak_mb"]}
     print(f"  {label:<58} median {result['median_s']:8.3f} s  ({len(times)} runs)  peak RSS {result['peak_mb']:7.0f} MB", flush=True)
     return result
 
@@ -230,7 +244,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        case, points, out, cells, extra = sys.argv[2:7]
-        print(json.dumps(child(case, points, out, int(cells), extra)))
+        case, points, out, cells, extra, runs = sys.argv[2:8]
+        print(json.dumps(child(case, points, out, int(cells), extra, int(runs))))
         os._exit(0)  # skip exitQgis teardown: the child holds processing results
     main()

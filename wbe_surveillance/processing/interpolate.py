@@ -108,8 +108,8 @@ def cv_fields() -> QgsFields:
 def merge_duplicates(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Points at the same place → one point with the mean value (kriging cannot take two values at one
     place). Returns the merged arrays, in order of first appearance, and how many points were merged away."""
-    keys = np.column_stack([x, y])
-    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    keys = x + 1j * y  # one complex key per place: a 1-D unique, much faster than rows of a 2-D array
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
     if len(first) == len(x):
         return x, y, z, 0
@@ -414,7 +414,8 @@ class Interpolate(WbeAlgorithm):
         lod_index = fields.lookupField("lod")
         values, detected, lods, compounds, rounds, xs, ys = [], [], [], [], [], [], []
         empty_geometry = 0
-        request = QgsFeatureRequest()
+        wanted = [i for i in (value_index, compound_index, round_index, detected_index, lod_index) if i >= 0]
+        request = QgsFeatureRequest().setSubsetOfAttributes(wanted)
         total = max(source.featureCount(), 1)
         for count, feature in enumerate(source.getFeatures(request)):
             if count % 1000 == 0 and feedback.isCanceled():
