@@ -357,3 +357,13 @@ def test_layout_forced_long_ignores_compound_headers(run, tmp_path):
     assert long["ROWS_READ"] == 1 and [f["compound"] for f in long["OUTPUT"].getFeatures()] == ["ketamine"]
     wide = run("wbe:importlabresults", {"INPUT": str(lab), "LAYOUT": 2, "OUTPUT": "TEMPORARY_OUTPUT"})
     assert wide["ROWS_READ"] == 1 and [f["compound"] for f in wide["OUTPUT"].getFeatures()] == ["MDMA"]
+
+
+def test_store_choices_are_checked_before_anything_is_written(run, tmp_path):
+    out = tmp_path / "samples.gpkg"
+    source = str(FIXTURES / "mixed_units.csv")
+    with pytest.raises(QgsProcessingException, match="no saved PostgreSQL connection named “nowhere”"):
+        run("wbe:importlabresults", {"INPUT": source, "OUTPUT": str(out), "STORE_CONNECTION": "nowhere"})
+    with pytest.raises(QgsProcessingException, match="not both"):
+        run("wbe:importlabresults", {"INPUT": source, "OUTPUT": str(out), "STORE": str(tmp_path / "s.gpkg"), "STORE_CONNECTION": "x"})
+    assert not out.exists() and not (tmp_path / "s.gpkg").exists()

@@ -28,6 +28,7 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
+    QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
     QgsWkbTypes,
 )
@@ -92,6 +93,12 @@ def rejected_fields() -> QgsFields:
     return fields
 
 
+def _plain(samples: pd.DataFrame) -> pd.DataFrame:
+    """The samples with categorical text columns as plain text, as store backends expect."""
+    kinds = {name: object for name, dtype in samples.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)}
+    return samples.astype(kinds) if kinds else samples
+
+
 def _nullable(values: np.ndarray) -> list:
     """Floats → list with None for NaN."""
     out = values.astype(object)
@@ -115,6 +122,7 @@ class ImportLabResults(WbeAlgorithm):
     COMPOUND_TABLE = "COMPOUND_TABLE"
     DUPLICATES = "DUPLICATES"
     STORE = "STORE"
+    STORE_CONNECTION = "STORE_CONNECTION"
     OUTPUT = "OUTPUT"
     REJECTED = "REJECTED"
 
@@ -151,7 +159,8 @@ class ImportLabResults(WbeAlgorithm):
             "or keeps the first). ROWS_READ = ROWS_IMPORTED + ROWS_REJECTED always; in the wide layout they count values "
             "(sample × compound), not lines.\n\n"
             "STORE (optional) appends the samples to a survey GeoPackage: importing the same file twice adds nothing, and a changed "
-            "value for a stored sample is reported, not overwritten (results STORE_ADDED, STORE_UNCHANGED, STORE_CHANGED)."
+            "value for a stored sample is reported, not overwritten (results STORE_ADDED, STORE_UNCHANGED, STORE_CHANGED). "
+            "STORE_CONNECTION appends to the shared PostGIS survey store (a saved PostgreSQL connection) instead, by the same rules."
         )
 
     def initAlgorithm(self, config=None):
@@ -227,6 +236,11 @@ class ImportLabResults(WbeAlgorithm):
                 fileFilter=tr("GeoPackage (*.gpkg)"),
                 optional=True,
                 createByDefault=False,
+            )
+        )
+        advanced(
+            QgsProcessingParameterProviderConnection(
+                self.STORE_CONNECTION, tr("Or append to the shared survey store (PostgreSQL connection)"), "postgres", optional=True
             )
         )
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Samples"), QgsProcessing.TypeVectorPoint))
@@ -334,6 +348,18 @@ class ImportLabResults(WbeAlgorithm):
             out_crs = projected_crs
         else:
             out_crs = QgsCoordinateReferenceSystem("EPSG:4490" if datum == _datum.CGCS2000 else "EPSG:4326")
+        store_path = self.parameterAsFileOutput(parameters, self.STORE, context) if parameters.get(self.STORE) else ""
+        connection = (
+            self.parameterAsConnectionName(parameters, self.STORE_CONNECTION, context) if parameters.get(self.STORE_CONNECTION) else ""
+        )
+        if store_path and connection:
+            raise QgsProcessingException(
+                tr("Choose one survey store: a GeoPackage (STORE) or a PostgreSQL connection (STORE_CONNECTION), not both.")
+            )
+        if connection:
+            from .store_postgis import saved_connection_dsn
+
+            saved_connection_dsn(connection)  # an unknown connection ends the run here, before anything is written
         sites = self._site_coordinates(parameters, context, out_crs, datum, feedback)
 
         header, frame, described = read_table(path)
@@ -419,10 +445,11 @@ class ImportLabResults(WbeAlgorithm):
         elif projected and datum != _datum.WGS84:
             feedback.pushWarning(tr("The coordinates are projected ({crs}); DATUM is ignored.").format(crs=projected_crs.authid()))
 
-        store_path = self.parameterAsFileOutput(parameters, self.STORE, context) if parameters.get(self.STORE) else ""
         if store_path:
             outputs.update(self._append_to_store(store_path, samples, out_crs, path, feedback))
             outputs[self.STORE] = store_path
+        elif connection:
+            outputs.update(self._append_to_postgis(connection, samples, out_crs, path, feedback))
 
         n_read, n_ok, n_bad = result.rows_read, len(samples), len(result.rejected)
         feedback.pushInfo(tr("Rows read: {read}; imported: {ok}; rejected: {bad}.").format(read=n_read, ok=n_ok, bad=n_bad))
@@ -504,13 +531,30 @@ class ImportLabResults(WbeAlgorithm):
         try:
             store = GeoPackageStore(store_path, out_crs.toWkt(), source_file=os.path.basename(source_path))
             try:
-                report = _store.append(store, samples)
+                report = _store.append(store, _plain(samples))
             finally:
                 store.close()
         except (StoreError, RuntimeError) as error:
             if not isinstance(error, StoreError):
                 error = StoreError("cannot_write", store_path, str(error))
             raise QgsProcessingException(store_error_text(error)) from error
+        return self._report_store(store_path, report, feedback)
+
+    def _append_to_postgis(self, connection, samples, out_crs, source_path, feedback) -> dict:
+        """The shared PostGIS store (processing/store_postgis.py) behind the same SurveyStore interface."""
+        from ..core import store_postgis as core_postgis
+        from .store_postgis import error_text, open_survey_store
+
+        store = open_survey_store(connection, out_crs, source_file=os.path.basename(source_path))
+        try:
+            report = _store.append(store, _plain(samples))
+        except core_postgis.PostgisStoreError as error:
+            raise QgsProcessingException(error_text(error, connection)) from error
+        finally:
+            store.close()
+        return self._report_store(connection, report, feedback)
+
+    def _report_store(self, store_path, report, feedback) -> dict:
         feedback.pushInfo(
             tr("Survey store “{path}”: {added} samples added, {same} already there unchanged, {changed} with a different value.").format(
                 path=store_path, added=report.added, same=report.unchanged, changed=len(report.changed)
