@@ -271,3 +271,19 @@ def test_local_kriging_with_radius_equals_kriging_on_the_points_in_reach(use_sci
         assert got.estimate[i] == pytest.approx(ref.estimate[0], abs=1e-9)
         assert got.variance[i] == pytest.approx(ref.variance[0], abs=1e-9)
         assert got.mu[i] == pytest.approx(ref.mu[0], abs=1e-9)
+
+
+@pytest.mark.parametrize("model", range(4), ids=PYKRIGE_NAMES)
+def test_variance_paths_agree(model):
+    # the triangular (Cholesky) variance path and the augmented-inverse path give the same σ² and μ
+    x, y, z = points(120)
+    vg = ck.Variogram(model, 0.05, 0.6, 35.0)
+    rng = np.random.default_rng(9)
+    qx, qy = rng.uniform(0, 100, 500), rng.uniform(0, 70, 500)
+    fast = ck.GlobalKriging(x, y, z, vg)
+    plain = ck.GlobalKriging(x, y, z, vg, use_cholesky=False)
+    assert fast.upper is not None and plain.upper is None
+    a, b = fast.predict(qx, qy), plain.predict(qx, qy)
+    np.testing.assert_allclose(a.estimate, b.estimate, atol=1e-12)
+    np.testing.assert_allclose(a.variance, b.variance, atol=1e-9)
+    np.testing.assert_allclose(a.mu, b.mu, atol=1e-9)
