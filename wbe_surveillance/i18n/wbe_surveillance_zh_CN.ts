@@ -307,6 +307,30 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>乡镇图层“{layer}”没有字段“{field}”。</translation>
     </message>
     <message>
+        <source>Joining samples to townships in the database…</source>
+        <translation>正在数据库中将样品关联到乡镇…</translation>
+    </message>
+    <message>
+        <source>Both layers are tables of one PostGIS database: the join ran there (ST_Intersects with the spatial index).</source>
+        <translation>两个图层都是同一 PostGIS 数据库中的表：关联已在数据库中完成（使用空间索引的 ST_Intersects）。</translation>
+    </message>
+    <message>
+        <source>{n} non-detects have no detection limit and count as 0.</source>
+        <translation>{n} 个未检出样品没有检出限，按 0 计。</translation>
+    </message>
+    <message>
+        <source>{n} samples lie in no township; they are in the “Samples in no township” output.</source>
+        <translation>{n} 个样品不在任何乡镇内，已输出到“不在任何乡镇内的样品”。</translation>
+    </message>
+    <message>
+        <source>Township “{name}” has no sample in round {round}: its statistics are NULL.</source>
+        <translation>乡镇“{name}”在轮次 {round} 没有样品：其统计值为空。</translation>
+    </message>
+    <message>
+        <source>{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.</source>
+        <translation>共 {total} 个样品，使用 {used} 个（{compound}）；已写出 {townships} 个乡镇 × {rounds} 个轮次。</translation>
+    </message>
+    <message>
         <source>Reading samples…</source>
         <translation>正在读取样品…</translation>
     </message>
@@ -327,28 +351,12 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>没有所选样品类型的“{compound}”样品。</translation>
     </message>
     <message>
-        <source>{n} non-detects have no detection limit and count as 0.</source>
-        <translation>{n} 个未检出样品没有检出限，按 0 计。</translation>
-    </message>
-    <message>
         <source>Joining samples to townships…</source>
         <translation>正在将样品关联到乡镇…</translation>
     </message>
     <message>
         <source>{n} township polygons were invalid and were repaired before the join.</source>
         <translation>{n} 个乡镇面的几何无效，已在关联前修复。</translation>
-    </message>
-    <message>
-        <source>{n} samples lie in no township; they are in the “Samples in no township” output.</source>
-        <translation>{n} 个样品不在任何乡镇内，已输出到“不在任何乡镇内的样品”。</translation>
-    </message>
-    <message>
-        <source>Township “{name}” has no sample in round {round}: its statistics are NULL.</source>
-        <translation>乡镇“{name}”在轮次 {round} 没有样品：其统计值为空。</translation>
-    </message>
-    <message>
-        <source>{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.</source>
-        <translation>共 {total} 个样品，使用 {used} 个（{compound}）；已写出 {townships} 个乡镇 × {rounds} 个轮次。</translation>
     </message>
     <message>
         <source>RSD of sampling</source>
@@ -1867,7 +1875,7 @@ Coordinates: decimal degrees or DMS (23°01′30″N). DATUM says which datum th
 
 Every record not imported goes to REJECTED with the spreadsheet row (the header is row 1), the column and the reason: values that are not numbers, negative values, bad or missing coordinates, coordinates outside China for GCJ-02/BD-09, future dates, unknown units, and duplicates (same site, date, sample type and compound: DUPLICATES rejects every copy or keeps the first). ROWS_READ = ROWS_IMPORTED + ROWS_REJECTED always; in the wide layout they count values (sample × compound), not lines.
 
-STORE (optional) appends the samples to a survey GeoPackage: importing the same file twice adds nothing, and a changed value for a stored sample is reported, not overwritten (results STORE_ADDED, STORE_UNCHANGED, STORE_CHANGED).</source>
+STORE (optional) appends the samples to a survey GeoPackage: importing the same file twice adds nothing, and a changed value for a stored sample is reported, not overwritten (results STORE_ADDED, STORE_UNCHANGED, STORE_CHANGED). STORE_CONNECTION appends to the shared PostGIS survey store (a saved PostgreSQL connection) instead, by the same rules.</source>
         <translation>读取化验室的检测结果表（CSV，编码可为 UTF-8、带 BOM 的 UTF-8、GBK 或 GB18030；也可为 XLSX 或 ODS），每个样品 × 每种物质输出一个点。编码自动识别，并写入日志。
 
 表格格式：长表（每行一个样品 × 一种物质，有“物质”列和“浓度”列）或宽表（每行一个样品，每种物质一列，列名为物质名称，如 甲基苯丙胺(ng/L)）。LAYOUT 设为“按表头识别”时自动判断。
@@ -1884,7 +1892,7 @@ STORE (optional) appends the samples to a survey GeoPackage: importing the same 
 
 所有未导入的记录都写入 REJECTED，注明表格行号（表头为第 1 行）、列和原因：非数值、负值、坐标错误或缺失、使用 GCJ-02/BD-09 时坐标在中国境外、日期晚于今天、单位无法识别，以及重复记录（同一点位、日期、样品类型和物质：DUPLICATES 可选择全部拒绝或保留第一条）。始终满足 ROWS_READ = ROWS_IMPORTED + ROWS_REJECTED；宽表中按数值（样品 × 物质）计数，而不是按行计数。
 
-STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导入两次不会重复添加；已存样品的数值有变化时只报告、不覆盖（结果 STORE_ADDED、STORE_UNCHANGED、STORE_CHANGED）。</translation>
+STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导入两次不会重复添加；已存样品的数值有变化时只报告、不覆盖（结果 STORE_ADDED、STORE_UNCHANGED、STORE_CHANGED）。STORE_CONNECTION 则按同样规则追加到共享的 PostGIS 监测数据库（已保存的 PostgreSQL 连接）。</translation>
     </message>
     <message>
         <source>Coordinates are in</source>
@@ -1971,6 +1979,10 @@ STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导�
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
+        <source>Or append to the shared survey store (PostgreSQL connection)</source>
+        <translation>或追加到共享监测数据库（PostgreSQL 连接）</translation>
+    </message>
+    <message>
         <source>Rows read</source>
         <translation>读取行数</translation>
     </message>
@@ -2013,6 +2025,10 @@ STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导�
     <message>
         <source>The compound name table “{path}” cannot be read: {error}</source>
         <translation>无法读取物质名称表“{path}”：{error}</translation>
+    </message>
+    <message>
+        <source>Choose one survey store: a GeoPackage (STORE) or a PostgreSQL connection (STORE_CONNECTION), not both.</source>
+        <translation>监测数据库只能选一个：GeoPackage（STORE）或 PostgreSQL 连接（STORE_CONNECTION），不能同时指定。</translation>
     </message>
     <message>
         <source>Read “{file}” ({described}): {n} lines including the header.</source>
