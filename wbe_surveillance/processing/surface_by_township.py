@@ -122,6 +122,10 @@ class SurfaceByTownship(WbeAlgorithm):
         mem_raster = gdal.GetDriverByName("MEM")
         total = max(townships.featureCount(), 1)
         empty_names = []
+        # townships are named in the log by their “name” field, else their first text field, else their id
+        label_index = townships.fields().lookupField("name")
+        if label_index < 0:
+            label_index = next((i for i, f in enumerate(townships.fields()) if f.type() == QVariant.String), -1)
         for count, feature in enumerate(townships.getFeatures()):
             if feedback.isCanceled():
                 break
@@ -155,7 +159,7 @@ class SurfaceByTownship(WbeAlgorithm):
             out = QgsFeature(out_fields)
             out.setGeometry(feature.geometry())
             if stats is None or stats.n_cells == 0:
-                empty_names.append(str(feature.id()) if not feature.attributes() else str(feature.attributes()[0]))
+                empty_names.append(str(feature[label_index]) if label_index >= 0 else str(feature.id()))
                 extra = [0, None, None, None]
             else:
                 extra = [
