@@ -287,3 +287,14 @@ def test_variance_paths_agree(model):
     np.testing.assert_allclose(a.estimate, b.estimate, atol=1e-12)
     np.testing.assert_allclose(a.variance, b.variance, atol=1e-9)
     np.testing.assert_allclose(a.mu, b.mu, atol=1e-9)
+
+
+def test_global_kriging_refuses_too_many_points(monkeypatch):
+    monkeypatch.setattr(ck, "MAX_GLOBAL_POINTS", 50)
+    x, y, z = points(60)
+    with pytest.raises(ci.InterpolationError) as info:
+        ck.GlobalKriging(x, y, z, ck.Variogram(ck.SPHERICAL, 0.0, 1.0, 30.0))
+    assert info.value.code == "global_too_large" and info.value.details["n"] == 60
+    # with neighbours the same points krige fine
+    res = ck.local_kriging(x, y, z, x[:3] + 0.5, y[:3], ck.Variogram(ck.SPHERICAL, 0.0, 1.0, 30.0), 12)
+    assert np.all(np.isfinite(res.estimate))

@@ -32,6 +32,7 @@ SPHERICAL, EXPONENTIAL, GAUSSIAN, LINEAR = range(4)
 MODEL_NAMES = ("spherical", "exponential", "gaussian", "linear")
 EPS = 1e-10  # pykrige's default: a distance at or below it counts as zero
 FIT_MAX_POINTS = 2000  # the empirical variogram uses at most this many points (a fixed-seed subsample)
+MAX_GLOBAL_POINTS = 4000  # one system of n points holds several (n+1)² matrices: beyond this, use neighbours
 
 
 @dataclass
@@ -248,6 +249,8 @@ class GlobalKriging:
         self.x, self.y, self.z = (np.asarray(a, dtype=float) for a in (x, y, z))
         self.vg = vg
         n = len(self.x)
+        if n > MAX_GLOBAL_POINTS:
+            raise InterpolationError("global_too_large", n=n, limit=MAX_GLOBAL_POINTS)
         a = kriging_matrix(self.x, self.y, vg)
         try:
             self.inv = np.linalg.inv(a)

@@ -86,6 +86,11 @@ def interpolation_error_text(error: ci.InterpolationError, layer: str, field: st
         return tr("The extent has no area (width {width}, height {height}).").format(width=d["width"], height=d["height"])
     if error.code == "variogram_fit":
         return tr("The empirical variogram has fewer than 2 distance classes with pairs: the variogram cannot be fitted.")
+    if error.code == "global_too_large":
+        return tr(
+            "Kriging {n} points with every point in one system needs {n} × {n} matrices (more than {limit} points is refused). "
+            "Set NEIGHBORS, for example 32."
+        ).format(n=d["n"], limit=d["limit"])
     if error.code == "singular_system":
         return tr("The kriging system of {n} points is singular: give a nugget above 0, or check for duplicated points.").format(n=d["n"])
     return error.code
