@@ -326,6 +326,12 @@ def test_mask_to_townships_and_style_sidecar(run, tmp_path, samples_gpkg, demo_t
     del layer
 
 
+def _townships() -> str:
+    from conftest import DEMO
+
+    return str(DEMO / "townships.gpkg") + "|layername=townships"
+
+
 def import_like_layer(tmp_path, name="nd.gpkg", compounds=None):
     x = np.array([X0 + 1000, X0 + 9000, X0 + 15000, X0 + 5000, X0 + 12000])
     y = np.array([Y0 + 2000, Y0 + 3000, Y0 + 11000, Y0 + 9000, Y0 + 6000])
@@ -378,6 +384,8 @@ def test_bad_input_messages(run, tmp_path):
     mixed, _, _ = import_like_layer(tmp_path, "mixed.gpkg", ["ketamine", "ketamine", "MDMA", "MDMA", "ketamine"])
     with pytest.raises(QgsProcessingException, match="several compounds"):
         run("wbe:interpolate", {"INPUT": mixed, "OUTPUT": str(tmp_path / "e.tif")})
+    with pytest.raises(QgsProcessingException, match="not a point layer"):
+        run("wbe:interpolate", {"INPUT": _townships(), "OUTPUT": str(tmp_path / "h.tif")})
     with pytest.raises(QgsProcessingException, match="below the nugget"):
         run("wbe:interpolate", {"INPUT": ok, "FIELD": "value", "METHOD": 1, "NUGGET": 3.0, "SILL": 1.0, "OUTPUT": str(tmp_path / "f.tif")})
 

@@ -121,3 +121,13 @@ def test_without_threshold_the_share_is_null(run, tmp_path, demo_townships):
     rows = features(result["OUTPUT"])
     assert all(is_null(r["pct_above"]) for r in rows.values())
     assert all(r["n_cells"] > 0 for r in rows.values())
+
+
+def test_township_layer_must_be_polygons(run, tmp_path, demo_townships):
+    from qgis.core import QgsProcessingException
+
+    transform = (468000.0, 500.0, 0.0, 2580000.0, 0.0, -500.0)
+    surface = write_raster(tmp_path / "s.tif", np.ones((80, 110)), transform)
+    points = run("native:centroids", {"INPUT": demo_townships, "ALL_PARTS": False, "OUTPUT": str(tmp_path / "c.gpkg")})["OUTPUT"]
+    with pytest.raises(QgsProcessingException, match="not a polygon layer"):
+        run("wbe:surfacebytownship", {"INPUT": surface, "TOWNSHIPS": points, "OUTPUT": str(tmp_path / "o.gpkg")})

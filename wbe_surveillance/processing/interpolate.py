@@ -499,6 +499,8 @@ class Interpolate(WbeAlgorithm):
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
         layer_name = source.sourceName()
+        if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.PointGeometry:
+            raise QgsProcessingException(tr("The sample layer “{layer}” is not a point layer.").format(layer=layer_name))
         field = self.parameterAsString(parameters, self.FIELD, context) or "concentration"
         method = self.parameterAsEnum(parameters, self.METHOD, context)
         power = self.parameterAsDouble(parameters, self.POWER, context)

@@ -94,6 +94,8 @@ class SurfaceByTownship(WbeAlgorithm):
         townships = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
         if townships is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
+        if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.PolygonGeometry:
+            raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
         raw = parameters.get(self.THRESHOLD)
         threshold = None
         if raw is not None and not (isinstance(raw, str) and not raw.strip()) and not (hasattr(raw, "isNull") and raw.isNull()):
