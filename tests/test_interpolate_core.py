@@ -63,7 +63,7 @@ def test_grid_follows_qgis_convention():
 
 @pytest.mark.parametrize(
     "power,k,radius",
-    [(2.0, 0, 0.0), (1.5, 0, 0.0), (2.0, 12, 0.0), (3.0, 7, 15.0), (2.0, 0, 9.0), (2.0, 0, 3.0)],
+    [(2.0, 0, 0.0), (1.5, 0, 0.0), (2.0, 12, 0.0), (3.0, 7, 15.0), (2.0, 0, 9.0), (2.0, 0, 3.0), (0.0, 0, 9.0), (0.0, 5, 0.0)],
 )
 def test_idw_grid_equals_brute_force(use_scipy, power, k, radius):
     x, y, z = points()
@@ -77,7 +77,7 @@ def test_idw_grid_equals_brute_force(use_scipy, power, k, radius):
     np.testing.assert_allclose(got, expected, rtol=1e-12, equal_nan=True)
 
 
-@pytest.mark.parametrize("power,k,radius", [(2.0, 0, 0.0), (2.5, 10, 0.0), (2.0, 0, 12.0), (2.0, 6, 8.0)])
+@pytest.mark.parametrize("power,k,radius", [(2.0, 0, 0.0), (2.5, 10, 0.0), (2.0, 0, 12.0), (2.0, 6, 8.0), (0.0, 0, 0.0), (0.0, 0, 12.0)])
 def test_idw_loo_equals_refits(use_scipy, power, k, radius):
     x, y, z = points(90)
     expected = brute_idw(x, y, z, x, y, power, k, radius, skip_self=True)

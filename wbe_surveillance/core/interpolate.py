@@ -254,6 +254,9 @@ def knn(
 
 
 def _weights(d2: np.ndarray, power: float) -> np.ndarray:
+    """1/d**power from squared distances, in place; an infinite distance (left out) weighs 0."""
+    if power == 0.0:
+        return np.isfinite(d2, out=np.empty(d2.shape, dtype=bool)).astype(float)
     if power == 2.0:
         return np.reciprocal(d2, out=d2)
     return np.power(d2, -0.5 * power, out=d2)
