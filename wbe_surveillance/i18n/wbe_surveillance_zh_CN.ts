@@ -2131,6 +2131,10 @@ STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导�
         <translation>经验变异函数中有点对的距离分组少于 2 个：无法拟合变异函数。</translation>
     </message>
     <message>
+        <source>Kriging {n} points with every point in one system needs {n} × {n} matrices (more than {limit} points is refused). Set NEIGHBORS, for example 32.</source>
+        <translation>把 {n} 个点全部放进一个克里金方程组需要 {n} × {n} 的矩阵（超过 {limit} 个点不予计算）。请设置 NEIGHBORS，例如 32。</translation>
+    </message>
+    <message>
         <source>The kriging system of {n} points is singular: give a nugget above 0, or check for duplicated points.</source>
         <translation>{n} 个点的克里金方程组是奇异的：请给出大于 0 的块金值，或检查是否有重复点。</translation>
     </message>
@@ -2329,6 +2333,10 @@ MASK（例如乡镇边界）把像元中心落在其面之外的像元设为无�
     <message>
         <source>{n} points have no usable value in “{field}” (NULL, or an excluded non-detect) and are left out.</source>
         <translation>{n} 个点在“{field}”中没有可用值（空值，或被排除的未检出），已略去。</translation>
+    </message>
+    <message>
+        <source>The sample layer “{layer}” is not a point layer.</source>
+        <translation>样品图层“{layer}”不是点图层。</translation>
     </message>
     <message>
         <source>The points of “{layer}” are in a geographic CRS ({crs}): distances, RADIUS, RANGE and PIXEL_SIZE are in degrees, and a degree of longitude is shorter than a degree of latitude. Reproject the points to a projected CRS (for example CGCS2000 / 3-degree Gauss-Kruger) first.</source>
