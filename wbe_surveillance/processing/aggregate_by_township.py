@@ -51,6 +51,21 @@ def media_for(choice: int) -> tuple[str, ...]:
     return WATER_MEDIA
 
 
+def medium_parameter(name: str = "MEDIUM") -> QgsProcessingParameterEnum:
+    """Which sample types count: water and solids are never mixed in one statistic."""
+    return QgsProcessingParameterEnum(
+        name,
+        tr("Sample types"),
+        options=[
+            tr("All water (sewage, influent, surface water)"),
+            tr("Wastewater only (sewage and influent)"),
+            tr("Surface water only"),
+            tr("Solids (soil, sediment, sludge)"),
+        ],
+        defaultValue=WATER,
+    )
+
+
 def stat_fields() -> QgsFields:
     fields = QgsFields()
     fields.append(QgsField("round", QVariant.String, len=16))
@@ -129,19 +144,7 @@ class AggregateByTownship(WbeAlgorithm):
             )
         )
         self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (empty: every round)"), optional=True))
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.MEDIUM,
-                tr("Sample types"),
-                options=[
-                    tr("All water (sewage, influent, surface water)"),
-                    tr("Wastewater only (sewage and influent)"),
-                    tr("Surface water only"),
-                    tr("Solids (soil, sediment, sludge)"),
-                ],
-                defaultValue=WATER,
-            )
-        )
+        self.addParameter(medium_parameter(self.MEDIUM))
         self.addParameter(nondetect_policy_parameter(self.ND_POLICY))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Township statistics"), QgsProcessing.TypeVectorPolygon))
         self.addParameter(

@@ -162,6 +162,18 @@ def save_metadata(layer: QgsVectorLayer, metadata) -> bool:
     return bool(ok)
 
 
+def thresholds_parameter(name: str = "THRESHOLDS") -> QgsProcessingParameterMatrix:
+    """THRESHOLDS: the upper bounds of classes 1 and 2 (optional: a required matrix with a default still fails in 3.22)."""
+    return QgsProcessingParameterMatrix(
+        name,
+        tr("Fixed thresholds: upper bounds of classes 1 and 2"),
+        numberRows=1,
+        hasFixedNumberRows=True,
+        headers=[tr("General ≤"), tr("Fairly severe ≤")],
+        optional=True,
+    )
+
+
 class ClassifySeverity(WbeAlgorithm):
     ALG_ID = "classifyseverity"
     GROUP_ID = "survey"
@@ -219,16 +231,7 @@ class ClassifySeverity(WbeAlgorithm):
             )
         )
         self.addParameter(QgsProcessingParameterEnum(self.METHOD, tr("Classification method"), options=method_names(), defaultValue=JENKS))
-        self.addParameter(
-            QgsProcessingParameterMatrix(
-                self.THRESHOLDS,
-                tr("Fixed thresholds: upper bounds of classes 1 and 2"),
-                numberRows=1,
-                hasFixedNumberRows=True,
-                headers=[tr("General ≤"), tr("Fairly severe ≤")],
-                optional=True,
-            )
-        )
+        self.addParameter(thresholds_parameter(self.THRESHOLDS))
         self.addParameter(
             QgsProcessingParameterField(
                 self.ROUND_FIELD, tr("Round field"), defaultValue="round", parentLayerParameterName=self.INPUT, optional=True

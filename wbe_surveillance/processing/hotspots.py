@@ -123,8 +123,8 @@ def queen_neighbours(geometries: list[QgsGeometry], feedback=None) -> list[list[
 
 
 def permutation_floor_hides_99(p: np.ndarray, permutations: int) -> bool:
-    """True when features sit at the smallest p the permutations can give, yet that floor is too coarse for
-    the Benjamini–Hochberg 99% threshold: with f features at the floor, floor > 0.01·f/m."""
+    """True when features sit at the smallest two-sided p the permutations can give (2/(R+1)), yet that floor
+    is too coarse for the Benjamini–Hochberg 99% threshold: with f features at the floor, floor > 0.01·f/m."""
     p = p[np.isfinite(p)]
     floor = min(1.0, 2.0 / (permutations + 1))
     at_floor = int((p <= floor * (1 + 1e-12)).sum())
@@ -374,18 +374,19 @@ class Hotspots(WbeAlgorithm):
             )
         if permutations > 0:
             feedback.pushInfo(
-                tr("p-values: pseudo p-values (M+1)/(R+1) from {r} conditional permutations (seed {seed}); smallest possible p {p}.").format(
-                    r=permutations, seed=seed, p=f"{min(1.0, 2.0 / (permutations + 1)):.4g}"
-                )
+                tr(
+                    "p-values: pseudo p-values (M+1)/(R+1) from {r} conditional permutations (seed {seed}); smallest possible p {p}."
+                ).format(r=permutations, seed=seed, p=f"{1.0 / (permutations + 1):.4g}")
             )
         else:
             feedback.pushInfo(tr("p-values: two-sided normal p-values of the analytic z-scores."))
-        if fdr and permutations > 0 and permutation_floor_hides_99(result.gi_p, permutations):
+        # The bins test the two-sided 2p, whose floor is 2/(R+1).
+        if fdr and permutations > 0 and permutation_floor_hides_99(np.minimum(1.0, 2.0 * result.gi_p), permutations):
             feedback.pushWarning(
                 tr(
                     "With FDR, {r} permutations cannot reach the 99% level here: the smallest p they can give ({p}) is above the "
                     "corrected critical p. Use more permutations (for example {more}) to separate the 99% hot and cold spots."
-                ).format(r=permutations, p=f"{min(1.0, 2.0 / (permutations + 1)):.4g}", more=10 * (permutations + 1) - 1)
+                ).format(r=permutations, p=f"{1.0 / (permutations + 1):.4g}", more=10 * (permutations + 1) - 1)
             )
         if fdr:
             feedback.pushInfo(

@@ -106,6 +106,16 @@ def _nullable(values: np.ndarray) -> list:
     return out.tolist()
 
 
+def datum_parameter(name: str = "DATUM") -> QgsProcessingParameterEnum:
+    """DATUM as CONTRACT.md numbers it: 0 WGS84, 1 CGCS2000, 2 GCJ-02, 3 BD-09 (shared with wbe:surveymap)."""
+    return QgsProcessingParameterEnum(
+        name,
+        tr("Coordinates are in"),
+        options=[tr("WGS84 (GPS)"), tr("CGCS2000"), tr("GCJ-02 (Gaode/Tencent maps)"), tr("BD-09 (Baidu maps)")],
+        defaultValue=0,
+    )
+
+
 class ImportLabResults(WbeAlgorithm):
     ALG_ID = "importlabresults"
     GROUP_ID = "survey"
@@ -172,14 +182,7 @@ class ImportLabResults(WbeAlgorithm):
                 fileFilter=tr("Lab tables (*.csv *.txt *.xlsx *.xls *.ods);;All files (*.*)"),
             )
         )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.DATUM,
-                tr("Coordinates are in"),
-                options=[tr("WGS84 (GPS)"), tr("CGCS2000"), tr("GCJ-02 (Gaode/Tencent maps)"), tr("BD-09 (Baidu maps)")],
-                defaultValue=0,
-            )
-        )
+        self.addParameter(datum_parameter(self.DATUM))
 
         def advanced(param):
             param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)

@@ -16,7 +16,6 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
-    QgsProcessingParameterMatrix,
     QgsProcessingParameterString,
     QgsProcessingParameterVectorDestination,
     QgsProcessingUtils,
@@ -25,9 +24,10 @@ from qgis.core import (
 from ..core.classify import JENKS
 from ..core.compounds import CompoundTable
 from ..translate import tr
-from .aggregate_by_township import WATER, media_for
+from .aggregate_by_township import WATER, media_for, medium_parameter
 from .base import WbeAlgorithm, is_null, nondetect_policy_parameter
-from .classify_severity import method_names
+from .classify_severity import method_names, thresholds_parameter
+from .import_lab_results import datum_parameter
 from .labels import compound_label
 
 STATISTICS = ("mean", "median", "max")
@@ -77,13 +77,7 @@ class SurveyMap(WbeAlgorithm):
                 self.LAB_RESULTS, tr("Lab results table"), fileFilter=tr("Lab tables (*.csv *.txt *.xlsx *.xls *.ods);;All files (*.*)")
             )
         )
-        datum = QgsProcessingParameterEnum(
-            self.DATUM,
-            tr("Coordinates are in"),
-            options=[tr("WGS84 (GPS)"), tr("CGCS2000"), tr("GCJ-02 (Gaode/Tencent maps)"), tr("BD-09 (Baidu maps)")],
-            defaultValue=0,
-        )
-        self.addParameter(datum)
+        self.addParameter(datum_parameter(self.DATUM))
         self.addParameter(QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.TypeVectorPolygon]))
         self.addParameter(
             QgsProcessingParameterField(self.TOWNSHIP_FIELD, tr("Township name field"), parentLayerParameterName=self.TOWNSHIPS)
@@ -95,31 +89,12 @@ class SurveyMap(WbeAlgorithm):
         )
         self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (empty: the latest)"), optional=True))
         self.addParameter(QgsProcessingParameterEnum(self.METHOD, tr("Classification method"), options=method_names(), defaultValue=JENKS))
-        self.addParameter(
-            QgsProcessingParameterMatrix(
-                self.THRESHOLDS,
-                tr("Fixed thresholds: upper bounds of classes 1 and 2"),
-                numberRows=1,
-                hasFixedNumberRows=True,
-                headers=[tr("General ≤"), tr("Fairly severe ≤")],
-                optional=True,
-            )
-        )
+        self.addParameter(thresholds_parameter(self.THRESHOLDS))
         advanced = [
             QgsProcessingParameterEnum(
                 self.STATISTIC, tr("Township value"), options=[tr("Mean"), tr("Median"), tr("Maximum")], defaultValue=0
             ),
-            QgsProcessingParameterEnum(
-                self.MEDIUM,
-                tr("Sample types"),
-                options=[
-                    tr("All water (sewage, influent, surface water)"),
-                    tr("Wastewater only (sewage and influent)"),
-                    tr("Surface water only"),
-                    tr("Solids (soil, sediment, sludge)"),
-                ],
-                defaultValue=WATER,
-            ),
+            medium_parameter(self.MEDIUM),
             nondetect_policy_parameter(self.ND_POLICY),
             QgsProcessingParameterString(self.TITLE, tr("Map title"), optional=True),
         ]
