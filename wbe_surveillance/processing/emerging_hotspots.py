@@ -15,7 +15,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDistance,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -32,7 +31,7 @@ from ..core.trend import round_positions, rounds_for_reachable_p, smallest_p
 from ..core.weights import WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
 from ..translate import tr
 from .base import WbeAlgorithm, is_null, read_columns, to_float_array
-from .hotspots import queen_neighbours, weights_error_text
+from .hotspots import neighbours_parameter, queen_neighbours, weights_error_text
 from .spatial import repair_polygons
 from .styling import store_style
 from .trend import build_matrix
@@ -149,14 +148,7 @@ class EmergingHotspots(WbeAlgorithm):
                 self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
             )
         )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.WEIGHTS,
-                tr("Neighbours"),
-                options=[tr("Queen contiguity (polygons)"), tr("Fixed distance band"), tr("K nearest neighbours")],
-                defaultValue=QUEEN,
-            )
-        )
+        self.addParameter(neighbours_parameter(self.WEIGHTS))
         self.addParameter(
             QgsProcessingParameterDistance(
                 self.DISTANCE, tr("Distance band (0: the smallest that gives every township a neighbour)"), 0.0, self.INPUT, minValue=0.0

@@ -21,6 +21,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ..translate import tr
+from .base import read_columns
 
 
 def metric_crs(crs: QgsCoordinateReferenceSystem, centre_lonlat: tuple[float, float] | None) -> QgsCoordinateReferenceSystem:
@@ -119,6 +120,18 @@ def subset(columns: dict, geometries: list, keep) -> tuple[dict, list]:
         return columns, geometries
     index = [i for i, k in enumerate(keep) if k]
     return {name: [values[i] for i in index] for name, values in columns.items()}, [geometries[i] for i in index]
+
+
+def read_chosen_samples(samples, names: list, compound_text: str, round_text: str, feedback) -> tuple[dict, list]:
+    """The named columns and the geometries of the samples of COMPOUND and ROUND (when the layer has the
+    import's compound and round fields), as sample_mask chooses them."""
+    names = list(names)
+    for extra in ("compound", "round"):
+        if samples.fields().lookupField(extra) >= 0 and extra not in names:
+            names.append(extra)
+    columns, geometries, _ids = read_columns(samples, names, feedback, with_geometry=True)
+    keep = sample_mask(columns, compound_text, round_text, samples.sourceName(), feedback)
+    return subset(columns, geometries, keep)
 
 
 def polygon_of(points: list[QgsPointXY | None], polygons: list[QgsGeometry]) -> list[int]:

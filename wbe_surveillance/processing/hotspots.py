@@ -122,6 +122,16 @@ def queen_neighbours(geometries: list[QgsGeometry], feedback=None) -> list[list[
     return lists
 
 
+def neighbours_parameter(name: str = "WEIGHTS") -> QgsProcessingParameterEnum:
+    """WEIGHTS as CONTRACT.md numbers it: 0 queen contiguity, 1 fixed distance band, 2 k nearest neighbours."""
+    return QgsProcessingParameterEnum(
+        name,
+        tr("Neighbours"),
+        options=[tr("Queen contiguity (polygons)"), tr("Fixed distance band"), tr("K nearest neighbours")],
+        defaultValue=QUEEN,
+    )
+
+
 def permutation_floor_hides_99(p: np.ndarray, permutations: int) -> bool:
     """True when features sit at the smallest two-sided p the permutations can give (2/(R+1)), yet that floor
     is too coarse for the Benjamini–Hochberg 99% threshold: with f features at the floor, floor > 0.01·f/m."""
@@ -214,14 +224,7 @@ class Hotspots(WbeAlgorithm):
                 self.FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
             )
         )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.WEIGHTS,
-                tr("Neighbours"),
-                options=[tr("Queen contiguity (polygons)"), tr("Fixed distance band"), tr("K nearest neighbours")],
-                defaultValue=QUEEN,
-            )
-        )
+        self.addParameter(neighbours_parameter(self.WEIGHTS))
         self.addParameter(
             QgsProcessingParameterDistance(
                 self.DISTANCE,

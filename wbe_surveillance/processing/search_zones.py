@@ -28,8 +28,8 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ..translate import tr
-from .base import WbeAlgorithm, is_null, read_columns, to_float_array
-from .fieldwork import centre_lonlat, metric_crs, point_xy, polygon_of, reproject, sample_mask, subset, transformer
+from .base import WbeAlgorithm, is_null, to_float_array
+from .fieldwork import centre_lonlat, metric_crs, point_xy, polygon_of, read_chosen_samples, reproject, transformer
 from .spatial import repair_polygons
 from .styling import format_value, store_style
 
@@ -190,18 +190,13 @@ class SearchZones(WbeAlgorithm):
         own_severity = samples.fields().lookupField("severity") >= 0
         if min_class and own_severity:
             names.append("severity")
-        for extra in ("compound", "round"):
-            if samples.fields().lookupField(extra) >= 0 and extra not in names:
-                names.append(extra)
-        columns, geometries, _ids = read_columns(samples, names, feedback, with_geometry=True)
-        keep = sample_mask(
-            columns,
+        columns, geometries = read_chosen_samples(
+            samples,
+            names,
             self.parameterAsString(parameters, self.COMPOUND, context).strip(),
             self.parameterAsString(parameters, self.ROUND, context).strip(),
-            samples.sourceName(),
             feedback,
         )
-        columns, geometries = subset(columns, geometries, keep)
         values = to_float_array(columns[value_field])
         sites = [str(s) if not is_null(s) else "" for s in columns[site_field]] if site_field else [""] * len(values)
         sites = [s or tr("sample {n}").format(n=i + 1) for i, s in enumerate(sites)]

@@ -35,7 +35,7 @@ from qgis.PyQt.QtCore import QVariant
 from ..core import network as net
 from ..translate import tr
 from .base import WbeAlgorithm, is_null, read_columns, to_float_array
-from .fieldwork import centre_lonlat, metric_crs, point_xy, premises_near, reproject, sample_mask, subset, transformer
+from .fieldwork import centre_lonlat, metric_crs, point_xy, premises_near, read_chosen_samples, reproject, transformer
 from .styling import format_value, store_style
 
 CATCHMENT_COLOURS = ["#1f78b4", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99"]
@@ -337,18 +337,13 @@ class TraceSource(WbeAlgorithm):
 
         # Samples → one per site.
         names = [value_field, site_field] + ([flow_field] if flow_field else [])
-        for extra in ("compound", "round"):
-            if samples.fields().lookupField(extra) >= 0 and extra not in names:
-                names.append(extra)
-        columns, geometries, _ids = read_columns(samples, names, feedback, with_geometry=True)
-        keep = sample_mask(
-            columns,
+        columns, geometries = read_chosen_samples(
+            samples,
+            names,
             self.parameterAsString(parameters, self.COMPOUND, context).strip(),
             self.parameterAsString(parameters, self.ROUND, context).strip(),
-            samples.sourceName(),
             feedback,
         )
-        columns, geometries = subset(columns, geometries, keep)
         s_transform = transformer(samples.sourceCrs(), work_crs, context)
         values_raw = to_float_array(columns[value_field])
         flows_raw = to_float_array(columns[flow_field]) if flow_field else None
