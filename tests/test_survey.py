@@ -131,3 +131,22 @@ def test_bad_lab_tables(run, demo_townships, tmp_path):
 def test_fixed_thresholds_need_thresholds(run, demo_lab, demo_townships, tmp_path):
     with pytest.raises(QgsProcessingException, match="THRESHOLDS"):
         _survey(run, demo_lab, demo_townships, tmp_path, METHOD=2)
+
+
+def test_export_map_uses_the_style_stored_with_the_file(run, demo_lab, demo_townships, tmp_path):
+    """Processing opens file layers without their default style; the map must still show the stored breaks."""
+    from qgis.core import QgsVectorLayer
+
+    from wbe_surveillance.processing.export_map import map_layer
+
+    result = _survey(run, demo_lab, demo_townships, tmp_path, METHOD=2, THRESHOLDS=[50, 200])
+    options = QgsVectorLayer.LayerOptions()
+    options.loadDefaultStyle = False
+    plain = QgsVectorLayer(result["OUTPUT"], "severity", "ogr", options)
+    drawn = map_layer(plain)
+    labels = [c.label() for c in drawn.renderer().categories()]
+    del drawn, plain
+    assert labels[:3] == ["Severe (> 200)", "Fairly severe (50 – 200)", "General (≤ 50)"]
+    png = tmp_path / "from_file.png"
+    run("wbe:exportmap", {"INPUT": result["OUTPUT"], "OUTPUT": str(png)})
+    assert png.stat().st_size > 50_000

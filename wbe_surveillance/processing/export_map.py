@@ -42,6 +42,26 @@ def distinct_text(layer, field: str) -> list[str]:
     return sorted({str(v) for v in layer.uniqueValues(index) if not is_null(v)})
 
 
+def _severity_styled(layer) -> bool:
+    renderer = layer.renderer()
+    return isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == "severity"
+
+
+def map_layer(source_layer):
+    """A copy of the layer to draw, styled for the severity map.
+
+    Processing opens file layers without their default style, so the style that classifyseverity stored
+    with the file (with the breaks in its legend) is loaded here; a layer that already shows severity keeps
+    its own style; a severity layer with neither gets the plain red–orange–yellow style."""
+    layer = source_layer.clone()
+    if layer.fields().lookupField("severity") < 0 or _severity_styled(layer):
+        return layer
+    _message, loaded = layer.loadDefaultStyle()
+    if not (loaded and _severity_styled(layer)):
+        layer.setRenderer(severity_renderer())
+    return layer
+
+
 class ExportMap(WbeAlgorithm):
     ALG_ID = "exportmap"
     GROUP_ID = "maps"
@@ -90,11 +110,7 @@ class ExportMap(WbeAlgorithm):
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         if os.path.splitext(path)[1].lower() not in (".pdf", ".png"):
             raise QgsProcessingException(tr("The map file “{path}” must end in .pdf or .png.").format(path=path))
-        layer = source_layer.clone()
-        has_severity = layer.fields().lookupField("severity") >= 0
-        renderer = layer.renderer()
-        if has_severity and not (isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == "severity"):
-            layer.setRenderer(severity_renderer())
+        layer = map_layer(source_layer)
         label_field = self.parameterAsString(parameters, self.LABEL_FIELD, context) or guess_label_field(layer)
         if label_field:
             label_townships(layer, label_field)
