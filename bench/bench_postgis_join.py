@@ -184,13 +184,34 @@ def main() -> None:
                     "JOIN": samples_uri + f"|subset=\"compound\" = '{compound}'",
                     "PREDICATE": [1],  # contains
                     "JOIN_FIELDS": ["concentration"],
-                    "SUMMARIES": [0, 6, 7, 5],  # count, mean, median, max
+                    "SUMMARIES": [0, 3, 6, 7],  # count, max, mean, median
                     "DISCARD_NONMATCHING": False,
                     "OUTPUT": "memory:",
                 },
             ),
             1,
         )
+
+        # The same job as ours: one run per round (QGIS has no group-by), values with non-detects at LOD/2
+        # (an expression field in the subset layer is not possible, so the concentration field as stored).
+        rounds_present = sorted(set(rounds.tolist()))
+
+        def peer_per_round():
+            for r in rounds_present:
+                run(
+                    "qgis:joinbylocationsummary",
+                    {
+                        "INPUT": townships_uri,
+                        "JOIN": samples_uri + f"|subset=\"compound\" = '{compound}' AND \"round\" = '{r}'",
+                        "PREDICATE": [1],
+                        "JOIN_FIELDS": ["concentration"],
+                        "SUMMARIES": [0, 3, 6, 7],
+                        "DISCARD_NONMATCHING": False,
+                        "OUTPUT": "memory:",
+                    },
+                )
+
+        results["peer_rounds"] = measure(f"6. qgis:joinbylocationsummary once per round ({len(rounds_present)} runs)", peer_per_round, 1)
 
     print("Ratios (time of the slower ÷ time of the faster):")
     sql, arrays, alg, alg_pg = results["sql"][0], results["arrays"][0], results["alg_gpkg"][0], results["alg_pg"][0]
@@ -199,7 +220,9 @@ def main() -> None:
     print(f"  wbe:aggregatebytownship GeoPackage vs PostGIS layers: {alg_pg / alg:.2f} (>1: GeoPackage is faster)")
     if "peer" in results:
         peer = results["peer"][0]
-        print(f"  qgis:joinbylocationsummary ÷ wbe:aggregatebytownship (GeoPackage): {peer / alg:.1f}× (target 20×)")
+        print(f"  qgis:joinbylocationsummary (all rounds at once) ÷ wbe:aggregatebytownship (GeoPackage): {peer / alg:.1f}× (target 20×)")
+        per_round = results["peer_rounds"][0]
+        print(f"  qgis:joinbylocationsummary once per round (the same job) ÷ wbe:aggregatebytownship (GeoPackage): {per_round / alg:.1f}×")
     del app, plugin
 
 
