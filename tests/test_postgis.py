@@ -726,3 +726,303 @@ def test_open_survey_store_for_the_import_interface(pg, saved_connection):
     # CGCS2000 points are transformed to the store's WGS84 in SQL; the two frames differ by well under 1 m (1e-5°).
     x0 = pg.scalar("SELECT ST_X(geom) FROM wbe.samples WHERE source_row = 2")
     assert x0 == pytest.approx(frame.loc[0, "x"], abs=1e-5)
+
+
+# ------------------------------------------------------------------------------- PostGIS everywhere
+# Every other vector algorithm with its inputs read from PostGIS tables and its vector outputs written with a
+# postgis: destination, compared with the same run on GeoPackage layers (the reference).
+
+
+def _dest(pg, table: str, geometry: bool = True) -> str:
+    """A postgis: destination; a table without geometry is named without the "(geom)" column."""
+    uri = pg.qgis_uri(f'"survey"."{table}"')
+    return "postgis:" + (uri if geometry else uri.rsplit(" (geom)", 1)[0])
+
+
+def _pg_layer(pg, table: str, key: str | None = None, geometry: bool = True):
+    from qgis.core import QgsVectorLayer
+
+    uri = pg.qgis_uri(f'"survey"."{table}"', key=key)
+    layer = QgsVectorLayer(uri if geometry else uri.rsplit(" (geom)", 1)[0], table, "postgres")
+    assert layer.isValid(), table
+    return layer
+
+
+def _to_pg(pg, source, table: str):
+    """A file path or a layer copied into survey.<table> (key fid), returned as a PostGIS layer."""
+    from qgis.core import QgsVectorLayer
+
+    layer = QgsVectorLayer(source, table, "ogr") if isinstance(source, str) else source
+    _export(layer, pg.qgis_uri(f'"survey"."{table}"', key="fid"))
+    del layer
+    return _pg_layer(pg, table, key="fid")
+
+
+def _norm(value) -> str:
+    if value is None or (hasattr(value, "isNull") and value.isNull()):
+        return "NULL"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return f"{float(value):.10g}"
+    if hasattr(value, "toString") and not isinstance(value, str):
+        from qgis.PyQt.QtCore import Qt
+
+        return value.toString(Qt.ISODate)
+    return str(value)
+
+
+def _shape(feature) -> tuple:
+    geometry = feature.geometry()
+    if geometry.isNull() or geometry.isEmpty():
+        return ("no geometry",)
+    centre = geometry.centroid().asPoint()
+    return (f"{geometry.area():.6g}", f"{centre.x():.6f}", f"{centre.y():.6f}")
+
+
+def _table(layer, names) -> list:
+    """Sorted rows: the normalised values of ``names``, then area and centroid."""
+    return sorted(tuple(_norm(f[n]) for n in names) + _shape(f) for f in layer.getFeatures())
+
+
+def _assert_same_output(file_output, pg_layer, ignore=("fid", "id", "township_fid")):
+    """The PostGIS output holds what the GeoPackage output holds: same fields (keys aside), same rows."""
+    from qgis.core import QgsVectorLayer
+
+    file_layer = QgsVectorLayer(file_output, "file", "ogr") if isinstance(file_output, str) else file_output
+    names = [n for n in file_layer.fields().names() if n.lower() not in ignore]
+    missing = set(names) - set(pg_layer.fields().names())
+    assert not missing, missing
+    want, got = _table(file_layer, names), _table(pg_layer, names)
+    del file_layer
+    assert len(got) == len(want) > 0
+    for g, w in zip(got, want):
+        differing = {n: (a, b) for n, a, b in zip([*names, "area", "x", "y"], g, w) if a != b}
+        assert not differing, f"first differing row {w[:4]}: (PostGIS, GeoPackage) {differing}"
+
+
+@pytest.fixture()
+def survey_both(pg, run, demo_lab, demo_townships, tmp_path):
+    """The demo survey twice: as GeoPackage files, and as PostGIS tables made by the algorithms themselves
+    (import → aggregate every round → classify, PostGIS in and out)."""
+    files = {"townships": demo_townships}
+    files["samples"] = run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": str(tmp_path / "samples.gpkg")})["OUTPUT"]
+    agg = {"TOWNSHIP_FIELD": "name", "COMPOUND": "methamphetamine"}
+    files["agg"] = run(
+        "wbe:aggregatebytownship", {**agg, "SAMPLES": files["samples"], "TOWNSHIPS": demo_townships, "OUTPUT": str(tmp_path / "agg.gpkg")}
+    )["OUTPUT"]
+    classify = {"FIELD": "mean", "METHOD": 1}
+    files["severity"] = run("wbe:classifyseverity", {**classify, "INPUT": files["agg"], "OUTPUT": str(tmp_path / "severity.gpkg")})[
+        "OUTPUT"
+    ]
+    layers = {"townships": _to_pg(pg, demo_townships, "townships")}
+    run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": _dest(pg, "samples")})
+    layers["samples"] = _pg_layer(pg, "samples")
+    run("wbe:aggregatebytownship", {**agg, "SAMPLES": layers["samples"], "TOWNSHIPS": layers["townships"], "OUTPUT": _dest(pg, "agg")})
+    layers["agg"] = _pg_layer(pg, "agg")
+    run("wbe:classifyseverity", {**classify, "INPUT": layers["agg"], "OUTPUT": _dest(pg, "severity")})
+    layers["severity"] = _pg_layer(pg, "severity")
+    _assert_same_output(files["severity"], layers["severity"])
+    yield files, layers
+    layers.clear()
+    gc.collect()
+
+
+def test_trend_and_emerging_hot_spots_read_and_write_postgis(pg, run, survey_both, tmp_path):
+    files, layers = survey_both
+    trend = {"ID_FIELD": "code", "VALUE_FIELD": "mean"}
+    want = run("wbe:trend", {**trend, "INPUT": files["agg"], "OUTPUT": str(tmp_path / "trend.gpkg")})
+    got = run("wbe:trend", {**trend, "INPUT": layers["agg"], "OUTPUT": _dest(pg, "trend")})
+    assert (got["N_IDS"], got["N_ROUNDS"]) == (want["N_IDS"], want["N_ROUNDS"]) == (13, 4)
+    _assert_same_output(want["OUTPUT"], _pg_layer(pg, "trend"))
+    ehs = {"ID_FIELD": "code", "VALUE_FIELD": "mean", "WEIGHTS": 0}
+    want = run("wbe:emerginghotspots", {**ehs, "INPUT": files["agg"], "OUTPUT": str(tmp_path / "ehs.gpkg")})
+    got = run("wbe:emerginghotspots", {**ehs, "INPUT": layers["agg"], "OUTPUT": _dest(pg, "ehs")})
+    assert (got["N_LOCATIONS"], got["N_HOT"], got["N_COLD"]) == (want["N_LOCATIONS"], want["N_HOT"], want["N_COLD"])
+    _assert_same_output(want["OUTPUT"], _pg_layer(pg, "ehs"))
+
+
+def test_compare_cases_charts_map_and_report_read_a_postgis_severity_layer(pg, run, survey_both, tmp_path):
+    from qgis.PyQt.QtGui import QImage
+    from test_comparecases import case_csv
+
+    files, layers = survey_both
+    cases = {"VALUE_FIELD": "mean", "JOIN_FIELD": "name", "ROUND": "2024Q1", "CASES": case_csv(tmp_path)}
+    cases.update({"CASES_JOIN_FIELD": "township", "CASE_FIELD": "cases"})
+    want = run("wbe:comparecases", {**cases, "INPUT": files["severity"], "OUTPUT": str(tmp_path / "cmp.gpkg")})
+    got = run("wbe:comparecases", {**cases, "INPUT": layers["severity"], "OUTPUT": _dest(pg, "cmp")})
+    for key in ("SPEARMAN_RHO", "KENDALL_TAU", "KAPPA", "N_TOWNSHIPS", "N_DISAGREE"):
+        assert got[key] == pytest.approx(want[key], rel=1e-12, nan_ok=True), key
+    assert want["N_TOWNSHIPS"] > 3
+    _assert_same_output(want["OUTPUT"], _pg_layer(pg, "cmp"))
+
+    charts = {"ID_FIELD": "code", "VALUE_FIELD": "mean"}
+    want = run("wbe:severitycharts", {**charts, "INPUT": files["severity"], "OUTPUT_FOLDER": str(tmp_path / "charts_file")})
+    got = run("wbe:severitycharts", {**charts, "INPUT": layers["severity"], "OUTPUT_FOLDER": str(tmp_path / "charts_pg")})
+    assert got["N_CHARTS"] == want["N_CHARTS"] > 0
+
+    want = run("wbe:exportmap", {"INPUT": files["severity"], "TITLE": "Q", "OUTPUT": str(tmp_path / "file.png")})
+    got = run("wbe:exportmap", {"INPUT": layers["severity"], "TITLE": "Q", "OUTPUT": str(tmp_path / "pg.png")})
+    a, b = QImage(want["OUTPUT"]), QImage(got["OUTPUT"])
+    assert a.size() == b.size() and a.width() > 1000
+    differing = sum(a.pixel(x, y) != b.pixel(x, y) for x in range(0, a.width(), 9) for y in range(0, a.height(), 9))
+    assert differing < 0.01 * (a.width() // 9) * (a.height() // 9)  # the same map (anti-aliasing aside)
+
+    report = {"TITLE": "Q", "NAME_FIELD": "name", "VALUE_FIELD": "mean"}
+    want = run(
+        "wbe:report", {**report, "INPUT": files["severity"], "OUTPUT_HTML": str(tmp_path / "f.html"), "OUTPUT_PDF": str(tmp_path / "f.pdf")}
+    )
+    got = run(
+        "wbe:report",
+        {**report, "INPUT": layers["severity"], "OUTPUT_HTML": str(tmp_path / "p.html"), "OUTPUT_PDF": str(tmp_path / "p.pdf")},
+    )
+    assert got["N_TOWNSHIPS"] == want["N_TOWNSHIPS"] > 0
+    for name in ("城关镇", "东湖镇"):
+        assert name in open(got["OUTPUT_HTML"], encoding="utf-8").read()
+
+
+def test_survey_map_with_postgis_townships_writes_severity_to_postgis(pg, run, survey_both, demo_lab, tmp_path):
+    files, layers = survey_both
+    params = {"LAB_RESULTS": demo_lab, "TOWNSHIP_FIELD": "name", "COMPOUND": "methamphetamine", "ROUND": "2024Q3"}
+    want = run("wbe:surveymap", {**params, "TOWNSHIPS": files["townships"], "OUTPUT": str(tmp_path / "survey.gpkg")})
+    got = run("wbe:surveymap", {**params, "TOWNSHIPS": layers["townships"], "OUTPUT": _dest(pg, "survey_map")})
+    assert (got["BREAK_1"], got["BREAK_2"], got["ROWS_IMPORTED"]) == (want["BREAK_1"], want["BREAK_2"], want["ROWS_IMPORTED"])
+    _assert_same_output(want["OUTPUT"], _pg_layer(pg, "survey_map"))
+
+
+def test_consumption_algorithms_read_and_write_postgis(pg, run, survey_both, demo_townships, tmp_path):
+    from test_backcalc import add_flow_and_population
+
+    files, _layers = survey_both
+    add_flow_and_population(files["samples"], demo_townships)
+    samples = _to_pg(pg, files["samples"], "samples_flow")
+    back = {"FLOW_FIELD": "flow_1e4", "FLOW_UNIT": 2, "POPULATION_FIELD": "census", "SEED": 3, "DRAWS": 300}
+    want = run("wbe:backcalculate", {**back, "INPUT": files["samples"], "OUTPUT": str(tmp_path / "back.gpkg")})
+    got = run("wbe:backcalculate", {**back, "INPUT": samples, "OUTPUT": _dest(pg, "back")})
+    assert (got["N_SAMPLES"], got["N_COMPUTED"]) == (want["N_SAMPLES"], want["N_COMPUTED"]) and want["N_COMPUTED"] > 20
+    back_pg = _pg_layer(pg, "back")
+    _assert_same_output(want["OUTPUT"], back_pg)
+
+    summary = {"DRAWS": 200, "SEED": 5}
+    want = run(
+        "wbe:consumptionsummary",
+        {**summary, "INPUT": want["OUTPUT"], "OUTPUT": str(tmp_path / "sum.gpkg"), "COMPARISON": str(tmp_path / "cmp.gpkg")},
+    )
+    got = run(
+        "wbe:consumptionsummary",
+        {**summary, "INPUT": back_pg, "OUTPUT": _dest(pg, "summary", False), "COMPARISON": _dest(pg, "comparison", False)},
+    )
+    assert (got["N_USED"], got["N_LEFT_OUT"]) == (want["N_USED"], want["N_LEFT_OUT"])
+    _assert_same_output(want["OUTPUT"], _pg_layer(pg, "summary", geometry=False))
+    _assert_same_output(want["COMPARISON"], _pg_layer(pg, "comparison", geometry=False))
+
+    want = run("wbe:sourcesignals", {"INPUT": files["samples"], "OUTPUT": str(tmp_path / "signals.gpkg")})
+    got = run("wbe:sourcesignals", {"INPUT": samples, "OUTPUT": _dest(pg, "signals")})
+    assert (got["N_TESTED"], got["N_FLAGGED"]) == (want["N_TESTED"], want["N_FLAGGED"]) and want["N_FLAGGED"] >= 1
+    _assert_same_output(want["OUTPUT"], _pg_layer(pg, "signals"))
+    del samples, back_pg
+
+
+def test_field_work_reads_and_writes_postgis(pg, run, survey_both, tmp_path):
+    from test_tracesource import mass_balance, network_layer
+    from test_tracesource import sample_layer as traced_samples
+
+    files, layers = survey_both
+    zones = {"VALUE_FIELD": "concentration", "COMPOUND": "methamphetamine", "ROUND": "2024Q3", "THRESHOLD": 10, "RADIUS": 800}
+    want = run(
+        "wbe:searchzones", {**zones, "SAMPLES": files["samples"], "TOWNSHIPS": files["townships"], "OUTPUT": str(tmp_path / "z.gpkg")}
+    )
+    got = run("wbe:searchzones", {**zones, "SAMPLES": layers["samples"], "TOWNSHIPS": layers["townships"], "OUTPUT": _dest(pg, "zones")})
+    assert (got["N_ZONES"], got["N_QUALIFYING"]) == (want["N_ZONES"], want["N_QUALIFYING"]) and want["N_ZONES"] >= 1
+    _assert_same_output(want["OUTPUT"], _pg_layer(pg, "zones"))
+
+    network_file, samples_file = str(tmp_path / "network.gpkg"), str(tmp_path / "traced.gpkg")
+    for layer, path in ((network_layer(), network_file), (traced_samples(mass_balance({("L2", 0.2): 40.0})), samples_file)):
+        run("native:savefeatures" if _alg_exists("native:savefeatures") else "native:refactorfields", _save_params(layer, path))
+    trace = {"VALUE_FIELD": "concentration", "SITE_FIELD": "site_id", "DIRECTION_FIELD": "dir", "SNAP_DISTANCE": 30}
+    want = run(
+        "wbe:tracesource",
+        {
+            **trace,
+            "NETWORK": network_file,
+            "SAMPLES": samples_file,
+            "OUTPUT": str(tmp_path / "t.gpkg"),
+            "CATCHMENTS": str(tmp_path / "c.gpkg"),
+        },
+    )
+    network, traced = _to_pg(pg, network_file, "network"), _to_pg(pg, samples_file, "traced")
+    got = run(
+        "wbe:tracesource",
+        {**trace, "NETWORK": network, "SAMPLES": traced, "OUTPUT": _dest(pg, "trace"), "CATCHMENTS": _dest(pg, "catchments")},
+    )
+    assert (got["N_FLAGGED"], got["N_SNAPPED"]) == (want["N_FLAGGED"], want["N_SNAPPED"]) and want["N_FLAGGED"] >= 1
+    _assert_same_output(want["OUTPUT"], _pg_layer(pg, "trace"))
+    _assert_same_output(want["CATCHMENTS"], _pg_layer(pg, "catchments"))
+    del network, traced
+
+
+def _alg_exists(alg_id: str) -> bool:
+    from qgis.core import QgsApplication
+
+    return QgsApplication.processingRegistry().algorithmById(alg_id) is not None
+
+
+def _save_params(layer, path):
+    if _alg_exists("native:savefeatures"):
+        return {"INPUT": layer, "OUTPUT": path}
+    mapping = [
+        {"expression": f'"{f.name()}"', "name": f.name(), "type": f.type(), "length": f.length(), "precision": f.precision()}
+        for f in layer.fields()
+    ]
+    return {"INPUT": layer, "FIELDS_MAPPING": mapping, "OUTPUT": path}
+
+
+def test_surface_by_township_with_postgis_townships(pg, run, survey_both, tmp_path):
+    files, layers = survey_both
+    projected = run("native:reprojectlayer", {"INPUT": files["samples"], "TARGET_CRS": "EPSG:4547", "OUTPUT": str(tmp_path / "p.gpkg")})
+    surface = run(
+        "wbe:interpolate",
+        {
+            "INPUT": projected["OUTPUT"],
+            "COMPOUND": "methamphetamine",
+            "ROUND": "2024Q3",
+            "MASK": files["townships"],
+            "PIXEL_SIZE": 500.0,
+            "OUTPUT": str(tmp_path / "s.tif"),
+        },
+    )["OUTPUT"]
+    want = run(
+        "wbe:surfacebytownship",
+        {"INPUT": surface, "TOWNSHIPS": files["townships"], "THRESHOLD": 20.0, "OUTPUT": str(tmp_path / "sbt.gpkg")},
+    )
+    got = run("wbe:surfacebytownship", {"INPUT": surface, "TOWNSHIPS": layers["townships"], "THRESHOLD": 20.0, "OUTPUT": _dest(pg, "sbt")})
+    assert got["N_EMPTY"] == want["N_EMPTY"]
+    _assert_same_output(want["OUTPUT"], _pg_layer(pg, "sbt"))
+
+
+def test_monte_carlo_intervals_do_not_depend_on_the_row_order(run, demo_lab, demo_townships, tmp_path):
+    """A PostGIS table hands rows out in its own order: backcalculate and consumptionsummary sort the samples
+    first, so the same samples and seed give the same intervals from a reversed copy of the layer."""
+    from qgis.core import QgsFeatureRequest, QgsVectorLayer
+    from test_backcalc import add_flow_and_population
+
+    samples = run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": str(tmp_path / "samples.gpkg")})["OUTPUT"]
+    add_flow_and_population(samples, demo_townships)
+    layer = QgsVectorLayer(samples, "s", "ogr")
+    features = list(layer.getFeatures(QgsFeatureRequest()))
+    reversed_copy = layer.materialize(QgsFeatureRequest().setFilterFids([]))
+    reversed_copy.dataProvider().addFeatures(features[::-1])
+    del layer
+    back = {"FLOW_FIELD": "flow_1e4", "FLOW_UNIT": 2, "POPULATION_FIELD": "census", "SEED": 3, "DRAWS": 300}
+    want = run("wbe:backcalculate", {**back, "INPUT": samples, "OUTPUT": str(tmp_path / "a.gpkg")})
+    got = run("wbe:backcalculate", {**back, "INPUT": reversed_copy, "OUTPUT": str(tmp_path / "b.gpkg")})
+    _assert_same_output(want["OUTPUT"], QgsVectorLayer(got["OUTPUT"], "b", "ogr"))
+    b_layer = QgsVectorLayer(got["OUTPUT"], "b", "ogr")
+    b_reversed = b_layer.materialize(QgsFeatureRequest().setFilterFids([]))
+    b_reversed.dataProvider().addFeatures(list(b_layer.getFeatures())[::-1])
+    del b_layer
+    summary = {"DRAWS": 200, "SEED": 5, "COMPARISON": "memory:"}
+    want = run("wbe:consumptionsummary", {**summary, "INPUT": want["OUTPUT"], "OUTPUT": str(tmp_path / "sa.gpkg")})
+    got = run("wbe:consumptionsummary", {**summary, "INPUT": b_reversed, "OUTPUT": str(tmp_path / "sb.gpkg")})
+    _assert_same_output(want["OUTPUT"], QgsVectorLayer(got["OUTPUT"], "sb", "ogr"))
+    del reversed_copy, b_reversed

@@ -12,6 +12,7 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsFeatureSink,
     QgsField,
+    QgsFieldConstraints,
     QgsFields,
     QgsProcessing,
     QgsProcessingException,
@@ -133,6 +134,9 @@ def carried_township_fields(fields: QgsFields) -> QgsFields:
         if field.name().lower() == "fid":
             field = QgsField(field)
             field.setName("township_fid")
+            # Without the key's NOT NULL/UNIQUE constraints: a PostGIS destination would otherwise make the
+            # repeating township_fid its primary key and refuse every round but one (silently, in 3.22).
+            field.setConstraints(QgsFieldConstraints())
         carried.append(field)
     return carried
 

@@ -75,6 +75,22 @@ def factor_error_text(error: bc.BackcalcError) -> str:
     return f"{error.code}: {error.details}"
 
 
+def in_stable_order(columns: dict, ids: list) -> tuple[dict, list]:
+    """The rows sorted by sample (site, date, sample type, compound), then feature id, whatever order the
+    layer hands them out in: the Monte Carlo draws follow the row order, so the same samples and seed must
+    give the same intervals from a GeoPackage, a PostGIS table or a reordered copy."""
+
+    def text(value) -> str:
+        if is_null(value):
+            return ""
+        return value.toString("yyyy-MM-dd") if hasattr(value, "toString") and not isinstance(value, str) else str(value)
+
+    key_names = [name for name in ("site_id", "sample_date", "round", "medium", "compound") if name in columns]
+    keys = [tuple(text(columns[name][i]) for name in key_names) for i in range(len(ids))]
+    order = sorted(range(len(ids)), key=lambda i: (keys[i], ids[i]))
+    return {name: [values[i] for i in order] for name, values in columns.items()}, [ids[i] for i in order]
+
+
 def out_fields() -> QgsFields:
     fields = QgsFields()
     fields.append(QgsField("conc_used", QVariant.Double))
@@ -274,6 +290,7 @@ class BackCalculate(WbeAlgorithm):
         columns, _geometries, ids = read_columns(source, names, feedback)
         if feedback.isCanceled():
             return {}
+        columns, ids = in_stable_order(columns, ids)
         n = len(ids)
         text = lambda key: np.array(["" if is_null(v) else str(v) for v in columns[key]], dtype=object)  # noqa: E731
         site, compound, medium = text("site_id"), text("compound"), text("medium")

@@ -24,7 +24,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..core import backcalc as bc
 from ..translate import tr
-from .backcalculate import read_rsd, rsd_parameters
+from .backcalculate import in_stable_order, read_rsd, rsd_parameters
 from .base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array
 
 NEEDED = [
@@ -152,9 +152,11 @@ class ConsumptionSummary(WbeAlgorithm):
                 )
             )
         require_fields(source, fields_needed, source.sourceName())
-        columns, _g, ids = read_columns(source, fields_needed, feedback)
+        order_by = ["sample_date"] if source.fields().lookupField("sample_date") >= 0 else []
+        columns, _g, ids = read_columns(source, [*fields_needed, *order_by], feedback)
         if feedback.isCanceled():
             return {}
+        columns, ids = in_stable_order(columns, ids)  # the draws follow the rows: same samples, same intervals
         text = lambda key: np.array(["" if is_null(v) else str(v) for v in columns[key]], dtype=object)  # noqa: E731
         rounds, medium, compound, township, site = text("round"), text("medium"), text("compound"), text(township_field), text("site_id")
         compound_codes: dict[str, int] = {}
