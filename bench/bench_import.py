@@ -6,8 +6,11 @@ Each measurement runs in its own child process, so its peak memory (ru_maxrss) i
 - peer: ``pandas.read_csv(path)`` with default options (type inference, no validation);
 - core: the import's read (table_reader.read_table) + core/labtable.import_table (every parser,
   validation, datum conversion, duplicates) — the part the issue's 200,000 rows/s target is about;
-- end to end: ``processing.run("wbe:importlabresults")`` writing the points to a GeoPackage and to a
-  memory layer (one repeat each: QGIS's feature writing dominates there).
+- end to end: ``processing.run("wbe:importlabresults")`` writing the points to a GeoPackage (the common case,
+  filled in bulk by processing/bulk_writer.py) and to a memory layer (QGIS's features);
+- for reference, one run of the GeoPackage written the old way, through QGIS's feature sink
+  (``BULK_GEOPACKAGE = False``; skip it with ``--no-sink``).
+The issue's target (200,000 rows/s, peak < 2 GB) is for the end-to-end GeoPackage run.
 The file imitates a county lab sheet: UTF-8, Chinese headers, 1,000 sites, 12 compounds, weekly dates (every key unique),
 about 8% non-detects in three spellings and 0.1% bad cells.
 """
@@ -105,12 +108,22 @@ def _child(stage: str, path: str) -> dict:
             plugin = wbe_surveillance.classFactory(None)
             plugin.initProcessing()
             with tempfile.TemporaryDirectory() as tmp:
-                output = os.path.join(tmp, "samples.gpkg") if stage == "gpkg" else "memory:"
+                if stage == "sink":
+                    from wbe_surveillance.processing import import_lab_results
+
+                    import_lab_results.BULK_GEOPACKAGE = False
+                output = "memory:" if stage == "memory" else os.path.join(tmp, "samples.gpkg")
                 start = time.perf_counter()
                 result = processing.run("wbe:importlabresults", {"INPUT": path, "OUTPUT": output, "REJECTED": "memory:"})
                 elapsed = time.perf_counter() - start
                 rows = result["ROWS_READ"]
                 extra = {"imported": result["ROWS_IMPORTED"], "rejected": result["ROWS_REJECTED"]}
+                if stage != "memory":  # the file holds every imported row (checked after the clock stops)
+                    import sqlite3
+
+                    with sqlite3.connect(output) as con:
+                        (table,) = con.execute("SELECT table_name FROM gpkg_contents").fetchone()
+                        assert con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == result["ROWS_IMPORTED"]
                 del result
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return {"stage": stage, "seconds": elapsed, "rows": rows, "peak_mb": peak_mb, **extra}
@@ -125,6 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-sink", action="store_true", help="skip the reference run through QGIS's GeoPackage sink")
     parser.add_argument("--child")
     parser.add_argument("--file")
     args = parser.parse_args()
@@ -137,10 +151,10 @@ def main() -> None:
         print(f"file: {args.rows:,} rows, {os.path.getsize(path) / 1e6:.0f} MB")
         results: dict[str, list[dict]] = {}
         for _ in range(args.repeats):
-            for stage in ("pandas", "core"):
+            for stage in ("pandas", "core", "gpkg", "memory"):
                 results.setdefault(stage, []).append(measure(stage, path))
-        for stage in ("memory", "gpkg"):
-            results[stage] = [measure(stage, path)]
+        if not args.no_sink:
+            results["sink"] = [measure("sink", path)]
         summary = {}
         for stage, runs in results.items():
             seconds = statistics.median(r["seconds"] for r in runs)
@@ -156,7 +170,9 @@ def main() -> None:
         print(f"core import / pandas.read_csv speed ratio: {summary['core'] / summary['pandas']:.2f}")
         print(f"end to end (memory) / pandas.read_csv: {summary['memory'] / summary['pandas']:.2f}")
         print(f"end to end (GeoPackage) / pandas.read_csv: {summary['gpkg'] / summary['pandas']:.2f}")
-        print("target: core import ≥ 200,000 rows/s, peak < 2,048 MB")
+        if "sink" in summary:
+            print(f"GeoPackage in bulk / through QGIS's sink: {summary['gpkg'] / summary['sink']:.2f}")
+        print("target: end to end (GeoPackage) ≥ 200,000 rows/s, peak < 2,048 MB")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
+    QgsProviderRegistry,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QDate, QVariant
@@ -40,6 +42,7 @@ from ..core.compounds import CompoundTable
 from ..core.labtable import AUTO_LAYOUT, WIDE, LabTableError, detect_columns, import_table
 from ..core.values import parse_coordinates
 from ..translate import tr
+from . import bulk_writer
 from .base import WbeAlgorithm
 from .messages import reason_text, record_message, role_label, store_error_text, table_error_text
 from .table_reader import read_table
@@ -60,6 +63,8 @@ COLUMN_PARAMETERS = (
 )
 LOGGED_REJECTIONS = 200  # individual log lines; the REJECTED table holds every one
 BATCH = 20000
+# GeoPackage destinations are written in bulk (bulk_writer.py); tests switch it off to compare with the sink.
+BULK_GEOPACKAGE = True
 
 
 def sample_fields() -> QgsFields:
@@ -104,6 +109,68 @@ def _nullable(values: np.ndarray) -> list:
     out = values.astype(object)
     out[np.isnan(values)] = None
     return out.tolist()
+
+
+def _file_destination(dest_id: str) -> tuple[str, str | None]:
+    """The file path and layer name a sink's destination id names ("" when it is not a file)."""
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", dest_id or "")
+    path = parts.get("path") or ""
+    return (path if os.path.isfile(path) else ""), (parts.get("layerName") or None)
+
+
+def _text_column(values: pd.Series, empty_is_null: bool) -> list:
+    """Text cells as a list of str, with None for missing (and for "" when ``empty_is_null``)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        labels = np.array([*values.cat.categories.astype(object), None], dtype=object)
+        if empty_is_null:
+            labels[labels == ""] = None
+        codes = values.cat.codes.to_numpy()
+        return labels[np.where(codes < 0, len(labels) - 1, codes)].tolist()
+    out = values.to_numpy(dtype=object).copy()
+    missing = pd.isna(out)
+    if empty_is_null:
+        missing |= out == ""
+    out[missing] = None
+    return out.tolist()
+
+
+def _sample_columns(samples: pd.DataFrame) -> list[list]:
+    """The samples' attribute columns in sample_fields() order, as Python values the way the sink writes
+    them: dates as ISO text, "" dates and townships as NULL, NaN numbers as NULL."""
+    return [
+        _text_column(samples["site_id"], False),
+        _text_column(samples["sample_date"], True),
+        _text_column(samples["round"], False),
+        _text_column(samples["medium"], False),
+        _text_column(samples["compound"], False),
+        _nullable(samples["concentration"].to_numpy(dtype=float)),
+        samples["detected"].astype(bool).tolist(),
+        _nullable(samples["lod"].to_numpy(dtype=float)),
+        _text_column(samples["raw_value"], False),
+        _text_column(samples["unit"], False),
+        _text_column(samples["lab_township"], True),
+        samples["source_row"].astype(int).tolist(),
+    ]
+
+
+def _discard_layer(target) -> None:
+    """Remove what a canceled or failed bulk write leaves: the file, or only the layer when the GeoPackage holds others."""
+    from osgeo import ogr
+
+    dataset = ogr.Open(target.path, 1)
+    if dataset is None:
+        return
+    if dataset.GetLayerCount() > 1:
+        for i in range(dataset.GetLayerCount()):
+            if dataset.GetLayerByIndex(i).GetName() == target.table:
+                dataset.DeleteLayer(i)
+                break
+        dataset = None
+        return
+    dataset = None
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        if os.path.exists(target.path + suffix):
+            os.remove(target.path + suffix)
 
 
 def datum_parameter(name: str = "DATUM") -> QgsProcessingParameterEnum:
@@ -410,9 +477,19 @@ class ImportLabResults(WbeAlgorithm):
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         samples = result.samples
-        if not self._write_samples(sink, samples, feedback):
-            return {}
-        del sink
+        target_path, target_layer = _file_destination(dest_id)
+        if BULK_GEOPACKAGE and target_path.lower().endswith(".gpkg") and len(samples):
+            # QGIS created the empty layer; close it and fill it in one transaction (processing/bulk_writer.py).
+            sink = None  # the only reference: the writer closes the file here
+            target = bulk_writer.find_target(target_path, target_layer, sample_fields().names())
+            if target is None:
+                sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, sample_fields(), QgsWkbTypes.Point, out_crs)
+            elif not self._write_samples_bulk(target, samples, feedback):
+                return {}
+        if sink is not None:
+            if not self._write_samples(sink, samples, feedback):
+                return {}
+            del sink
 
         outputs = {self.OUTPUT: dest_id}
         rejected_sink, rejected_id = self.parameterAsSink(
@@ -499,6 +576,27 @@ class ImportLabResults(WbeAlgorithm):
                 feedback.setProgress(30 + 60.0 * (i + 1) / max(n, 1))
         if batch:
             sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+        return True
+
+    def _write_samples_bulk(self, target, samples: pd.DataFrame, feedback) -> bool:
+        """The samples straight into the GeoPackage layer the sink created; False (and no file) when canceled."""
+        try:
+            bulk_writer.write_points(
+                target,
+                _sample_columns(samples),
+                samples["x"].to_numpy(dtype=float),
+                samples["y"].to_numpy(dtype=float),
+                progress=lambda fraction: feedback.setProgress(30 + 60.0 * fraction),
+                canceled=feedback.isCanceled,
+            )
+        except bulk_writer.BulkCanceledError:
+            _discard_layer(target)
+            return False
+        except (sqlite3.Error, OSError, MemoryError) as error:
+            _discard_layer(target)
+            raise QgsProcessingException(
+                tr("The samples could not be written to “{path}”: {error}").format(path=target.path, error=error)
+            ) from error
         return True
 
     def _write_rejected(self, sink, rejected: pd.DataFrame, path: str, feedback) -> None:

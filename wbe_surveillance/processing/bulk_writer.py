@@ -1,0 +1,296 @@
+"""Bulk writing of the import's sample points into a GeoPackage the Processing sink has just created.
+
+Why: QGIS's OGR sink writes a GeoPackage one feature at a time, and GDAL 3.6 (Debian 12, QGIS 3.22) keeps the
+layer's R*Tree spatial index up to date by a trigger on every insert. Measured on 1,000,000 points, SQLite's
+one-by-one R*Tree insertion alone takes 11–12 s, whether QGIS, ``gdal.VectorTranslate`` or
+``CreateSpatialIndex`` afterwards drives it (GDAL learnt a bulk R*Tree loader only in 3.7). Building a
+``QgsFeature`` per sample costs another 8–10 µs.
+
+How: the algorithm lets the sink create the layer (so file, layer name, fields, types, CRS and metadata are
+exactly QGIS's), closes it while empty, and this module then, in one SQLite transaction:
+
+1. drops the layer's triggers (the R*Tree triggers call OGR's SQL functions, which plain ``sqlite3`` lacks),
+2. inserts the rows with ``executemany``, geometries as GeoPackage blobs built in numpy,
+3. writes the R*Tree as a packed tree (sort-tile-recursive), node blobs in SQLite's own format,
+4. puts the triggers back as they were and updates ``gpkg_contents`` (extent) and ``gpkg_ogr_contents``
+   (feature count) as OGR does when it closes a layer.
+
+A cancel or an error rolls the transaction back; the caller then removes the file. Nothing here is
+user-visible text: problems come back as exceptions the algorithm words.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+CHUNK = 50_000  # rows per executemany, between progress reports and cancel checks
+ROWS_PER_STATEMENT = 64  # multi-row VALUES: measured ~30% faster than one row per statement
+RTREE_MAX_CELLS = 51  # SQLite's RTREE_MAXCELLS
+GPKG_POINT_HEADER = b"GP\x00\x01"  # magic, version 0, flags: little endian, no envelope
+
+
+class BulkCanceledError(Exception):
+    """The feedback asked to stop; the transaction was rolled back."""
+
+
+@dataclass(frozen=True)
+class GpkgTarget:
+    path: str
+    table: str
+    geometry_column: str
+    srs_id: int
+    fid_column: str
+    columns: tuple[str, ...]  # attribute columns, in table order
+    rtree: str | None  # name of the R*Tree virtual table, if the layer has a spatial index
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def find_target(path: str, layer: str | None, expected_columns: Sequence[str]) -> GpkgTarget | None:
+    """The empty point layer the sink created in ``path``, or None when it is not what this writer expects
+    (then the caller writes through QGIS as before)."""
+    if not path or not path.lower().endswith(".gpkg") or not os.path.isfile(path):
+        return None
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "SELECT c.table_name FROM gpkg_contents c JOIN gpkg_geometry_columns g ON g.table_name = c.table_name "
+                "WHERE c.data_type = 'features'"
+            )
+        ]
+        if layer is None:
+            if len(tables) != 1:
+                return None
+            layer = tables[0]
+        matched = [t for t in tables if t.lower() == layer.lower()]
+        if len(matched) != 1:
+            return None
+        table = matched[0]
+        geometry_column, geometry_type, srs_id, z, m = con.execute(
+            "SELECT column_name, geometry_type_name, srs_id, z, m FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
+        ).fetchone()
+        if geometry_type.upper() != "POINT" or z or m:
+            return None
+        info = con.execute(f"PRAGMA table_info({_quote(table)})").fetchall()
+        pk = [row[1] for row in info if row[5]]
+        names = [row[1] for row in info if not row[5] and row[1] != geometry_column]
+        if len(pk) != 1 or names != list(expected_columns):
+            return None
+        if con.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0] != 0:
+            return None
+        rtree = f"rtree_{table}_{geometry_column}"
+        has_rtree = con.execute("SELECT count(*) FROM sqlite_master WHERE name = ?", (rtree,)).fetchone()[0] == 1
+        return GpkgTarget(path, table, geometry_column, int(srs_id), pk[0], tuple(names), rtree if has_rtree else None)
+    except (sqlite3.Error, TypeError, ValueError):
+        return None
+    finally:
+        con.close()
+
+
+def point_blobs(x: np.ndarray, y: np.ndarray, srs_id: int) -> list[bytes]:
+    """GeoPackage geometry blobs of 2D points (header without envelope + little-endian WKB), as OGR writes them."""
+    record = np.dtype([("head", "S4"), ("srs", "<i4"), ("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+    out = np.empty(len(x), dtype=record)
+    out["head"] = GPKG_POINT_HEADER
+    out["srs"] = srs_id
+    out["order"] = 1
+    out["type"] = 1
+    out["x"] = x
+    out["y"] = y
+    buffer = out.tobytes()
+    width = record.itemsize
+    return [buffer[i : i + width] for i in range(0, len(buffer), width)]
+
+
+def _float32_down(values: np.ndarray) -> np.ndarray:
+    f = values.astype(np.float32)
+    return np.where(f.astype(np.float64) > values, np.nextafter(f, np.float32(-np.inf)), f)
+
+
+def _float32_up(values: np.ndarray) -> np.ndarray:
+    f = values.astype(np.float32)
+    return np.where(f.astype(np.float64) < values, np.nextafter(f, np.float32(np.inf)), f)
+
+
+def _str_order(x: np.ndarray, y: np.ndarray, per_node: int) -> np.ndarray:
+    """Sort-tile-recursive order: vertical slices by x, each sorted by y, so that consecutive runs of
+    ``per_node`` entries are compact boxes."""
+    n = len(x)
+    nodes = -(-n // per_node)
+    slices = max(1, int(np.ceil(np.sqrt(nodes))))
+    by_x = np.argsort(x, kind="stable")
+    slice_of = np.empty(n, dtype=np.int64)
+    slice_of[by_x] = np.arange(n) // (slices * per_node)
+    return np.lexsort((y, slice_of))
+
+
+def rtree_nodes(
+    ids: np.ndarray, minx: np.ndarray, maxx: np.ndarray, miny: np.ndarray, maxy: np.ndarray, node_size: int
+) -> tuple[list[tuple[int, bytes]], list[list[int]], list[tuple[int, int]]]:
+    """A packed R*Tree in SQLite's storage format: (nodeno, blob) rows for ``%_node`` (root = node 1, its first
+    two bytes the depth), the columns rowid and leaf nodeno for ``%_rowid`` and (nodeno, parent) for ``%_parent``.
+
+    A node blob is a 2-byte depth (root only), a 2-byte cell count and cells of an 8-byte id followed by
+    minx, maxx, miny, maxy as 4-byte floats, all big-endian, zero-padded to ``node_size``. Coordinates are
+    rounded outwards to float32, as SQLite does, so every box contains its point.
+    """
+    per_node = min(RTREE_MAX_CELLS, (node_size - 4) // 24)
+    cell = np.dtype([("id", ">i8"), ("minx", ">f4"), ("maxx", ">f4"), ("miny", ">f4"), ("maxy", ">f4")])
+    pad = node_size - 4 - 24 * per_node
+    node = np.dtype(
+        [("depth", ">u2"), ("count", ">u2"), ("cells", cell, (per_node,)), ("pad", "V", pad)]
+        if pad
+        else [
+            ("depth", ">u2"),
+            ("count", ">u2"),
+            ("cells", cell, (per_node,)),
+        ]
+    )
+    assert node.itemsize == node_size
+
+    order = _str_order((minx + maxx) / 2.0, (miny + maxy) / 2.0, per_node)
+    level = (ids[order], minx[order], maxx[order], miny[order], maxy[order])
+    next_node = 2
+    node_rows: list[tuple[int, bytes]] = []
+    rowid_columns: list[list[int]] = [[], []]
+    parent_rows: list[tuple[int, int]] = []
+    depth = 0
+    leaf = True
+    while True:
+        child, x0, x1, y0, y1 = level
+        count = len(child)
+        n_nodes = -(-count // per_node) if count else 1
+        is_root = n_nodes == 1
+        numbers = np.array([1], dtype=np.int64) if is_root else np.arange(next_node, next_node + n_nodes, dtype=np.int64)
+        if not is_root:
+            next_node += n_nodes
+        blocks = np.zeros(n_nodes, dtype=node)
+        slots = np.zeros(n_nodes * per_node, dtype=cell)
+        slots["id"][:count] = child
+        slots["minx"][:count] = x0
+        slots["maxx"][:count] = x1
+        slots["miny"][:count] = y0
+        slots["maxy"][:count] = y1
+        blocks["cells"] = slots.reshape(n_nodes, per_node)
+        blocks["count"] = np.minimum(per_node, count - np.arange(n_nodes) * per_node).clip(0)
+        owner = numbers[np.arange(count) // per_node]
+        if leaf:
+            by_rowid = np.argsort(child, kind="stable")
+            rowid_columns = [child[by_rowid].tolist(), owner[by_rowid].tolist()]
+        else:
+            parent_rows.extend(zip(child.tolist(), owner.tolist()))
+        if is_root:
+            blocks["depth"][0] = depth
+        raw = blocks.tobytes()
+        node_rows.extend((int(numbers[i]), raw[i * node_size : (i + 1) * node_size]) for i in range(n_nodes))
+        if is_root:
+            break
+        # The parent level's entries: each node's number and bounding box (float32, already outward-rounded).
+        bounds = np.arange(0, count, per_node)
+        level = (
+            numbers,
+            np.minimum.reduceat(x0, bounds),
+            np.maximum.reduceat(x1, bounds),
+            np.minimum.reduceat(y0, bounds),
+            np.maximum.reduceat(y1, bounds),
+        )
+        depth += 1
+        leaf = False
+    return node_rows, rowid_columns, parent_rows
+
+
+def _insert_rows(con: sqlite3.Connection, head: str, columns: Sequence[Sequence], per_statement: int) -> None:
+    """``head`` ("INSERT INTO t (a, b) VALUES ") with the rows made of ``columns`` (equal lengths),
+    ``per_statement`` rows to a multi-row VALUES statement. The parameters are laid out by slice assignment,
+    without a tuple per row."""
+    width = len(columns)
+    count = len(columns[0])
+    flat: list = [None] * (width * count)
+    for j, values in enumerate(columns):
+        flat[j::width] = values
+    one = "(" + ", ".join("?" * width) + ")"
+    step = width * per_statement
+    full = count // per_statement
+    if full:
+        con.executemany(head + ", ".join([one] * per_statement), (flat[i * step : (i + 1) * step] for i in range(full)))
+    rest = flat[full * step :]
+    if rest:
+        con.execute(head + ", ".join([one] * (len(rest) // width)), rest)
+
+
+def write_points(
+    target: GpkgTarget,
+    columns: Sequence[list],
+    x: np.ndarray,
+    y: np.ndarray,
+    progress: Callable[[float], None],
+    canceled: Callable[[], bool],
+) -> int:
+    """Insert the rows (``columns`` in ``target.columns`` order, Python values with None for NULL) and their
+    points, all in one transaction. Raises BulkCanceledError (rolled back) when ``canceled()`` turns true."""
+    n = len(x)
+    table = _quote(target.table)
+    names = [target.fid_column, target.geometry_column, *target.columns]
+    insert = f"INSERT INTO {table} ({', '.join(_quote(c) for c in names)}) VALUES "
+    con = sqlite3.connect(target.path, isolation_level=None)
+    try:
+        con.execute("PRAGMA cache_size = -131072")  # 128 MB of page cache: the whole load stays off the journal
+        con.execute("BEGIN IMMEDIATE")
+        triggers = con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY rowid", (target.table,)
+        ).fetchall()
+        for name, _sql in triggers:
+            con.execute(f"DROP TRIGGER {_quote(name)}")
+        blobs = point_blobs(x, y, target.srs_id)
+        fids = list(range(1, n + 1))
+        for start in range(0, n, CHUNK):
+            stop = min(n, start + CHUNK)
+            chunk = [fids[start:stop], blobs[start:stop], *(values[start:stop] for values in columns)]
+            _insert_rows(con, insert, chunk, ROWS_PER_STATEMENT)
+            progress(stop / max(n, 1))
+            if canceled():
+                raise BulkCanceledError()
+        del blobs
+        if target.rtree and n:
+            node_size = con.execute(f"SELECT length(data) FROM {_quote(target.rtree + '_node')} WHERE nodeno = 1").fetchone()[0]
+            x0, x1 = _float32_down(x), _float32_up(x)
+            y0, y1 = _float32_down(y), _float32_up(y)
+            nodes, rowids, parents = rtree_nodes(np.arange(1, n + 1, dtype=np.int64), x0, x1, y0, y1, node_size)
+            for suffix in ("_node", "_rowid", "_parent"):
+                con.execute(f"DELETE FROM {_quote(target.rtree + suffix)}")
+            con.executemany(f"INSERT INTO {_quote(target.rtree + '_node')} (nodeno, data) VALUES (?, ?)", nodes)
+            _insert_rows(con, f"INSERT INTO {_quote(target.rtree + '_rowid')} (rowid, nodeno) VALUES ", rowids, 256)
+            con.executemany(f"INSERT INTO {_quote(target.rtree + '_parent')} (nodeno, parentnode) VALUES (?, ?)", parents)
+            if canceled():
+                raise BulkCanceledError()
+        for _name, sql in triggers:
+            con.execute(sql)
+        if n:
+            con.execute(
+                "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, "
+                "last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE table_name = ?",
+                (float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y)), target.table),
+            )
+        has_counts = con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone()[0]
+        if has_counts:
+            con.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)", (n, target.table))
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    return n
