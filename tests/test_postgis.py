@@ -1026,3 +1026,68 @@ def test_monte_carlo_intervals_do_not_depend_on_the_row_order(run, demo_lab, dem
     got = run("wbe:consumptionsummary", {**summary, "INPUT": b_reversed, "OUTPUT": str(tmp_path / "sb.gpkg")})
     _assert_same_output(want["OUTPUT"], QgsVectorLayer(got["OUTPUT"], "sb", "ogr"))
     del reversed_copy, b_reversed
+
+
+IMPORT_SCRIPT = r"""
+import json, os, sys, time
+import pandas as pd
+sys.path.insert(0, sys.argv[1])
+from wbe_surveillance.core import store_postgis as sp
+dsn, frame_path, lab, ready, go = sys.argv[2:7]
+frame = pd.read_pickle(frame_path)
+store = sp.PostgisSurveyStore(sp.connect(dsn), "0.1.0")
+open(ready, "w").close()
+deadline = time.monotonic() + 60
+while not os.path.exists(go) and time.monotonic() < deadline:
+    time.sleep(0.005)
+summary = store.import_samples(frame, lab, block_rows=1000)
+store.conn.close()
+print(json.dumps({"pid": os.getpid(), "inserted": summary.rows_inserted, "unchanged": summary.rows_unchanged}))
+"""
+
+
+def test_two_processes_importing_different_labs_at_once_lose_nothing(pg, tmp_path):
+    """Two separate Python processes (two labs), released together, each importing in blocks of 1,000 rows;
+    500 rows are sent by both. Nothing is lost and nothing is stored twice."""
+    import json
+    import sys
+    import time
+
+    a = synthetic_samples(12_000, "A", seed=1)
+    b = pd.concat([synthetic_samples(12_000, "B", seed=2), a.iloc[:500]], ignore_index=True)
+    _store(pg).ensure_schema()
+    script = tmp_path / "import_lab.py"
+    script.write_text(IMPORT_SCRIPT, encoding="utf-8")
+    go = tmp_path / "go"
+    children = []
+    for name, frame in (("A", a), ("B", b)):
+        frame.to_pickle(tmp_path / f"{name}.pkl")
+        args = [
+            sys.executable,
+            str(script),
+            str(REPO),
+            pg.dsn(),
+            str(tmp_path / f"{name}.pkl"),
+            f"lab {name}",
+            str(tmp_path / f"ready{name}"),
+            str(go),
+        ]
+        children.append(subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready{n}").exists() for n in "AB") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()
+    outputs = []
+    for child in children:
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+        outputs.append(json.loads(out.strip().splitlines()[-1]))
+    got_a, got_b = outputs
+    assert got_a["pid"] != got_b["pid"]
+    assert got_a["inserted"] + got_a["unchanged"] == 12_000 and got_b["inserted"] + got_b["unchanged"] == 12_500
+    assert got_a["inserted"] + got_b["inserted"] == 24_000
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 24_000
+    assert pg.scalar("SELECT count(DISTINCT (site_id, round, sample_date, medium, compound)) FROM wbe.samples") == 24_000
+    assert pg.scalar("SELECT count(*) FROM wbe.samples WHERE site_id LIKE 'B%'") == 12_000
+    assert pg.scalar("SELECT count(DISTINCT lab) FROM wbe.imports") == 2
+    assert pg.scalar("SELECT count(*) FROM wbe.samples s JOIN wbe.imports i USING (import_id) WHERE s.lab <> i.lab") == 0
