@@ -83,3 +83,26 @@ def test_wkb_with_z_and_m(wkt):
 def test_not_a_polygon_raises():
     with pytest.raises(ValueError):
         parse_wkb_polygons(bytes(QgsGeometry.fromWkt("LINESTRING(0 0,1 1)").asWkb()))
+
+
+def test_flat_edges_equal_the_per_polygon_edges():
+    """_all_edges (one pass over every polygon) gives each polygon exactly the edges _edges gives it:
+    closed and unclosed rings, holes, a ring too short to count, an empty polygon."""
+    from wbe_surveillance.core.pip import _all_edges, _edges
+
+    rng = np.random.default_rng(4)
+    square = np.array([[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], dtype=float)
+    hole = np.array([[1, 1], [1, 2], [2, 2], [2, 1]], dtype=float)  # not closed
+    polygons = [
+        [square, hole],
+        [],
+        [np.array([[5.0, 5.0], [6.0, 5.0]])],  # two points: no edges
+        [rng.random((7, 2)) + 10, np.array([[0.0, 0.0], [1.0, 1.0]]), rng.random((5, 2))],
+        [square + 20],
+    ]
+    (x1, y1, x2, y2), offsets = _all_edges(polygons)
+    assert offsets[0] == 0 and offsets[-1] == x1.size
+    for index, rings in enumerate(polygons):
+        a, b = offsets[index], offsets[index + 1]
+        for flat, each in zip((x1[a:b], y1[a:b], x2[a:b], y2[a:b]), _edges(rings)):
+            np.testing.assert_array_equal(flat, each)

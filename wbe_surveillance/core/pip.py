@@ -75,6 +75,30 @@ def _edges(rings: list[Ring]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     return np.concatenate(x1), np.concatenate(y1), np.concatenate(x2), np.concatenate(y2)
 
 
+def _all_edges(polygons: list[list[Ring]]):
+    """Every polygon's edges in flat arrays (rings of fewer than 3 points left out, as in ``_edges``), and
+    the offsets: polygon p owns edges offsets[p]:offsets[p + 1]. One pass instead of one per polygon."""
+    rings, owners = [], []
+    for index, polygon in enumerate(polygons):
+        for ring in polygon:
+            if len(ring) >= 3:
+                rings.append(ring)
+                owners.append(index)
+    if not rings:
+        empty = np.empty(0)
+        return (empty, empty, empty, empty), np.zeros(len(polygons) + 1, dtype=np.int64)
+    lengths = np.fromiter((len(r) for r in rings), dtype=np.int64, count=len(rings))
+    coords = np.concatenate(rings).astype(np.float64, copy=False)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    following = np.arange(1, len(coords) + 1)
+    following[starts + lengths - 1] = starts  # the last vertex joins the first: closed or not, as np.roll does
+    x1, y1 = coords[:, 0], coords[:, 1]
+    edges = (x1, y1, x1[following], y1[following])
+    owner = np.repeat(np.asarray(owners, dtype=np.int64), lengths)
+    offsets = np.searchsorted(owner, np.arange(len(polygons) + 1), side="left")
+    return edges, offsets
+
+
 def _inside(px: np.ndarray, py: np.ndarray, edges) -> np.ndarray:
     x1, y1, x2, y2 = edges
     inside = np.zeros(px.size, dtype=bool)
@@ -122,8 +146,9 @@ def assign_points(px, py, polygons: list[list[Ring]], cancelled=None) -> np.ndar
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     sorted_points = valid[order]
+    (ex1, ey1, ex2, ey2), offsets = _all_edges(polygons)
 
-    for index, rings in enumerate(polygons):
+    for index in range(len(polygons)):
         if cancelled is not None and index % 256 == 0 and cancelled():
             break
         box = boxes[index]
@@ -147,6 +172,7 @@ def assign_points(px, py, polygons: list[list[Ring]], cancelled=None) -> np.ndar
         candidates = candidates[in_box]
         if candidates.size == 0:
             continue
-        hit = _inside(px[candidates], py[candidates], _edges(rings))
+        a, b = offsets[index], offsets[index + 1]
+        hit = _inside(px[candidates], py[candidates], (ex1[a:b], ey1[a:b], ex2[a:b], ey2[a:b]))
         out[candidates[hit]] = index
     return out

@@ -95,7 +95,7 @@ def write_stats(sink, out_fields, township_features, stats, compound, feedback) 
     total = max(len(t), 1)
     batch = []
     for i, index in enumerate(t.tolist()):
-        feature = QgsFeature(out_fields)
+        feature = QgsFeature()  # the sink knows the fields; a feature without them is cheaper to build
         feature.setGeometry(geometries[index])
         feature.setAttributes(
             [*attributes[index], rounds[i], compound, n_samples[i], n_detected[i], values[0][i], values[1][i], values[2][i]]
