@@ -104,6 +104,17 @@ def test_bulk_geopackage_is_identical_to_the_sink(run, tmp_path, monkeypatch):
     assert bulk_meta["crs"] == "EPSG:4326" and bulk_meta["count"] == 9
     assert bulk_meta["index"] == QgsFeatureSource.SpatialIndexPresent
     assert bulk_rows == sink_rows
+    # A temporary (memory) output, built feature by feature, holds the same values and points.
+    memory = run("wbe:importlabresults", {"INPUT": source, "OUTPUT": "TEMPORARY_OUTPUT"})["OUTPUT"]
+    memory_rows = [
+        ([None if isinstance(v, QVariant) and v.isNull() else v for v in f.attributes()], bytes(f.geometry().asWkb()))
+        for f in memory.getFeatures()
+    ]
+    assert memory.crs().authid() == "EPSG:4326" and memory.fields().names() == [f[0] for f in bulk_fields][1:]
+    del memory
+    gc.collect()
+    assert memory_rows == [(values[1:], geometry) for _fid, values, geometry in bulk_rows]
+    assert gc.isenabled()
     # The cases the comparison must cover are really there.
     names = [f[0] for f in bulk_fields]
     col = {name: [values[names.index(name)] for _fid, values, _geom in bulk_rows] for name in names}
