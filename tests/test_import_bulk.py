@@ -285,3 +285,31 @@ def test_spatial_filter_through_qgis_matches_sink(run, tmp_path, monkeypatch):
         del layer
         gc.collect()
     assert found["bulk"] == found["sink"] and sum(len(ids) for ids in found["bulk"]) > 50
+
+
+def test_layer_added_to_an_existing_geopackage_and_removed_on_cancel(run, tmp_path, monkeypatch):
+    """QGIS's "Save to GeoPackage…" gives an ogr: destination naming the file and the table; the file's other
+    layers stay as they were, written or canceled."""
+    import shutil
+
+    from conftest import DEMO
+
+    package = tmp_path / "survey.gpkg"
+    shutil.copy(DEMO / "townships.gpkg", package)
+    source = write_csv(tmp_path / "lab.csv", ROWS)
+    calls = []
+    real_write = bulk_writer.write_points
+    monkeypatch.setattr(bulk_writer, "write_points", lambda *a, **k: calls.append(a[0].table) or real_write(*a, **k))
+    result = run("wbe:importlabresults", {"INPUT": source, "OUTPUT": f"ogr:dbname='{package}' table=\"samples\" (geom)"})
+    assert calls == ["samples"] and result["OUTPUT"] == f"{package}|layername=samples"
+    assert layer_rows(result["OUTPUT"])[2]["count"] == 9
+    monkeypatch.setattr(bulk_writer, "CHUNK", 2)
+    log = Log(cancel_after=31)
+    run("wbe:importlabresults", {"INPUT": source, "OUTPUT": f"ogr:dbname='{package}' table=\"later\" (geom)"}, feedback=log)
+    assert calls == ["samples", "later"] and log.isCanceled()
+    with sqlite3.connect(package) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+        assert tables == {"townships", "samples"}
+        assert con.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE '%later%'").fetchone() == (0,)
+    assert layer_rows(f"{package}|layername=townships")[2]["count"] == 13
+    assert layer_rows(f"{package}|layername=samples")[2]["count"] == 9
