@@ -13,8 +13,13 @@ Paths measured:
 3. wbe:aggregatebytownship reading the same layers from PostGIS;
 4. PostGIS pushdown: one SQL statement (ST_Contains with the GiST index, GROUP BY township, round), the
    results fetched into Python;
-5. qgis:joinbylocationsummary (count, mean, median, max of concentration per township, all rounds at once:
-   less than our job, which splits by round), once.
+5. qgis:joinbylocationsummary (count, max, mean, median of concentration per township, all rounds at once:
+   less than our job, which splits by round and writes one feature per township × round), once;
+6. qgis:joinbylocationsummary doing our job: once per round (a subset per round; QGIS has no group-by), once.
+   It still reads concentration as stored (no LOD/2 for non-detects), so it does slightly less than ours.
+
+Path 2 reads a GeoPackage samples layer in columns through GDAL's Arrow stream (processing/fast_read.py);
+the QGIS feature path is used for selections, filters, subsets and databases.
 Peak memory is this process's peak RSS per step; the PostgreSQL server's own memory is not included.
 """
 
