@@ -155,20 +155,33 @@ def test_cancel_while_writing_leaves_no_file(run, tmp_path, monkeypatch):
     assert len(writing) >= 4 and writing == sorted(writing)
 
 
-def test_failed_write_rolls_back_and_removes_the_file(run, tmp_path, monkeypatch):
+def test_failed_bulk_write_falls_back_to_the_sink(run, tmp_path, monkeypatch):
     source = write_csv(tmp_path / "lab.csv", ROWS)
+    calls = []
 
     def broken_blobs(*args):
+        calls.append(1)
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(bulk_writer, "point_blobs", broken_blobs)
-    out = tmp_path / "samples.gpkg"
-    from qgis.core import QgsProcessingException
+    out = str(tmp_path / "samples.gpkg")
+    log = LogText()
+    result = run("wbe:importlabresults", {"INPUT": source, "OUTPUT": out}, feedback=log)
+    assert calls == [1]
+    assert "disk I/O error" in log.text and "feature by feature" in log.text
+    monkeypatch.setattr(algorithm_module, "BULK_GEOPACKAGE", False)
+    reference = run("wbe:importlabresults", {"INPUT": source, "OUTPUT": str(tmp_path / "sink.gpkg")})
+    assert result["ROWS_IMPORTED"] == reference["ROWS_IMPORTED"] == 9
+    assert layer_rows(out)[1] == layer_rows(str(tmp_path / "sink.gpkg"))[1]
 
-    with pytest.raises(QgsProcessingException) as error:
-        run("wbe:importlabresults", {"INPUT": source, "OUTPUT": str(out)})
-    assert "disk I/O error" in str(error.value) and str(out) in str(error.value)
-    assert not out.exists()
+
+class LogText(QgsProcessingFeedback):
+    def __init__(self):
+        super().__init__()
+        self.text = ""
+
+    def pushWarning(self, warning):
+        self.text += warning + "\n"
 
 
 def _empty_point_layer(path: str, epsg: int):

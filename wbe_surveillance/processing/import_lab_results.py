@@ -524,10 +524,13 @@ class ImportLabResults(WbeAlgorithm):
             # QGIS created the empty layer; close it and fill it in one transaction (processing/bulk_writer.py).
             sink = None  # the only reference: the writer closes the file here
             target = bulk_writer.find_target(target_path, target_layer, sample_fields().names())
-            if target is None:
-                sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, sample_fields(), QgsWkbTypes.Point, out_crs)
-            elif not self._write_samples_bulk(target, samples, feedback):
+            outcome = "unsuitable" if target is None else self._write_samples_bulk(target, samples, feedback)
+            if outcome == "canceled":
                 return {}
+            if outcome != "written":  # the layer is not one bulk_writer fills, or filling it failed (and it was removed)
+                sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, sample_fields(), QgsWkbTypes.Point, out_crs)
+                if sink is None:
+                    raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         if sink is not None:
             if not self._write_samples(sink, samples, feedback):
                 return {}
@@ -621,8 +624,9 @@ class ImportLabResults(WbeAlgorithm):
             sink.addFeatures(batch, QgsFeatureSink.FastInsert)
         return True
 
-    def _write_samples_bulk(self, target, samples: pd.DataFrame, feedback) -> bool:
-        """The samples straight into the GeoPackage layer the sink created; False (and no file) when canceled."""
+    def _write_samples_bulk(self, target, samples: pd.DataFrame, feedback) -> str:
+        """The samples straight into the GeoPackage layer the sink created: "written", "canceled" (the layer
+        removed), or "failed" (rolled back, the layer removed, a warning logged: the caller writes through QGIS)."""
         try:
             bulk_writer.write_points(
                 target,
@@ -634,13 +638,16 @@ class ImportLabResults(WbeAlgorithm):
             )
         except bulk_writer.BulkCanceledError:
             _discard_layer(target)
-            return False
+            return "canceled"
         except (sqlite3.Error, OSError, MemoryError) as error:
             _discard_layer(target)
-            raise QgsProcessingException(
-                tr("The samples could not be written to “{path}”: {error}").format(path=target.path, error=error)
-            ) from error
-        return True
+            feedback.pushWarning(
+                tr("Writing the samples to “{path}” in one go failed ({error}); writing them feature by feature instead.").format(
+                    path=target.path, error=error
+                )
+            )
+            return "failed"
+        return "written"
 
     def _write_rejected(self, sink, rejected: pd.DataFrame, path: str, feedback) -> None:
         fields = rejected_fields()
