@@ -524,7 +524,8 @@ class ImportLabResults(WbeAlgorithm):
             # QGIS created the empty layer; close it and fill it in one transaction (processing/bulk_writer.py).
             sink = None  # the only reference: the writer closes the file here
             target = bulk_writer.find_target(target_path, target_layer, sample_fields().names())
-            outcome = "unsuitable" if target is None else self._write_samples_bulk(target, samples, feedback)
+            finite = bool(np.isfinite(samples["x"].to_numpy(dtype=float)).all() and np.isfinite(samples["y"].to_numpy(dtype=float)).all())
+            outcome = "unsuitable" if target is None or not finite else self._write_samples_bulk(target, samples, feedback)
             if outcome == "canceled":
                 return {}
             if outcome != "written":  # the layer is not one bulk_writer fills, or filling it failed (and it was removed)
