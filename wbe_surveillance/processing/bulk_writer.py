@@ -158,7 +158,8 @@ def rtree_nodes(
             ("cells", cell, (per_node,)),
         ]
     )
-    assert node.itemsize == node_size
+    if per_node < 2 or node.itemsize != node_size:
+        raise sqlite3.DatabaseError(f"unexpected R*Tree node size {node_size}")
 
     order = _str_order((minx + maxx) / 2.0, (miny + maxy) / 2.0, per_node)
     level = (ids[order], minx[order], maxx[order], miny[order], maxy[order])
