@@ -198,3 +198,23 @@ def test_selected_samples_give_the_statistics_of_those_samples_only(run, samples
     finally:
         QgsProject.instance().removeMapLayer(layer.id())
     assert _stats(str(tmp_path / "sel.gpkg")) == _stats(str(tmp_path / "round.gpkg"))
+
+
+def test_point_wkb_decoded_at_once_and_one_by_one_alike():
+    """Little-endian 2D points are decoded in one go; big-endian, Z, MultiPoint, empty and NULL values one by one
+    through OGR; a polygon refuses the fast path. Reference: QgsGeometry's own reading of the same WKB."""
+    wkts = ["Point (1.5 2.5)", "Point Z (3 4 5)", "MultiPoint ((6 7), (8 9))", "Point (10 11)"]
+    blobs = [bytes(QgsGeometry.fromWkt(w).asWkb()) for w in wkts]
+    big = QgsGeometry.fromWkt("Point (12 13)")
+    from osgeo import ogr
+
+    blobs.append(bytes(ogr.CreateGeometryFromWkt("POINT (12 13)").ExportToWkb(ogr.wkbXDR)))
+    blobs.append(bytes(ogr.CreateGeometryFromWkt("MULTIPOINT EMPTY").ExportToWkb()))
+    values = np.ma.masked_array(np.array([*blobs, b"x"], dtype=object), mask=[False] * len(blobs) + [True])
+    got = fast_read.wkb_points(values)
+    want = [(1.5, 2.5), (3, 4), (6, 7), (10, 11), (big.asPoint().x(), big.asPoint().y()), (np.nan, np.nan), (np.nan, np.nan)]
+    np.testing.assert_array_equal(got, np.array(want, dtype=float))
+    fixed = np.array([blobs[0], blobs[3]], dtype="V21")
+    np.testing.assert_array_equal(fast_read.wkb_points(fixed), [[1.5, 2.5], [10, 11]])
+    polygon = np.array([bytes(QgsGeometry.fromWkt("Polygon ((0 0, 1 0, 1 1, 0 0))").asWkb())], dtype=object)
+    assert fast_read.wkb_points(polygon) is None

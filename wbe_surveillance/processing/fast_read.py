@@ -133,36 +133,51 @@ def _concatenate(parts: list):
 
 def wkb_points(geometries) -> np.ndarray | None:
     """(n, 2) coordinates of point WKB values: x, y of a Point (Z/M ignored), the first point of a
-    MultiPoint, NaN for NULL or empty; None when a geometry is not a point."""
-    mask = np.ma.getmaskarray(geometries) if isinstance(geometries, np.ma.MaskedArray) else None
-    data = geometries.data if isinstance(geometries, np.ma.MaskedArray) else geometries
+    MultiPoint, NaN for NULL or empty; None when a geometry is not a point.
+
+    Little-endian 2D points (21 bytes, what GeoPackage and Shapefile points become) are decoded at once;
+    only the others go one by one through OGR."""
+    is_masked = isinstance(geometries, np.ma.MaskedArray)
+    data = geometries.data if is_masked else geometries
     n = len(data)
-    if data.dtype.kind == "V" and data.dtype.itemsize == 21 and mask is None:
-        raw = np.frombuffer(data.tobytes(), dtype=np.uint8).reshape(n, 21)
-        if n and (raw[:, 0] == 1).all() and (raw[:, 1:5].copy().view("<u4").ravel() == 1).all():
-            xy = raw[:, 5:21].copy().view("<f8")
-            return xy.reshape(n, 2)
+    null = np.ma.getmaskarray(geometries) if is_masked else np.zeros(n, dtype=bool)
+    out = np.full((n, 2), np.nan)
+    if data.dtype.kind == "V":
+        blobs = None
+        width = data.dtype.itemsize
+        candidates = np.flatnonzero(~null) if width == 21 else np.empty(0, dtype=np.int64)
+        raw = np.frombuffer(data.tobytes(), dtype=np.uint8).reshape(n, width)[candidates] if width == 21 else None
+    else:
+        blobs = [b if isinstance(b, (bytes, bytearray)) else (bytes(b) if b is not None else b"") for b in data.tolist()]
+        lengths = np.fromiter((len(b) for b in blobs), dtype=np.int64, count=n)
+        candidates = np.flatnonzero(~null & (lengths == 21))
+        raw = np.frombuffer(b"".join(blobs[i] for i in candidates), dtype=np.uint8).reshape(-1, 21)
+    done = null.copy()
+    if raw is not None and len(candidates):
+        simple = (raw[:, 0] == 1) & (raw[:, 1:5].copy().view("<u4").ravel() == 1)
+        out[candidates[simple]] = raw[simple, 5:21].copy().view("<f8").reshape(-1, 2)
+        done[candidates[simple]] = True
+    rest = np.flatnonzero(~done)
+    if rest.size == 0:
+        return out
     from osgeo import ogr
 
-    out = np.full((n, 2), np.nan)
-    for i in range(n):
-        if mask is not None and mask[i]:
-            continue
-        value = data[i]
-        blob = value.tobytes() if hasattr(value, "tobytes") else value
-        if blob is None or len(blob) == 0:
+    for i in rest:
+        blob = blobs[i] if blobs is not None else data[i].tobytes()
+        if len(blob) == 0:
             continue
         geometry = ogr.CreateGeometryFromWkb(bytes(blob))
         if geometry is None:
             return None
         flat = ogr.GT_Flatten(geometry.GetGeometryType())
+        if flat not in (ogr.wkbPoint, ogr.wkbMultiPoint):
+            return None
         if geometry.IsEmpty():
             continue
-        if flat == ogr.wkbMultiPoint:
-            geometry = geometry.GetGeometryRef(0)
-        elif flat != ogr.wkbPoint:
-            return None
-        out[i] = (geometry.GetX(), geometry.GetY())
+        # the first part is owned by its MultiPoint: keep the parent alive while reading it
+        point = geometry.GetGeometryRef(0) if flat == ogr.wkbMultiPoint else geometry
+        out[i] = (point.GetX(), point.GetY())
+        del point
     return out
 
 
