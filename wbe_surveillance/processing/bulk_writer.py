@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -195,7 +196,7 @@ def rtree_nodes(
         if is_root:
             blocks["depth"][0] = depth
         raw = blocks.tobytes()
-        node_rows.extend((int(numbers[i]), raw[i * node_size : (i + 1) * node_size]) for i in range(n_nodes))
+        node_rows.extend(zip(numbers.tolist(), (raw[i * node_size : (i + 1) * node_size] for i in range(n_nodes))))
         if is_root:
             break
         # The parent level's entries: each node's number and bounding box (float32, already outward-rounded).
@@ -210,6 +211,12 @@ def rtree_nodes(
         depth += 1
         leaf = False
     return node_rows, rowid_columns, parent_rows
+
+
+def _packed_rtree(x: np.ndarray, y: np.ndarray, node_size: int):
+    return rtree_nodes(
+        np.arange(1, len(x) + 1, dtype=np.int64), _float32_down(x), _float32_up(x), _float32_down(y), _float32_up(y), node_size
+    )
 
 
 def _insert_rows(con: sqlite3.Connection, head: str, columns: Sequence[Sequence], per_statement: int) -> None:
@@ -255,6 +262,14 @@ def write_points(
         for name, _sql in triggers:
             con.execute(f"DROP TRIGGER {_quote(name)}")
         blobs = point_blobs(x, y, target.srs_id)
+        rtree = None
+        if target.rtree and n:
+            # The packed tree is numpy work that mostly releases the GIL: built on a second thread while
+            # SQLite (which releases it too) takes the rows.
+            node_size = con.execute(f"SELECT length(data) FROM {_quote(target.rtree + '_node')} WHERE nodeno = 1").fetchone()[0]
+            pool = ThreadPoolExecutor(max_workers=1)
+            rtree = pool.submit(_packed_rtree, x, y, node_size)
+            pool.shutdown(wait=False)
         fids = list(range(1, n + 1))
         for start in range(0, n, CHUNK):
             stop = min(n, start + CHUNK)
@@ -264,11 +279,8 @@ def write_points(
             if canceled():
                 raise BulkCanceledError()
         del blobs
-        if target.rtree and n:
-            node_size = con.execute(f"SELECT length(data) FROM {_quote(target.rtree + '_node')} WHERE nodeno = 1").fetchone()[0]
-            x0, x1 = _float32_down(x), _float32_up(x)
-            y0, y1 = _float32_down(y), _float32_up(y)
-            nodes, rowids, parents = rtree_nodes(np.arange(1, n + 1, dtype=np.int64), x0, x1, y0, y1, node_size)
+        if rtree is not None:
+            nodes, rowids, parents = rtree.result()
             for suffix in ("_node", "_rowid", "_parent"):
                 con.execute(f"DELETE FROM {_quote(target.rtree + suffix)}")
             con.executemany(f"INSERT INTO {_quote(target.rtree + '_node')} (nodeno, data) VALUES (?, ?)", nodes)
