@@ -104,30 +104,28 @@ def township_stats_in_database(
         f'JOIN {_table(t_uri)} t ON ST_Intersects(t."{t_geom}", s.g){t_filter} ORDER BY s.sid, t."{t_key}"'
     )
     params = {"compound": compound, "media": list(media), "round": round_label}
+    # One statement, one spatial pass: the samples picked and joined once (MATERIALIZED), then the groups, the
+    # counts and the samples in no township (an anti-join on the key, not a second spatial test) as one result.
+    # No temporary table, so a read-only connection (an analyst's, a replica) works too.
+    sql = (
+        f"WITH selected AS MATERIALIZED ({selected}), joined AS MATERIALIZED ({joined}) "
+        "SELECT 'g', tid::bigint, round, count(*), count(*) FILTER (WHERE d), avg(v)::float8, "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY v), max(v)::float8, NULL::bigint FROM joined GROUP BY tid, round "
+        "UNION ALL SELECT 'c', NULL, NULL, count(*), count(*) FILTER (WHERE no_limit), NULL, NULL, NULL, NULL FROM selected "
+        "UNION ALL SELECT 'u', NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.sid::bigint FROM selected s "
+        "WHERE NOT EXISTS (SELECT 1 FROM joined j WHERE j.sid = s.sid)"
+    )
     conn = psycopg2.connect(s_uri.connectionInfo(True), application_name="wbe_surveillance")
     try:
         with conn.cursor() as cur:
-            cur.execute(
-                f"WITH selected AS ({selected}), joined AS ({joined}) "
-                "SELECT tid, round, count(*), count(*) FILTER (WHERE d), avg(v), "
-                "percentile_cont(0.5) WITHIN GROUP (ORDER BY v), max(v) FROM joined GROUP BY tid, round",
-                params,
-            )
-            groups = cur.fetchall()
-            cur.execute(
-                f"WITH selected AS ({selected}) SELECT count(*), count(*) FILTER (WHERE no_limit) FROM selected",
-                params,
-            )
-            n_selected, no_limit = cur.fetchone()
-            cur.execute(
-                f"WITH selected AS ({selected}) SELECT s.sid FROM selected s WHERE NOT EXISTS "
-                f'(SELECT 1 FROM {_table(t_uri)} t WHERE ST_Intersects(t."{t_geom}", s.g){t_filter}) ORDER BY s.sid',
-                params,
-            )
-            unmatched = [int(r[0]) for r in cur.fetchall()]
+            cur.execute(sql, params)
+            rows = cur.fetchall()
         conn.rollback()
     finally:
         conn.close()
+    groups = [r[1:8] for r in rows if r[0] == "g"]
+    n_selected, no_limit = next((r[3], r[4]) for r in rows if r[0] == "c")
+    unmatched = sorted(int(r[8]) for r in rows if r[0] == "u")
     position = {int(fid): i for i, fid in enumerate(township_fids)}
     frame = pd.DataFrame(groups, columns=["tid", "round", "n_samples", "n_detected", "mean", "median", "max"])
     frame["t"] = [position.get(int(v), -1) for v in frame["tid"]]
