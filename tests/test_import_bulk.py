@@ -326,3 +326,24 @@ def test_layer_added_to_an_existing_geopackage_and_removed_on_cancel(run, tmp_pa
         assert con.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE '%later%'").fetchone() == (0,)
     assert layer_rows(f"{package}|layername=townships")[2]["count"] == 13
     assert layer_rows(f"{package}|layername=samples")[2]["count"] == 9
+
+
+def test_long_text_is_written_whole_by_every_path(run, tmp_path, monkeypatch):
+    """A site name, compound or raw value longer than a fixed field width used to be refused by QGIS's sinks
+    (counted as imported, never written); the fields have no width now, so every path writes it whole."""
+    site, compound = "很长的点位名称" * 15, "Unknown-compound-" * 5
+    path = tmp_path / "long.csv"
+    path.write_text(f"采样点,经度,纬度,采样日期,目标物,浓度,单位\n{site},113.5,23.1,2024-03-01,{compound},1.5,ng/L\n", encoding="utf-8")
+    bulk = run("wbe:importlabresults", {"INPUT": str(path), "OUTPUT": str(tmp_path / "bulk.gpkg")})
+    memory = run("wbe:importlabresults", {"INPUT": str(path), "OUTPUT": "TEMPORARY_OUTPUT"})["OUTPUT"]
+    memory_values = [(f["site_id"], f["compound"]) for f in memory.getFeatures()]
+    del memory
+    gc.collect()
+    monkeypatch.setattr(algorithm_module, "BULK_GEOPACKAGE", False)
+    run("wbe:importlabresults", {"INPUT": str(path), "OUTPUT": str(tmp_path / "sink.gpkg")})
+    assert bulk["ROWS_IMPORTED"] == 1
+    assert memory_values == [(site, compound)]
+    for name in ("bulk", "sink"):
+        fields, rows, _meta = layer_rows(str(tmp_path / f"{name}.gpkg"))
+        names = [f[0] for f in fields]
+        assert [(values[names.index("site_id")], values[names.index("compound")]) for _fid, values, _g in rows] == [(site, compound)]

@@ -70,19 +70,21 @@ BULK_GEOPACKAGE = True
 
 
 def sample_fields() -> QgsFields:
+    """The sample points' fields. Text fields have no width: with one, QGIS's memory and OGR sinks refuse a
+    feature whose site, compound or raw value is longer (it was counted as imported but never written)."""
     fields = QgsFields()
     for name, kind, length in (
-        ("site_id", QVariant.String, 80),
+        ("site_id", QVariant.String, 0),
         ("sample_date", QVariant.Date, 0),
-        ("round", QVariant.String, 16),
-        ("medium", QVariant.String, 32),
-        ("compound", QVariant.String, 64),
+        ("round", QVariant.String, 0),
+        ("medium", QVariant.String, 0),
+        ("compound", QVariant.String, 0),
         ("concentration", QVariant.Double, 0),
         ("detected", QVariant.Bool, 0),
         ("lod", QVariant.Double, 0),
-        ("raw_value", QVariant.String, 80),
-        ("unit", QVariant.String, 16),
-        ("lab_township", QVariant.String, 80),
+        ("raw_value", QVariant.String, 0),
+        ("unit", QVariant.String, 0),
+        ("lab_township", QVariant.String, 0),
         ("source_row", QVariant.Int, 0),
     ):
         fields.append(QgsField(name, kind, len=length))
