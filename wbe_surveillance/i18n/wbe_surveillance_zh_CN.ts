@@ -235,6 +235,34 @@
         <translation>污水毒情监测(&amp;W)</translation>
     </message>
     <message>
+        <source>Sample types</source>
+        <translation>样品类型</translation>
+    </message>
+    <message>
+        <source>All water (sewage, influent, surface water)</source>
+        <translation>全部水样（污水、进水、地表水）</translation>
+    </message>
+    <message>
+        <source>Wastewater only (sewage and influent)</source>
+        <translation>仅污水（排污沟与污水厂进水）</translation>
+    </message>
+    <message>
+        <source>Surface water only</source>
+        <translation>仅地表水</translation>
+    </message>
+    <message>
+        <source>Solids (soil, sediment, sludge)</source>
+        <translation>固体样品（土壤、沉积物、污泥）</translation>
+    </message>
+    <message>
+        <source>Township statistics</source>
+        <translation>乡镇统计</translation>
+    </message>
+    <message>
+        <source>Could not write a feature to “{output}”. {error}</source>
+        <translation>无法向“{output}”写入要素。{error}</translation>
+    </message>
+    <message>
         <source>Aggregate samples by township</source>
         <translation>按乡镇汇总样品</translation>
     </message>
@@ -271,30 +299,6 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>轮次（留空：全部轮次）</translation>
     </message>
     <message>
-        <source>Sample types</source>
-        <translation>样品类型</translation>
-    </message>
-    <message>
-        <source>All water (sewage, influent, surface water)</source>
-        <translation>全部水样（污水、进水、地表水）</translation>
-    </message>
-    <message>
-        <source>Wastewater only (sewage and influent)</source>
-        <translation>仅污水（排污沟与污水厂进水）</translation>
-    </message>
-    <message>
-        <source>Surface water only</source>
-        <translation>仅地表水</translation>
-    </message>
-    <message>
-        <source>Solids (soil, sediment, sludge)</source>
-        <translation>固体样品（土壤、沉积物、污泥）</translation>
-    </message>
-    <message>
-        <source>Township statistics</source>
-        <translation>乡镇统计</translation>
-    </message>
-    <message>
         <source>Samples used</source>
         <translation>使用的样品数</translation>
     </message>
@@ -325,6 +329,10 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
     <message>
         <source>Township “{name}” has no sample in round {round}: its statistics are NULL.</source>
         <translation>乡镇“{name}”在轮次 {round} 没有样品：其统计值为空。</translation>
+    </message>
+    <message>
+        <source>… and {n} more township × round cells with no sample (NULL statistics, n_samples = 0).</source>
+        <translation>……另有 {n} 个乡镇×轮次没有样品（统计值为空，n_samples = 0）。</translation>
     </message>
     <message>
         <source>{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.</source>
@@ -655,10 +663,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>图层“{layer}”缺少字段 {fields}。它需要“导入化验结果”写出的字段：{needed}。</translation>
     </message>
     <message>
-        <source>Could not write a feature to “{output}”. {error}</source>
-        <translation>无法向“{output}”写入要素。{error}</translation>
-    </message>
-    <message>
         <source>No data</source>
         <translation>无数据</translation>
     </message>
@@ -815,6 +819,10 @@ The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the
         <translation>基准轮次“{round}”不在“{layer}”中。</translation>
     </message>
     <message>
+        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
+        <translation>固定阈值：第 1、2 级的上限</translation>
+    </message>
+    <message>
         <source>Classify severity</source>
         <translation>严重程度分级</translation>
     </message>
@@ -845,10 +853,6 @@ Several compounds: give COMPOUND_FIELD. Each compound gets its own breaks. With 
     <message>
         <source>Input layer</source>
         <translation>输入图层</translation>
-    </message>
-    <message>
-        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
-        <translation>固定阈值：第 1、2 级的上限</translation>
     </message>
     <message>
         <source>Breaks computed on</source>
@@ -1447,24 +1451,12 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
         <translation>各轮次乡镇数值</translation>
     </message>
     <message>
-        <source>Neighbours</source>
-        <translation>邻居定义</translation>
-    </message>
-    <message>
-        <source>Queen contiguity (polygons)</source>
-        <translation>Queen 邻接（面要素）</translation>
-    </message>
-    <message>
-        <source>Fixed distance band</source>
-        <translation>固定距离带</translation>
+        <source>Distance band (0: the smallest that gives every township a neighbour)</source>
+        <translation>距离带（0：使每个乡镇都有邻居的最小距离）</translation>
     </message>
     <message>
         <source>K nearest neighbours</source>
         <translation>K 最近邻</translation>
-    </message>
-    <message>
-        <source>Distance band (0: the smallest that gives every township a neighbour)</source>
-        <translation>距离带（0：使每个乡镇都有邻居的最小距离）</translation>
     </message>
     <message>
         <source>False discovery rate correction per round</source>
@@ -1679,6 +1671,18 @@ The layer's own style is used; a layer with a severity field but another style g
         <translation>未分析（无值或无几何）</translation>
     </message>
     <message>
+        <source>Neighbours</source>
+        <translation>邻居定义</translation>
+    </message>
+    <message>
+        <source>Queen contiguity (polygons)</source>
+        <translation>Queen 邻接（面要素）</translation>
+    </message>
+    <message>
+        <source>Fixed distance band</source>
+        <translation>固定距离带</translation>
+    </message>
+    <message>
         <source>K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.</source>
         <translation>K = {k} 个邻居需要多于 {k} 个有值的要素；“{layer}”只有 {n} 个。</translation>
     </message>
@@ -1855,6 +1859,26 @@ FIELD 无值或没有几何的要素不参与分析，在日志中计数，输�
         <translation>该图层包含 {n} 个轮次（字段“round”）：同一乡镇每个轮次出现一次，会与自己互为邻居。请每次只分析一个轮次（筛选图层，或只汇总一个轮次）。</translation>
     </message>
     <message>
+        <source>Coordinates are in</source>
+        <translation>坐标所用坐标系</translation>
+    </message>
+    <message>
+        <source>WGS84 (GPS)</source>
+        <translation>WGS84（GPS）</translation>
+    </message>
+    <message>
+        <source>CGCS2000</source>
+        <translation>CGCS2000</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (Gaode/Tencent maps)</source>
+        <translation>GCJ-02（高德／腾讯地图）</translation>
+    </message>
+    <message>
+        <source>BD-09 (Baidu maps)</source>
+        <translation>BD-09（百度地图）</translation>
+    </message>
+    <message>
         <source>Import lab results</source>
         <translation>导入检测结果</translation>
     </message>
@@ -1893,26 +1917,6 @@ STORE (optional) appends the samples to a survey GeoPackage: importing the same 
 所有未导入的记录都写入 REJECTED，注明表格行号（表头为第 1 行）、列和原因：非数值、负值、坐标错误或缺失、使用 GCJ-02/BD-09 时坐标在中国境外、日期晚于今天、单位无法识别，以及重复记录（同一点位、日期、样品类型和物质：DUPLICATES 可选择全部拒绝或保留第一条）。始终满足 ROWS_READ = ROWS_IMPORTED + ROWS_REJECTED；宽表中按数值（样品 × 物质）计数，而不是按行计数。
 
 STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导入两次不会重复添加；已存样品的数值有变化时只报告、不覆盖（结果 STORE_ADDED、STORE_UNCHANGED、STORE_CHANGED）。STORE_CONNECTION 则按同样规则追加到共享的 PostGIS 监测数据库（已保存的 PostgreSQL 连接）。</translation>
-    </message>
-    <message>
-        <source>Coordinates are in</source>
-        <translation>坐标所用坐标系</translation>
-    </message>
-    <message>
-        <source>WGS84 (GPS)</source>
-        <translation>WGS84（GPS）</translation>
-    </message>
-    <message>
-        <source>CGCS2000</source>
-        <translation>CGCS2000</translation>
-    </message>
-    <message>
-        <source>GCJ-02 (Gaode/Tencent maps)</source>
-        <translation>GCJ-02（高德／腾讯地图）</translation>
-    </message>
-    <message>
-        <source>BD-09 (Baidu maps)</source>
-        <translation>BD-09（百度地图）</translation>
     </message>
     <message>
         <source>Coordinates are projected, in this CRS (empty: degrees)</source>
@@ -2081,6 +2085,10 @@ STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导�
     <message>
         <source>Rows read: {read}; imported: {ok}; rejected: {bad}.</source>
         <translation>读取 {read} 行；导入 {ok} 行；拒绝 {bad} 行。</translation>
+    </message>
+    <message>
+        <source>Writing the samples to “{path}” in one go failed ({error}); writing them feature by feature instead.</source>
+        <translation>一次性写入样品到“{path}”失败（{error}），改为逐个要素写入。</translation>
     </message>
     <message>
         <source>… and {n} more rows not imported; the rejected table lists every one.</source>
