@@ -11,6 +11,7 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterField,
 )
 from qgis.PyQt.QtGui import QIcon
 
@@ -80,6 +81,16 @@ def nondetect_policy_parameter(name: str = "ND_POLICY") -> QgsProcessingParamete
         )
     )
     return param
+
+
+SAMPLE_TOWNSHIP_FIELD = "lab_township"  # written by the import from the lab's township column
+
+
+def sample_township_parameter(name: str = "TOWNSHIP_FIELD", parent: str = "INPUT") -> QgsProcessingParameterField:
+    """The samples' own township field (optional: a required field with a default fails when omitted in 3.22)."""
+    return QgsProcessingParameterField(
+        name, tr("Township field of the samples"), defaultValue=SAMPLE_TOWNSHIP_FIELD, parentLayerParameterName=parent, optional=True
+    )
 
 
 def require_fields(layer, names: list[str], layer_label: str) -> dict[str, int]:

@@ -15,7 +15,6 @@ from qgis.core import (
     QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsWkbTypes,
@@ -25,7 +24,7 @@ from qgis.PyQt.QtCore import QVariant
 from ..core import backcalc as bc
 from ..translate import tr
 from .backcalculate import in_stable_order, read_rsd, rsd_parameters
-from .base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array
+from .base import SAMPLE_TOWNSHIP_FIELD, WbeAlgorithm, is_null, read_columns, require_fields, sample_township_parameter, to_float_array
 
 NEEDED = [
     "round",
@@ -103,15 +102,7 @@ class ConsumptionSummary(WbeAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource("INPUT", tr("Back-calculated samples"), [QgsProcessing.TypeVector]))
-        self.addParameter(
-            QgsProcessingParameterField(
-                "TOWNSHIP_FIELD",
-                tr("Township field of the samples"),
-                defaultValue="lab_township",
-                parentLayerParameterName="INPUT",
-                optional=True,
-            )
-        )
+        self.addParameter(sample_township_parameter())
         amp = QgsProcessingParameterNumber(
             "AMP_RATIO",
             tr("Amphetamine from methamphetamine (AMP/MA ratio)"),
@@ -142,7 +133,7 @@ class ConsumptionSummary(WbeAlgorithm):
         source = self.parameterAsSource(parameters, "INPUT", context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, "INPUT"))
-        township_field = self.parameterAsString(parameters, "TOWNSHIP_FIELD", context) or "lab_township"
+        township_field = self.parameterAsString(parameters, "TOWNSHIP_FIELD", context) or SAMPLE_TOWNSHIP_FIELD
         fields_needed = [*NEEDED, "site_id", township_field]
         if any(source.fields().lookupField(n) < 0 for n in NEEDED):
             missing = [n for n in NEEDED if source.fields().lookupField(n) < 0]

@@ -15,7 +15,6 @@ from qgis.core import (
     QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsProcessingUtils,
 )
@@ -24,7 +23,16 @@ from qgis.PyQt.QtCore import QVariant
 from ..core import signals as sg
 from ..core.nondetect import substitute
 from ..translate import tr
-from .base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, require_fields, to_float_array
+from .base import (
+    SAMPLE_TOWNSHIP_FIELD,
+    WbeAlgorithm,
+    is_null,
+    nondetect_policy_parameter,
+    read_columns,
+    require_fields,
+    sample_township_parameter,
+    to_float_array,
+)
 
 SAMPLE_FIELDS = ["site_id", "sample_date", "round", "medium", "compound", "concentration", "detected", "lod"]
 
@@ -88,15 +96,7 @@ class SourceSignals(WbeAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource("INPUT", tr("Samples"), [QgsProcessing.TypeVector]))
-        self.addParameter(
-            QgsProcessingParameterField(
-                "TOWNSHIP_FIELD",
-                tr("Township field of the samples"),
-                defaultValue="lab_township",
-                parentLayerParameterName="INPUT",
-                optional=True,
-            )
-        )
+        self.addParameter(sample_township_parameter())
         for name, label, default, help_text in (
             (
                 "MA_AMP_RATIO",
@@ -151,7 +151,7 @@ class SourceSignals(WbeAlgorithm):
         source = self.parameterAsSource(parameters, "INPUT", context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, "INPUT"))
-        township_field = self.parameterAsString(parameters, "TOWNSHIP_FIELD", context) or "lab_township"
+        township_field = self.parameterAsString(parameters, "TOWNSHIP_FIELD", context) or SAMPLE_TOWNSHIP_FIELD
         require_fields(source, [*SAMPLE_FIELDS, township_field], source.sourceName())
         columns, _g, ids = read_columns(source, [*SAMPLE_FIELDS, township_field], feedback)
         if feedback.isCanceled():
