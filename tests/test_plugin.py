@@ -86,3 +86,17 @@ def test_classfactory_none_then_unload_removes_everything(plugin, recording_ifac
     finally:
         plugin.initGui()
     assert registry.providerById("wbe") is not None
+
+
+def test_reload_leaves_no_stale_provider_slot(plugin, monkeypatch):
+    """Unload and reload, as the Plugin Reloader does: the old provider must not react to the new one's
+    registration (its C++ object is gone, so any call into it raises inside a Qt slot)."""
+    import sys
+
+    errors = []
+    monkeypatch.setattr(sys, "excepthook", lambda *info: errors.append(info))
+    plugin.unload()
+    plugin.initGui()
+    assert errors == []
+    provider = QgsApplication.processingRegistry().providerById("wbe")
+    assert provider is not None and provider.algorithm("quarterlysurvey") is not None
