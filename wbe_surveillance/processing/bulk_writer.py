@@ -19,12 +19,16 @@ exactly QGIS's), closes it while empty, and this module then, in one SQLite tran
 
 A cancel or an error rolls the transaction back; the caller then removes the file. Nothing here is
 user-visible text: problems come back as exceptions the algorithm words.
+
+The same writer fills polygon layers (``write_geometries``, used by wbe:aggregatebytownship): blobs with the
+envelope OGR puts in them (XY, or XYZ for a Z layer) and an R*Tree of the features' boxes.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import struct
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,15 +54,49 @@ class GpkgTarget:
     fid_column: str
     columns: tuple[str, ...]  # attribute columns, in table order
     rtree: str | None  # name of the R*Tree virtual table, if the layer has a spatial index
+    geometry_type: str = "POINT"  # gpkg_geometry_columns.geometry_type_name, upper case
+    z: int = 0
+
+
+def file_destination(dest_id: str) -> tuple[str, str | None]:
+    """The file path and layer name a sink's destination id names ("" when it is not a file)."""
+    from qgis.core import QgsProviderRegistry
+
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", dest_id or "")
+    path = parts.get("path") or ""
+    return (path if os.path.isfile(path) else ""), (parts.get("layerName") or None)
+
+
+def discard_layer(target: GpkgTarget) -> None:
+    """Remove what a canceled or failed bulk write leaves: the file, or only the layer when the GeoPackage holds others."""
+    from osgeo import ogr
+
+    dataset = ogr.Open(target.path, 1)
+    if dataset is None:
+        return
+    if dataset.GetLayerCount() > 1:
+        for i in range(dataset.GetLayerCount()):
+            if dataset.GetLayerByIndex(i).GetName() == target.table:
+                dataset.DeleteLayer(i)
+                break
+        dataset = None
+        return
+    dataset = None
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        if os.path.exists(target.path + suffix):
+            os.remove(target.path + suffix)
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def find_target(path: str, layer: str | None, expected_columns: Sequence[str]) -> GpkgTarget | None:
-    """The empty point layer the sink created in ``path``, or None when it is not what this writer expects
-    (then the caller writes through QGIS as before)."""
+def find_target(
+    path: str, layer: str | None, expected_columns: Sequence[str], geometry_types: Sequence[str] = ("POINT",), allow_z: bool = False
+) -> GpkgTarget | None:
+    """The empty layer the sink created in ``path`` (2D points unless ``geometry_types``/``allow_z`` say
+    otherwise; never M), or None when it is not what this writer expects (then the caller writes through
+    QGIS as before)."""
     if not path or not path.lower().endswith(".gpkg") or not os.path.isfile(path):
         return None
     try:
@@ -84,7 +122,7 @@ def find_target(path: str, layer: str | None, expected_columns: Sequence[str]) -
         geometry_column, geometry_type, srs_id, z, m = con.execute(
             "SELECT column_name, geometry_type_name, srs_id, z, m FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
         ).fetchone()
-        if geometry_type.upper() != "POINT" or z or m:
+        if geometry_type.upper() not in geometry_types or m or (z and not allow_z):
             return None
         info = con.execute(f"PRAGMA table_info({_quote(table)})").fetchall()
         pk = [row[1] for row in info if row[5]]
@@ -95,7 +133,9 @@ def find_target(path: str, layer: str | None, expected_columns: Sequence[str]) -
             return None
         rtree = f"rtree_{table}_{geometry_column}"
         has_rtree = con.execute("SELECT count(*) FROM sqlite_master WHERE name = ?", (rtree,)).fetchone()[0] == 1
-        return GpkgTarget(path, table, geometry_column, int(srs_id), pk[0], tuple(names), rtree if has_rtree else None)
+        return GpkgTarget(
+            path, table, geometry_column, int(srs_id), pk[0], tuple(names), rtree if has_rtree else None, geometry_type.upper(), int(z)
+        )
     except (sqlite3.Error, TypeError, ValueError):
         return None
     finally:
@@ -117,6 +157,54 @@ def point_blobs(x: np.ndarray, y: np.ndarray, srs_id: int) -> list[bytes]:
     return [buffer[i : i + width] for i in range(0, len(buffer), width)]
 
 
+def wkb_envelope(wkb: bytes) -> tuple[float, ...] | None:
+    """(minx, maxx, miny, maxy[, minz, maxz]) of a little-endian ISO WKB polygon or multipolygon (2D or Z), or
+    None for anything else (other types, big endian, M, empty): the caller then writes through QGIS."""
+    if len(wkb) < 9 or wkb[0] != 1:
+        return None
+    kind = struct.unpack_from("<I", wkb, 1)[0]
+    if kind not in (3, 6, 1003, 1006):
+        return None
+    dims = 3 if kind > 1000 else 2
+    chunks = []
+    offset = 5
+
+    def polygon(offset: int) -> int:
+        (rings,) = struct.unpack_from("<I", wkb, offset)
+        offset += 4
+        for _ in range(rings):
+            (points,) = struct.unpack_from("<I", wkb, offset)
+            offset += 4
+            chunks.append(np.frombuffer(wkb, dtype="<f8", count=points * dims, offset=offset))
+            offset += 8 * points * dims
+        return offset
+
+    if kind % 1000 == 3:
+        offset = polygon(offset)
+    else:
+        (parts,) = struct.unpack_from("<I", wkb, offset)
+        offset += 4
+        for _ in range(parts):
+            if wkb[offset] != 1 or struct.unpack_from("<I", wkb, offset + 1)[0] != kind - 3:
+                return None
+            offset = polygon(offset + 5)
+    if offset != len(wkb):
+        return None
+    coords = np.concatenate(chunks).reshape(-1, dims) if chunks else np.empty((0, dims))
+    if not len(coords) or not np.isfinite(coords).all():
+        return None
+    low, high = coords.min(axis=0), coords.max(axis=0)
+    box = [low[0], high[0], low[1], high[1]] + ([low[2], high[2]] if dims == 3 else [])
+    return tuple(float(v) for v in box)
+
+
+def geometry_blob(wkb: bytes, envelope: Sequence[float], srs_id: int) -> bytes:
+    """A GeoPackage geometry blob as OGR writes a non-point geometry: header with the XY envelope (flags 3)
+    or, for a Z geometry, the XYZ envelope (flags 5), then the WKB."""
+    flags = 5 if len(envelope) == 6 else 3
+    return b"GP\x00" + bytes([flags]) + struct.pack(f"<i{len(envelope)}d", srs_id, *envelope) + bytes(wkb)
+
+
 def _float32_down(values: np.ndarray) -> np.ndarray:
     f = values.astype(np.float32)
     return np.where(f.astype(np.float64) > values, np.nextafter(f, np.float32(-np.inf)), f)
@@ -125,6 +213,22 @@ def _float32_down(values: np.ndarray) -> np.ndarray:
 def _float32_up(values: np.ndarray) -> np.ndarray:
     f = values.astype(np.float32)
     return np.where(f.astype(np.float64) < values, np.nextafter(f, np.float32(np.inf)), f)
+
+
+def _sqlite_down(values: np.ndarray) -> np.ndarray:
+    """float32 boxes' minima exactly as SQLite's R*Tree stores them (rtreeValueDown in rtree.c): where the
+    nearest float32 lies above the value, the value times (1 ∓ 2⁻²³) rounded to float32. Used for polygon
+    boxes, so that the index is the one GDAL's triggers would have written."""
+    f = values.astype(np.float32)
+    shrunk = (values * np.where(values < 0, 1.0 + 2.0**-23, 1.0 - 2.0**-23)).astype(np.float32)
+    return np.where(f.astype(np.float64) > values, shrunk, f)
+
+
+def _sqlite_up(values: np.ndarray) -> np.ndarray:
+    """float32 boxes' maxima as SQLite stores them (rtreeValueUp)."""
+    f = values.astype(np.float32)
+    grown = (values * np.where(values < 0, 1.0 - 2.0**-23, 1.0 + 2.0**-23)).astype(np.float32)
+    return np.where(f.astype(np.float64) < values, grown, f)
 
 
 def _str_order(x: np.ndarray, y: np.ndarray, per_node: int) -> np.ndarray:
@@ -251,6 +355,37 @@ def write_points(
     """Insert the rows (``columns`` in ``target.columns`` order, Python values with None for NULL) and their
     points, all in one transaction. Raises BulkCanceledError (rolled back) when ``canceled()`` turns true."""
     n = len(x)
+    extent = (float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))) if n else None
+    return _write(
+        target, columns, lambda: point_blobs(x, y, target.srs_id), lambda size: _packed_rtree(x, y, size), n, extent, progress, canceled
+    )
+
+
+def write_geometries(
+    target: GpkgTarget,
+    columns: Sequence[list],
+    blobs: list[bytes],
+    boxes: np.ndarray,
+    progress: Callable[[float], None],
+    canceled: Callable[[], bool],
+) -> int:
+    """Like ``write_points`` for any geometry: ``blobs`` are GeoPackage blobs (``geometry_blob``) and
+    ``boxes`` their (n, 4) float64 minx, maxx, miny, maxy, from which the R*Tree (rounded outwards to
+    float32, as SQLite does) and the layer's extent are made."""
+    n = len(blobs)
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(n, 4)
+    minx, maxx, miny, maxy = (np.ascontiguousarray(boxes[:, k]) for k in range(4))
+    extent = (float(minx.min()), float(miny.min()), float(maxx.max()), float(maxy.max())) if n else None
+
+    def tree(size: int):
+        ids = np.arange(1, n + 1, dtype=np.int64)
+        return rtree_nodes(ids, _sqlite_down(minx), _sqlite_up(maxx), _sqlite_down(miny), _sqlite_up(maxy), size)
+
+    return _write(target, columns, lambda: blobs, tree, n, extent, progress, canceled, extent_as_ogr=True)
+
+
+def _write(target, columns, make_blobs, make_rtree, n, extent, progress, canceled, extent_as_ogr: bool = False) -> int:
+    """One transaction: triggers off, rows in, packed R*Tree, triggers back, contents updated."""
     table = _quote(target.table)
     names = [target.fid_column, target.geometry_column, *target.columns]
     insert = f"INSERT INTO {table} ({', '.join(_quote(c) for c in names)}) VALUES "
@@ -263,14 +398,14 @@ def write_points(
         ).fetchall()
         for name, _sql in triggers:
             con.execute(f"DROP TRIGGER {_quote(name)}")
-        blobs = point_blobs(x, y, target.srs_id)
+        blobs = make_blobs()
         rtree = None
         if target.rtree and n:
             # The packed tree is numpy work that mostly releases the GIL: built on a second thread while
             # SQLite (which releases it too) takes the rows.
             node_size = con.execute(f"SELECT length(data) FROM {_quote(target.rtree + '_node')} WHERE nodeno = 1").fetchone()[0]
             pool = ThreadPoolExecutor(max_workers=1)
-            rtree = pool.submit(_packed_rtree, x, y, node_size)
+            rtree = pool.submit(make_rtree, node_size)
             pool.shutdown(wait=False)
         fids = list(range(1, n + 1))
         for start in range(0, n, CHUNK):
@@ -292,11 +427,20 @@ def write_points(
                 raise BulkCanceledError()
         for _name, sql in triggers:
             con.execute(sql)
-        if n:
+        if extent is not None and extent_as_ogr:
+            # OGR writes the extent as SQL text through sqlite3_mprintf("%.18g"), whose digits SQLite caps
+            # (to 16): the same conversion here gives the same doubles.
+            value = "CAST(printf('%.18g', ?) AS REAL)"
+            con.execute(
+                f"UPDATE gpkg_contents SET min_x = {value}, min_y = {value}, max_x = {value}, max_y = {value}, "
+                "last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE table_name = ?",
+                (*extent, target.table),
+            )
+        elif extent is not None:
             con.execute(
                 "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, "
                 "last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE table_name = ?",
-                (float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y)), target.table),
+                (*extent, target.table),
             )
         has_counts = con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone()[0]
         if has_counts:

@@ -33,7 +33,6 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
-    QgsProviderRegistry,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QDate, QVariant
@@ -115,11 +114,7 @@ def _nullable(values: np.ndarray) -> list:
     return out.tolist()
 
 
-def _file_destination(dest_id: str) -> tuple[str, str | None]:
-    """The file path and layer name a sink's destination id names ("" when it is not a file)."""
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", dest_id or "")
-    path = parts.get("path") or ""
-    return (path if os.path.isfile(path) else ""), (parts.get("layerName") or None)
+_file_destination = bulk_writer.file_destination  # shared with wbe:aggregatebytownship
 
 
 def _text_column(values: pd.Series, empty_is_null: bool) -> list:
@@ -197,24 +192,7 @@ def _sample_columns(samples: pd.DataFrame) -> list[list]:
     ]
 
 
-def _discard_layer(target) -> None:
-    """Remove what a canceled or failed bulk write leaves: the file, or only the layer when the GeoPackage holds others."""
-    from osgeo import ogr
-
-    dataset = ogr.Open(target.path, 1)
-    if dataset is None:
-        return
-    if dataset.GetLayerCount() > 1:
-        for i in range(dataset.GetLayerCount()):
-            if dataset.GetLayerByIndex(i).GetName() == target.table:
-                dataset.DeleteLayer(i)
-                break
-        dataset = None
-        return
-    dataset = None
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        if os.path.exists(target.path + suffix):
-            os.remove(target.path + suffix)
+_discard_layer = bulk_writer.discard_layer
 
 
 def datum_parameter(name: str = "DATUM") -> QgsProcessingParameterEnum:
