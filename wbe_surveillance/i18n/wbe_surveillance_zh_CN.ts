@@ -339,6 +339,10 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>共 {total} 个样品，使用 {used} 个（{compound}）；已写出 {townships} 个乡镇 × {rounds} 个轮次。</translation>
     </message>
     <message>
+        <source>Writing the township statistics to “{path}” in one go failed ({error}); writing them feature by feature instead.</source>
+        <translation>一次性写入乡镇统计结果到“{path}”失败（{error}），改为逐个要素写入。</translation>
+    </message>
+    <message>
         <source>Reading samples…</source>
         <translation>正在读取样品…</translation>
     </message>
@@ -657,6 +661,10 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
     <message>
         <source>How a sample reported below the detection limit enters the statistics. The default, LOD/2, is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 under the limit-based policies, and the log says how many.</source>
         <translation>低于检出限的样品如何计入统计。默认 LOD/2，为美国 CDC 国家污水监测系统（NWSS）的做法；EMCDDA 数据按零计。化验室未给出检出限的未检出样品，在基于检出限的规则下按 0 计，日志中会给出数量。</translation>
+    </message>
+    <message>
+        <source>Township field of the samples</source>
+        <translation>样品的乡镇字段</translation>
     </message>
     <message>
         <source>The layer “{layer}” has no field {fields}. It needs the fields written by “Import lab results”: {needed}.</source>
@@ -1269,10 +1277,6 @@ The comparison table puts, for each compound: the county's population-weighted n
 只计入有归一化负荷的污水和进水样品。各项数字（load_mg_day_1000、consumption_mg_day_1000、doses_day_1000）为各样品的人口加权平均（权重为各样品服务的人口），区间来自对同一计算链重新进行的蒙特卡罗模拟，采用与反推时相同的相对标准偏差参数和随机种子，对每次抽样取加权平均（同一化合物的所有样品共用排泄率误差，因此不会被平均掉）。AMP_RATIO 请与反推时保持一致。
 
 对比表对每种化合物列出：全县各轮次人口加权的归一化负荷及其 95% 区间；各乡镇之间的分布范围；中国城市的已发表范围（resources/published_ranges.csv，附出处）；以及 EMCDDA 欧洲城市数据（残留物归一化负荷的城市日均值，取最新年份或指定年份）。EMCDDA 数据中的 0 表示低于定量限：这些城市计入 n_below_loq，不参与 low、median、high 的计算（这三项描述已定量的城市）；空白表示未采样，不计入。所有负荷均为所检测残留物的负荷，未作排泄校正，与 EMCDDA 的发布方式一致。</translation>
-    </message>
-    <message>
-        <source>Township field of the samples</source>
-        <translation>样品的乡镇字段</translation>
     </message>
     <message>
         <source>EMCDDA city table (CSV)</source>
