@@ -94,3 +94,28 @@ def demo_lab():
 @pytest.fixture()
 def demo_townships():
     return str(DEMO / "townships.gpkg") + "|layername=townships"
+
+
+def layer_rows(path: str) -> tuple[list, list, dict]:
+    """Everything two GeoPackage outputs must agree on, read back through QGIS: field definitions, each
+    feature's id, attributes (NULL as None) and WKB, and the layer's CRS, type, count, extent and index."""
+    from qgis.core import QgsVectorLayer
+    from qgis.PyQt.QtCore import QVariant
+
+    layer = QgsVectorLayer(path)
+    assert layer.isValid(), path
+    fields = [(f.name(), f.type(), f.typeName(), f.length(), f.precision(), f.subType()) for f in layer.fields()]
+    rows = []
+    for feature in layer.getFeatures():
+        values = [None if isinstance(v, QVariant) and v.isNull() else v for v in feature.attributes()]
+        rows.append((feature.id(), values, bytes(feature.geometry().asWkb())))
+    meta = {
+        "crs": layer.crs().authid(),
+        "wkb": layer.wkbType(),
+        "count": layer.featureCount(),
+        "extent": layer.extent().toString(12),
+        "index": layer.hasSpatialIndex(),
+    }
+    del layer
+    gc.collect()
+    return fields, rows, meta

@@ -13,8 +13,8 @@ import sqlite3
 
 import numpy as np
 import pytest
+from conftest import layer_rows
 from qgis.core import QgsFeatureRequest, QgsFeatureSource, QgsGeometry, QgsProcessingFeedback, QgsRectangle, QgsVectorLayer, QgsWkbTypes
-from qgis.PyQt.QtCore import QVariant
 
 from wbe_surveillance.processing import aggregate_by_township as algorithm_module
 from wbe_surveillance.processing import bulk_writer
@@ -27,26 +27,6 @@ class Log(QgsProcessingFeedback):
 
     def pushWarning(self, warning):
         self.text += warning + "\n"
-
-
-def layer_rows(path: str):
-    layer = QgsVectorLayer(path)
-    assert layer.isValid(), path
-    fields = [(f.name(), f.type(), f.typeName(), f.length(), f.precision(), f.subType()) for f in layer.fields()]
-    rows = []
-    for feature in layer.getFeatures():
-        values = [None if isinstance(v, QVariant) and v.isNull() else v for v in feature.attributes()]
-        rows.append((feature.id(), values, bytes(feature.geometry().asWkb())))
-    meta = {
-        "crs": layer.crs().authid(),
-        "wkb": layer.wkbType(),
-        "count": layer.featureCount(),
-        "extent": layer.extent().toString(12),
-        "index": layer.hasSpatialIndex(),
-    }
-    del layer
-    gc.collect()
-    return fields, rows, meta
 
 
 def rectangles(extent: QgsRectangle, k: int = 7) -> list[tuple[float, float, float, float]]:

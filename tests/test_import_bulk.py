@@ -13,6 +13,7 @@ import sqlite3
 
 import numpy as np
 import pytest
+from conftest import layer_rows
 from qgis.core import QgsFeatureRequest, QgsFeatureSource, QgsProcessingFeedback, QgsRectangle, QgsVectorLayer
 from qgis.PyQt.QtCore import QDate, QVariant
 
@@ -52,26 +53,6 @@ class Log(QgsProcessingFeedback):
 def write_csv(path, rows) -> str:
     path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     return str(path)
-
-
-def layer_rows(path: str) -> tuple[list, list, dict]:
-    layer = QgsVectorLayer(path)
-    assert layer.isValid(), path
-    fields = [(f.name(), f.type(), f.typeName(), f.length(), f.precision(), f.subType()) for f in layer.fields()]
-    rows = []
-    for feature in layer.getFeatures():
-        values = [None if isinstance(v, QVariant) and v.isNull() else v for v in feature.attributes()]
-        rows.append((feature.id(), values, bytes(feature.geometry().asWkb())))
-    meta = {
-        "crs": layer.crs().authid(),
-        "wkb": layer.wkbType(),
-        "count": layer.featureCount(),
-        "extent": layer.extent().toString(12),
-        "index": layer.hasSpatialIndex(),
-    }
-    del layer
-    gc.collect()
-    return fields, rows, meta
 
 
 def gpkg_table(path: str) -> str:
