@@ -5,9 +5,8 @@ from __future__ import annotations
 import importlib.util
 import xml.etree.ElementTree as ET
 
-from qgis.PyQt.QtCore import QTranslator
-
 from conftest import REPO
+from qgis.PyQt.QtCore import QTranslator
 
 _spec = importlib.util.spec_from_file_location("update_ts", REPO / "scripts" / "update_ts.py")
 update_ts = importlib.util.module_from_spec(_spec)
