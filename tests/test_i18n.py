@@ -16,7 +16,9 @@ _spec.loader.exec_module(update_ts)
 def test_every_tr_string_has_a_chinese_translation():
     tree = update_ts.extract()
     missing = update_ts.fill(tree, update_ts.translations())
-    assert missing == [], f"{len(missing)} strings lack a zh_CN translation (add them to wbe_surveillance/i18n/zh_CN/*.json): {missing[:10]}"
+    assert (
+        missing == []
+    ), f"{len(missing)} strings lack a zh_CN translation (add them to wbe_surveillance/i18n/zh_CN/*.json): {missing[:10]}"
 
 
 def test_committed_ts_is_current():
