@@ -10,8 +10,10 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-numpy python3-pandas py
 	python3-pytest python3-venv python3-pip fonts-noto-cjk pyqt5-dev-tools qttools5-dev-tools \
 	poppler-utils zip postgresql-15-postgis-3 python3-psycopg2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-QM := $(PLUGIN)/i18n/$(PLUGIN)_zh_CN.qm
-TS := $(PLUGIN)/i18n/$(PLUGIN)_zh_CN.ts
+QM := i18n/$(PLUGIN)_zh_CN.qm
+TS := i18n/$(PLUGIN)_zh_CN.ts
+# The repository root is the plugin folder; these are its Python parts (for lint and format).
+CODE := __init__.py plugin.py translate.py core dialogs processing storage tests bench scripts
 
 .PHONY: deps demo test package lint format i18n ts bench clean
 
@@ -49,21 +51,20 @@ demo: deps
 	bash scripts/run_demo.sh
 
 test: deps $(VENV)/.installed $(QM)
-	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -p no:cacheprovider tests
+	# -P: the root (the plugin folder) must not be on sys.path, or its `processing` hides QGIS's own.
+	QT_QPA_PLATFORM=offscreen $(VPY) -P -m pytest -p no:cacheprovider tests
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check $(PLUGIN) tests bench scripts
-	$(VENV)/bin/ruff format --check $(PLUGIN) tests bench scripts
+	$(VENV)/bin/ruff check $(CODE)
+	$(VENV)/bin/ruff format --check $(CODE)
 
 format: $(VENV)/.installed
-	$(VENV)/bin/ruff format $(PLUGIN) tests bench scripts
-	$(VENV)/bin/ruff check --fix $(PLUGIN) tests bench scripts
+	$(VENV)/bin/ruff format $(CODE)
+	$(VENV)/bin/ruff check --fix $(CODE)
 
 package: $(QM)
-	mkdir -p dist
 	rm -f dist/$(PLUGIN).zip
-	zip -q -r dist/$(PLUGIN).zip $(PLUGIN) -x '*/__pycache__/*' '*.pyc' '*.gpkg-shm' '*.gpkg-wal'
-	@echo "dist/$(PLUGIN).zip"
+	$(PY) scripts/plugin_link.py package dist/$(PLUGIN).zip
 
 bench: deps $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(VPY) bench/bench_demo.py

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+__import__("plugin_link").make_importable()
 
-from wbe_surveillance.core import backcalc as bc
+from wbe_surveillance.core import backcalc as bc  # noqa: E402
 
 
 def make_inputs(n: int, seed: int = 1) -> bc.Inputs:

@@ -21,11 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+__import__("plugin_link").make_importable()
 
-import mapclassify
+import mapclassify  # noqa: E402
 
-from wbe_surveillance.core.classify import JENKS_SAMPLE, fisher_jenks, within_ssd
+from wbe_surveillance.core.classify import JENKS_SAMPLE, fisher_jenks, within_ssd  # noqa: E402
 
 
 def timed(fn, repeats: int) -> tuple[float, object]:

@@ -22,12 +22,15 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "wbe_surveillance" / "resources" / "demo"
+sys.path.insert(0, str(REPO / "scripts"))
+from plugin_link import plugins_folder  # noqa: E402
+
+DEMO = REPO / "resources" / "demo"
 QP = "/usr/bin/qgis_process.bin"
 
 
 def environment(profile: str) -> dict:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=str(REPO), QGIS_CUSTOM_CONFIG_PATH=profile)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=str(plugins_folder()), QGIS_CUSTOM_CONFIG_PATH=profile)
     subprocess.run([QP, "plugins", "enable", "wbe_surveillance"], env=env, capture_output=True, check=True)
     return env
 

@@ -20,7 +20,8 @@ import tracemalloc
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+__import__("plugin_link").make_importable()
 sys.path.append("/usr/share/qgis/python/plugins")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -81,7 +82,6 @@ def bench_qgis() -> None:
 
     Processing.initialize()
     import processing
-
     import wbe_surveillance
 
     plugin = wbe_surveillance.classFactory(None)

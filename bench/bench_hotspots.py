@@ -20,10 +20,11 @@ import warnings
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+__import__("plugin_link").make_importable()
 
-from wbe_surveillance.core import hotspots as hs
-from wbe_surveillance.core.weights import from_neighbor_lists
+from wbe_surveillance.core import hotspots as hs  # noqa: E402
+from wbe_surveillance.core.weights import from_neighbor_lists  # noqa: E402
 
 
 def timed(fn, repeats: int) -> tuple[float, list[float], object]:

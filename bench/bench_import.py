@@ -79,7 +79,8 @@ def _child(stage: str, path: str) -> dict:
         extra = {}
     else:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        sys.path.insert(0, REPO)
+        sys.path.insert(0, os.path.join(REPO, "scripts"))
+        __import__("plugin_link").make_importable()
         from qgis.core import QgsApplication
 
         app = QgsApplication([], False)
@@ -87,7 +88,7 @@ def _child(stage: str, path: str) -> dict:
         if stage == "core":
             from wbe_surveillance.core.compounds import CompoundTable
             from wbe_surveillance.core.labtable import import_table
-            from wbe_surveillance.processing.table_reader import read_table
+            from wbe_surveillance.processing.io.table_reader import read_table
 
             start = time.perf_counter()
             header, frame, _described = read_table(path)
@@ -102,14 +103,13 @@ def _child(stage: str, path: str) -> dict:
 
             Processing.initialize()
             import processing
-
             import wbe_surveillance
 
             plugin = wbe_surveillance.classFactory(None)
             plugin.initProcessing()
             with tempfile.TemporaryDirectory() as tmp:
                 if stage == "sink":
-                    from wbe_surveillance.processing import import_lab_results
+                    from wbe_surveillance.processing.algorithms import importlabresults as import_lab_results
 
                     import_lab_results.BULK_GEOPACKAGE = False
                 output = "memory:" if stage == "memory" else os.path.join(tmp, "samples.gpkg")

@@ -61,7 +61,8 @@ def make_points(path: str, n: int, seed: int) -> None:
 
 def qgis_start():
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    sys.path.insert(0, REPO)
+    sys.path.insert(0, os.path.join(REPO, "scripts"))
+    __import__("plugin_link").make_importable()
     sys.path.append("/usr/share/qgis/python/plugins")
     from qgis.core import QgsApplication
 
@@ -127,7 +128,9 @@ def one_run(case: str, points: str, out: str, cells: int, extra: str) -> float:
     elif case == "core_idw_exact":
         import numpy as np
 
-        sys.path.insert(0, REPO)
+        sys.path.insert(0, os.path.join(REPO, "scripts"))
+
+        __import__("plugin_link").make_importable()
         from wbe_surveillance.core import interpolate as ci
 
         dataset = gdal.OpenEx(points)

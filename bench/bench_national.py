@@ -59,9 +59,10 @@ def main() -> None:
     args = parser.parse_args()
 
     app, plugin = start_qgis()
-    import processing
     from make_national import generate
     from qgis.core import QgsApplication, QgsFeatureRequest, QgsProcessingContext, QgsProcessingFeedback
+
+    import processing
 
     registry = QgsApplication.processingRegistry()
     data = args.data
@@ -150,7 +151,7 @@ def main() -> None:
         from wbe_surveillance.core.weights import from_neighbor_lists
 
         try:
-            from wbe_surveillance.processing.hotspots import queen_neighbours
+            from wbe_surveillance.processing.algorithms.hotspots import queen_neighbours
         except ImportError:
             queen_neighbours = None
         if queen_neighbours is None:

@@ -86,11 +86,11 @@ def main() -> None:
     args = parser.parse_args()
 
     app, plugin = start_qgis()
-    import processing
     import psycopg2
     from make_national import generate
     from qgis.core import QgsFeatureRequest, QgsProcessingContext, QgsProcessingFeedback, QgsVectorLayer
 
+    import processing
     from wbe_surveillance.core.aggregate import township_round_stats
     from wbe_surveillance.core.pip import assign_points
     from wbe_surveillance.processing.spatial import polygon_rings

@@ -231,7 +231,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--seed", type=int, default=20240101)
     args = parser.parse_args()
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+    __import__("plugin_link").make_importable()
     app = _qgis()
     generate(args.out, args.townships, args.samples, args.rounds, args.seed)
     del app

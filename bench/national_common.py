@@ -20,7 +20,8 @@ def start_qgis():
     os.environ.setdefault("XDG_RUNTIME_DIR", runtime)
     os.environ.setdefault("QGIS_CUSTOM_CONFIG_PATH", tempfile.mkdtemp(prefix="wbe-bench-profile-"))
     if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
+        sys.path.insert(0, str(REPO / "scripts"))
+        __import__("plugin_link").make_importable()
     if "/usr/share/qgis/python/plugins" not in sys.path:
         sys.path.append("/usr/share/qgis/python/plugins")
     from qgis.core import QgsApplication

@@ -37,7 +37,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "wbe_surveillance", "resources", "demo")
+OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources", "demo")
 SEED = 20240101
 CRS = "EPSG:4547"
 

@@ -7,7 +7,7 @@ out="${DEMO_OUTPUT:-$repo/demo-output}"
 mkdir -p "$out"
 source "$repo/scripts/qgis_env.sh"
 
-demo="$repo/wbe_surveillance/resources/demo"
+demo="$repo/resources/demo"
 rm -f "$out/severity.gpkg"
 start=$(date +%s.%N)
 qgis_process_wbe run wbe:surveymap -- \

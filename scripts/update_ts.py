@@ -1,5 +1,5 @@
 """Refresh the zh_CN translation: extract every tr() string with pylupdate5, fill the translations from
-wbe_surveillance/i18n/zh_CN/*.json (source text → Chinese; one file per area so work does not collide),
+i18n/zh_CN/*.json (source text → Chinese; one file per area so work does not collide),
 and compile the .qm with lrelease.
 
     /usr/bin/python3 scripts/update_ts.py          # write .ts and .qm
@@ -16,19 +16,16 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+from plugin_link import plugin_files
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PLUGIN = os.path.join(REPO, "wbe_surveillance")
+PLUGIN = REPO
 TS = os.path.join(PLUGIN, "i18n", "wbe_surveillance_zh_CN.ts")
 QM = os.path.join(PLUGIN, "i18n", "wbe_surveillance_zh_CN.qm")
 
 
 def sources() -> list[str]:
-    files = []
-    for root, _dirs, names in os.walk(PLUGIN):
-        if "__pycache__" in root:
-            continue
-        files += [os.path.join(root, n) for n in names if n.endswith(".py")]
-    return sorted(files)
+    return sorted(str(p) for p in plugin_files() if p.suffix == ".py")
 
 
 def translations() -> dict[str, str]:

@@ -16,13 +16,13 @@ os.chmod(_runtime, 0o700)
 os.environ.setdefault("XDG_RUNTIME_DIR", _runtime)
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "wbe_surveillance" / "resources" / "demo"
+DEMO = REPO / "resources" / "demo"
 SHARED = REPO.parent / "shared"
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-# Processing's Python package lives with QGIS's core plugins.
-if "/usr/share/qgis/python/plugins" not in sys.path:
-    sys.path.append("/usr/share/qgis/python/plugins")
+# The root is the plugin folder: import it as a user's plugins folder holds it (scripts/plugin_link.py).
+sys.path.insert(0, str(REPO / "scripts"))
+from plugin_link import make_importable  # noqa: E402
+
+PLUGINS = make_importable()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -76,8 +76,9 @@ def plugin(qgis_app, qgis_processing, recording_iface):
 @pytest.fixture()
 def run(plugin):
     """processing.run with a fresh context, returning the results dict."""
-    import processing
     from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    import processing
 
     def _run(algorithm: str, parameters: dict, feedback=None):
         context = QgsProcessingContext()

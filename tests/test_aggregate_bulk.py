@@ -16,8 +16,8 @@ import pytest
 from conftest import layer_rows
 from qgis.core import QgsFeatureRequest, QgsFeatureSource, QgsGeometry, QgsProcessingFeedback, QgsRectangle, QgsVectorLayer, QgsWkbTypes
 
-from wbe_surveillance.processing import aggregate_by_township as algorithm_module
-from wbe_surveillance.processing import bulk_writer
+from wbe_surveillance.processing.algorithms import aggregatebytownship as algorithm_module
+from wbe_surveillance.processing.io import bulk_writer
 
 
 class Log(QgsProcessingFeedback):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import PLUGINS
 from scipy import stats
 
 from wbe_surveillance.core import agreement as ag
@@ -110,7 +111,7 @@ def test_runs_without_scipy(tmp_path):
     code = (
         "import sys, json, numpy as np\n"
         "sys.modules['scipy'] = None\n"
-        f"sys.path.insert(0, {str(REPO)!r})\n"
+        f"sys.path.insert(0, {str(PLUGINS)!r})\n"
         "from wbe_surveillance.core import agreement as ag\n"
         f"x = np.load({str(tmp_path / 'x.npy')!r}); y = np.load({str(tmp_path / 'y.npy')!r})\n"
         "r = ag.agreement(x, y)\n"

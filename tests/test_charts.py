@@ -33,7 +33,7 @@ def blend(hex_colour: str, alpha: int) -> tuple[int, int, int]:
 def test_township_chart_pixels_show_the_bands(qgis_app, tmp_path):
     from qgis.PyQt.QtGui import QImage
 
-    from wbe_surveillance.processing import charts
+    from wbe_surveillance.processing.algorithms import severitycharts as charts
     from wbe_surveillance.processing.styling import SEVERITY_COLOURS
 
     values = np.array([30.0, 90, 250, np.nan, 120])
@@ -115,6 +115,6 @@ def test_algorithm_writes_township_and_count_charts(run, tmp_path):
 
 @pytest.mark.parametrize("name", ["石岐/镇", "a b"])
 def test_safe_names(qgis_app, name):
-    from wbe_surveillance.processing.charts import safe_name
+    from wbe_surveillance.processing.algorithms.severitycharts import safe_name
 
     assert "/" not in safe_name(name) and " " not in safe_name(name)

@@ -18,9 +18,9 @@ from qgis.core import (
 )
 
 from wbe_surveillance.core.nondetect import HALF_LOD
-from wbe_surveillance.processing import fast_read
-from wbe_surveillance.processing.aggregate_by_township import SAMPLE_FIELDS, AggregateByTownship
+from wbe_surveillance.processing.algorithms.aggregatebytownship import SAMPLE_FIELDS, AggregateByTownship
 from wbe_surveillance.processing.base import read_columns, to_float_array
+from wbe_surveillance.processing.io import fast_read
 
 
 @pytest.fixture()
@@ -177,8 +177,9 @@ def test_selection_filter_and_subset_fall_back_to_the_qgis_path(plugin, samples)
 
 
 def test_selected_samples_give_the_statistics_of_those_samples_only(run, samples, demo_townships, tmp_path):
-    import processing
     from qgis.core import QgsProcessingFeedback
+
+    import processing
 
     layer = QgsVectorLayer(samples, "s", "ogr")
     QgsProject.instance().addMapLayer(layer)

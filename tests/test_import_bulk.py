@@ -17,8 +17,8 @@ from conftest import layer_rows
 from qgis.core import QgsFeatureRequest, QgsFeatureSource, QgsProcessingFeedback, QgsRectangle, QgsVectorLayer
 from qgis.PyQt.QtCore import QDate, QVariant
 
-from wbe_surveillance.processing import bulk_writer
-from wbe_surveillance.processing import import_lab_results as algorithm_module
+from wbe_surveillance.processing.algorithms import importlabresults as algorithm_module
+from wbe_surveillance.processing.io import bulk_writer
 
 HEADER = "采样点,经度,纬度,采样日期,轮次,目标物,浓度,单位,检出限,乡镇"
 ROWS = [

@@ -9,12 +9,12 @@ import subprocess
 
 import pymannkendall
 import pytest
-from conftest import REPO
+from conftest import PLUGINS, REPO
 from qgis.core import QgsApplication, QgsProcessingModelAlgorithm, QgsVectorLayer
 
-MODELS = REPO / "wbe_surveillance" / "resources" / "models"
-DEMO_LAB = "wbe_surveillance/resources/demo/lab_results_2024.csv"
-DEMO_TOWNSHIPS = "wbe_surveillance/resources/demo/townships.gpkg|layername=townships"
+MODELS = REPO / "resources" / "models"
+DEMO_LAB = "resources/demo/lab_results_2024.csv"
+DEMO_TOWNSHIPS = "resources/demo/townships.gpkg|layername=townships"
 
 
 def test_model_files_load_and_are_in_the_provider(plugin):
@@ -92,7 +92,7 @@ def qgis_process(tmp_path, *args) -> dict:
     env = dict(os.environ)
     env.update(
         QT_QPA_PLATFORM="offscreen",
-        QGIS_PLUGINPATH=str(REPO),
+        QGIS_PLUGINPATH=str(PLUGINS),
         QGIS_CUSTOM_CONFIG_PATH=str(tmp_path / "profile"),
     )
     subprocess.run(

@@ -34,14 +34,14 @@ EXPECTED = {
 
 def test_metadata_declares_processing_provider_and_version():
     meta = configparser.ConfigParser()
-    meta.read(REPO / "wbe_surveillance" / "metadata.txt", encoding="utf-8")
+    meta.read(REPO / "metadata.txt", encoding="utf-8")
     general = meta["general"]
     assert general["qgisMinimumVersion"] == "3.22"
     assert general["hasProcessingProvider"] == "yes"
     assert "污水" in general["description"] and "Wastewater" in general["description"]
     minimum = tuple(int(p) for p in general["qgisMinimumVersion"].split("."))
     assert Qgis.QGIS_VERSION_INT >= minimum[0] * 10000 + minimum[1] * 100
-    assert (REPO / "wbe_surveillance" / general["icon"]).exists()
+    assert (REPO / general["icon"]).exists()
 
 
 def test_provider_registered_with_algorithms(plugin):

@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import PLUGINS, REPO
 
 psycopg2 = pytest.importorskip("psycopg2")
 
@@ -91,7 +91,7 @@ class Pg:
             cur.execute(sql, params)
 
     def grant_roles(self):
-        with open(REPO / "wbe_surveillance" / "resources" / "sql" / "roles.sql", encoding="utf-8") as handle:
+        with open(REPO / "resources" / "sql" / "roles.sql", encoding="utf-8") as handle:
             self.execute(handle.read())
 
 
@@ -107,7 +107,7 @@ def pg(pg_server):
 
 
 def _store(pg, user=None, password=None):
-    from wbe_surveillance.core import store_postgis as sp
+    from wbe_surveillance.storage import postgis as sp
 
     return sp.PostgisSurveyStore(sp.connect(pg.dsn(user, password)), "0.1.0")
 
@@ -141,7 +141,7 @@ def synthetic_samples(n: int, prefix: str, seed: int = 1) -> pd.DataFrame:
 
 
 def test_schema_created_on_first_use_then_reused(pg):
-    from wbe_surveillance.core import store_postgis as sp
+    from wbe_surveillance.storage import postgis as sp
 
     store = _store(pg)
     assert store.schema_version() is None
@@ -178,8 +178,8 @@ def test_schema_migrated_from_version_1_keeps_rows(pg):
 
 
 def test_schema_from_newer_plugin_is_refused_and_left_alone(pg):
-    from wbe_surveillance.core import store_postgis as sp
-    from wbe_surveillance.processing.store_postgis import error_text
+    from wbe_surveillance.processing.algorithms.storesamples import error_text
+    from wbe_surveillance.storage import postgis as sp
 
     _store(pg).ensure_schema()
     pg.execute("UPDATE wbe.schema_info SET version = 99")
@@ -239,8 +239,8 @@ def test_import_is_idempotent_and_reports_changed_values(pg):
 
 
 def test_failed_import_rolls_back_leaving_nothing(pg):
-    from wbe_surveillance.core import store_postgis as sp
-    from wbe_surveillance.processing.store_postgis import error_text
+    from wbe_surveillance.processing.algorithms.storesamples import error_text
+    from wbe_surveillance.storage import postgis as sp
 
     frame = synthetic_samples(3000, "F")
     frame.loc[2500, "concentration"] = -1.0  # violates the store's check, in the third block
@@ -260,7 +260,7 @@ def test_failed_import_rolls_back_leaving_nothing(pg):
 
 
 def test_canceled_import_rolls_back(pg):
-    from wbe_surveillance.core import store_postgis as sp
+    from wbe_surveillance.storage import postgis as sp
 
     store = _store(pg)
     calls = []
@@ -306,8 +306,8 @@ def test_two_concurrent_imports_lose_nothing(pg):
 
 
 def test_user_without_insert_right_is_told_which_right(pg):
-    from wbe_surveillance.core import store_postgis as sp
-    from wbe_surveillance.processing.store_postgis import error_text
+    from wbe_surveillance.processing.algorithms.storesamples import error_text
+    from wbe_surveillance.storage import postgis as sp
 
     _store(pg).ensure_schema()
     pg.grant_roles()
@@ -335,8 +335,8 @@ def test_user_without_insert_right_is_told_which_right(pg):
 
 
 def test_read_only_user_cannot_create_the_store(pg):
-    from wbe_surveillance.core import store_postgis as sp
-    from wbe_surveillance.processing.store_postgis import error_text
+    from wbe_surveillance.processing.algorithms.storesamples import error_text
+    from wbe_surveillance.storage import postgis as sp
 
     with pytest.raises(sp.PostgisStoreError) as caught:
         _store(pg, "analyst_li", ANALYST_PASSWORD).ensure_schema()
@@ -347,8 +347,8 @@ def test_read_only_user_cannot_create_the_store(pg):
 
 
 def test_lost_connection_mid_import_rolls_back_and_says_so(pg):
-    from wbe_surveillance.core import store_postgis as sp
-    from wbe_surveillance.processing.store_postgis import error_text
+    from wbe_surveillance.processing.algorithms.storesamples import error_text
+    from wbe_surveillance.storage import postgis as sp
 
     store = _store(pg)
     store.ensure_schema()
@@ -465,7 +465,7 @@ def test_store_samples_algorithm_through_saved_connection_and_authcfg(pg, run, d
 def test_unknown_saved_connection_is_named(run, plugin, demo_lab, tmp_path):
     from qgis.core import QgsProcessingException
 
-    from wbe_surveillance.processing.store_postgis import saved_connection_dsn
+    from wbe_surveillance.processing.algorithms.storesamples import saved_connection_dsn
 
     with pytest.raises(QgsProcessingException, match="no saved PostgreSQL connection named “nowhere”"):
         saved_connection_dsn("nowhere")
@@ -562,7 +562,7 @@ def test_same_merge_rules_as_the_geopackage_store(pg, plugin, tmp_path):
     from qgis.core import QgsCoordinateReferenceSystem
 
     from wbe_surveillance.core import store as core_store
-    from wbe_surveillance.processing.store_gpkg import GeoPackageStore
+    from wbe_surveillance.storage.gpkg import GeoPackageStore
 
     base = synthetic_samples(600, "P")
     base["sample_date"] = base["sample_date"].dt.strftime("%Y-%m-%d")
@@ -625,7 +625,7 @@ def test_township_join_pushed_down_equals_in_memory(pg, run, demo_lab, demo_town
     """Every non-detect policy; points moved off every township come back as unmatched."""
     from qgis.core import QgsVectorLayer
 
-    from wbe_surveillance.processing.postgis_join import can_push_down, township_stats_in_database
+    from wbe_surveillance.processing.io.postgis_join import can_push_down, township_stats_in_database
 
     townships_file = QgsVectorLayer(demo_townships, "townships", "ogr")
     _export(townships_file, pg.qgis_uri('"survey"."townships"', key="fid"))
@@ -709,7 +709,7 @@ def test_open_survey_store_for_the_import_interface(pg, saved_connection):
     from qgis.core import QgsCoordinateReferenceSystem
 
     from wbe_surveillance.core import store as core_store
-    from wbe_surveillance.processing.store_postgis import open_survey_store
+    from wbe_surveillance.processing.algorithms.storesamples import open_survey_store
 
     frame = synthetic_samples(80, "I")
     frame["sample_date"] = frame["sample_date"].dt.strftime("%Y-%m-%d")
@@ -1032,7 +1032,7 @@ IMPORT_SCRIPT = r"""
 import json, os, sys, time
 import pandas as pd
 sys.path.insert(0, sys.argv[1])
-from wbe_surveillance.core import store_postgis as sp
+from wbe_surveillance.storage import postgis as sp
 dsn, frame_path, lab, ready, go = sys.argv[2:7]
 frame = pd.read_pickle(frame_path)
 store = sp.PostgisSurveyStore(sp.connect(dsn), "0.1.0")
@@ -1065,7 +1065,7 @@ def test_two_processes_importing_different_labs_at_once_lose_nothing(pg, tmp_pat
         args = [
             sys.executable,
             str(script),
-            str(REPO),
+            str(PLUGINS),
             pg.dsn(),
             str(tmp_path / f"{name}.pkl"),
             f"lab {name}",

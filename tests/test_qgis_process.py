@@ -8,14 +8,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, REPO
+from conftest import DEMO, PLUGINS, REPO
 from qgis.core import QgsCategorizedSymbolRenderer, QgsVectorLayer
 
 pytestmark = pytest.mark.slow
 
 
 def _qgis_process(*args, profile: Path, check=True):
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=str(REPO), QGIS_CUSTOM_CONFIG_PATH=str(profile))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=str(PLUGINS), QGIS_CUSTOM_CONFIG_PATH=str(profile))
     subprocess.run(["/usr/bin/qgis_process.bin", "plugins", "enable", "wbe_surveillance"], env=env, capture_output=True, timeout=120)
     done = subprocess.run(["/usr/bin/qgis_process.bin", *args], env=env, capture_output=True, text=True, timeout=300)
     if check and done.returncode != 0:

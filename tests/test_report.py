@@ -15,7 +15,7 @@ from conftest import DEMO, REPO
 from qgis.core import QgsVectorLayer
 
 SCREENSHOTS = REPO / "docs" / "screenshots"
-TEMPLATE = REPO / "wbe_surveillance" / "resources" / "layouts" / "severity_map.qpt"
+TEMPLATE = REPO / "resources" / "layouts" / "severity_map.qpt"
 SCRIPT = '<script>alert("x")</script>'
 IMG = '"><img src=x onerror=alert(1)>'
 BOLD = "城关镇<b>粗体</b>"
@@ -324,7 +324,7 @@ def test_atlas_pages_and_template(run, tmp_path, demo_lab, demo_townships):
 def test_shipped_template_fills_in(tmp_path, plugin):
     from qgis.core import QgsLayoutItemLabel, QgsLayoutItemLegend, QgsLayoutItemMap, QgsProject
 
-    from wbe_surveillance.processing.report_render import load_template
+    from wbe_surveillance.processing.report.render import load_template
 
     layer = QgsVectorLayer(str(DEMO / "townships.gpkg") + "|layername=townships", "townships", "ogr")
     project = QgsProject()
@@ -345,7 +345,8 @@ def test_shipped_template_fills_in(tmp_path, plugin):
 
 def test_report_without_a_cjk_font_still_writes(run, tmp_path, demo_lab, demo_townships, monkeypatch):
     """Where no CJK family is installed the report falls back to Qt's default family and is still written."""
-    from wbe_surveillance.processing import layout, report_render
+    from wbe_surveillance.processing.report import layout
+    from wbe_surveillance.processing.report import render as report_render
 
     monkeypatch.setattr(layout, "CJK_FAMILIES", ("No Such CJK Font",))
     assert report_render.map_font_family() not in ("Noto Sans CJK SC",)

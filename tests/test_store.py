@@ -11,7 +11,7 @@ import pytest
 from osgeo import ogr, osr
 
 from wbe_surveillance.core import store as core_store
-from wbe_surveillance.processing.store_gpkg import GeoPackageStore, StoreError
+from wbe_surveillance.storage.gpkg import GeoPackageStore, StoreError
 
 
 def samples(**changes) -> pd.DataFrame:

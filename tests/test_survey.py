@@ -137,7 +137,7 @@ def test_export_map_uses_the_style_stored_with_the_file(run, demo_lab, demo_town
     """Processing opens file layers without their default style; the map must still show the stored breaks."""
     from qgis.core import QgsVectorLayer
 
-    from wbe_surveillance.processing.export_map import map_layer
+    from wbe_surveillance.processing.algorithms.exportmap import map_layer
 
     result = _survey(run, demo_lab, demo_townships, tmp_path, METHOD=2, THRESHOLDS=[50, 200])
     options = QgsVectorLayer.LayerOptions()

@@ -1,0 +1,352 @@
+"""The “Quarterly survey” dialog (季度水样监测): the analyst's routine in one window.
+
+It gathers the choices, remembers them (QgsSettings), and hands them to a background task that runs the
+wbe Processing algorithms (survey_task.py). The results go into a layer group named after the round, and
+the report opens. Errors are shown in the dialog, in the algorithms' own words.
+"""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import (
+    QgsApplication,
+    QgsLayerTreeGroup,
+    QgsMapLayerProxyModel,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProject,
+    QgsSettings,
+    QgsVectorLayer,
+)
+from qgis.gui import QgsCheckableComboBox, QgsFieldComboBox, QgsFileWidget, QgsMapLayerComboBox
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QUrl
+from qgis.PyQt.QtGui import QDesktopServices, QIcon
+from qgis.PyQt.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QVBoxLayout,
+)
+
+from ..core.compounds import CompoundTable
+from ..translate import tr
+from ..core.paths import resource
+from .survey_task import SurveyChoices, SurveyTask, run_report
+
+SETTINGS_PREFIX = "wbe_surveillance/quarterly/"
+ICON = resource("icons", "wbe.svg")
+DEFAULT_COMPOUNDS = ["methamphetamine"]
+
+
+def compound_label(canonical: str, table: CompoundTable) -> str:
+    """“methamphetamine 甲基苯丙胺”: the id with its Chinese name, when the table has one."""
+    chinese = ""
+    for alias, target in getattr(table, "aliases", {}).items():
+        if target == canonical and any("\u4e00" <= ch <= "\u9fff" for ch in alias):
+            chinese = alias
+            break
+    return f"{canonical} {chinese}".strip()
+
+
+def default_folder() -> str:
+    return os.path.join(os.path.expanduser("~"), "wbe_surveys")
+
+
+class QuarterlySurveyDialog(QDialog):
+    def __init__(self, parent=None, iface=None, project: QgsProject | None = None, open_report: bool = True):
+        super().__init__(parent)
+        self.iface = iface
+        self.project = project or QgsProject.instance()
+        self.open_report = open_report
+        self.task: SurveyTask | None = None
+        self.outcome = None
+        self.group: QgsLayerTreeGroup | None = None
+        self.setWindowTitle(tr("Quarterly survey"))
+        self.setWindowIcon(QIcon(ICON))
+        self.setMinimumWidth(560)
+        self._build()
+        self.restore_settings()
+
+    # ---------------------------------------------------------------- widgets
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            tr(
+                "Imports the lab results, joins them to the townships, classifies the townships into severe, fairly severe and "
+                "general, and writes the map layers and a printable report."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        inputs = QGroupBox(tr("Data"))
+        form = QFormLayout(inputs)
+        self.lab_file = QgsFileWidget()
+        self.lab_file.setFilter(tr("Lab tables (*.csv *.txt *.xlsx *.xls *.ods);;All files (*.*)"))
+        self.lab_file.setDialogTitle(tr("Lab results table"))
+        form.addRow(tr("Lab results table"), self.lab_file)
+        self.townships = QgsMapLayerComboBox()
+        self.townships.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+        form.addRow(tr("Townships"), self.townships)
+        self.township_field = QgsFieldComboBox()
+        self.township_field.setLayer(self.townships.currentLayer())
+        self.townships.layerChanged.connect(self.township_field.setLayer)
+        form.addRow(tr("Township name field"), self.township_field)
+        self.compounds = QgsCheckableComboBox()
+        table = CompoundTable.load()
+        for canonical in table.canonical_ids():
+            self.compounds.addItem(compound_label(canonical, table), canonical)
+        form.addRow(tr("Compounds"), self.compounds)
+        self.round = QLineEdit()
+        self.round.setPlaceholderText(tr("empty: the latest round, e.g. 2024Q3"))
+        form.addRow(tr("Round"), self.round)
+        layout.addWidget(inputs)
+
+        method_box = QGroupBox(tr("Classification"))
+        method_form = QFormLayout(method_box)
+        self.method = QComboBox()
+        self.method.addItems([tr("Natural breaks (Jenks)"), tr("Quantiles"), tr("Fixed thresholds"), tr("Equal interval")])
+        method_form.addRow(tr("Classification method"), self.method)
+        breaks = QHBoxLayout()
+        self.break_1 = QDoubleSpinBox()
+        self.break_2 = QDoubleSpinBox()
+        for spin in (self.break_1, self.break_2):
+            spin.setRange(0.0, 1e9)
+            spin.setDecimals(2)
+            spin.setSuffix(" ng/L")
+        breaks.addWidget(QLabel(tr("General ≤")))
+        breaks.addWidget(self.break_1)
+        breaks.addWidget(QLabel(tr("Fairly severe ≤")))
+        breaks.addWidget(self.break_2)
+        method_form.addRow(tr("Fixed thresholds"), breaks)
+        self.method.currentIndexChanged.connect(self._method_changed)
+        self.nd_policy = QComboBox()
+        self.nd_policy.addItems(
+            [tr("Zero"), tr("Half the detection limit (LOD/2)"), tr("LOD/√2"), tr("The detection limit (LOD)"), tr("Excluded")]
+        )
+        method_form.addRow(tr("Non-detects count as"), self.nd_policy)
+        layout.addWidget(method_box)
+
+        out_box = QGroupBox(tr("Results"))
+        out_form = QFormLayout(out_box)
+        self.folder = QgsFileWidget()
+        self.folder.setStorageMode(QgsFileWidget.GetDirectory)
+        out_form.addRow(tr("Output folder"), self.folder)
+        self.title = QLineEdit()
+        self.title.setPlaceholderText(tr("empty: “Wastewater drug survey <round>: <compound>”"))
+        out_form.addRow(tr("Report title"), self.title)
+        layout.addWidget(out_box)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        layout.addWidget(self.progress)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout.addWidget(self.message)
+
+        self.buttons = QDialogButtonBox()
+        self.run_button = self.buttons.addButton(tr("Run"), QDialogButtonBox.AcceptRole)
+        self.cancel_button = self.buttons.addButton(tr("Cancel"), QDialogButtonBox.RejectRole)
+        self.close_button = self.buttons.addButton(tr("Close"), QDialogButtonBox.DestructiveRole)
+        self.cancel_button.setEnabled(False)
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button.clicked.connect(self.close)
+        layout.addWidget(self.buttons)
+        self._method_changed()
+
+    def _method_changed(self) -> None:
+        fixed = self.method.currentIndex() == 2
+        self.break_1.setEnabled(fixed)
+        self.break_2.setEnabled(fixed)
+
+    # ---------------------------------------------------------------- memory
+    def restore_settings(self) -> None:
+        s = QgsSettings()
+        self.lab_file.setFilePath(s.value(SETTINGS_PREFIX + "lab_file", "", type=str))
+        layer_id = s.value(SETTINGS_PREFIX + "townships", "", type=str)
+        layer = self.project.mapLayer(layer_id) if layer_id else None
+        if layer is not None:
+            self.townships.setLayer(layer)
+            self.township_field.setLayer(layer)
+        field = s.value(SETTINGS_PREFIX + "township_field", "", type=str)
+        if field:
+            self.township_field.setField(field)
+        self.set_compounds(s.value(SETTINGS_PREFIX + "compounds", ",".join(DEFAULT_COMPOUNDS), type=str).split(","))
+        self.round.setText(s.value(SETTINGS_PREFIX + "round", "", type=str))
+        self.method.setCurrentIndex(s.value(SETTINGS_PREFIX + "method", 0, type=int))
+        self.break_1.setValue(s.value(SETTINGS_PREFIX + "break_1", 50.0, type=float))
+        self.break_2.setValue(s.value(SETTINGS_PREFIX + "break_2", 200.0, type=float))
+        self.nd_policy.setCurrentIndex(s.value(SETTINGS_PREFIX + "nd_policy", 1, type=int))
+        self.folder.setFilePath(s.value(SETTINGS_PREFIX + "folder", default_folder(), type=str))
+        self.title.setText(s.value(SETTINGS_PREFIX + "title", "", type=str))
+
+    def save_settings(self) -> None:
+        s = QgsSettings()
+        layer = self.townships.currentLayer()
+        s.setValue(SETTINGS_PREFIX + "lab_file", self.lab_file.filePath())
+        s.setValue(SETTINGS_PREFIX + "townships", layer.id() if layer else "")
+        s.setValue(SETTINGS_PREFIX + "township_field", self.township_field.currentField())
+        s.setValue(SETTINGS_PREFIX + "compounds", ",".join(self.selected_compounds()))
+        s.setValue(SETTINGS_PREFIX + "round", self.round.text().strip())
+        s.setValue(SETTINGS_PREFIX + "method", self.method.currentIndex())
+        s.setValue(SETTINGS_PREFIX + "break_1", self.break_1.value())
+        s.setValue(SETTINGS_PREFIX + "break_2", self.break_2.value())
+        s.setValue(SETTINGS_PREFIX + "nd_policy", self.nd_policy.currentIndex())
+        s.setValue(SETTINGS_PREFIX + "folder", self.folder.filePath())
+        s.setValue(SETTINGS_PREFIX + "title", self.title.text().strip())
+
+    def set_compounds(self, compounds: list[str]) -> None:
+        wanted = {c.strip() for c in compounds if c.strip()}
+        for index in range(self.compounds.count()):
+            state = Qt.Checked if self.compounds.itemData(index) in wanted else Qt.Unchecked
+            self.compounds.setItemCheckState(index, state)
+
+    def selected_compounds(self) -> list[str]:
+        return [self.compounds.itemData(i) for i in range(self.compounds.count()) if self.compounds.itemCheckState(i) == Qt.Checked]
+
+    # ---------------------------------------------------------------- running
+    def choices(self) -> SurveyChoices:
+        """The choices as the task needs them; a missing or inconsistent choice raises ValueError with the analyst's words."""
+        lab = self.lab_file.filePath().strip()
+        if not lab:
+            raise ValueError(tr("Choose the lab results table."))
+        if not os.path.isfile(lab):
+            raise ValueError(tr("The lab results table “{path}” does not exist.").format(path=lab))
+        layer = self.townships.currentLayer()
+        if not isinstance(layer, QgsVectorLayer):
+            raise ValueError(tr("Add the township boundaries to the project and choose them under “Townships”."))
+        field = self.township_field.currentField()
+        if not field:
+            raise ValueError(tr("Choose the field that holds the township names."))
+        compounds = self.selected_compounds()
+        if not compounds:
+            raise ValueError(tr("Tick at least one compound."))
+        thresholds = None
+        if self.method.currentIndex() == 2:
+            if not self.break_1.value() < self.break_2.value():
+                raise ValueError(tr("The upper bound for “general” must be below the one for “fairly severe”."))
+            thresholds = (self.break_1.value(), self.break_2.value())
+        folder = self.folder.filePath().strip() or default_folder()
+        # The task runs in another thread: give it the layer's source, not the layer (memory layers excepted).
+        townships = layer if layer.providerType() == "memory" else layer.source()
+        return SurveyChoices(
+            lab_file=lab,
+            townships=townships,
+            township_field=field,
+            compounds=compounds,
+            round=self.round.text().strip(),
+            method=self.method.currentIndex(),
+            thresholds=thresholds,
+            nd_policy=self.nd_policy.currentIndex(),
+            folder=folder,
+            title=self.title.text().strip(),
+        )
+
+    def show_error(self, text: str) -> None:
+        self.message.setStyleSheet("color: #b30000;")
+        self.message.setText(text)
+
+    def show_info(self, text: str) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+
+    def start(self) -> SurveyTask | None:
+        try:
+            choices = self.choices()
+        except ValueError as error:
+            self.show_error(str(error))
+            return None
+        self.save_settings()
+        self.outcome = None
+        self.group = None
+        self.progress.setValue(0)
+        self.show_info(tr("Running… QGIS stays usable; the results appear when the survey is done."))
+        task = SurveyTask(choices)
+        task.progressChanged.connect(lambda value: self.progress.setValue(int(value * 0.8)))
+        task.on_finished = self._task_finished
+        self.task = task
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.show_info(tr("Cancelling…"))
+
+    def _task_finished(self, task: SurveyTask, ok: bool) -> None:
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.outcome = task.outcome
+        if not ok:
+            if task.isCanceled() and not task.outcome.error:
+                self.show_info(tr("The survey was cancelled; nothing was added to the project."))
+            else:
+                self.show_error(tr("The survey could not be run: {error}").format(error=task.outcome.error or tr("unknown cause")))
+            self.task = None
+            return
+        feedback = _DialogFeedback(self)
+        try:
+            for result in task.outcome.results:
+                self.show_info(tr("Writing the report for {compound}…").format(compound=result.compound))
+                run_report(task.choices, result, feedback)
+        except QgsProcessingException as error:
+            self.show_error(tr("The layers were made, but the report could not be written: {error}").format(error=str(error).strip()))
+        self.group = self.add_results(task.outcome)
+        self.progress.setValue(100)
+        first = next((r for r in task.outcome.results if r.report_html), None)
+        summary = tr("Done: round {round}. The layers are in the group “{round}”.").format(round=task.outcome.round)
+        if first is not None:
+            summary += " " + tr("Report: {path}").format(path=first.report_html)
+            if self.open_report:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(first.report_pdf or first.report_html))
+        if self.message.styleSheet() == "":
+            self.show_info(summary)
+        self.task = None
+
+    def add_results(self, outcome) -> QgsLayerTreeGroup:
+        """The styled layers in a group named after the round, most important first."""
+        root = self.project.layerTreeRoot()
+        name = outcome.round or tr("Survey")
+        group = root.findGroup(name) or root.insertGroup(0, name)
+        for result in outcome.results:
+            layers = [
+                (result.severity, tr("Severity: {compound} {round}").format(compound=result.compound, round=result.round), True),
+                (result.trend, tr("Trend: {compound}").format(compound=result.compound), True),
+                (result.unmatched, tr("Samples in no township"), False),
+                (result.rejected, tr("Rejected rows"), False),
+            ]
+            for source, layer_name, always in layers:
+                if not source:
+                    continue
+                layer = QgsVectorLayer(source, layer_name, "ogr")
+                if not layer.isValid() or (not always and layer.featureCount() == 0):
+                    continue
+                self.project.addMapLayer(layer, False)
+                group.addLayer(layer)
+        return group
+
+
+class _DialogFeedback(QgsProcessingFeedback):
+    """Progress of the main-thread report step, keeping the window painted."""
+
+    def __init__(self, dialog: QuarterlySurveyDialog):
+        super().__init__()
+        self._dialog = dialog
+        self.progressChanged.connect(self._show)
+
+    def _show(self, value: float) -> None:
+        self._dialog.progress.setValue(80 + int(value * 0.2))
+        QCoreApplication.processEvents()

@@ -1,0 +1,480 @@
+"""wbe:backcalculate — samples + daily flow + population served → loads, consumption and doses, with intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingUtils,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ...core import backcalc as bc
+from ...core.nondetect import substitute
+from ...core.values import SOLID_MEDIA
+from ...translate import tr
+from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, require_fields, to_float_array
+
+SAMPLE_FIELDS = ["site_id", "sample_date", "medium", "compound", "concentration", "detected", "lod"]
+FIGURE_FIELDS = (("load", "load_mg_day"), ("load_1000", "load_mg_day_1000"), ("consumption", "consumption_mg_day_1000"))
+CENSUS, NH4, COTININE = range(3)
+
+
+def rsd_parameters(algorithm) -> None:
+    """The five RSDs, the number of draws and the seed: shared by backcalculate and consumptionsummary."""
+    for name, label, default, source in (
+        ("RSD_SAMPLING", tr("RSD of sampling"), bc.RSD_SAMPLING, tr("Castiglioni et al. 2013: below 10% with flow-proportional sampling")),
+        ("RSD_ANALYSIS", tr("RSD of chemical analysis"), bc.RSD_ANALYSIS, tr("Castiglioni et al. 2013: 6–26% between laboratories")),
+        ("RSD_FLOW", tr("RSD of the daily flow"), bc.RSD_FLOW, tr("Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)")),
+        ("RSD_POPULATION", tr("RSD of the population served"), bc.RSD_POPULATION, tr("Castiglioni et al. 2013: methods differ by 7–55%")),
+        ("RSD_EXCRETION", tr("RSD of the excretion factor"), bc.RSD_EXCRETION, tr("Castiglioni et al. 2013: 26% for cocaine")),
+    ):
+        param = QgsProcessingParameterNumber(
+            name, label, QgsProcessingParameterNumber.Double, defaultValue=default, minValue=0.0, maxValue=5.0
+        )
+        param.setHelp(tr("Relative standard deviation (0.10 = 10%). Default {value}: {source}.").format(value=default, source=source))
+        param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        algorithm.addParameter(param)
+    draws = QgsProcessingParameterNumber(
+        "DRAWS", tr("Monte Carlo draws"), QgsProcessingParameterNumber.Integer, defaultValue=10000, minValue=1, maxValue=1000000
+    )
+    draws.setFlags(draws.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    algorithm.addParameter(draws)
+    algorithm.addParameter(QgsProcessingParameterNumber("SEED", tr("Random seed"), QgsProcessingParameterNumber.Integer, defaultValue=1))
+
+
+def read_rsd(algorithm, parameters, context) -> bc.Rsd:
+    value = lambda name: algorithm.parameterAsDouble(parameters, name, context)  # noqa: E731
+    return bc.Rsd(value("RSD_SAMPLING"), value("RSD_ANALYSIS"), value("RSD_FLOW"), value("RSD_POPULATION"), value("RSD_EXCRETION"))
+
+
+def factor_error_text(error: bc.BackcalcError) -> str:
+    if error.code == "factor_columns":
+        return tr("The correction factor table “{path}” lacks the columns {columns}.").format(
+            path=error.details["path"], columns=", ".join(error.details["missing"])
+        )
+    if error.code == "factor_value":
+        return tr(
+            "The correction factor table “{path}”, row {row} ({residue}): the excretion must be a fraction in (0, 1] "
+            "and the molar masses and typical dose positive numbers."
+        ).format(**error.details)
+    return f"{error.code}: {error.details}"
+
+
+def in_stable_order(columns: dict, ids: list) -> tuple[dict, list]:
+    """The rows sorted by sample (site, date, sample type, compound), then feature id, whatever order the
+    layer hands them out in: the Monte Carlo draws follow the row order, so the same samples and seed must
+    give the same intervals from a GeoPackage, a PostGIS table or a reordered copy."""
+
+    def text(value) -> str:
+        if is_null(value):
+            return ""
+        return value.toString("yyyy-MM-dd") if hasattr(value, "toString") and not isinstance(value, str) else str(value)
+
+    key_names = [name for name in ("site_id", "sample_date", "round", "medium", "compound") if name in columns]
+    keys = [tuple(text(columns[name][i]) for name in key_names) for i in range(len(ids))]
+    order = sorted(range(len(ids)), key=lambda i: (keys[i], ids[i]))
+    return {name: [values[i] for i in order] for name, values in columns.items()}, [ids[i] for i in order]
+
+
+def out_fields() -> QgsFields:
+    fields = QgsFields()
+    fields.append(QgsField("conc_used", QVariant.Double))
+    fields.append(QgsField("flow_l_day", QVariant.Double))
+    fields.append(QgsField("population_used", QVariant.Double))
+    fields.append(QgsField("population_source", QVariant.String, len=16))
+    for _key, name in (*FIGURE_FIELDS, ("doses", "doses_day_1000")):
+        for suffix in ("", "_lo", "_med", "_hi"):
+            fields.append(QgsField(name + suffix, QVariant.Double))
+    fields.append(QgsField("parent", QVariant.String, len=64))
+    fields.append(QgsField("excretion", QVariant.Double))
+    fields.append(QgsField("mass_ratio", QVariant.Double))
+    fields.append(QgsField("typical_dose_mg", QVariant.Double))
+    fields.append(QgsField("factor_confirmed", QVariant.Bool))
+    fields.append(QgsField("meth_paired", QVariant.Double))
+    return fields
+
+
+class BackCalculate(WbeAlgorithm):
+    ALG_ID = "backcalculate"
+    GROUP_ID = "consumption"
+    ICON = "wbe.svg"
+
+    def displayName(self) -> str:
+        return tr("Back-calculate loads and consumption")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "Turns wastewater concentrations (the fields written by “Import lab results”) into mass loads, population-normalised "
+            "loads, consumption and doses, with a Monte Carlo 95% interval (SCORE/EMCDDA practice).\n\n"
+            "load_mg_day = C (ng/L) × Q (L/day) × 1e-6; with the flow in 10⁴ m³/day this is C × Q × 10. "
+            "load_mg_day_1000 = load ÷ (population ÷ 1000). consumption_mg_day_1000 = normalised load × molar-mass ratio "
+            "(parent ÷ residue) ÷ excretion fraction. doses_day_1000 = consumption ÷ typical dose, where the factor table sets one.\n\n"
+            "Flow: a field of the samples, or a per-site table (matched on site_id); the unit is declared. "
+            "Population: census figures (a field, or the per-site table), or estimated from NH4-N (a field in mg/L, "
+            "÷ a per-capita NH4-N load) or from the cotinine of the same sample (÷ cotinine per cigarette × cigarettes per person).\n\n"
+            "Correction factors come from the shipped table (resources/correction_factors.csv: excretion, molar masses, "
+            "typical dose, source, and whether the value is confirmed); a table of your own with the same columns wins row by row. "
+            "Amphetamine is corrected for the amphetamine that methamphetamine users excrete: C_AMP − ratio × C_MA of the same sample "
+            "(site, date and sample type), never below 0 (default ratio 0.09, the median AMP/MA in wastewater).\n\n"
+            "Uncertainty: every RSD (sampling, analysis, flow, population, excretion; Castiglioni et al. 2013, Jones et al. 2014) "
+            "is a log-normal factor with median 1; the excretion draw is shared by all samples of a compound. The plain fields are "
+            "the deterministic estimates; _lo, _med and _hi hold the 2.5%, 50% and 97.5% quantiles of the draws. The same seed gives "
+            "the same results.\n\n"
+            "A sample without flow or population gets NULL loads (never 0), and the log counts them; so do solids and residues "
+            "with no correction factor (named in the log), whose consumption is NULL. Non-detects follow the shared policy."
+        )
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterFeatureSource("INPUT", tr("Samples"), [QgsProcessing.TypeVector]))
+        self.addParameter(
+            QgsProcessingParameterField(
+                "FLOW_FIELD",
+                tr("Daily flow field"),
+                parentLayerParameterName="INPUT",
+                type=QgsProcessingParameterField.Numeric,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum("FLOW_UNIT", tr("Flow unit"), options=[tr("m³/day"), tr("L/day"), tr("10⁴ m³/day")], defaultValue=0)
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                "POPULATION_FIELD",
+                tr("Population served field (census)"),
+                parentLayerParameterName="INPUT",
+                type=QgsProcessingParameterField.Numeric,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                "SITE_TABLE", tr("Per-site table of flow and population"), [QgsProcessing.TypeVector], optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                "SITE_KEY_FIELD",
+                tr("Site id field in the per-site table"),
+                defaultValue="site_id",
+                parentLayerParameterName="SITE_TABLE",
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                "SITE_FLOW_FIELD",
+                tr("Flow field in the per-site table"),
+                parentLayerParameterName="SITE_TABLE",
+                type=QgsProcessingParameterField.Numeric,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                "SITE_POPULATION_FIELD",
+                tr("Population field in the per-site table"),
+                parentLayerParameterName="SITE_TABLE",
+                type=QgsProcessingParameterField.Numeric,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                "POPULATION_METHOD",
+                tr("Population from"),
+                options=[tr("Census figures (field or per-site table)"), tr("NH4-N marker"), tr("Cotinine marker")],
+                defaultValue=CENSUS,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                "NH4_FIELD",
+                tr("NH4-N field (mg/L)"),
+                parentLayerParameterName="INPUT",
+                type=QgsProcessingParameterField.Numeric,
+                optional=True,
+            )
+        )
+        for name, label, default, help_text in (
+            (
+                "NH4_PER_CAPITA",
+                tr("NH4-N per person (g/day)"),
+                bc.NH4N_PER_CAPITA_G_DAY,
+                tr("Typical per-capita NH4-N load (unconfirmed); use your plant's own value (Been et al. 2014)."),
+            ),
+            (
+                "COTININE_PER_CIGARETTE",
+                tr("Cotinine excreted per cigarette (mg)"),
+                bc.COTININE_PER_CIGARETTE_MG,
+                tr("About 0.14 mg (WBE science notes)."),
+            ),
+            (
+                "CIGARETTES_PER_CAPITA",
+                tr("Cigarettes per person per day"),
+                bc.CIGARETTES_PER_CAPITA_DAY,
+                tr("About 2.4 trillion cigarettes a year ÷ 1.41 billion people in China (unconfirmed); set your county's figure."),
+            ),
+            (
+                "AMP_RATIO",
+                tr("Amphetamine from methamphetamine (AMP/MA ratio)"),
+                bc.AMP_MA_RATIO,
+                tr("Median AMP/MA ratio in wastewater, 0.09 (WBE science notes)."),
+            ),
+        ):
+            param = QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Double, defaultValue=default, minValue=0.0)
+            param.setHelp(help_text)
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(param)
+        factors = QgsProcessingParameterFile("FACTORS", tr("Your correction factor table (CSV)"), extension="csv", optional=True)
+        factors.setHelp(tr("Same columns as resources/correction_factors.csv; its rows win over the shipped ones."))
+        self.addParameter(factors)
+        rsd_parameters(self)
+        self.addParameter(nondetect_policy_parameter("ND_POLICY"))
+        self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", tr("Back-calculated samples")))
+        for name, label in (
+            ("N_SAMPLES", tr("Samples read")),
+            ("N_COMPUTED", tr("Samples with a load")),
+            ("N_NO_FLOW", tr("Samples without flow")),
+            ("N_NO_POPULATION", tr("Samples without population")),
+            ("N_NO_FACTOR", tr("Samples without a correction factor")),
+            ("N_AMP_CORRECTED", tr("Amphetamine samples corrected for methamphetamine")),
+        ):
+            self.addOutput(QgsProcessingOutputNumber(name, label))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        source = self.parameterAsSource(parameters, "INPUT", context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, "INPUT"))
+        layer_name = source.sourceName()
+        require_fields(source, SAMPLE_FIELDS, layer_name)
+        flow_field = self.parameterAsString(parameters, "FLOW_FIELD", context)
+        pop_field = self.parameterAsString(parameters, "POPULATION_FIELD", context)
+        nh4_field = self.parameterAsString(parameters, "NH4_FIELD", context)
+        unit = self.parameterAsEnum(parameters, "FLOW_UNIT", context)
+        method = self.parameterAsEnum(parameters, "POPULATION_METHOD", context)
+        policy = self.parameterAsEnum(parameters, "ND_POLICY", context)
+        factors_path = self.parameterAsFile(parameters, "FACTORS", context)
+        try:
+            table = bc.FactorTable.load(factors_path or None)
+        except bc.BackcalcError as error:
+            raise QgsProcessingException(factor_error_text(error)) from None
+        except OSError as error:
+            raise QgsProcessingException(
+                tr("Cannot read the correction factor table “{path}”: {error}").format(path=factors_path, error=error)
+            ) from None
+        if method == NH4 and not nh4_field:
+            raise QgsProcessingException(
+                tr("Population from NH4-N needs the NH4-N field (mg/L) of the layer “{layer}”.").format(layer=layer_name)
+            )
+
+        names = list(SAMPLE_FIELDS)
+        for extra in (flow_field, pop_field, nh4_field):
+            if extra and extra not in names:
+                names.append(extra)
+        columns, _geometries, ids = read_columns(source, names, feedback)
+        if feedback.isCanceled():
+            return {}
+        columns, ids = in_stable_order(columns, ids)
+        n = len(ids)
+        text = lambda key: np.array(["" if is_null(v) else str(v) for v in columns[key]], dtype=object)  # noqa: E731
+        site, compound, medium = text("site_id"), text("compound"), text("medium")
+        event = np.array([f"{a}\x1f{b}\x1f{c}" for a, b, c in zip(site, text("sample_date"), medium)], dtype=object)
+        detected = np.array([False if is_null(v) else bool(v) for v in columns["detected"]])
+        substituted = substitute(to_float_array(columns["concentration"]), detected, to_float_array(columns["lod"]), policy)
+        conc = substituted.values
+        if substituted.without_limit:
+            feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=substituted.without_limit))
+        solid = np.isin(medium, SOLID_MEDIA)
+        conc = np.where(solid, np.nan, conc)
+
+        # Flow: the field wins; the per-site table fills in.
+        flow = to_float_array(columns[flow_field]) if flow_field else np.full(n, np.nan)
+        census = to_float_array(columns[pop_field]) if pop_field else np.full(n, np.nan)
+        site_flow, site_pop = self._site_table(parameters, context, feedback)
+        if site_flow or site_pop:
+            for i in range(n):
+                if not np.isfinite(flow[i]) and site[i] in site_flow:
+                    flow[i] = site_flow[site[i]]
+                if not np.isfinite(census[i]) and site[i] in site_pop:
+                    census[i] = site_pop[site[i]]
+        flow[~(flow > 0)] = np.nan
+        flow_l = bc.flow_to_litres(flow, unit)
+
+        if method == NH4:
+            population = bc.population_from_nh4(
+                to_float_array(columns[nh4_field]), flow_l, self.parameterAsDouble(parameters, "NH4_PER_CAPITA", context)
+            )
+            pop_source = "nh4"
+        elif method == COTININE:
+            cot = np.where(detected & (compound == "cotinine"), conc, np.nan)
+            cot_load = bc.population_from_cotinine(
+                cot,
+                flow_l,
+                self.parameterAsDouble(parameters, "COTININE_PER_CIGARETTE", context),
+                self.parameterAsDouble(parameters, "CIGARETTES_PER_CAPITA", context),
+            )
+            by_event = {}
+            for key, value in zip(event, cot_load):
+                if np.isfinite(value):
+                    by_event[key] = value
+            population = np.array([by_event.get(key, np.nan) for key in event])
+            pop_source = "cotinine"
+            if not by_event:
+                feedback.pushWarning(tr("No detected cotinine with a flow: no population can be estimated from cotinine."))
+        else:
+            population = census
+            pop_source = "census"
+        population = np.where(population > 0, population, np.nan)
+
+        # Correction factors.
+        codes = {}
+        for name in compound:
+            codes.setdefault(name, len(codes))
+        compound_index = np.array([codes[c] for c in compound], dtype=np.int64)
+        ratio, excretion, dose = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        parent = np.full(n, None, dtype=object)
+        confirmed = np.full(n, None, dtype=object)
+        no_factor: dict[str, int] = {}
+        for name, code in codes.items():
+            rows = compound_index == code
+            factor = table.get(name)
+            if factor is None:
+                no_factor[name] = int(rows.sum())
+                continue
+            ratio[rows], excretion[rows], dose[rows] = factor.mass_ratio, factor.excretion, factor.typical_dose_mg
+            parent[rows] = factor.parent
+            confirmed[rows] = factor.confirmed
+        amp_ratio = self.parameterAsDouble(parameters, "AMP_RATIO", context)
+        paired = bc.paired_values(event, compound, conc, "amphetamine", "methamphetamine")
+        inputs = bc.Inputs.build(conc, flow_l, population, ratio, excretion, dose, paired, compound_index, amp_ratio)
+        point = bc.deterministic(inputs)
+
+        draws = self.parameterAsInt(parameters, "DRAWS", context)
+        seed = self.parameterAsInt(parameters, "SEED", context)
+        feedback.setProgressText(tr("Monte Carlo: {draws} draws…").format(draws=draws))
+        result = bc.monte_carlo(
+            inputs,
+            read_rsd(self, parameters, context),
+            draws,
+            seed,
+            progress=lambda f: (feedback.setProgress(100.0 * f), feedback.isCanceled())[1],
+        )
+        if feedback.isCanceled():
+            return {}
+
+        fields = QgsProcessingUtils.combineFields(source.fields(), out_fields())
+        sink, dest_id = self.parameterAsSink(parameters, "OUTPUT", context, fields, source.wkbType(), source.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
+        value = lambda a, i: None if not np.isfinite(a[i]) else float(a[i])  # noqa: E731
+        doses = {
+            "": point["doses"],
+            "_lo": result.lo["consumption"] / dose,
+            "_med": result.median["consumption"] / dose,
+            "_hi": result.hi["consumption"] / dose,
+        }
+        position = {fid: i for i, fid in enumerate(ids)}
+        for feature in source.getFeatures(QgsFeatureRequest().setFilterFids(ids)):
+            i = position[feature.id()]
+            extra = [value(conc, i), value(flow_l, i), value(population, i), pop_source if np.isfinite(population[i]) else None]
+            for key, _name in FIGURE_FIELDS:
+                extra += [value(point[key], i), value(result.lo[key], i), value(result.median[key], i), value(result.hi[key], i)]
+            extra += [value(doses[s], i) for s in ("", "_lo", "_med", "_hi")]
+            extra += [parent[i], value(excretion, i), value(ratio, i), value(dose, i), confirmed[i], value(paired, i)]
+            out = QgsFeature(fields)
+            out.setGeometry(feature.geometry())
+            out.setAttributes([*feature.attributes(), *extra])
+            sink.addFeature(out, QgsFeatureSink.FastInsert)
+
+        water = ~solid
+        no_flow = int((water & ~np.isfinite(flow_l)).sum())
+        no_pop = int((water & np.isfinite(flow_l) & ~np.isfinite(population)).sum())
+        computed = int(np.isfinite(point["load"]).sum())
+        n_amp = int((np.isfinite(paired) & np.isfinite(point["consumption"])).sum())
+        if solid.any():
+            feedback.pushInfo(
+                tr("{n} solid samples (soil, sediment, sludge) have no daily flow: their loads are NULL.").format(n=int(solid.sum()))
+            )
+        if no_flow:
+            feedback.pushWarning(tr("{n} water samples have no daily flow (or a flow ≤ 0): their loads are NULL, not 0.").format(n=no_flow))
+        if no_pop:
+            feedback.pushWarning(
+                tr(
+                    "{n} water samples with a flow have no population served (or one ≤ 0): their normalised loads and consumption are NULL."
+                ).format(n=no_pop)
+            )
+        if no_factor:
+            listed = ", ".join(f"{name} ({count})" for name, count in sorted(no_factor.items()))
+            feedback.pushWarning(
+                tr(
+                    "No correction factor for: {residues}. Their loads are computed, their consumption is NULL; add them to your own factor table."
+                ).format(residues=listed)
+            )
+        unconfirmed = sorted({c for c, code in codes.items() if table.get(c) is not None and not table.get(c).confirmed})
+        if unconfirmed:
+            feedback.pushInfo(tr("Unconfirmed correction factors used for: {residues}.").format(residues=", ".join(unconfirmed)))
+        if n_amp:
+            feedback.pushInfo(
+                tr("{n} amphetamine samples were corrected for the amphetamine from methamphetamine (ratio {ratio}).").format(
+                    n=n_amp, ratio=amp_ratio
+                )
+            )
+        feedback.pushInfo(tr("{computed} of {total} samples have a load.").format(computed=computed, total=n))
+        return {
+            "OUTPUT": dest_id,
+            "N_SAMPLES": n,
+            "N_COMPUTED": computed,
+            "N_NO_FLOW": no_flow,
+            "N_NO_POPULATION": no_pop,
+            "N_NO_FACTOR": int(sum(no_factor.values())),
+            "N_AMP_CORRECTED": n_amp,
+        }
+
+    def _site_table(self, parameters, context, feedback) -> tuple[dict, dict]:
+        table = self.parameterAsSource(parameters, "SITE_TABLE", context)
+        if table is None:
+            return {}, {}
+        key = self.parameterAsString(parameters, "SITE_KEY_FIELD", context) or "site_id"
+        flow_name = self.parameterAsString(parameters, "SITE_FLOW_FIELD", context)
+        pop_name = self.parameterAsString(parameters, "SITE_POPULATION_FIELD", context)
+        wanted = [key] + [f for f in (flow_name, pop_name) if f]
+        for name in wanted:
+            if table.fields().lookupField(name) < 0:
+                raise QgsProcessingException(
+                    tr("The per-site table “{layer}” has no field “{field}”.").format(layer=table.sourceName(), field=name)
+                )
+        columns, _g, _ids = read_columns(table, wanted)
+        flows, pops, duplicates = {}, {}, 0
+        for i, site in enumerate(columns[key]):
+            if is_null(site):
+                continue
+            site = str(site)
+            if site in flows or site in pops:
+                duplicates += 1
+            if flow_name:
+                value = to_float_array([columns[flow_name][i]])[0]
+                if np.isfinite(value):
+                    flows[site] = value
+            if pop_name:
+                value = to_float_array([columns[pop_name][i]])[0]
+                if np.isfinite(value):
+                    pops[site] = value
+        if duplicates:
+            feedback.pushWarning(tr("The per-site table lists {n} sites more than once; the last row wins.").format(n=duplicates))
+        return flows, pops

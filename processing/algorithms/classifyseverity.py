@@ -1,0 +1,678 @@
+"""wbe:classifyseverity — a value field → `severity` (1 general, 2 fairly severe, 3 severe) and its label.
+
+Beyond the contract (INPUT, FIELD, METHOD, THRESHOLDS, OUTPUT, BREAK_1, BREAK_2) it offers frozen breaks
+over rounds (ROUND_FIELD, BREAKS_FROM, BASELINE_ROUND), per-compound classes and a composite across
+compounds (COMPOUND_FIELD, ID_FIELD, COMPOSITE, WEIGHTS), and writes the method, breaks, policy and weights
+into the output layer's metadata.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterMatrix,
+    QgsProcessingParameterString,
+    QgsProcessingUtils,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ...core.classify import (
+    FIXED,
+    JENKS,
+    RATIO_BASELINE,
+    RATIO_MEDIAN,
+    RATIO_METHODS,
+    Breaks,
+    ClassificationError,
+    assign_classes,
+    composite_highest,
+    compute_breaks_detail,
+    ratio_reference,
+    ratio_to_reference,
+    ties_at_breaks,
+    weighted_index,
+)
+from ...translate import tr
+from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..styling import format_value, severity_label, severity_renderer, store_style
+
+POOLED, BASELINE = range(2)
+NO_COMPOSITE, HIGHEST, WEIGHTED = range(3)
+QUARTER = re.compile(r"^\d{4}Q[1-4]$")
+
+
+def severity_fields() -> QgsFields:
+    fields = QgsFields()
+    fields.append(QgsField("severity", QVariant.Int))
+    fields.append(QgsField("severity_label", QVariant.String, len=32))
+    return fields
+
+
+def parse_thresholds(raw) -> list[float] | None:
+    """THRESHOLDS as a matrix (a list from processing.run, or '50,200' from qgis_process)."""
+    if raw is None or raw == "" or raw == []:
+        return None
+    items = raw if isinstance(raw, (list, tuple)) else str(raw).replace(";", ",").split(",")
+    values = []
+    for item in items:
+        text = str(item).strip()
+        if text:
+            try:
+                values.append(float(text))
+            except ValueError as error:
+                raise QgsProcessingException(tr("The threshold “{value}” is not a number.").format(value=text)) from error
+    return values
+
+
+def parse_weights(raw: str, compounds: list[str]) -> dict[str, float]:
+    """'methamphetamine=2, ketamine=1' → weights; compounds not named weigh 1."""
+    weights = {c: 1.0 for c in compounds}
+    for item in re.split(r"[,;，；]", raw or ""):
+        if not item.strip():
+            continue
+        if "=" not in item and ":" not in item:
+            raise QgsProcessingException(tr("The weight “{item}” is not of the form compound=weight.").format(item=item.strip()))
+        name, _sep, number = item.replace(":", "=").partition("=")
+        name = name.strip()
+        if name not in weights:
+            raise QgsProcessingException(
+                tr("The weight names the compound “{name}”, which is not in the layer. Compounds present: {present}.").format(
+                    name=name, present=", ".join(compounds)
+                )
+            )
+        try:
+            weights[name] = float(number)
+        except ValueError as error:
+            raise QgsProcessingException(tr("The weight “{item}” is not a number.").format(item=item.strip())) from error
+        if weights[name] < 0:
+            raise QgsProcessingException(tr("The weight of “{name}” is negative.").format(name=name))
+    return weights
+
+
+def method_names() -> list[str]:
+    return [
+        tr("Natural breaks (Jenks)"),
+        tr("Quantiles"),
+        tr("Fixed thresholds"),
+        tr("Equal interval"),
+        tr("Head/tail breaks"),
+        tr("Mean and standard deviation"),
+        tr("Ratio to the county median of the same round"),
+        tr("Ratio to the county median of a baseline round"),
+    ]
+
+
+def classification_error_text(error: ClassificationError, field: str, layer: str) -> str:
+    if error.code == "too_few_distinct":
+        return tr(
+            "The field “{field}” of “{layer}” has only {distinct} distinct value(s): a relative classification cannot separate "
+            "the townships, so none is given a class. Use fixed thresholds, or choose another field or round."
+        ).format(field=field, layer=layer, distinct=error.details["distinct"])
+    if error.code == "no_values":
+        return tr("The field “{field}” of “{layer}” has no numeric value: nothing to classify.").format(field=field, layer=layer)
+    if error.code == "thresholds_needed":
+        return tr("Fixed thresholds need THRESHOLDS: the upper bounds of classes 1 and 2, for example 50,200.")
+    if error.code == "thresholds_order":
+        return tr("The thresholds must rise: the first ({first}) must be below the second ({second}).").format(
+            first=error.details["first"], second=error.details["second"]
+        )
+    if error.code in ("zero_reference", "no_reference_values"):
+        return tr(
+            "The county median of “{field}” in “{layer}” is 0 or missing (for example when most samples are non-detects): "
+            "a ratio to it is undefined. Use another method or another baseline round."
+        ).format(field=field, layer=layer)
+    if error.code == "baseline_missing":
+        return tr("The baseline round “{round}” is not in “{layer}”.").format(round=error.details.get("baseline"), layer=layer)
+    return error.code
+
+
+def save_metadata(layer: QgsVectorLayer, metadata) -> bool:
+    """Store ``metadata`` with the file: inside a GeoPackage (gpkg_metadata), else as a .qmd sidecar.
+    A Processing output path without |layername= is reopened with its one layer named, which OGR needs."""
+    uri = layer.source()
+    if layer.dataProvider().name() == "ogr" and "layername=" not in uri:
+        from osgeo import ogr
+
+        path = uri.split("|")[0]
+        dataset = ogr.Open(path)
+        names = [dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount())] if dataset is not None else []
+        names = [n for n in names if n != "layer_styles"]  # the style table is a layer to OGR
+        if len(names) == 1:
+            uri = f"{path}|layername={names[0]}"
+        dataset = None
+        layer = QgsVectorLayer(uri, layer.name(), "ogr")
+        layer.setMetadata(metadata)
+    _message, ok = layer.saveDefaultMetadata()
+    return bool(ok)
+
+
+def thresholds_parameter(name: str = "THRESHOLDS") -> QgsProcessingParameterMatrix:
+    """THRESHOLDS: the upper bounds of classes 1 and 2 (optional: a required matrix with a default still fails in 3.22)."""
+    return QgsProcessingParameterMatrix(
+        name,
+        tr("Fixed thresholds: upper bounds of classes 1 and 2"),
+        numberRows=1,
+        hasFixedNumberRows=True,
+        headers=[tr("General ≤"), tr("Fairly severe ≤")],
+        optional=True,
+    )
+
+
+class ClassifySeverity(WbeAlgorithm):
+    ALG_ID = "classifyseverity"
+    GROUP_ID = "survey"
+    ICON = "severity.svg"
+
+    INPUT = "INPUT"
+    FIELD = "FIELD"
+    METHOD = "METHOD"
+    THRESHOLDS = "THRESHOLDS"
+    ROUND_FIELD = "ROUND_FIELD"
+    BREAKS_FROM = "BREAKS_FROM"
+    BASELINE_ROUND = "BASELINE_ROUND"
+    COMPOUND_FIELD = "COMPOUND_FIELD"
+    ID_FIELD = "ID_FIELD"
+    COMPOSITE = "COMPOSITE"
+    WEIGHTS = "WEIGHTS"
+    OUTPUT = "OUTPUT"
+
+    def displayName(self) -> str:
+        return tr("Classify severity")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "Adds the fields severity (1 general 一般, 2 fairly severe 较严重, 3 severe 严重) and severity_label (in the interface language) "
+            "from a numeric field, and stores a red–orange–yellow style with the output, so it opens styled wherever it is opened. "
+            "The method, breaks, break policy and weights are written into the layer's metadata.\n\n"
+            "Methods: natural breaks (exact Fisher-Jenks, no sampling up to 1,000,000 values; mapclassify's FisherJenks breaks, or a better split where its single-precision sums fall one rank short), "
+            "quantiles (terciles), fixed thresholds, equal intervals, head/tail breaks (the mean, then the mean of the values above it), "
+            "mean and standard deviation (general ≤ mean < fairly severe ≤ mean + 1 SD < severe), and two ratios: the value divided by "
+            "the county median of its own round, or of a baseline round, cut at THRESHOLDS (default 1 and 2: at or below the median is general, "
+            "up to twice the median fairly severe, above that severe). For fixed thresholds give THRESHOLDS, the upper bounds of classes 1 and 2 "
+            "(for example 50,200 in ng/L).\n\n"
+            "A value ≤ BREAK_1 is general, ≤ BREAK_2 fairly severe, and above it severe. The breaks are returned as BREAK_1 and BREAK_2 "
+            "and written into the legend.\n\n"
+            "Frozen breaks: when the layer has a round field (ROUND_FIELD, default “round”), the breaks are computed once, on all rounds "
+            "pooled or on the baseline round (BREAKS_FROM, BASELINE_ROUND; empty = the earliest round), and applied to every round, so a "
+            "township changes class only when its values change.\n\n"
+            "Degenerate data: a NULL value gets NULL severity, never a class, and is counted in the log. Bounds are inclusive, so equal "
+            "values always share a class; values lying exactly on a break are counted in the log. With only two distinct values a relative "
+            "method can support only two classes: the lower value is general, the higher fairly severe, and no township is severe. "
+            "With a single distinct value no relative class is supported and the run stops: use fixed thresholds. A county median of 0 "
+            "makes the ratio methods stop.\n\n"
+            "Several compounds: give COMPOUND_FIELD. Each compound gets its own breaks. With COMPOSITE and ID_FIELD (the township), "
+            "the output has one feature per township and round with a class per compound (sev_<compound>) and a composite severity: "
+            "the highest of the compound classes, or a class of the weighted index Σ weight × value ÷ the compound's county median "
+            "(medians from the same rounds as the breaks), classified with the chosen method. WEIGHTS reads like methamphetamine=2, ketamine=1 "
+            "(unnamed compounds weigh 1). A township missing a compound gets no index and no class."
+        )
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Input layer"), [QgsProcessing.TypeVector]))
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
+            )
+        )
+        self.addParameter(QgsProcessingParameterEnum(self.METHOD, tr("Classification method"), options=method_names(), defaultValue=JENKS))
+        self.addParameter(thresholds_parameter(self.THRESHOLDS))
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.ROUND_FIELD, tr("Round field"), defaultValue="round", parentLayerParameterName=self.INPUT, optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.BREAKS_FROM,
+                tr("Breaks computed on"),
+                options=[tr("All rounds pooled"), tr("The baseline round")],
+                defaultValue=POOLED,
+            )
+        )
+        self.addParameter(QgsProcessingParameterString(self.BASELINE_ROUND, tr("Baseline round (empty: the earliest)"), optional=True))
+        self.addParameter(
+            QgsProcessingParameterField(self.COMPOUND_FIELD, tr("Compound field"), parentLayerParameterName=self.INPUT, optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.ID_FIELD, tr("Township field (for the composite)"), parentLayerParameterName=self.INPUT, optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.COMPOSITE,
+                tr("Composite across compounds"),
+                options=[tr("None: one class per compound"), tr("Highest class"), tr("Weighted index of ratios to the county median")],
+                defaultValue=NO_COMPOSITE,
+            )
+        )
+        self.addParameter(QgsProcessingParameterString(self.WEIGHTS, tr("Compound weights (compound=weight, …)"), optional=True))
+        for name in (
+            self.ROUND_FIELD,
+            self.BREAKS_FROM,
+            self.BASELINE_ROUND,
+            self.COMPOUND_FIELD,
+            self.ID_FIELD,
+            self.COMPOSITE,
+            self.WEIGHTS,
+        ):
+            param = self.parameterDefinition(name)
+            param.setFlags(param.flags() | param.FlagAdvanced)
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Severity"), QgsProcessing.TypeVectorAnyGeometry))
+        self.addOutput(QgsProcessingOutputNumber("BREAK_1", tr("Upper bound of class 1 (general)")))
+        self.addOutput(QgsProcessingOutputNumber("BREAK_2", tr("Upper bound of class 2 (fairly severe)")))
+        self.addOutput(QgsProcessingOutputString("BREAKS", tr("Breaks per compound")))
+
+    # ---------------------------------------------------------------- helpers
+    def _optional_field(self, parameters, name, context, source, default_if_missing: bool = False) -> str:
+        value = self.parameterAsString(parameters, name, context) or ""
+        if value and source.fields().lookupField(value) < 0:
+            if default_if_missing:
+                return ""
+            raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=source.sourceName(), field=value))
+        return value
+
+    def _classify(self, values, rounds, method, thresholds, breaks_from, baseline, label, layer, feedback):
+        """Classes for one set of values (one compound, or the composite index), with frozen breaks."""
+        ratio = None
+        medians = {}
+        try:
+            if method in RATIO_METHODS:
+                ratio, medians = ratio_to_reference(values, rounds, method, baseline)
+                breaks = compute_breaks_detail(ratio, method, thresholds)
+                classes = assign_classes(ratio, breaks.break_1, breaks.break_2)
+                on_breaks = ties_at_breaks(ratio, breaks.break_1, breaks.break_2)
+            else:
+                reference = values if breaks_from == POOLED or method == FIXED else values[rounds == baseline]
+                breaks = compute_breaks_detail(reference, method, thresholds)
+                classes = assign_classes(values, breaks.break_1, breaks.break_2)
+                on_breaks = ties_at_breaks(values, breaks.break_1, breaks.break_2)
+        except ClassificationError as error:
+            raise QgsProcessingException(classification_error_text(error, label, layer)) from error
+        if "two_distinct" in breaks.notes:
+            feedback.pushWarning(
+                tr(
+                    "“{label}” has only two distinct values: the lower ({low}) is general, the higher ({high}) fairly severe, "
+                    "and no township is classed severe, which these data cannot support."
+                ).format(label=label, low=format_value(breaks.break_1), high=format_value(breaks.break_2))
+            )
+        if "equal_breaks" in breaks.notes:
+            feedback.pushWarning(
+                tr("“{label}”: both breaks fall on the same value ({value}) because of ties, so no township is fairly severe.").format(
+                    label=label, value=format_value(breaks.break_1)
+                )
+            )
+        if on_breaks:
+            feedback.pushInfo(
+                tr(
+                    "“{label}”: {n} values lie exactly on a break; bounds are inclusive, so they and every equal value take the lower class."
+                ).format(label=label, n=on_breaks)
+            )
+        for key, median in medians.items():
+            feedback.pushInfo(
+                tr("“{label}”: county median of round {round} = {median}.").format(
+                    label=label, round=key or "—", median=format_value(median)
+                )
+            )
+        return classes, breaks, ratio, medians
+
+    # ---------------------------------------------------------------- run
+    def processAlgorithm(self, parameters, context, feedback):
+        source = self.parameterAsSource(parameters, self.INPUT, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        layer = source.sourceName()
+        field = self.parameterAsString(parameters, self.FIELD, context)
+        if source.fields().lookupField(field) < 0:
+            raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer, field=field))
+        method = self.parameterAsEnum(parameters, self.METHOD, context)
+        thresholds = parse_thresholds(parameters.get(self.THRESHOLDS))
+        if method == FIXED and (thresholds is None or len(thresholds) != 2):
+            raise QgsProcessingException(tr("Fixed thresholds need THRESHOLDS: the upper bounds of classes 1 and 2, for example 50,200."))
+        if method in RATIO_METHODS and thresholds is not None and len(thresholds) != 2:
+            raise QgsProcessingException(tr("THRESHOLDS must hold two ratios, for example 1,2."))
+        round_field = self._optional_field(parameters, self.ROUND_FIELD, context, source, default_if_missing=True)
+        breaks_from = self.parameterAsEnum(parameters, self.BREAKS_FROM, context)
+        baseline = self.parameterAsString(parameters, self.BASELINE_ROUND, context).strip()
+        compound_field = self._optional_field(parameters, self.COMPOUND_FIELD, context, source)
+        id_field = self._optional_field(parameters, self.ID_FIELD, context, source)
+        composite = self.parameterAsEnum(parameters, self.COMPOSITE, context)
+        if composite != NO_COMPOSITE and not (compound_field and id_field):
+            raise QgsProcessingException(tr("A composite across compounds needs the compound field and the township field."))
+
+        names = [field] + [n for n in (round_field, compound_field, id_field) if n]
+        columns, _geometries, fids = read_columns(source, names, feedback)
+        values = to_float_array(columns[field])
+        n_null = int(np.isnan(values).sum())
+        if not (values == values).any():
+            raise QgsProcessingException(
+                tr("The field “{field}” of “{layer}” has no numeric value: nothing to classify.").format(field=field, layer=layer)
+            )
+        rounds = np.array([("" if is_null(r) else str(r)) for r in columns[round_field]] if round_field else [""] * len(fids), dtype=object)
+        present = sorted(set(rounds.tolist()) - {""})
+        if round_field:
+            not_quarter = [r for r in present if not QUARTER.match(r)]
+            if not_quarter:
+                feedback.pushWarning(
+                    tr("Rounds not written as a quarter such as 2024Q3: {rounds}. They are kept and sorted as text.").format(
+                        rounds=", ".join(not_quarter)
+                    )
+                )
+            if (rounds == "").any():
+                feedback.pushWarning(
+                    tr("{n} features have no round; they are classified with the same breaks but belong to no round.").format(
+                        n=int((rounds == "").sum())
+                    )
+                )
+        needs_baseline = method == RATIO_BASELINE or (breaks_from == BASELINE and method != FIXED)
+        if needs_baseline:
+            if not present:
+                raise QgsProcessingException(
+                    tr("Breaks from a baseline round need a round field; “{layer}” has none (ROUND_FIELD).").format(layer=layer)
+                )
+            if not baseline:
+                baseline = present[0]
+            if baseline not in present:
+                raise QgsProcessingException(
+                    tr("The baseline round “{round}” is not in “{layer}”. Rounds present: {present}.").format(
+                        round=baseline, layer=layer, present=", ".join(present)
+                    )
+                )
+        if len(present) == 1:
+            feedback.pushInfo(tr("The layer holds one round ({round}): the breaks are that round's.").format(round=present[0]))
+        if n_null:
+            feedback.pushInfo(
+                tr("{n} features have a NULL “{field}”: they get NULL severity, never a class.").format(n=n_null, field=field)
+            )
+
+        compounds = np.array([("" if is_null(c) else str(c)) for c in columns[compound_field]], dtype=object) if compound_field else None
+        policy_text = (
+            tr("breaks from all rounds pooled")
+            if breaks_from == POOLED
+            else tr("breaks from the baseline round {round}").format(round=baseline)
+        )
+        if method == FIXED:
+            policy_text = tr("fixed thresholds, the same for every round")
+        elif method == RATIO_MEDIAN:
+            policy_text = tr("ratio to each round's own county median")
+        elif method == RATIO_BASELINE:
+            policy_text = tr("ratio to the county median of the baseline round {round}").format(round=baseline)
+        summary = {"method": method_names()[method], "policy": policy_text, "field": field, "breaks": {}, "weights": None}
+
+        if composite != NO_COMPOSITE:
+            return self._run_composite(
+                parameters,
+                context,
+                feedback,
+                source,
+                values,
+                rounds,
+                compounds,
+                columns[id_field],
+                id_field,
+                round_field,
+                fids,
+                method,
+                thresholds,
+                breaks_from,
+                baseline,
+                composite,
+                summary,
+            )
+
+        classes = np.full(values.size, np.nan)
+        ratio_all = np.full(values.size, np.nan) if method in RATIO_METHODS else None
+        groups = sorted(set(compounds.tolist())) if compounds is not None else [None]
+        last_breaks: Breaks | None = None
+        for group in groups:
+            mask = np.ones(values.size, dtype=bool) if group is None else compounds == group
+            label = field if group is None else f"{field} ({group or '—'})"
+            cls, breaks, ratio, _medians = self._classify(
+                values[mask], rounds[mask], method, thresholds, breaks_from, baseline, label, layer, feedback
+            )
+            classes[mask] = cls
+            if ratio is not None:
+                ratio_all[mask] = ratio
+            summary["breaks"][group or field] = breaks
+            last_breaks = breaks
+            feedback.pushInfo(
+                tr("Breaks by {method} on “{label}”: general ≤ {b1} < fairly severe ≤ {b2} < severe.").format(
+                    method=method_names()[method], label=label, b1=format_value(breaks.break_1), b2=format_value(breaks.break_2)
+                )
+            )
+
+        extra = severity_fields()
+        if ratio_all is not None:
+            extra.append(QgsField("ratio_to_ref", QVariant.Double))
+        out_fields = QgsProcessingUtils.combineFields(source.fields(), extra)
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        labels = {c: severity_label(c) for c in (1, 2, 3)}
+        for i, feature in enumerate(source.getFeatures()):
+            if feedback.isCanceled():
+                return {}
+            out = QgsFeature(out_fields)
+            out.setGeometry(feature.geometry())
+            cls = None if classes[i] != classes[i] else int(classes[i])
+            attrs = [*list(feature.attributes()), cls, labels.get(cls)]
+            if ratio_all is not None:
+                attrs.append(None if ratio_all[i] != ratio_all[i] else float(ratio_all[i]))
+            out.setAttributes(attrs)
+            sink.addFeature(out, QgsFeatureSink.FastInsert)
+        del sink  # closes the file, so the style can be stored inside it
+        single = last_breaks if len(groups) == 1 else None
+        self._store(dest_id, context, feedback, single, method, summary)
+        self._log_counts(classes, rounds, feedback)
+        break_1 = single.break_1 if single else float("nan")
+        break_2 = single.break_2 if single else float("nan")
+        return {self.OUTPUT: dest_id, "BREAK_1": break_1, "BREAK_2": break_2, "BREAKS": self._breaks_text(summary)}
+
+    def _run_composite(
+        self,
+        parameters,
+        context,
+        feedback,
+        source,
+        values,
+        rounds,
+        compounds,
+        ids_raw,
+        id_field,
+        round_field,
+        fids,
+        method,
+        thresholds,
+        breaks_from,
+        baseline,
+        composite,
+        summary,
+    ):
+        layer = source.sourceName()
+        ids = np.array([("" if is_null(v) else str(v)) for v in ids_raw], dtype=object)
+        names = sorted(set(compounds.tolist()) - {""})
+        keys = sorted(set(zip(ids.tolist(), rounds.tolist())))
+        row_of = {k: i for i, k in enumerate(keys)}
+        col_of = {c: j for j, c in enumerate(names)}
+        matrix = np.full((len(keys), len(names)), np.nan)
+        first_fid: dict[int, int] = {}
+        seen = set()
+        for i in range(values.size):
+            if not compounds[i]:
+                continue
+            key = (ids[i], rounds[i], compounds[i])
+            if key in seen:
+                raise QgsProcessingException(
+                    tr(
+                        "Township “{id}” has two features for {compound} in round {round} (feature {fid}): the composite needs one value each."
+                    ).format(id=ids[i], compound=compounds[i], round=rounds[i] or "—", fid=fids[i])
+                )
+            seen.add(key)
+            r = row_of[(ids[i], rounds[i])]
+            matrix[r, col_of[compounds[i]]] = values[i]
+            first_fid.setdefault(r, fids[i])
+        key_rounds = np.array([k[1] for k in keys], dtype=object)
+        per_compound = np.full(matrix.shape, np.nan)
+        for j, name in enumerate(names):
+            cls, breaks, _ratio, _m = self._classify(
+                matrix[:, j], key_rounds, method, thresholds, breaks_from, baseline, name, layer, feedback
+            )
+            per_compound[:, j] = cls
+            summary["breaks"][name] = breaks
+            feedback.pushInfo(
+                tr("Breaks by {method} on “{label}”: general ≤ {b1} < fairly severe ≤ {b2} < severe.").format(
+                    method=method_names()[method], label=name, b1=format_value(breaks.break_1), b2=format_value(breaks.break_2)
+                )
+            )
+        index = None
+        single = None
+        if composite == HIGHEST:
+            severity = composite_highest(per_compound)
+            summary["composite"] = tr("highest class across compounds")
+        else:
+            weights = parse_weights(self.parameterAsString(parameters, self.WEIGHTS, context), names)
+            reference_rows = np.ones(len(keys), dtype=bool) if breaks_from == POOLED or not baseline else key_rounds == baseline
+            try:
+                medians = [ratio_reference(matrix[reference_rows, j]) for j in range(len(names))]
+            except ClassificationError as error:
+                raise QgsProcessingException(classification_error_text(error, tr("composite index"), layer)) from error
+            index = weighted_index(matrix, medians, [weights[n] for n in names])
+            summary["weights"] = weights
+            summary["medians"] = dict(zip(names, medians))
+            summary["composite"] = tr("weighted index Σ weight × value ÷ county median")
+            feedback.pushInfo(
+                tr("Composite index weights: {weights}; county medians: {medians}.").format(
+                    weights=", ".join(f"{n}={weights[n]:g}" for n in names),
+                    medians=", ".join(f"{n}={format_value(m)}" for n, m in zip(names, medians)),
+                )
+            )
+            missing = int(np.isnan(index).sum())
+            if missing:
+                feedback.pushWarning(
+                    tr("{n} township-rounds lack a value for at least one compound: they get no index and no class.").format(n=missing)
+                )
+            severity, single, _r, _m = self._classify(
+                index, key_rounds, method, thresholds, breaks_from, baseline, tr("composite index"), layer, feedback
+            )
+            summary["breaks"][tr("composite index")] = single
+
+        out_fields = QgsFields()
+        out_fields.append(QgsField(id_field, QVariant.String, len=128))
+        if round_field:
+            out_fields.append(QgsField(round_field, QVariant.String, len=16))
+        for name in names:
+            out_fields.append(QgsField(f"sev_{name}"[:60], QVariant.Int))
+        if index is not None:
+            out_fields.append(QgsField("composite_index", QVariant.Double))
+        for f in severity_fields():
+            out_fields.append(f)
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        geometry_of = {f.id(): f.geometry() for f in source.getFeatures(QgsFeatureRequest().setFilterFids(list(first_fid.values())))}
+        labels = {c: severity_label(c) for c in (1, 2, 3)}
+        for r, key in enumerate(keys):
+            if r not in first_fid:
+                continue
+            out = QgsFeature(out_fields)
+            geometry = geometry_of.get(first_fid[r])
+            if geometry is not None:
+                out.setGeometry(geometry)
+            attrs = [key[0]] + ([key[1]] if round_field else [])
+            attrs += [None if v != v else int(v) for v in per_compound[r]]
+            if index is not None:
+                attrs.append(None if index[r] != index[r] else float(index[r]))
+            cls = None if severity[r] != severity[r] else int(severity[r])
+            attrs += [cls, labels.get(cls)]
+            out.setAttributes(attrs)
+            sink.addFeature(out, QgsFeatureSink.FastInsert)
+        del sink
+        self._store(dest_id, context, feedback, single, method, summary)
+        self._log_counts(severity, key_rounds, feedback)
+        return {
+            self.OUTPUT: dest_id,
+            "BREAK_1": single.break_1 if single else float("nan"),
+            "BREAK_2": single.break_2 if single else float("nan"),
+            "BREAKS": self._breaks_text(summary),
+        }
+
+    @staticmethod
+    def _breaks_text(summary) -> str:
+        return "; ".join(f"{name}: {b.break_1:.6g}, {b.break_2:.6g}" for name, b in summary["breaks"].items() if b is not None)
+
+    def _store(self, dest_id, context, feedback, single: Breaks | None, method: int, summary) -> None:
+        renderer = severity_renderer(single.break_1, single.break_2) if single else severity_renderer()
+        if single and method in RATIO_METHODS:
+            b1, b2 = format_value(single.break_1), format_value(single.break_2)
+            texts = {
+                3: tr("{label} (> {b}× median)").format(label=severity_label(3), b=b2),
+                2: tr("{label} ({a}–{b}× median)").format(label=severity_label(2), a=b1, b=b2),
+                1: tr("{label} (≤ {b}× median)").format(label=severity_label(1), b=b1),
+            }
+            for i, category in enumerate(renderer.categories()):
+                if category.value() in texts:
+                    renderer.updateCategoryLabel(i, texts[category.value()])
+        how = store_style(dest_id, context, renderer, tr("Severity"))
+        if how == "gpkg":
+            feedback.pushInfo(tr("Style stored in the GeoPackage as its default style."))
+        elif how == "qml":
+            feedback.pushInfo(tr("Style stored in a .qml file beside the output."))
+        layer = QgsProcessingUtils.mapLayerFromString(dest_id, context)
+        if not isinstance(layer, QgsVectorLayer):
+            return
+        lines = [
+            tr("Severity classes 1 general, 2 fairly severe, 3 severe from “{field}”.").format(field=summary["field"]),
+            tr("Method: {method}.").format(method=summary["method"]),
+            tr("Break policy: {policy}.").format(policy=summary["policy"]),
+            tr("Breaks (upper bounds of classes 1 and 2): {breaks}.").format(breaks=self._breaks_text(summary)),
+        ]
+        if "composite" in summary:
+            lines.append(tr("Composite: {composite}.").format(composite=summary["composite"]))
+        if summary.get("weights"):
+            lines.append(tr("Weights: {weights}.").format(weights=", ".join(f"{k}={v:g}" for k, v in summary["weights"].items())))
+            lines.append(
+                tr("County medians: {medians}.").format(medians=", ".join(f"{k}={format_value(v)}" for k, v in summary["medians"].items()))
+            )
+        lines.append(tr("A NULL value gets no class; bounds are inclusive; two distinct values give classes 1 and 2 only."))
+        metadata = layer.metadata()
+        metadata.setTitle(tr("Severity"))
+        metadata.setAbstract("\n".join(lines))
+        metadata.setKeywords({"wbe": ["severity", f"method={method}", f"breaks={self._breaks_text(summary)}"]})
+        layer.setMetadata(metadata)
+        if layer.dataProvider().name() == "memory":
+            return
+        if save_metadata(layer, metadata):
+            feedback.pushInfo(tr("Method, breaks and policy written into the layer's metadata."))
+        else:
+            feedback.pushWarning(tr("The layer's metadata could not be saved; the method and breaks are in this log."))
+
+    @staticmethod
+    def _log_counts(classes, rounds, feedback) -> None:
+        for key in sorted(set(rounds.tolist())):
+            mask = rounds == key
+            c = classes[mask]
+            feedback.pushInfo(
+                tr("Townships per class{where}: severe {s}, fairly severe {f}, general {g}, no data {n}.").format(
+                    where=tr(" in round {round}").format(round=key) if key else "",
+                    s=int((c == 3).sum()),
+                    f=int((c == 2).sum()),
+                    g=int((c == 1).sum()),
+                    n=int(np.isnan(c).sum()),
+                )
+            )

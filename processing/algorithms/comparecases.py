@@ -1,0 +1,415 @@
+"""wbe:comparecases — township survey values against enforcement counts: Spearman, Kendall τ-b, Cohen's κ."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsFillSymbol,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsProcessingUtils,
+    QgsRendererCategory,
+)
+from qgis.PyQt.QtCore import QPointF, QRectF, Qt, QVariant
+from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPen
+
+from ...core.agreement import AgreementError, agreement, descending_ranks, disagreement
+from ...translate import tr
+from ..base import WbeAlgorithm, is_null, to_float_array
+from ..styling import store_style
+
+
+def key_of(value) -> str:
+    return "" if is_null(value) else str(value).strip()
+
+
+def comparison_fields() -> QgsFields:
+    fields = QgsFields()
+    fields.append(QgsField("case_count", QVariant.Double))
+    fields.append(QgsField("survey_rank", QVariant.Double))
+    fields.append(QgsField("case_rank", QVariant.Double))
+    fields.append(QgsField("rank_diff", QVariant.Double))
+    fields.append(QgsField("survey_class", QVariant.Int))
+    fields.append(QgsField("case_class", QVariant.Int))
+    fields.append(QgsField("disagreement", QVariant.Int))
+    return fields
+
+
+def disagreement_renderer() -> QgsCategorizedSymbolRenderer:
+    categories = []
+    styles = [
+        (1, {"color": "#d7191c", "outline_color": "#4d4d4d", "outline_width": "0.4"}, tr("The sources disagree")),
+        (0, {"color": "#c6dbef", "outline_color": "#4d4d4d", "outline_width": "0.3"}, tr("The sources agree")),
+        (None, {"color": "#ffffff", "outline_color": "#969696", "outline_width": "0.3", "style": "no"}, tr("Not compared")),
+    ]
+    for value, props, label in styles:
+        categories.append(QgsRendererCategory(value, QgsFillSymbol.createSimple(props), label))
+    return QgsCategorizedSymbolRenderer("disagreement", categories)
+
+
+def tick_text(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def draw_scatter(path: str, names, values, cases, flagged, title: str, x_label: str, y_label: str, legend: str = "") -> None:
+    """A scatter chart of survey value against case count, drawn with QPainter into a PNG."""
+    width, height = 1200, 900
+    image = QImage(width, height, QImage.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.Antialiasing)
+    left, right, top, bottom = 130, 40, 80, 130
+    plot = QRectF(left, top, width - left - right, height - top - bottom)
+
+    def span(data):
+        lo, hi = float(np.min(data)), float(np.max(data))
+        if hi == lo:
+            hi = lo + 1.0
+        pad = (hi - lo) * 0.06
+        return lo - pad, hi + pad
+
+    x0, x1 = span(values)
+    y0, y1 = span(cases)
+
+    def to_px(x, y):
+        return QPointF(plot.left() + (x - x0) / (x1 - x0) * plot.width(), plot.bottom() - (y - y0) / (y1 - y0) * plot.height())
+
+    font = QFont()
+    font.setPixelSize(22)
+    painter.setFont(font)
+    painter.setPen(QPen(QColor("#252525"), 2))
+    painter.drawRect(plot)
+    painter.drawText(QRectF(0, 10, width, 50), Qt.AlignCenter, title)
+    small = QFont()
+    small.setPixelSize(17)
+    painter.setFont(small)
+    for k in range(6):
+        xv = x0 + (x1 - x0) * k / 5
+        yv = y0 + (y1 - y0) * k / 5
+        px = to_px(xv, y0)
+        py = to_px(x0, yv)
+        painter.setPen(QPen(QColor("#d9d9d9"), 1))
+        painter.drawLine(QPointF(px.x(), plot.top()), QPointF(px.x(), plot.bottom()))
+        painter.drawLine(QPointF(plot.left(), py.y()), QPointF(plot.right(), py.y()))
+        painter.setPen(QPen(QColor("#252525"), 1))
+        painter.drawText(QRectF(px.x() - 60, plot.bottom() + 6, 120, 26), Qt.AlignCenter, tick_text(xv))
+        painter.drawText(QRectF(plot.left() - 125, py.y() - 13, 115, 26), Qt.AlignRight | Qt.AlignVCenter, tick_text(yv))
+    painter.setFont(font)
+    painter.drawText(QRectF(plot.left(), height - 85, plot.width(), 40), Qt.AlignCenter, x_label)
+    painter.save()
+    painter.translate(30, plot.center().y())
+    painter.rotate(-90)
+    painter.drawText(QRectF(-plot.height() / 2, -20, plot.height(), 40), Qt.AlignCenter, y_label)
+    painter.restore()
+    painter.setFont(small)
+    for name, x, y, flag in zip(names, values, cases, flagged):
+        point = to_px(float(x), float(y))
+        colour = QColor("#d7191c") if flag else QColor("#2171b5")
+        painter.setPen(QPen(QColor("#252525"), 1))
+        painter.setBrush(colour)
+        painter.drawEllipse(point, 9, 9)
+        painter.setPen(QPen(colour.darker(130), 1))
+        painter.drawText(QPointF(point.x() + 12, point.y() - 8), str(name))
+    if legend:
+        painter.setPen(QPen(QColor("#252525"), 1))
+        painter.setBrush(QColor("#d7191c"))
+        painter.drawEllipse(QPointF(plot.left() + 12, height - 22), 7, 7)
+        painter.drawText(QRectF(plot.left() + 26, height - 36, plot.width(), 28), Qt.AlignLeft | Qt.AlignVCenter, legend)
+    painter.end()
+    if not image.save(path, "PNG"):
+        raise QgsProcessingException(tr("Could not write the chart to “{path}”.").format(path=path))
+
+
+class CompareCases(WbeAlgorithm):
+    ALG_ID = "comparecases"
+    GROUP_ID = "fieldwork"
+    ICON = "wbe.svg"
+
+    INPUT = "INPUT"
+    VALUE_FIELD = "VALUE_FIELD"
+    JOIN_FIELD = "JOIN_FIELD"
+    ROUND = "ROUND"
+    CASES = "CASES"
+    CASES_JOIN_FIELD = "CASES_JOIN_FIELD"
+    CASE_FIELD = "CASE_FIELD"
+    MIN_RANK_GAP = "MIN_RANK_GAP"
+    OUTPUT = "OUTPUT"
+    CHART = "CHART"
+
+    def displayName(self) -> str:
+        return tr("Compare with case data")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "Shows, with numbers, whether the townships with the highest survey values are those with the most enforcement counts "
+            "(drug users found, cases or seizures), as the programme reports every quarter.\n\n"
+            "The case table (a table or a layer) is joined on CASES_JOIN_FIELD = JOIN_FIELD (names compared after trimming spaces). "
+            "Several case rows for the same township are summed. A township with no case row is listed in the log and left out of the "
+            "statistics, never counted as 0; case rows that match no township are listed too. A township with no survey value is left out "
+            "as well. When the township layer holds several rounds, give ROUND (the case table is then filtered on its own round field, if it has one).\n\n"
+            "Results: SPEARMAN_RHO and SPEARMAN_P (Spearman's ρ on average ranks, p from Student's t with n−2 degrees of freedom), "
+            "KENDALL_TAU and KENDALL_P (Kendall's τ-b, corrected for ties; p exact for up to 33 townships without ties, otherwise from the "
+            "tie-corrected normal approximation), and KAPPA (Cohen's κ between the severity classes of the layer, or terciles of the value "
+            "when it has no severity field, and terciles of the case counts). These are computed as scipy computes them, without needing scipy. "
+            "At least 5 townships with both a value and a case count are needed.\n\n"
+            "The output keeps the township fields and adds case_count, survey_rank and case_rank (1 = highest), rank_diff (survey rank − case rank: "
+            "negative where the water looks worse than the cases), survey_class, case_class and disagreement (1 where the two ranks lie at least "
+            "MIN_RANK_GAP apart; by default a third of the townships, at least 2). It opens styled: disagreeing townships in red. "
+            "CHART writes a scatter chart (PNG) for the report.\n\n"
+            "Why the two can differ: enforcement counts measure police effort as much as drug use. Where the police look, they find; "
+            "people who use drugs are registered where they are caught, not where they live; sewage carries the drug use of commuters, "
+            "visitors and residents alike, and one production or dumping site can dominate a township's water. A disagreement is a question "
+            "to look into, not an error of either source."
+        )
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Township layer"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.VALUE_FIELD, tr("Survey value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
+            )
+        )
+        self.addParameter(QgsProcessingParameterField(self.JOIN_FIELD, tr("Township name field"), parentLayerParameterName=self.INPUT))
+        self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (when the layer holds several)"), optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.CASES, tr("Case table"), [QgsProcessing.TypeVector]))
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.CASES_JOIN_FIELD, tr("Township name field in the case table"), parentLayerParameterName=self.CASES
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.CASE_FIELD, tr("Case count field"), parentLayerParameterName=self.CASES, type=QgsProcessingParameterField.Any
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MIN_RANK_GAP,
+                tr("Rank gap that counts as disagreement (0: a third of the townships)"),
+                QgsProcessingParameterNumber.Double,
+                defaultValue=0,
+                minValue=0,
+            )
+        )
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Survey against cases"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(
+            QgsProcessingParameterFileDestination(
+                self.CHART, tr("Scatter chart"), tr("PNG image (*.png)"), optional=True, createByDefault=False
+            )
+        )
+        for name, label in (
+            ("SPEARMAN_RHO", tr("Spearman's rho")),
+            ("SPEARMAN_P", tr("Spearman p-value")),
+            ("KENDALL_TAU", tr("Kendall's tau-b")),
+            ("KENDALL_P", tr("Kendall p-value")),
+            ("KAPPA", tr("Cohen's kappa")),
+            ("N_TOWNSHIPS", tr("Townships compared")),
+            ("N_DISAGREE", tr("Townships where the sources disagree")),
+        ):
+            self.addOutput(QgsProcessingOutputNumber(name, label))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        source = self.parameterAsSource(parameters, self.INPUT, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        cases = self.parameterAsSource(parameters, self.CASES, context)
+        if cases is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.CASES))
+        value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context)
+        join_field = self.parameterAsString(parameters, self.JOIN_FIELD, context)
+        cases_join = self.parameterAsString(parameters, self.CASES_JOIN_FIELD, context)
+        case_field = self.parameterAsString(parameters, self.CASE_FIELD, context)
+        wanted_round = self.parameterAsString(parameters, self.ROUND, context).strip()
+        for layer, names in ((source, (value_field, join_field)), (cases, (cases_join, case_field))):
+            for name in names:
+                if layer.fields().lookupField(name) < 0:
+                    raise QgsProcessingException(
+                        tr("The layer “{layer}” has no field “{field}”.").format(layer=layer.sourceName(), field=name)
+                    )
+        has_round = source.fields().lookupField("round") >= 0
+        if wanted_round and not has_round:
+            raise QgsProcessingException(
+                tr("ROUND is given, but the layer “{layer}” has no field “round”.").format(layer=source.sourceName())
+            )
+        has_severity = source.fields().lookupField("severity") >= 0
+
+        # Case rows, summed per township.
+        case_round = cases.fields().lookupField("round") >= 0
+        totals: dict[str, float] = {}
+        bad_counts = []
+        skipped_round = 0
+        for n, feature in enumerate(cases.getFeatures(), start=1):
+            if wanted_round and case_round and key_of(feature["round"]) != wanted_round:
+                skipped_round += 1
+                continue
+            key = key_of(feature[cases_join])
+            count = to_float_array([feature[case_field]])[0]
+            if not key or math.isnan(count):
+                bad_counts.append(n)
+                continue
+            totals[key] = totals.get(key, 0.0) + float(count)
+        if bad_counts:
+            feedback.pushWarning(
+                tr("{n} case rows have no township name or no count and are left out (rows {rows}).").format(
+                    n=len(bad_counts), rows=", ".join(str(r) for r in bad_counts[:30])
+                )
+            )
+        if skipped_round:
+            feedback.pushInfo(tr("{n} case rows of other rounds are left out.").format(n=skipped_round))
+
+        features = []
+        for feature in source.getFeatures():
+            if wanted_round and key_of(feature["round"]) != wanted_round:
+                continue
+            features.append(feature)
+        if not features:
+            raise QgsProcessingException(
+                tr("The layer “{layer}” has no township in round “{round}”.").format(layer=source.sourceName(), round=wanted_round)
+            )
+        keys = [key_of(f[join_field]) for f in features]
+        seen: dict[str, int] = {}
+        for key in keys:
+            seen[key] = seen.get(key, 0) + 1
+        repeated = sorted(k for k, c in seen.items() if c > 1)
+        if repeated:
+            names = ", ".join(f"“{k}”" for k in repeated[:20])
+            if has_round:
+                raise QgsProcessingException(
+                    tr(
+                        "The township layer has several features for {names}: one per township is needed. Give ROUND to compare one round."
+                    ).format(names=names)
+                )
+            raise QgsProcessingException(
+                tr("The township layer has several features for {names}: one per township is needed.").format(names=names)
+            )
+        values = to_float_array([f[value_field] for f in features])
+        counts = np.array([totals.get(k, np.nan) for k in keys])
+        no_case = [k for k, c in zip(keys, counts) if math.isnan(c)]
+        no_value = [k for k, v in zip(keys, values) if math.isnan(v)]
+        unmatched = sorted(set(totals) - set(keys))
+        if no_case:
+            feedback.pushWarning(
+                tr("{n} townships have no case row and are left out (not counted as 0): {names}.").format(
+                    n=len(no_case), names=", ".join(no_case)
+                )
+            )
+        if unmatched:
+            feedback.pushWarning(
+                tr("{n} township names in the case table match no township in “{field}”: {names}. Check their spelling.").format(
+                    n=len(unmatched), field=join_field, names=", ".join(unmatched)
+                )
+            )
+        if no_value:
+            feedback.pushWarning(
+                tr("{n} townships have no value in “{field}” and are left out: {names}.").format(
+                    n=len(no_value), field=value_field, names=", ".join(no_value)
+                )
+            )
+        used = np.flatnonzero(~np.isnan(values) & ~np.isnan(counts))
+        survey_classes = None
+        if has_severity:
+            severity = to_float_array([features[i]["severity"] for i in used])
+            if np.isnan(severity).any():
+                feedback.pushWarning(tr("Some compared townships have no severity class: κ uses terciles of the value instead."))
+            else:
+                survey_classes = severity.astype(int)
+        try:
+            stats = agreement(values[used], counts[used], survey_classes)
+        except AgreementError as error:
+            if error.code == "too_few":
+                raise QgsProcessingException(
+                    tr(
+                        "Only {n} townships have both a survey value and a case count: at least 5 are needed for a correlation. "
+                        "Check the township names in the case table against “{field}”."
+                    ).format(n=error.details["n"], field=join_field)
+                ) from error
+            raise QgsProcessingException(error.code) from error
+        gap = self.parameterAsDouble(parameters, self.MIN_RANK_GAP, context)
+        survey_rank = descending_ranks(values[used])
+        case_rank = descending_ranks(counts[used])
+        diff, flagged = disagreement(survey_rank, case_rank, gap or None)
+        row_of = {int(i): k for k, i in enumerate(used)}
+
+        out_fields = QgsProcessingUtils.combineFields(source.fields(), comparison_fields())
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        for i, feature in enumerate(features):
+            out = QgsFeature(out_fields)
+            out.setGeometry(feature.geometry())
+            count = None if math.isnan(counts[i]) else float(counts[i])
+            k = row_of.get(i)
+            extra = [count, None, None, None, None, None, None]
+            if k is not None:
+                extra = [
+                    count,
+                    float(survey_rank[k]),
+                    float(case_rank[k]),
+                    float(diff[k]),
+                    int(stats["survey_classes"][k]),
+                    int(stats["case_classes"][k]),
+                    int(flagged[k]),
+                ]
+            out.setAttributes([*list(feature.attributes()), *extra])
+            sink.addFeature(out, QgsFeatureSink.FastInsert)
+        del sink
+        store_style(dest_id, context, disagreement_renderer(), tr("Survey against cases"))
+
+        def fmt(x: float) -> str:
+            return "—" if math.isnan(x) else f"{x:.3f}"
+
+        feedback.pushInfo(
+            tr(
+                "{n} townships compared. Spearman's ρ = {rho} (p = {rp}); Kendall's τ-b = {tau} (p = {tp}); Cohen's κ = {kappa} ({classes})."
+            ).format(
+                n=stats["n"],
+                rho=fmt(stats["spearman_rho"]),
+                rp=fmt(stats["spearman_p"]),
+                tau=fmt(stats["kendall_tau"]),
+                tp=fmt(stats["kendall_p"]),
+                kappa=fmt(stats["kappa"]),
+                classes=tr("severity classes against case terciles")
+                if survey_classes is not None
+                else tr("value terciles against case terciles"),
+            )
+        )
+        names = [keys[i] for i in used]
+        for k in np.flatnonzero(flagged):
+            feedback.pushInfo(
+                tr("Disagreement: {name} ranks {sr:g} by the survey and {cr:g} by the cases.").format(
+                    name=names[k], sr=survey_rank[k], cr=case_rank[k]
+                )
+            )
+        results = {
+            self.OUTPUT: dest_id,
+            "SPEARMAN_RHO": stats["spearman_rho"],
+            "SPEARMAN_P": stats["spearman_p"],
+            "KENDALL_TAU": stats["kendall_tau"],
+            "KENDALL_P": stats["kendall_p"],
+            "KAPPA": stats["kappa"],
+            "N_TOWNSHIPS": stats["n"],
+            "N_DISAGREE": int(flagged.sum()),
+        }
+        chart = self.parameterAsFileOutput(parameters, self.CHART, context)
+        if chart:
+            title = tr("Survey against cases: ρ = {rho}, τ-b = {tau}, κ = {kappa} (n = {n})").format(
+                rho=fmt(stats["spearman_rho"]), tau=fmt(stats["kendall_tau"]), kappa=fmt(stats["kappa"]), n=stats["n"]
+            )
+            legend = tr("Red: the sources disagree (ranks {gap:g} or more apart)").format(gap=gap or max(2.0, math.ceil(stats["n"] / 3.0)))
+            draw_scatter(chart, names, values[used], counts[used], flagged, title, value_field, case_field, legend)
+            results[self.CHART] = chart
+        return results

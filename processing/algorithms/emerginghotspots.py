@@ -1,0 +1,347 @@
+"""wbe:emerginghotspots — Gi* per round, Mann-Kendall on each township's Gi* z series, Esri's categories."""
+
+from __future__ import annotations
+
+import numpy as np
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterDistance,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsRendererCategory,
+    QgsSymbol,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+from qgis.PyQt.QtGui import QColor
+
+from ...core.emerging import NO_PATTERN, classify_patterns, gi_by_round, historical_threshold, pattern_codes, persistent_threshold
+from ...core.trend import round_positions, rounds_for_reachable_p, smallest_p
+from ...core.weights import WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
+from ...translate import tr
+from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..spatial import repair_polygons
+from ..styling import store_style
+from .hotspots import neighbours_parameter, queen_neighbours, weights_error_text
+from .trend import build_matrix
+
+QUEEN, DISTANCE_BAND, KNN = range(3)
+PATTERN_COLOURS = {
+    "new hot spot": "#fcbba1",
+    "consecutive hot spot": "#fc9272",
+    "intensifying hot spot": "#a50f15",
+    "persistent hot spot": "#de2d26",
+    "diminishing hot spot": "#fb6a4a",
+    "sporadic hot spot": "#fdd0a2",
+    "oscillating hot spot": "#fdae6b",
+    "historical hot spot": "#d7b5b5",
+    "new cold spot": "#c6dbef",
+    "consecutive cold spot": "#9ecae1",
+    "intensifying cold spot": "#08519c",
+    "persistent cold spot": "#3182bd",
+    "diminishing cold spot": "#6baed6",
+    "sporadic cold spot": "#deebf7",
+    "oscillating cold spot": "#9e9ac8",
+    "historical cold spot": "#b5bfd7",
+    NO_PATTERN: "#f0f0f0",
+}
+
+
+def pattern_label(code: str) -> str:
+    labels = {
+        "new hot spot": tr("New hot spot"),
+        "consecutive hot spot": tr("Consecutive hot spot"),
+        "intensifying hot spot": tr("Intensifying hot spot"),
+        "persistent hot spot": tr("Persistent hot spot"),
+        "diminishing hot spot": tr("Diminishing hot spot"),
+        "sporadic hot spot": tr("Sporadic hot spot"),
+        "oscillating hot spot": tr("Oscillating hot spot"),
+        "historical hot spot": tr("Historical hot spot"),
+        "new cold spot": tr("New cold spot"),
+        "consecutive cold spot": tr("Consecutive cold spot"),
+        "intensifying cold spot": tr("Intensifying cold spot"),
+        "persistent cold spot": tr("Persistent cold spot"),
+        "diminishing cold spot": tr("Diminishing cold spot"),
+        "sporadic cold spot": tr("Sporadic cold spot"),
+        "oscillating cold spot": tr("Oscillating cold spot"),
+        "historical cold spot": tr("Historical cold spot"),
+        NO_PATTERN: tr("No pattern detected"),
+    }
+    return labels.get(code, code)
+
+
+def pattern_renderer(geometry_type) -> QgsCategorizedSymbolRenderer:
+    categories = []
+    for code in pattern_codes():
+        symbol = QgsSymbol.defaultSymbol(geometry_type)
+        symbol.setColor(QColor(PATTERN_COLOURS[code]))
+        categories.append(QgsRendererCategory(code, symbol, pattern_label(code)))
+    return QgsCategorizedSymbolRenderer("pattern", categories)
+
+
+class EmergingHotspots(WbeAlgorithm):
+    ALG_ID = "emerginghotspots"
+    GROUP_ID = "trends"
+    ICON = "wbe.svg"
+
+    INPUT = "INPUT"
+    ID_FIELD = "ID_FIELD"
+    ROUND_FIELD = "ROUND_FIELD"
+    VALUE_FIELD = "VALUE_FIELD"
+    WEIGHTS = "WEIGHTS"
+    DISTANCE = "DISTANCE"
+    K = "K"
+    FDR = "FDR"
+    TREND_ALPHA = "TREND_ALPHA"
+    OUTPUT = "OUTPUT"
+
+    def displayName(self) -> str:
+        return tr("Emerging hot spots")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "Finds where hot and cold spots appear, persist, grow or fade across rounds, as Esri's Emerging Hot Spot Analysis does. "
+            "The input holds one feature per township and round (for example “Aggregate samples by township” over several rounds).\n\n"
+            "Per round: Getis-Ord Gi* with binary weights (queen contiguity, a distance band or the K nearest; each township its own "
+            "neighbour) on the townships with a value that round. A township-round is hot (cold) when Gi* is significant at 90% or more "
+            "with a positive (negative) z: Gi_Bin ±1…±3, with the normal p, or with the false discovery rate per round when FDR is on. "
+            "A missing value is neither hot nor cold.\n\n"
+            "Trend: the Mann-Kendall test on each township's series of Gi* z-scores (exact p below 10 rounds), significant at TREND_ALPHA.\n\n"
+            "Categories, with n rounds and m = ⌈0.9 n⌉ (“90% of the rounds”), tested in this order: intensifying, diminishing or persistent "
+            "— hot in at least m rounds including the last, with a significant rise, a significant fall, or neither; oscillating — hot in the "
+            "last round, cold in an earlier one, hot in fewer than m rounds; new — hot in the last round and never hot or cold before; "
+            "consecutive — hot in an unbroken run of at least two rounds ending with the last, never hot or cold before the run; sporadic — "
+            "hot in the last round, on and off before, never cold; historical — not hot in the last round but hot in at least ⌈0.9 (n−1)⌉ "
+            "of the earlier rounds. Cold spots follow the same rules with hot and cold swapped (intensifying cold: z falling). "
+            "A category decided by the last round wins over a historical one; otherwise no pattern detected.\n\n"
+            "Fewer than 10 rounds: ⌈0.9 n⌉ equals n, so persistent, intensifying and diminishing need every round hot. Esri's historical rule "
+            "(90% of all rounds hot, the last one not) could then never hold, so historical is judged on the rounds before the last one: "
+            "every earlier round hot when n ≤ 10. With 4 rounds the smallest Mann-Kendall p is 0.083: at 0.05 no township can be "
+            "intensifying or diminishing, only persistent; the log says so. At least 3 rounds are needed.\n\n"
+            "Output: one feature per township with its geometry, styled by pattern: the ID field, n_rounds, n_hot, n_cold, bins (Gi_Bin per "
+            "round, oldest first), gi_z_last, trend_s, trend_z, trend_p, pattern and pattern_label."
+        )
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.INPUT, tr("Township values by round"), [QgsProcessing.TypeVectorAnyGeometry])
+        )
+        self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Township field"), parentLayerParameterName=self.INPUT))
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.ROUND_FIELD, tr("Round field"), defaultValue="round", parentLayerParameterName=self.INPUT, optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
+            )
+        )
+        self.addParameter(neighbours_parameter(self.WEIGHTS))
+        self.addParameter(
+            QgsProcessingParameterDistance(
+                self.DISTANCE, tr("Distance band (0: the smallest that gives every township a neighbour)"), 0.0, self.INPUT, minValue=0.0
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(self.K, tr("K nearest neighbours"), QgsProcessingParameterNumber.Integer, 4, minValue=1)
+        )
+        self.addParameter(QgsProcessingParameterBoolean(self.FDR, tr("False discovery rate correction per round"), defaultValue=False))
+        alpha = QgsProcessingParameterNumber(
+            self.TREND_ALPHA, tr("Significance level of the trend"), QgsProcessingParameterNumber.Double, 0.05, minValue=1e-6, maxValue=0.5
+        )
+        alpha.setFlags(alpha.flags() | alpha.FlagAdvanced)
+        self.addParameter(alpha)
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Emerging hot spots"), QgsProcessing.TypeVectorAnyGeometry))
+        self.addOutput(QgsProcessingOutputNumber("N_LOCATIONS", tr("Townships")))
+        self.addOutput(QgsProcessingOutputNumber("N_ROUNDS", tr("Rounds")))
+        self.addOutput(QgsProcessingOutputNumber("N_HOT", tr("Townships with a hot spot pattern")))
+        self.addOutput(QgsProcessingOutputNumber("N_COLD", tr("Townships with a cold spot pattern")))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        source = self.parameterAsSource(parameters, self.INPUT, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        layer = source.sourceName()
+        names = []
+        for key in (self.ID_FIELD, self.ROUND_FIELD, self.VALUE_FIELD):
+            name = self.parameterAsString(parameters, key, context) or ("round" if key == self.ROUND_FIELD else "")
+            if source.fields().lookupField(name) < 0:
+                raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer, field=name))
+            names.append(name)
+        id_field, round_field, value_field = names
+        geometry_type = QgsWkbTypes.geometryType(source.wkbType())
+        if geometry_type not in (QgsWkbTypes.PointGeometry, QgsWkbTypes.PolygonGeometry):
+            raise QgsProcessingException(tr("“{layer}” needs point or polygon geometries to find neighbours.").format(layer=layer))
+        scheme = self.parameterAsEnum(parameters, self.WEIGHTS, context)
+        if scheme == QUEEN and geometry_type != QgsWkbTypes.PolygonGeometry:
+            raise QgsProcessingException(
+                tr("Queen contiguity needs polygons; “{layer}” holds points. Choose a distance band or K nearest.").format(layer=layer)
+            )
+        trend_alpha = self.parameterAsDouble(parameters, self.TREND_ALPHA, context)
+        fdr = self.parameterAsBool(parameters, self.FDR, context)
+
+        columns, _geometries, fids = read_columns(source, names, feedback)
+        ids = [None if is_null(v) else v for v in columns[id_field]]
+        rounds = ["" if is_null(v) else str(v).strip() for v in columns[round_field]]
+        values = to_float_array(columns[value_field])
+        usable = np.array([i is not None and r != "" for i, r in zip(ids, rounds)])
+        if (~usable).any():
+            feedback.pushWarning(tr("{n} features have no township or no round and are left out.").format(n=int((~usable).sum())))
+        keep = np.flatnonzero(usable)
+        unique_ids, order, matrix, merged = build_matrix([ids[i] for i in keep], [rounds[i] for i in keep], values[keep])
+        if merged:
+            feedback.pushInfo(tr("{n} features shared a township and a round with another and were averaged with it.").format(n=merged))
+        n_rounds = len(order)
+        if n_rounds < 3:
+            raise QgsProcessingException(
+                tr("Emerging hot spots need at least 3 rounds; “{layer}” has {n} ({rounds}).").format(
+                    layer=layer, n=n_rounds, rounds=", ".join(order)
+                )
+            )
+        positions, quarters = round_positions(order)
+        if not quarters:
+            feedback.pushWarning(
+                tr("Some rounds are not quarters such as 2024Q3; rounds are sorted as text: {rounds}.").format(rounds=", ".join(order))
+            )
+        missing = int(np.isnan(matrix).sum())
+        if missing:
+            feedback.pushWarning(
+                tr(
+                    "{n} township-rounds have no value: Gi* of those rounds is computed without them, and they count as neither hot nor cold."
+                ).format(n=missing)
+            )
+
+        # Geometry of each township: its first feature.
+        first_fid = {}
+        for i in keep:
+            first_fid.setdefault(ids[i], fids[i])
+        by_fid = {
+            f.id(): f.geometry() for f in source.getFeatures(QgsFeatureRequest().setFilterFids(list(first_fid.values())).setNoAttributes())
+        }
+        geometries = [by_fid.get(first_fid[key]) for key in unique_ids]
+        if any(g is None or g.isEmpty() for g in geometries):
+            raise QgsProcessingException(
+                tr("Some townships in “{layer}” have no geometry, so their neighbours are unknown.").format(layer=layer)
+            )
+
+        feedback.setProgressText(tr("Finding neighbours…"))
+        try:
+            if scheme == QUEEN:
+                polygons, repaired = repair_polygons(geometries)
+                if repaired:
+                    feedback.pushWarning(tr("{n} polygons were invalid and were repaired before finding neighbours.").format(n=repaired))
+                weights = from_neighbor_lists(queen_neighbours(polygons, feedback))
+            else:
+                xy = np.array([[g.centroid().asPoint().x(), g.centroid().asPoint().y()] for g in geometries], dtype=float)
+                if scheme == DISTANCE_BAND:
+                    distance = self.parameterAsDouble(parameters, self.DISTANCE, context)
+                    if distance <= 0:
+                        distance = min_threshold_for_neighbors(xy)
+                    feedback.pushInfo(tr("Distance band: {d}.").format(d=f"{distance:.6g}"))
+                    weights = distance_band(xy, distance)
+                else:
+                    weights = knn(xy, self.parameterAsInt(parameters, self.K, context))
+        except WeightsError as error:
+            raise QgsProcessingException(weights_error_text(error, layer)) from error
+        if weights.n_islands:
+            feedback.pushWarning(
+                tr("{n} townships have no neighbour: their Gi* is undefined and they show no pattern.").format(n=weights.n_islands)
+            )
+        if feedback.isCanceled():
+            return {}
+
+        feedback.setProgressText(tr("Gi* per round and trends…"))
+        z, _p, bins, notes = gi_by_round(matrix, weights, fdr)
+        for label, note in zip(order, notes):
+            if note:
+                feedback.pushWarning(
+                    tr("Round {round}: Gi* cannot be computed ({reason}); no township is hot or cold in it.").format(
+                        round=label, reason=tr("all values equal") if note == "constant" else tr("fewer than 3 townships with a value")
+                    )
+                )
+        result = classify_patterns(z, bins, trend_alpha, positions)
+        m = persistent_threshold(n_rounds)
+        feedback.pushInfo(
+            tr(
+                "{n} rounds: persistent, intensifying and diminishing need {m} hot rounds including the last; historical needs {h} of the {e} earlier rounds."
+            ).format(n=n_rounds, m=m, h=historical_threshold(n_rounds), e=n_rounds - 1)
+        )
+        if n_rounds < 10:
+            feedback.pushInfo(
+                tr("Fewer than 10 rounds: “90% of the rounds” means every round, and historical is judged on the earlier rounds.")
+            )
+        if smallest_p(n_rounds) > trend_alpha:
+            feedback.pushWarning(
+                tr(
+                    "With {n} rounds the smallest Mann-Kendall p is {p:.3g}, above {alpha:g}: no township can be intensifying or diminishing, "
+                    "only persistent. A trend needs at least {k} rounds."
+                ).format(n=n_rounds, p=smallest_p(n_rounds), alpha=trend_alpha, k=rounds_for_reachable_p(trend_alpha))
+            )
+
+        out_fields = QgsFields()
+        out_fields.append(source.fields().at(source.fields().lookupField(id_field)))
+        for name, kind in (
+            ("n_rounds", QVariant.Int),
+            ("n_hot", QVariant.Int),
+            ("n_cold", QVariant.Int),
+            ("bins", QVariant.String),
+            ("gi_z_last", QVariant.Double),
+            ("trend_s", QVariant.Int),
+            ("trend_z", QVariant.Double),
+            ("trend_p", QVariant.Double),
+            ("pattern", QVariant.String),
+            ("pattern_label", QVariant.String),
+        ):
+            out_fields.append(QgsField(name, kind))
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+
+        def val(x):
+            return None if x != x else float(x)
+
+        for i, key in enumerate(unique_ids):
+            feature = QgsFeature(out_fields)
+            feature.setGeometry(geometries[i])
+            feature.setAttributes(
+                [
+                    key,
+                    int((~np.isnan(matrix[i])).sum()),
+                    int(result["n_hot"][i]),
+                    int(result["n_cold"][i]),
+                    ",".join(str(int(b)) for b in bins[i]),
+                    val(z[i, -1]),
+                    int(result["trend_s"][i]),
+                    val(result["trend_z"][i]),
+                    val(result["trend_p"][i]),
+                    result["pattern"][i],
+                    pattern_label(result["pattern"][i]),
+                ]
+            )
+            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+        del sink
+        store_style(dest_id, context, pattern_renderer(geometry_type), tr("Emerging hot spots"))
+        patterns = result["pattern"]
+        for code in pattern_codes():
+            count = int((patterns == code).sum())
+            if count:
+                feedback.pushInfo(tr("{label}: {n}").format(label=pattern_label(code), n=count))
+        return {
+            self.OUTPUT: dest_id,
+            "N_LOCATIONS": len(unique_ids),
+            "N_ROUNDS": n_rounds,
+            "N_HOT": int(np.array([str(p).endswith("hot spot") for p in patterns]).sum()),
+            "N_COLD": int(np.array([str(p).endswith("cold spot") for p in patterns]).sum()),
+        }

@@ -1,0 +1,522 @@
+"""wbe:hotspots — Getis-Ord Gi* and local Moran's I for a value field, with permutation inference and FDR."""
+
+from __future__ import annotations
+
+import numpy as np
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsFillSymbol,
+    QgsGeometry,
+    QgsLineSymbol,
+    QgsMarkerSymbol,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterDistance,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsProcessingUtils,
+    QgsRectangle,
+    QgsRendererCategory,
+    QgsSpatialIndex,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ...core import hotspots as hs
+from ...core.weights import Weights, WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
+from ...translate import tr
+from ..base import WbeAlgorithm, to_float_array
+from ..spatial import repair_polygons
+from ..styling import store_style
+
+QUEEN, DISTANCE_BAND, KNN = range(3)
+BIN_COLOURS = {
+    3: "#b2182b",
+    2: "#ef8a62",
+    1: "#fddbc7",
+    0: "#d9d9d9",
+    -1: "#d1e5f0",
+    -2: "#67a9cf",
+    -3: "#2166ac",
+}
+NOT_ANALYSED_COLOUR = "#ffffff"
+_MAX_LISTED = 20
+
+
+def hotspot_fields() -> QgsFields:
+    fields = QgsFields()
+    fields.append(QgsField("gi_z", QVariant.Double))
+    fields.append(QgsField("gi_p", QVariant.Double))
+    fields.append(QgsField("gi_bin", QVariant.Int))
+    fields.append(QgsField("lisa_i", QVariant.Double))
+    fields.append(QgsField("lisa_p", QVariant.Double))
+    fields.append(QgsField("lisa_cluster", QVariant.String, len=2))
+    return fields
+
+
+def bin_label(level: int) -> str:
+    labels = {
+        3: tr("Hot spot, 99% confidence"),
+        2: tr("Hot spot, 95% confidence"),
+        1: tr("Hot spot, 90% confidence"),
+        0: tr("Not significant"),
+        -1: tr("Cold spot, 90% confidence"),
+        -2: tr("Cold spot, 95% confidence"),
+        -3: tr("Cold spot, 99% confidence"),
+    }
+    return labels[level]
+
+
+def _symbol(geometry_type: int, colour: str):
+    if geometry_type == QgsWkbTypes.PointGeometry:
+        return QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "size": "3", "outline_color": "#4d4d4d"})
+    if geometry_type == QgsWkbTypes.LineGeometry:
+        return QgsLineSymbol.createSimple({"color": colour, "width": "0.8"})
+    return QgsFillSymbol.createSimple({"color": colour, "outline_color": "#4d4d4d", "outline_width": "0.3"})
+
+
+def hotspot_renderer(geometry_type: int) -> QgsCategorizedSymbolRenderer:
+    """Categories on gi_bin: reds for hot, blues for cold, grey for not significant, white for not analysed."""
+    categories = [QgsRendererCategory(level, _symbol(geometry_type, BIN_COLOURS[level]), bin_label(level)) for level in range(3, -4, -1)]
+    categories.append(QgsRendererCategory(None, _symbol(geometry_type, NOT_ANALYSED_COLOUR), tr("Not analysed (no value or no geometry)")))
+    return QgsCategorizedSymbolRenderer("gi_bin", categories)
+
+
+def queen_neighbours(geometries: list[QgsGeometry], feedback=None) -> list[list[int]]:
+    """Queen contiguity: two polygons are neighbours when they share at least one boundary point (or
+    overlap, as slivers of imperfect boundaries do). Candidates come from a spatial index."""
+    index = QgsSpatialIndex()
+    for i, geometry in enumerate(geometries):
+        feature = QgsFeature(i)
+        feature.setGeometry(geometry)
+        index.addFeature(feature)
+    lists: list[list[int]] = [[] for _ in geometries]
+    total = max(len(geometries), 1)
+    for i, geometry in enumerate(geometries):
+        if feedback is not None and i % 200 == 0:
+            if feedback.isCanceled():
+                break
+            feedback.setProgress(10.0 + 30.0 * i / total)
+        box = geometry.boundingBox()
+        pad = 1e-9 * max(box.width(), box.height(), 1.0)
+        box = QgsRectangle(box.xMinimum() - pad, box.yMinimum() - pad, box.xMaximum() + pad, box.yMaximum() + pad)
+        candidates = [j for j in index.intersects(box) if j > i]
+        if not candidates:
+            continue
+        engine = QgsGeometry.createGeometryEngine(geometry.constGet())
+        engine.prepareGeometry()
+        for j in candidates:
+            if engine.intersects(geometries[j].constGet()):
+                lists[i].append(j)
+                lists[j].append(i)
+    return lists
+
+
+def neighbours_parameter(name: str = "WEIGHTS") -> QgsProcessingParameterEnum:
+    """WEIGHTS as CONTRACT.md numbers it: 0 queen contiguity, 1 fixed distance band, 2 k nearest neighbours."""
+    return QgsProcessingParameterEnum(
+        name,
+        tr("Neighbours"),
+        options=[tr("Queen contiguity (polygons)"), tr("Fixed distance band"), tr("K nearest neighbours")],
+        defaultValue=QUEEN,
+    )
+
+
+def permutation_floor_hides_99(p: np.ndarray, permutations: int) -> bool:
+    """True when features sit at the smallest two-sided p the permutations can give (2/(R+1)), yet that floor
+    is too coarse for the Benjamini–Hochberg 99% threshold: with f features at the floor, floor > 0.01·f/m."""
+    p = p[np.isfinite(p)]
+    floor = min(1.0, 2.0 / (permutations + 1))
+    at_floor = int((p <= floor * (1 + 1e-12)).sum())
+    return at_floor > 0 and floor > 0.01 * at_floor / max(p.size, 1)
+
+
+def weights_error_text(error: WeightsError, layer: str) -> str:
+    if error.code == "k_too_large":
+        return tr("K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.").format(
+            k=error.details["k"], layer=layer, n=error.details["n"]
+        )
+    if error.code == "bad_k":
+        return tr("K must be at least 1.")
+    if error.code == "bad_threshold":
+        return tr("The distance band must be a positive distance.")
+    if error.code == "too_few_points":
+        return tr("“{layer}” has fewer than 2 features with a value and a location.").format(layer=layer)
+    return f"{layer}: {error.code}"
+
+
+def hotspot_error_text(error: hs.HotspotError, field: str, layer: str) -> str:
+    if error.code == "too_few":
+        return tr("Only {n} features of “{layer}” have a value in “{field}”: hot spot statistics need at least 3.").format(
+            n=error.details["n"], layer=layer, field=field
+        )
+    if error.code == "constant":
+        return tr("Every value of “{field}” in “{layer}” is the same ({value}): there is no pattern to test.").format(
+            field=field, layer=layer, value=error.details["value"]
+        )
+    if error.code == "cancelled":
+        return tr("Cancelled.")
+    return f"{layer}: {error.code}"
+
+
+class Hotspots(WbeAlgorithm):
+    ALG_ID = "hotspots"
+    GROUP_ID = "statistics"
+    ICON = "hotspots.svg"
+
+    INPUT = "INPUT"
+    FIELD = "FIELD"
+    WEIGHTS = "WEIGHTS"
+    DISTANCE = "DISTANCE"
+    K = "K"
+    PERMUTATIONS = "PERMUTATIONS"
+    SEED = "SEED"
+    FDR = "FDR"
+    OUTPUT = "OUTPUT"
+
+    def displayName(self) -> str:
+        return tr("Hot spots (Getis-Ord Gi* and local Moran's I)")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "Tests, feature by feature, whether high or low values cluster: Getis-Ord Gi* (hot and cold spots) and local Moran's I "
+            "(clusters HH, LL and outliers HL, LH). Use it on township values (for example the mean written by “Aggregate samples by "
+            "township”, one round at a time) or on sampling points.\n\n"
+            "Neighbours (WEIGHTS): queen contiguity for polygons (they share at least one boundary point, or overlap); a fixed distance "
+            "band (DISTANCE, in layer units; 0 = the smallest band that gives every feature a neighbour); or the K nearest features. "
+            "Polygons use their centroids for the distance band and the nearest neighbours. Gi* uses these neighbours with weight 1 and "
+            "each feature as its own neighbour, as Esri and esda do; local Moran uses the same neighbours row-standardised, without "
+            "the feature itself, as esda and GeoDa do.\n\n"
+            "Output fields, after the input's fields: gi_z (the Gi* z-score), gi_p, gi_bin (3, 2, 1: hot spot at 99, 95, 90% confidence; "
+            "−1, −2, −3: cold spot; 0: not significant), lisa_i (local Moran's I), lisa_p and lisa_cluster (HH, LL, HL, LH at 95% "
+            "confidence, NS otherwise). The layer is styled on gi_bin: reds for hot, blues for cold, grey for not significant.\n\n"
+            "p-values: with PERMUTATIONS > 0 (default 999) they are pseudo p-values from conditional permutation: each feature keeps "
+            "its value, its neighbours are drawn at random from the other features, and p = (M+1)/(R+1) with M the draws as extreme "
+            "as the data in the same tail, exactly as esda and GeoDa compute it (one-sided, in the direction of the observed value). "
+            "The confidence levels are two-sided, as for the z-score: a bin's level is tested on 2 × p, so gi_bin ±1 means p ≤ 0.05. "
+            "Both statistics share one simulation and lisa_p equals gi_p. SEED makes runs repeat. "
+            "With PERMUTATIONS = 0 the p-values are the two-sided normal p-values of the analytic z-scores.\n\n"
+            "FDR (on by default): the Benjamini–Hochberg false discovery rate correction, applied as Esri applies it: the p-values are "
+            "kept, and the critical p of each confidence level is lowered to the largest p(k) ≤ k·α/m among the m p-values. Without it, "
+            "about one feature in ten is flagged at 90% by chance alone (Esri, “What is a z-score? What is a p-value?” and “How Hot "
+            "Spot Analysis (Getis-Ord Gi*) works”, ArcGIS Pro documentation, pro.arcgis.com/en/pro-app/latest/tool-reference/spatial-statistics/; "
+            "Benjamini and Hochberg 1995; Caldas de Castro and Singer 2006).\n\n"
+            "Features with no value in FIELD, or without geometry, are left out of the analysis, counted in the log and written with "
+            "NULL statistics (“not analysed”). Features without any neighbour (islands) are listed in the log and get NULL gi_z, gi_p, "
+            "lisa_i and lisa_p, gi_bin 0 and lisa_cluster NS: there is no neighbourhood to test. Distances in a geographic CRS are in "
+            "degrees: project the layer first."
+        )
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Input layer"), [QgsProcessing.TypeVector]))
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
+            )
+        )
+        self.addParameter(neighbours_parameter(self.WEIGHTS))
+        self.addParameter(
+            QgsProcessingParameterDistance(
+                self.DISTANCE,
+                tr("Distance band (0: the smallest that gives every feature a neighbour)"),
+                defaultValue=0.0,
+                parentParameterName=self.INPUT,
+                minValue=0.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.K, tr("Number of nearest neighbours (K)"), QgsProcessingParameterNumber.Integer, 8, minValue=1
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.PERMUTATIONS,
+                tr("Permutations (0: analytic p-values only)"),
+                QgsProcessingParameterNumber.Integer,
+                999,
+                minValue=0,
+                maxValue=99999,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(self.SEED, tr("Random seed"), QgsProcessingParameterNumber.Integer, 12345, minValue=0)
+        )
+        self.addParameter(QgsProcessingParameterBoolean(self.FDR, tr("False discovery rate correction (FDR)"), defaultValue=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Hot spots"), QgsProcessing.TypeVectorAnyGeometry))
+        self.addOutput(QgsProcessingOutputNumber("N_HOT", tr("Hot spots (gi_bin > 0)")))
+        self.addOutput(QgsProcessingOutputNumber("N_COLD", tr("Cold spots (gi_bin < 0)")))
+        self.addOutput(QgsProcessingOutputNumber("N_ISLANDS", tr("Features without neighbours")))
+        self.addOutput(QgsProcessingOutputNumber("N_EXCLUDED", tr("Features left out (no value or no geometry)")))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        source = self.parameterAsSource(parameters, self.INPUT, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        layer = source.sourceName()
+        field = self.parameterAsString(parameters, self.FIELD, context)
+        field_index = source.fields().lookupField(field)
+        if field_index < 0:
+            raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer, field=field))
+        scheme = self.parameterAsEnum(parameters, self.WEIGHTS, context)
+        distance = self.parameterAsDouble(parameters, self.DISTANCE, context)
+        k = self.parameterAsInt(parameters, self.K, context)
+        permutations = self.parameterAsInt(parameters, self.PERMUTATIONS, context)
+        seed = self.parameterAsInt(parameters, self.SEED, context)
+        fdr = self.parameterAsBoolean(parameters, self.FDR, context)
+        geometry_type = QgsWkbTypes.geometryType(source.wkbType())
+        if scheme == QUEEN and geometry_type != QgsWkbTypes.PolygonGeometry:
+            raise QgsProcessingException(
+                tr(
+                    "Queen contiguity needs polygons, and “{layer}” has none. For points use a fixed distance band or K nearest neighbours."
+                ).format(layer=layer)
+            )
+        if scheme != QUEEN and source.sourceCrs().isGeographic():
+            feedback.pushWarning(
+                tr(
+                    "“{layer}” is in a geographic CRS ({crs}): distances are in degrees, which are not the same length east–west and "
+                    "north–south. Reproject the layer to a projected CRS (for example a CGCS2000 Gauss-Krüger zone) first."
+                ).format(layer=layer, crs=source.sourceCrs().authid())
+            )
+
+        # ---- read values and geometries
+        feedback.setProgressText(tr("Reading features…"))
+        ids, values, geometries = [], [], []
+        total = max(source.featureCount(), 1)
+        for count, feature in enumerate(source.getFeatures(QgsFeatureRequest())):
+            if count % 1000 == 0:
+                if feedback.isCanceled():
+                    return {}
+                feedback.setProgress(10.0 * count / total)
+            ids.append(feature.id())
+            values.append(feature.attributes()[field_index])
+            geometries.append(feature.geometry())
+        y_all = to_float_array(values)
+        has_geometry = np.array([g is not None and not g.isNull() and not g.isEmpty() for g in geometries], dtype=bool)
+        analysed = np.isfinite(y_all) & has_geometry
+        no_value = int((~np.isfinite(y_all)).sum())
+        no_geometry = int((np.isfinite(y_all) & ~has_geometry).sum())
+        if no_value:
+            feedback.pushWarning(
+                tr("{n} features have no value in “{field}” and are left out of the analysis (written as not analysed).").format(
+                    n=no_value, field=field
+                )
+            )
+        if no_geometry:
+            feedback.pushWarning(tr("{n} features have no geometry and are left out of the analysis.").format(n=no_geometry))
+        positions = np.flatnonzero(analysed)
+        y = y_all[positions]
+        used_geometries = [geometries[i] for i in positions]
+        self._warn_on_rounds(source, feedback)
+        if y.size < 3:
+            raise QgsProcessingException(hotspot_error_text(hs.HotspotError("too_few", n=int(y.size)), field, layer))
+
+        # ---- neighbours
+        feedback.setProgressText(tr("Finding neighbours…"))
+        try:
+            weights = self._weights(scheme, used_geometries, distance, k, layer, feedback)
+        except WeightsError as error:
+            raise QgsProcessingException(weights_error_text(error, layer)) from error
+        if feedback.isCanceled():
+            return {}
+        card = weights.cardinalities
+        if y.size and weights.n_islands == weights.n:
+            raise QgsProcessingException(
+                tr(
+                    "No feature of “{layer}” has a neighbour with these settings: choose a larger distance band, or K nearest neighbours."
+                ).format(layer=layer)
+            )
+        feedback.pushInfo(
+            tr("{n} features analysed; neighbours per feature: min {min}, mean {mean}, max {max}.").format(
+                n=weights.n,
+                min=int(card.min()) if card.size else 0,
+                mean=f"{card.mean():.2f}" if card.size else "0",
+                max=int(card.max()) if card.size else 0,
+            )
+        )
+        islands = weights.islands
+        if islands.size:
+            listed = ", ".join(str(ids[positions[i]]) for i in islands[:_MAX_LISTED])
+            more = "" if islands.size <= _MAX_LISTED else " …"
+            feedback.pushWarning(
+                tr(
+                    "{n} features have no neighbour (feature ids {ids}{more}). They get NULL statistics, gi_bin 0 and cluster NS: "
+                    "there is no neighbourhood to test."
+                ).format(n=islands.size, ids=listed, more=more)
+            )
+
+        # ---- statistics
+        feedback.setProgressText(tr("Computing Gi* and local Moran's I…"))
+
+        def progress(fraction: float) -> bool:
+            feedback.setProgress(50.0 + 40.0 * fraction)
+            return feedback.isCanceled()
+
+        try:
+            result = hs.local_statistics(y, weights, permutations=permutations, seed=seed, fdr=fdr, progress=progress)
+        except hs.HotspotError as error:
+            raise QgsProcessingException(hotspot_error_text(error, field, layer)) from error
+        if feedback.isCanceled():
+            return {}
+        undefined = int((~np.isfinite(result.gi_z) & (card > 0)).sum())
+        if undefined:
+            feedback.pushWarning(
+                tr("{n} features have every other feature as a neighbour: their Gi* is undefined (NULL). Use a smaller band or K.").format(
+                    n=undefined
+                )
+            )
+        if permutations > 0:
+            feedback.pushInfo(
+                tr(
+                    "p-values: pseudo p-values (M+1)/(R+1) from {r} conditional permutations (seed {seed}); smallest possible p {p}."
+                ).format(r=permutations, seed=seed, p=f"{1.0 / (permutations + 1):.4g}")
+            )
+        else:
+            feedback.pushInfo(tr("p-values: two-sided normal p-values of the analytic z-scores."))
+        # The bins test the two-sided 2p, whose floor is 2/(R+1).
+        if fdr and permutations > 0 and permutation_floor_hides_99(np.minimum(1.0, 2.0 * result.gi_p), permutations):
+            feedback.pushWarning(
+                tr(
+                    "With FDR, {r} permutations cannot reach the 99% level here: the smallest p they can give ({p}) is above the "
+                    "corrected critical p. Use more permutations (for example {more}) to separate the 99% hot and cold spots."
+                ).format(r=permutations, p=f"{1.0 / (permutations + 1):.4g}", more=10 * (permutations + 1) - 1)
+            )
+        if fdr:
+            feedback.pushInfo(
+                tr("FDR correction: critical p for 90% {p90}, 95% {p95}, 99% {p99}; for local Moran clusters {plisa}.").format(
+                    p90=f"{result.critical_p[0.10]:.4g}",
+                    p95=f"{result.critical_p[0.05]:.4g}",
+                    p99=f"{result.critical_p[0.01]:.4g}",
+                    plisa=f"{result.lisa_critical_p:.4g}",
+                )
+            )
+
+        # ---- write
+        out_fields = QgsProcessingUtils.combineFields(source.fields(), hotspot_fields())
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        row_of = {ids[position]: row for row, position in enumerate(positions)}
+
+        def number(value: float):
+            return float(value) if np.isfinite(value) else None
+
+        for count, feature in enumerate(source.getFeatures(QgsFeatureRequest())):
+            if count % 1000 == 0 and feedback.isCanceled():
+                return {}
+            out = QgsFeature(out_fields)
+            out.setGeometry(feature.geometry())
+            row = row_of.get(feature.id(), -1)
+            if row < 0:
+                extra = [None] * 6
+            else:
+                extra = [
+                    number(result.gi_z[row]),
+                    number(result.gi_p[row]),
+                    int(result.gi_bin[row]),
+                    number(result.lisa_i[row]),
+                    number(result.lisa_p[row]),
+                    str(result.lisa_cluster[row]),
+                ]
+            out.setAttributes([*feature.attributes(), *extra])
+            sink.addFeature(out, QgsFeatureSink.FastInsert)
+        del sink
+        how = store_style(dest_id, context, hotspot_renderer(geometry_type), tr("Hot spots"))
+        if how == "gpkg":
+            feedback.pushInfo(tr("Style stored in the GeoPackage as its default style."))
+        elif how == "qml":
+            feedback.pushInfo(tr("Style stored in a .qml file beside the output."))
+
+        bins = result.gi_bin
+        clusters = result.lisa_cluster
+        feedback.pushInfo(
+            tr(
+                "Gi*: hot spots {h3} at 99%, {h2} at 95%, {h1} at 90%; cold spots {c3} at 99%, {c2} at 95%, {c1} at 90%; not significant {ns}."
+            ).format(
+                h3=int((bins == 3).sum()),
+                h2=int((bins == 2).sum()),
+                h1=int((bins == 1).sum()),
+                c3=int((bins == -3).sum()),
+                c2=int((bins == -2).sum()),
+                c1=int((bins == -1).sum()),
+                ns=int((bins == 0).sum()),
+            )
+        )
+        feedback.pushInfo(
+            tr("Local Moran: HH {hh}, LL {ll}, HL {hl}, LH {lh}, not significant {ns}.").format(
+                hh=int((clusters == "HH").sum()),
+                ll=int((clusters == "LL").sum()),
+                hl=int((clusters == "HL").sum()),
+                lh=int((clusters == "LH").sum()),
+                ns=int((clusters == "NS").sum()),
+            )
+        )
+        return {
+            self.OUTPUT: dest_id,
+            "N_HOT": int((bins > 0).sum()),
+            "N_COLD": int((bins < 0).sum()),
+            "N_ISLANDS": int(islands.size),
+            "N_EXCLUDED": int(len(ids) - positions.size),
+        }
+
+    def _weights(self, scheme: int, geometries: list[QgsGeometry], distance: float, k: int, layer: str, feedback) -> Weights:
+        if scheme == QUEEN:
+            polygons, repaired = repair_polygons(geometries)
+            if repaired:
+                feedback.pushWarning(tr("{n} polygons were invalid and were repaired before finding neighbours.").format(n=repaired))
+            weights = from_neighbor_lists(queen_neighbours(polygons, feedback))
+            feedback.pushInfo(tr("Neighbours: queen contiguity, {links} links.").format(links=weights.n_links // 2))
+            return weights
+        xy = np.array([_centre(g) for g in geometries], dtype=float).reshape(-1, 2)
+        if scheme == DISTANCE_BAND:
+            if distance <= 0:
+                distance = min_threshold_for_neighbors(xy)
+                feedback.pushInfo(tr("Distance band: {d} (the smallest that gives every feature a neighbour).").format(d=f"{distance:.6g}"))
+            else:
+                feedback.pushInfo(tr("Distance band: {d}.").format(d=f"{distance:.6g}"))
+            weights = distance_band(xy, distance)
+            if weights.n_islands and weights.n_islands < weights.n and xy.shape[0] >= 2:
+                feedback.pushWarning(
+                    tr("With this band some features have no neighbour; {d} is the smallest band that gives every feature one.").format(
+                        d=f"{min_threshold_for_neighbors(xy):.6g}"
+                    )
+                )
+            return weights
+        weights = knn(xy, k)
+        feedback.pushInfo(
+            tr("Neighbours: the {k} nearest features (not symmetric: i may be among j's nearest but not j among i's).").format(k=k)
+        )
+        return weights
+
+    @staticmethod
+    def _warn_on_rounds(source, feedback) -> None:
+        index = source.fields().lookupField("round")
+        if index < 0:
+            return
+        rounds = {r for r in source.uniqueValues(index) if r is not None and not (hasattr(r, "isNull") and r.isNull())}
+        if len(rounds) > 1:
+            feedback.pushWarning(
+                tr(
+                    "The layer holds {n} rounds (field “round”): the same township then appears once per round and would be its own "
+                    "neighbour. Analyse one round at a time (filter the layer, or aggregate a single round)."
+                ).format(n=len(rounds))
+            )
+
+
+def _centre(geometry: QgsGeometry) -> tuple[float, float]:
+    point = (
+        geometry.centroid().asPoint()
+        if QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.PointGeometry or geometry.isMultipart()
+        else geometry.asPoint()
+    )
+    return point.x(), point.y()

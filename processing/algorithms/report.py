@@ -1,0 +1,329 @@
+"""wbe:report — a survey's layers → a printable report, as HTML and PDF, in the interface language."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsProcessingParameterVectorLayer,
+    QgsProcessingUtils,
+)
+from qgis.PyQt.QtGui import QImage
+
+from ...core.classify import JENKS
+from ...translate import tr
+from ..base import WbeAlgorithm, nondetect_policy_parameter
+from ..labels import compound_label
+from ..report.data import (
+    ReportData,
+    changes_from_history,
+    distinct,
+    guess_value_field,
+    infer_breaks,
+    read_history,
+    read_table,
+    read_townships,
+    read_trend,
+)
+from ..report.html import AtlasPage, build_html
+from ..report.render import (
+    graduated_by_breaks,
+    make_layout,
+    png_data_uri,
+    render_png,
+    styled_copy,
+    trend_chart,
+    write_pdf,
+    zoom_to,
+)
+from .exportmap import guess_label_field
+
+NO_ATLAS, ATLAS_TOWNSHIP, ATLAS_ROUND = range(3)
+TABLE_ROWS = 50
+REJECTED_FIELDS = ("source_row", "reason", "column", "value", "raw_row")
+UNMATCHED_FIELDS = ("site_id", "round", "compound", "raw_value", "source_row")
+
+
+class Report(WbeAlgorithm):
+    ALG_ID = "report"
+    GROUP_ID = "maps"
+    ICON = "map.svg"
+
+    INPUT = "INPUT"
+    TITLE = "TITLE"
+    NAME_FIELD = "NAME_FIELD"
+    VALUE_FIELD = "VALUE_FIELD"
+    HISTORY = "HISTORY"
+    TREND = "TREND"
+    REJECTED = "REJECTED"
+    UNMATCHED = "UNMATCHED"
+    METHOD = "METHOD"
+    BREAK_1 = "BREAK_1"
+    BREAK_2 = "BREAK_2"
+    ND_POLICY = "ND_POLICY"
+    ATLAS = "ATLAS"
+    TEMPLATE = "TEMPLATE"
+    OUTPUT_HTML = "OUTPUT_HTML"
+    OUTPUT_PDF = "OUTPUT_PDF"
+
+    def flags(self):
+        # Layouts and the PDF writer render fonts and pictures, which needs the main thread.
+        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
+
+    def displayName(self) -> str:
+        return tr("Survey report (HTML and PDF)")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "Writes a printable report of a survey round, as an HTML page and an A4 PDF, in the interface language: "
+            "the severity map, a table of townships by class (samples, detected, mean, median, maximum), the changes since the "
+            "last round and a trend chart, a methods section (classification, breaks, non-detect policy, and the caveat that a sewage "
+            "sample stands for its catchment), and a data-quality section (rejected rows, samples outside every township, townships "
+            "without samples).\n\n"
+            "INPUT is a severity layer such as “Survey map” writes. HISTORY (optional) is a layer with one feature per township × round, "
+            "such as “Aggregate samples by township” with an empty round writes: it gives the changes and the trend chart. TREND "
+            "(optional) is the output of “Trend over rounds”. REJECTED and UNMATCHED (optional) are the rejected rows and the samples "
+            "in no township. METHOD, BREAK_1, BREAK_2 and ND_POLICY describe how the layer was made; when the breaks are not given, "
+            "the highest values of classes 1 and 2 are shown and marked as such.\n\n"
+            "ATLAS adds one map page per township, or one per round (drawn with this round's breaks, needs HISTORY). TEMPLATE is an "
+            "optional print layout template (.qpt); the plugin ships one in resources/layouts/severity_map.qpt to copy and edit.\n\n"
+            "Every value from the data is escaped, so text such as <script> in a lab sheet shows as text."
+        )
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterVectorLayer(self.INPUT, tr("Severity layer"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterString(self.TITLE, tr("Title"), defaultValue="", optional=True))
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.NAME_FIELD, tr("Township name field (empty: guess)"), parentLayerParameterName=self.INPUT, optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.VALUE_FIELD,
+                tr("Value field (empty: mean, else median or maximum)"),
+                parentLayerParameterName=self.INPUT,
+                type=QgsProcessingParameterField.Numeric,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterVectorLayer(
+                self.HISTORY, tr("Township values of every round (for changes and trends)"), [QgsProcessing.TypeVector], optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterVectorLayer(
+                self.TREND, tr("Trend over rounds (output of the trend tool)"), [QgsProcessing.TypeVector], optional=True
+            )
+        )
+        self.addParameter(QgsProcessingParameterVectorLayer(self.REJECTED, tr("Rejected rows"), [QgsProcessing.TypeVector], optional=True))
+        self.addParameter(
+            QgsProcessingParameterVectorLayer(self.UNMATCHED, tr("Samples in no township"), [QgsProcessing.TypeVectorPoint], optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.METHOD,
+                tr("Classification method used"),
+                options=[tr("Natural breaks (Jenks)"), tr("Quantiles"), tr("Fixed thresholds"), tr("Equal interval")],
+                defaultValue=JENKS,
+            )
+        )
+        for name, label in (
+            (self.BREAK_1, tr("Upper bound of class 1 (general)")),
+            (self.BREAK_2, tr("Upper bound of class 2 (fairly severe)")),
+        ):
+            self.addParameter(QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Double, optional=True))
+        self.addParameter(nondetect_policy_parameter(self.ND_POLICY))
+        advanced = [
+            QgsProcessingParameterEnum(
+                self.ATLAS,
+                tr("Atlas pages"),
+                options=[tr("None"), tr("One page per township"), tr("One page per round")],
+                defaultValue=NO_ATLAS,
+            ),
+            QgsProcessingParameterFile(self.TEMPLATE, tr("Map layout template (.qpt; empty: built in)"), extension="qpt", optional=True),
+        ]
+        for param in advanced:
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(param)
+        self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT_HTML, tr("Report (HTML)"), fileFilter=tr("HTML (*.html)")))
+        self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT_PDF, tr("Report (PDF)"), fileFilter=tr("PDF (*.pdf)")))
+        self.addOutput(QgsProcessingOutputNumber("N_TOWNSHIPS", tr("Townships in the report")))
+
+    @staticmethod
+    def _optional_number(parameters, name, algorithm, context) -> float | None:
+        value = parameters.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return algorithm.parameterAsDouble(parameters, name, context)
+
+    def processAlgorithm(self, parameters, context, feedback):
+        layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
+        if layer is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_HTML, context)
+        pdf_path = self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context)
+        for path, ext in ((html_path, ".html"), (pdf_path, ".pdf")):
+            if path and not path.lower().endswith(ext) and not (ext == ".html" and path.lower().endswith(".htm")):
+                raise QgsProcessingException(tr("The report file “{path}” must end in {ext}.").format(path=path, ext=ext))
+        if layer.fields().lookupField("severity") < 0:
+            raise QgsProcessingException(
+                tr(
+                    "The layer “{layer}” has no field “severity”. Give the report a layer written by “Survey map” or “Classify severity”."
+                ).format(layer=layer.name())
+            )
+        name_field = self.parameterAsString(parameters, self.NAME_FIELD, context) or guess_label_field(layer)
+        value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context) or guess_value_field(layer)
+        if not name_field:
+            raise QgsProcessingException(
+                tr("Choose the township name field of “{layer}” (NAME_FIELD): no field called name or township was found.").format(
+                    layer=layer.name()
+                )
+            )
+
+        rounds, compounds = distinct(layer, "round"), distinct(layer, "compound")
+        title = self.parameterAsString(parameters, self.TITLE, context) or tr("Wastewater drug survey report")
+        data = ReportData(title=title, rounds=rounds, compounds=compounds, value_field=value_field, name_field=name_field)
+        data.rows = read_townships(layer, name_field, value_field)
+        data.method = self.parameterAsEnum(parameters, self.METHOD, context)
+        data.nd_policy = self.parameterAsEnum(parameters, self.ND_POLICY, context)
+        data.break_1 = self._optional_number(parameters, self.BREAK_1, self, context)
+        data.break_2 = self._optional_number(parameters, self.BREAK_2, self, context)
+        if data.break_1 is None or data.break_2 is None:
+            data.break_1, data.break_2 = infer_breaks(data.rows)
+            data.breaks_inferred = True
+        if len(rounds) > 1:
+            feedback.pushWarning(
+                tr("The severity layer holds several rounds ({rounds}); the report treats them as one.").format(rounds=", ".join(rounds))
+            )
+
+        history_layer = self.parameterAsVectorLayer(parameters, self.HISTORY, context)
+        if history_layer is not None:
+            data.history = read_history(history_layer, name_field, value_field)
+            if not data.history:
+                feedback.pushWarning(
+                    tr(
+                        "The layer of earlier rounds “{layer}” has no fields “{name}”, “round” and “{value}”: changes and trends left out."
+                    ).format(layer=history_layer.name(), name=name_field, value=value_field)
+                )
+            elif rounds:
+                data.previous_round, data.changes = changes_from_history(data.history, data.rows, rounds[-1])
+        trend_layer = self.parameterAsVectorLayer(parameters, self.TREND, context)
+        if trend_layer is not None:
+            data.trend_rows = read_trend(trend_layer, name_field)
+        rejected = self.parameterAsVectorLayer(parameters, self.REJECTED, context)
+        if rejected is not None:
+            data.rejected_count, data.rejected_headers, data.rejected_rows = read_table(rejected, REJECTED_FIELDS, TABLE_ROWS)
+        unmatched = self.parameterAsVectorLayer(parameters, self.UNMATCHED, context)
+        if unmatched is not None:
+            data.unmatched_count, data.unmatched_headers, data.unmatched_rows = read_table(unmatched, UNMATCHED_FIELDS, TABLE_ROWS)
+        feedback.setProgress(10)
+
+        template = self.parameterAsFile(parameters, self.TEMPLATE, context)
+        if template and not os.path.exists(template):
+            raise QgsProcessingException(tr("The layout template “{path}” does not exist.").format(path=template))
+        folder = QgsProcessingUtils.tempFolder()
+        stamp = _dt.datetime.now().strftime("%H%M%S%f")
+        images: dict[str, QImage] = {}
+        subtitle = (
+            tr("Round: {rounds}").format(rounds=", ".join(rounds))
+            + "   ·   "
+            + tr("Compound: {compounds}").format(compounds=", ".join(compound_label(c) for c in compounds))
+        )
+        source_line = tr(
+            "Source: wastewater survey lab results, joined to township boundaries. "
+            "A sewage sample stands for its upstream catchment. Made with QGIS and wbe_surveillance."
+        )
+        drawn = styled_copy(layer, name_field)
+        try:
+            _project, layout = make_layout(drawn, title, subtitle, source_line, context.transformContext(), template)
+        except ValueError as error:
+            raise QgsProcessingException(tr("The layout template “{path}” could not be read.").format(path=str(error))) from error
+        map_png = os.path.join(folder, f"report_map_{stamp}.png")
+        try:
+            render_png(layout, map_png, dpi=150)
+        except OSError as error:
+            raise QgsProcessingException(tr("The map could not be drawn: {error}").format(error=str(error))) from error
+        images["map"] = QImage(map_png)
+        feedback.setProgress(40)
+
+        if data.history:
+            images["trend"] = trend_chart(data.history, rounds[-1] if rounds else "", (data.break_1, data.break_2))
+
+        atlas_pages = self._atlas(
+            parameters, context, feedback, layer, drawn, history_layer, data, images, title, source_line, template, folder, stamp
+        )
+        if feedback.isCanceled():
+            return {}
+        feedback.setProgress(80)
+
+        html_images = {key: png_data_uri(image) for key, image in images.items() if not image.isNull()}
+        with open(html_path, "w", encoding="utf-8") as handle:
+            handle.write(build_html(data, html_images, atlas_pages))
+        feedback.pushInfo(tr("Report written to {path}").format(path=html_path))
+        pdf_keys = {key: f"wbe-{key}.png" for key in images}
+        pdf_html = build_html(data, pdf_keys, atlas_pages)
+        if not write_pdf(pdf_html, {pdf_keys[k]: v for k, v in images.items()}, pdf_path, title):
+            raise QgsProcessingException(tr("The PDF report could not be written to “{path}”.").format(path=pdf_path))
+        feedback.pushInfo(tr("Report written to {path}").format(path=pdf_path))
+        feedback.setProgress(100)
+        return {self.OUTPUT_HTML: html_path, self.OUTPUT_PDF: pdf_path, "N_TOWNSHIPS": len(data.rows)}
+
+    def _atlas(self, parameters, context, feedback, layer, drawn, history_layer, data, images, title, source_line, template, folder, stamp):
+        choice = self.parameterAsEnum(parameters, self.ATLAS, context)
+        pages: list[AtlasPage] = []
+        if choice == ATLAS_TOWNSHIP:
+            geometries = {f.id(): f.geometry().boundingBox() for f in layer.getFeatures()}
+            for i, row in enumerate(data.rows):
+                if feedback.isCanceled():
+                    break
+                _project, page_layout = make_layout(
+                    drawn, f"{title}: {row.name}", row.name, source_line, context.transformContext(), template
+                )
+                zoom_to(page_layout, layer, geometries.get(row.fid), context.transformContext())
+                path = os.path.join(folder, f"report_atlas_{stamp}_{i}.png")
+                render_png(page_layout, path, dpi=100)
+                key = f"atlas{i}"
+                images[key] = QImage(path)
+                pages.append(AtlasPage(heading=row.name, image=key, rows=[row]))
+                feedback.setProgress(40 + 40 * (i + 1) / max(len(data.rows), 1))
+        elif choice == ATLAS_ROUND:
+            if history_layer is None or not data.history:
+                feedback.pushWarning(tr("One page per round needs the township values of every round (HISTORY): no atlas pages written."))
+                return pages
+            rounds = sorted({r for series in data.history.values() for r, _v in series})
+            top = max(v for series in data.history.values() for _r, v in series)
+            for i, round_ in enumerate(rounds):
+                if feedback.isCanceled():
+                    break
+                copy = styled_copy(history_layer, data.name_field)
+                round_text = round_.replace("'", "''")
+                copy.setSubsetString(f"\"round\" = '{round_text}'")
+                if data.break_1 is not None and data.break_2 is not None:
+                    copy.setRenderer(graduated_by_breaks(data.value_field, data.break_1, data.break_2, top))
+                subtitle = tr("Round: {rounds}").format(rounds=round_)
+                _project, page_layout = make_layout(copy, f"{title}: {round_}", subtitle, source_line, context.transformContext(), template)
+                path = os.path.join(folder, f"report_round_{stamp}_{i}.png")
+                render_png(page_layout, path, dpi=100)
+                key = f"round{i}"
+                images[key] = QImage(path)
+                pages.append(
+                    AtlasPage(
+                        heading=tr("Round {round}").format(round=round_), image=key, note=tr("Drawn with this report's class breaks.")
+                    )
+                )
+                feedback.setProgress(40 + 40 * (i + 1) / max(len(rounds), 1))
+        return pages

@@ -1,0 +1,655 @@
+"""wbe:tracesource — samples on a drainage network → the stretches where a source lies."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsLineString,
+    QgsLineSymbol,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsProcessingUtils,
+    QgsRendererCategory,
+    QgsSingleSymbolRenderer,
+    QgsSpatialIndex,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ...core import network as net
+from ...translate import tr
+from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..io.samples import read_chosen_samples
+from ..spatial import centre_lonlat, metric_crs, point_xy, premises_near, reproject, transformer
+from ..styling import format_value, store_style
+
+CATCHMENT_COLOURS = ["#1f78b4", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99"]
+_EPS = 1e-6
+
+
+def stretch_fields() -> QgsFields:
+    fields = QgsFields()
+    fields.append(QgsField("upstream_site", QVariant.String, len=254))
+    fields.append(QgsField("downstream_site", QVariant.String, len=80))
+    fields.append(QgsField("ratio", QVariant.Double))
+    fields.append(QgsField("length_m", QVariant.Double))
+    fields.append(QgsField("rank", QVariant.Int))
+    fields.append(QgsField("downstream_value", QVariant.Double))
+    fields.append(QgsField("expected_value", QVariant.Double))
+    fields.append(QgsField("n_heads", QVariant.Int))
+    return fields
+
+
+def catchment_fields() -> QgsFields:
+    fields = QgsFields()
+    fields.append(QgsField("site", QVariant.String, len=80))
+    fields.append(QgsField("value", QVariant.Double))
+    fields.append(QgsField("upstream_sites", QVariant.String, len=254))
+    fields.append(QgsField("expected_value", QVariant.Double))
+    fields.append(QgsField("ratio", QVariant.Double))
+    fields.append(QgsField("flagged", QVariant.Int))
+    fields.append(QgsField("n_heads", QVariant.Int))
+    fields.append(QgsField("length_m", QVariant.Double))
+    return fields
+
+
+def near_fields() -> QgsFields:
+    fields = QgsFields()
+    fields.append(QgsField("downstream_site", QVariant.String, len=80))
+    fields.append(QgsField("stretch_rank", QVariant.Int))
+    fields.append(QgsField("distance_m", QVariant.Double))
+    return fields
+
+
+def stretch_renderer() -> QgsSingleSymbolRenderer:
+    symbol = QgsLineSymbol.createSimple({"line_color": "#d7191c", "line_width": "1.4", "capstyle": "round"})
+    return QgsSingleSymbolRenderer(symbol)
+
+
+def catchment_renderer(sites: list[str]) -> QgsCategorizedSymbolRenderer:
+    categories = []
+    for k, site in enumerate(sites):
+        symbol = QgsLineSymbol.createSimple({"line_color": CATCHMENT_COLOURS[k % len(CATCHMENT_COLOURS)], "line_width": "0.8"})
+        categories.append(QgsRendererCategory(site, symbol, site))
+    return QgsCategorizedSymbolRenderer("site", categories)
+
+
+def line_parts(geometry: QgsGeometry) -> list[QgsLineString]:
+    """Single line strings of a (multi)line geometry, curves segmentised."""
+    parts = []
+    if geometry is None or geometry.isNull() or geometry.isEmpty():
+        return parts
+    for part in geometry.constParts():
+        line = part.curveToLine() if QgsWkbTypes.isCurvedType(part.wkbType()) else part.clone()
+        if isinstance(line, QgsLineString) and line.numPoints() >= 2 and line.length() > 0:
+            parts.append(line)
+    return parts
+
+
+class TraceSource(WbeAlgorithm):
+    ALG_ID = "tracesource"
+    GROUP_ID = "fieldwork"
+    ICON = "wbe.svg"
+
+    NETWORK = "NETWORK"
+    DIRECTION_FIELD = "DIRECTION_FIELD"
+    VALUE_FORWARD = "VALUE_FORWARD"
+    VALUE_BACKWARD = "VALUE_BACKWARD"
+    VALUE_BOTH = "VALUE_BOTH"
+    DEFAULT_DIRECTION = "DEFAULT_DIRECTION"
+    TOLERANCE = "TOLERANCE"
+    SAMPLES = "SAMPLES"
+    VALUE_FIELD = "VALUE_FIELD"
+    SITE_FIELD = "SITE_FIELD"
+    COMPOUND = "COMPOUND"
+    ROUND = "ROUND"
+    FLOW_FIELD = "FLOW_FIELD"
+    SNAP_DISTANCE = "SNAP_DISTANCE"
+    RATIO = "RATIO"
+    PREMISES = "PREMISES"
+    PREMISES_DISTANCE = "PREMISES_DISTANCE"
+    OUTPUT = "OUTPUT"
+    CATCHMENTS = "CATCHMENTS"
+    PREMISES_NEAR = "PREMISES_NEAR"
+
+    def displayName(self) -> str:
+        return tr("Trace the source along the drainage network")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "A sewage or channel sample measures everything upstream of it. When the samples just upstream are low and the next one "
+            "downstream is high, the source lies on the lines between them. This tool finds those stretches, so that a township-wide "
+            "sweep becomes a few hundred metres of channel.\n\n"
+            "Network: a line layer of sewers, open channels and streams. Water flows in the digitising direction, unless DIRECTION_FIELD says "
+            "otherwise, with the values QGIS's network analysis uses: forward (as digitised), backward (against it) or both (unknown); other "
+            "values take DEFAULT_DIRECTION, and the log counts them. Line ends closer than TOLERANCE metres are joined. "
+            "How to check the direction: in the layer's Symbology, set the symbol layer type to “Arrow” (or add a Marker line with an arrow "
+            "marker), and look: every arrow must point downstream. Fix lines drawn the wrong way with “Reverse line direction”, or mark them "
+            "backward in the direction field. A network where every line is “both” has no direction and is refused.\n\n"
+            "Samples: points with a value (VALUE_FIELD) and a site name (SITE_FIELD), snapped to the nearest line within SNAP_DISTANCE metres. "
+            "Samples that cannot snap are listed in the log, with their distance to the network. Use one round and one compound: with samples "
+            "from “Import lab results”, choose COMPOUND and ROUND. Several features of the same site are averaged, and the log names them.\n\n"
+            "Rule at confluences: the samples just upstream of a sample are those reached walking up the network without passing another sample. "
+            "They explain its value by their maximum (mixing can only dilute), or, when FLOW_FIELD gives each sample's flow, by the flow-weighted "
+            "mix Σ Q·C / Σ Q. A sample is flagged when its value is at least RATIO times what they explain. A sample with no sample upstream "
+            "is not assessed (the log lists it).\n\n"
+            "OUTPUT: for each flagged sample, the stretch that runs up from it to the samples just upstream, or to the heads of branches with no "
+            "sample, with upstream_site, downstream_site, ratio (value ÷ explained value; NULL when the samples upstream are all 0), length_m, "
+            "rank (1 = the strongest rise), downstream_value, expected_value and n_heads (unsampled branch heads). "
+            "CATCHMENTS: for each sample, the lines that drain to it, up to the next samples upstream. "
+            "With a premises layer, PREMISES_NEAR lists the premises within PREMISES_DISTANCE metres of a flagged stretch.\n\n"
+            "Loops (lines that flow round in a circle), unconnected parts of the network and points where flow splits are reported in the log; "
+            "each line is counted once per catchment. Lengths and distances are in metres: layers in degrees are worked in the UTM zone of the data."
+        )
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterFeatureSource(self.NETWORK, tr("Drainage network"), [QgsProcessing.TypeVectorLine]))
+        self.addParameter(
+            QgsProcessingParameterField(self.DIRECTION_FIELD, tr("Direction field"), parentLayerParameterName=self.NETWORK, optional=True)
+        )
+        advanced = [
+            QgsProcessingParameterString(self.VALUE_FORWARD, tr("Value for forward direction"), defaultValue="forward", optional=True),
+            QgsProcessingParameterString(self.VALUE_BACKWARD, tr("Value for backward direction"), defaultValue="backward", optional=True),
+            QgsProcessingParameterString(self.VALUE_BOTH, tr("Value for both directions"), defaultValue="both", optional=True),
+            QgsProcessingParameterEnum(
+                self.DEFAULT_DIRECTION,
+                tr("Default direction"),
+                options=[tr("Forward direction"), tr("Backward direction"), tr("Both directions")],
+                defaultValue=net.FORWARD,
+            ),
+            QgsProcessingParameterNumber(
+                self.TOLERANCE, tr("Topology tolerance (metres)"), QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0
+            ),
+        ]
+        for param in advanced:
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(QgsProcessingParameterFeatureSource(self.SAMPLES, tr("Samples"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.SAMPLES, type=QgsProcessingParameterField.Numeric
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.SITE_FIELD, tr("Site name field"), parentLayerParameterName=self.SAMPLES, defaultValue="site_id"
+            )
+        )
+        self.addParameter(QgsProcessingParameterString(self.COMPOUND, tr("Compound (empty: the layer holds one)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (empty: every round)"), optional=True))
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.FLOW_FIELD,
+                tr("Flow field (optional: flow-weighted mixing at confluences)"),
+                parentLayerParameterName=self.SAMPLES,
+                type=QgsProcessingParameterField.Numeric,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.SNAP_DISTANCE, tr("Snapping distance (metres)"), QgsProcessingParameterNumber.Double, defaultValue=50.0, minValue=0.0
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.RATIO, tr("Rise that flags a stretch (ratio)"), QgsProcessingParameterNumber.Double, defaultValue=2.0, minValue=1.0
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.PREMISES,
+                tr("Premises (optional)"),
+                [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon],
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.PREMISES_DISTANCE,
+                tr("Premises within (metres) of a flagged stretch"),
+                QgsProcessingParameterNumber.Double,
+                defaultValue=200.0,
+                minValue=0.0,
+            )
+        )
+        for param in advanced:
+            self.addParameter(param)
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Flagged stretches"), QgsProcessing.TypeVectorLine))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.CATCHMENTS, tr("Catchments of the samples"), QgsProcessing.TypeVectorLine, optional=True, createByDefault=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.PREMISES_NEAR,
+                tr("Premises near flagged stretches"),
+                QgsProcessing.TypeVectorAnyGeometry,
+                optional=True,
+                createByDefault=True,
+            )
+        )
+        self.addOutput(QgsProcessingOutputNumber("N_FLAGGED", tr("Flagged stretches")))
+        self.addOutput(QgsProcessingOutputNumber("N_SNAPPED", tr("Samples on the network")))
+        self.addOutput(QgsProcessingOutputNumber("N_UNSNAPPED", tr("Samples too far from the network")))
+        self.addOutput(QgsProcessingOutputNumber("N_PARTS", tr("Unconnected parts of the network")))
+        self.addOutput(QgsProcessingOutputNumber("N_LOOP_NODES", tr("Nodes on loops")))
+        self.addOutput(QgsProcessingOutputNumber("N_PREMISES_NEAR", tr("Premises near flagged stretches")))
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def _directions(self, parameters, context, network, feedback) -> tuple[list[int], int]:
+        field = self.parameterAsString(parameters, self.DIRECTION_FIELD, context)
+        default = self.parameterAsEnum(parameters, self.DEFAULT_DIRECTION, context)
+        if not field:
+            return [], default
+        if network.fields().lookupField(field) < 0:
+            raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=network.sourceName(), field=field))
+        words = {
+            (self.parameterAsString(parameters, self.VALUE_FORWARD, context) or "forward").strip().lower(): net.FORWARD,
+            (self.parameterAsString(parameters, self.VALUE_BACKWARD, context) or "backward").strip().lower(): net.BACKWARD,
+            (self.parameterAsString(parameters, self.VALUE_BOTH, context) or "both").strip().lower(): net.BOTH,
+        }
+        columns, _g, _ids = read_columns(network, [field], feedback)
+        out = []
+        other = {}
+        for value in columns[field]:
+            text = "" if is_null(value) else str(value).strip().lower()
+            if text in words:
+                out.append(words[text])
+            else:
+                out.append(default)
+                other[text] = other.get(text, 0) + 1
+        if other:
+            feedback.pushWarning(
+                tr("{n} lines have a direction value other than {values}: they take the default direction. Values found: {found}.").format(
+                    n=sum(other.values()),
+                    values=", ".join(f"“{w}”" for w in words),
+                    found=", ".join(f"“{w or 'NULL'}” ×{c}" for w, c in sorted(other.items())),
+                )
+            )
+        return out, default
+
+    def processAlgorithm(self, parameters, context, feedback):
+        network = self.parameterAsSource(parameters, self.NETWORK, context)
+        if network is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.NETWORK))
+        samples = self.parameterAsSource(parameters, self.SAMPLES, context)
+        if samples is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.SAMPLES))
+        premises = self.parameterAsSource(parameters, self.PREMISES, context)
+        value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context)
+        site_field = self.parameterAsString(parameters, self.SITE_FIELD, context)
+        flow_field = self.parameterAsString(parameters, self.FLOW_FIELD, context)
+        for name in [value_field, site_field] + ([flow_field] if flow_field else []):
+            if samples.fields().lookupField(name) < 0:
+                raise QgsProcessingException(
+                    tr("The layer “{layer}” has no field “{field}”.").format(layer=samples.sourceName(), field=name)
+                )
+        snap = self.parameterAsDouble(parameters, self.SNAP_DISTANCE, context)
+        ratio = self.parameterAsDouble(parameters, self.RATIO, context)
+        tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context)
+        premises_distance = self.parameterAsDouble(parameters, self.PREMISES_DISTANCE, context)
+
+        work_crs = metric_crs(network.sourceCrs(), centre_lonlat(network.sourceCrs(), network.sourceExtent(), context))
+        if work_crs != network.sourceCrs():
+            feedback.pushInfo(
+                tr("Distances are worked in {crs}, a CRS in metres; the outputs are in it too.").format(crs=work_crs.authid())
+            )
+
+        # Network → line parts, each with a direction.
+        feedback.setProgressText(tr("Reading the network…"))
+        directions, default = self._directions(parameters, context, network, feedback)
+        to_work = transformer(network.sourceCrs(), work_crs, context)
+        parts: list[QgsLineString] = []
+        part_direction: list[int] = []
+        empty_lines = 0
+        for k, feature in enumerate(network.getFeatures()):
+            if feedback.isCanceled():
+                return {}
+            lines = line_parts(reproject(feature.geometry(), to_work))
+            if not lines:
+                empty_lines += 1
+            direction = directions[k] if directions else default
+            parts.extend(lines)
+            part_direction.extend([direction] * len(lines))
+        if empty_lines:
+            feedback.pushWarning(tr("{n} network features have no line geometry and are left out.").format(n=empty_lines))
+        if not parts:
+            raise QgsProcessingException(tr("The network “{layer}” has no lines.").format(layer=network.sourceName()))
+        if all(d == net.BOTH for d in part_direction):
+            raise QgsProcessingException(self._no_direction_text(network.sourceName(), bool(directions)))
+
+        # Samples → one per site.
+        names = [value_field, site_field] + ([flow_field] if flow_field else [])
+        columns, geometries = read_chosen_samples(
+            samples,
+            names,
+            self.parameterAsString(parameters, self.COMPOUND, context).strip(),
+            self.parameterAsString(parameters, self.ROUND, context).strip(),
+            feedback,
+        )
+        s_transform = transformer(samples.sourceCrs(), work_crs, context)
+        values_raw = to_float_array(columns[value_field])
+        flows_raw = to_float_array(columns[flow_field]) if flow_field else None
+        sites: list[str] = []
+        site_rows: dict[str, list[int]] = {}
+        no_value, no_point, no_site = [], 0, 0
+        points = {}
+        for i, (value, geometry) in enumerate(zip(values_raw, geometries)):
+            site = "" if is_null(columns[site_field][i]) else str(columns[site_field][i]).strip()
+            point = point_xy(reproject(geometry, s_transform)) if geometry is not None else None
+            if not site:
+                no_site += 1
+                continue
+            if point is None:
+                no_point += 1
+                continue
+            if math.isnan(value):
+                no_value.append(site)
+                continue
+            if site not in site_rows:
+                site_rows[site] = []
+                sites.append(site)
+                points[site] = point
+            site_rows[site].append(i)
+        if no_site:
+            feedback.pushWarning(tr("{n} samples have no site name and are left out.").format(n=no_site))
+        if no_point:
+            feedback.pushWarning(tr("{n} samples have no point and are left out.").format(n=no_point))
+        if no_value:
+            feedback.pushWarning(
+                tr("{n} samples have no value in “{field}” and are left out: {sites}.").format(
+                    n=len(no_value), field=value_field, sites=", ".join(no_value)
+                )
+            )
+        repeated = [s for s in sites if len(site_rows[s]) > 1]
+        if repeated:
+            feedback.pushWarning(
+                tr(
+                    "Several samples share a site; their values are averaged: {sites}. Filter the samples to one round and one compound."
+                ).format(sites=", ".join(f"{s} ×{len(site_rows[s])}" for s in repeated))
+            )
+        site_value = {s: float(np.mean(values_raw[site_rows[s]])) for s in sites}
+        site_flow = {s: float(np.mean(flows_raw[site_rows[s]])) for s in sites} if flows_raw is not None else None
+
+        # Snap each site to its nearest line.
+        feedback.setProgressText(tr("Snapping samples to the network…"))
+        index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+        part_geometries = []
+        for k, part in enumerate(parts):
+            geometry = QgsGeometry(part.clone())
+            part_geometries.append(geometry)
+            feature = QgsFeature(k)
+            feature.setGeometry(geometry)
+            index.addFeature(feature)
+        snapped: dict[str, tuple[int, float]] = {}
+        unsnapped: list[tuple[str, float]] = []
+        for site in sites:
+            point_geometry = QgsGeometry.fromPointXY(points[site])
+            candidates = index.nearestNeighbor(points[site], 3)
+            best = min(candidates, key=lambda k: part_geometries[k].distance(point_geometry)) if candidates else None
+            distance = part_geometries[best].distance(point_geometry) if best is not None else math.inf
+            if best is None or distance > snap:
+                unsnapped.append((site, distance))
+                continue
+            snapped[site] = (best, part_geometries[best].lineLocatePoint(point_geometry))
+        if unsnapped:
+            feedback.pushWarning(
+                tr(
+                    "{n} samples lie farther than {d} m from the network and are left out: {sites}. Raise SNAP_DISTANCE or check their coordinates."
+                ).format(n=len(unsnapped), d=format_value(snap), sites=", ".join(f"{s} ({format_value(d)} m)" for s, d in unsnapped))
+            )
+        used_sites = [s for s in sites if s in snapped]
+        if not used_sites:
+            raise QgsProcessingException(
+                tr("No sample lies within {d} m of the network “{layer}”: nothing to trace.").format(
+                    d=format_value(snap), layer=network.sourceName()
+                )
+            )
+
+        # Nodes: line ends (joined within the tolerance) and the snapped samples; pieces between them.
+        node_of: dict[tuple, int] = {}
+        node_xy: list[tuple[float, float]] = []
+
+        def node_at(x: float, y: float) -> int:
+            key = (round(x / tolerance), round(y / tolerance)) if tolerance > 0 else (round(x, 6), round(y, 6))
+            node = node_of.get(key)
+            if node is None:
+                node = len(node_xy)
+                node_of[key] = node
+                node_xy.append((x, y))
+            return node
+
+        cuts: dict[int, list[tuple[float, str]]] = {}
+        for site, (k, position) in snapped.items():
+            cuts.setdefault(k, []).append((position, site))
+        piece_start, piece_end, piece_direction, piece_geometry, piece_length = [], [], [], [], []
+        sample_node: dict[str, int] = {}
+        for k, part in enumerate(parts):
+            length = part.length()
+            first = node_at(part.xAt(0), part.yAt(0))
+            last = node_at(part.xAt(part.numPoints() - 1), part.yAt(part.numPoints() - 1))
+            stops = [(0.0, first)]
+            for position, site in sorted(cuts.get(k, [])):
+                if position <= _EPS:
+                    sample_node[site] = first
+                elif position >= length - _EPS:
+                    sample_node[site] = last
+                elif stops[-1][0] >= position - _EPS and stops[-1][1] != first:
+                    sample_node[site] = stops[-1][1]
+                else:
+                    node = len(node_xy)
+                    point = part.interpolatePoint(position)
+                    node_xy.append((point.x(), point.y()))
+                    stops.append((position, node))
+                    sample_node[site] = node
+            stops.append((length, last))
+            for (a, na), (b, nb) in zip(stops[:-1], stops[1:]):
+                piece_start.append(na)
+                piece_end.append(nb)
+                piece_direction.append(part_direction[k])
+                piece_geometry.append(QgsGeometry(part.curveSubstring(a, b)) if (a > 0 or b < length) else QgsGeometry(part.clone()))
+                piece_length.append(b - a)
+
+        try:
+            graph = net.orient(piece_start, piece_end, piece_direction)
+        except net.NetworkError as error:
+            raise QgsProcessingException(self._no_direction_text(network.sourceName(), bool(directions))) from error
+        n_parts, n_loop_nodes = self._report_structure(graph, node_xy, [sample_node[s] for s in used_sites], feedback)
+
+        try:
+            catchments = net.local_catchments(graph, [sample_node[s] for s in used_sites])
+        except net.NetworkError as error:
+            groups = [", ".join(used_sites[i] for i in group) for group in error.details["samples"]]
+            raise QgsProcessingException(
+                tr("Several sites snap to the same point of the network: {groups}. Give each site its own place, or merge them.").format(
+                    groups="; ".join(groups)
+                )
+            ) from error
+        values = np.array([site_value[s] for s in used_sites])
+        flows = np.array([site_flow[s] for s in used_sites]) if site_flow is not None else None
+        try:
+            result = net.trace(values, catchments, ratio, flows)
+        except net.NetworkError as error:
+            if error.code == "bad_flows":
+                bad = ", ".join(used_sites[i] for i in error.details["samples"])
+                raise QgsProcessingException(
+                    tr("The flow field “{field}” must be positive for every sample; it is not for: {sites}.").format(
+                        field=flow_field, sites=bad
+                    )
+                ) from error
+            raise QgsProcessingException(error.code) from error
+        rule = tr("flow-weighted mix") if flows is not None else tr("maximum")
+        not_assessed = [used_sites[s] for s in range(len(used_sites)) if catchments[s].upstream.size == 0]
+        if not_assessed:
+            feedback.pushInfo(tr("No sample upstream, so not assessed: {sites}.").format(sites=", ".join(not_assessed)))
+
+        def stretch_geometry(catchment) -> QgsGeometry:
+            if catchment.edges.size == 0:
+                return QgsGeometry()
+            merged = QgsGeometry.collectGeometry([piece_geometry[e] for e in catchment.edges.tolist()])
+            merged.convertToMultiType()
+            return merged
+
+        def ratio_value(x: float):
+            return None if (math.isnan(x) or math.isinf(x)) else float(x)
+
+        # Outputs.
+        out_fields = stretch_fields()
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, QgsWkbTypes.MultiLineString, work_crs)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        flagged = [s for s in np.argsort(result.rank).tolist() if result.flagged[s]]
+        flagged_geometries = []
+        for s in flagged:
+            catchment = catchments[s]
+            geometry = stretch_geometry(catchment)
+            flagged_geometries.append(geometry)
+            length = float(sum(piece_length[e] for e in catchment.edges.tolist()))
+            feature = QgsFeature(out_fields)
+            feature.setGeometry(geometry)
+            feature.setAttributes(
+                [
+                    ", ".join(used_sites[u] for u in catchment.upstream.tolist()) or None,
+                    used_sites[s],
+                    ratio_value(result.ratio[s]),
+                    length,
+                    int(result.rank[s]),
+                    float(values[s]),
+                    float(result.expected[s]),
+                    int(catchment.heads),
+                ]
+            )
+            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            feedback.pushInfo(
+                tr("Stretch {rank}: {down} ({value}) against {up} ({expected}, {rule}): ×{ratio}, {length} m of line.").format(
+                    rank=int(result.rank[s]),
+                    down=used_sites[s],
+                    value=format_value(values[s]),
+                    up=", ".join(used_sites[u] for u in catchment.upstream.tolist()),
+                    expected=format_value(result.expected[s]),
+                    rule=rule,
+                    ratio="∞" if math.isinf(result.ratio[s]) else format_value(result.ratio[s]),
+                    length=format_value(length),
+                )
+            )
+        del sink
+        store_style(dest_id, context, stretch_renderer(), tr("Flagged stretches"))
+        results = {
+            self.OUTPUT: dest_id,
+            "N_FLAGGED": len(flagged),
+            "N_SNAPPED": len(used_sites),
+            "N_UNSNAPPED": len(unsnapped),
+            "N_PARTS": n_parts,
+            "N_LOOP_NODES": n_loop_nodes,
+        }
+        if not flagged:
+            feedback.pushInfo(
+                tr("No stretch rises by ×{ratio} or more over what the samples upstream explain.").format(ratio=format_value(ratio))
+            )
+
+        c_fields = catchment_fields()
+        c_sink, c_id = self.parameterAsSink(parameters, self.CATCHMENTS, context, c_fields, QgsWkbTypes.MultiLineString, work_crs)
+        if c_sink is not None:
+            for s, site in enumerate(used_sites):
+                catchment = catchments[s]
+                feature = QgsFeature(c_fields)
+                feature.setGeometry(stretch_geometry(catchment))
+                feature.setAttributes(
+                    [
+                        site,
+                        float(values[s]),
+                        ", ".join(used_sites[u] for u in catchment.upstream.tolist()) or None,
+                        None if math.isnan(result.expected[s]) else float(result.expected[s]),
+                        ratio_value(result.ratio[s]),
+                        int(result.flagged[s]),
+                        int(catchment.heads),
+                        float(sum(piece_length[e] for e in catchment.edges.tolist())),
+                    ]
+                )
+                c_sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            del c_sink
+            store_style(c_id, context, catchment_renderer(used_sites), tr("Catchments of the samples"))
+            results[self.CATCHMENTS] = c_id
+
+        if premises is not None:
+            p_fields = QgsProcessingUtils.combineFields(premises.fields(), near_fields())
+            p_sink, p_id = self.parameterAsSink(parameters, self.PREMISES_NEAR, context, p_fields, premises.wkbType(), work_crs)
+            if p_sink is not None:
+                features, p_geometries, pairs = premises_near(
+                    premises, transformer(premises.sourceCrs(), work_crs, context), flagged_geometries, premises_distance, feedback
+                )
+                for i, t, distance in pairs:
+                    out = QgsFeature(p_fields)
+                    out.setGeometry(p_geometries[i])
+                    out.setAttributes(
+                        [*list(features[i].attributes()), used_sites[flagged[t]], int(result.rank[flagged[t]]), float(distance)]
+                    )
+                    p_sink.addFeature(out, QgsFeatureSink.FastInsert)
+                results[self.PREMISES_NEAR] = p_id
+                results["N_PREMISES_NEAR"] = len(pairs)
+                feedback.pushInfo(
+                    tr("{n} premises lie within {d} m of a flagged stretch.").format(n=len(pairs), d=format_value(premises_distance))
+                )
+        return results
+
+    def _no_direction_text(self, layer: str, has_field: bool) -> str:
+        if has_field:
+            return tr(
+                "Every line of the network “{layer}” has the direction “both”: the network has no direction, and a source cannot be traced. "
+                "Fill the direction field with forward or backward, or leave it empty so that lines follow their digitising direction."
+            ).format(layer=layer)
+        return tr(
+            "The default direction is “both” and the network “{layer}” has no direction field: the network has no direction, and a source "
+            "cannot be traced. Choose the forward default (lines drawn in the flow direction) or give a direction field."
+        ).format(layer=layer)
+
+    def _report_structure(self, graph: net.Graph, node_xy, sample_nodes, feedback) -> tuple[int, int]:
+        label = net.components(graph)
+        n_parts = int(label.max()) + 1
+        if n_parts > 1:
+            with_sample = set(label[np.asarray(sample_nodes, dtype=np.int64)].tolist())
+            edge_part = label[graph.up]
+            idle = ~np.isin(edge_part, list(with_sample))
+            feedback.pushWarning(
+                tr(
+                    "The network falls into {n} unconnected parts; {k} of them hold no sample ({lines} line pieces, which no catchment reaches). "
+                    "If parts should join, check that line ends meet, or raise TOLERANCE."
+                ).format(n=n_parts, k=n_parts - len(with_sample), lines=int(idle.sum()))
+            )
+        loops = np.flatnonzero(net.nodes_on_loops(graph))
+        if loops.size:
+            x, y = node_xy[int(loops[0])]
+            feedback.pushWarning(
+                tr(
+                    "{n} nodes lie on or below a loop (lines that flow round in a circle), for example near ({x}, {y}). "
+                    "Each line is counted once per catchment; check the direction of the lines there."
+                ).format(n=int(loops.size), x=f"{x:.1f}", y=f"{y:.1f}")
+            )
+        split = net.divergences(graph)
+        if split.size:
+            x, y = node_xy[int(split[0])]
+            feedback.pushWarning(
+                tr(
+                    "Flow splits at {n} nodes (more than one line leaves them), for example near ({x}, {y}). Drainage rarely splits: "
+                    "check that these lines are digitised in the flow direction."
+                ).format(n=int(split.size), x=f"{x:.1f}", y=f"{y:.1f}")
+            )
+        return n_parts, int(loops.size)

@@ -1,0 +1,272 @@
+"""Pictures and paper for the report: the severity map (through processing/layout.py or a user's .qpt
+template), atlas pages, the trend chart, and the PDF written by Qt's own PDF writer."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsCoordinateTransform,
+    QgsExpressionContextUtils,
+    QgsFillSymbol,
+    QgsGraduatedSymbolRenderer,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
+    QgsPrintLayout,
+    QgsProject,
+    QgsReadWriteContext,
+    QgsRendererRange,
+)
+from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSize, Qt, QUrl
+from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument
+from qgis.PyQt.QtXml import QDomDocument
+
+from ...translate import tr
+from ...core.paths import resource
+from ..styling import NO_DATA_COLOUR, SEVERITY_COLOURS, severity_label, severity_renderer
+from .layout import build_layout, export_layout, font, label_townships, map_font_family, utm_crs_for
+
+TEMPLATE_PATH = resource("layouts", "severity_map.qpt")
+
+
+def styled_copy(layer, label_field: str):
+    """A copy of the layer to draw: its own severity style kept, else the red–orange–yellow one; townships labelled."""
+    copy = layer.clone()
+    renderer = copy.renderer()
+    if copy.fields().lookupField("severity") >= 0 and not (
+        isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == "severity"
+    ):
+        copy.setRenderer(severity_renderer())
+    if label_field and copy.fields().lookupField(label_field) >= 0:
+        label_townships(copy, label_field)
+    return copy
+
+
+def graduated_by_breaks(value_field: str, break_1: float, break_2: float, top: float) -> QgsGraduatedSymbolRenderer:
+    """Earlier rounds drawn with this round's breaks, so that colours compare across pages."""
+    ranges = []
+    bounds = [(0.0, break_1, 1), (break_1, break_2, 2), (break_2, max(top, break_2) + 1e-9, 3)]
+    for low, high, severity in bounds:
+        symbol = QgsFillSymbol.createSimple({"color": SEVERITY_COLOURS[severity], "outline_color": "#4d4d4d", "outline_width": "0.3"})
+        ranges.append(QgsRendererRange(low, high, symbol, severity_label(severity)))
+    renderer = QgsGraduatedSymbolRenderer(value_field, ranges)
+    renderer.setSourceSymbol(QgsFillSymbol.createSimple({"color": NO_DATA_COLOUR, "outline_color": "#4d4d4d"}))
+    return renderer
+
+
+def _first(layout, kind):
+    for item in layout.items():
+        if isinstance(item, kind):
+            return item
+    return None
+
+
+def load_template(path: str, project, layer, title: str, subtitle: str, source_line: str, legend_title: str, transform_context):
+    """A print layout from a .qpt: items found by id (map, legend, scalebar, north_arrow) or by type; the labels
+    read the layout variables @wbe_title, @wbe_subtitle, @wbe_source and @wbe_legend_title."""
+    with open(path, encoding="utf-8") as handle:
+        document = QDomDocument()
+        if not document.setContent(handle.read()):
+            return None
+    layout = QgsPrintLayout(project)
+    items, ok = layout.loadFromTemplate(document, QgsReadWriteContext())
+    if not ok:
+        return None
+    for name, value in (("wbe_title", title), ("wbe_subtitle", subtitle), ("wbe_source", source_line), ("wbe_legend_title", legend_title)):
+        QgsExpressionContextUtils.setLayoutVariable(layout, name, value)
+    map_item = layout.itemById("map") or _first(layout, QgsLayoutItemMap)
+    if map_item is None:
+        return None
+    map_crs = utm_crs_for(layer.extent(), layer.crs(), transform_context)
+    map_item.setCrs(map_crs)
+    map_item.setKeepLayerSet(True)
+    map_item.setLayers([layer])
+    extent = QgsCoordinateTransform(layer.crs(), map_crs, transform_context).transformBoundingBox(layer.extent())
+    extent.scale(1.06)
+    map_item.zoomToExtent(extent)
+    legend = layout.itemById("legend") or _first(layout, QgsLayoutItemLegend)
+    if legend is not None:
+        legend.setAutoUpdateModel(False)
+        legend.model().rootGroup().clear()
+        legend.model().rootGroup().addLayer(layer)
+        legend.setTitle(legend_title)
+        legend.setLinkedMap(map_item)
+        legend.adjustBoxSize()
+    for item in layout.items():
+        if isinstance(item, (QgsLayoutItemScaleBar, QgsLayoutItemPicture)):
+            item.setLinkedMap(map_item)
+        if isinstance(item, QgsLayoutItemScaleBar):
+            item.update()
+        if isinstance(item, QgsLayoutItemLabel):
+            item.refresh()
+    return layout
+
+
+def make_layout(layer, title: str, subtitle: str, source_line: str, transform_context, template: str = ""):
+    """(project, layout): the shipped code-built layout, or the user's template when given. The project
+    must outlive the layout."""
+    project = QgsProject()
+    project.setCrs(layer.crs())
+    project.addMapLayer(layer, False)
+    layout = None
+    if template:
+        layout = load_template(template, project, layer, title, subtitle, source_line, tr("Severity"), transform_context)
+        if layout is None:
+            raise ValueError(template)
+    else:
+        layout = build_layout(project, layer, title, subtitle, source_line, tr("Severity"), transform_context)
+    return project, layout
+
+
+def zoom_to(layout, layer, rect, transform_context, factor: float = 1.5) -> None:
+    map_item = _first(layout, QgsLayoutItemMap)
+    if map_item is None or rect.isEmpty():
+        return
+    extent = QgsCoordinateTransform(layer.crs(), map_item.crs(), transform_context).transformBoundingBox(rect)
+    extent.scale(factor)
+    map_item.zoomToExtent(extent)
+
+
+def render_png(layout, path: str, dpi: int) -> None:
+    ok, error = export_layout(layout, path, dpi=dpi)
+    if not ok:
+        raise OSError(error)
+
+
+def write_template(path: str, transform_context) -> None:
+    """Write the shipped .qpt from the same code-built layout the report uses, with ids and variables
+    in place of the literal texts, so a user can edit it in the layout designer."""
+    from qgis.core import QgsVectorLayer
+
+    demo = resource("demo", "townships.gpkg")
+    dummy = QgsVectorLayer(demo + "|layername=townships", "severity", "ogr")
+    project = QgsProject()
+    project.addMapLayer(dummy, False)
+    layout = build_layout(project, dummy, "[% @wbe_title %]", "[% @wbe_subtitle %]", "[% @wbe_source %]", "", transform_context)
+    layout.setName("wbe severity map")
+    ids = {"[% @wbe_title %]": "title", "[% @wbe_subtitle %]": "subtitle", "[% @wbe_source %]": "source"}
+    for item in layout.items():
+        if isinstance(item, QgsLayoutItemLabel) and item.text() in ids:
+            item.setId(ids[item.text()])
+    for kind, item_id in ((QgsLayoutItemMap, "map"), (QgsLayoutItemLegend, "legend"), (QgsLayoutItemScaleBar, "scalebar")):
+        item = _first(layout, kind)
+        if item is not None:
+            item.setId(item_id)
+    picture = _first(layout, QgsLayoutItemPicture)
+    if picture is not None:
+        picture.setId("north_arrow")
+    map_item = layout.itemById("map")
+    map_item.setLayers([])
+    map_item.setKeepLayerSet(False)
+    legend = layout.itemById("legend")
+    legend.model().rootGroup().clear()
+    legend.setAutoUpdateModel(True)
+    legend.setTitle("[% @wbe_legend_title %]")
+    layout.saveAsTemplate(path, QgsReadWriteContext())
+
+
+def trend_chart(
+    history: dict[str, list[tuple[str, float]]], current_round: str, breaks: tuple[float | None, float | None], width: int = 1600
+):
+    """Small multiples, one panel per township, each on its own value axis (so that a quiet township's course
+    stays visible next to a loud one), with the class breaks as dashed lines where they fall inside."""
+    names = list(history)
+    if not names:
+        return QImage()
+    rounds = sorted({r for series in history.values() for r, _v in series})
+    columns = 4
+    rows = (len(names) + columns - 1) // columns
+    cell_w, cell_h = width // columns, 300
+    image = QImage(width, rows * cell_h + 10, QImage.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.Antialiasing)
+    title_font, tick_font = font(22, bold=True), font(16)
+    for index, name in enumerate(names):
+        x0, y0 = (index % columns) * cell_w, (index // columns) * cell_h
+        top = 1.1 * max([v for _r, v in history[name]] + [0.0]) or 1.0
+        plot = QRectF(x0 + 90, y0 + 60, cell_w - 120, cell_h - 110)
+        painter.setFont(title_font)
+        painter.setPen(QColor("#222222"))
+        painter.drawText(QRectF(x0 + 10, y0 + 5, cell_w - 20, 42), Qt.AlignLeft | Qt.AlignVCenter, name)
+        painter.setPen(QPen(QColor("#999999"), 1))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawRect(plot)
+        painter.setFont(tick_font)
+        for value in (0.0, top):
+            y = plot.bottom() - plot.height() * value / top
+            painter.drawText(QRectF(x0, y - 15, 85, 30), Qt.AlignRight | Qt.AlignVCenter, f"{value:.4g}")
+        for severity, value in zip((1, 2), breaks):
+            if value is not None and 0 < value < top:
+                y = plot.bottom() - plot.height() * value / top
+                painter.setPen(QPen(QColor(SEVERITY_COLOURS[severity + 1]), 2, Qt.DashLine))
+                painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+        span = max(len(rounds) - 1, 1)
+        values = dict(history[name])
+        points = []
+        for i, round_ in enumerate(rounds):
+            if round_ in values:
+                x = plot.left() + plot.width() * (i / span if len(rounds) > 1 else 0.5)
+                points.append((round_, QPointF(x, plot.bottom() - plot.height() * values[round_] / top)))
+        painter.setPen(QPen(QColor("#08519c"), 3))
+        for (_r1, p1), (_r2, p2) in zip(points, points[1:]):
+            painter.drawLine(p1, p2)
+        for round_, point in points:
+            current = round_ == current_round
+            painter.setBrush(QColor("#d7191c" if current else "#08519c"))
+            painter.setPen(Qt.NoPen)
+            painter.drawEllipse(point, 7 if current else 5, 7 if current else 5)
+        painter.setPen(QColor("#444444"))
+        if rounds:
+            painter.drawText(QRectF(plot.left() - 40, plot.bottom() + 4, 160, 36), Qt.AlignLeft, rounds[0])
+            painter.drawText(QRectF(plot.right() - 110, plot.bottom() + 4, 160, 36), Qt.AlignLeft, rounds[-1])
+    painter.end()
+    return image
+
+
+def png_data_uri(path_or_image) -> str:
+    image = QImage(path_or_image) if isinstance(path_or_image, str) else path_or_image
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return "data:image/png;base64," + base64.b64encode(bytes(data)).decode("ascii")
+
+
+def pdf_font() -> QFont:
+    """A Latin family first, then the CJK one. With a Noto CJK face alone, Qt's PDF writer embeds digits and
+    Chinese so that PDF readers cannot copy or search them; the Latin face first keeps the text searchable
+    while Chinese still comes from the Simplified Chinese face. Missing families are skipped by Qt."""
+    base = QFont()
+    families = [f for f in ("DejaVu Sans", "Liberation Sans", "Arial") if f in QFontDatabase().families()][:1]
+    families.append(map_font_family())
+    base.setFamilies(families)
+    base.setPointSizeF(10)
+    return base
+
+
+def write_pdf(html_text: str, images: dict[str, QImage], path: str, title: str) -> bool:
+    """Qt's own PDF writer on A4 portrait: the HTML laid out by QTextDocument, images given as resources."""
+    document = QTextDocument()
+    document.setDefaultFont(pdf_font())
+    for key, image in images.items():
+        document.addResource(QTextDocument.ImageResource, QUrl(key), image)
+    document.setHtml(html_text)
+    writer = QPdfWriter(path)
+    writer.setTitle(title)
+    writer.setCreator("wbe_surveillance")
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(15, 15, 15, 15), QPageLayout.Millimeter))
+    writer.setResolution(300)
+    document.print_(writer)
+    del writer  # the file is complete once the writer is gone
+    return os.path.exists(path) and os.path.getsize(path) > 0
+
+
+def image_size(image: QImage) -> QSize:
+    return image.size()

@@ -1,0 +1,165 @@
+"""Spatial helpers shared by algorithms: polygon repair, QGIS geometries → rings for core.pip, a metric working
+CRS, reprojection, and the list of premises near a set of geometries (field work)."""
+
+from __future__ import annotations
+
+import math
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCsException,
+    QgsFeature,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsPointXY,
+    QgsProcessingException,
+    QgsSpatialIndex,
+    QgsUnitTypes,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ..core.pip import parse_wkb_polygons
+from ..translate import tr
+
+
+def repair_polygons(geometries: list[QgsGeometry]) -> tuple[list[QgsGeometry], int]:
+    """Make invalid polygons valid (real boundaries often self-intersect); return how many were repaired."""
+    repaired = 0
+    out = []
+    for geometry in geometries:
+        if geometry is not None and not geometry.isEmpty() and not geometry.isGeosValid():
+            geometry = geometry.makeValid()
+            repaired += 1
+        out.append(geometry)
+    return out, repaired
+
+
+def polygon_rings(geometry: QgsGeometry) -> list:
+    """The rings of a (multi)polygon as numpy arrays; curves are segmentised first; other types give none."""
+    if geometry is None or geometry.isEmpty():
+        return []
+    if QgsWkbTypes.isCurvedType(geometry.wkbType()):
+        geometry = QgsGeometry(geometry.constGet().segmentize())
+    if QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.PolygonGeometry:
+        # makeValid can return a collection that mixes polygons with lines; keep the polygon parts.
+        parts = [g for g in geometry.asGeometryCollection() if QgsWkbTypes.geometryType(g.wkbType()) == QgsWkbTypes.PolygonGeometry]
+        return [ring for part in parts for ring in polygon_rings(part)]
+    return parse_wkb_polygons(bytes(geometry.asWkb()))
+
+
+def metric_crs(crs: QgsCoordinateReferenceSystem, centre_lonlat: tuple[float, float] | None) -> QgsCoordinateReferenceSystem:
+    """``crs`` itself when it is projected in metres; otherwise the WGS 84 / UTM zone of the data's centre."""
+    if crs.isValid() and not crs.isGeographic() and crs.mapUnits() == QgsUnitTypes.DistanceMeters:
+        return crs
+    if centre_lonlat is None:
+        raise QgsProcessingException(tr("The layers have no usable coordinates."))
+    lon, lat = centre_lonlat
+    zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
+    return QgsCoordinateReferenceSystem(f"EPSG:{(32600 if lat >= 0 else 32700) + zone}")
+
+
+def centre_lonlat(crs: QgsCoordinateReferenceSystem, extent, context) -> tuple[float, float] | None:
+    """Longitude and latitude of the centre of ``extent`` (None for an empty layer or a failed transform)."""
+    if extent is None or extent.isNull():
+        return None
+    try:
+        to_wgs = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), context.transformContext())
+        point = to_wgs.transform(extent.center())
+    except QgsCsException:
+        return None
+    if not (math.isfinite(point.x()) and math.isfinite(point.y())):
+        return None
+    return point.x(), point.y()
+
+
+def transformer(source_crs, target_crs, context) -> QgsCoordinateTransform | None:
+    if source_crs == target_crs:
+        return None
+    return QgsCoordinateTransform(source_crs, target_crs, context.transformContext())
+
+
+def reproject(geometry: QgsGeometry, transform: QgsCoordinateTransform | None) -> QgsGeometry:
+    out = QgsGeometry(geometry)
+    if transform is not None and not out.isNull():
+        out.transform(transform)
+    return out
+
+
+def point_xy(geometry: QgsGeometry) -> QgsPointXY | None:
+    """The point of a point geometry (first part of a multipoint), or None."""
+    if geometry is None or geometry.isNull() or geometry.isEmpty():
+        return None
+    if geometry.isMultipart():
+        points = geometry.asMultiPoint()
+        return points[0] if points else None
+    return geometry.asPoint()
+
+
+def polygon_of(points: list[QgsPointXY | None], polygons: list[QgsGeometry]) -> list[int]:
+    """Index of the first polygon holding each point (a point on a shared edge goes to the first), or -1."""
+    index = QgsSpatialIndex()
+    engines = {}
+    for i, polygon in enumerate(polygons):
+        if polygon is not None and not polygon.isEmpty():
+            feature = QgsFeature(i)
+            feature.setGeometry(polygon)
+            index.addFeature(feature)
+    out = []
+    for point in points:
+        found = -1
+        if point is not None:
+            geometry = QgsGeometry.fromPointXY(point)
+            for i in sorted(index.intersects(geometry.boundingBox())):
+                engine = engines.get(i)
+                if engine is None:
+                    engine = QgsGeometry.createGeometryEngine(polygons[i].constGet())
+                    engine.prepareGeometry()
+                    engines[i] = engine
+                if engine.intersects(geometry.constGet()):
+                    found = i
+                    break
+        out.append(found)
+    return out
+
+
+def premises_near(premises_source, transform, targets: list[QgsGeometry], distance: float, feedback):
+    """Premises within ``distance`` of each target geometry (all in the working CRS).
+
+    Returns (features, geometries in the working CRS, list of (premises index, target index, distance)) with
+    each premises given to its nearest target only, so that no premises is listed twice."""
+    features = []
+    geometries = []
+    index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+    for feature in premises_source.getFeatures():
+        if feedback.isCanceled():
+            break
+        geometry = reproject(feature.geometry(), transform)
+        if geometry.isNull() or geometry.isEmpty():
+            continue
+        key = QgsFeature(len(features))
+        key.setGeometry(geometry)
+        index.addFeature(key)
+        features.append(feature)
+        geometries.append(geometry)
+    best: dict[int, tuple[int, float]] = {}
+    for t, target in enumerate(targets):
+        box = target.boundingBox()
+        box.grow(distance)
+        for i in index.intersects(box):
+            d = geometries[i].distance(target)
+            if d <= distance and (i not in best or d < best[i][1]):
+                best[i] = (t, d)
+    pairs = sorted(((i, t, d) for i, (t, d) in best.items()), key=lambda row: (row[1], row[2]))
+    return features, geometries, pairs
+
+
+def premises_list_fields() -> QgsFields:
+    fields = QgsFields()
+    fields.append(QgsField("zone_id", QVariant.Int))
+    fields.append(QgsField("zone_rank", QVariant.Int))
+    fields.append(QgsField("nearest_site", QVariant.String, len=80))
+    fields.append(QgsField("distance_m", QVariant.Double))
+    return fields
