@@ -49,8 +49,17 @@ def map_font_family() -> str:
     return QFont().family()
 
 
+LATIN_FAMILIES = ("DejaVu Sans", "Liberation Sans", "Arial")
+
+
 def font(size: float, bold: bool = False) -> QFont:
-    f = QFont(map_font_family())
+    """A Latin family first, then the CJK one. Digits and Latin letters drawn from a Noto CJK face are written by
+    Qt's PDF writer with glyphs it cannot map back to text (digits vanish from a PDF reader's search and copy);
+    from the Latin face they stay text. Chinese comes from the Simplified Chinese face. Missing families are skipped."""
+    families = set(QFontDatabase().families())
+    latin = [f for f in LATIN_FAMILIES if f in families][:1]
+    f = QFont(latin[0] if latin else map_font_family())
+    f.setFamilies([*latin, map_font_family()])
     f.setPointSizeF(size)
     f.setBold(bold)
     return f
