@@ -223,7 +223,11 @@ def run_report(choices: SurveyChoices, result: CompoundResult, feedback: QgsProc
     import processing
 
     stem = os.path.join(choices.folder, safe_name(f"report_{result.compound}_{result.round}"))
-    title = choices.title or tr("Wastewater drug survey {round}: {compound}").format(round=result.round, compound=result.compound)
+    from ..processing.labels import compound_label  # the compound's name in the interface language (甲基苯丙胺)
+
+    title = choices.title or tr("Wastewater drug survey {round}: {compound}").format(
+        round=result.round, compound=compound_label(result.compound)
+    )
     parameters = {
         "INPUT": result.severity,
         "TITLE": title,

@@ -1455,12 +1455,12 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
         <translation>导出毒情分级图</translation>
     </message>
     <message>
-        <source>Writes a finished map of a severity layer to PDF or PNG (the format follows the file extension): the title, the map with township names, the legend with the class breaks, a scale bar, a north arrow, the round and the date, and a source line.
+        <source>Writes a finished map of a severity layer to PDF or PNG (the format follows the file extension): the title, the map with township names, the legend with the class breaks, a scale bar, a north arrow, the round and the date, and a source line. The legend gives the breaks and the unit, taken from the data (the layer's unit field, else the import's unit for its medium). Text from the data is printed as it is, never evaluated as a QGIS expression; township names are text in the PDF, so a PDF reader finds them. The file is written to a temporary name and renamed into place when complete; a folder or a read-only file as output is refused.
 
-The layer's own style is used; a layer with a severity field but another style gets the red–orange–yellow severity style. A layer in a geographic CRS is drawn in the UTM zone of its centre so that the scale bar reads in kilometres. Chinese text needs a CJK font such as Noto Sans CJK (Debian: fonts-noto-cjk).</source>
-        <translation>将严重程度图层输出为完整的 PDF 或 PNG 地图（格式由文件扩展名决定）：标题、带乡镇名称的地图、含分级界值的图例、比例尺、指北针、轮次和日期，以及数据来源说明。
+The layer's own style is used; a layer with a severity field but another style gets the red–orange–yellow severity style. A layer in a geographic CRS, or in a projection that is not true to scale at its centre (Web Mercator, EPSG:3857), is drawn in the UTM zone of its centre, so that the scale bar measures ground distances. Chinese text needs a CJK font such as Noto Sans CJK (Debian: fonts-noto-cjk).</source>
+        <translation>将严重程度图层输出为 PDF 或 PNG 成品地图（格式由文件扩展名决定）：标题、标注乡镇名称的地图、带分级界值的图例、比例尺、指北针、轮次与日期，以及数据来源说明。图例中的界值和单位取自数据（图层的 unit 字段，否则为导入时该介质的单位）。数据中的文字按原样打印，绝不作为 QGIS 表达式求值；乡镇名称在 PDF 中为文本，PDF 阅读器可以搜索到。文件先写入临时文件名，完成后再重命名到位；输出路径为文件夹或只读文件时拒绝执行。
 
-使用图层自身的样式；图层有 severity 字段但样式不同时，使用红—橙—黄分级样式。地理坐标系的图层按其中心所在的 UTM 带绘制，使比例尺以千米为单位。中文需要 CJK 字体，如 Noto Sans CJK（Debian：fonts-noto-cjk）。</translation>
+使用图层自身的样式；有 severity 字段但样式不同的图层使用红—橙—黄严重程度样式。地理坐标系的图层，或在中心处比例不真实的投影（Web 墨卡托，EPSG:3857）中的图层，按其中心所在的 UTM 带绘制，使比例尺量测的是实地距离。中文文字需要 CJK 字体，如 Noto Sans CJK（Debian：fonts-noto-cjk）。</translation>
     </message>
     <message>
         <source>Severity layer</source>
@@ -1491,6 +1491,10 @@ The layer's own style is used; a layer with a severity field but another style g
         <translation>地图文件“{path}”的扩展名必须是 .pdf 或 .png。</translation>
     </message>
     <message>
+        <source>The layer “{layer}” has no unit or medium field: the import's unit for sewage ({unit}) is printed.</source>
+        <translation>图层“{layer}”没有单位或介质字段：打印的是导入时生活污水的单位（{unit}）。</translation>
+    </message>
+    <message>
         <source>Wastewater drug survey: severity by township</source>
         <translation>污水毒情监测：乡镇毒情严重程度</translation>
     </message>
@@ -1509,6 +1513,10 @@ The layer's own style is used; a layer with a severity field but another style g
     <message>
         <source>Source: wastewater survey lab results, joined to township boundaries. A sewage sample stands for its upstream catchment. Made with QGIS and wbe_surveillance.</source>
         <translation>数据来源：污水监测化验结果，按乡镇边界汇总。污水样品代表其上游汇水范围。由 QGIS 与 wbe_surveillance 制作。</translation>
+    </message>
+    <message>
+        <source>Severity ({unit})</source>
+        <translation>毒情严重程度（{unit}）</translation>
     </message>
     <message>
         <source>The map could not be written to “{path}”. {error}</source>
@@ -2337,18 +2345,22 @@ MASK（例如乡镇边界）把像元中心落在其面之外的像元设为无�
     <message>
         <source>Writes a printable report of a survey round, as an HTML page and an A4 PDF, in the interface language: the severity map, a table of townships by class (samples, detected, mean, median, maximum), the changes since the last round and a trend chart, a methods section (classification, breaks, non-detect policy, and the caveat that a sewage sample stands for its catchment), and a data-quality section (rejected rows, samples outside every township, townships without samples).
 
-INPUT is a severity layer such as “Survey map” writes. HISTORY (optional) is a layer with one feature per township × round, such as “Aggregate samples by township” with an empty round writes: it gives the changes and the trend chart. TREND (optional) is the output of “Trend over rounds”. REJECTED and UNMATCHED (optional) are the rejected rows and the samples in no township. METHOD, BREAK_1, BREAK_2 and ND_POLICY describe how the layer was made; when the breaks are not given, the highest values of classes 1 and 2 are shown and marked as such.
+INPUT is a severity layer such as “Survey map” writes. HISTORY (optional) is a layer with one feature per township × round, such as “Aggregate samples by township” with an empty round writes: it gives the changes and the trend chart. TREND (optional) is the output of “Trend over rounds”. REJECTED and UNMATCHED (optional) are the rejected rows and the samples in no township. HOTSPOTS (optional) is the output of “Hot spots”: its hot and cold spots are listed with the caveat that a Gi* hot spot is a high neighbourhood, not a high township. METHOD, BREAK_1, BREAK_2 and ND_POLICY describe how the layer was made; when the breaks are not given, the highest values of classes 1 and 2 are shown and marked as such.
 
 ATLAS adds one map page per township, or one per round (drawn with this round's breaks, needs HISTORY). TEMPLATE is an optional print layout template (.qpt); the plugin ships one in resources/layouts/severity_map.qpt to copy and edit.
 
-Every value from the data is escaped, so text such as &lt;script&gt; in a lab sheet shows as text.</source>
-        <translation>按界面语言生成一期监测的可打印报告（HTML 网页和 A4 PDF）：严重程度分级图；按等级排列的乡镇表（样品数、检出数、均值、中位数、最大值）；与上一轮相比的变化和趋势图；方法说明（分级方法、分级界值、未检出处理方式，以及“污水样品代表的是其上游汇水区”的说明）；数据质量说明（未导入的行、不在任何乡镇内的样品、没有样品的乡镇）。
+Units come from the data: the layer's unit field, else the import's unit for its medium (ng/L for water, ng/g for solids); they are printed in the legends, the tables' notes and the trend charts. The township name field is guessed from name-like fields when not given (name, 乡镇, 乡镇名称, XZMC, town_name…). Table rows never split across pages. The files are written to a temporary name and renamed into place when complete: a folder or a read-only file as output is refused.
 
-INPUT 为严重程度图层，例如“水样监测分级图”的输出。HISTORY（可选）为每个乡镇每一轮一条记录的图层，例如“按乡镇汇总样品”在轮次留空时的输出，用于计算变化和绘制趋势图。TREND（可选）为“多轮趋势”的输出。REJECTED 和 UNMATCHED（可选）为未导入的行和不在任何乡镇内的样品。METHOD、BREAK_1、BREAK_2 和 ND_POLICY 说明图层的生成方式；未给出分级界值时，报告列出第 1、2 级中的最大值并加以注明。
+Every value from the data is escaped, so text such as &amp;lt;script&amp;gt; in a lab sheet shows as text, and text in the printed maps (title, round, compound, township names) is printed as it is, never evaluated.</source>
+        <translation>以界面语言输出一轮调查的可打印报告，包括 HTML 页面和 A4 PDF：严重程度分级图、各乡镇按等级列表（样品数、检出数、均值、中位数、最大值）、与上一轮相比的变化和趋势图、方法说明（分级方法、界值、未检出处理方式，以及污水样品代表其上游汇水区的说明）和数据质量（被拒绝的行、不在任何乡镇内的样品、没有样品的乡镇）。
 
-ATLAS 可为每个乡镇或每一轮各加一页地图（按轮次出图时使用本轮的分级界值，需要 HISTORY）。TEMPLATE 为可选的打印布局模板（.qpt）；插件自带一个模板 resources/layouts/severity_map.qpt，可复制后修改。
+INPUT 为“调查地图”等输出的严重程度图层。HISTORY（可选）为每个乡镇×轮次一个要素的图层，例如“按乡镇汇总样品”在轮次留空时的输出：用于变化和趋势图。TREND（可选）为“多轮趋势”的输出。REJECTED 和 UNMATCHED（可选）为被拒绝的行和不在任何乡镇内的样品。HOTSPOTS（可选）为“热点分析”的输出：列出其中的热点和冷点，并说明 Gi* 热点是高值邻域，而不是高值乡镇。METHOD、BREAK_1、BREAK_2 和 ND_POLICY 说明图层的生成方式；未给出界值时，显示第 1、2 级中的最大值并加以注明。
 
-数据中的所有内容都经过转义，化验表中如有 &lt;script&gt; 之类的文字，会原样显示为文字。</translation>
+ATLAS 为每个乡镇或每个轮次增加一页地图（按轮次时使用本轮界值绘制，需要 HISTORY）。TEMPLATE 为可选的打印布局模板（.qpt）；插件在 resources/layouts/severity_map.qpt 中提供一个，可复制后编辑。
+
+单位取自数据：图层的 unit 字段，否则为导入时该介质的单位（水样 ng/L，固体样品 ng/g）；单位打印在图例、表格说明和趋势图中。未指定乡镇名称字段时，从类似名称的字段中推测（name、乡镇、乡镇名称、XZMC、town_name……）。表格行不会跨页断开。文件先写入临时文件名，完成后再重命名到位：输出路径为文件夹或只读文件时拒绝执行。
+
+数据中的每个值都经过转义，因此化验表中的 &amp;lt;script&amp;gt; 等文字按文字显示；打印地图中的文字（标题、轮次、物质、乡镇名称）按原样打印，绝不求值。</translation>
     </message>
     <message>
         <source>Township name field (empty: guess)</source>
@@ -2365,6 +2377,10 @@ ATLAS 可为每个乡镇或每一轮各加一页地图（按轮次出图时使�
     <message>
         <source>Trend over rounds (output of the trend tool)</source>
         <translation>多轮趋势（趋势工具的输出）</translation>
+    </message>
+    <message>
+        <source>Hot spots (output of the hot spot tool)</source>
+        <translation>热点（热点分析工具的输出）</translation>
     </message>
     <message>
         <source>Classification method used</source>
@@ -2427,12 +2443,20 @@ ATLAS 可为每个乡镇或每一轮各加一页地图（按轮次出图时使�
         <translation>污水毒情监测报告</translation>
     </message>
     <message>
+        <source>The layer “{layer}” holds values in several units ({units}); its classes and tables mix them.</source>
+        <translation>图层“{layer}”中的数值有多种单位（{units}）；其分级和表格混合了这些单位。</translation>
+    </message>
+    <message>
         <source>The severity layer holds several rounds ({rounds}); the report treats them as one.</source>
         <translation>严重程度图层包含多个轮次（{rounds}），报告将其合并为一期处理。</translation>
     </message>
     <message>
         <source>The layer of earlier rounds “{layer}” has no fields “{name}”, “round” and “{value}”: changes and trends left out.</source>
         <translation>历史轮次图层“{layer}”缺少“{name}”、“round”和“{value}”字段，报告中不含变化和趋势。</translation>
+    </message>
+    <message>
+        <source>The hot spot layer “{layer}” has no field “gi_bin”: give the output of “Hot spots”.</source>
+        <translation>热点图层“{layer}”没有字段“gi_bin”：请提供“热点分析”的输出。</translation>
     </message>
     <message>
         <source>The layout template “{path}” does not exist.</source>
@@ -2447,12 +2471,16 @@ ATLAS 可为每个乡镇或每一轮各加一页地图（按轮次出图时使�
         <translation>无法绘制地图：{error}</translation>
     </message>
     <message>
+        <source>The report could not be written: {error}</source>
+        <translation>无法写出报告：{error}</translation>
+    </message>
+    <message>
         <source>Report written to {path}</source>
         <translation>报告已保存到 {path}</translation>
     </message>
     <message>
-        <source>The PDF report could not be written to “{path}”.</source>
-        <translation>无法将 PDF 报告写入“{path}”。</translation>
+        <source>Report written to {path} ({pages} pages)</source>
+        <translation>报告已写入 {path}（共 {pages} 页）</translation>
     </message>
     <message>
         <source>One page per round needs the township values of every round (HISTORY): no atlas pages written.</source>
@@ -2615,6 +2643,14 @@ Distances are in metres: layers in degrees are worked in the UTM zone of the sam
         <translation>没有样品入选，未生成排查区。</translation>
     </message>
     <message>
+        <source>the SVG writer failed</source>
+        <translation>SVG 写出失败</translation>
+    </message>
+    <message>
+        <source>the image writer failed</source>
+        <translation>图像写出失败</translation>
+    </message>
+    <message>
         <source>No data</source>
         <translation>无数据</translation>
     </message>
@@ -2683,8 +2719,24 @@ The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the
         <translation>未填写也未找到界值：图表不绘制等级区间。</translation>
     </message>
     <message>
+        <source>The layer “{layer}” has two rows for the township “{township}” in round “{round}” (feature {first}, value {a}; feature {second}, value {b}): a chart shows one value per round. Choose one compound, or aggregate the rows first.</source>
+        <translation>图层“{layer}”中乡镇“{township}”在轮次“{round}”有两行（要素 {first}，数值 {a}；要素 {second}，数值 {b}）：每个轮次的图表只能显示一个数值。请只选一种物质，或先汇总这些行。</translation>
+    </message>
+    <message>
+        <source>The output folder “{folder}” is a file, not a folder.</source>
+        <translation>输出文件夹“{folder}”是一个文件，不是文件夹。</translation>
+    </message>
+    <message>
+        <source>The charts cannot be written to “{folder}”: {error}</source>
+        <translation>无法将图表写入“{folder}”：{error}</translation>
+    </message>
+    <message>
         <source>Townships per class and round</source>
         <translation>各轮次各等级乡镇数</translation>
+    </message>
+    <message>
+        <source>{township} → {file}</source>
+        <translation>{township} → {file}</translation>
     </message>
     <message>
         <source>{n} township charts and the class count chart written to {folder}.</source>
@@ -3747,6 +3799,42 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>污水毒情监测</translation>
     </message>
     <message>
+        <source>hot spot</source>
+        <translation>热点</translation>
+    </message>
+    <message>
+        <source>cold spot</source>
+        <translation>冷点</translation>
+    </message>
+    <message>
+        <source>No output file was given.</source>
+        <translation>未指定输出文件。</translation>
+    </message>
+    <message>
+        <source>The output “{path}” is a folder, not a file: give a file name.</source>
+        <translation>输出“{path}”是文件夹，不是文件：请给出文件名。</translation>
+    </message>
+    <message>
+        <source>The folder of “{path}” cannot be created: {error}</source>
+        <translation>无法创建“{path}”所在的文件夹：{error}</translation>
+    </message>
+    <message>
+        <source>The file “{path}” exists and is read-only: it was left as it is. Choose another name or make it writable.</source>
+        <translation>文件“{path}”已存在且为只读：已保持原样。请换一个文件名，或将其改为可写。</translation>
+    </message>
+    <message>
+        <source>The folder of “{path}” is not writable.</source>
+        <translation>“{path}”所在的文件夹不可写。</translation>
+    </message>
+    <message>
+        <source>The file “{path}” cannot be written: {error}</source>
+        <translation>无法写入文件“{path}”：{error}</translation>
+    </message>
+    <message>
+        <source>The file “{path}” could not be written (nothing was produced).</source>
+        <translation>无法写入文件“{path}”（没有生成任何内容）。</translation>
+    </message>
+    <message>
         <source>not stated</source>
         <translation>未说明</translation>
     </message>
@@ -3773,6 +3861,22 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>The non-detect policy was not stated.</source>
         <translation>未说明未检出的处理方式。</translation>
+    </message>
+    <message>
+        <source>from the layer's unit field</source>
+        <translation>取自图层的单位字段</translation>
+    </message>
+    <message>
+        <source>the import's unit for the layer's medium</source>
+        <translation>导入时图层介质的单位</translation>
+    </message>
+    <message>
+        <source>the layer records no unit or medium: the import's unit for sewage is assumed</source>
+        <translation>图层未记录单位或介质：假定为导入时生活污水的单位</translation>
+    </message>
+    <message>
+        <source>A Getis-Ord Gi* hot spot is a high neighbourhood, not a high township: the statistic sums the township and its neighbours, so a township with a modest value among high neighbours can be a hot spot, and a high township among low ones can be none. Read it with the township's own value and with local Moran's I, whose HL (high among low) and LH (low among high) clusters show such townships.</source>
+        <translation>Getis-Ord Gi* 热点是高值邻域，而不是高值乡镇：该统计量把乡镇自身与其相邻乡镇的数值相加，因此数值一般、但周边数值较高的乡镇可能成为热点，而周边数值较低的高值乡镇可能不是热点。请结合乡镇自身的数值和局部 Moran's I 一起解读，其 HL（低值包围的高值）和 LH（高值包围的低值）聚类可以显示这类乡镇。</translation>
     </message>
     <message>
         <source>Row</source>
@@ -3839,16 +3943,20 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>各乡镇等级</translation>
     </message>
     <message>
-        <source>Concentrations as the lab reported them, in ng/L for water and ng/g for solids. The class follows the “{field}” value.</source>
-        <translation>浓度为化验结果原值，水样单位 ng/L，固体样品单位 ng/g。等级依据“{field}”数值划分。</translation>
+        <source>Values in {unit} ({origin}). The class follows the “{field}” value.</source>
+        <translation>数值单位为 {unit}（{origin}）。等级依据“{field}”数值划分。</translation>
+    </message>
+    <message>
+        <source>no unit given</source>
+        <translation>未给出单位</translation>
     </message>
     <message>
         <source>Changes since the last round</source>
         <translation>与上一轮相比的变化</translation>
     </message>
     <message>
-        <source>{previous} → {current}, township values (“{field}”).</source>
-        <translation>{previous} → {current}，乡镇数值（“{field}”）。</translation>
+        <source>{previous} → {current}, township values (“{field}”, {unit}).</source>
+        <translation>{previous} → {current}，乡镇数值（“{field}”，{unit}）。</translation>
     </message>
     <message>
         <source>Change</source>
@@ -3865,6 +3973,10 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Trend over rounds</source>
         <translation>多轮趋势</translation>
+    </message>
+    <message>
+        <source>Township values (“{field}”) by round, in {unit}; dashed lines: the class breaks.</source>
+        <translation>各轮次乡镇数值（“{field}”），单位 {unit}；虚线为分级界值。</translation>
     </message>
     <message>
         <source>Sen's slope per round</source>
@@ -3895,12 +4007,32 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>不超过 {b1} 为一般；高于 {b1} 且不超过 {b2} 为较严重；高于 {b2} 为严重。</translation>
     </message>
     <message>
+        <source>(Breaks in {unit}.)</source>
+        <translation>（界值单位为 {unit}。）</translation>
+    </message>
+    <message>
         <source>(Breaks not given to the report: shown as the highest values in classes 1 and 2.)</source>
         <translation>（未向报告提供分级界值：此处为第 1、2 级中的最大值。）</translation>
     </message>
     <message>
         <source>A sewage sample stands for its upstream catchment, not for the point where it was taken, nor for the whole township. The class says where to look first; it is not a count of users.</source>
         <translation>污水样品代表的是其上游汇水区，既不代表采样点本身，也不代表整个乡镇。等级只提示优先排查的方向，并不代表吸毒人数。</translation>
+    </message>
+    <message>
+        <source>Gi* hot spot</source>
+        <translation>Gi* 热点</translation>
+    </message>
+    <message>
+        <source>Gi* z</source>
+        <translation>Gi* z 值</translation>
+    </message>
+    <message>
+        <source>Local Moran cluster</source>
+        <translation>局部 Moran 聚类</translation>
+    </message>
+    <message>
+        <source>No township is a hot spot at 90% confidence or more.</source>
+        <translation>在 90% 及以上置信水平下，没有乡镇是热点。</translation>
     </message>
     <message>
         <source>Data quality</source>
@@ -3937,6 +4069,26 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Made with QGIS and wbe_surveillance.</source>
         <translation>由 QGIS 和 wbe_surveillance 生成。</translation>
+    </message>
+    <message>
+        <source>file error (is the folder writable, or the file open in another program?)</source>
+        <translation>文件错误（文件夹是否可写，或文件是否被其他程序打开？）</translation>
+    </message>
+    <message>
+        <source>out of memory</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <source>print error</source>
+        <translation>打印错误</translation>
+    </message>
+    <message>
+        <source>canceled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>The PDF report could not be written to “{path}”.</source>
+        <translation>无法将 PDF 报告写入“{path}”。</translation>
     </message>
     <message>
         <source>The layers have no usable coordinates.</source>
