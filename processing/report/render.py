@@ -324,8 +324,9 @@ def _document(html_text: str, images: dict[str, QImage], device) -> QTextDocumen
 
 
 def split_rows(document: QTextDocument) -> list[tuple[int, int]]:
-    """(table, row) of every body row that the page layout cuts across a page boundary, tables counted in
-    document order, rows from 0 under the header row."""
+    """(table, row) of every body row that the page layout cuts across a page boundary, or that starts a new page
+    inside a table (Qt then stretches the row above it down to the page foot, which reads as a split row); tables
+    counted in document order, rows from 0 under the header row."""
     layout = document.documentLayout()
     height = document.pageSize().height()
     found = []
@@ -334,6 +335,7 @@ def split_rows(document: QTextDocument) -> list[tuple[int, int]]:
         if not isinstance(frame, QTextTable):
             continue
         table_index += 1
+        previous_page = None
         for row in range(1, frame.rows()):
             top, bottom = math.inf, -math.inf
             for column in range(frame.columns()):
@@ -344,8 +346,12 @@ def split_rows(document: QTextDocument) -> list[tuple[int, int]]:
                     rect = layout.blockBoundingRect(block)
                     top, bottom = min(top, rect.top()), max(bottom, rect.bottom())
                     block = block.next()
-            if bottom > top and int(top // height) != int((bottom - 0.5) // height):
+            if bottom <= top:
+                continue
+            page = int(top // height)
+            if page != int((bottom - 0.5) // height) or (previous_page is not None and page != previous_page):
                 found.append((table_index, row - 1))
+            previous_page = page
     return found
 
 
