@@ -219,10 +219,6 @@ class Report(WbeAlgorithm):
 
         rounds, compounds = distinct(layer, "round"), distinct(layer, "compound")
         default_title = tr("Wastewater drug survey report")
-        if rounds and compounds:
-            default_title = tr("Wastewater drug survey {round}: {compound}").format(
-                round=", ".join(rounds), compound=", ".join(compound_label(c) for c in compounds)
-            )
         title = self.parameterAsString(parameters, self.TITLE, context) or default_title
         data = ReportData(title=title, rounds=rounds, compounds=compounds, value_field=value_field, name_field=name_field)
         data.unit, data.unit_origin = layer_unit(layer)
