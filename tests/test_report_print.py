@@ -256,12 +256,17 @@ def test_unwritable_report_and_map_targets_are_refused(run, tmp_path, demo_lab, 
         report(run, out["OUTPUT"], tmp_path, OUTPUT_PDF=str(folder_target))
     with pytest.raises(QgsProcessingException, match="is a folder"):
         run("wbe:exportmap", {"INPUT": out["OUTPUT"], "OUTPUT": str(folder_target)})
+    # Nothing half-written left behind by the refused runs.
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files; test_read_only_target_checked_without_root covers the refusal")
+def test_read_only_last_quarter_pdf_is_kept(run, tmp_path, demo_lab, demo_townships):
+    out = survey(run, demo_lab, demo_townships, tmp_path)
     old = tmp_path / "last_quarter.pdf"
     old.write_bytes(b"%PDF-1.4 last quarter")
     old.chmod(stat.S_IRUSR | stat.S_IRGRP)
     try:
-        if os.access(old, os.W_OK):
-            pytest.skip("running as a user who can write read-only files (root)")
         with pytest.raises(QgsProcessingException, match="read-only"):
             report(run, out["OUTPUT"], tmp_path, OUTPUT_PDF=str(old))
         with pytest.raises(QgsProcessingException, match="read-only"):
@@ -269,7 +274,6 @@ def test_unwritable_report_and_map_targets_are_refused(run, tmp_path, demo_lab, 
         assert old.read_bytes() == b"%PDF-1.4 last quarter"
     finally:
         old.chmod(stat.S_IRUSR | stat.S_IWUSR)
-    # Nothing half-written left behind by the refused runs.
     assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
 
 
