@@ -150,7 +150,11 @@ def pushdown_statement(samples_layer, townships_layer, compound, media, round_la
     # A filter is SQL written for this table (QGIS sends it to the server as it is); checked to be one expression.
     if s_uri.sql().strip():
         where.append(sql.SQL("(\n{}\n)").format(sql.SQL(s_uri.sql())))
-    t_filter = sql.SQL(" AND (\n{}\n)").format(sql.SQL(t_uri.sql())) if t_uri.sql().strip() else sql.SQL("")
+    # The townships' filter inside their own subquery: its column names cannot meet the samples' (round, v…).
+    if t_uri.sql().strip():
+        t_source = sql.SQL("(SELECT * FROM {} WHERE (\n{}\n))").format(t_table, sql.SQL(t_uri.sql()))
+    else:
+        t_source = t_table
     selected = sql.SQL(
         "SELECT s.{s_key} AS sid, s.round::text AS round, COALESCE(s.detected, false) AS d, "
         "CASE WHEN COALESCE(s.detected, false) THEN s.concentration ELSE {nd} END AS v, "
@@ -159,8 +163,8 @@ def pushdown_statement(samples_layer, townships_layer, compound, media, round_la
     ).format(s_key=s_key, nd=sql.SQL(_ND[policy]), point=point, s_table=s_table, where=sql.SQL(" AND ").join(where))
     joined = sql.SQL(
         "SELECT DISTINCT ON (s.sid) s.sid, t.{t_key} AS tid, s.round, s.d, s.v FROM selected s "
-        "JOIN {t_table} t ON ST_Intersects(t.{t_geom}, s.g){t_filter} ORDER BY s.sid, t.{t_key}"
-    ).format(t_key=t_key, t_table=t_table, t_geom=t_geom, t_filter=t_filter)
+        "JOIN {t_source} t ON ST_Intersects(t.{t_geom}, s.g) ORDER BY s.sid, t.{t_key}"
+    ).format(t_key=t_key, t_source=t_source, t_geom=t_geom)
     # One statement, one spatial pass: the samples picked and joined once (MATERIALIZED), then the groups, the
     # counts and the samples in no township (an anti-join on the key, not a second spatial test) as one result.
     # No temporary table, so a read-only connection (an analyst's, a replica) works too.
