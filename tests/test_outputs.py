@@ -110,7 +110,7 @@ def test_file_destinations_of_map_and_report(run, severity, places, tmp_path):
     assert locked.read_bytes() == before
     pdf_folder = tmp_path / "map.pdf"
     pdf_folder.mkdir()
-    _refused(run, "wbe:exportmap", {"INPUT": severity, "TITLE": "Q3", "OUTPUT": str(pdf_folder)}, "is the folder", "map.pdf")
+    _refused(run, "wbe:exportmap", {"INPUT": severity, "TITLE": "Q3", "OUTPUT": str(pdf_folder)}, "is the folder", "map.pdf/result.pdf")
     _refused(
         run,
         "wbe:report",

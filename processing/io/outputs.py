@@ -82,11 +82,13 @@ def _existing_ancestor(path: str) -> str:
     return parent
 
 
-def file_problem(path: str, label: str) -> str:
-    """The worded problem with writing the file ``path`` for the output ``label``, or ""."""
+def file_problem(path: str, label: str, extension: str = "") -> str:
+    """The worded problem with writing the file ``path`` for the output ``label``, or "".
+    ``extension`` (without the dot) is used in the example file name given for a folder."""
     if os.path.isdir(path):
+        suffix = "." + extension.lstrip(".") if extension else (os.path.splitext(path)[1] or ".gpkg")
         return tr("The output “{label}” is the folder “{path}”, not a file. Give a file name, for example “{example}”.").format(
-            label=label, path=path, example=os.path.join(path, "result" + (os.path.splitext(path)[1] or ".gpkg"))
+            label=label, path=path, example=os.path.join(path, "result" + suffix)
         )
     folder = os.path.dirname(path)
     ancestor = _existing_ancestor(path)
@@ -150,6 +152,10 @@ def check_destinations(algorithm, parameters: dict, context) -> None:
         if not path:
             continue
         label = definition.description() or name
-        problem = folder_problem(path, label) if kind in FOLDER_TYPES else file_problem(path, label)
+        if kind in FOLDER_TYPES:
+            problem = folder_problem(path, label)
+        else:
+            extension = definition.defaultFileExtension() if hasattr(definition, "defaultFileExtension") else ""
+            problem = file_problem(path, label, extension)
         if problem:
             raise QgsProcessingException(problem)
