@@ -91,8 +91,11 @@ class Pg:
             cur.execute(sql, params)
 
     def grant_roles(self):
+        from wbe_surveillance.storage.postgis import scan_sql
+
         with open(REPO / "resources" / "sql" / "roles.sql", encoding="utf-8") as handle:
-            self.execute(handle.read())
+            for statement in scan_sql(handle.read()).statements:  # one statement at a time, as the plugin runs SQL
+                self.execute(statement)
 
 
 @pytest.fixture()
