@@ -3535,6 +3535,38 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>图层“{layer}”缺少字段 {fields}。它需要“导入化验结果”写出的字段：{needed}。</translation>
     </message>
     <message>
+        <source>The output “{label}” is the folder “{path}”, not a file. Give a file name, for example “{example}”.</source>
+        <translation>输出“{label}”指向的“{path}”是文件夹，不是文件。请给出文件名，例如“{example}”。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” cannot be written to “{path}”: “{file}” is a file, not a folder.</source>
+        <translation>输出“{label}”无法写入“{path}”：“{file}”是文件，不是文件夹。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” cannot be written to “{path}”: the folder “{folder}” does not exist.</source>
+        <translation>输出“{label}”无法写入“{path}”：文件夹“{folder}”不存在。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” cannot be written: the file “{path}” exists and is read-only. Choose another name or make it writable.</source>
+        <translation>输出“{label}”无法写入：文件“{path}”已存在且为只读。请换一个文件名，或取消其只读属性。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” cannot be written to “{path}”: the folder “{folder}” is read-only.</source>
+        <translation>输出“{label}”无法写入“{path}”：文件夹“{folder}”为只读。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” needs a folder, but “{path}” is a file.</source>
+        <translation>输出“{label}”需要一个文件夹，但“{path}”是文件。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” cannot be written: the folder “{path}” is read-only.</source>
+        <translation>输出“{label}”无法写入：文件夹“{path}”为只读。</translation>
+    </message>
+    <message>
+        <source>The join could not run in the PostGIS database ({reason}); it runs in memory instead.</source>
+        <translation>无法在 PostGIS 数据库中完成空间连接（{reason}），改为在内存中计算。</translation>
+    </message>
+    <message>
         <source>The samples hold several compounds ({present}) and no COMPOUND is chosen: their values are compared as they are.</source>
         <translation>样品含有多种物质（{present}），且未选择 COMPOUND：各物质的数值将直接放在一起比较。</translation>
     </message>

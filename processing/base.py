@@ -65,6 +65,28 @@ class WbeAlgorithm(QgsProcessingAlgorithm):
     def helpUrl(self) -> str:
         return ""
 
+    def checkParameterValues(self, parameters, context):
+        """QGIS's checks, then every file or folder output (processing/io/outputs.py): the dialog, processing.run
+        and qgis_process show the worded reason before anything runs."""
+        ok, message = super().checkParameterValues(parameters, context)
+        if not ok:
+            return ok, message
+        from .io.outputs import check_destinations
+
+        try:
+            check_destinations(self, parameters, context)
+        except QgsProcessingException as exc:
+            return False, str(exc)
+        return True, ""
+
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
+        """Before processAlgorithm, on every path (models and batch too): the same output check, so a folder given
+        as a file, a read-only file or a file in the way of a folder ends in a worded error, not a traceback."""
+        from .io.outputs import check_destinations
+
+        check_destinations(self, parameters, context)
+        return True
+
 
 def nondetect_policy_parameter(name: str = "ND_POLICY") -> QgsProcessingParameterEnum:
     """The one non-detect substitution policy that every consumer of samples offers (core/nondetect.py)."""
