@@ -150,7 +150,18 @@ def suspected_stretches(graph: net.Graph, hot_nodes, clean_nodes) -> list[Stretc
 
     out = []
     for i, h in enumerate(hot_nodes):
-        if any(reaches(other, h) for k, other in enumerate(hot_nodes) if k != i and other != h):
+        # Explained by a hot sample strictly upstream; of hot samples that drain to each other (a loop, a
+        # "both" line, or the same node) the first stands for all.
+        skip = False
+        for k, other in enumerate(hot_nodes):
+            if k == i:
+                continue
+            up_of_h = other == h or reaches(other, h)
+            down_of_h = other == h or reaches(h, other)
+            if up_of_h and (not down_of_h or k < i):
+                skip = True
+                break
+        if skip:
             continue
         edges = np.flatnonzero(bits_to_bool(bits[h] & ~cleared, n_edges))
         explains = [k for k, other in enumerate(hot_nodes) if k != i and (other == h or reaches(h, other))]
@@ -267,7 +278,7 @@ def _cells(region: _Region, points: list) -> tuple[np.ndarray, float, float]:
     return sums, uncovered, float(measure.sum())
 
 
-def _evaluate(region: _Region, base: list, mode: str, target: float = 0.0, chunk: int = 256):
+def _evaluate(region: _Region, base: list, mode: str, target: float = 0.0, chunk: int = 256, cover_first: bool = False):
     """Best place for one more point given ``base`` points. mode "minmax": smallest largest cell, then the
     smallest sum of squares; mode "cut": the point whose part of the uncovered cell is closest to ``target``.
     Returns (score tuple, point) or None."""
@@ -277,6 +288,7 @@ def _evaluate(region: _Region, base: list, mode: str, target: float = 0.0, chunk
     ids, empty = _cell_ids(base, pj, pb)
     n_ids = int(ids.max()) + 1
     measure = region.density[pj] * (pb - pa)
+    quantum = max(float(measure.sum()) * 1e-3, 1e-9)
     best = None
     for start in range(0, pj.size, chunk):
         cand = np.arange(start, min(start + chunk, pj.size))
@@ -316,23 +328,29 @@ def _evaluate(region: _Region, base: list, mode: str, target: float = 0.0, chunk
         largest = sums.max(axis=1)
         squares = (sums**2).sum(axis=1)
         if mode == "minmax":
-            order = np.lexsort((squares, np.round(largest, 9)))
+            # the uncovered part counts first, to a thousandth of the region (slivers at line ends aside)
+            left = np.round(sums[rows_c, empty * 2] / quantum) if (cover_first and empty >= 0) else np.zeros(cand.size)
+            order = np.lexsort((squares, np.round(largest, 9), left))
             c = int(order[0])
-            score = (round(float(largest[c]), 9), float(squares[c]))
+            score = (float(left[c]), round(float(largest[c]), 9), float(squares[c]))
         else:
             zero_part = sums[rows_c, empty * 2 + 1] if empty >= 0 else np.zeros(cand.size)
             miss = np.abs(zero_part - target)
             order = np.lexsort((squares, np.round(miss, 9)))
             c = int(order[0])
-            score = (round(float(miss[c]), 9), float(squares[c]))
+            score = (round(float(miss[c]), 9), 0.0, float(squares[c]))
         if best is None or score < best[0]:
             best = (score, (int(cj[c]), float(t[c])))
     return best
 
 
-def place_points(graph: net.Graph, length, members, k: int, fixed=(), density=None, passes: int = 6) -> Placement:
+def place_points(
+    graph: net.Graph, length, members, k: int, fixed=(), density=None, passes: int = 6, cover_first: bool = False
+) -> Placement:
     """Place ``k`` points on the member edges of ``graph`` (a region: a suspected stretch or a township's
-    network) given ``fixed`` points (("node", n) or (edge, t)), so that the cells are as even as possible."""
+    network) given ``fixed`` points (("node", n) or (edge, t)), so that the cells are as even as possible.
+    With ``cover_first`` (coverage) the part upstream of no point is made as small as possible first, and
+    only then the largest cell; otherwise (follow-up) that part is a cell like the others."""
     members = np.asarray(members, dtype=np.int64)
     if members.size == 0:
         raise PlanError("empty_region")
@@ -343,18 +361,21 @@ def place_points(graph: net.Graph, length, members, k: int, fixed=(), density=No
         sums, uncovered, _ = _cells(region, fixed_rows)
         return Placement([], sums, uncovered, total)
     _sums, uncovered, _ = _cells(region, fixed_rows)
+    quantum = max(total * 1e-3, 1e-9)
 
     def objective(points):
-        sums, _u, _t = _cells(region, fixed_rows + points)
-        return (round(float(sums.max()), 9), float((sums**2).sum()))
+        sums, left, _t = _cells(region, fixed_rows + points)
+        return (round(left / quantum) if cover_first else 0.0, round(float(sums.max()), 9), float((sums**2).sum()))
 
     def better(score, current):
-        return score[0] < current[0] - 1e-9 or (score[0] <= current[0] + 1e-9 and score[1] < current[1] * (1 - 1e-9))
+        if score[0] != current[0]:
+            return score[0] < current[0]
+        return score[1] < current[1] - 1e-9 or (score[1] <= current[1] + 1e-9 and score[2] < current[2] * (1 - 1e-9))
 
     def start(mode):
         placed: list = []
         for _ in range(k):
-            found = _evaluate(region, fixed_rows + placed, mode, uncovered / (k + 1))
+            found = _evaluate(region, fixed_rows + placed, mode, uncovered / (k + 1), cover_first=cover_first)
             if found is None:
                 break
             j, t = found[1]
@@ -367,7 +388,7 @@ def place_points(graph: net.Graph, length, members, k: int, fixed=(), density=No
             improved = False
             for i in range(len(placed)):
                 others = placed[:i] + placed[i + 1 :]
-                found = _evaluate(region, fixed_rows + others, "minmax")
+                found = _evaluate(region, fixed_rows + others, "minmax", cover_first=cover_first)
                 if found is None:
                     continue
                 j, t = found[1]
