@@ -181,15 +181,15 @@ def consistent_edges(graph: net.Graph, hot_nodes, clean_nodes) -> np.ndarray:
     return np.flatnonzero(bits_to_bool(keep, n_edges))
 
 
-def upstream_measure(graph: net.Graph, bits: list[int], weight: np.ndarray, edge: int, t: float) -> float:
-    """Measure (Σ weight over whole edges, weight·t/length for the own edge's part) upstream of a point at
-    offset ``t`` from the upstream end of ``edge``; ``bits`` over all edges (members = arange)."""
+def upstream_measure(graph: net.Graph, bits: list[int], weight: np.ndarray, edge: int, fraction: float) -> float:
+    """Measure (Σ weight of the whole edges draining to it, and ``fraction`` of its own edge's weight) upstream
+    of a point ``fraction`` of the way down ``edge``; ``bits`` over all edges (members = arange)."""
     n = weight.size
     row = edge_row(graph, bits, edge)
     mask = bits_to_bool(row, n)
     total = float(weight[mask].sum())
     if not mask[edge]:
-        total += float(weight[edge]) * t
+        total += float(weight[edge]) * fraction
     return total
 
 
