@@ -190,7 +190,7 @@ def upstream_measure(graph: net.Graph, bits: list[int], weight: np.ndarray, edge
     total = float(weight[mask].sum())
     if not mask[edge]:
         total += float(weight[edge]) * fraction
-    return total
+    return float(total)
 
 
 # -- placement on a network region -------------------------------------------------------------------

@@ -221,7 +221,7 @@ def outlet_and_source(edges, rng):
 
 def test_chain_two_points_cut_three_equal_thirds_every_round():
     rng = np.random.default_rng(3)
-    for trial in range(5):
+    for _trial in range(5):
         edges = fix_chain(chain_network(8, rng))
         outlet, source = outlet_and_source(edges, rng)
         consistent, worst, core_lengths = search(edges, outlet, source, rounds=6, per_round=2)

@@ -465,10 +465,10 @@ class PlanSampling(WbeAlgorithm):
                 start.append(na)
                 end.append(nb)
                 direction.append(part_direction[k])
-                pieces.append(part.curveSubstring(a, b) if (a > 0 or b < length) else part.clone())
+                pieces.append(QgsGeometry(part.curveSubstring(a, b)) if (a > 0 or b < length) else QgsGeometry(part.clone()))
                 lengths.append(b - a)
         graph = net.orient(start, end, direction)
-        midpoints = [QgsGeometry(p).interpolate(p.length() / 2).asPoint() for p in pieces]
+        midpoints = [p.interpolate(p.length() / 2).asPoint() for p in pieces]
         township = np.array(polygon_of([QgsPointXY(m) for m in midpoints], polygons), dtype=np.int64)
         return graph, np.array(lengths), pieces, np.array(direction), township, site_node, site_distance
 
@@ -753,7 +753,7 @@ class PlanSampling(WbeAlgorithm):
                         up_pop = float((pop_density * lengths)[pl.bits_to_bool(all_bits[item["node"]], lengths.size)].sum())
                 elif where is not None:
                     e, off = where
-                    fraction = off / lengths[e] if lengths[e] > 0 else 0.0
+                    fraction = float(off / lengths[e]) if lengths[e] > 0 else 0.0
                     up_len = pl.upstream_measure(graph, all_bits, lengths, e, fraction)
                     if pop_density is not None:
                         up_pop = pl.upstream_measure(graph, all_bits, pop_density * lengths, e, fraction)
@@ -783,16 +783,16 @@ class PlanSampling(WbeAlgorithm):
     # -- helpers ------------------------------------------------------------------------------------
 
     @staticmethod
-    def _at(piece: QgsLineString, direction: int, t: float) -> QgsPointXY:
+    def _at(piece: QgsGeometry, direction: int, t: float) -> QgsPointXY:
         """The point ``t`` metres below the upstream end of a piece (digitised backward: from its end)."""
-        offset = piece.length() - t if direction == net.BACKWARD else t
-        point = piece.interpolatePoint(min(max(offset, 0.0), piece.length()))
-        return QgsPointXY(point.x(), point.y())
+        length = piece.length()
+        offset = length - t if direction == net.BACKWARD else t
+        return QgsPointXY(piece.interpolate(min(max(offset, 0.0), length)).asPoint())
 
     @staticmethod
     def _people_on_pieces(pieces, population: np.ndarray) -> np.ndarray:
         index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
-        geometries = [QgsGeometry(p.clone()) for p in pieces]
+        geometries = pieces
         for k, geometry in enumerate(geometries):
             feature = QgsFeature(k)
             feature.setGeometry(geometry)
@@ -817,7 +817,12 @@ class PlanSampling(WbeAlgorithm):
         ys = np.arange(box.yMinimum() + step / 2, box.yMaximum(), step)
         engine = QgsGeometry.createGeometryEngine(polygon.constGet())
         engine.prepareGeometry()
-        cells = [(x, y) for y in ys for x in xs if engine.contains(QgsGeometry.fromPointXY(QgsPointXY(x, y)).constGet())]
+
+        def contains(x: float, y: float) -> bool:
+            point = QgsGeometry.fromPointXY(QgsPointXY(x, y))  # kept alive while the engine reads it
+            return engine.contains(point.constGet())
+
+        cells = [(x, y) for y in ys for x in xs if contains(x, y)]
         if not cells:
             centre = polygon.pointOnSurface().asPoint()
             cells = [(centre.x(), centre.y())]
@@ -826,7 +831,7 @@ class PlanSampling(WbeAlgorithm):
             return xy, np.ones(len(xy))
         weight = np.zeros(len(xy))
         for x, y, count in population:
-            if engine.contains(QgsGeometry.fromPointXY(QgsPointXY(x, y)).constGet()):
+            if contains(x, y):
                 weight[((xy - (x, y)) ** 2).sum(axis=1).argmin()] += count
         if weight.sum() <= 0:
             return xy, np.ones(len(xy))
@@ -869,18 +874,30 @@ class PlanSampling(WbeAlgorithm):
             for r in rows
         ]
         if path.lower().endswith(".pdf"):
-            from ..report.render import write_pdf
-
-            body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in table)
+            short = {PANEL: tr("Panel"), COVERAGE: tr("Coverage"), FOLLOW_UP: tr("Follow-up")}
+            pdf_headers = [headers[0], headers[1], headers[2], headers[3], headers[4], tr("WGS84 (lon, lat)"), tr("GCJ-02 (lon, lat)")]
+            body = []
+            for r in rows:
+                values = [
+                    cell(r[0]),
+                    short[r[1]],
+                    cell(r[2]),
+                    cell(r[3]),
+                    cell(r[4], 0),
+                    f"{r[6]:.6f}, {r[7]:.6f}",
+                    f"{r[8]:.6f}, {r[9]:.6f}",
+                ]
+                body.append("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in values) + "</tr>")
+            title = tr("Sampling plan for the next round")
             text = (
-                "<html><body><h2>" + html.escape(tr("Sampling plan for the next round")) + "</h2>"
-                "<table border='1' cellspacing='0' cellpadding='3' style='font-size:8pt'><tr>"
-                + "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+                f"<html><body><h3>{html.escape(title)}</h3>"
+                "<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>"
+                + "".join(f"<th>{html.escape(h)}</th>" for h in pdf_headers)
                 + "</tr>"
-                + body
+                + "".join(body)
                 + "</table></body></html>"
             )
-            if not write_pdf(text, {}, path, tr("Sampling plan for the next round")):
+            if not _write_pdf_landscape(text, path, title):
                 raise QgsProcessingException(tr("Could not write the field sheet “{path}”.").format(path=path))
             return
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -888,6 +905,29 @@ class PlanSampling(WbeAlgorithm):
             writer = csv.writer(handle)
             writer.writerow(headers)
             writer.writerows(table)
+
+
+def _write_pdf_landscape(text: str, path: str, title: str) -> bool:
+    """The field sheet on A4 landscape, laid out by Qt's text document (the report's CJK font)."""
+    from qgis.PyQt.QtCore import QMarginsF
+    from qgis.PyQt.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+    from ..report.render import pdf_font
+
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    document = QTextDocument()
+    font = pdf_font()
+    font.setPointSizeF(9)
+    document.setDefaultFont(font)
+    document.setHtml(text)
+    writer = QPdfWriter(path)
+    writer.setTitle(title)
+    writer.setCreator("wbe_surveillance")
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Landscape, QMarginsF(12, 12, 12, 12), QPageLayout.Millimeter))
+    writer.setResolution(300)
+    document.print_(writer)
+    del writer
+    return os.path.exists(path) and os.path.getsize(path) > 0
 
 
 class _FallbackError(Exception):
