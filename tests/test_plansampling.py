@@ -285,3 +285,63 @@ def test_output_opens_styled_by_reason(run, tmp_path):
     assert sorted(c.value() for c in renderer.categories()) == ["coverage", "follow_up", "panel"]
     del layer
     gc.collect()
+
+
+PEOPLE = [(1000, 2500, 300.0), (2500, 2500, 600.0)]  # on a1 (1000 m) and on a2 (1500 m)
+
+
+def population_points():
+    layer = QgsVectorLayer("Point?crs=EPSG:32650", "people", "memory")
+    layer.dataProvider().addAttributes([QgsField("n", QVariant.Double)])
+    layer.updateFields()
+    features = []
+    for x, y, n in PEOPLE:
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromPointXY(xy(x, y)))
+        feature.setAttributes([n])
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    return layer
+
+
+def population_raster(path):
+    """The same people as a 100 m raster: two cells centred on the points, every other cell 0."""
+    import numpy as np
+    from osgeo import gdal, osr
+
+    driver = gdal.GetDriverByName("GTiff")
+    dataset = driver.Create(str(path), 40, 30, 1, gdal.GDT_Float32)
+    dataset.SetGeoTransform((X0, 100.0, 0.0, Y0 + 3000.0, 0.0, -100.0))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32650)
+    dataset.SetProjection(srs.ExportToWkt())
+    values = np.zeros((30, 40), dtype=np.float32)
+    for x, y, n in PEOPLE:
+        values[int((3000 - y) // 100), int(x // 100)] = n
+    dataset.GetRasterBand(1).WriteArray(values)
+    dataset.FlushCache()
+    dataset = None
+    return str(path)
+
+
+@pytest.mark.parametrize("kind", ["points", "raster"])
+def test_follow_up_by_population_cuts_equal_numbers_of_people(run, tmp_path, kind):
+    """300 people along a1 (0.3 per metre) and 600 along a2 (0.4 per metre), none on a3: the 900 people above
+    the hot sample are cut into thirds at the foot of a1 (300) and 750 m down a2 (300 + 0.4 × 750 = 600)."""
+    extra = {"MEASURE": 1, "POINTS_PER_TOWNSHIP": 0, "KEEP_PANEL": False}
+    if kind == "points":
+        extra.update({"POPULATION": population_points(), "POPULATION_FIELD": "n"})
+    else:
+        extra["POPULATION_RASTER"] = population_raster(tmp_path / "people.tif")
+    _result, rows, feedback = run_plan(run, tmp_path, name=f"pop_{kind}", **extra)
+    follow = sorted((a for a, _p in rows if a["reason"] == "follow_up"), key=lambda a: a["upstream_population"])
+    assert [a["upstream_population"] for a in follow] == pytest.approx([300.0, 600.0], abs=0.5)
+    assert [a["upstream_length_m"] for a in follow] == pytest.approx([1000.0, 1750.0], abs=1.5)
+    assert "so that at most 33.3" in feedback.text()
+
+
+def test_population_measure_without_population_is_refused(run, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException, match="MEASURE is population"):
+        run_plan(run, tmp_path, MEASURE=1)
