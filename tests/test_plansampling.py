@@ -210,6 +210,46 @@ def test_coordinates_wgs84_and_gcj02_round_trip(run, tmp_path):
         assert error < 1.0
 
 
+def test_gcj02_coordinates_come_back_through_the_import(run, tmp_path):
+    """The field team's GCJ-02 coordinates typed into a lab sheet and imported with DATUM = GCJ-02 land within
+    1 m of the planned point."""
+    _result, rows, _fb = run_plan(run, tmp_path)
+    sheet = tmp_path / "lab.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["采样点", "经度", "纬度", "采样日期", "目标物", "浓度", "单位"])
+        for attrs, _p in rows:
+            writer.writerow(
+                [attrs["site_id"], f"{attrs['lon_gcj02']:.9f}", f"{attrs['lat_gcj02']:.9f}", "2024-05-10", "冰毒", "12.5", "ng/L"]
+            )
+    imported = run("wbe:importlabresults", {"INPUT": str(sheet), "DATUM": 2, "OUTPUT": str(tmp_path / "imported.gpkg")})
+    assert imported["ROWS_IMPORTED"] == len(rows)
+    layer = QgsVectorLayer(imported["OUTPUT"], "imported", "ogr")
+    to_wgs = QgsCoordinateTransform(layer.crs(), QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance().transformContext())
+    back = {f["site_id"]: to_wgs.transform(f.geometry().asPoint()) for f in layer.getFeatures()}
+    del layer
+    gc.collect()
+    for attrs, _p in rows:
+        point = back[attrs["site_id"]]
+        error = math.hypot((point.x() - attrs["lon"]) * 111320 * math.cos(math.radians(attrs["lat"])), (point.y() - attrs["lat"]) * 110540)
+        assert error < 1.0, attrs["site_id"]
+
+
+def test_lines_crossing_township_boundaries_are_cut_there(run, tmp_path):
+    """A ditch from A across into B: coverage points on it stay inside their own township."""
+    network = network_layer()
+    feature = QgsFeature(network.fields())
+    feature.setGeometry(QgsGeometry.fromPolylineXY([xy(1000, 800), xy(9000, 800)]))
+    feature.setAttributes(["ditch", "forward"])
+    network.dataProvider().addFeatures([feature])
+    _result, rows, feedback = run_plan(run, tmp_path, network=network, POINTS_PER_TOWNSHIP=5)
+    for town in TOWNS:
+        mine = [(a, p) for a, p in rows if a["township"] == town and a["reason"] != "follow_up"]
+        assert len(mine) == 5 and all(inside(p, town) for _a, p in mine), town
+    on_ditch = [p for a, p in rows if a["reason"] == "coverage" and abs(p.y() - (Y0 + 800)) < 1e-6]
+    assert {"A", "B"} <= {("A" if p.x() < X0 + 5000 else "B") for p in on_ditch}
+
+
 def test_network_with_no_direction_falls_back_with_a_worded_message(run, tmp_path):
     _result, rows, feedback = run_plan(run, tmp_path, network=network_layer("both"))
     assert "has the direction “both”: the network has no direction" in feedback.text()
