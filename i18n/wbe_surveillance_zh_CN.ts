@@ -2351,7 +2351,7 @@ MASK（例如乡镇边界）把像元中心落在其面之外的像元设为无�
 
 • panel: a site sampled in every earlier round (SAMPLES with the field “round”; without it, every site). KEEP_PANEL keeps them at their own place, so that the trend of a site compares like with like.
 • coverage: each township is filled up to POINTS_PER_TOWNSHIP (panel points count). With a NETWORK the points cover the township's lines: first as much of them as possible lies upstream of some point, then the stretches between the points are made as equal in length (or in population, MEASURE) as possible. Without a network, or in a township with no lines, the points are spread over the township's area (or its population) by weighted k-means, and the covered share is the area (or population) within RADIUS metres of a point. The log gives each township's covered share.
-• follow_up: a sample is hot when its value ≥ THRESHOLD (in its latest round). Above each hot sample with no hot sample upstream, the suspected stretch is the network draining to it, minus every branch draining to a clean sample. FOLLOW_UP points are placed on it (snapped to the lines) so that they cut it into parts of equal length (or population): whatever the results, the stretch that can still hold the source shrinks to the largest part, a third with 2 points where the shape of the network allows it (the log gives the share). No point lands downstream of the hot sample or in a branch shown clean. Follow-up points come on top of the township's budget. A hot sample farther than SNAP_DISTANCE from every line, or with no line upstream, gets its follow-up points on a half circle of RADIUS metres facing away from the nearest clean sample, and the log says so.
+• follow_up: a sample is hot when its value ≥ THRESHOLD in its latest round (the highest value of the site in that round; choose COMPOUND when the layer holds several). Above each hot sample with no hot sample upstream, the suspected stretch is the network draining to it, minus every branch draining to a clean sample. FOLLOW_UP points are placed on it (snapped to the lines) so that they cut it into parts of equal length (or population): whatever the results, the stretch that can still hold the source shrinks to the largest part, a third with 2 points where the shape of the network allows it (the log gives the share). No point lands downstream of the hot sample or in a branch shown clean. Follow-up points come on top of the township's budget. A hot sample farther than SNAP_DISTANCE from every line, or with no line upstream, gets its follow-up points on a half circle of RADIUS metres facing away from the nearest clean sample, and the log says so.
 
 Network: lines with directions as in “Trace the source along the drainage network” (digitising direction, or DIRECTION_FIELD with forward, backward or both). A network where every line is “both” has no direction: the plan then falls back to area coverage and distance follow-up, and the log says that tracing needs a network with directions.
 
@@ -2362,7 +2362,7 @@ OUTPUT: points with township, reason, site_id, hot_site (for follow-up points), 
 
 • panel（定点）：以往每一轮都采过样的点位（SAMPLES 含 “round” 字段；没有该字段时，所有点位都算）。勾选 KEEP_PANEL 时保留在原位，使点位趋势前后可比。
 • coverage（覆盖）：每个乡镇补足到 POINTS_PER_TOWNSHIP 个点（定点计入）。给出管网 NETWORK 时，点位覆盖乡镇内的管线：先让尽可能多的管线位于某个点的上游，再让点与点之间的管段长度（或人口，见 MEASURE）尽量相等。没有管网、或乡镇内没有管线时，按加权 k 均值把点分布在乡镇面积（或人口）上，覆盖比例为距某点 RADIUS 米以内的面积（或人口）占比。日志给出每个乡镇的覆盖比例。
-• follow_up（追踪）：样品值 ≥ THRESHOLD（以其最近一轮为准）即为高值。对上游没有其他高值样品的每个高值样品，可疑管段是汇入它的管网，减去汇入任一低值样品的所有支线。FOLLOW_UP 个点放在可疑管段上（吸附到管线），把它切成长度（或人口）相等的几段：无论结果如何，仍可能藏有污染源的管段都缩小到最大的一段，在管网形状允许时用 2 个点即缩小到三分之一（日志给出比例）。不会有点落在高值样品下游或已证明干净的支线内。追踪点不占乡镇的点数预算。距所有管线超过 SNAP_DISTANCE 的高值样品、或上游没有管线的高值样品，其追踪点放在半径 RADIUS 米、背向最近低值样品的半圆上，日志会说明。
+• follow_up（追踪）：点位在最近一轮的值 ≥ THRESHOLD 即为高值（取该点位该轮的最高值；图层含多种目标物时请选择 COMPOUND）。对上游没有其他高值样品的每个高值样品，可疑管段是汇入它的管网，减去汇入任一低值样品的所有支线。FOLLOW_UP 个点放在可疑管段上（吸附到管线），把它切成长度（或人口）相等的几段：无论结果如何，仍可能藏有污染源的管段都缩小到最大的一段，在管网形状允许时用 2 个点即缩小到三分之一（日志给出比例）。不会有点落在高值样品下游或已证明干净的支线内。追踪点不占乡镇的点数预算。距所有管线超过 SNAP_DISTANCE 的高值样品、或上游没有管线的高值样品，其追踪点放在半径 RADIUS 米、背向最近低值样品的半圆上，日志会说明。
 
 管网：线图层，流向规则与“沿排水管网追溯污染源”相同（数字化方向，或 DIRECTION_FIELD 取值 forward、backward 或 both）。所有管线都是 “both” 的管网没有流向：此时规划退回到按面积覆盖和按距离追踪，日志会说明溯源需要有流向的管网。
 
@@ -2505,6 +2505,10 @@ OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点�
     <message>
         <source>{n} population points with no count, a count ≤ 0 or no point are left out.</source>
         <translation>{n} 个人口点没有人数、人数 ≤ 0 或没有坐标，已剔除。</translation>
+    </message>
+    <message>
+        <source>The samples have no field “site_id”: sites are told apart by their coordinates.</source>
+        <translation>样品没有 “site_id” 字段：按坐标区分点位。</translation>
     </message>
     <message>
         <source>{n} samples have no point and are left out.</source>

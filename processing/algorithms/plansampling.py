@@ -135,7 +135,7 @@ class PlanSampling(WbeAlgorithm):
             "made as equal in length (or in population, MEASURE) as possible. Without a network, or in a township with no lines, the points "
             "are spread over the township's area (or its population) by weighted k-means, and the covered share is the area (or "
             "population) within RADIUS metres of a point. The log gives each township's covered share.\n"
-            "• follow_up: a sample is hot when its value ≥ THRESHOLD (in its latest round). Above each hot sample with no hot sample "
+            "• follow_up: a sample is hot when its value ≥ THRESHOLD in its latest round (the highest value of the site in that round; choose COMPOUND when the layer holds several). Above each hot sample with no hot sample "
             "upstream, the suspected stretch is the network draining to it, minus every branch draining to a clean sample. FOLLOW_UP points "
             "are placed on it (snapped to the lines) so that they cut it into parts of equal length (or population): whatever the results, "
             "the stretch that can still hold the source shrinks to the largest part, a third with 2 points where the shape of the network "
@@ -335,6 +335,9 @@ class PlanSampling(WbeAlgorithm):
             return {}, [], None
         value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context)
         site_field = self.parameterAsString(parameters, self.SITE_FIELD, context)
+        if site_field == "site_id" and source.fields().lookupField(site_field) < 0:
+            feedback.pushInfo(tr("The samples have no field “site_id”: sites are told apart by their coordinates."))
+            site_field = ""
         for name in [value_field, site_field]:
             if name and source.fields().lookupField(name) < 0:
                 raise QgsProcessingException(
