@@ -2507,6 +2507,10 @@ OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点�
         <translation>{n} 个人口点没有人数、人数 ≤ 0 或没有坐标，已剔除。</translation>
     </message>
     <message>
+        <source>The population raster is read at {w} × {h} cells: each coarser cell takes the value of one finer cell, times the number of finer cells it spans.</source>
+        <translation>人口栅格按 {w} × {h} 个像元读取：每个粗像元取一个细像元的值，乘以它所含的细像元数。</translation>
+    </message>
+    <message>
         <source>The samples have no field “site_id”: sites are told apart by their coordinates.</source>
         <translation>样品没有 “site_id” 字段：按坐标区分点位。</translation>
     </message>

@@ -307,10 +307,17 @@ class PlanSampling(WbeAlgorithm):
             provider = raster.dataProvider()
             extent = raster.extent()
             width, height = raster.width(), raster.height()
-            scale = max(1.0, math.sqrt(width * height / 1_000_000))  # read at most about a million cells
+            scale = max(1.0, math.sqrt(width * height / 250_000))  # read at most about 250,000 cells
             w, h = max(1, int(width / scale)), max(1, int(height / scale))
+            if scale > 1.0:
+                feedback.pushInfo(
+                    tr(
+                        "The population raster is read at {w} × {h} cells: each coarser cell takes the value of one finer cell, "
+                        "times the number of finer cells it spans."
+                    ).format(w=w, h=h)
+                )
             block = provider.block(1, extent, w, h)
-            values = np.array([[block.value(r, c) if not block.isNoData(r, c) else np.nan for c in range(w)] for r in range(h)])
+            values = _block_array(block, w, h)
             values *= (width / w) * (height / h)  # people per cell of the coarser reading
             xs = extent.xMinimum() + (np.arange(w) + 0.5) * extent.width() / w
             ys = extent.yMaximum() - (np.arange(h) + 0.5) * extent.height() / h
@@ -908,6 +915,29 @@ class PlanSampling(WbeAlgorithm):
             writer = csv.writer(handle)
             writer.writerow(headers)
             writer.writerows(table)
+
+
+def _block_array(block, width: int, height: int) -> np.ndarray:
+    """A raster block as a float array, no-data as NaN (numpy view of the block's bytes; cell by cell for
+    data types numpy has no match for)."""
+    from qgis.core import Qgis
+
+    types = {
+        Qgis.Byte: np.uint8,
+        Qgis.UInt16: np.uint16,
+        Qgis.Int16: np.int16,
+        Qgis.UInt32: np.uint32,
+        Qgis.Int32: np.int32,
+        Qgis.Float32: np.float32,
+        Qgis.Float64: np.float64,
+    }
+    dtype = types.get(block.dataType())
+    if dtype is None:
+        return np.array([[np.nan if block.isNoData(r, c) else block.value(r, c) for c in range(width)] for r in range(height)])
+    values = np.frombuffer(bytes(block.data()), dtype=dtype, count=width * height).reshape(height, width).astype(float)
+    if block.hasNoDataValue():
+        values[values == block.noDataValue()] = np.nan
+    return values
 
 
 def _write_pdf_landscape(text: str, path: str, title: str) -> bool:
