@@ -2339,6 +2339,374 @@ MASK（例如乡镇边界）把像元中心落在其面之外的像元设为无�
         <translation>拟合出的变异函数是纯块金：样品没有空间结构，插值面几乎是平的。</translation>
     </message>
     <message>
+        <source>Panel (sampled every round)</source>
+        <translation>定点（每轮都采样）</translation>
+    </message>
+    <message>
+        <source>Coverage</source>
+        <translation>覆盖</translation>
+    </message>
+    <message>
+        <source>Follow-up of a hot sample</source>
+        <translation>高值样品追踪</translation>
+    </message>
+    <message>
+        <source>Plan the next sampling round</source>
+        <translation>规划下一轮采样点</translation>
+    </message>
+    <message>
+        <source>Proposes where to sample next round, so that trends stay comparable, every township is covered evenly, and the search for a source narrows round by round. Each proposed point has a reason:
+
+• panel: a site sampled in every earlier round (SAMPLES with the field “round”; without it, every site). KEEP_PANEL keeps them at their own place, so that the trend of a site compares like with like.
+• coverage: each township is filled up to POINTS_PER_TOWNSHIP (panel points count). With a NETWORK the points cover the township's lines: first as much of them as possible lies upstream of some point, then the stretches between the points are made as equal in length (or in population, MEASURE) as possible. Without a network, or in a township with no lines, the points are spread over the township's area (or its population) by weighted k-means, and the covered share is the area (or population) within RADIUS metres of a point. The log gives each township's covered share.
+• follow_up: a sample is hot when its value ≥ THRESHOLD in its latest round (the highest value of the site in that round; choose COMPOUND when the layer holds several). Above each hot sample with no hot sample upstream, the suspected stretch is the network draining to it, minus every branch draining to a clean sample. FOLLOW_UP points are placed on it (snapped to the lines) so that they cut it into parts of equal length (or population): whatever the results, the stretch that can still hold the source shrinks to the largest part, a third with 2 points where the shape of the network allows it (the log gives the share). No point lands downstream of the hot sample or in a branch shown clean. Follow-up points come on top of the township's budget. A hot sample farther than SNAP_DISTANCE from every line, or with no line upstream, gets its follow-up points on a half circle of RADIUS metres facing away from the nearest clean sample, and the log says so.
+
+Network: lines with directions as in “Trace the source along the drainage network” (digitising direction, or DIRECTION_FIELD with forward, backward or both). A network where every line is “both” has no direction: the plan then falls back to area coverage and distance follow-up, and the log says that tracing needs a network with directions.
+
+POPULATION: points with a count (POPULATION_FIELD) or a raster of people per cell; each person is counted on the nearest line.
+
+OUTPUT: points with township, reason, site_id, hot_site (for follow-up points), upstream_length_m (all network upstream of the point), upstream_population, lon and lat (WGS84) and lon_gcj02 and lat_gcj02 (GCJ-02, for the field team's phone maps: Amap/Gaode and Tencent maps use it). FIELD_SHEET (optional): the points by township and reason, as a .csv (opens in Excel) or a printable .pdf.</source>
+        <translation>提出下一轮的采样位置，使趋势保持可比、各乡镇覆盖均匀，并让溯源排查一轮比一轮缩小范围。每个建议点位都有一个原因：
+
+• panel（定点）：以往每一轮都采过样的点位（SAMPLES 含 “round” 字段；没有该字段时，所有点位都算）。勾选 KEEP_PANEL 时保留在原位，使点位趋势前后可比。
+• coverage（覆盖）：每个乡镇补足到 POINTS_PER_TOWNSHIP 个点（定点计入）。给出管网 NETWORK 时，点位覆盖乡镇内的管线：先让尽可能多的管线位于某个点的上游，再让点与点之间的管段长度（或人口，见 MEASURE）尽量相等。没有管网、或乡镇内没有管线时，按加权 k 均值把点分布在乡镇面积（或人口）上，覆盖比例为距某点 RADIUS 米以内的面积（或人口）占比。日志给出每个乡镇的覆盖比例。
+• follow_up（追踪）：点位在最近一轮的值 ≥ THRESHOLD 即为高值（取该点位该轮的最高值；图层含多种目标物时请选择 COMPOUND）。对上游没有其他高值样品的每个高值样品，可疑管段是汇入它的管网，减去汇入任一低值样品的所有支线。FOLLOW_UP 个点放在可疑管段上（吸附到管线），把它切成长度（或人口）相等的几段：无论结果如何，仍可能藏有污染源的管段都缩小到最大的一段，在管网形状允许时用 2 个点即缩小到三分之一（日志给出比例）。不会有点落在高值样品下游或已证明干净的支线内。追踪点不占乡镇的点数预算。距所有管线超过 SNAP_DISTANCE 的高值样品、或上游没有管线的高值样品，其追踪点放在半径 RADIUS 米、背向最近低值样品的半圆上，日志会说明。
+
+管网：线图层，流向规则与“沿排水管网追溯污染源”相同（数字化方向，或 DIRECTION_FIELD 取值 forward、backward 或 both）。所有管线都是 “both” 的管网没有流向：此时规划退回到按面积覆盖和按距离追踪，日志会说明溯源需要有流向的管网。
+
+POPULATION：带人数字段（POPULATION_FIELD）的点，或每个像元人数的栅格；每个人计入最近的管线。
+
+OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点）、upstream_length_m（点上游的全部管线长度）、upstream_population、lon 和 lat（WGS84）以及 lon_gcj02 和 lat_gcj02（GCJ-02，供外业人员的手机地图使用：高德、腾讯地图采用此坐标）。FIELD_SHEET（可选）：按乡镇和原因列出点位的外业表，.csv（可用 Excel 打开）或可打印的 .pdf。</translation>
+    </message>
+    <message>
+        <source>Drainage network (optional)</source>
+        <translation>排水管网（可选）</translation>
+    </message>
+    <message>
+        <source>Direction field</source>
+        <translation>方向字段</translation>
+    </message>
+    <message>
+        <source>Samples of the last rounds (optional)</source>
+        <translation>最近几轮的样品（可选）</translation>
+    </message>
+    <message>
+        <source>Site name field</source>
+        <translation>点位名称字段</translation>
+    </message>
+    <message>
+        <source>Compound (empty: the layer holds one)</source>
+        <translation>物质（留空：图层只含一种物质）</translation>
+    </message>
+    <message>
+        <source>Threshold: a sample is hot when its value is ≥ this</source>
+        <translation>阈值：样品值 ≥ 此值即为高值</translation>
+    </message>
+    <message>
+        <source>Points per township</source>
+        <translation>每个乡镇的点数</translation>
+    </message>
+    <message>
+        <source>Keep the sites sampled in every round (panel)</source>
+        <translation>保留每轮都采样的点位（定点）</translation>
+    </message>
+    <message>
+        <source>Follow-up points for each suspected stretch</source>
+        <translation>每段可疑管段的追踪点数</translation>
+    </message>
+    <message>
+        <source>Population points (optional)</source>
+        <translation>人口点（可选）</translation>
+    </message>
+    <message>
+        <source>Population count field</source>
+        <translation>人数字段</translation>
+    </message>
+    <message>
+        <source>Population raster (optional)</source>
+        <translation>人口栅格（可选）</translation>
+    </message>
+    <message>
+        <source>Split and cover by</source>
+        <translation>切分与覆盖依据</translation>
+    </message>
+    <message>
+        <source>Network length (or area)</source>
+        <translation>管网长度（或面积）</translation>
+    </message>
+    <message>
+        <source>Population</source>
+        <translation>人口</translation>
+    </message>
+    <message>
+        <source>Snapping distance (metres)</source>
+        <translation>吸附距离（米）</translation>
+    </message>
+    <message>
+        <source>Radius a point stands for without a network (metres)</source>
+        <translation>无管网时每个点代表的半径（米）</translation>
+    </message>
+    <message>
+        <source>Value for forward direction</source>
+        <translation>正向取值</translation>
+    </message>
+    <message>
+        <source>Value for backward direction</source>
+        <translation>反向取值</translation>
+    </message>
+    <message>
+        <source>Value for both directions</source>
+        <translation>双向取值</translation>
+    </message>
+    <message>
+        <source>Default direction</source>
+        <translation>默认方向</translation>
+    </message>
+    <message>
+        <source>Forward direction</source>
+        <translation>正向</translation>
+    </message>
+    <message>
+        <source>Backward direction</source>
+        <translation>反向</translation>
+    </message>
+    <message>
+        <source>Both directions</source>
+        <translation>双向</translation>
+    </message>
+    <message>
+        <source>Topology tolerance (metres)</source>
+        <translation>拓扑容差（米）</translation>
+    </message>
+    <message>
+        <source>Sampling plan</source>
+        <translation>采样规划</translation>
+    </message>
+    <message>
+        <source>Field sheet (.csv or .pdf)</source>
+        <translation>外业表（.csv 或 .pdf）</translation>
+    </message>
+    <message>
+        <source>Panel points</source>
+        <translation>定点数</translation>
+    </message>
+    <message>
+        <source>Coverage points</source>
+        <translation>覆盖点数</translation>
+    </message>
+    <message>
+        <source>Follow-up points</source>
+        <translation>追踪点数</translation>
+    </message>
+    <message>
+        <source>Covered share of all townships</source>
+        <translation>全部乡镇的覆盖比例</translation>
+    </message>
+    <message>
+        <source>The layer “{layer}” has no townships.</source>
+        <translation>图层“{layer}”中没有乡镇。</translation>
+    </message>
+    <message>
+        <source>Population points need a count field (POPULATION_FIELD) of the layer “{layer}”.</source>
+        <translation>人口点需要图层“{layer}”的人数字段（POPULATION_FIELD）。</translation>
+    </message>
+    <message>
+        <source>{n} population points with no count, a count ≤ 0 or no point are left out.</source>
+        <translation>{n} 个人口点没有人数、人数 ≤ 0 或没有坐标，已剔除。</translation>
+    </message>
+    <message>
+        <source>The population raster is read at {w} × {h} cells: each coarser cell takes the value of one finer cell, times the number of finer cells it spans.</source>
+        <translation>人口栅格按 {w} × {h} 个像元读取：每个粗像元取一个细像元的值，乘以它所含的细像元数。</translation>
+    </message>
+    <message>
+        <source>The samples have no field “site_id”: sites are told apart by their coordinates.</source>
+        <translation>样品没有 “site_id” 字段：按坐标区分点位。</translation>
+    </message>
+    <message>
+        <source>{n} samples have no point and are left out.</source>
+        <translation>{n} 个样品没有点位，未使用。</translation>
+    </message>
+    <message>
+        <source>The network “{layer}” has no lines.</source>
+        <translation>管网“{layer}”中没有线。</translation>
+    </message>
+    <message>
+        <source>Every line of the network “{layer}” has the direction “both”: the network has no direction. Tracing needs a network with directions; this plan falls back to coverage by area and follow-up by distance.</source>
+        <translation>管网“{layer}”的每条线流向都是“both”：管网没有流向。溯源需要有流向的管网；本次规划退回到按面积覆盖和按距离追踪。</translation>
+    </message>
+    <message>
+        <source>MEASURE is population, but no POPULATION points or raster with people were given.</source>
+        <translation>MEASURE 选择了人口，但没有给出含人数的 POPULATION 点或栅格。</translation>
+    </message>
+    <message>
+        <source>{n} of {total} sites were sampled in every round ({rounds}): they form the panel.</source>
+        <translation>{total} 个点位中有 {n} 个在每一轮（{rounds}）都采过样：它们作为定点。</translation>
+    </message>
+    <message>
+        <source>The samples have no field “round”: every one of the {n} sites is kept as panel.</source>
+        <translation>样品没有 “round” 字段：全部 {n} 个点位都保留为定点。</translation>
+    </message>
+    <message>
+        <source>{hot} sites are hot (latest value ≥ {threshold}) and {clean} clean.</source>
+        <translation>{hot} 个点位为高值（最近值 ≥ {threshold}），{clean} 个为低值。</translation>
+    </message>
+    <message>
+        <source>No VALUE_FIELD is given: no sample can be hot, and no follow-up point is planned.</source>
+        <translation>未指定 VALUE_FIELD：没有样品能判为高值，不规划追踪点。</translation>
+    </message>
+    <message>
+        <source>No network is given: coverage is by area (or population) and follow-up by distance. Tracing a source needs a network.</source>
+        <translation>未给出管网：按面积（或人口）覆盖，按距离追踪。溯源需要管网。</translation>
+    </message>
+    <message>
+        <source>The panel site {site} lies in no township; it is kept, with no township.</source>
+        <translation>定点 {site} 不在任何乡镇内；保留该点，乡镇为空。</translation>
+    </message>
+    <message>
+        <source>Placing follow-up points…</source>
+        <translation>正在放置追踪点…</translation>
+    </message>
+    <message>
+        <source>The hot sample {site} lies {d} m from the nearest line, farther than SNAP_DISTANCE ({snap} m): its follow-up points are placed by distance around it. Check its coordinates, or raise SNAP_DISTANCE.</source>
+        <translation>高值样品 {site} 距最近管线 {d} 米，超过 SNAP_DISTANCE（{snap} 米）：其追踪点按距离放在它周围。请检查其坐标，或增大 SNAP_DISTANCE。</translation>
+    </message>
+    <message>
+        <source>The hot sample {site} explains the hot result downstream at {down}.</source>
+        <translation>高值样品 {site} 解释了下游 {down} 的高值结果。</translation>
+    </message>
+    <message>
+        <source>No line that is not shown clean drains to the hot sample {site}: the source lies at the sample itself or the network upstream is missing. Its follow-up points are placed by distance around it.</source>
+        <translation>没有未被证明干净的管线汇入高值样品 {site}：污染源就在采样点处，或上游管网缺失。其追踪点按距离放在它周围。</translation>
+    </message>
+    <message>
+        <source>Nobody lives along the stretch above {site}: it is cut by length.</source>
+        <translation>{site} 上游的管段沿线无人居住：按长度切分。</translation>
+    </message>
+    <message>
+        <source>Stretch above {site}: {length} m of line can hold the source; {n} follow-up points cut it so that at most {share}% of it is left after the next results.</source>
+        <translation>{site} 上游管段：{length} 米管线可能藏有污染源；{n} 个追踪点切分后，下一轮结果出来后最多剩下 {share}%。</translation>
+    </message>
+    <message>
+        <source>Follow-up points are placed {d} m around each hot sample: tracing the source upstream needs a network with directions.</source>
+        <translation>追踪点放在每个高值样品周围 {d} 米处：向上游溯源需要有流向的管网。</translation>
+    </message>
+    <message>
+        <source>The follow-up point {site} lies outside every township; it is kept, with no township.</source>
+        <translation>追踪点 {site} 不在任何乡镇内；保留该点，乡镇为空。</translation>
+    </message>
+    <message>
+        <source>Covering the townships…</source>
+        <translation>正在覆盖各乡镇…</translation>
+    </message>
+    <message>
+        <source>Township {town}: {n} panel sites, more than the budget of {budget} points. All panel sites are kept (trends stay comparable) and no coverage point is added; raise POINTS_PER_TOWNSHIP or untick KEEP_PANEL to choose.</source>
+        <translation>乡镇 {town}：有 {n} 个定点，超过 {budget} 个点的预算。保留全部定点（使趋势可比），不再增加覆盖点；如需取舍，请增大 POINTS_PER_TOWNSHIP 或取消勾选 KEEP_PANEL。</translation>
+    </message>
+    <message>
+        <source>Township {town} has no line of the network: its points are spread over its area (or population).</source>
+        <translation>乡镇 {town} 内没有管线：其点位按面积（或人口）分布。</translation>
+    </message>
+    <message>
+        <source>Township {town}: nobody lives along its lines; it is covered by length.</source>
+        <translation>乡镇 {town}：管线沿线无人居住；按长度覆盖。</translation>
+    </message>
+    <message>
+        <source>of the population along its lines</source>
+        <translation>（管线沿线人口）</translation>
+    </message>
+    <message>
+        <source>of its network length</source>
+        <translation>（管网长度）</translation>
+    </message>
+    <message>
+        <source>Township {town} has no area: no coverage point.</source>
+        <translation>乡镇 {town} 没有面积：不放覆盖点。</translation>
+    </message>
+    <message>
+        <source>of its population within {d} m of a point</source>
+        <translation>（距某点 {d} 米以内的人口）</translation>
+    </message>
+    <message>
+        <source>of its area within {d} m of a point</source>
+        <translation>（距某点 {d} 米以内的面积）</translation>
+    </message>
+    <message>
+        <source>Township {town}: {n} points ({panel} panel, {cov} coverage); {share}% {unit} is covered.</source>
+        <translation>乡镇 {town}：{n} 个点（{panel} 个定点，{cov} 个覆盖点）；覆盖比例 {share}% {unit}。</translation>
+    </message>
+    <message>
+        <source>The plan is empty: POINTS_PER_TOWNSHIP is 0 and there is no panel site or hot sample.</source>
+        <translation>规划为空：POINTS_PER_TOWNSHIP 为 0，且没有定点或高值样品。</translation>
+    </message>
+    <message>
+        <source>Field sheet written: {path}</source>
+        <translation>外业表已写出：{path}</translation>
+    </message>
+    <message>
+        <source>Township</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>采样点</translation>
+    </message>
+    <message>
+        <source>Follows hot sample</source>
+        <translation>追踪的高值样品</translation>
+    </message>
+    <message>
+        <source>Upstream line (m)</source>
+        <translation>上游管线（米）</translation>
+    </message>
+    <message>
+        <source>Upstream population</source>
+        <translation>上游人口</translation>
+    </message>
+    <message>
+        <source>Longitude (WGS84)</source>
+        <translation>经度（WGS84）</translation>
+    </message>
+    <message>
+        <source>Latitude (WGS84)</source>
+        <translation>纬度（WGS84）</translation>
+    </message>
+    <message>
+        <source>Longitude (GCJ-02)</source>
+        <translation>经度（GCJ-02）</translation>
+    </message>
+    <message>
+        <source>Latitude (GCJ-02)</source>
+        <translation>纬度（GCJ-02）</translation>
+    </message>
+    <message>
+        <source>Panel</source>
+        <translation>定点</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>追踪</translation>
+    </message>
+    <message>
+        <source>WGS84 (lon, lat)</source>
+        <translation>WGS84（经度, 纬度）</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (lon, lat)</source>
+        <translation>GCJ-02（经度, 纬度）</translation>
+    </message>
+    <message>
+        <source>Sampling plan for the next round</source>
+        <translation>下一轮采样规划</translation>
+    </message>
+    <message>
+        <source>Could not write the field sheet “{path}”.</source>
+        <translation>无法写出外业表“{path}”。</translation>
+    </message>
+    <message>
         <source>Survey report (HTML and PDF)</source>
         <translation>监测报告（HTML 和 PDF）</translation>
     </message>
@@ -2521,14 +2889,6 @@ Distances are in metres: layers in degrees are worked in the UTM zone of the sam
 样品来自“导入化验结果”（带 compound 和 round 字段）时，请选择物质 COMPOUND（中英文名称或缩写均可），必要时选择轮次 ROUND：不同物质的数值不能用同一个阈值比较。
 
 距离以米计：经纬度图层在样品所在的 UTM 带中计算，日志会注明。没有数值或没有点位的样品在日志中计数，不能入选。</translation>
-    </message>
-    <message>
-        <source>Site name field</source>
-        <translation>点位名称字段</translation>
-    </message>
-    <message>
-        <source>Compound (empty: the layer holds one)</source>
-        <translation>物质（留空：图层只含一种物质）</translation>
     </message>
     <message>
         <source>Threshold: a sample qualifies when its value is ≥ this</source>
@@ -3183,48 +3543,8 @@ OUTPUT：每个被标记样品对应一段管段，从该样品向上游延伸�
         <translation>排水管网</translation>
     </message>
     <message>
-        <source>Direction field</source>
-        <translation>方向字段</translation>
-    </message>
-    <message>
-        <source>Value for forward direction</source>
-        <translation>正向取值</translation>
-    </message>
-    <message>
-        <source>Value for backward direction</source>
-        <translation>反向取值</translation>
-    </message>
-    <message>
-        <source>Value for both directions</source>
-        <translation>双向取值</translation>
-    </message>
-    <message>
-        <source>Default direction</source>
-        <translation>默认方向</translation>
-    </message>
-    <message>
-        <source>Forward direction</source>
-        <translation>正向</translation>
-    </message>
-    <message>
-        <source>Backward direction</source>
-        <translation>反向</translation>
-    </message>
-    <message>
-        <source>Both directions</source>
-        <translation>双向</translation>
-    </message>
-    <message>
-        <source>Topology tolerance (metres)</source>
-        <translation>拓扑容差（米）</translation>
-    </message>
-    <message>
         <source>Flow field (optional: flow-weighted mixing at confluences)</source>
         <translation>流量字段（可选：汇流处按流量加权混合）</translation>
-    </message>
-    <message>
-        <source>Snapping distance (metres)</source>
-        <translation>吸附距离（米）</translation>
     </message>
     <message>
         <source>Rise that flags a stretch (ratio)</source>
@@ -3279,16 +3599,8 @@ OUTPUT：每个被标记样品对应一段管段，从该样品向上游延伸�
         <translation>{n} 个管网要素没有线几何，未使用。</translation>
     </message>
     <message>
-        <source>The network “{layer}” has no lines.</source>
-        <translation>管网“{layer}”中没有线。</translation>
-    </message>
-    <message>
         <source>{n} samples have no site name and are left out.</source>
         <translation>{n} 个样品没有点位名称，未使用。</translation>
-    </message>
-    <message>
-        <source>{n} samples have no point and are left out.</source>
-        <translation>{n} 个样品没有点位，未使用。</translation>
     </message>
     <message>
         <source>{n} samples have no value in “{field}” and are left out: {sites}.</source>
@@ -3915,10 +4227,6 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>行号</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
         <source>Column</source>
         <translation>列</translation>
     </message>
@@ -3931,16 +4239,8 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>原始行内容</translation>
     </message>
     <message>
-        <source>Site</source>
-        <translation>采样点</translation>
-    </message>
-    <message>
         <source>Value as written</source>
         <translation>原始值</translation>
-    </message>
-    <message>
-        <source>Township</source>
-        <translation>乡镇</translation>
     </message>
     <message>
         <source>Class</source>
