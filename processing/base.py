@@ -34,10 +34,33 @@ def group_name(group_id: str) -> str:
     return names.get(group_id, group_id)
 
 
+def help_html(text: str) -> str:
+    """Plain help text → the HTML the toolbox renders it as: a bare "<" would start a tag and swallow the rest."""
+    import html
+
+    escaped = html.escape(text or "", quote=False)
+    return escaped.replace("\n", "<br>")
+
+
 class WbeAlgorithm(QgsProcessingAlgorithm):
-    """Base class: subclasses set ``ALG_ID``, ``GROUP_ID`` and ``ICON`` and write the translated texts."""
+    """Base class: subclasses set ``ALG_ID``, ``GROUP_ID`` and ``ICON`` and write the translated texts.
+
+    Subclasses write ``shortHelpString`` as plain text; it is escaped here, once for all of them, because
+    QGIS renders it as HTML."""
 
     ALG_ID = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        plain = cls.__dict__.get("shortHelpString")
+        if plain is not None and not getattr(plain, "_wbe_escaped", False):
+
+            def shortHelpString(self, _plain=plain) -> str:
+                return help_html(_plain(self))
+
+            shortHelpString._wbe_escaped = True
+            shortHelpString.__doc__ = plain.__doc__
+            cls.shortHelpString = shortHelpString
     GROUP_ID = "survey"
     ICON = "wbe.svg"
 

@@ -48,8 +48,19 @@ from ...core.classify import (
     ties_at_breaks,
     weighted_index,
 )
+from ...core.classify import (
+    parse_thresholds as parse_threshold_values,
+)
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..base import (
+    WbeAlgorithm,
+    guess_township_name_field,
+    is_null,
+    read_columns,
+    record_township_name_field,
+    to_float_array,
+    township_name_field,
+)
 from ..styling import format_value, severity_label, severity_renderer, store_style
 
 POOLED, BASELINE = range(2)
@@ -65,19 +76,11 @@ def severity_fields() -> QgsFields:
 
 
 def parse_thresholds(raw) -> list[float] | None:
-    """THRESHOLDS as a matrix (a list from processing.run, or '50,200' from qgis_process)."""
-    if raw is None or raw == "" or raw == []:
-        return None
-    items = raw if isinstance(raw, (list, tuple)) else str(raw).replace(";", ",").split(",")
-    values = []
-    for item in items:
-        text = str(item).strip()
-        if text:
-            try:
-                values.append(float(text))
-            except ValueError as error:
-                raise QgsProcessingException(tr("The threshold “{value}” is not a number.").format(value=text)) from error
-    return values
+    """THRESHOLDS as any caller passes it (core.classify.parse_thresholds); an empty or NULL table is "not given"."""
+    try:
+        return parse_threshold_values(raw)
+    except ClassificationError as error:
+        raise QgsProcessingException(tr("The threshold “{value}” is not a number.").format(value=error.details["value"])) from error
 
 
 def parse_weights(raw: str, compounds: list[str]) -> dict[str, float]:
@@ -342,7 +345,8 @@ class ClassifySeverity(WbeAlgorithm):
         if source.fields().lookupField(field) < 0:
             raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer, field=field))
         method = self.parameterAsEnum(parameters, self.METHOD, context)
-        thresholds = parse_thresholds(parameters.get(self.THRESHOLDS))
+        # Thresholds matter only for the fixed and ratio methods: the toolbox passes its untouched table too.
+        thresholds = parse_thresholds(parameters.get(self.THRESHOLDS)) if method == FIXED or method in RATIO_METHODS else None
         if method == FIXED and (thresholds is None or len(thresholds) != 2):
             raise QgsProcessingException(tr("Fixed thresholds need THRESHOLDS: the upper bounds of classes 1 and 2, for example 50,200."))
         if method in RATIO_METHODS and thresholds is not None and len(thresholds) != 2:
@@ -414,6 +418,7 @@ class ClassifySeverity(WbeAlgorithm):
         elif method == RATIO_BASELINE:
             policy_text = tr("ratio to the county median of the baseline round {round}").format(round=baseline)
         summary = {"method": method_names()[method], "policy": policy_text, "field": field, "breaks": {}, "weights": None}
+        summary["township_field"] = id_field or self._input_name_field(parameters, context, source)
 
         if composite != NO_COMPOSITE:
             return self._run_composite(
@@ -612,6 +617,15 @@ class ClassifySeverity(WbeAlgorithm):
             "BREAKS": self._breaks_text(summary),
         }
 
+    def _input_name_field(self, parameters, context, source) -> str:
+        """The township name field of the input: recorded on it by a wbe algorithm, else a name-like text field."""
+        try:
+            input_layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
+        except Exception:  # a source that is not a layer (a feature source definition of another kind)
+            input_layer = None
+        name = township_name_field(input_layer) if input_layer is not None else ""
+        return name or guess_township_name_field(source.fields())
+
     @staticmethod
     def _breaks_text(summary) -> str:
         return "; ".join(f"{name}: {b.break_1:.6g}, {b.break_2:.6g}" for name, b in summary["breaks"].items() if b is not None)
@@ -628,6 +642,10 @@ class ClassifySeverity(WbeAlgorithm):
             for i, category in enumerate(renderer.categories()):
                 if category.value() in texts:
                     renderer.updateCategoryLabel(i, texts[category.value()])
+        name_field = summary.get("township_field") or ""
+        if name_field:
+            # Recorded on the layer and stored with its style, so later algorithms (the report) never ask.
+            record_township_name_field(QgsProcessingUtils.mapLayerFromString(dest_id, context), name_field)
         how = store_style(dest_id, context, renderer, tr("Severity"))
         if how == "gpkg":
             feedback.pushInfo(tr("Style stored in the GeoPackage as its default style."))
@@ -653,7 +671,10 @@ class ClassifySeverity(WbeAlgorithm):
         metadata = layer.metadata()
         metadata.setTitle(tr("Severity"))
         metadata.setAbstract("\n".join(lines))
-        metadata.setKeywords({"wbe": ["severity", f"method={method}", f"breaks={self._breaks_text(summary)}"]})
+        keywords = ["severity", f"method={method}", f"breaks={self._breaks_text(summary)}"]
+        if name_field:
+            keywords.append(f"township_field={name_field}")
+        metadata.setKeywords({"wbe": keywords})
         layer.setMetadata(metadata)
         if layer.dataProvider().name() == "memory":
             return
