@@ -299,16 +299,21 @@ class SurveyMap(WbeAlgorithm):
             layer.saveStyleToDatabase(tr("Severity"), tr("Saved by wbe_surveillance"), True, "")
 
     def _latest_round(self, samples_id: str, compound: str, media: tuple[str, ...], context) -> str:
-        layer = QgsProcessingUtils.mapLayerFromString(samples_id, context)
-        fields = layer.fields()
-        i_round, i_compound, i_medium = (fields.lookupField(n) for n in ("round", "compound", "medium"))
-        rounds = set()
-        for feature in layer.getFeatures():
-            attrs = feature.attributes()
-            if attrs[i_compound] == compound and attrs[i_medium] in media and not is_null(attrs[i_round]):
-                rounds.add(str(attrs[i_round]))
-        if not rounds:
-            raise QgsProcessingException(
-                tr("The lab table has no sample of “{compound}” of the chosen sample type.").format(compound=compound)
-            )
-        return max(rounds)
+        return latest_round(QgsProcessingUtils.mapLayerFromString(samples_id, context), compound, media)
+
+
+def latest_round(layer, compound: str, media: tuple[str, ...] | None = None) -> str:
+    """The latest round of ``layer`` (the import's samples) that has samples of ``compound`` (of the media given).
+    One series never mixes kinds of rounds (2024Q3, 2024, 2024-07), and within one kind text order is time order."""
+    if media is None:
+        media = media_for(WATER)
+    fields = layer.fields()
+    i_round, i_compound, i_medium = (fields.lookupField(n) for n in ("round", "compound", "medium"))
+    rounds = set()
+    for feature in layer.getFeatures():
+        attrs = feature.attributes()
+        if attrs[i_compound] == compound and attrs[i_medium] in media and not is_null(attrs[i_round]):
+            rounds.add(str(attrs[i_round]))
+    if not rounds:
+        raise QgsProcessingException(tr("The lab table has no sample of “{compound}” of the chosen sample type.").format(compound=compound))
+    return max(rounds)
