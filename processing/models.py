@@ -30,8 +30,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QPointF
 
-from ..translate import tr
 from ..core.paths import resource
+from ..translate import tr
 
 MODELS_DIR = resource("models")
 
@@ -363,9 +363,9 @@ def write_models(folder: str = MODELS_DIR) -> list[str]:
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance script
-    from qgis.core import QgsApplication
-
     import sys
+
+    from qgis.core import QgsApplication
 
     app = QgsApplication([], False)
     app.initQgis()
