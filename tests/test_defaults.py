@@ -232,3 +232,38 @@ def test_toolbox_defaults_are_accepted(plugin, demo_data, algorithm_id, batch):
         if definition.isDestination() and not definition.flags() & definition.FlagOptional:
             assert results.get(name), f"{algorithm_id}: output {name} missing from {sorted(results)}"
     gc.collect()
+
+
+@pytest.mark.parametrize("algorithm_id", registry_ids())
+def test_help_renders_every_word(plugin, algorithm_id):
+    """The toolbox renders shortHelpString as HTML: every word of the plain text must survive, "<" included."""
+    import html
+
+    from qgis.PyQt.QtGui import QTextDocument
+
+    algorithm = QgsApplication.processingRegistry().algorithmById(algorithm_id)
+    shown = algorithm.shortHelpString() or ""
+    document = QTextDocument()
+    document.setHtml(shown)
+    rendered = document.toPlainText().split()
+    if hasattr(algorithm, "helpContent"):  # a shipped model: QGIS writes its HTML from the description
+        written = algorithm.helpContent()["ALG_DESC"].split()
+        assert rendered[: len(written)] == written
+    else:  # the plain text the author wrote: the escaped HTML with its line breaks undone and entities decoded
+        written = html.unescape(shown.replace("<br>", "\n")).split()
+        assert rendered == written
+    if algorithm_id == "wbe:classifyseverity":
+        assert len(rendered) > 400 and "≤" in " ".join(rendered)
+
+
+@pytest.mark.parametrize(
+    ("algorithm_id", "names"),
+    [
+        ("wbe:surveymap", ["TOWNSHIP_FIELD", "ROUND", "METHOD", "THRESHOLDS", "ND_POLICY"]),
+        ("wbe:classifyseverity", ["METHOD", "THRESHOLDS", "ROUND_FIELD", "BREAKS_FROM", "BASELINE_ROUND", "COMPOSITE", "WEIGHTS"]),
+    ],
+)
+def test_non_obvious_parameters_have_their_own_help(plugin, algorithm_id, names):
+    algorithm = QgsApplication.processingRegistry().algorithmById(algorithm_id)
+    for name in names:
+        assert len(algorithm.parameterDefinition(name).help()) > 30, name

@@ -167,7 +167,7 @@ def save_metadata(layer: QgsVectorLayer, metadata) -> bool:
 
 def thresholds_parameter(name: str = "THRESHOLDS") -> QgsProcessingParameterMatrix:
     """THRESHOLDS: the upper bounds of classes 1 and 2 (optional: a required matrix with a default still fails in 3.22)."""
-    return QgsProcessingParameterMatrix(
+    param = QgsProcessingParameterMatrix(
         name,
         tr("Fixed thresholds: upper bounds of classes 1 and 2"),
         numberRows=1,
@@ -175,6 +175,14 @@ def thresholds_parameter(name: str = "THRESHOLDS") -> QgsProcessingParameterMatr
         headers=[tr("General ≤"), tr("Fairly severe ≤")],
         optional=True,
     )
+    param.setHelp(
+        tr(
+            "Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). "
+            "A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). "
+            "Left empty, it is not given."
+        )
+    )
+    return param
 
 
 class ClassifySeverity(WbeAlgorithm):
@@ -266,6 +274,25 @@ class ClassifySeverity(WbeAlgorithm):
             )
         )
         self.addParameter(QgsProcessingParameterString(self.WEIGHTS, tr("Compound weights (compound=weight, …)"), optional=True))
+        helps = {
+            self.METHOD: tr("How the values are cut into three classes; the help describes each method."),
+            self.ROUND_FIELD: tr(
+                "The field that holds the sampling round. With it, the breaks are computed once and applied to every round, "
+                "so a township changes class only when its values change."
+            ),
+            self.BREAKS_FROM: tr("Whether the breaks come from all rounds pooled or from one baseline round."),
+            self.BASELINE_ROUND: tr("The round the breaks (or the ratio methods' reference median) come from; empty: the earliest."),
+            self.COMPOUND_FIELD: tr("With several compounds in one layer: each compound gets its own breaks."),
+            self.ID_FIELD: tr("The township field, needed for a composite across compounds (one feature per township and round)."),
+            self.COMPOSITE: tr(
+                "Combine the compounds' classes: the highest class, or a class of the weighted index of ratios to the county median."
+            ),
+            self.WEIGHTS: tr(
+                "For the weighted index: compound=weight pairs, for example methamphetamine=2, ketamine=1; unnamed compounds weigh 1."
+            ),
+        }
+        for name, text in helps.items():
+            self.parameterDefinition(name).setHelp(text)
         for name in (
             self.ROUND_FIELD,
             self.BREAKS_FROM,
