@@ -19,6 +19,7 @@ from qgis.core import (
     QgsProcessing,
     QgsProcessingContext,
     QgsProcessingFeedback,
+    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterMatrix,
     QgsProject,
     QgsVectorLayer,
@@ -39,9 +40,11 @@ def toolbox_value(definition):
     return definition.defaultValueForGui()
 
 
-def toolbox_parameters(algorithm, required: dict, batch: bool = False) -> dict:
+def toolbox_parameters(algorithm, required: dict, mode: str = "dialog") -> dict:
     """Defaults as the toolbox passes them, with ``required`` filled in. Optional outputs that are not created by
-    default are left out (missing key), as are, in batch mode, all optional outputs left empty."""
+    default are left out (missing key). ``mode`` "batch": every optional output left empty is a missing key;
+    "batchpanel": as the batch panel's parametersForRow passes it, an empty output definition
+    (QgsProcessingOutputLayerDefinition("") for layers, "" for files)."""
     parameters = {}
     for definition in algorithm.parameterDefinitions():
         name = definition.name()
@@ -49,7 +52,11 @@ def toolbox_parameters(algorithm, required: dict, batch: bool = False) -> dict:
         if name in required:
             parameters[name] = required[name]
         elif definition.isDestination():
-            if optional and (batch or not definition.createByDefault()):
+            if optional and mode == "batchpanel":
+                layer_like = definition.type() in ("sink", "vectorDestination", "rasterDestination")
+                parameters[name] = QgsProcessingOutputLayerDefinition("", QgsProject.instance()) if layer_like else ""
+                continue
+            if optional and (mode == "batch" or not definition.createByDefault()):
                 continue
             parameters[name] = QgsProcessing.TEMPORARY_OUTPUT
         else:
@@ -212,12 +219,12 @@ def test_registry_ids_are_the_providers(plugin):
     assert sorted(a.id() for a in provider.algorithms()) == registry_ids()
 
 
-@pytest.mark.parametrize("batch", [False, True], ids=["dialog", "batch"])
+@pytest.mark.parametrize("mode", ["dialog", "batch", "batchpanel"])
 @pytest.mark.parametrize("algorithm_id", [i for i in registry_ids() if i not in NEEDS_A_SERVER])
-def test_toolbox_defaults_are_accepted(plugin, demo_data, algorithm_id, batch):
+def test_toolbox_defaults_are_accepted(plugin, demo_data, algorithm_id, mode):
     algorithm = QgsApplication.processingRegistry().algorithmById(algorithm_id)
     assert algorithm is not None
-    parameters = toolbox_parameters(algorithm, required_inputs(algorithm_id, demo_data), batch=batch)
+    parameters = toolbox_parameters(algorithm, required_inputs(algorithm_id, demo_data), mode=mode)
     # The matrix parameters really are passed as the widget's NULL cells.
     for definition in algorithm.parameterDefinitions():
         if isinstance(definition, QgsProcessingParameterMatrix):
@@ -226,7 +233,10 @@ def test_toolbox_defaults_are_accepted(plugin, demo_data, algorithm_id, batch):
     context.setProject(QgsProject.instance())
     ok, message = algorithm.checkParameterValues(parameters, context)
     assert ok, message
-    results = _run(algorithm_id, parameters)
+    # As the dialogs run it: the algorithm's own run(), which reports an exception (e.g. a KeyError) as a failure.
+    feedback = QgsProcessingFeedback()
+    results, ok = algorithm.run(parameters, context, feedback)
+    assert ok, f"{algorithm_id} failed with the toolbox's defaults ({mode})"
     for name in parameters:
         definition = algorithm.parameterDefinition(name)
         if definition.isDestination() and not definition.flags() & definition.FlagOptional:
