@@ -113,9 +113,8 @@ def help_words(dialog):
 
 
 def installed():
-    from qgis.core import QgsApplication
-
     import qgis.utils
+    from qgis.core import QgsApplication
 
     survey, survey_map = action("wbeQuarterlySurvey"), action("wbeSurveyMap")
     icons = [a.icon().pixmap(32, 32).toImage() for a in (survey, survey_map)]
@@ -208,11 +207,13 @@ def menu_dialog_demo_run():
 
 
 def _run_algorithm_dialog(algorithm_id, parameters, shot_name, limit=300.0):
-    import processing
     from qgis.core import QgsApplication, QgsProject
+
+    import processing
 
     before = set(QgsProject.instance().mapLayers())
     dialog = processing.createAlgorithmDialog(algorithm_id, parameters)
+    dialog.resize(1100, 780)
     dialog.show()
     pump(0.5)
     words = help_words(dialog)
@@ -230,9 +231,14 @@ def _run_algorithm_dialog(algorithm_id, parameters, shot_name, limit=300.0):
     dialog.close()
     pump()
     fields = {lyr.name(): [f.name() for f in lyr.fields()] for lyr in ADDED[algorithm_id] if hasattr(lyr, "fields")}
-    return {"executed": executed, "fields": fields, "results": sorted(results), "added": sorted(added), "help_words": words, "values": {
-        k: v for k, v in results.items() if isinstance(v, (int, float, str)) and k.isupper() and not str(v).startswith("/")
-    }}
+    return {
+        "executed": executed,
+        "fields": fields,
+        "results": sorted(results),
+        "added": sorted(added),
+        "help_words": words,
+        "values": {k: v for k, v in results.items() if isinstance(v, (int, float, str)) and k.isupper() and not str(v).startswith("/")},
+    }
 
 
 def toolbox_surveymap():
@@ -247,13 +253,15 @@ def toolbox_classifyseverity():
 
 
 def batch_surveymap():
-    from processing.gui.BatchAlgorithmDialog import BatchAlgorithmDialog
-    from processing.tools import dataobjects
     from qgis.core import QgsApplication
     from qgis.utils import iface
 
+    from processing.gui.BatchAlgorithmDialog import BatchAlgorithmDialog
+    from processing.tools import dataobjects
+
     algorithm = QgsApplication.processingRegistry().createAlgorithmById("wbe:surveymap")
     dialog = BatchAlgorithmDialog(algorithm, iface.mainWindow())
+    dialog.resize(1400, 600)
     dialog.show()
     panel = dialog.mainWidget()
     while panel.batchRowCount() < 2:
@@ -289,8 +297,9 @@ def batch_surveymap():
 
 
 def models_validate_and_run():
-    from processing.modeler.ModelerDialog import ModelerDialog
     from qgis.core import QgsApplication
+
+    from processing.modeler.ModelerDialog import ModelerDialog
 
     out = {}
     provider = QgsApplication.processingRegistry().providerById("wbe")

@@ -56,7 +56,7 @@ def run_desktop(folder: Path, mode: str) -> dict:
     env["HOME"] = str(folder)  # nothing of the machine's own QGIS settings
     command = [
         "xvfb-run", "-a", "-s", "-screen 0 1600x1000x24",
-        "qgis", "--nologo", "--noversioncheck", "--noplugins" if False else "--skipbadlayers",
+        "qgis", "--nologo", "--noversioncheck",
         "--profiles-path", str(profiles), "--code", str(REPO / "tests" / "desktop_driver.py"),
     ]  # fmt: skip
     log = folder / "qgis.log"

@@ -89,12 +89,12 @@ class SurveyMap(WbeAlgorithm):
         self.addParameter(datum_parameter(self.DATUM))
         self.addParameter(QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.TypeVectorPolygon]))
         township_field = QgsProcessingParameterField(
-            self.TOWNSHIP_FIELD, tr("Township name field"), parentLayerParameterName=self.TOWNSHIPS, optional=True
+            self.TOWNSHIP_FIELD, tr("Township name field"), defaultValue="name", parentLayerParameterName=self.TOWNSHIPS, optional=True
         )
         township_field.setHelp(
             tr(
-                "The field of the township layer that holds the township names. Empty: the first text field that looks like a "
-                "name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town), as the log says."
+                "The field of the township layer that holds the township names. Empty (or the default “name” on a layer without it): "
+                "the first text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town), as the log says."
             )
         )
         self.addParameter(township_field)
@@ -159,6 +159,8 @@ class SurveyMap(WbeAlgorithm):
         source = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
+        if field == "name" and source.fields().lookupField(field) < 0:
+            field = ""  # the default, where the layer has no such field: guessed below
         if field:
             if source.fields().lookupField(field) < 0:
                 raise QgsProcessingException(
