@@ -51,7 +51,7 @@ def wait_until(predicate, limit=300.0):
     end = time.monotonic() + limit
     while not predicate():
         if time.monotonic() > end:
-            raise TimeoutError("waited %.0f s" % limit)
+            raise TimeoutError(f"waited {limit:.0f} s")
         QCoreApplication.processEvents()
         time.sleep(0.05)
     pump(0.3)
