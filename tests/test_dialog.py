@@ -302,3 +302,25 @@ def test_plugin_owns_one_dialog_until_it_closes(plugin, project_with_townships, 
     assert again is not dialog and plugin.survey_dialog is again
     again.close()
     assert plugin.survey_dialog is None
+
+
+def test_unload_with_a_running_survey_releases_the_dialog(plugin, project_with_townships, clean_settings, tmp_path):
+    from qgis.core import QgsTask
+
+    project, layer_id = project_with_townships
+    dialog = plugin.open_survey_dialog()
+    dialog.open_report = False
+    dialog.lab_file.setFilePath(str(DEMO / "lab_results_2024.csv"))
+    dialog.townships.setLayer(project.mapLayer(layer_id))
+    dialog.set_compounds(["methamphetamine"])
+    dialog.folder.setFilePath(str(tmp_path / "out"))
+    task = dialog.start()
+    assert task is not None
+    try:
+        plugin.unload()
+        assert plugin.survey_dialog is None and task.on_finished is None
+        wait_for(lambda: task.status() in (QgsTask.Complete, QgsTask.Terminated))
+        assert task.status() == QgsTask.Terminated  # cancelled: the chain stopped
+    finally:
+        plugin.initGui()
+    assert QgsApplication.processingRegistry().providerById("wbe") is not None
