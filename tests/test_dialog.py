@@ -225,8 +225,14 @@ def test_empty_round_names_outputs_after_the_round_and_never_overwrites(project_
 
 
 def test_selection_and_unsaved_edits_are_honoured(project_with_townships, clean_settings, tmp_path):
-    project, layer_id = project_with_townships
-    layer = project.mapLayer(layer_id)
+    import shutil
+
+    project, _demo_id = project_with_townships
+    # A copy: a layer in edit mode opens its GeoPackage for writing, and the demo data must stay untouched.
+    shutil.copy(DEMO / "townships.gpkg", tmp_path / "townships.gpkg")
+    layer = QgsVectorLayer(str(tmp_path / "townships.gpkg") + "|layername=townships", "townships (copy)", "ogr")
+    project.addMapLayer(layer)
+    layer_id = layer.id()
     chosen = sorted(f.id() for f in layer.getFeatures())[:5]
     layer.selectByIds(chosen)
     assert layer.startEditing()
@@ -242,7 +248,7 @@ def test_selection_and_unsaved_edits_are_honoured(project_with_townships, clean_
         expected = sorted("新名镇" if f.id() == renamed else f["name"] for f in layer.getFeatures() if f.id() in chosen)
         assert names == expected and len(names) == 5
         # The file behind the layer still holds the old name: the dialog used the layer as it is in the project.
-        on_disk = QgsVectorLayer(str(DEMO / "townships.gpkg") + "|layername=townships", "disk", "ogr")
+        on_disk = QgsVectorLayer(str(tmp_path / "townships.gpkg") + "|layername=townships", "disk", "ogr")
         assert "新名镇" not in {f["name"] for f in on_disk.getFeatures()}
         del severity, on_disk
         # Ticked with nothing selected: the analyst is told, nothing runs.
