@@ -263,6 +263,7 @@ def test_selection_and_unsaved_edits_are_honoured(project_with_townships, clean_
 def test_township_field_defaults_to_a_name_like_field(project_with_townships, clean_settings):
     from qgis.core import QgsField
     from qgis.PyQt.QtCore import QVariant
+
     from wbe_surveillance.dialogs.quarterly_survey import QuarterlySurveyDialog
 
     project, layer_id = project_with_townships
