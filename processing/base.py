@@ -49,6 +49,8 @@ class WbeAlgorithm(QgsProcessingAlgorithm):
     QGIS renders it as HTML."""
 
     ALG_ID = ""
+    GROUP_ID = "survey"
+    ICON = "wbe.svg"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -61,8 +63,6 @@ class WbeAlgorithm(QgsProcessingAlgorithm):
             shortHelpString._wbe_escaped = True
             shortHelpString.__doc__ = plain.__doc__
             cls.shortHelpString = shortHelpString
-    GROUP_ID = "survey"
-    ICON = "wbe.svg"
 
     def createInstance(self):
         return type(self)()
