@@ -150,6 +150,33 @@ def menu_dialog_empty_form():
     return {"visible": dialog.isVisible(), "same_dialog": id(dialog) == first_id, "message": dialog.message.text(), "shot": shot}
 
 
+def menu_dialog_cancel():
+    """Run, then Cancel at once: the chain stops, the dialog says so, nothing is added to the project."""
+    from qgis.core import QgsProject
+
+    layer = townships_layer()
+    action("wbeQuarterlySurvey").trigger()
+    pump()
+    dialog = plugin().survey_dialog
+    dialog.open_report = False
+    dialog.townships.setLayer(layer)
+    dialog.lab_file.setFilePath(LAB)
+    dialog.round.setText("")
+    dialog.set_compounds(["methamphetamine"])
+    dialog.folder.setFilePath(os.path.join(OUT, "cancelled"))
+    layers_before = len(QgsProject.instance().mapLayers())
+    click(dialog.run_button)
+    cancel_enabled = dialog.cancel_button.isEnabled()
+    click(dialog.cancel_button)
+    wait_until(lambda: dialog.task is None)
+    return {
+        "cancel_enabled": cancel_enabled,
+        "message": dialog.message.text(),
+        "layers_added": len(QgsProject.instance().mapLayers()) - layers_before,
+        "run_enabled": dialog.run_button.isEnabled(),
+    }
+
+
 def menu_dialog_demo_run():
     from qgis.core import QgsProject
     from qgis.utils import iface
@@ -363,6 +390,7 @@ def main():
         step(chinese_dialog)
     else:
         step(menu_dialog_empty_form)
+        step(menu_dialog_cancel)
         step(menu_dialog_demo_run)
         step(toolbox_surveymap)
         step(toolbox_classifyseverity)

@@ -115,6 +115,13 @@ def test_menu_dialog_answers_an_empty_form(desktop_en):
     assert step["message"] == "Choose the lab results table."
 
 
+def test_menu_dialog_cancel_stops_the_survey(desktop_en):
+    step = _step(desktop_en, "menu_dialog_cancel")
+    assert step["cancel_enabled"] and step["run_enabled"]
+    assert step["message"] == "The survey was cancelled; nothing was added to the project."
+    assert step["layers_added"] == 0
+
+
 def test_menu_dialog_runs_the_demo(desktop_en):
     step = _step(desktop_en, "menu_dialog_demo_run")
     assert step["guessed_field"] == "name"  # not fid
