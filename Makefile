@@ -8,14 +8,14 @@ VPY := $(VENV)/bin/python
 PLUGIN := wbe_surveillance
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-numpy python3-pandas python3-scipy \
 	python3-pytest python3-venv python3-pip fonts-noto-cjk pyqt5-dev-tools qttools5-dev-tools \
-	poppler-utils zip postgresql-15-postgis-3 python3-psycopg2
+	poppler-utils zip postgresql-15-postgis-3 python3-psycopg2 xvfb xdotool imagemagick
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QM := i18n/$(PLUGIN)_zh_CN.qm
 TS := i18n/$(PLUGIN)_zh_CN.ts
 # The repository root is the plugin folder; these are its Python parts (for lint and format).
 CODE := __init__.py plugin.py translate.py core dialogs processing storage tests bench scripts
 
-.PHONY: deps demo test package lint format i18n ts bench clean
+.PHONY: deps demo test package lint format i18n ts bench clean screenshots
 
 # Install the Debian packages only when one is missing, so a prepared machine pays nothing.
 deps:
@@ -65,6 +65,18 @@ format: $(VENV)/.installed
 package: $(QM)
 	rm -f dist/$(PLUGIN).zip
 	$(PY) scripts/plugin_link.py package dist/$(PLUGIN).zip
+
+# The README's screenshots, of the real QGIS desktop under Xvfb (tests/test_desktop.py writes its own to a temporary folder).
+SHOTS_TMP := $(shell mktemp -u /tmp/wbe-screenshots-XXXXXX)
+screenshots: deps $(VENV)/.installed $(QM)
+	WBE_SCREENSHOTS_RAW=$(SHOTS_TMP) QT_QPA_PLATFORM=offscreen $(VPY) -P -m pytest -p no:cacheprovider -q tests/test_desktop.py
+	mkdir -p docs/screenshots
+	cp $(SHOTS_TMP)/en_desktop_after_survey.png docs/screenshots/desktop.png
+	cp $(SHOTS_TMP)/zh_desktop_zh.png docs/screenshots/desktop_zh_CN.png
+	cp $(SHOTS_TMP)/en_toolbox_surveymap_form.png docs/screenshots/toolbox_surveymap.png
+	cp $(SHOTS_TMP)/en_batch_surveymap_log.png docs/screenshots/batch_surveymap.png
+	cp $(SHOTS_TMP)/en_modeler_quarterlysurvey.png docs/screenshots/modeler_quarterlysurvey.png
+	rm -rf $(SHOTS_TMP)
 
 bench: deps $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(VPY) bench/bench_demo.py

@@ -19,6 +19,10 @@
         <translation>季度水样监测：化验结果 → 以轮次命名的图层组中的严重程度图层，以及可打印的报告</translation>
     </message>
     <message>
+        <source>The township layer “{layer}” could not be read: {error}</source>
+        <translation>无法读取乡镇图层“{layer}”：{error}</translation>
+    </message>
+    <message>
         <source>Quarterly survey</source>
         <translation>季度水样监测</translation>
     </message>
@@ -45,6 +49,14 @@
     <message>
         <source>Township name field</source>
         <translation>乡镇名称字段</translation>
+    </message>
+    <message>
+        <source>Selected townships only</source>
+        <translation>仅所选乡镇</translation>
+    </message>
+    <message>
+        <source>Survey only the townships selected in the layer, as the toolbox's “Selected features only” does.</source>
+        <translation>只对图层中选中的乡镇进行监测分析，与工具箱的“仅所选要素”相同。</translation>
     </message>
     <message>
         <source>Compounds</source>
@@ -167,6 +179,10 @@
         <translation>“一般”的上限必须小于“较严重”的上限。</translation>
     </message>
     <message>
+        <source>“Selected townships only” is ticked, but no township of “{layer}” is selected.</source>
+        <translation>已勾选“仅所选乡镇”，但图层“{layer}”中没有选中任何乡镇。</translation>
+    </message>
+    <message>
         <source>Running… QGIS stays usable; the results appear when the survey is done.</source>
         <translation>正在运行……期间可继续使用 QGIS，完成后结果会自动加载。</translation>
     </message>
@@ -225,6 +241,10 @@
     <message>
         <source>Unexpected error: {error}</source>
         <translation>意外错误：{error}</translation>
+    </message>
+    <message>
+        <source>The files of an earlier run of {round} are kept; this run is saved as “{name}_…”.</source>
+        <translation>{round} 轮此前运行的文件已保留；本次结果另存为“{name}_…”。</translation>
     </message>
     <message>
         <source>Wastewater drug survey {round}: {compound}</source>
@@ -703,6 +723,10 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>固定阈值：第 1、2 级的上限</translation>
     </message>
     <message>
+        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
+        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
+    </message>
+    <message>
         <source>Classify severity</source>
         <translation>严重程度分级</translation>
     </message>
@@ -785,6 +809,38 @@ Several compounds: give COMPOUND_FIELD. Each compound gets its own breaks. With 
     <message>
         <source>Compound weights (compound=weight, …)</source>
         <translation>化合物权重（化合物=权重, …）</translation>
+    </message>
+    <message>
+        <source>How the values are cut into three classes; the help describes each method.</source>
+        <translation>如何把数值划分为三个等级；各方法见帮助说明。</translation>
+    </message>
+    <message>
+        <source>The field that holds the sampling round. With it, the breaks are computed once and applied to every round, so a township changes class only when its values change.</source>
+        <translation>存放采样轮次的字段。有了它，分级断点只计算一次并用于所有轮次，乡镇只有在数值变化时才会改变等级。</translation>
+    </message>
+    <message>
+        <source>Whether the breaks come from all rounds pooled or from one baseline round.</source>
+        <translation>断点取自所有轮次合并的数据，还是取自某一个基准轮次。</translation>
+    </message>
+    <message>
+        <source>The round the breaks (or the ratio methods' reference median) come from; empty: the earliest.</source>
+        <translation>断点（或比值法的参照中位数）所取自的轮次；留空则为最早一轮。</translation>
+    </message>
+    <message>
+        <source>With several compounds in one layer: each compound gets its own breaks.</source>
+        <translation>一个图层含多种目标物时：每种目标物各自计算断点。</translation>
+    </message>
+    <message>
+        <source>The township field, needed for a composite across compounds (one feature per township and round).</source>
+        <translation>乡镇字段，用于多种目标物的综合分级（每个乡镇每轮一个要素）。</translation>
+    </message>
+    <message>
+        <source>Combine the compounds' classes: the highest class, or a class of the weighted index of ratios to the county median.</source>
+        <translation>合并各目标物的等级：取最高等级，或按“与全县中位数之比”的加权指数分级。</translation>
+    </message>
+    <message>
+        <source>For the weighted index: compound=weight pairs, for example methamphetamine=2, ketamine=1; unnamed compounds weigh 1.</source>
+        <translation>用于加权指数：目标物=权重，例如 methamphetamine=2, ketamine=1；未列出的目标物权重为 1。</translation>
     </message>
     <message>
         <source>Severity</source>
@@ -3455,8 +3511,20 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
 导入时被拒绝的行和不在任何乡镇内的样品分别写入各自的输出，并在日志和结果中计数。</translation>
     </message>
     <message>
+        <source>The field of the township layer that holds the township names. Empty (or the default “name” on a layer without it): the first text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town), as the log says.</source>
+        <translation>乡镇图层中存放乡镇名称的字段。留空（或图层没有默认的“name”字段）时，使用第一个看起来像名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town），并在日志中说明。</translation>
+    </message>
+    <message>
         <source>Round (empty: the latest)</source>
         <translation>轮次（留空：最新一轮）</translation>
+    </message>
+    <message>
+        <source>The sampling round to map, written as in the lab table: a quarter 2024Q3, a year 2024 or a month 2024-07. Empty: the latest round that has samples of the compound; the round used is returned as ROUND.</source>
+        <translation>要制图的采样轮次，写法与化验结果表一致：季度 2024Q3、年份 2024 或月份 2024-07。留空则为该目标物有样品的最新一轮；实际使用的轮次作为 ROUND 返回。</translation>
+    </message>
+    <message>
+        <source>How the township values are cut into the three classes; see “Classify severity” for each method.</source>
+        <translation>如何把乡镇数值划分为三个等级；各方法见“严重程度分级”。</translation>
     </message>
     <message>
         <source>Township value</source>
@@ -3491,6 +3559,14 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
         <translation>制图轮次</translation>
     </message>
     <message>
+        <source>Choose the township name field: the layer “{layer}” has no text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town).</source>
+        <translation>请选择乡镇名称字段：图层“{layer}”中没有看起来像名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town）。</translation>
+    </message>
+    <message>
+        <source>Township name field: “{field}” (guessed from the field names).</source>
+        <translation>乡镇名称字段：“{field}”（根据字段名推断）。</translation>
+    </message>
+    <message>
         <source>Importing lab results…</source>
         <translation>正在导入化验结果…</translation>
     </message>
@@ -3505,6 +3581,10 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
     <message>
         <source>Drawing the map…</source>
         <translation>正在绘制地图…</translation>
+    </message>
+    <message>
+        <source>Saved by wbe_surveillance</source>
+        <translation>由 wbe_surveillance 保存</translation>
     </message>
     <message>
         <source>The lab table has no sample of “{compound}” of the chosen sample type.</source>
@@ -4437,10 +4517,6 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Severe</source>
         <translation>严重</translation>
-    </message>
-    <message>
-        <source>Saved by wbe_surveillance</source>
-        <translation>由 wbe_surveillance 保存</translation>
     </message>
 </context>
 </TS>
