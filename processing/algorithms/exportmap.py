@@ -18,48 +18,10 @@ from qgis.core import (
 )
 
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null
+from ..base import WbeAlgorithm, is_null, township_name_field
 from ..labels import compound_label
 from ..report.layout import build_layout, export_layout, label_townships
 from ..styling import severity_renderer
-
-NAME_GUESSES = (
-    "name",
-    "township",
-    "town_name",
-    "township_name",
-    "name_zh",
-    "乡镇",
-    "乡镇名称",
-    "镇名",
-    "xzmc",
-    "xzqmc",
-    "名称",
-    "town",
-    "name_en",
-)
-
-
-def guess_label_field(layer) -> str:
-    """The township name field: base.township_name_field when it is there (metadata, then name-like fields),
-    else the first field named like a name, else the first text field whose name contains "name"."""
-    try:
-        from ..base import township_name_field
-    except ImportError:  # TODO(merge): use base.township_name_field (the desk engineer's branch)
-        township_name_field = None
-    if township_name_field is not None:
-        found = township_name_field(layer)
-        if found:
-            return found
-    names = [f.name() for f in layer.fields()]
-    lowered = {n.lower(): n for n in names}
-    for guess in NAME_GUESSES:
-        if guess in lowered:
-            return lowered[guess]
-    for f in layer.fields():
-        if "name" in f.name().lower() and f.typeName().lower().startswith(("str", "text", "varchar")):
-            return f.name()
-    return ""
 
 
 def distinct_text(layer, field: str) -> list[str]:
@@ -169,7 +131,7 @@ class ExportMap(WbeAlgorithm):
                 )
             )
         layer = map_layer(source_layer, unit)
-        label_field = self.parameterAsString(parameters, self.LABEL_FIELD, context) or guess_label_field(layer)
+        label_field = self.parameterAsString(parameters, self.LABEL_FIELD, context) or township_name_field(layer)
         if label_field:
             label_townships(layer, label_field)
 

@@ -24,7 +24,7 @@ from qgis.PyQt.QtGui import QImage
 
 from ...core.classify import JENKS
 from ...translate import tr
-from ..base import WbeAlgorithm, nondetect_policy_parameter
+from ..base import WbeAlgorithm, nondetect_policy_parameter, township_name_field
 from ..labels import compound_label
 from ..report.data import (
     ReportData,
@@ -53,7 +53,6 @@ from ..report.render import (
     write_pdf,
     zoom_to,
 )
-from .exportmap import guess_label_field
 
 NO_ATLAS, ATLAS_TOWNSHIP, ATLAS_ROUND = range(3)
 TABLE_ROWS = 50
@@ -208,7 +207,7 @@ class Report(WbeAlgorithm):
                 check_target(path)
             except WriteError as error:
                 raise QgsProcessingException(str(error)) from error
-        name_field = self.parameterAsString(parameters, self.NAME_FIELD, context) or guess_label_field(layer)
+        name_field = self.parameterAsString(parameters, self.NAME_FIELD, context) or township_name_field(layer)
         value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context) or guess_value_field(layer)
         if not name_field:
             raise QgsProcessingException(
@@ -267,7 +266,7 @@ class Report(WbeAlgorithm):
         hotspots = self.parameterAsVectorLayer(parameters, self.HOTSPOTS, context)
         if hotspots is not None:
             data.hotspots = read_hotspots(
-                hotspots, name_field if hotspots.fields().lookupField(name_field) >= 0 else guess_label_field(hotspots)
+                hotspots, name_field if hotspots.fields().lookupField(name_field) >= 0 else township_name_field(hotspots)
             )
             if data.hotspots is None:
                 raise QgsProcessingException(
