@@ -24,7 +24,8 @@ def township_round_stats(
 
     ``township`` holds a township index per sample (-1 for a sample in no township, which is left
     out here; the caller reports it). ``values`` is NaN where a non-detect is excluded: such a sample
-    counts in n_samples but not in mean, median and max. Rounds sort as text, which is time order.
+    counts in n_samples but not in mean, median and max. Give ``all_rounds`` in time order
+    (core/rounds.py); without it rounds sort as text.
     """
     frame = pd.DataFrame(
         {
@@ -35,7 +36,8 @@ def township_round_stats(
         }
     )
     frame = frame[frame["t"] >= 0]
-    rounds_sorted = sorted(set(all_rounds) if all_rounds is not None else set(frame["round"]))
+    # all_rounds, when given, is already in time order (core/rounds.py); else labels sort as text.
+    rounds_sorted = list(dict.fromkeys(all_rounds)) if all_rounds is not None else sorted(set(frame["round"]))
     grouped = frame.groupby(["t", "round"], sort=False)
     stats = pd.DataFrame(
         {
