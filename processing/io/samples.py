@@ -153,3 +153,32 @@ def log_media_left_out(left_out: dict, feedback) -> None:
     if left_out:
         listed = ", ".join(f"{medium or tr('unknown')} ({count})" for medium, count in sorted(left_out.items()))
         feedback.pushInfo(tr("Samples of other sample types left out: {listed}.").format(listed=listed))
+
+
+def discard_output(dest_id: str, context) -> None:
+    """After a cancel: remove a file output written in part (a cancelled run leaves no output). The sink must
+    already be closed (deleted) by the caller; memory layers are dropped with the context."""
+    import os
+
+    from qgis.core import QgsProcessingUtils
+
+    path = str(dest_id).split("|")[0]
+    layer = QgsProcessingUtils.mapLayerFromString(dest_id, context, False) if not os.path.exists(path) else None
+    if layer is not None:
+        return
+    if os.path.isfile(path):
+        stem, _ext = os.path.splitext(path)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        if path.lower().endswith(".shp"):
+            for ext in (".shx", ".dbf", ".prj", ".cpg", ".qix", ".qmd"):
+                if os.path.exists(stem + ext):
+                    os.remove(stem + ext)
+
+
+def write_checked(sink, feature, output_label: str) -> None:
+    """Add one feature or stop with the sink's error (issue 14: every write is checked)."""
+    from ..base import write_feature
+
+    write_feature(sink, feature, output_label)
