@@ -182,3 +182,21 @@ def write_checked(sink, feature, output_label: str) -> None:
     from ..base import write_feature
 
     write_feature(sink, feature, output_label)
+
+
+def refuse_mixed_layer(source, feedback=None, fields=("compound", "unit")) -> None:
+    """For algorithms that analyse one value field of a layer (hot spots, emerging hot spots): a layer that
+    holds several compounds or several units in the fields of those names is refused, naming the values
+    (they are never pooled silently). Fields the layer lacks are not checked."""
+    from ...core import samples as sm
+
+    for name in fields:
+        index = source.fields().lookupField(name)
+        if index < 0:
+            continue
+        found = sorted(
+            {str(v) for v in source.uniqueValues(index) if v is not None and not (hasattr(v, "isNull") and v.isNull()) and str(v)}
+        )
+        if len(found) > 1:
+            code = "mixed_compounds" if name == "compound" else "mixed_units"
+            raise sample_refusal(sm.SampleError(code, name, found), source.sourceName())
