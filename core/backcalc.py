@@ -187,6 +187,9 @@ class Inputs:
     paired: np.ndarray  # methamphetamine ng/L of the same sample for amphetamine rows, else NaN
     compound_index: np.ndarray  # int: which excretion draw a row shares (one per compound)
     amp_ratio: float = AMP_MA_RATIO
+    # True where ``concentration`` is already a population-normalised load (mg/day/1000, as EMCDDA publishes
+    # them): the correction factor applies to it directly, flow and population are not needed.
+    normalised: np.ndarray | None = None
 
     @classmethod
     def build(
@@ -200,12 +203,18 @@ class Inputs:
         paired=None,
         compound_index=None,
         amp_ratio=AMP_MA_RATIO,
+        normalised=None,
     ):
         n = len(concentration)
         arr = [np.asarray(a, dtype=float).reshape(n) for a in (concentration, flow_l_day, population, mass_ratio, excretion, typical_dose)]
         paired_arr = np.full(n, np.nan) if paired is None else np.asarray(paired, dtype=float).reshape(n)
         index = np.zeros(n, dtype=np.int64) if compound_index is None else np.asarray(compound_index, dtype=np.int64).reshape(n)
-        return cls(*arr, paired_arr, index, float(amp_ratio))
+        norm = np.zeros(n, dtype=bool) if normalised is None else np.asarray(normalised, dtype=bool).reshape(n)
+        return cls(*arr, paired_arr, index, float(amp_ratio), norm)
+
+    @property
+    def is_normalised(self) -> np.ndarray:
+        return np.zeros(len(self.concentration), dtype=bool) if self.normalised is None else self.normalised
 
     def __len__(self) -> int:
         return len(self.concentration)
@@ -228,15 +237,21 @@ class Rsd:
 FIGURES = ("load", "load_1000", "consumption")
 
 
-def _kernel(conc, paired, flow, pop, ratio, excretion, amp_ratio, f_conc, f_paired, f_flow, f_pop, f_exc):
-    """The back-calculation chain; factors broadcast against the (n, 1) inputs. Factors of 1 are exact."""
+def _kernel(conc, paired, flow, pop, ratio, excretion, amp_ratio, f_conc, f_paired, f_flow, f_pop, f_exc, norm=False):
+    """The back-calculation chain; factors broadcast against the (n, 1) inputs. Factors of 1 are exact.
+
+    Where ``norm`` is True the value is a population-normalised load (mg/day/1000): load_1000 is the value
+    itself, consumption = value × mass ratio ÷ excretion, and the load in mg/day is value × population/1000
+    (NaN without a population)."""
     c = conc * f_conc
     q = flow * f_flow
     people = (pop * f_pop) / 1000.0
-    load = c * q * 1e-6
-    load_1000 = load / people
-    corrected = np.where(np.isnan(paired), c, np.maximum(c - amp_ratio * (paired * f_paired), 0.0))
-    consumption = (corrected * q * 1e-6 / people) * ratio / (excretion * f_exc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_people = np.where(norm, 1.0, q * 1e-6 / people)  # ng/L → mg/day/1000 for concentrations
+        load = np.where(norm, c * people, c * q * 1e-6)
+        load_1000 = c * per_people
+        corrected = np.where(np.isnan(paired), c, np.maximum(c - amp_ratio * (paired * f_paired), 0.0))
+        consumption = (corrected * per_people) * ratio / (excretion * f_exc)
     return load, load_1000, consumption
 
 
@@ -256,6 +271,7 @@ def deterministic(inputs: Inputs) -> dict[str, np.ndarray]:
         one,
         one,
         one,
+        inputs.is_normalised,
     )
     return {"load": load, "load_1000": load_1000, "consumption": consumption, "doses": consumption / inputs.typical_dose}
 
@@ -323,8 +339,10 @@ def monte_carlo(
     med = {f: np.full(n, np.nan) for f in FIGURES}
     hi = {f: np.full(n, np.nan) for f in FIGURES}
 
-    valid = np.isfinite(inputs.concentration) & np.isfinite(inputs.flow_l_day) & np.isfinite(inputs.population)
-    valid &= inputs.population > 0
+    norm_all = inputs.is_normalised
+    valid = np.isfinite(inputs.concentration) & (
+        norm_all | (np.isfinite(inputs.flow_l_day) & np.isfinite(inputs.population) & (inputs.population > 0))
+    )
     rows = np.flatnonzero(valid)
     group_sums = None
     if groups is not None:
@@ -349,6 +367,10 @@ def monte_carlo(
         # factor is shared by the amphetamine and the methamphetamine it is corrected with).
         has_pair = np.isfinite(inputs.paired[idx])
         f_conc = np.exp(np.float32(sig_cq) * rng.standard_normal((m, draws), dtype=np.float32))
+        norm_rows = norm_all[idx]
+        if norm_rows.any():
+            # A published normalised load already holds the flow: only sampling and analysis vary.
+            f_conc[norm_rows] = np.exp(np.float32(sig_conc) * rng.standard_normal((int(norm_rows.sum()), draws), dtype=np.float32))
         f_pop = np.exp(np.float32(sig_pop) * rng.standard_normal((m, draws), dtype=np.float32))
         f_flow = np.float32(1.0)
         f_paired = np.float32(1.0)
@@ -373,6 +395,7 @@ def monte_carlo(
             f_flow,
             f_pop,
             f_exc,
+            norm_rows[:, None],
         )
         del f_conc, f_flow, f_pop, f_paired, f_exc
         for name, values in zip(FIGURES, figures):
@@ -449,6 +472,7 @@ def monte_carlo_loop(inputs: Inputs, rsd: Rsd, draws: int = 10_000, seed: int | 
             f_flow,
             f_pop,
             f_exc,
+            bool(inputs.is_normalised[i]),
         )
         for name, values in zip(FIGURES, figures):
             if np.isfinite(values[0]):

@@ -6,7 +6,6 @@ import numpy as np
 from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -24,12 +23,15 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ...core import backcalc as bc
+from ...core import samples as sm
 from ...core.nondetect import substitute
-from ...core.values import SOLID_MEDIA
+from ...core.values import LOAD, NORMAL_UNIT, SOLID, parse_unit
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, require_fields, to_float_array
+from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, require_fields, to_float_array, unit_parameter
+from ..io.samples import discard_output, sample_refusal, write_checked
 
-SAMPLE_FIELDS = ["site_id", "sample_date", "medium", "compound", "concentration", "detected", "lod"]
+SAMPLE_FIELDS = ["site_id", "compound", "concentration"]  # required; the rest are optional (core/samples.py)
+OPTIONAL_FIELDS = ["sample_date", "round", "medium", "detected", "lod", "unit"]
 FIGURE_FIELDS = (("load", "load_mg_day"), ("load_1000", "load_mg_day_1000"), ("consumption", "consumption_mg_day_1000"))
 CENSUS, NH4, COTININE = range(3)
 
@@ -106,7 +108,26 @@ def out_fields() -> QgsFields:
     fields.append(QgsField("typical_dose_mg", QVariant.Double))
     fields.append(QgsField("factor_confirmed", QVariant.Bool))
     fields.append(QgsField("meth_paired", QVariant.Double))
+    fields.append(QgsField("value_unit", QVariant.String))  # the unit the value was read in
+    fields.append(QgsField("null_reason", QVariant.String))  # why consumption is NULL, when it is
     return fields
+
+
+def null_reasons(n, medium_class, unit_kind, flow_l, population, has_factor, concentration) -> np.ndarray:
+    """Why a row has no consumption (None where it has one or could): the first reason that applies."""
+    from ...core import samples as sm
+
+    out = np.full(n, None, dtype=object)
+    for mask, reason in (
+        ((medium_class == sm.SOLID) | (unit_kind == "solid"), "solid_sample"),
+        (np.isin(medium_class, [sm.TREATED, sm.ENVIRONMENT]), "not_untreated_wastewater"),
+        (~np.isfinite(concentration), "no_value"),
+        ((unit_kind == "water") & ~np.isfinite(flow_l), "no_flow"),
+        ((unit_kind == "water") & np.isfinite(flow_l) & ~np.isfinite(population), "no_population"),
+        (~has_factor, "no_correction_factor"),
+    ):
+        out[mask & (out == None)] = reason  # noqa: E711 (element-wise)
+    return out
 
 
 class BackCalculate(WbeAlgorithm):
@@ -136,7 +157,17 @@ class BackCalculate(WbeAlgorithm):
             "the deterministic estimates; _lo, _med and _hi hold the 2.5%, 50% and 97.5% quantiles of the draws. The same seed gives "
             "the same results.\n\n"
             "A sample without flow or population gets NULL loads (never 0), and the log counts them; so do solids and residues "
-            "with no correction factor (named in the log), whose consumption is NULL. Non-detects follow the shared policy."
+            "with no correction factor (named in the log), whose consumption is NULL. Non-detects follow the shared policy.\n\n"
+            "Units: concentrations are taken in ng/L (µg/L and mg/L are converted); a value in mg/day/1000 (a population-normalised "
+            "load, as EMCDDA publishes them) is already a load per 1000 inhabitants: the correction factor is applied to it directly "
+            "(consumption = value × mass ratio ÷ excretion), without flow or population. A unit that is neither is refused by name; a "
+            "table without a unit field takes UNIT (default ng/L).\n\n"
+            "Consumption exists only for untreated wastewater (sewage, influent) of a known catchment: effluent (treated water), surface "
+            "water and solids get NULL normalised loads, consumption and doses, and null_reason says why (also no_flow, no_population, "
+            "no_correction_factor, no_value). A table without a medium field is taken as untreated wastewater, and the log says so.\n\n"
+            "Pairing (the amphetamine correction and the cotinine population): two compounds belong to one sample when site, round, "
+            "date, sample type and unit are equal. A row without a date pairs only with rows of the same round that have no date either: "
+            "never across rounds."
         )
 
     def initAlgorithm(self, config=None):
@@ -246,6 +277,7 @@ class BackCalculate(WbeAlgorithm):
         self.addParameter(factors)
         rsd_parameters(self)
         self.addParameter(nondetect_policy_parameter("ND_POLICY"))
+        self.addParameter(unit_parameter("UNIT"))
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", tr("Back-calculated samples")))
         for name, label in (
             ("N_SAMPLES", tr("Samples read")),
@@ -283,7 +315,7 @@ class BackCalculate(WbeAlgorithm):
                 tr("Population from NH4-N needs the NH4-N field (mg/L) of the layer “{layer}”.").format(layer=layer_name)
             )
 
-        names = list(SAMPLE_FIELDS)
+        names = list(SAMPLE_FIELDS) + [n for n in OPTIONAL_FIELDS if source.fields().lookupField(n) >= 0]
         for extra in (flow_field, pop_field, nh4_field):
             if extra and extra not in names:
                 names.append(extra)
@@ -292,16 +324,60 @@ class BackCalculate(WbeAlgorithm):
             return {}
         columns, ids = in_stable_order(columns, ids)
         n = len(ids)
-        text = lambda key: np.array(["" if is_null(v) else str(v) for v in columns[key]], dtype=object)  # noqa: E731
+        text = lambda key: (  # noqa: E731
+            np.array(["" if is_null(v) else str(v) for v in columns[key]], dtype=object) if key in columns else np.full(n, "", dtype=object)
+        )
         site, compound, medium = text("site_id"), text("compound"), text("medium")
-        event = np.array([f"{a}\x1f{b}\x1f{c}" for a, b, c in zip(site, text("sample_date"), medium)], dtype=object)
-        detected = np.array([False if is_null(v) else bool(v) for v in columns["detected"]])
-        substituted = substitute(to_float_array(columns["concentration"]), detected, to_float_array(columns["lod"]), policy)
+        if "medium" not in columns:
+            feedback.pushInfo(tr("The samples have no field “medium”: every sample is taken as untreated wastewater."))
+            medium = np.full(n, "sewage", dtype=object)
+        medium_class = sm.medium_class_of(medium)
+        raw = to_float_array(columns["concentration"])
+        if "detected" in columns:
+            detected = np.array([False if is_null(v) else v in (True, 1, "1", "true", "True") for v in columns["detected"]])
+        else:
+            detected = np.isfinite(raw)
+        lod = to_float_array(columns["lod"]) if "lod" in columns else np.full(n, np.nan)
+        # Units: ng/L (water units converted), or a population-normalised load (mg/day/1000). Anything else is refused.
+        default_unit = (self.parameterAsString(parameters, "UNIT", context) or "").strip()
+        units = text("unit")
+        units[units == ""] = default_unit
+        parsed = {u: parse_unit(u) if u else None for u in set(units.tolist())}
+        unknown = sorted(u or "—" for u, p in parsed.items() if p is None)
+        if unknown:
+            counts = {u: int((units == u).sum()) for u in parsed}
+            raise sample_refusal(
+                sm.SampleError("unknown_units", "unit", [f"{u} ({counts.get(u if u != '—' else '', 0)})" for u in unknown]), layer_name
+            )
+        unit_kind = np.array([parsed[u][0] for u in units], dtype=object)
+        factor = np.array([parsed[u][1] for u in units], dtype=float)
+        normalised = unit_kind == LOAD
+        if normalised.any():
+            feedback.pushInfo(
+                tr(
+                    "{n} values are population-normalised loads (mg/day/1000): the correction factor is applied to them directly, "
+                    "without flow or population."
+                ).format(n=int(normalised.sum()))
+            )
+        substituted = substitute(raw * factor, detected, lod * factor, policy)
         conc = substituted.values
         if substituted.without_limit:
             feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=substituted.without_limit))
-        solid = np.isin(medium, SOLID_MEDIA)
+        solid = (medium_class == sm.SOLID) | (unit_kind == SOLID)
         conc = np.where(solid, np.nan, conc)
+        untreated = np.isin(medium_class, [sm.WASTEWATER, sm.UNKNOWN])
+        rounds = text("round")
+        dates = np.array(
+            [
+                "" if is_null(v) else (v.toString("yyyy-MM-dd") if hasattr(v, "toString") and not isinstance(v, str) else str(v))
+                for v in columns.get("sample_date", [None] * n)
+            ],
+            dtype=object,
+        )
+        # One sample: the same site, round, date, sample type and unit (a missing date never pairs across rounds).
+        event = np.array(
+            [f"{a}\x1f{r}\x1f{d}\x1f{m}\x1f{u}" for a, r, d, m, u in zip(site, rounds, dates, medium, unit_kind)], dtype=object
+        )
 
         # Flow: the field wins; the per-site table fills in.
         flow = to_float_array(columns[flow_field]) if flow_field else np.full(n, np.nan)
@@ -341,6 +417,8 @@ class BackCalculate(WbeAlgorithm):
             population = census
             pop_source = "census"
         population = np.where(population > 0, population, np.nan)
+        # Consumption exists only for untreated wastewater of a known catchment (issue 13, item 2).
+        population = np.where(untreated, population, np.nan)
 
         # Correction factors.
         codes = {}
@@ -362,7 +440,10 @@ class BackCalculate(WbeAlgorithm):
             confirmed[rows] = factor.confirmed
         amp_ratio = self.parameterAsDouble(parameters, "AMP_RATIO", context)
         paired = bc.paired_values(event, compound, conc, "amphetamine", "methamphetamine")
-        inputs = bc.Inputs.build(conc, flow_l, population, ratio, excretion, dose, paired, compound_index, amp_ratio)
+        inputs = bc.Inputs.build(
+            conc, flow_l, population, ratio, excretion, dose, paired, compound_index, amp_ratio, normalised & untreated
+        )
+        reasons = null_reasons(n, medium_class, np.where(normalised, LOAD, unit_kind), flow_l, population, np.isfinite(ratio), conc)
         point = bc.deterministic(inputs)
 
         draws = self.parameterAsInt(parameters, "DRAWS", context)
@@ -397,14 +478,30 @@ class BackCalculate(WbeAlgorithm):
                 extra += [value(point[key], i), value(result.lo[key], i), value(result.median[key], i), value(result.hi[key], i)]
             extra += [value(doses[s], i) for s in ("", "_lo", "_med", "_hi")]
             extra += [parent[i], value(excretion, i), value(ratio, i), value(dose, i), confirmed[i], value(paired, i)]
+            extra += [NORMAL_UNIT[unit_kind[i]], None if np.isfinite(point["consumption"][i]) else reasons[i]]
             out = QgsFeature(fields)
             out.setGeometry(feature.geometry())
             out.setAttributes([*feature.attributes(), *extra])
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            write_checked(sink, out, tr("Back-calculated samples"))
+            if i % 1000 == 0 and feedback.isCanceled():
+                del sink
+                discard_output(dest_id, context)
+                return {}
+        if hasattr(sink, "finalize"):
+            sink.finalize()
+        del sink
+        not_untreated = int((np.isin(medium_class, [sm.TREATED, sm.ENVIRONMENT])).sum())
+        if not_untreated:
+            feedback.pushWarning(
+                tr(
+                    "{n} samples are effluent or surface water: consumption exists only for untreated wastewater of a known "
+                    "catchment, so their normalised loads and consumption are NULL (null_reason = not_untreated_wastewater)."
+                ).format(n=not_untreated)
+            )
 
-        water = ~solid
+        water = ~solid & ~normalised
         no_flow = int((water & ~np.isfinite(flow_l)).sum())
-        no_pop = int((water & np.isfinite(flow_l) & ~np.isfinite(population)).sum())
+        no_pop = int((water & untreated & np.isfinite(flow_l) & ~np.isfinite(population)).sum())
         computed = int(np.isfinite(point["load"]).sum())
         n_amp = int((np.isfinite(paired) & np.isfinite(point["consumption"])).sum())
         if solid.any():

@@ -94,6 +94,12 @@ def sample_error_text(error, layer: str) -> str:
             "The samples “{layer}” hold several units in the field “{field}”: {values}. Values in different units are never "
             "averaged or compared: filter the layer to one unit (for example with “Extract by attribute”), or convert the values first."
         ).format(layer=layer, field=error.field, values=values)
+    if error.code == "unknown_units":
+        return tr(
+            "The samples “{layer}” hold units that cannot be used in the field “{field}”: {values}. Concentrations are read in ng/L "
+            "(µg/L and mg/L are converted) or ng/g, population-normalised loads in mg/day/1000; nothing is guessed. Correct the unit, "
+            "or set UNIT when the table has no unit field."
+        ).format(layer=layer, field=error.field, values=values)
     if error.code == "mixed_compounds":
         return tr(
             "The samples “{layer}” hold several compounds in the field “{field}”: {values}. A statistic mixing them means nothing: "
