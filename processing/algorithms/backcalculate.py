@@ -98,11 +98,11 @@ def out_fields() -> QgsFields:
     fields.append(QgsField("conc_used", QVariant.Double))
     fields.append(QgsField("flow_l_day", QVariant.Double))
     fields.append(QgsField("population_used", QVariant.Double))
-    fields.append(QgsField("population_source", QVariant.String, len=16))
+    fields.append(QgsField("population_source", QVariant.String))
     for _key, name in (*FIGURE_FIELDS, ("doses", "doses_day_1000")):
         for suffix in ("", "_lo", "_med", "_hi"):
             fields.append(QgsField(name + suffix, QVariant.Double))
-    fields.append(QgsField("parent", QVariant.String, len=64))
+    fields.append(QgsField("parent", QVariant.String))
     fields.append(QgsField("excretion", QVariant.Double))
     fields.append(QgsField("mass_ratio", QVariant.Double))
     fields.append(QgsField("typical_dose_mg", QVariant.Double))
