@@ -3,6 +3,7 @@ lod/unit/detected, a changing site panel. References: pandas over the same rows,
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from qgis.core import QgsProcessingException
@@ -142,3 +143,24 @@ def test_carried_text_fields_have_no_declared_width(run, tmp_path):
     widths = {n: layer.fields().field(n).length() for n in ("round", "compound", "unit")}
     del layer
     assert widths == {"round": 0, "compound": 0, "unit": 0}
+
+
+def test_population_weighted_means(run):
+    # A plant serving 200,000 at 50 ng/L and a village drain serving 2,000 at 500 ng/L, in one township.
+    rows = [
+        dict(_sample(10, "P", "2022", 50.0), population=200000.0),
+        dict(_sample(20, "V", "2022", 500.0), population=2000.0),
+        dict(_sample(130, "W", "2022", 80.0), population=None),
+    ]
+    feedback = LogFeedback()
+    _result, out = _aggregate(
+        run, point_layer(rows, types={"population": "double"}), square_townships(["A", "B"]), feedback, POPULATION_FIELD="population"
+    )
+    by_name = {r["name"]: r for r in out}
+    frame = pd.DataFrame({"v": [50.0, 500.0], "w": [200000.0, 2000.0]})
+    assert by_name["A"]["mean"] == pytest.approx(frame["v"].mean())
+    assert by_name["A"]["mean_weighted"] == pytest.approx(np.average(frame["v"], weights=frame["w"]), rel=1e-12)
+    assert by_name["B"]["mean"] == 80.0 and by_name["B"]["mean_weighted"] is None
+    county = np.average([50.0, 500.0], weights=[200000.0, 2000.0])
+    assert f"population-weighted mean {county:.4g}" in feedback.text
+    assert "1 samples have no population served" in feedback.text

@@ -87,6 +87,7 @@ def stat_fields() -> QgsFields:
     for name in ("mean", "median", "max"):
         fields.append(QgsField(name, QVariant.Double))
     fields.append(QgsField("unit", QVariant.String))  # after the contract's fields: the unit of mean/median/max
+    fields.append(QgsField("mean_weighted", QVariant.Double))  # population-weighted mean (POPULATION_FIELD)
     return fields
 
 
@@ -103,13 +104,25 @@ def write_stats(sink, out_fields, township_features, stats, compound, feedback, 
     n_samples = stats["n_samples"].to_numpy().astype(int).tolist()
     n_detected = stats["n_detected"].to_numpy().astype(int).tolist()
     values = [[None if v != v else v for v in stats[name].to_numpy(dtype=float).tolist()] for name in ("mean", "median", "max")]
+    weighted = _weighted_column(stats)
     total = max(len(t), 1)
     batch = []
     for i, index in enumerate(t.tolist()):
         feature = QgsFeature()  # the sink knows the fields; a feature without them is cheaper to build
         feature.setGeometry(geometries[index])
         feature.setAttributes(
-            [*attributes[index], rounds[i], compound, n_samples[i], n_detected[i], values[0][i], values[1][i], values[2][i], unit or None]
+            [
+                *attributes[index],
+                rounds[i],
+                compound,
+                n_samples[i],
+                n_detected[i],
+                values[0][i],
+                values[1][i],
+                values[2][i],
+                unit or None,
+                weighted[i],
+            ]
         )
         batch.append(feature)
         if len(batch) == WRITE_BATCH:
@@ -120,6 +133,12 @@ def write_stats(sink, out_fields, township_features, stats, compound, feedback, 
             feedback.setProgress(100.0 * (i + 1) / total)
     if batch:
         write_features(sink, batch, tr("Township statistics"))
+
+
+def _weighted_column(stats) -> list:
+    if "mean_weighted" not in stats:
+        return [None] * len(stats)
+    return [None if v != v else v for v in stats["mean_weighted"].to_numpy(dtype=float).tolist()]
 
 
 # A GeoPackage file destination is filled in one SQLite transaction (processing/bulk_writer.py); tests switch
@@ -193,6 +212,7 @@ def bulk_rows(township_features, township_fields: QgsFields, wkb_type, srs_id: i
     for name in ("mean", "median", "max"):
         columns.append([None if v != v else v for v in stats[name].to_numpy(dtype=float).tolist()])
     columns.append([unit or None] * n)
+    columns.append(_weighted_column(stats))
     blobs = [township_blobs[i] for i in rows]
     boxes = np.asarray(township_boxes, dtype=np.float64).reshape(-1, 4)[t]
     return BulkRows(columns, blobs, boxes, QgsWkbTypes.hasZ(wkb_type))
@@ -258,6 +278,7 @@ class AggregateByTownship(WbeAlgorithm):
     ND_POLICY = "ND_POLICY"
     UNIT = "UNIT"
     FIXED_PANEL = "FIXED_PANEL"
+    POPULATION_FIELD = "POPULATION_FIELD"
     OUTPUT = "OUTPUT"
     UNMATCHED = "UNMATCHED"
 
@@ -302,6 +323,21 @@ class AggregateByTownship(WbeAlgorithm):
             )
         )
         self.addParameter(panel)
+        population = QgsProcessingParameterField(
+            self.POPULATION_FIELD,
+            tr("Population served field of the samples (for population-weighted means)"),
+            parentLayerParameterName=self.SAMPLES,
+            type=QgsProcessingParameterField.Numeric,
+            optional=True,
+        )
+        population.setHelp(
+            tr(
+                "With a population served per sample (its catchment), mean_weighted holds Σ population × value ÷ Σ population per "
+                "township and round, and the log gives the county figure both ways: a large plant and a village drain count alike "
+                "in the plain mean."
+            )
+        )
+        self.addParameter(population)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Township statistics"), QgsProcessing.TypeVectorPolygon))
         self.addParameter(
             QgsProcessingParameterFeatureSink(
@@ -333,6 +369,11 @@ class AggregateByTownship(WbeAlgorithm):
         wanted_round = normalise_round(wanted_round) or wanted_round
         self._default_unit = (self.parameterAsString(parameters, self.UNIT, context) or "").strip()
         self._fixed_panel = self.parameterAsBoolean(parameters, self.FIXED_PANEL, context)
+        self._population_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context) or ""
+        if self._population_field and samples.fields().lookupField(self._population_field) < 0:
+            raise QgsProcessingException(
+                tr("The samples layer “{layer}” has no field “{field}”.").format(layer=samples.sourceName(), field=self._population_field)
+            )
         media = media_for(self.parameterAsEnum(parameters, self.MEDIUM, context))
         policy = self.parameterAsEnum(parameters, self.ND_POLICY, context)
 
@@ -471,6 +512,8 @@ class AggregateByTownship(WbeAlgorithm):
         if transform is not None and (not transform.isValid() or transform.isShortCircuited()):
             transform = None
         names = REQUIRED_FIELDS + [n for n in OPTIONAL_FIELDS if samples.fields().lookupField(n) >= 0]
+        if self._population_field and self._population_field not in names:
+            names.append(self._population_field)
         plain = fast_read.plain_ogr_file(self, parameters, self.SAMPLES, context)
         if plain is not None and plain[2] == samples.featureCount():
             got = fast_read.read_point_columns(plain[0], plain[1], names, plain[2], transform)
@@ -482,6 +525,8 @@ class AggregateByTownship(WbeAlgorithm):
                 out["concentration"] = fast_read.floats(c["concentration"])
                 if "lod" in c:
                     out["lod"] = fast_read.floats(c["lod"])
+                if self._population_field:
+                    out["population"] = fast_read.floats(c[self._population_field])
                 return out, got.points, got.ids
         columns, points, ids = read_columns(samples, names, feedback, point_transform=transform if transform is not None else True)
         if feedback.isCanceled():
@@ -503,6 +548,8 @@ class AggregateByTownship(WbeAlgorithm):
         out["concentration"] = to_float_array(columns["concentration"])
         if "lod" in columns:
             out["lod"] = to_float_array(columns["lod"])
+        if self._population_field:
+            out["population"] = to_float_array(columns[self._population_field])
         return out, points, np.asarray(ids, dtype=np.int64)
 
     def _join_in_memory(self, samples, townships, township_features, compound, media, wanted_round, policy, parameters, context, feedback):
@@ -570,6 +617,8 @@ class AggregateByTownship(WbeAlgorithm):
         if feedback.isCanceled():
             return None
         frame = frame.assign(township=township_index)
+        if "population" in columns:
+            frame = frame.assign(population=columns["population"][frame["source_row"].to_numpy(dtype=np.int64)])
         all_rounds = sm.rounds_in_time(frame)
         frame = self._panel(frame, township_features, feedback)
         substituted = substitute(frame["concentration"].to_numpy(), frame["detected"].to_numpy(dtype=bool), frame["lod"].to_numpy(), policy)
@@ -580,10 +629,32 @@ class AggregateByTownship(WbeAlgorithm):
             frame["detected"].to_numpy(dtype=bool),
             len(township_features),
             all_rounds,
+            frame["population"].to_numpy() if "population" in frame else None,
         )
+        if "population" in frame:
+            self._log_weighted(frame, substituted.values, feedback)
         in_none = frame["township"].to_numpy() < 0
         unmatched_ids = [int(i) for i in ids[frame["source_row"].to_numpy(dtype=np.int64)[in_none]]]
         return Joined(stats, unmatched_ids, int(len(frame)), n_all, substituted.without_limit, unit)
+
+    def _log_weighted(self, frame, values, feedback) -> None:
+        """The county figure per round, plain and population-weighted, and the samples without a population."""
+        population = frame["population"].to_numpy(dtype=float)
+        missing = int((~(population > 0)).sum())
+        if missing:
+            feedback.pushWarning(
+                tr("{n} samples have no population served (or one ≤ 0): they are left out of mean_weighted.").format(n=missing)
+            )
+        table = pd.DataFrame({"round": frame["round"].to_numpy(dtype=object), "v": values, "w": population})
+        for label in sm.rounds_in_time(frame):
+            part = table[(table["round"] == label) & table["v"].notna()]
+            use = part[part["w"] > 0]
+            weighted = float((use["v"] * use["w"]).sum() / use["w"].sum()) if len(use) else float("nan")
+            feedback.pushInfo(
+                tr("County, round {round}: mean {plain:.4g}; population-weighted mean {weighted:.4g}.").format(
+                    round=label, plain=float(part["v"].mean()) if len(part) else float("nan"), weighted=weighted
+                )
+            )
 
     def _default_text(self, name: str) -> str:
         return {
@@ -631,7 +702,7 @@ class AggregateByTownship(WbeAlgorithm):
     def _plain_for_database(self, samples) -> bool:
         """The database join handles the import's full field set and one unit; anything else goes in memory,
         where the sample model's guards word the refusal."""
-        if self._fixed_panel:
+        if self._fixed_panel or self._population_field:
             return False
         fields = samples.fields()
         if any(fields.lookupField(n) < 0 for n in SAMPLE_FIELDS):
