@@ -213,13 +213,14 @@ class Hotspots(WbeAlgorithm):
             "Spot Analysis (Getis-Ord Gi*) works”, ArcGIS Pro documentation, pro.arcgis.com/en/pro-app/latest/tool-reference/spatial-statistics/; "
             "Benjamini and Hochberg 1995; Caldas de Castro and Singer 2006).\n\n"
             "Features with no value in FIELD, or without geometry, are left out of the analysis, counted in the log and written with "
-            "NULL statistics (“not analysed”). On a sample layer (fields detected and lod) non-detects enter through ND_POLICY, as in the "
-            "township aggregation. A layer that holds several compounds or units (fields compound, unit) is refused: filter it to one.\n\n"
+            "NULL statistics (“not analysed”). Features without any neighbour (islands) are listed in the log and get NULL gi_z, gi_p, "
+            "lisa_i and lisa_p, gi_bin 0 and lisa_cluster NS: there is no neighbourhood to test. Distances in a geographic CRS are in "
+            "degrees: project the layer first.\n\n"
+            "On a sample layer (fields detected and lod) non-detects enter through ND_POLICY, as in the township aggregation. A layer "
+            "that holds several compounds or units (fields compound, unit) is refused: filter it to one.\n\n"
             "A Gi* hot spot is a high neighbourhood, not necessarily a high township: a township with modest values is a hot spot when "
             "its neighbours are high. Read gi_bin beside the local Moran cluster: HL marks a high township among low ones, LH a low one "
-            "among high ones.\n\n Features without any neighbour (islands) are listed in the log and get NULL gi_z, gi_p, "
-            "lisa_i and lisa_p, gi_bin 0 and lisa_cluster NS: there is no neighbourhood to test. Distances in a geographic CRS are in "
-            "degrees: project the layer first."
+            "among high ones."
         )
 
     def initAlgorithm(self, config=None):
