@@ -42,7 +42,7 @@ from ...translate import tr
 from ..base import WbeAlgorithm, nondetect_policy_parameter, read_columns, require_fields, to_float_array, unit_parameter, write_feature
 from ..io import bulk_writer, fast_read
 from ..io.postgis_join import can_push_down, township_stats_in_database
-from ..io.samples import log_media_left_out, sample_refusal
+from ..io.samples import discard_output, log_media_left_out, sample_refusal
 from ..spatial import polygon_rings, repair_polygons
 
 SAMPLE_FIELDS = ["round", "medium", "compound", "concentration", "detected", "lod", "unit"]
@@ -429,6 +429,8 @@ class AggregateByTownship(WbeAlgorithm):
         if sink is not None:
             write_stats(sink, out_fields, township_features, stats, compound, feedback, unit)
             if feedback.isCanceled():
+                del sink
+                discard_output(dest_id, context)
                 return {}
             if hasattr(sink, "finalize"):
                 sink.finalize()

@@ -8,7 +8,6 @@ import numpy as np
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFeature,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsFillSymbol,
@@ -30,6 +29,7 @@ from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPen
 from ...core.agreement import AgreementError, agreement, descending_ranks, disagreement
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, to_float_array
+from ..io.samples import write_checked
 from ..styling import store_style
 
 
@@ -368,7 +368,7 @@ class CompareCases(WbeAlgorithm):
                     int(flagged[k]),
                 ]
             out.setAttributes([*list(feature.attributes()), *extra])
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            write_checked(sink, out, tr("Survey against cases"))
         del sink
         store_style(dest_id, context, disagreement_renderer(), tr("Survey against cases"))
 

@@ -51,8 +51,8 @@ def reason_label(code: str) -> str:
 
 def signal_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("signal_reasons", QVariant.String, len=64))
-    fields.append(QgsField("signal_text", QVariant.String, len=254))
+    fields.append(QgsField("signal_reasons", QVariant.String))
+    fields.append(QgsField("signal_text", QVariant.String))
     fields.append(QgsField("signal_score", QVariant.Double))
     for name in ("ratio", "surface_ratio", "z_township", "z_history", "spike_prev", "spike_next", "z_spike"):
         fields.append(QgsField(name, QVariant.Double))
