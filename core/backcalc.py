@@ -37,7 +37,10 @@ LITRES_PER_UNIT = (1000.0, 1.0, 1.0e7)  # m³/day, L/day, 10⁴ m³/day → L/da
 
 # Defaults with their sources (also given in the algorithm help).
 AMP_MA_RATIO = 0.09  # median AMP/MA in wastewater (WBE_SCIENCE.md)
-RSD_SAMPLING = 0.10  # Castiglioni et al. 2013: sampling uncertainty can be kept below 10%
+RSD_SAMPLING = 0.10  # Castiglioni et al. 2013: sampling uncertainty can be kept below 10% (24-h composite samples)
+# Grab samples (open channels, drains, or any sample taken as a grab): the error of one grab sample against the
+# daily mean can exceed 100% in sewers (Ort et al. 2010, Environ. Sci. Technol. 44:6024–6035); 100% is the default.
+RSD_GRAB = 1.00
 RSD_ANALYSIS = 0.15  # Castiglioni et al. 2013: inter-laboratory RSD 6–26%
 RSD_FLOW = 0.10  # Castiglioni et al. 2013 / Mathieu et al. 2011: flow measurement about 10% (unconfirmed)
 RSD_POPULATION = 0.30  # Castiglioni et al. 2013: population estimates differ by 7–55%
@@ -190,6 +193,9 @@ class Inputs:
     # True where ``concentration`` is already a population-normalised load (mg/day/1000, as EMCDDA publishes
     # them): the correction factor applies to it directly, flow and population are not needed.
     normalised: np.ndarray | None = None
+    # True where the sample is a grab sample (an open channel, or a grab by its sampling mode): its sampling
+    # RSD is Rsd.grab instead of Rsd.sampling.
+    grab: np.ndarray | None = None
 
     @classmethod
     def build(
@@ -204,13 +210,15 @@ class Inputs:
         compound_index=None,
         amp_ratio=AMP_MA_RATIO,
         normalised=None,
+        grab=None,
     ):
         n = len(concentration)
         arr = [np.asarray(a, dtype=float).reshape(n) for a in (concentration, flow_l_day, population, mass_ratio, excretion, typical_dose)]
         paired_arr = np.full(n, np.nan) if paired is None else np.asarray(paired, dtype=float).reshape(n)
         index = np.zeros(n, dtype=np.int64) if compound_index is None else np.asarray(compound_index, dtype=np.int64).reshape(n)
         norm = np.zeros(n, dtype=bool) if normalised is None else np.asarray(normalised, dtype=bool).reshape(n)
-        return cls(*arr, paired_arr, index, float(amp_ratio), norm)
+        grab_arr = np.zeros(n, dtype=bool) if grab is None else np.asarray(grab, dtype=bool).reshape(n)
+        return cls(*arr, paired_arr, index, float(amp_ratio), norm, grab_arr)
 
     @property
     def is_normalised(self) -> np.ndarray:
@@ -227,6 +235,7 @@ class Rsd:
     flow: float = RSD_FLOW
     population: float = RSD_POPULATION
     excretion: float = RSD_EXCRETION
+    grab: float = RSD_GRAB  # sampling RSD of grab samples (rows with Inputs.grab)
 
     @staticmethod
     def sigma(rsd: float) -> float:
@@ -381,6 +390,28 @@ def monte_carlo(
             f_flow[has_pair] = np.exp(np.float32(sig_flow) * rng.standard_normal((k, draws), dtype=np.float32))
             f_paired = np.ones((m, draws), dtype=np.float32)
             f_paired[has_pair] = np.exp(np.float32(sig_conc) * rng.standard_normal((k, draws), dtype=np.float32))
+        grab_rows = inputs.grab[idx] if inputs.grab is not None else np.zeros(m, dtype=bool)
+        if grab_rows.any():
+            # Grab samples: the sampling factor has the grab RSD (drawn apart, so composite rows keep their stream).
+            sig_grab = np.sqrt(Rsd.sigma(rsd.grab) ** 2 + Rsd.sigma(rsd.analysis) ** 2)
+            sig_grab_q = np.sqrt(sig_grab**2 + sig_flow**2)
+            apart = grab_rows & (has_pair | norm_rows)
+            joint = grab_rows & ~(has_pair | norm_rows)
+            if joint.any():
+                f_conc[joint] = np.exp(np.float32(sig_grab_q) * rng.standard_normal((int(joint.sum()), draws), dtype=np.float32))
+            if apart.any():
+                f_conc[apart] = np.exp(np.float32(sig_grab) * rng.standard_normal((int(apart.sum()), draws), dtype=np.float32))
+            paired_grab = grab_rows & has_pair
+            if paired_grab.any():
+                f_paired[paired_grab] = np.exp(
+                    np.float32(sig_grab) * rng.standard_normal((int(paired_grab.sum()), draws), dtype=np.float32)
+                )
+            # A grab sample misses the daily mean either way: its error is unbiased (mean 1, not median 1), so that
+            # the mean of many grab samples stays centred on the point estimate (Ort et al. 2010).
+            shift = np.float32(np.exp(-0.5 * Rsd.sigma(rsd.grab) ** 2))
+            f_conc[grab_rows] *= shift
+            if paired_grab.any():
+                f_paired[paired_grab] *= shift
         f_exc = exc_draws[inputs.compound_index[idx]]
         figures = _kernel(
             col(inputs.concentration),
@@ -453,8 +484,12 @@ def monte_carlo_loop(inputs: Inputs, rsd: Rsd, draws: int = 10_000, seed: int | 
     lo = {f: np.full(n, np.nan) for f in FIGURES}
     med = {f: np.full(n, np.nan) for f in FIGURES}
     hi = {f: np.full(n, np.nan) for f in FIGURES}
+    sig_grab = np.sqrt(Rsd.sigma(rsd.grab) ** 2 + Rsd.sigma(rsd.analysis) ** 2)
     for i in range(n):
-        f_conc = np.exp(sig_conc * rng.standard_normal(draws))
+        grab = inputs.grab is not None and bool(inputs.grab[i])
+        f_conc = np.exp((sig_grab if grab else sig_conc) * rng.standard_normal(draws))
+        if grab:
+            f_conc = f_conc * np.exp(-0.5 * Rsd.sigma(rsd.grab) ** 2)
         f_flow = np.exp(sig_flow * rng.standard_normal(draws))
         f_pop = np.exp(sig_pop * rng.standard_normal(draws))
         f_paired = np.exp(sig_conc * rng.standard_normal(draws))

@@ -4,12 +4,13 @@ hand arithmetic with the shipped factors (methamphetamine excretion 0.39, amphet
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from qgis.core import QgsProcessingException
 from samplekit import LogFeedback, point_layer, rows_of
 
 MA_EXCRETION, AMP_EXCRETION, AMP_MA = 0.39, 0.36, 0.09
-ZERO_RSD = {f"RSD_{k}": 0.0 for k in ("SAMPLING", "ANALYSIS", "FLOW", "POPULATION", "EXCRETION")}
+ZERO_RSD = {f"RSD_{k}": 0.0 for k in ("SAMPLING", "ANALYSIS", "FLOW", "POPULATION", "EXCRETION", "GRAB")}
 
 
 def _row(site, rnd, compound, value, unit="ng/L", medium="sewage", flow=10000.0, pop=50000.0):
@@ -120,3 +121,36 @@ def test_amphetamine_pairs_within_its_round_not_across(run):
     rows = [_row("A", "2021Q4", "amphetamine", 50.0), _row("A", "2021Q4", "methamphetamine", 100.0, medium="influent")]
     _r, out = _back(run, rows)
     assert next(r for r in out if r["compound"] == "amphetamine")["meth_paired"] is None
+
+
+def test_method_defaults_grab_uncertainty_heroin_bound_cocaine_factor(run):
+    # Item 14: sewage from a channel is a grab sample (RSD 100%, Ort et al. 2010), influent a 24-h composite (10%).
+    rows = [
+        _row("G", "2022Q1", "methamphetamine", 100.0, medium="sewage"),
+        _row("C", "2022Q1", "methamphetamine", 100.0, medium="influent"),
+        _row("H", "2022Q1", "morphine", 100.0, medium="influent"),
+        _row("B", "2022Q1", "benzoylecgonine", 100.0, medium="influent"),
+    ]
+    feedback = LogFeedback()
+    params = {**ZERO_RSD, "RSD_SAMPLING": 0.1, "RSD_GRAB": 1.0, "DRAWS": 40000}
+    _r, out = _back(run, rows, feedback, **params)
+    by_site = {r["site_id"]: r for r in out}
+    assert by_site["G"]["sampling"] == "grab" and by_site["C"]["sampling"] == "composite"
+    sigma_grab, sigma_comp = np.sqrt(np.log1p(1.0)), np.sqrt(np.log1p(0.01))
+    for site, sigma in (("G", sigma_grab), ("C", sigma_comp)):
+        r = by_site[site]
+        ratio = r["load_mg_day_hi"] / r["load_mg_day_lo"]
+        assert ratio == pytest.approx(np.exp(2 * 1.959964 * sigma), rel=0.05)
+    # The grab error is unbiased: the median of the draws is exp(−σ²/2) of the estimate, the mean the estimate.
+    assert by_site["G"]["load_mg_day_med"] / by_site["G"]["load_mg_day"] == pytest.approx(np.exp(-0.5 * sigma_grab**2), rel=0.03)
+    assert "1 samples are grab samples" in feedback.text
+    # Heroin from total morphine is labelled an upper bound.
+    assert by_site["H"]["parent"] == "heroin" and "upper bound" in by_site["H"]["estimate_note"]
+    assert by_site["C"]["estimate_note"] is None and "upper bound" in feedback.text
+    # Cocaine from benzoylecgonine: the classic factor 2.33 (1.048 ÷ 0.45).
+    r = by_site["B"]
+    assert r["consumption_mg_day_1000"] / r["load_mg_day_1000"] == pytest.approx(303.35 / 289.33 / 0.45, rel=1e-12)
+    assert round(303.35 / 289.33 / 0.45, 2) == 2.33
+    # Every sample a composite: the channel sample loses its grab uncertainty.
+    _r, out = _back(run, rows, SAMPLING_MODE=1, **params)
+    assert {r["sampling"] for r in out} == {"composite"}

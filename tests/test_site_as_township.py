@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from samplekit import point_layer, rows_of
 
-ZERO_RSD = {f"RSD_{k}": 0.0 for k in ("SAMPLING", "ANALYSIS", "FLOW", "POPULATION", "EXCRETION")}
+ZERO_RSD = {f"RSD_{k}": 0.0 for k in ("SAMPLING", "ANALYSIS", "FLOW", "POPULATION", "EXCRETION", "GRAB")}
 
 
 def _rows():

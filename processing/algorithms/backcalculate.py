@@ -31,7 +31,7 @@ from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_colum
 from ..io.samples import discard_output, sample_refusal, write_checked
 
 SAMPLE_FIELDS = ["site_id", "compound", "concentration"]  # required; the rest are optional (core/samples.py)
-OPTIONAL_FIELDS = ["sample_date", "round", "medium", "detected", "lod", "unit"]
+OPTIONAL_FIELDS = ["sample_date", "round", "medium", "detected", "lod", "unit", "sampling_mode"]
 FIGURE_FIELDS = (("load", "load_mg_day"), ("load_1000", "load_mg_day_1000"), ("consumption", "consumption_mg_day_1000"))
 CENSUS, NH4, COTININE = range(3)
 
@@ -44,6 +44,12 @@ def rsd_parameters(algorithm) -> None:
         ("RSD_FLOW", tr("RSD of the daily flow"), bc.RSD_FLOW, tr("Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)")),
         ("RSD_POPULATION", tr("RSD of the population served"), bc.RSD_POPULATION, tr("Castiglioni et al. 2013: methods differ by 7–55%")),
         ("RSD_EXCRETION", tr("RSD of the excretion factor"), bc.RSD_EXCRETION, tr("Castiglioni et al. 2013: 26% for cocaine")),
+        (
+            "RSD_GRAB",
+            tr("RSD of sampling for grab samples"),
+            bc.RSD_GRAB,
+            tr("Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers"),
+        ),
     ):
         param = QgsProcessingParameterNumber(
             name, label, QgsProcessingParameterNumber.Double, defaultValue=default, minValue=0.0, maxValue=5.0
@@ -61,7 +67,34 @@ def rsd_parameters(algorithm) -> None:
 
 def read_rsd(algorithm, parameters, context) -> bc.Rsd:
     value = lambda name: algorithm.parameterAsDouble(parameters, name, context)  # noqa: E731
-    return bc.Rsd(value("RSD_SAMPLING"), value("RSD_ANALYSIS"), value("RSD_FLOW"), value("RSD_POPULATION"), value("RSD_EXCRETION"))
+    return bc.Rsd(
+        value("RSD_SAMPLING"), value("RSD_ANALYSIS"), value("RSD_FLOW"), value("RSD_POPULATION"), value("RSD_EXCRETION"), value("RSD_GRAB")
+    )
+
+
+BY_MEDIUM, ALL_COMPOSITE, ALL_GRAB = range(3)
+GRAB_WORDS = ("grab", "spot", "瞬时", "抓", "单次")
+COMPOSITE_WORDS = ("composite", "24h", "24-h", "24 h", "混合", "复合")
+
+
+def grab_rows(medium, modes, mode: int) -> np.ndarray:
+    """Which samples are grab samples. A field sampling_mode (grab/composite, 瞬时/混合) decides where it has
+    a value; otherwise MODE: by sample type (sewage from channels and drains is grabbed, plant influent is a
+    24-hour composite), all composite, or all grab."""
+    medium = np.asarray(medium, dtype=object)
+    if mode == ALL_GRAB:
+        grab = np.ones(medium.size, dtype=bool)
+    elif mode == ALL_COMPOSITE:
+        grab = np.zeros(medium.size, dtype=bool)
+    else:
+        grab = medium == "sewage"
+    for i, text in enumerate(modes):
+        low = str(text or "").strip().lower()
+        if any(w in low for w in GRAB_WORDS):
+            grab[i] = True
+        elif any(w in low for w in COMPOSITE_WORDS):
+            grab[i] = False
+    return grab
 
 
 def factor_error_text(error: bc.BackcalcError) -> str:
@@ -110,6 +143,8 @@ def out_fields() -> QgsFields:
     fields.append(QgsField("meth_paired", QVariant.Double))
     fields.append(QgsField("value_unit", QVariant.String))  # the unit the value was read in
     fields.append(QgsField("null_reason", QVariant.String))  # why consumption is NULL, when it is
+    fields.append(QgsField("sampling", QVariant.String))  # grab or composite: which sampling RSD applied
+    fields.append(QgsField("estimate_note", QVariant.String))  # e.g. heroin from total morphine: an upper bound
     return fields
 
 
@@ -278,6 +313,23 @@ class BackCalculate(WbeAlgorithm):
         rsd_parameters(self)
         self.addParameter(nondetect_policy_parameter("ND_POLICY"))
         self.addParameter(unit_parameter("UNIT"))
+        mode = QgsProcessingParameterEnum(
+            "SAMPLING_MODE",
+            tr("Sampling mode"),
+            options=[
+                tr("By sample type: sewage channels and drains are grab samples, plant influent 24-hour composites"),
+                tr("Every sample a 24-hour composite"),
+                tr("Every sample a grab sample"),
+            ],
+            defaultValue=BY_MEDIUM,
+        )
+        mode.setHelp(
+            tr(
+                "Grab samples take RSD_GRAB as their sampling uncertainty (default 100%: Ort et al. 2010), composites RSD_SAMPLING "
+                "(default 10%). A field sampling_mode (grab or composite, 瞬时 or 混合) decides for the rows where it has a value."
+            )
+        )
+        self.addParameter(mode)
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", tr("Back-calculated samples")))
         for name, label in (
             ("N_SAMPLES", tr("Samples read")),
@@ -440,9 +492,24 @@ class BackCalculate(WbeAlgorithm):
             confirmed[rows] = factor.confirmed
         amp_ratio = self.parameterAsDouble(parameters, "AMP_RATIO", context)
         paired = bc.paired_values(event, compound, conc, "amphetamine", "methamphetamine")
+        grab = grab_rows(medium, text("sampling_mode"), self.parameterAsEnum(parameters, "SAMPLING_MODE", context))
+        if grab.any():
+            feedback.pushInfo(
+                tr("{n} samples are grab samples: their sampling uncertainty is RSD_GRAB ({rsd:.0%}, Ort et al. 2010).").format(
+                    n=int(grab.sum()), rsd=self.parameterAsDouble(parameters, "RSD_GRAB", context)
+                )
+            )
         inputs = bc.Inputs.build(
-            conc, flow_l, population, ratio, excretion, dose, paired, compound_index, amp_ratio, normalised & untreated
+            conc, flow_l, population, ratio, excretion, dose, paired, compound_index, amp_ratio, normalised & untreated, grab
         )
+        upper = np.array([p == "heroin" and c == "morphine" for p, c in zip(parent, compound)], dtype=bool)
+        if upper.any():
+            feedback.pushWarning(
+                tr(
+                    "Heroin from total morphine is an upper bound: no medical morphine or codeine is subtracted "
+                    "({n} samples; estimate_note says so)."
+                ).format(n=int(upper.sum()))
+            )
         reasons = null_reasons(n, medium_class, np.where(normalised, LOAD, unit_kind), flow_l, population, np.isfinite(ratio), conc)
         point = bc.deterministic(inputs)
 
@@ -479,6 +546,10 @@ class BackCalculate(WbeAlgorithm):
             extra += [value(doses[s], i) for s in ("", "_lo", "_med", "_hi")]
             extra += [parent[i], value(excretion, i), value(ratio, i), value(dose, i), confirmed[i], value(paired, i)]
             extra += [NORMAL_UNIT[unit_kind[i]], None if np.isfinite(point["consumption"][i]) else reasons[i]]
+            extra += [
+                "grab" if grab[i] else "composite",
+                tr("upper bound: total morphine, no medical or codeine subtraction") if upper[i] else None,
+            ]
             out = QgsFeature(fields)
             out.setGeometry(feature.geometry())
             out.setAttributes([*feature.attributes(), *extra])

@@ -143,7 +143,7 @@ class ConsumptionSummary(WbeAlgorithm):
                 )
             )
         require_fields(source, fields_needed, source.sourceName())
-        order_by = [n for n in ("sample_date", "value_unit") if source.fields().lookupField(n) >= 0]
+        order_by = [n for n in ("sample_date", "value_unit", "sampling") if source.fields().lookupField(n) >= 0]
         columns, _g, ids = read_columns(source, [*fields_needed, *order_by], feedback)
         if feedback.isCanceled():
             return {}
@@ -165,6 +165,7 @@ class ConsumptionSummary(WbeAlgorithm):
             self.parameterAsDouble(parameters, "AMP_RATIO", context),
             # Rows back-calculated from population-normalised loads (mg/day/1000) keep that meaning here.
             text("value_unit") == "mg/day/1000" if "value_unit" in columns else None,
+            text("sampling") == "grab" if "sampling" in columns else None,  # grab samples keep RSD_GRAB
         )
         point = bc.deterministic(inputs)
         usable = np.isin(medium, ("sewage", "influent")) & np.isfinite(point["load_1000"])
