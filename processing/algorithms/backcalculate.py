@@ -202,7 +202,12 @@ class BackCalculate(WbeAlgorithm):
             "no_correction_factor, no_value). A table without a medium field is taken as untreated wastewater, and the log says so.\n\n"
             "Pairing (the amphetamine correction and the cotinine population): two compounds belong to one sample when site, round, "
             "date, sample type and unit are equal. A row without a date pairs only with rows of the same round that have no date either: "
-            "never across rounds."
+            "never across rounds.\n\n"
+            "Method defaults, stated in the output: a grab sample (sewage from open channels and drains by default, or a sampling_mode "
+            "field saying grab) has a sampling RSD of RSD_GRAB (100%: grab sampling error in sewers can exceed 100%, Ort et al. 2010), "
+            "a 24-hour composite RSD_SAMPLING (10%); the field sampling says which applied. Heroin from total morphine is an upper bound "
+            "(no medical morphine or codeine is subtracted): estimate_note says so. Cocaine from benzoylecgonine uses the classic factor "
+            "2.33 (molar-mass ratio 1.048 ÷ excretion 0.45; Zuccato et al. 2005) unless your factor table says otherwise."
         )
 
     def initAlgorithm(self, config=None):
