@@ -57,7 +57,8 @@ def township_round_stats(
             "wden": grouped["wu"].sum(min_count=1),
         }
     )
-    stats["mean_weighted"] = stats["wsum"] / stats["wden"]
+    if weights is not None:
+        stats["mean_weighted"] = stats["wsum"] / stats["wden"]
     stats = stats.drop(columns=["wsum", "wden"])
     index = pd.MultiIndex.from_product([range(n_townships), rounds_sorted], names=["t", "round"])
     stats = stats.reindex(index)

@@ -463,6 +463,14 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>Castiglioni 等 2013：可卡因为 26%</translation>
     </message>
     <message>
+        <source>RSD of sampling for grab samples</source>
+        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
+        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
+    </message>
+    <message>
         <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
         <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
     </message>
@@ -503,7 +511,9 @@ Units: concentrations are taken in ng/L (µg/L and mg/L are converted); a value 
 
 Consumption exists only for untreated wastewater (sewage, influent) of a known catchment: effluent (treated water), surface water and solids get NULL normalised loads, consumption and doses, and null_reason says why (also no_flow, no_population, no_correction_factor, no_value). A table without a medium field is taken as untreated wastewater, and the log says so.
 
-Pairing (the amphetamine correction and the cotinine population): two compounds belong to one sample when site, round, date, sample type and unit are equal. A row without a date pairs only with rows of the same round that have no date either: never across rounds.</source>
+Pairing (the amphetamine correction and the cotinine population): two compounds belong to one sample when site, round, date, sample type and unit are equal. A row without a date pairs only with rows of the same round that have no date either: never across rounds.
+
+Method defaults, stated in the output: a grab sample (sewage from open channels and drains by default, or a sampling_mode field saying grab) has a sampling RSD of RSD_GRAB (100%: grab sampling error in sewers can exceed 100%, Ort et al. 2010), a 24-hour composite RSD_SAMPLING (10%); the field sampling says which applied. Heroin from total morphine is an upper bound (no medical morphine or codeine is subtracted): estimate_note says so. Cocaine from benzoylecgonine uses the classic factor 2.33 (molar-mass ratio 1.048 ÷ excretion 0.45; Zuccato et al. 2005) unless your factor table says otherwise.</source>
         <translation>将污水浓度（“导入检测结果”写出的字段）换算为质量负荷、人口归一化负荷、消费量和剂量数，并给出蒙特卡罗 95% 区间（SCORE/EMCDDA 通行做法）。
 
 load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 C × Q × 10。load_mg_day_1000 = 负荷 ÷（人口 ÷ 1000）。consumption_mg_day_1000 = 归一化负荷 × 分子量比（母体药物 ÷ 检测残留物）÷ 排泄率。doses_day_1000 = 消费量 ÷ 典型剂量（校正因子表中设有剂量时）。
@@ -520,7 +530,9 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
 
 只有已知汇水范围的未处理污水（污水、进水）才有消费量：出水（已处理水）、地表水和固体样品的归一化负荷、消费量和剂量数为 NULL，null_reason 说明原因（还有 no_flow、no_population、no_correction_factor、no_value）。没有 medium 字段的表按未处理污水计，并在日志中说明。
 
-配对（苯丙胺校正和可替宁人口估算）：点位、轮次、日期、样品类型和单位都相同的两种化合物属于同一个样品。没有日期的行只与同一轮次中同样没有日期的行配对：绝不跨轮次配对。</translation>
+配对（苯丙胺校正和可替宁人口估算）：点位、轮次、日期、样品类型和单位都相同的两种化合物属于同一个样品。没有日期的行只与同一轮次中同样没有日期的行配对：绝不跨轮次配对。
+
+方法默认值（在输出中注明）：瞬时样（默认指排污明渠和沟渠的污水，或 sampling_mode 字段标为瞬时的样品）的采样相对标准偏差为 RSD_GRAB（100%：排水管网中的瞬时采样误差可超过 100%，Ort 等 2010），24 小时混合样为 RSD_SAMPLING（10%）；sampling 字段说明所用的是哪一种。由总吗啡推算的海洛因是上限值（未扣除医用吗啡和可待因）：estimate_note 字段有说明。由苯甲酰爱康宁推算可卡因时使用经典系数 2.33（分子量比 1.048 ÷ 排泄率 0.45；Zuccato 等 2005），除非您的校正因子表另有规定。</translation>
     </message>
     <message>
         <source>Daily flow field</source>
@@ -623,6 +635,26 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>列与 resources/correction_factors.csv 相同；其中的行优先于随插件提供的行。</translation>
     </message>
     <message>
+        <source>Sampling mode</source>
+        <translation>采样方式</translation>
+    </message>
+    <message>
+        <source>By sample type: sewage channels and drains are grab samples, plant influent 24-hour composites</source>
+        <translation>按样品类型：排污沟渠的污水为瞬时样，污水厂进水为 24 小时混合样</translation>
+    </message>
+    <message>
+        <source>Every sample a 24-hour composite</source>
+        <translation>全部为 24 小时混合样</translation>
+    </message>
+    <message>
+        <source>Every sample a grab sample</source>
+        <translation>全部为瞬时样</translation>
+    </message>
+    <message>
+        <source>Grab samples take RSD_GRAB as their sampling uncertainty (default 100%: Ort et al. 2010), composites RSD_SAMPLING (default 10%). A field sampling_mode (grab or composite, 瞬时 or 混合) decides for the rows where it has a value.</source>
+        <translation>瞬时样的采样不确定度取 RSD_GRAB（默认 100%：Ort 等 2010），混合样取 RSD_SAMPLING（默认 10%）。如有 sampling_mode 字段（grab 或 composite，瞬时或混合），有值的行以该字段为准。</translation>
+    </message>
+    <message>
         <source>Back-calculated samples</source>
         <translation>反推后的样品</translation>
     </message>
@@ -671,8 +703,20 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>没有同时具备流量的可替宁检出值：无法由可替宁估算人口。</translation>
     </message>
     <message>
+        <source>{n} samples are grab samples: their sampling uncertainty is RSD_GRAB ({rsd:.0%}, Ort et al. 2010).</source>
+        <translation>{n} 个样品为瞬时样：其采样不确定度为 RSD_GRAB（{rsd:.0%}，Ort 等 2010）。</translation>
+    </message>
+    <message>
+        <source>Heroin from total morphine is an upper bound: no medical morphine or codeine is subtracted ({n} samples; estimate_note says so).</source>
+        <translation>由总吗啡推算的海洛因是上限值：未扣除医用吗啡和可待因（{n} 个样品；estimate_note 字段有说明）。</translation>
+    </message>
+    <message>
         <source>Monte Carlo: {draws} draws…</source>
         <translation>蒙特卡罗：{draws} 次抽样…</translation>
+    </message>
+    <message>
+        <source>upper bound: total morphine, no medical or codeine subtraction</source>
+        <translation>上限值：总吗啡，未扣除医用及可待因</translation>
     </message>
     <message>
         <source>{n} samples are effluent or surface water: consumption exists only for untreated wastewater of a known catchment, so their normalised loads and consumption are NULL (null_reason = not_untreated_wastewater).</source>

@@ -27,7 +27,7 @@ from ...core.compounds import CompoundTable
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter
 from ..labels import compound_label
-from .aggregatebytownship import WATER, media_for, medium_parameter
+from .aggregatebytownship import WASTEWATER, media_for, medium_parameter
 from .classifyseverity import method_names, thresholds_parameter
 from .importlabresults import datum_parameter
 
@@ -167,7 +167,7 @@ class SurveyMap(WbeAlgorithm):
                 "TOWNSHIP_FIELD": parameters[self.TOWNSHIP_FIELD],
                 "COMPOUND": compound,
                 "ROUND": wanted_round,
-                "MEDIUM": parameters.get(self.MEDIUM, WATER),
+                "MEDIUM": parameters.get(self.MEDIUM, WASTEWATER),
                 "ND_POLICY": parameters.get(self.ND_POLICY),
                 "OUTPUT": QgsProcessing.TEMPORARY_OUTPUT,
                 "UNMATCHED": parameters.get(self.UNMATCHED) or QgsProcessing.TEMPORARY_OUTPUT,
