@@ -271,7 +271,13 @@
 
 Every township appears once for every round in the samples; a township with no sample in a round gets n_samples = 0 and NULL statistics, so it shows as “no data” rather than as a low value. The output keeps the township layer's fields and adds round, compound and the statistics after them (a GeoPackage fid is carried as township_fid, since each township repeats once per round).
 
-Non-detects enter the statistics through one substitution policy (default LOD/2); n_samples counts every sample, and n_detected the detected ones. Water and solids are never mixed: the sample type parameter chooses which samples count, and the others are counted in the log.
+Non-detects enter the statistics through one substitution policy (default LOD/2); n_samples counts every sample, and n_detected the detected ones. Water and solids are never mixed: the sample type parameter chooses which samples count, and the others are counted in the log. By default only untreated wastewater (sewage and influent) counts: effluent is treated water and rivers are the environment, and neither is averaged into a sewage mean.
+
+One unit per analysis: samples of the compound in several units (ng/L with mg/day/1000 or ng/g) are refused, naming the units; the output's unit field says which unit mean, median and max are in. Rounds are placed in time (a year 2022, a quarter 2022Q3 or a month 2022-07, in any spelling the import accepts) and written in time order; years mixed with quarters are refused.
+
+A samples table loaded by a laboratory system needs only round, compound and concentration (and site_id for the panel check): without detected every value present counts as detected, without lod non-detects have no limit, without unit the values are in UNIT (default ng/L), without medium every sample counts as the chosen type. The log says which defaults applied.
+
+Changing sites: where the set of sites behind a township changes between rounds the log warns, since the township's change then mixes a change of sites with a change of values; FIXED_PANEL keeps only the sites sampled in every round. POPULATION_FIELD (the population served by each sample) adds mean_weighted, the population-weighted mean, and the log gives the county figure both ways.
 
 A point exactly on the boundary between two townships is counted in one of them, never in both; where townships overlap, the one listed first wins. Points in no township go to UNMATCHED and are counted in the log. Samples are reprojected to the townships' CRS when the two differ.
 
@@ -280,7 +286,13 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
 
 每个乡镇在样品涉及的每一轮次中各出现一次；某轮次没有样品的乡镇 n_samples = 0、统计值为空（NULL），在图上显示为“无数据”，而不是低值。输出保留乡镇图层的字段，并在其后添加 round、compound 和各统计字段（由于每个乡镇在每一轮次各出现一次，GeoPackage 的 fid 以 township_fid 字段保留）。
 
-未检出样品按统一的替代规则计入统计（默认 LOD/2）；n_samples 计全部样品，n_detected 计检出的样品。水样与固体样品绝不混合统计：由“样品类型”参数决定计入哪些样品，其余样品的数量写入日志。
+未检出样品按统一的替代规则计入统计（默认 LOD/2）；n_samples 计全部样品，n_detected 计检出的样品。水样与固体样品绝不混合统计：由“样品类型”参数决定计入哪些样品，其余样品的数量写入日志。默认只计未处理污水（污水和进水）：出水是已处理水，河流属于环境水体，二者都不会被平均进污水均值。
+
+一次分析只用一种单位：该化合物的样品若有多种单位（ng/L 与 mg/天/千人或 ng/g 混用）会被拒绝，并列出这些单位；输出的 unit 字段说明 mean、median 和 max 的单位。轮次按时间排列（年份 2022、季度 2022Q3 或月份 2022-07，导入所接受的各种写法均可），并按时间顺序写出；年份与季度混用会被拒绝。
+
+实验室系统载入的样品表只需要 round、compound 和 concentration（点位变化检查还需要 site_id）：没有 detected 时凡有数值均按检出计，没有 lod 时未检出值没有检出限，没有 unit 时数值按 UNIT（默认 ng/L）理解，没有 medium 时所有样品按所选类型计。日志说明用了哪些默认值。
+
+点位变化：某乡镇背后的点位在轮次之间发生变化时日志会提醒，因为此时乡镇的变化混合了点位的变化与数值的变化；FIXED_PANEL 只保留每个轮次都采过样的点位。POPULATION_FIELD（每个样品的服务人口）增加 mean_weighted，即人口加权均值，日志同时给出全县的两种数字。
 
 恰好落在两个乡镇边界上的点只计入其中一个，不会重复计数；乡镇相互重叠时，排在前面的乡镇优先。不在任何乡镇内的点输出到 UNMATCHED，并在日志中计数。样品与乡镇坐标系不同时，样品会被重投影到乡镇的坐标系。
 
