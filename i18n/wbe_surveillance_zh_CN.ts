@@ -1331,6 +1331,14 @@ The comparison table puts, for each compound: the county's population-weighted n
         <translation>“{layer}”中没有任何污水或进水样品具有归一化负荷：请在反推时提供流量和人口。</translation>
     </message>
     <message>
+        <source>No sample has a population served: township and county figures are plain means, not population-weighted.</source>
+        <translation>没有任何样品有服务人口：乡镇和全县数字为简单均值，而不是人口加权均值。</translation>
+    </message>
+    <message>
+        <source>{n} samples have no population served: they are left out of the population-weighted figures.</source>
+        <translation>{n} 个样品没有服务人口：不计入人口加权的数字。</translation>
+    </message>
+    <message>
         <source>Monte Carlo for the {level} figures…</source>
         <translation>正在为{level}数字进行蒙特卡罗模拟…</translation>
     </message>

@@ -63,3 +63,27 @@ def test_consumption_summary_by_site(run):
 def test_source_signals_by_site(run):
     out = run("wbe:sourcesignals", {"INPUT": point_layer(_rows(), types=TYPES), "TOWNSHIP_FIELD": "site_id", "OUTPUT": "memory:"})
     assert out["N_TESTED"] == 6
+
+
+def test_summary_of_emcdda_loads_without_population(run):
+    # Population-normalised loads (mg/day/1000) of two cities, no flow, no population: plain means, said so.
+    rows = [dict(r, unit="mg/day/1000", flow=None, pop=None) for r in _rows()[:2]]
+    back = run(
+        "wbe:backcalculate",
+        {
+            "INPUT": point_layer(rows, types=TYPES),
+            "FLOW_FIELD": "flow",
+            "POPULATION_FIELD": "pop",
+            "DRAWS": 50,
+            "OUTPUT": "memory:",
+            **ZERO_RSD,
+        },
+    )
+    out = run(
+        "wbe:consumptionsummary",
+        {"INPUT": back["OUTPUT"], "TOWNSHIP_FIELD": "site_id", "DRAWS": 50, "OUTPUT": "memory:", "COMPARISON": "memory:", **ZERO_RSD},
+    )
+    county = [r for r in rows_of(out["OUTPUT"]) if r["level"] == "county"]
+    # Both rows are S1 (100) in two rounds: each round's county figure is that value, consumption value ÷ 0.39.
+    assert sorted(r["load_mg_day_1000"] for r in county) == pytest.approx([100.0, 100.0])
+    assert all(r["consumption_mg_day_1000"] == pytest.approx(100.0 / 0.39) for r in county)

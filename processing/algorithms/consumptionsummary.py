@@ -186,6 +186,18 @@ class ConsumptionSummary(WbeAlgorithm):
         draws = self.parameterAsInt(parameters, "DRAWS", context)
         seed = self.parameterAsInt(parameters, "SEED", context)
         weights = inputs.population
+        if not np.isfinite(weights[usable]).any():
+            # Population-normalised loads without any population (EMCDDA-style tables): plain means, said so.
+            weights = np.where(usable, 1.0, np.nan)
+            feedback.pushWarning(
+                tr("No sample has a population served: township and county figures are plain means, not population-weighted.")
+            )
+        elif (usable & ~np.isfinite(weights)).any():
+            feedback.pushWarning(
+                tr("{n} samples have no population served: they are left out of the population-weighted figures.").format(
+                    n=int((usable & ~np.isfinite(weights)).sum())
+                )
+            )
 
         summary_sink, summary_id = self.parameterAsSink(parameters, "OUTPUT", context, summary_fields(), QgsWkbTypes.NoGeometry)
         if summary_sink is None:

@@ -176,7 +176,12 @@ class Trend(WbeAlgorithm):
         elif wanted:
             feedback.pushWarning(tr("COMPOUND is set but “{layer}” has no compound field: every row is used.").format(layer=layer))
         if "detected" in columns:
-            detected = np.array([True if is_null(d) else bool(d) for d in columns["detected"]])
+            detected = np.array(
+                [
+                    True if is_null(d) else (d.strip().lower() in ("1", "true", "t", "yes") if isinstance(d, str) else bool(d))
+                    for d in columns["detected"]
+                ]
+            )
             lod = to_float_array(columns["lod"]) if "lod" in columns else np.full(values.size, np.nan)
             keep = ~np.isnan(values) | ~detected
             if "compound" in columns:
