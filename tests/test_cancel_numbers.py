@@ -54,3 +54,31 @@ def test_trend_cancelled_while_reading_writes_nothing(run, tmp_path, calls):
     out = str(tmp_path / "trend.gpkg")
     run("wbe:trend", {"INPUT": _samples(10), "ID_FIELD": "site_id", "VALUE_FIELD": "concentration", "OUTPUT": out}, CancelAfter(calls))
     assert not os.path.exists(out)
+
+
+def test_cancel_into_a_shared_geopackage_keeps_its_other_layers(run, tmp_path):
+    from qgis.core import QgsVectorLayer
+
+    path = str(tmp_path / "survey.gpkg")
+    run("native:savefeatures", {"INPUT": _samples(3), "OUTPUT": f"ogr:dbname='{path}' table=\"keep\" (geom)"})
+    layer = _samples()
+    counting = CancelAfter(10**9)
+    run(
+        "wbe:trend",
+        {"INPUT": layer, "ID_FIELD": "site_id", "VALUE_FIELD": "concentration", "OUTPUT": str(tmp_path / "full.gpkg")},
+        counting,
+    )
+    late = CancelAfter(counting.calls - 1)
+    run(
+        "wbe:trend",
+        {"INPUT": layer, "ID_FIELD": "site_id", "VALUE_FIELD": "concentration", "OUTPUT": f"ogr:dbname='{path}' table=\"trend\" (geom)"},
+        late,
+    )
+    kept = QgsVectorLayer(f"{path}|layername=keep")
+    count = kept.featureCount()
+    del kept
+    assert os.path.exists(path) and count == 9
+    trend = QgsVectorLayer(f"{path}|layername=trend")
+    valid = trend.isValid()
+    del trend
+    assert not valid  # the cancelled layer is gone, the other one stays

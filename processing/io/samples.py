@@ -172,6 +172,19 @@ def discard_output(dest_id: str, context) -> None:
     layer = QgsProcessingUtils.mapLayerFromString(dest_id, context, False) if not os.path.exists(path) else None
     if layer is not None:
         return
+    if "|layername=" in str(dest_id) and os.path.isfile(path):
+        # One layer of a file that may hold others (a GeoPackage the user chose): drop that layer only.
+        from osgeo import ogr
+
+        name = str(dest_id).split("|layername=")[1].split("|")[0]
+        dataset = ogr.Open(path, 1)
+        if dataset is not None:
+            for index in range(dataset.GetLayerCount()):
+                if dataset.GetLayerByIndex(index).GetName() == name:
+                    dataset.DeleteLayer(index)
+                    break
+            dataset = None
+        return
     if os.path.isfile(path):
         stem, _ext = os.path.splitext(path)
         for suffix in ("", "-wal", "-shm", "-journal"):
