@@ -96,3 +96,55 @@ def test_a_city_slope_does_not_depend_on_the_other_compounds_rounds():
     assert a.positions.tolist() == [2011, 2013, 2020]
     slope = mk.mann_kendall(a.matrix, a.positions)["slope"][0]
     assert slope == pytest.approx(np.median([(2 - 1) / 2, (4 - 1) / 9, (4 - 2) / 7]))
+
+
+def _emcdda():
+    from wbe_surveillance.core.paths import resource
+
+    return pd.read_csv(resource("emcdda", "ww-data-long-2023-05-02.csv"))
+
+
+def test_emcdda_cannabis_country_slopes_are_per_year_with_gaps():
+    # Real data (EMCDDA 2011–2022): every country's Sen slope equals scipy's Theil-Sen over the years themselves.
+    data = _emcdda()
+    cannabis = data[(data["Metabolite"] == "cannabis") & data["Daily mean"].notna()]
+    by_country = cannabis.groupby(["Country", "Year"])["Daily mean"].mean().reset_index()
+    differs = 0
+    for country, part in by_country.groupby("Country"):
+        if len(part) < 2:
+            continue
+        built = mk.build_matrix([country] * len(part), [str(y) for y in part["Year"]], part["Daily mean"].to_numpy())
+        slope = mk.mann_kendall(built.matrix, built.positions)["slope"][0]
+        ordered = part.sort_values("Year")
+        assert slope == pytest.approx(stats.theilslopes(ordered["Daily mean"], ordered["Year"])[0], rel=1e-12, abs=1e-12)
+        differs += not np.isclose(slope, mk.mann_kendall(built.matrix)["slope"][0])
+    assert differs > 0  # rank positions (the old behaviour) would be wrong for some countries
+
+
+def test_emcdda_germany_methamphetamine_fixed_panel():
+    # Germany's methamphetamine "increase" comes from the changing set of cities: the fixed panel shows no trend.
+    from wbe_surveillance.core import samples as sm
+
+    data = _emcdda()
+    meth = data[(data["Metabolite"] == "methamphetamine") & (data["Country"] == "DE") & data["Daily mean"].notna()]
+    frame = sm.build(
+        {
+            "site": meth["City"].tolist(),
+            "round": meth["Year"].astype(str).tolist(),
+            "compound": ["methamphetamine"] * len(meth),
+            "concentration": meth["Daily mean"].tolist(),
+        }
+    )
+    sm.place_in_time(frame)
+    panel, left = sm.fixed_panel(frame)
+    every = meth.groupby("City")["Year"].nunique()
+    assert sorted(panel["site"].unique()) == sorted(every.index[every == meth["Year"].nunique()])
+    results = {}
+    for name, rows in (("all", frame), ("panel", panel)):
+        means = rows.groupby("round_pos")["concentration"].mean()
+        out = mk.mann_kendall(means.to_numpy()[None, :], means.index.to_numpy(dtype=float))
+        results[name] = (out["trend"][0], out["p"][0])
+        ref = pmk.original_test(means.to_numpy())
+        assert out["z"][0] == pytest.approx(ref.z, rel=1e-12) or out["exact"][0]
+    assert results["all"][0] == "increasing" and results["panel"][0] == "no trend"
+    assert left
