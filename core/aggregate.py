@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 STATISTICS = ("n_samples", "n_detected", "mean", "median", "max")
+WEIGHTED = "mean_weighted"  # population-weighted mean, when weights are given
 
 
 def township_round_stats(
@@ -19,12 +20,14 @@ def township_round_stats(
     detected: np.ndarray,
     n_townships: int,
     all_rounds: list[str] | None = None,
+    weights: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Statistics for every township index 0..n_townships-1 and every round.
 
     ``township`` holds a township index per sample (-1 for a sample in no township, which is left
     out here; the caller reports it). ``values`` is NaN where a non-detect is excluded: such a sample
-    counts in n_samples but not in mean, median and max. Rounds sort as text, which is time order.
+    counts in n_samples but not in mean, median and max. Give ``all_rounds`` in time order
+    (core/rounds.py); without it rounds sort as text.
     """
     frame = pd.DataFrame(
         {
@@ -32,10 +35,16 @@ def township_round_stats(
             "round": np.asarray(rounds, dtype=object),
             "v": np.asarray(values, dtype=float),
             "d": np.asarray(detected, dtype=bool),
+            "w": np.full(len(values), np.nan) if weights is None else np.asarray(weights, dtype=float),
         }
     )
+    # Population-weighted mean: Σ w·v ÷ Σ w over the samples with a value and a positive weight.
+    use = frame["v"].notna() & (frame["w"] > 0)
+    frame["wv"] = np.where(use, frame["v"] * frame["w"], np.nan)
+    frame["wu"] = np.where(use, frame["w"], np.nan)
     frame = frame[frame["t"] >= 0]
-    rounds_sorted = sorted(set(all_rounds) if all_rounds is not None else set(frame["round"]))
+    # all_rounds, when given, is already in time order (core/rounds.py); else labels sort as text.
+    rounds_sorted = list(dict.fromkeys(all_rounds)) if all_rounds is not None else sorted(set(frame["round"]))
     grouped = frame.groupby(["t", "round"], sort=False)
     stats = pd.DataFrame(
         {
@@ -44,8 +53,13 @@ def township_round_stats(
             "mean": grouped["v"].mean(),
             "median": grouped["v"].median(),
             "max": grouped["v"].max(),
+            "wsum": grouped["wv"].sum(min_count=1),
+            "wden": grouped["wu"].sum(min_count=1),
         }
     )
+    if weights is not None:
+        stats["mean_weighted"] = stats["wsum"] / stats["wden"]
+    stats = stats.drop(columns=["wsum", "wden"])
     index = pd.MultiIndex.from_product([range(n_townships), rounds_sorted], names=["t", "round"])
     stats = stats.reindex(index)
     stats["n_samples"] = stats["n_samples"].fillna(0).astype(np.int64)

@@ -37,7 +37,10 @@ LITRES_PER_UNIT = (1000.0, 1.0, 1.0e7)  # m³/day, L/day, 10⁴ m³/day → L/da
 
 # Defaults with their sources (also given in the algorithm help).
 AMP_MA_RATIO = 0.09  # median AMP/MA in wastewater (WBE_SCIENCE.md)
-RSD_SAMPLING = 0.10  # Castiglioni et al. 2013: sampling uncertainty can be kept below 10%
+RSD_SAMPLING = 0.10  # Castiglioni et al. 2013: sampling uncertainty can be kept below 10% (24-h composite samples)
+# Grab samples (open channels, drains, or any sample taken as a grab): the error of one grab sample against the
+# daily mean can exceed 100% in sewers (Ort et al. 2010, Environ. Sci. Technol. 44:6024–6035); 100% is the default.
+RSD_GRAB = 1.00
 RSD_ANALYSIS = 0.15  # Castiglioni et al. 2013: inter-laboratory RSD 6–26%
 RSD_FLOW = 0.10  # Castiglioni et al. 2013 / Mathieu et al. 2011: flow measurement about 10% (unconfirmed)
 RSD_POPULATION = 0.30  # Castiglioni et al. 2013: population estimates differ by 7–55%
@@ -187,6 +190,12 @@ class Inputs:
     paired: np.ndarray  # methamphetamine ng/L of the same sample for amphetamine rows, else NaN
     compound_index: np.ndarray  # int: which excretion draw a row shares (one per compound)
     amp_ratio: float = AMP_MA_RATIO
+    # True where ``concentration`` is already a population-normalised load (mg/day/1000, as EMCDDA publishes
+    # them): the correction factor applies to it directly, flow and population are not needed.
+    normalised: np.ndarray | None = None
+    # True where the sample is a grab sample (an open channel, or a grab by its sampling mode): its sampling
+    # RSD is Rsd.grab instead of Rsd.sampling.
+    grab: np.ndarray | None = None
 
     @classmethod
     def build(
@@ -200,12 +209,20 @@ class Inputs:
         paired=None,
         compound_index=None,
         amp_ratio=AMP_MA_RATIO,
+        normalised=None,
+        grab=None,
     ):
         n = len(concentration)
         arr = [np.asarray(a, dtype=float).reshape(n) for a in (concentration, flow_l_day, population, mass_ratio, excretion, typical_dose)]
         paired_arr = np.full(n, np.nan) if paired is None else np.asarray(paired, dtype=float).reshape(n)
         index = np.zeros(n, dtype=np.int64) if compound_index is None else np.asarray(compound_index, dtype=np.int64).reshape(n)
-        return cls(*arr, paired_arr, index, float(amp_ratio))
+        norm = np.zeros(n, dtype=bool) if normalised is None else np.asarray(normalised, dtype=bool).reshape(n)
+        grab_arr = np.zeros(n, dtype=bool) if grab is None else np.asarray(grab, dtype=bool).reshape(n)
+        return cls(*arr, paired_arr, index, float(amp_ratio), norm, grab_arr)
+
+    @property
+    def is_normalised(self) -> np.ndarray:
+        return np.zeros(len(self.concentration), dtype=bool) if self.normalised is None else self.normalised
 
     def __len__(self) -> int:
         return len(self.concentration)
@@ -218,6 +235,7 @@ class Rsd:
     flow: float = RSD_FLOW
     population: float = RSD_POPULATION
     excretion: float = RSD_EXCRETION
+    grab: float = RSD_GRAB  # sampling RSD of grab samples (rows with Inputs.grab)
 
     @staticmethod
     def sigma(rsd: float) -> float:
@@ -228,15 +246,21 @@ class Rsd:
 FIGURES = ("load", "load_1000", "consumption")
 
 
-def _kernel(conc, paired, flow, pop, ratio, excretion, amp_ratio, f_conc, f_paired, f_flow, f_pop, f_exc):
-    """The back-calculation chain; factors broadcast against the (n, 1) inputs. Factors of 1 are exact."""
+def _kernel(conc, paired, flow, pop, ratio, excretion, amp_ratio, f_conc, f_paired, f_flow, f_pop, f_exc, norm=False):
+    """The back-calculation chain; factors broadcast against the (n, 1) inputs. Factors of 1 are exact.
+
+    Where ``norm`` is True the value is a population-normalised load (mg/day/1000): load_1000 is the value
+    itself, consumption = value × mass ratio ÷ excretion, and the load in mg/day is value × population/1000
+    (NaN without a population)."""
     c = conc * f_conc
     q = flow * f_flow
     people = (pop * f_pop) / 1000.0
-    load = c * q * 1e-6
-    load_1000 = load / people
-    corrected = np.where(np.isnan(paired), c, np.maximum(c - amp_ratio * (paired * f_paired), 0.0))
-    consumption = (corrected * q * 1e-6 / people) * ratio / (excretion * f_exc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_people = np.where(norm, 1.0, q * 1e-6 / people)  # ng/L → mg/day/1000 for concentrations
+        load = np.where(norm, c * people, c * q * 1e-6)
+        load_1000 = c * per_people
+        corrected = np.where(np.isnan(paired), c, np.maximum(c - amp_ratio * (paired * f_paired), 0.0))
+        consumption = (corrected * per_people) * ratio / (excretion * f_exc)
     return load, load_1000, consumption
 
 
@@ -256,6 +280,7 @@ def deterministic(inputs: Inputs) -> dict[str, np.ndarray]:
         one,
         one,
         one,
+        inputs.is_normalised,
     )
     return {"load": load, "load_1000": load_1000, "consumption": consumption, "doses": consumption / inputs.typical_dose}
 
@@ -323,8 +348,10 @@ def monte_carlo(
     med = {f: np.full(n, np.nan) for f in FIGURES}
     hi = {f: np.full(n, np.nan) for f in FIGURES}
 
-    valid = np.isfinite(inputs.concentration) & np.isfinite(inputs.flow_l_day) & np.isfinite(inputs.population)
-    valid &= inputs.population > 0
+    norm_all = inputs.is_normalised
+    valid = np.isfinite(inputs.concentration) & (
+        norm_all | (np.isfinite(inputs.flow_l_day) & np.isfinite(inputs.population) & (inputs.population > 0))
+    )
     rows = np.flatnonzero(valid)
     group_sums = None
     if groups is not None:
@@ -349,6 +376,10 @@ def monte_carlo(
         # factor is shared by the amphetamine and the methamphetamine it is corrected with).
         has_pair = np.isfinite(inputs.paired[idx])
         f_conc = np.exp(np.float32(sig_cq) * rng.standard_normal((m, draws), dtype=np.float32))
+        norm_rows = norm_all[idx]
+        if norm_rows.any():
+            # A published normalised load already holds the flow: only sampling and analysis vary.
+            f_conc[norm_rows] = np.exp(np.float32(sig_conc) * rng.standard_normal((int(norm_rows.sum()), draws), dtype=np.float32))
         f_pop = np.exp(np.float32(sig_pop) * rng.standard_normal((m, draws), dtype=np.float32))
         f_flow = np.float32(1.0)
         f_paired = np.float32(1.0)
@@ -359,6 +390,28 @@ def monte_carlo(
             f_flow[has_pair] = np.exp(np.float32(sig_flow) * rng.standard_normal((k, draws), dtype=np.float32))
             f_paired = np.ones((m, draws), dtype=np.float32)
             f_paired[has_pair] = np.exp(np.float32(sig_conc) * rng.standard_normal((k, draws), dtype=np.float32))
+        grab_rows = inputs.grab[idx] if inputs.grab is not None else np.zeros(m, dtype=bool)
+        if grab_rows.any():
+            # Grab samples: the sampling factor has the grab RSD (drawn apart, so composite rows keep their stream).
+            sig_grab = np.sqrt(Rsd.sigma(rsd.grab) ** 2 + Rsd.sigma(rsd.analysis) ** 2)
+            sig_grab_q = np.sqrt(sig_grab**2 + sig_flow**2)
+            apart = grab_rows & (has_pair | norm_rows)
+            joint = grab_rows & ~(has_pair | norm_rows)
+            if joint.any():
+                f_conc[joint] = np.exp(np.float32(sig_grab_q) * rng.standard_normal((int(joint.sum()), draws), dtype=np.float32))
+            if apart.any():
+                f_conc[apart] = np.exp(np.float32(sig_grab) * rng.standard_normal((int(apart.sum()), draws), dtype=np.float32))
+            paired_grab = grab_rows & has_pair
+            if paired_grab.any():
+                f_paired[paired_grab] = np.exp(
+                    np.float32(sig_grab) * rng.standard_normal((int(paired_grab.sum()), draws), dtype=np.float32)
+                )
+            # A grab sample misses the daily mean either way: its error is unbiased (mean 1, not median 1), so that
+            # the mean of many grab samples stays centred on the point estimate (Ort et al. 2010).
+            shift = np.float32(np.exp(-0.5 * Rsd.sigma(rsd.grab) ** 2))
+            f_conc[grab_rows] *= shift
+            if paired_grab.any():
+                f_paired[paired_grab] *= shift
         f_exc = exc_draws[inputs.compound_index[idx]]
         figures = _kernel(
             col(inputs.concentration),
@@ -373,6 +426,7 @@ def monte_carlo(
             f_flow,
             f_pop,
             f_exc,
+            norm_rows[:, None],
         )
         del f_conc, f_flow, f_pop, f_paired, f_exc
         for name, values in zip(FIGURES, figures):
@@ -430,8 +484,12 @@ def monte_carlo_loop(inputs: Inputs, rsd: Rsd, draws: int = 10_000, seed: int | 
     lo = {f: np.full(n, np.nan) for f in FIGURES}
     med = {f: np.full(n, np.nan) for f in FIGURES}
     hi = {f: np.full(n, np.nan) for f in FIGURES}
+    sig_grab = np.sqrt(Rsd.sigma(rsd.grab) ** 2 + Rsd.sigma(rsd.analysis) ** 2)
     for i in range(n):
-        f_conc = np.exp(sig_conc * rng.standard_normal(draws))
+        grab = inputs.grab is not None and bool(inputs.grab[i])
+        f_conc = np.exp((sig_grab if grab else sig_conc) * rng.standard_normal(draws))
+        if grab:
+            f_conc = f_conc * np.exp(-0.5 * Rsd.sigma(rsd.grab) ** 2)
         f_flow = np.exp(sig_flow * rng.standard_normal(draws))
         f_pop = np.exp(sig_pop * rng.standard_normal(draws))
         f_paired = np.exp(sig_conc * rng.standard_normal(draws))
@@ -449,6 +507,7 @@ def monte_carlo_loop(inputs: Inputs, rsd: Rsd, draws: int = 10_000, seed: int | 
             f_flow,
             f_pop,
             f_exc,
+            bool(inputs.is_normalised[i]),
         )
         for name, values in zip(FIGURES, figures):
             if np.isfinite(values[0]):

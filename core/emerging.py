@@ -40,7 +40,7 @@ import numpy as np
 
 from .hotspots import HotspotError, gi_star, normal_two_sided_p, significance_bins
 from .trend import mann_kendall
-from .weights import Weights
+from .weights import Weights, WeightsError
 
 HOT_PATTERNS = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic", "oscillating", "historical")
 NO_PATTERN = "no pattern"
@@ -61,9 +61,14 @@ def historical_threshold(n: int) -> int:
     return max(1, math.ceil(0.9 * (n - 1) - 1e-9))
 
 
-def gi_by_round(values, w: Weights, fdr: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Gi* z, p and Gi_Bin per location (rows) and round (columns); NaN / 0 where a value is missing.
-    Returns also one note code per round that could not be computed (e.g. 'constant', 'too_few')."""
+def gi_by_round(values, w: Weights, fdr: bool = False, weights_for=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Gi* z, p and Gi_Bin per location (rows) and round (columns); z and p NaN (no data, bin 0 but never
+    hot nor cold) where a value is missing. Returns also one note code per round that could not be computed
+    (e.g. 'constant', 'too_few').
+
+    ``weights_for(keep)``, when given, builds the weights among the locations with a value that round: the
+    same rule wbe:hotspots applies to one round (k nearest *among the townships with a value*). Without it
+    the weights are ``w`` restricted to them (the same for contiguity and distance bands)."""
     x = np.asarray(values, dtype=float)
     m, rounds = x.shape
     z = np.full((m, rounds), np.nan)
@@ -73,10 +78,13 @@ def gi_by_round(values, w: Weights, fdr: bool = False) -> tuple[np.ndarray, np.n
     for r in range(rounds):
         keep = ~np.isnan(x[:, r])
         try:
-            sub = w if keep.all() else w.subset(keep)
+            if weights_for is not None:
+                sub = weights_for(keep)
+            else:
+                sub = w if keep.all() else w.subset(keep)
             zr = gi_star(x[keep, r], sub)
-        except HotspotError as error:
-            notes.append(error.code)
+        except (HotspotError, WeightsError) as error:
+            notes.append(getattr(error, "code", "too_few"))
             continue
         pr = normal_two_sided_p(zr)
         z[keep, r] = zr

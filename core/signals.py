@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .rounds import place_rounds
+
 RATIO, SURFACE, OUTLIER, SPIKE = "ratio", "surface", "outlier", "spike"
 REASONS = (RATIO, SURFACE, OUTLIER, SPIKE)
 
@@ -153,7 +155,10 @@ def detect(
     spike_prev = np.full(n, np.nan)
     spike_next = np.full(n, np.nan)
     pending = 0
-    all_rounds = sorted(set(df["round"]))
+    # Rounds in time order (core/rounds.py: years, quarters or months), never text order; labels that are no
+    # round, or a mix of kinds, raise core.rounds.RoundError (the caller words it).
+    all_rounds = place_rounds([r for r in set(df["round"]) if r]).labels
+    all_rounds += sorted({r for r in set(df["round"]) if not r})
     position = {r: k for k, r in enumerate(all_rounds)}
     bound = np.where(df["detected"], df["value"], np.fmax(df["value"], df["lod"]))  # a neighbour non-detect at its limit
     changes: dict[str, list[float]] = {}

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import pandas as pd
 
 EXACT_BELOW = 10
 DEFAULT_ALPHA = 0.05
@@ -204,13 +206,48 @@ def change_from_previous(matrix) -> dict[str, np.ndarray]:
 
 
 def round_positions(rounds: list[str]) -> tuple[np.ndarray, bool]:
-    """Each round's position in time: quarters count as year·4 + quarter − 1 (so a skipped quarter keeps its
-    gap); any other labels fall back to their rank in text order. Returns (positions, all_quarters)."""
-    quarters = []
-    for label in rounds:
-        text = str(label).strip().upper()
-        if len(text) == 6 and text[:4].isdigit() and text[4] == "Q" and text[5] in "1234":
-            quarters.append(int(text[:4]) * 4 + int(text[5]) - 1)
-        else:
-            return np.arange(len(rounds), dtype=float), False
-    return np.array(quarters, dtype=float), True
+    """Each round's position in time (core/rounds.py: years count in years, quarters as year·4 + quarter − 1,
+    months as year·12 + month − 1, so a skipped round keeps its gap). Labels that are no round, or a mix of
+    kinds, fall back to their rank in text order. Returns (positions, all_quarters)."""
+    from .rounds import QUARTER, RoundError
+    from .rounds import round_positions as positions_in_time
+
+    try:
+        positions, kind = positions_in_time(list(rounds))
+    except RoundError:
+        return np.arange(len(rounds), dtype=float), False
+    return positions, kind == QUARTER
+
+
+@dataclass
+class TrendMatrix:
+    ids: list  # one per row, in order of first appearance
+    labels: list  # the rounds (canonical labels) in time order, one per column
+    positions: np.ndarray  # each column's position in time, in steps of ``kind``
+    kind: str  # year, quarter or month
+    matrix: np.ndarray  # (ids × rounds), NaN where an ID has no value in a round
+    merged: int  # rows averaged into another row of the same ID and round
+
+
+def build_matrix(ids, rounds, values) -> TrendMatrix:
+    """(ids × rounds) matrix of values, the mean where an ID has several rows in a round; rounds placed in
+    time (core/rounds.py), so columns are in time order and gaps keep their width. Rows with a NaN value
+    take no part (they neither count as averaged nor add a column); IDs with only NaN rows keep an all-NaN
+    row. Raises core.rounds.RoundError for labels that are no round or a mix of kinds."""
+    from .rounds import place_rounds
+
+    axis = place_rounds(list(rounds))
+    column = axis.index_of(list(rounds))
+    frame = pd.DataFrame({"id": list(ids), "col": column, "value": np.asarray(values, dtype=float)})
+    unique_ids = list(dict.fromkeys(frame["id"].tolist()))
+    row_of = {key: i for i, key in enumerate(unique_ids)}
+    valued = frame[frame["value"].notna() & (frame["col"] >= 0)]
+    grouped = valued.groupby(["id", "col"], sort=False)["value"]
+    means = grouped.mean()
+    merged = int((grouped.size() - 1).clip(lower=0).sum())
+    matrix = np.full((len(unique_ids), len(axis.rounds)), np.nan)
+    if len(means):
+        rows = np.array([row_of[k] for k in means.index.get_level_values(0)], dtype=np.int64)
+        cols = means.index.get_level_values(1).to_numpy(dtype=np.int64)
+        matrix[rows, cols] = means.to_numpy(dtype=float)
+    return TrendMatrix(unique_ids, axis.labels, axis.positions, axis.kind, matrix, merged)

@@ -259,8 +259,8 @@
         <translation>样品类型</translation>
     </message>
     <message>
-        <source>All water (sewage, influent, surface water)</source>
-        <translation>全部水样（污水、进水、地表水）</translation>
+        <source>All water (sewage, influent, effluent, surface water)</source>
+        <translation>全部水样（污水、进水、出水、地表水）</translation>
     </message>
     <message>
         <source>Wastewater only (sewage and influent)</source>
@@ -291,7 +291,13 @@
 
 Every township appears once for every round in the samples; a township with no sample in a round gets n_samples = 0 and NULL statistics, so it shows as “no data” rather than as a low value. The output keeps the township layer's fields and adds round, compound and the statistics after them (a GeoPackage fid is carried as township_fid, since each township repeats once per round).
 
-Non-detects enter the statistics through one substitution policy (default LOD/2); n_samples counts every sample, and n_detected the detected ones. Water and solids are never mixed: the sample type parameter chooses which samples count, and the others are counted in the log.
+Non-detects enter the statistics through one substitution policy (default LOD/2); n_samples counts every sample, and n_detected the detected ones. Water and solids are never mixed: the sample type parameter chooses which samples count, and the others are counted in the log. By default only untreated wastewater (sewage and influent) counts: effluent is treated water and rivers are the environment, and neither is averaged into a sewage mean.
+
+One unit per analysis: samples of the compound in several units (ng/L with mg/day/1000 or ng/g) are refused, naming the units; the output's unit field says which unit mean, median and max are in. Rounds are placed in time (a year 2022, a quarter 2022Q3 or a month 2022-07, in any spelling the import accepts) and written in time order; years mixed with quarters are refused.
+
+A samples table loaded by a laboratory system needs only round, compound and concentration (and site_id for the panel check): without detected every value present counts as detected, without lod non-detects have no limit, without unit the values are in UNIT (default ng/L), without medium every sample counts as the chosen type. The log says which defaults applied.
+
+Changing sites: where the set of sites behind a township changes between rounds the log warns, since the township's change then mixes a change of sites with a change of values; FIXED_PANEL keeps only the sites sampled in every round. POPULATION_FIELD (the population served by each sample) adds mean_weighted, the population-weighted mean, and the log gives the county figure both ways.
 
 A point exactly on the boundary between two townships is counted in one of them, never in both; where townships overlap, the one listed first wins. Points in no township go to UNMATCHED and are counted in the log. Samples are reprojected to the townships' CRS when the two differ.
 
@@ -300,7 +306,13 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
 
 每个乡镇在样品涉及的每一轮次中各出现一次；某轮次没有样品的乡镇 n_samples = 0、统计值为空（NULL），在图上显示为“无数据”，而不是低值。输出保留乡镇图层的字段，并在其后添加 round、compound 和各统计字段（由于每个乡镇在每一轮次各出现一次，GeoPackage 的 fid 以 township_fid 字段保留）。
 
-未检出样品按统一的替代规则计入统计（默认 LOD/2）；n_samples 计全部样品，n_detected 计检出的样品。水样与固体样品绝不混合统计：由“样品类型”参数决定计入哪些样品，其余样品的数量写入日志。
+未检出样品按统一的替代规则计入统计（默认 LOD/2）；n_samples 计全部样品，n_detected 计检出的样品。水样与固体样品绝不混合统计：由“样品类型”参数决定计入哪些样品，其余样品的数量写入日志。默认只计未处理污水（污水和进水）：出水是已处理水，河流属于环境水体，二者都不会被平均进污水均值。
+
+一次分析只用一种单位：该化合物的样品若有多种单位（ng/L 与 mg/天/千人或 ng/g 混用）会被拒绝，并列出这些单位；输出的 unit 字段说明 mean、median 和 max 的单位。轮次按时间排列（年份 2022、季度 2022Q3 或月份 2022-07，导入所接受的各种写法均可），并按时间顺序写出；年份与季度混用会被拒绝。
+
+实验室系统载入的样品表只需要 round、compound 和 concentration（点位变化检查还需要 site_id）：没有 detected 时凡有数值均按检出计，没有 lod 时未检出值没有检出限，没有 unit 时数值按 UNIT（默认 ng/L）理解，没有 medium 时所有样品按所选类型计。日志说明用了哪些默认值。
+
+点位变化：某乡镇背后的点位在轮次之间发生变化时日志会提醒，因为此时乡镇的变化混合了点位的变化与数值的变化；FIXED_PANEL 只保留每个轮次都采过样的点位。POPULATION_FIELD（每个样品的服务人口）增加 mean_weighted，即人口加权均值，日志同时给出全县的两种数字。
 
 恰好落在两个乡镇边界上的点只计入其中一个，不会重复计数；乡镇相互重叠时，排在前面的乡镇优先。不在任何乡镇内的点输出到 UNMATCHED，并在日志中计数。样品与乡镇坐标系不同时，样品会被重投影到乡镇的坐标系。
 
@@ -319,6 +331,22 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>轮次（留空：全部轮次）</translation>
     </message>
     <message>
+        <source>Fixed panel: only sites sampled in every round</source>
+        <translation>固定点位：只用每个轮次都采过样的点位</translation>
+    </message>
+    <message>
+        <source>A township's mean over a changing set of sites can rise or fall only because sites came or went. With this option only the sites (site_id) sampled in every round count; the log names the sites left out.</source>
+        <translation>乡镇均值若来自一组不断变化的点位，可能仅因点位增减而升降。选中此项时只计每个轮次都采过样的点位（site_id）；日志列出被剔除的点位。</translation>
+    </message>
+    <message>
+        <source>Population served field of the samples (for population-weighted means)</source>
+        <translation>样品的服务人口字段（用于人口加权均值）</translation>
+    </message>
+    <message>
+        <source>With a population served per sample (its catchment), mean_weighted holds Σ population × value ÷ Σ population per township and round, and the log gives the county figure both ways: a large plant and a village drain count alike in the plain mean.</source>
+        <translation>给出每个样品的服务人口（其汇水范围）后，mean_weighted 为每个乡镇每个轮次的 Σ 人口 × 数值 ÷ Σ 人口，日志同时给出全县的两种数字：在简单均值中，大型污水厂与村庄排水沟的权重相同。</translation>
+    </message>
+    <message>
         <source>Samples used</source>
         <translation>使用的样品数</translation>
     </message>
@@ -329,6 +357,10 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
     <message>
         <source>The township layer “{layer}” has no field “{field}”.</source>
         <translation>乡镇图层“{layer}”没有字段“{field}”。</translation>
+    </message>
+    <message>
+        <source>The samples layer “{layer}” has no field “{field}”.</source>
+        <translation>样品图层“{layer}”没有字段“{field}”。</translation>
     </message>
     <message>
         <source>Joining samples to townships in the database…</source>
@@ -367,20 +399,20 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>正在读取样品…</translation>
     </message>
     <message>
-        <source>The samples layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.</source>
-        <translation>样品图层“{layer}”中没有“{compound}”的样品。现有物质：{present}。</translation>
+        <source>{n} samples have no sample type: they are counted as the chosen type.</source>
+        <translation>{n} 个样品没有样品类型：按所选类型计。</translation>
+    </message>
+    <message>
+        <source>No sample of “{compound}” is of the chosen sample type.</source>
+        <translation>没有所选样品类型的“{compound}”样品。</translation>
     </message>
     <message>
         <source>No sample of “{compound}” in round “{round}”. Rounds present: {present}.</source>
         <translation>轮次“{round}”中没有“{compound}”的样品。现有轮次：{present}。</translation>
     </message>
     <message>
-        <source>{n} samples of {compound} are of another sample type and are left out: water and solids are never mixed.</source>
-        <translation>{n} 个 {compound} 样品属于其他样品类型，未计入：水样与固体样品不混合统计。</translation>
-    </message>
-    <message>
-        <source>No sample of “{compound}” is of the chosen sample type.</source>
-        <translation>没有所选样品类型的“{compound}”样品。</translation>
+        <source>{n} samples have no round and are left out.</source>
+        <translation>{n} 个样品没有轮次，不参与统计。</translation>
     </message>
     <message>
         <source>Joining samples to townships…</source>
@@ -389,6 +421,38 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
     <message>
         <source>{n} township polygons were invalid and were repaired before the join.</source>
         <translation>{n} 个乡镇面的几何无效，已在关联前修复。</translation>
+    </message>
+    <message>
+        <source>{n} samples have no population served (or one ≤ 0): they are left out of mean_weighted.</source>
+        <translation>{n} 个样品没有服务人口（或人口 ≤ 0）：不计入 mean_weighted。</translation>
+    </message>
+    <message>
+        <source>County, round {round}: mean {plain:.4g}; population-weighted mean {weighted:.4g}.</source>
+        <translation>全县，轮次 {round}：均值 {plain:.4g}；人口加权均值 {weighted:.4g}。</translation>
+    </message>
+    <message>
+        <source>The samples have no field “detected”: every value present counts as detected.</source>
+        <translation>样品没有“detected”字段：凡有数值的均按检出计。</translation>
+    </message>
+    <message>
+        <source>The samples have no field “lod”: non-detects have no detection limit.</source>
+        <translation>样品没有“lod”字段：未检出值没有检出限。</translation>
+    </message>
+    <message>
+        <source>The samples have no field “unit”: every value is taken to be in the UNIT given ({unit}).</source>
+        <translation>样品没有“unit”字段：所有数值按参数 UNIT 给出的单位（{unit}）理解。</translation>
+    </message>
+    <message>
+        <source>The samples have no field “medium”: every sample counts as the chosen sample type.</source>
+        <translation>样品没有“medium”字段：所有样品按所选样品类型计。</translation>
+    </message>
+    <message>
+        <source>Fixed panel: {n} sites are sampled in every round and count; {m} sites left out: {sites}.</source>
+        <translation>固定点位：{n} 个点位每个轮次都有样品并参与统计；剔除 {m} 个点位：{sites}。</translation>
+    </message>
+    <message>
+        <source>The sites behind township “{name}” change in round {round} (added: {added}; dropped: {dropped}): its change between rounds mixes a change of sites with a change of values. Use the fixed panel option to compare the same sites.</source>
+        <translation>乡镇“{name}”的点位在轮次 {round} 发生变化（新增：{added}；减少：{dropped}）：其轮次间的变化混合了点位的变化与数值的变化。请用固定点位选项比较同一批点位。</translation>
     </message>
     <message>
         <source>RSD of sampling</source>
@@ -431,6 +495,14 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>Castiglioni 等 2013：可卡因为 26%</translation>
     </message>
     <message>
+        <source>RSD of sampling for grab samples</source>
+        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
+        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
+    </message>
+    <message>
         <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
         <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
     </message>
@@ -465,7 +537,15 @@ Correction factors come from the shipped table (resources/correction_factors.csv
 
 Uncertainty: every RSD (sampling, analysis, flow, population, excretion; Castiglioni et al. 2013, Jones et al. 2014) is a log-normal factor with median 1; the excretion draw is shared by all samples of a compound. The plain fields are the deterministic estimates; _lo, _med and _hi hold the 2.5%, 50% and 97.5% quantiles of the draws. The same seed gives the same results.
 
-A sample without flow or population gets NULL loads (never 0), and the log counts them; so do solids and residues with no correction factor (named in the log), whose consumption is NULL. Non-detects follow the shared policy.</source>
+A sample without flow or population gets NULL loads (never 0), and the log counts them; so do solids and residues with no correction factor (named in the log), whose consumption is NULL. Non-detects follow the shared policy.
+
+Units: concentrations are taken in ng/L (µg/L and mg/L are converted); a value in mg/day/1000 (a population-normalised load, as EMCDDA publishes them) is already a load per 1000 inhabitants: the correction factor is applied to it directly (consumption = value × mass ratio ÷ excretion), without flow or population. A unit that is neither is refused by name; a table without a unit field takes UNIT (default ng/L).
+
+Consumption exists only for untreated wastewater (sewage, influent) of a known catchment: effluent (treated water), surface water and solids get NULL normalised loads, consumption and doses, and null_reason says why (also no_flow, no_population, no_correction_factor, no_value). A table without a medium field is taken as untreated wastewater, and the log says so.
+
+Pairing (the amphetamine correction and the cotinine population): two compounds belong to one sample when site, round, date, sample type and unit are equal. A row without a date pairs only with rows of the same round that have no date either: never across rounds.
+
+Method defaults, stated in the output: a grab sample (sewage from open channels and drains by default, or a sampling_mode field saying grab) has a sampling RSD of RSD_GRAB (100%: grab sampling error in sewers can exceed 100%, Ort et al. 2010), a 24-hour composite RSD_SAMPLING (10%); the field sampling says which applied. Heroin from total morphine is an upper bound (no medical morphine or codeine is subtracted): estimate_note says so. Cocaine from benzoylecgonine uses the classic factor 2.33 (molar-mass ratio 1.048 ÷ excretion 0.45; Zuccato et al. 2005) unless your factor table says otherwise.</source>
         <translation>将污水浓度（“导入检测结果”写出的字段）换算为质量负荷、人口归一化负荷、消费量和剂量数，并给出蒙特卡罗 95% 区间（SCORE/EMCDDA 通行做法）。
 
 load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 C × Q × 10。load_mg_day_1000 = 负荷 ÷（人口 ÷ 1000）。consumption_mg_day_1000 = 归一化负荷 × 分子量比（母体药物 ÷ 检测残留物）÷ 排泄率。doses_day_1000 = 消费量 ÷ 典型剂量（校正因子表中设有剂量时）。
@@ -476,7 +556,15 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
 
 不确定度：采样、分析、流量、人口、排泄率的相对标准偏差（Castiglioni 等 2013；Jones 等 2014）均作为中位数为 1 的对数正态因子；同一化合物的所有样品共用排泄率抽样。不带后缀的字段为确定性估计值；_lo、_med、_hi 为抽样的 2.5%、50%、97.5% 分位数。相同随机种子得到相同结果。
 
-缺少流量或人口的样品负荷为 NULL（绝不记为 0），并在日志中计数；固体样品及没有校正因子的残留物（在日志中列出名称）同样计数，其消费量为 NULL。未检出值按统一的替代规则处理。</translation>
+缺少流量或人口的样品负荷为 NULL（绝不记为 0），并在日志中计数；固体样品及没有校正因子的残留物（在日志中列出名称）同样计数，其消费量为 NULL。未检出值按统一的替代规则处理。
+
+单位：浓度按 ng/L 计（µg/L 和 mg/L 会换算）；单位为 mg/天/千人 的数值（EMCDDA 发布的人口归一化负荷）本身已是每千人负荷：直接乘以校正因子（消费量 = 数值 × 分子量比 ÷ 排泄率），不需要流量和人口。其他单位会被拒绝并列出名称；表中没有单位字段时采用 UNIT（默认 ng/L）。
+
+只有已知汇水范围的未处理污水（污水、进水）才有消费量：出水（已处理水）、地表水和固体样品的归一化负荷、消费量和剂量数为 NULL，null_reason 说明原因（还有 no_flow、no_population、no_correction_factor、no_value）。没有 medium 字段的表按未处理污水计，并在日志中说明。
+
+配对（苯丙胺校正和可替宁人口估算）：点位、轮次、日期、样品类型和单位都相同的两种化合物属于同一个样品。没有日期的行只与同一轮次中同样没有日期的行配对：绝不跨轮次配对。
+
+方法默认值（在输出中注明）：瞬时样（默认指排污明渠和沟渠的污水，或 sampling_mode 字段标为瞬时的样品）的采样相对标准偏差为 RSD_GRAB（100%：排水管网中的瞬时采样误差可超过 100%，Ort 等 2010），24 小时混合样为 RSD_SAMPLING（10%）；sampling 字段说明所用的是哪一种。由总吗啡推算的海洛因是上限值（未扣除医用吗啡和可待因）：estimate_note 字段有说明。由苯甲酰爱康宁推算可卡因时使用经典系数 2.33（分子量比 1.048 ÷ 排泄率 0.45；Zuccato 等 2005），除非您的校正因子表另有规定。</translation>
     </message>
     <message>
         <source>Daily flow field</source>
@@ -579,6 +667,26 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>列与 resources/correction_factors.csv 相同；其中的行优先于随插件提供的行。</translation>
     </message>
     <message>
+        <source>Sampling mode</source>
+        <translation>采样方式</translation>
+    </message>
+    <message>
+        <source>By sample type: sewage channels and drains are grab samples, plant influent 24-hour composites</source>
+        <translation>按样品类型：排污沟渠的污水为瞬时样，污水厂进水为 24 小时混合样</translation>
+    </message>
+    <message>
+        <source>Every sample a 24-hour composite</source>
+        <translation>全部为 24 小时混合样</translation>
+    </message>
+    <message>
+        <source>Every sample a grab sample</source>
+        <translation>全部为瞬时样</translation>
+    </message>
+    <message>
+        <source>Grab samples take RSD_GRAB as their sampling uncertainty (default 100%: Ort et al. 2010), composites RSD_SAMPLING (default 10%). A field sampling_mode (grab or composite, 瞬时 or 混合) decides for the rows where it has a value.</source>
+        <translation>瞬时样的采样不确定度取 RSD_GRAB（默认 100%：Ort 等 2010），混合样取 RSD_SAMPLING（默认 10%）。如有 sampling_mode 字段（grab 或 composite，瞬时或混合），有值的行以该字段为准。</translation>
+    </message>
+    <message>
         <source>Back-calculated samples</source>
         <translation>反推后的样品</translation>
     </message>
@@ -615,12 +723,36 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>由 NH4-N 估算人口需要图层“{layer}”的 NH4-N 字段（mg/L）。</translation>
     </message>
     <message>
+        <source>The samples have no field “medium”: every sample is taken as untreated wastewater.</source>
+        <translation>样品没有“medium”字段：所有样品按未经处理的污水计。</translation>
+    </message>
+    <message>
+        <source>{n} values are population-normalised loads (mg/day/1000): the correction factor is applied to them directly, without flow or population.</source>
+        <translation>{n} 个数值是人口归一化负荷（mg/天/千人）：直接乘以校正因子，不需要流量和人口。</translation>
+    </message>
+    <message>
         <source>No detected cotinine with a flow: no population can be estimated from cotinine.</source>
         <translation>没有同时具备流量的可替宁检出值：无法由可替宁估算人口。</translation>
     </message>
     <message>
+        <source>{n} samples are grab samples: their sampling uncertainty is RSD_GRAB ({rsd:.0%}, Ort et al. 2010).</source>
+        <translation>{n} 个样品为瞬时样：其采样不确定度为 RSD_GRAB（{rsd:.0%}，Ort 等 2010）。</translation>
+    </message>
+    <message>
+        <source>Heroin from total morphine is an upper bound: no medical morphine or codeine is subtracted ({n} samples; estimate_note says so).</source>
+        <translation>由总吗啡推算的海洛因是上限值：未扣除医用吗啡和可待因（{n} 个样品；estimate_note 字段有说明）。</translation>
+    </message>
+    <message>
         <source>Monte Carlo: {draws} draws…</source>
         <translation>蒙特卡罗：{draws} 次抽样…</translation>
+    </message>
+    <message>
+        <source>upper bound: total morphine, no medical or codeine subtraction</source>
+        <translation>上限值：总吗啡，未扣除医用及可待因</translation>
+    </message>
+    <message>
+        <source>{n} samples are effluent or surface water: consumption exists only for untreated wastewater of a known catchment, so their normalised loads and consumption are NULL (null_reason = not_untreated_wastewater).</source>
+        <translation>{n} 个样品是出水或地表水：只有已知汇水范围的未处理污水才有消费量，因此它们的归一化负荷和消费量为 NULL（null_reason = not_untreated_wastewater）。</translation>
     </message>
     <message>
         <source>{n} solid samples (soil, sediment, sludge) have no daily flow: their loads are NULL.</source>
@@ -1051,7 +1183,7 @@ Several compounds: give COMPOUND_FIELD. Each compound gets its own breaks. With 
 
 The case table (a table or a layer) is joined on CASES_JOIN_FIELD = JOIN_FIELD (names compared after trimming spaces). Several case rows for the same township are summed. A township with no case row is listed in the log and left out of the statistics, never counted as 0; case rows that match no township are listed too. A township with no survey value is left out as well. When the township layer holds several rounds, give ROUND (the case table is then filtered on its own round field, if it has one).
 
-Results: SPEARMAN_RHO and SPEARMAN_P (Spearman's ρ on average ranks, p from Student's t with n−2 degrees of freedom), KENDALL_TAU and KENDALL_P (Kendall's τ-b, corrected for ties; p exact for up to 33 townships without ties, otherwise from the tie-corrected normal approximation), and KAPPA (Cohen's κ between the severity classes of the layer, or terciles of the value when it has no severity field, and terciles of the case counts). These are computed as scipy computes them, without needing scipy. At least 5 townships with both a value and a case count are needed.
+Results: SPEARMAN_RHO and SPEARMAN_P (Spearman's ρ on average ranks, p from Student's t with n−2 degrees of freedom), KENDALL_TAU and KENDALL_P (Kendall's τ-b, corrected for ties; p exact for up to 33 townships without ties, otherwise from the tie-corrected normal approximation), and KAPPA (Cohen's κ between terciles of the value and terciles of the case counts: both sides are classified the same way, so perfect rank agreement gives κ = 1; the layer's severity classes are not used for κ, since Jenks or fixed thresholds against case terciles would score disagreement where the rankings agree). These are computed as scipy computes them, without needing scipy. At least 5 townships with both a value and a case count are needed.
 
 The output keeps the township fields and adds case_count, survey_rank and case_rank (1 = highest), rank_diff (survey rank − case rank: negative where the water looks worse than the cases), survey_class, case_class and disagreement (1 where the two ranks lie at least MIN_RANK_GAP apart; by default a third of the townships, at least 2). It opens styled: disagreeing townships in red. CHART writes a scatter chart (PNG) for the report.
 
@@ -1060,7 +1192,7 @@ Why the two can differ: enforcement counts measure police effort as much as drug
 
 案件表（表格或图层）按 CASES_JOIN_FIELD = JOIN_FIELD 连接（名称去掉首尾空格后比较）。同一乡镇的多行案件数相加。没有案件记录的乡镇在日志中列出并不参与统计，绝不按 0 计；与任何乡镇都对不上的案件表名称也会列出。没有监测值的乡镇同样不参与统计。乡镇图层含多个轮次时，请给出 ROUND（如案件表有 round 字段，也按该轮次筛选）。
 
-结果：SPEARMAN_RHO 和 SPEARMAN_P（基于平均秩的 Spearman ρ，p 值由自由度 n−2 的 t 分布得出）、KENDALL_TAU 和 KENDALL_P（经结值校正的 Kendall τ-b；无结值且不超过 33 个乡镇时为精确 p 值，否则用结值校正的正态近似），以及 KAPPA（图层严重程度等级——没有 severity 字段时用监测值的三分位分级——与案件数三分位分级之间的 Cohen κ）。计算方法与 scipy 相同，但不需要安装 scipy。至少需要 5 个既有监测值又有案件数的乡镇。
+结果：SPEARMAN_RHO 和 SPEARMAN_P（基于平均秩的 Spearman ρ，p 值由自由度 n−2 的 t 分布得出）、KENDALL_TAU 和 KENDALL_P（经结值校正的 Kendall τ-b；无结值且不超过 33 个乡镇时为精确 p 值，否则用结值校正的正态近似），以及 KAPPA（监测值三分位分级与案件数三分位分级之间的 Cohen κ：两边用同一方法分级，排名完全一致时 κ = 1；图层的严重程度等级不用于 κ，因为自然断点或固定阈值与案件三分位相比，会在排名一致时也算出不一致）。计算方法与 scipy 相同，但不需要安装 scipy。至少需要 5 个既有监测值又有案件数的乡镇。
 
 输出保留乡镇字段，并增加 case_count、survey_rank 和 case_rank（1 = 最高）、rank_diff（监测排名 − 案件排名：为负表示污水数据比案件数据显示的更严重）、survey_class、case_class 和 disagreement（两个排名相差至少 MIN_RANK_GAP 时为 1；默认为乡镇数的三分之一，至少为 2）。输出自带样式：不一致的乡镇显示为红色。CHART 输出一张散点图（PNG），可用于报告。
 
@@ -1171,8 +1303,8 @@ Why the two can differ: enforcement counts measure police effort as much as drug
         <translation>{n} 个乡镇在“{field}”中没有数值，不参与统计：{names}。</translation>
     </message>
     <message>
-        <source>Some compared townships have no severity class: κ uses terciles of the value instead.</source>
-        <translation>部分参与比对的乡镇没有严重程度等级：κ 改用监测值的三分位分级。</translation>
+        <source>κ compares terciles of “{field}” with terciles of the case counts: both sides are classified the same way. The layer's severity classes come from another method and are not used for κ.</source>
+        <translation>κ 比较“{field}”的三分位分级与案件数的三分位分级：两边用同一方法分级。图层的严重程度等级来自另一种方法，不用于 κ。</translation>
     </message>
     <message>
         <source>Only {n} townships have both a survey value and a case count: at least 5 are needed for a correlation. Check the township names in the case table against “{field}”.</source>
@@ -1253,6 +1385,14 @@ The comparison table puts, for each compound: the county's population-weighted n
     <message>
         <source>No sewage or influent sample in “{layer}” has a normalised load: give flow and population to the back-calculation.</source>
         <translation>“{layer}”中没有任何污水或进水样品具有归一化负荷：请在反推时提供流量和人口。</translation>
+    </message>
+    <message>
+        <source>No sample has a population served: township and county figures are plain means, not population-weighted.</source>
+        <translation>没有任何样品有服务人口：乡镇和全县数字为简单均值，而不是人口加权均值。</translation>
+    </message>
+    <message>
+        <source>{n} samples have no population served: they are left out of the population-weighted figures.</source>
+        <translation>{n} 个样品没有服务人口：不计入人口加权的数字。</translation>
     </message>
     <message>
         <source>Monte Carlo for the {level} figures…</source>
@@ -1369,7 +1509,7 @@ The comparison table puts, for each compound: the county's population-weighted n
     <message>
         <source>Finds where hot and cold spots appear, persist, grow or fade across rounds, as Esri's Emerging Hot Spot Analysis does. The input holds one feature per township and round (for example “Aggregate samples by township” over several rounds).
 
-Per round: Getis-Ord Gi* with binary weights (queen contiguity, a distance band or the K nearest; each township its own neighbour) on the townships with a value that round. A township-round is hot (cold) when Gi* is significant at 90% or more with a positive (negative) z: Gi_Bin ±1…±3, with the normal p, or with the false discovery rate per round when FDR is on. A missing value is neither hot nor cold.
+Per round: Getis-Ord Gi* with binary weights (queen contiguity, a distance band or the K nearest; each township its own neighbour) on the townships with a value that round; the K nearest are found among those townships, as “Hot spots” finds them, and FDR is on by default as there, so both flag the same townships for one round. Rounds are placed in time (years, quarters or months; never mixed), and a layer holding several compounds or units is refused. A township-round is hot (cold) when Gi* is significant at 90% or more with a positive (negative) z: Gi_Bin ±1…±3, with the normal p, or with the false discovery rate per round when FDR is on. A missing value is neither hot nor cold.
 
 Trend: the Mann-Kendall test on each township's series of Gi* z-scores (exact p below 10 rounds), significant at TREND_ALPHA.
 
@@ -1377,10 +1517,10 @@ Categories, with n rounds and m = ⌈0.9 n⌉ (“90% of the rounds”), tested 
 
 Fewer than 10 rounds: ⌈0.9 n⌉ equals n, so persistent, intensifying and diminishing need every round hot. Esri's historical rule (90% of all rounds hot, the last one not) could then never hold, so historical is judged on the rounds before the last one: every earlier round hot when n ≤ 10. With 4 rounds the smallest Mann-Kendall p is 0.083: at 0.05 no township can be intensifying or diminishing, only persistent; the log says so. At least 3 rounds are needed.
 
-Output: one feature per township with its geometry, styled by pattern: the ID field, n_rounds, n_hot, n_cold, bins (Gi_Bin per round, oldest first), gi_z_last, trend_s, trend_z, trend_p, pattern and pattern_label.</source>
+Output: one feature per township with its geometry, styled by pattern: the ID field, n_rounds, n_hot, n_cold, bins (Gi_Bin per round, oldest first; NA where the township has no value that round: no data, not bin 0), gi_z_last, trend_s, trend_z, trend_p, pattern and pattern_label.</source>
         <translation>找出冷热点在各轮次间出现、持续、增强或减弱的位置，与 Esri 的新兴热点分析相同。输入为每个乡镇每个轮次一个要素（例如“按乡镇汇总样品”在多个轮次上的输出）。
 
-每个轮次：对该轮次有数值的乡镇计算 Getis-Ord Gi*，使用二值权重（Queen 邻接、距离带或 K 近邻；每个乡镇也是自己的邻居）。Gi* 在 90% 或更高置信度下显著且 z 为正（负）时，该乡镇该轮次为热点（冷点）：Gi_Bin 为 ±1…±3，使用正态 p，或开启 FDR 时按每轮次的错误发现率校正。缺失值既非热点也非冷点。
+每个轮次：对该轮次有数值的乡镇计算 Getis-Ord Gi*，使用二值权重（Queen 邻接、距离带或 K 近邻；每个乡镇也是自己的邻居）；K 近邻在这些乡镇中寻找，与“热点分析”相同，FDR 也与之一样默认开启，因此两者对同一轮次标出相同的乡镇。轮次按时间排列（年、季度或月，不能混用），含多种化合物或单位的图层会被拒绝。Gi* 在 90% 或更高置信度下显著且 z 为正（负）时，该乡镇该轮次为热点（冷点）：Gi_Bin 为 ±1…±3，使用正态 p，或开启 FDR 时按每轮次的错误发现率校正。缺失值既非热点也非冷点。
 
 趋势：对每个乡镇的 Gi* z 值序列做 Mann-Kendall 检验（少于 10 个轮次时为精确 p），以 TREND_ALPHA 为显著性水平。
 
@@ -1388,7 +1528,7 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
 
 少于 10 个轮次：⌈0.9 n⌉ 等于 n，因此持续、增强和减弱要求每个轮次都是热点。Esri 的历史规则（90% 的轮次为热点而最后一个不是）此时不可能成立，因此历史类别按最后一个轮次之前的轮次判定：n ≤ 10 时要求之前每个轮次都是热点。4 个轮次时 Mann-Kendall 的最小 p 为 0.083：在 0.05 水平上没有乡镇能判为增强或减弱，只能是持续；日志会说明。至少需要 3 个轮次。
 
-输出：每个乡镇一个要素，带其几何，按类别设置样式：ID 字段、n_rounds、n_hot、n_cold、bins（各轮次的 Gi_Bin，由早到晚）、gi_z_last、trend_s、trend_z、trend_p、pattern 和 pattern_label。</translation>
+输出：每个乡镇一个要素，带其几何，按类别设置样式：ID 字段、n_rounds、n_hot、n_cold、bins（各轮次的 Gi_Bin，由早到晚；该轮次没有数值时为 NA：无数据，而不是 0）、gi_z_last、trend_s、trend_z、trend_p、pattern 和 pattern_label。</translation>
     </message>
     <message>
         <source>Township values by round</source>
@@ -1447,8 +1587,8 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
         <translation>新兴热点分析至少需要 3 个轮次；“{layer}”只有 {n} 个（{rounds}）。</translation>
     </message>
     <message>
-        <source>Some rounds are not quarters such as 2024Q3; rounds are sorted as text: {rounds}.</source>
-        <translation>部分轮次不是 2024Q3 这样的季度写法；轮次按文本排序：{rounds}。</translation>
+        <source>Rounds in time order: {rounds}.</source>
+        <translation>按时间排列的轮次：{rounds}。</translation>
     </message>
     <message>
         <source>{n} township-rounds have no value: Gi* of those rounds is computed without them, and they count as neither hot nor cold.</source>
@@ -1471,6 +1611,10 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
         <translation>距离带：{d}。</translation>
     </message>
     <message>
+        <source>K nearest neighbours are found each round among the townships with a value, as “Hot spots” does.</source>
+        <translation>每个轮次在有数值的乡镇中寻找 K 近邻，与“热点分析”相同。</translation>
+    </message>
+    <message>
         <source>{n} townships have no neighbour: their Gi* is undefined and they show no pattern.</source>
         <translation>{n} 个乡镇没有邻居：其 Gi* 无定义，不显示任何模式。</translation>
     </message>
@@ -1485,6 +1629,10 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
     <message>
         <source>all values equal</source>
         <translation>所有值相同</translation>
+    </message>
+    <message>
+        <source>too few townships for K neighbours</source>
+        <translation>乡镇数不足以取 K 个邻居</translation>
     </message>
     <message>
         <source>fewer than 3 townships with a value</source>
@@ -1669,7 +1817,11 @@ p-values: with PERMUTATIONS &gt; 0 (default 999) they are pseudo p-values from c
 
 FDR (on by default): the Benjamini–Hochberg false discovery rate correction, applied as Esri applies it: the p-values are kept, and the critical p of each confidence level is lowered to the largest p(k) ≤ k·α/m among the m p-values. Without it, about one feature in ten is flagged at 90% by chance alone (Esri, “What is a z-score? What is a p-value?” and “How Hot Spot Analysis (Getis-Ord Gi*) works”, ArcGIS Pro documentation, pro.arcgis.com/en/pro-app/latest/tool-reference/spatial-statistics/; Benjamini and Hochberg 1995; Caldas de Castro and Singer 2006).
 
-Features with no value in FIELD, or without geometry, are left out of the analysis, counted in the log and written with NULL statistics (“not analysed”). Features without any neighbour (islands) are listed in the log and get NULL gi_z, gi_p, lisa_i and lisa_p, gi_bin 0 and lisa_cluster NS: there is no neighbourhood to test. Distances in a geographic CRS are in degrees: project the layer first.</source>
+Features with no value in FIELD, or without geometry, are left out of the analysis, counted in the log and written with NULL statistics (“not analysed”). Features without any neighbour (islands) are listed in the log and get NULL gi_z, gi_p, lisa_i and lisa_p, gi_bin 0 and lisa_cluster NS: there is no neighbourhood to test. Distances in a geographic CRS are in degrees: project the layer first.
+
+On a sample layer (fields detected and lod) non-detects enter through ND_POLICY, as in the township aggregation. A layer that holds several compounds or units (fields compound, unit) is refused: filter it to one.
+
+A Gi* hot spot is a high neighbourhood, not necessarily a high township: a township with modest values is a hot spot when its neighbours are high. Read gi_bin beside the local Moran cluster: HL marks a high township among low ones, LH a low one among high ones.</source>
         <translation>逐个要素检验高值或低值是否聚集：Getis-Ord Gi*（热点与冷点）和局部莫兰指数 I（高高 HH、低低 LL 聚集，以及高低 HL、低高 LH 异常）。可用于乡镇数值（例如“按乡镇汇总样品”输出的 mean，每次只分析一个轮次），也可用于采样点。
 
 邻居定义（WEIGHTS）：面要素用 Queen 邻接（至少有一个边界点相接，或相互重叠）；固定距离带（DISTANCE，图层单位；0 表示使每个要素都至少有一个邻居的最小距离）；或 K 个最近要素。面要素在距离带和最近邻方式下使用其质心。Gi* 对这些邻居取权重 1，并把要素自身算作邻居，与 Esri 和 esda 一致；局部莫兰指数使用同样的邻居，行标准化且不含自身，与 esda 和 GeoDa 一致。
@@ -1680,7 +1832,11 @@ p 值：PERMUTATIONS &gt; 0（默认 999）时为条件置换得到的伪 p 值�
 
 FDR（默认开启）：Benjamini–Hochberg 错误发现率校正，按 Esri 的做法应用：p 值本身不变，而把每个置信度的临界 p 值降低为 m 个 p 值中满足 p(k) ≤ k·α/m 的最大 p(k)。不做校正时，仅凭偶然就会有约十分之一的要素在 90% 置信度下被标出（Esri，ArcGIS Pro 文档“What is a z-score? What is a p-value?”和“How Hot Spot Analysis (Getis-Ord Gi*) works”，pro.arcgis.com/en/pro-app/latest/tool-reference/spatial-statistics/；Benjamini 和 Hochberg，1995；Caldas de Castro 和 Singer，2006）。
 
-FIELD 无值或没有几何的要素不参与分析，在日志中计数，输出时统计字段为空（“未分析”）。没有任何邻居的要素（孤立要素）在日志中列出，其 gi_z、gi_p、lisa_i 和 lisa_p 为空，gi_bin 为 0，lisa_cluster 为 NS：没有邻域可供检验。地理坐标系下的距离单位是度：请先将图层投影。</translation>
+FIELD 无值或没有几何的要素不参与分析，在日志中计数，输出时统计字段为空（“未分析”）。没有任何邻居的要素（孤立要素）在日志中列出，其 gi_z、gi_p、lisa_i 和 lisa_p 为空，gi_bin 为 0，lisa_cluster 为 NS：没有邻域可供检验。地理坐标系下的距离单位是度：请先将图层投影。
+
+对样品图层（带 detected 和 lod 字段），未检出值按 ND_POLICY 进入分析，与乡镇汇总相同。含多种化合物或单位（compound、unit 字段）的图层会被拒绝：请先筛选为一种。
+
+Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇，只要邻居数值高，也会成为热点。请把 gi_bin 与局部莫兰聚类对照阅读：HL 表示低值包围中的高值乡镇，LH 表示高值包围中的低值乡镇。</translation>
     </message>
     <message>
         <source>Distance band (0: the smallest that gives every feature a neighbour)</source>
@@ -1697,6 +1853,10 @@ FIELD 无值或没有几何的要素不参与分析，在日志中计数，输�
     <message>
         <source>False discovery rate correction (FDR)</source>
         <translation>错误发现率校正（FDR）</translation>
+    </message>
+    <message>
+        <source>On a sample layer (with the import's fields detected and lod), how a non-detect enters the analysis: the same policy as “Aggregate samples by township” (default LOD/2). A non-detect is a low value, not a missing one.</source>
+        <translation>对样品图层（带导入写出的 detected 和 lod 字段）：未检出值如何进入分析，与“按乡镇汇总样品”规则相同（默认 LOD/2）。未检出是低值，而不是缺失值。</translation>
     </message>
     <message>
         <source>Hot spots</source>
@@ -1729,6 +1889,10 @@ FIELD 无值或没有几何的要素不参与分析，在日志中计数，输�
     <message>
         <source>Reading features…</source>
         <translation>正在读取要素…</translation>
+    </message>
+    <message>
+        <source>{n} non-detects enter the analysis through the non-detect policy.</source>
+        <translation>{n} 个未检出值按未检出替代规则进入分析。</translation>
     </message>
     <message>
         <source>{n} features have no value in “{field}” and are left out of the analysis (written as not analysed).</source>
@@ -3451,10 +3615,14 @@ The stored samples are an ordinary PostGIS layer (wbe.samples) that every algori
 
 A cell belongs to a township when its centre lies inside the polygon, as QGIS's zonal statistics count it; NoData cells are left out. Every cell has the same area, so the share of cells is the share of area. A township that holds no cell centre with a value (smaller than a cell, or outside the surface) gets n_cells = 0 and NULL statistics, and is named in the log. The townships are reprojected to the raster's CRS when the two differ. The output keeps the township fields and adds the statistics after them.
 
+Where the surface means nothing: a township with no sample inside gets its value only from samples elsewhere (interpolation invents it). Give SAMPLES (the points the surface was made from) and each township gets n_samples_in, dist_nearest_sample (in the townships' CRS units; 0 with a sample inside) and no_sample_inside (true where the value is extrapolated from outside); the log names those townships. Read such values as a guess, never as a measurement.
+
 </source>
         <translation>按乡镇面汇总浓度面（例如“插值生成浓度面”的输出）：n_cells（有值的像元数）、surface_mean（平均值）、surface_max（最大值），以及 pct_above：乡镇面积中数值不低于 THRESHOLD 的百分比（未给阈值时为空）。
 
 像元中心落在乡镇面内即算属于该乡镇，与 QGIS 分区统计的计法相同；无值像元不计。每个像元面积相同，因此像元比例就是面积比例。没有任何带值像元中心的乡镇（比一个像元还小，或在浓度面之外）n_cells = 0、统计值为空，并在日志中列出名称。乡镇与栅格坐标系不同时，先把乡镇投影到栅格的坐标系。输出保留乡镇图层的字段，统计字段加在其后。
+
+浓度面在哪里没有意义：内部没有样品的乡镇，其数值只来自别处的样品（由插值“编”出来）。给出 SAMPLES（生成浓度面所用的点）后，每个乡镇增加 n_samples_in、dist_nearest_sample（乡镇坐标系单位；内部有样品时为 0）和 no_sample_inside（数值由外部外推时为真）；日志列出这些乡镇。这样的数值只能当作推测，绝不能当作测量值。
 
 </translation>
     </message>
@@ -3471,8 +3639,16 @@ A cell belongs to a township when its centre lies inside the polygon, as QGIS's 
         <translation>阈值（统计不低于该值的面积比例）</translation>
     </message>
     <message>
+        <source>Samples the surface was made from</source>
+        <translation>生成浓度面所用的样品</translation>
+    </message>
+    <message>
         <source>Surface by township</source>
         <translation>按乡镇统计的浓度面</translation>
+    </message>
+    <message>
+        <source>Townships without a sample inside</source>
+        <translation>内部没有样品的乡镇</translation>
     </message>
     <message>
         <source>Townships without a cell</source>
@@ -3491,8 +3667,20 @@ A cell belongs to a township when its centre lies inside the polygon, as QGIS's 
         <translation>栅格“{name}”是旋转的；请先重采样为正北朝上的网格。</translation>
     </message>
     <message>
+        <source>{n} townships have no sample inside: their surface values are extrapolated from samples elsewhere and mean little (no_sample_inside, dist_nearest_sample): {names}.</source>
+        <translation>{n} 个乡镇内部没有样品：其浓度面数值由别处样品外推而来，意义不大（no_sample_inside、dist_nearest_sample）：{names}。</translation>
+    </message>
+    <message>
+        <source>No SAMPLES given: the output cannot say which townships have no sample inside.</source>
+        <translation>未给出 SAMPLES：输出无法说明哪些乡镇内部没有样品。</translation>
+    </message>
+    <message>
         <source>{n} townships hold no cell centre with a value and have NULL statistics: {names}.</source>
         <translation>{n} 个乡镇内没有带值的像元中心，统计值为空：{names}。</translation>
+    </message>
+    <message>
+        <source>The townships are in a geographic CRS: dist_nearest_sample is in degrees.</source>
+        <translation>乡镇图层为地理坐标系：dist_nearest_sample 的单位是度。</translation>
     </message>
     <message>
         <source>Survey map (lab results → severity map)</source>
@@ -3859,12 +4047,24 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>{n} 行与其他行的 ID 和轮次相同，已取平均。</translation>
     </message>
     <message>
-        <source>Rounds not written as a quarter such as 2024Q3: {rounds}. Rounds are sorted as text and Sen's slope is per round.</source>
-        <translation>以下轮次不是 2024Q3 这样的季度写法：{rounds}。轮次按文本排序，Sen 斜率按每轮次计算。</translation>
+        <source>per year</source>
+        <translation>每年</translation>
     </message>
     <message>
-        <source>Rounds in time order: {rounds}.</source>
-        <translation>按时间排列的轮次：{rounds}。</translation>
+        <source>per quarter</source>
+        <translation>每季度</translation>
+    </message>
+    <message>
+        <source>per month</source>
+        <translation>每月</translation>
+    </message>
+    <message>
+        <source>Rounds in time order: {rounds}. Sen's slope is {step}.</source>
+        <translation>按时间排列的轮次：{rounds}。Sen 斜率为{step}的变化。</translation>
+    </message>
+    <message>
+        <source>Gaps between rounds count as time: {gaps}.</source>
+        <translation>轮次之间的空缺按时间计算：{gaps}。</translation>
     </message>
     <message>
         <source>The layer holds one round only ({round}): no change and no trend can be computed; every ID is “too few rounds”.</source>
@@ -3927,6 +4127,14 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>图层“{layer}”缺少字段 {fields}。它需要“导入化验结果”写出的字段：{needed}。</translation>
     </message>
     <message>
+        <source>Unit of values where the table has no unit field</source>
+        <translation>表中没有单位字段时数值的单位</translation>
+    </message>
+    <message>
+        <source>Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). Values in different units are never averaged: a table holding several units is refused, naming them.</source>
+        <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
+    </message>
+    <message>
         <source>The output “{label}” is the folder “{path}”, not a file. Give a file name, for example “{example}”.</source>
         <translation>输出“{label}”指向的“{path}”是文件夹，不是文件。请给出文件名，例如“{example}”。</translation>
     </message>
@@ -3959,6 +4167,10 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>无法在 PostGIS 数据库中完成空间连接（{reason}），改为在内存中计算。</translation>
     </message>
     <message>
+        <source>The samples layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.</source>
+        <translation>样品图层“{layer}”中没有“{compound}”的样品。现有物质：{present}。</translation>
+    </message>
+    <message>
         <source>The samples hold several compounds ({present}) and no COMPOUND is chosen: their values are compared as they are.</source>
         <translation>样品含有多种物质（{present}），且未选择 COMPOUND：各物质的数值将直接放在一起比较。</translation>
     </message>
@@ -3969,6 +4181,42 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>{n} of {total} samples match the chosen compound and round.</source>
         <translation>{total} 个样品中有 {n} 个符合所选物质和轮次。</translation>
+    </message>
+    <message>
+        <source>The samples “{layer}” hold several units in the field “{field}”: {values}. Values in different units are never averaged or compared: filter the layer to one unit (for example with “Extract by attribute”), or convert the values first.</source>
+        <translation>样品“{layer}”的字段“{field}”中有多种单位：{values}。不同单位的数值绝不平均或比较：请先把图层筛选为一种单位（例如用“按属性提取”），或先换算数值。</translation>
+    </message>
+    <message>
+        <source>The samples “{layer}” hold units that cannot be used in the field “{field}”: {values}. Concentrations are read in ng/L (µg/L and mg/L are converted) or ng/g, population-normalised loads in mg/day/1000; nothing is guessed. Correct the unit, or set UNIT when the table has no unit field.</source>
+        <translation>样品“{layer}”的字段“{field}”中有无法使用的单位：{values}。浓度按 ng/L（µg/L 和 mg/L 会换算）或 ng/g 读取，人口归一化负荷按 mg/天/千人读取；绝不猜测。请更正单位，表中没有单位字段时请设置 UNIT。</translation>
+    </message>
+    <message>
+        <source>The samples “{layer}” hold several compounds in the field “{field}”: {values}. A statistic mixing them means nothing: choose one in COMPOUND.</source>
+        <translation>样品“{layer}”的字段“{field}”中有多种化合物：{values}。混合它们的统计没有意义：请在 COMPOUND 中选择一种。</translation>
+    </message>
+    <message>
+        <source>The samples “{layer}” have no sample of “{compound}” in the field “{field}”. Compounds present: {values}.</source>
+        <translation>样品“{layer}”的字段“{field}”中没有“{compound}”的样品。现有化合物：{values}。</translation>
+    </message>
+    <message>
+        <source>The field “{field}” of “{layer}” mixes kinds of rounds ({values}): a series is in years, quarters or months, never a mix. Filter the layer to one kind of round.</source>
+        <translation>“{layer}”的字段“{field}”混用了不同类型的轮次（{values}）：一个序列只能按年、按季度或按月，不能混用。请把图层筛选为同一类型的轮次。</translation>
+    </message>
+    <message>
+        <source>The field “{field}” of “{layer}” holds values that are not rounds: {values}. A round is a year (2022), a quarter (2022Q3, 2022年第三季度) or a month (2022-07, 2022年7月); correct those values or filter those rows out.</source>
+        <translation>“{layer}”的字段“{field}”中有不是轮次的值：{values}。轮次可以是年份（2022）、季度（2022Q3、2022年第三季度）或月份（2022-07、2022年7月）；请更正这些值或筛除这些行。</translation>
+    </message>
+    <message>
+        <source>The samples “{layer}” have no field {values}.</source>
+        <translation>样品“{layer}”没有字段 {values}。</translation>
+    </message>
+    <message>
+        <source>The samples “{layer}” have no field {fields}: a samples table needs a round, a compound and a concentration.</source>
+        <translation>样品“{layer}”没有字段 {fields}：样品表至少需要轮次、化合物和浓度。</translation>
+    </message>
+    <message>
+        <source>Samples of other sample types left out: {listed}.</source>
+        <translation>其他样品类型的样品未计入：{listed}。</translation>
     </message>
     <message>
         <source>The lab file “{path}” does not exist.</source>

@@ -165,6 +165,7 @@ def read_columns(source, names: list[str], feedback=None, with_geometry: bool = 
     as an (n, 2) float array (NaN for empty geometries), transformed on the way, which keeps no
     geometry objects alive for large sample tables.
     """
+    names = list(dict.fromkeys(names))  # a field named twice (TOWNSHIP_FIELD=site_id) is read once, not appended twice
     columns: dict[str, list] = {n: [] for n in names}
     geometries: list = []
     coords: list = []
@@ -332,3 +333,18 @@ def record_township_name_field(layer, field: str) -> None:
     """Record ``field`` as the township name field of ``layer`` (kept in the style stored with the file)."""
     if layer is not None and field:
         layer.setCustomProperty(TOWNSHIP_FIELD_PROPERTY, field)
+
+
+def unit_parameter(name: str = "UNIT"):
+    """The unit of a samples table that has no unit field (a laboratory system's table); default ng/L."""
+    from qgis.core import QgsProcessingParameterString
+
+    param = QgsProcessingParameterString(name, tr("Unit of values where the table has no unit field"), defaultValue="ng/L", optional=True)
+    param.setHelp(
+        tr(
+            "Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). "
+            "Values in different units are never averaged: a table holding several units is refused, naming them."
+        )
+    )
+    param.setFlags(param.flags() | param.FlagAdvanced)
+    return param

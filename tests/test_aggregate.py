@@ -74,7 +74,12 @@ def test_aggregate_matches_qgis_join_by_location_summary(run, samples, demo_town
     selected = str(tmp_path / "selected.gpkg")
     run(
         "native:extractbyexpression",
-        {"INPUT": samples, "EXPRESSION": "\"compound\" = 'methamphetamine' AND \"round\" = '2024Q3'", "OUTPUT": selected},
+        {
+            "INPUT": samples,
+            # The default sample type is untreated wastewater (sewage and influent): river water never enters a township mean.
+            "EXPRESSION": "\"compound\" = 'methamphetamine' AND \"round\" = '2024Q3' AND \"medium\" IN ('sewage', 'influent')",
+            "OUTPUT": selected,
+        },
     )
     reference = str(tmp_path / "reference.gpkg")
     run(

@@ -136,7 +136,17 @@ def test_demo_all_rounds_identical_to_the_sink(run, demo_samples, demo_townships
     # The cases the comparison covers are there: township_fid repeating per round, NULL statistics.
     _fields, rows, _meta = layer_rows(bulk)
     names = [f[0] for f in _fields]
-    assert names[:2] == ["fid", "township_fid"] and names[-7:] == ["round", "compound", "n_samples", "n_detected", "mean", "median", "max"]
+    assert names[:2] == ["fid", "township_fid"] and names[-9:] == [
+        "round",
+        "compound",
+        "n_samples",
+        "n_detected",
+        "mean",
+        "median",
+        "max",
+        "unit",
+        "mean_weighted",
+    ]
     township_fids = [values[1] for _fid, values, _g in rows]
     assert sorted(set(township_fids)) == list(range(1, 14)) and all(township_fids.count(i) == 4 for i in range(1, 14))
     assert all(values[names.index("mean")] is not None for _fid, values, _g in rows)

@@ -12,7 +12,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from wbe_surveillance.core import backcalc as bc
 
-ZERO = bc.Rsd(0.0, 0.0, 0.0, 0.0, 0.0)
+ZERO = bc.Rsd(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def _inputs(conc, flow_l, pop, residue, paired=None):
@@ -41,10 +41,10 @@ def test_chinese_unit_form_and_chain_by_hand():
     assert point["load"] == pytest.approx([100 * 2 * 10] * 3)
     assert point["load_1000"] == pytest.approx([2000 / 50] * 3)  # 40 mg/day/1000
     assert point["consumption"][0] == pytest.approx(40 / 0.39)  # methamphetamine, ratio 1
-    assert point["consumption"][1] == pytest.approx(40 * 303.35 / 289.33 / 0.40)  # BE → cocaine
+    assert point["consumption"][1] == pytest.approx(40 * 303.35 / 289.33 / 0.45)  # BE → cocaine: the classic 2.33
     assert point["consumption"][2] == pytest.approx(40 / 0.20)  # ketamine, Du et al. 2020
     assert point["doses"][0] == pytest.approx(40 / 0.39 / 30)
-    assert point["doses"][1] == pytest.approx(40 * 303.35 / 289.33 / 0.40 / 100)
+    assert point["doses"][1] == pytest.approx(40 * 303.35 / 289.33 / 0.45 / 100)
     assert math.isnan(point["doses"][2])  # no typical dose set for ketamine
 
 
@@ -79,7 +79,7 @@ def test_shipped_factor_table_matches_the_science_notes(tmp_path):
         "codeine": (0.30, 1.000, True),
         "EDDP": (0.55, 1.116, True),
         "THC-COOH": (0.005, 0.913, False),
-        "benzoylecgonine": (0.40, 1.048, False),
+        "benzoylecgonine": (0.45, 1.048, False),
     }
     for residue, (excretion, ratio, confirmed) in expected.items():
         factor = table.get(residue)
@@ -289,7 +289,7 @@ def test_algorithm_on_demo_matches_hand_formula_and_nulls_missing_flow(run, demo
 
 def test_algorithm_zero_rsd_and_seed(run, demo_samples, tmp_path):
     common = {"INPUT": demo_samples, "FLOW_FIELD": "flow_1e4", "FLOW_UNIT": 2, "POPULATION_FIELD": "census", "DRAWS": 300}
-    zero = {f"RSD_{k}": 0.0 for k in ("SAMPLING", "ANALYSIS", "FLOW", "POPULATION", "EXCRETION")}
+    zero = {f"RSD_{k}": 0.0 for k in ("SAMPLING", "ANALYSIS", "FLOW", "POPULATION", "EXCRETION", "GRAB")}
     rows = _read(run("wbe:backcalculate", {**common, **zero, "SEED": 1, "OUTPUT": str(tmp_path / "z.gpkg")})["OUTPUT"])
     for r in rows:
         for name in ("load_mg_day", "load_mg_day_1000", "consumption_mg_day_1000", "doses_day_1000"):

@@ -10,7 +10,7 @@ from qgis.core import QgsVectorLayer
 from test_backcalc import add_flow_and_population
 
 EMCDDA = REPO / "resources" / "emcdda" / "ww-data-long-2023-05-02.csv"
-ZERO = {f"RSD_{k}": 0.0 for k in ("SAMPLING", "ANALYSIS", "FLOW", "POPULATION", "EXCRETION")}
+ZERO = {f"RSD_{k}": 0.0 for k in ("SAMPLING", "ANALYSIS", "FLOW", "POPULATION", "EXCRETION", "GRAB")}
 
 
 def _frame(path):

@@ -151,7 +151,8 @@ def test_statistics_equal_scipy_after_join(run, demo_townships, tmp_path):
     assert len(colours) > 5
 
 
-def test_severity_classes_used_for_kappa(run, demo_townships, tmp_path):
+def test_kappa_classifies_both_sides_the_same_way(run, demo_townships, tmp_path):
+    # A severity layer (fixed thresholds): κ still compares terciles with terciles (issue 13, item 5).
     classified = run(
         "wbe:classifyseverity",
         {"INPUT": township_layer(demo_townships), "FIELD": "mean", "METHOD": 2, "THRESHOLDS": [50, 200], "OUTPUT": "memory:"},
@@ -169,14 +170,39 @@ def test_severity_classes_used_for_kappa(run, demo_townships, tmp_path):
         },
     )
     joined = reference()
-    severity = np.where(joined["value"] <= 50, 1, np.where(joined["value"] <= 200, 2, 3))
-    q = np.percentile(joined["cases"], [100 / 3, 200 / 3])
-    case_class = np.digitize(joined["cases"], q, right=True) + 1
-    agree = (severity == case_class).mean()
-    p_e = sum((severity == k).mean() * (case_class == k).mean() for k in (1, 2, 3))
+
+    def tercile(x):
+        q = np.percentile(x, [100 / 3, 200 / 3])
+        return np.digitize(x, q, right=True) + 1
+
+    survey_class, case_class = tercile(joined["value"]), tercile(joined["cases"])
+    agree = (survey_class == case_class).mean()
+    p_e = sum((survey_class == k).mean() * (case_class == k).mean() for k in (1, 2, 3))
     assert result["KAPPA"] == pytest.approx((agree - p_e) / (1 - p_e), abs=1e-12)
     rows = {f["name"]: f for f in result["OUTPUT"].getFeatures()}
     assert rows["城关镇"]["survey_class"] == 3 and rows["西岭镇"]["survey_class"] == 1
+
+
+def test_perfect_rank_agreement_gives_kappa_one(run, demo_townships, tmp_path):
+    # Cases in the same order as the survey values (a monotone transform): every statistic says "agree".
+    layer = township_layer(demo_townships)
+    values = {name: v for name, v in SURVEY.items() if v is not None}
+    path = tmp_path / "monotone.csv"
+    path.write_text("township,cases\n" + "".join(f"{n},{int(round(v * v))}\n" for n, v in values.items()), encoding="utf-8")
+    classified = run("wbe:classifyseverity", {"INPUT": layer, "FIELD": "mean", "METHOD": 0, "OUTPUT": "memory:"})["OUTPUT"]
+    result = run(
+        "wbe:comparecases",
+        {
+            "INPUT": classified,
+            "VALUE_FIELD": "mean",
+            "JOIN_FIELD": "name",
+            "CASES": str(path),
+            "CASES_JOIN_FIELD": "township",
+            "CASE_FIELD": "cases",
+            "OUTPUT": "memory:",
+        },
+    )
+    assert result["SPEARMAN_RHO"] == pytest.approx(1.0) and result["KAPPA"] == pytest.approx(1.0)
 
 
 def test_fewer_than_five_townships_is_refused(run, demo_townships, tmp_path):

@@ -140,7 +140,15 @@ def test_algorithm_on_planted_grid(run, tmp_path):
     feedback.pushInfo = messages.append
     result = run(
         "wbe:emerginghotspots",
-        {"INPUT": grid_layer(values), "ID_FIELD": "code", "ROUND_FIELD": "round", "VALUE_FIELD": "mean", "WEIGHTS": 0, "OUTPUT": out},
+        {
+            "INPUT": grid_layer(values),
+            "ID_FIELD": "code",
+            "ROUND_FIELD": "round",
+            "VALUE_FIELD": "mean",
+            "WEIGHTS": 0,
+            "FDR": False,
+            "OUTPUT": out,
+        },
         feedback,
     )
     assert result["N_LOCATIONS"] == SIDE * SIDE and result["N_ROUNDS"] == len(ROUNDS)

@@ -61,7 +61,8 @@ def test_survey_map_end_to_end(run, demo_lab, demo_townships, tmp_path):
         expected = 1 if r["mean"] <= bins[0] else 2 if r["mean"] <= bins[1] else 3
         assert r["severity"] == expected
         assert r["severity_label"] == {1: "General", 2: "Fairly severe", 3: "Severe"}[expected]
-        assert r["n_samples"] == 5 and r["round"] == "2024Q4"
+        # 5 samples per township, one of them surface water: the default township value is untreated wastewater only.
+        assert r["n_samples"] == 4 and r["round"] == "2024Q4"
     by_name = {r["name"]: r["severity"] for r in rows}
     # The planted story: 梅林镇 rises ×8 by 2024Q4; 石桥镇, 青溪镇, 松岗镇 run hot; 河口镇 is ordinary.
     assert by_name["梅林镇"] == 3

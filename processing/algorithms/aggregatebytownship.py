@@ -20,6 +20,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -30,24 +31,30 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ...core import samples as sm
 from ...core.aggregate import township_round_stats
 from ...core.compounds import CompoundTable
 from ...core.nondetect import substitute
 from ...core.pip import assign_points
+from ...core.rounds import RoundError, normalise_round, place_rounds
 from ...core.values import SOLID_MEDIA, WATER_MEDIA
 from ...translate import tr
-from ..base import WbeAlgorithm, nondetect_policy_parameter, read_columns, require_fields, to_float_array, write_feature
+from ..base import WbeAlgorithm, nondetect_policy_parameter, read_columns, require_fields, to_float_array, unit_parameter, write_feature
 from ..io import bulk_writer, fast_read
 from ..io.postgis_join import can_push_down, township_stats_in_database
+from ..io.samples import discard_output, log_media_left_out, sample_refusal
 from ..spatial import polygon_rings, repair_polygons
 
 SAMPLE_FIELDS = ["round", "medium", "compound", "concentration", "detected", "lod", "unit"]
+REQUIRED_FIELDS = ["round", "compound", "concentration"]  # the rest are optional (core/samples.py defaults)
+OPTIONAL_FIELDS = ["medium", "detected", "lod", "unit", "site_id"]
 WATER, WASTEWATER, SURFACE, SOLIDS = range(4)
 
 
 def media_for(choice: int) -> tuple[str, ...]:
     if choice == WASTEWATER:
-        return ("sewage", "influent", "effluent")
+        # Untreated wastewater only: effluent is treated water, rivers are the environment (core/samples.py).
+        return ("sewage", "influent")
     if choice == SURFACE:
         return ("surface_water",)
     if choice == SOLIDS:
@@ -61,23 +68,26 @@ def medium_parameter(name: str = "MEDIUM") -> QgsProcessingParameterEnum:
         name,
         tr("Sample types"),
         options=[
-            tr("All water (sewage, influent, surface water)"),
+            tr("All water (sewage, influent, effluent, surface water)"),
             tr("Wastewater only (sewage and influent)"),
             tr("Surface water only"),
             tr("Solids (soil, sediment, sludge)"),
         ],
-        defaultValue=WATER,
+        defaultValue=WASTEWATER,
     )
 
 
 def stat_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("round", QVariant.String, len=16))
-    fields.append(QgsField("compound", QVariant.String, len=64))
+    # No declared text widths: a declared width makes some providers drop longer values (issue 14).
+    fields.append(QgsField("round", QVariant.String))
+    fields.append(QgsField("compound", QVariant.String))
     fields.append(QgsField("n_samples", QVariant.Int))
     fields.append(QgsField("n_detected", QVariant.Int))
     for name in ("mean", "median", "max"):
         fields.append(QgsField(name, QVariant.Double))
+    fields.append(QgsField("unit", QVariant.String))  # after the contract's fields: the unit of mean/median/max
+    fields.append(QgsField("mean_weighted", QVariant.Double))  # population-weighted mean (POPULATION_FIELD)
     return fields
 
 
@@ -85,7 +95,7 @@ MAX_EMPTY_LISTED = 200  # township × round cells without samples named one by o
 WRITE_BATCH = 5000
 
 
-def write_stats(sink, out_fields, township_features, stats, compound, feedback) -> None:
+def write_stats(sink, out_fields, township_features, stats, compound, feedback, unit="") -> None:
     """One feature per township × round, in batches (one call into QGIS per batch, not per feature)."""
     attributes = [list(f.attributes()) for f in township_features]
     geometries = [f.geometry() for f in township_features]
@@ -94,21 +104,41 @@ def write_stats(sink, out_fields, township_features, stats, compound, feedback) 
     n_samples = stats["n_samples"].to_numpy().astype(int).tolist()
     n_detected = stats["n_detected"].to_numpy().astype(int).tolist()
     values = [[None if v != v else v for v in stats[name].to_numpy(dtype=float).tolist()] for name in ("mean", "median", "max")]
+    weighted = _weighted_column(stats)
     total = max(len(t), 1)
     batch = []
     for i, index in enumerate(t.tolist()):
         feature = QgsFeature()  # the sink knows the fields; a feature without them is cheaper to build
         feature.setGeometry(geometries[index])
         feature.setAttributes(
-            [*attributes[index], rounds[i], compound, n_samples[i], n_detected[i], values[0][i], values[1][i], values[2][i]]
+            [
+                *attributes[index],
+                rounds[i],
+                compound,
+                n_samples[i],
+                n_detected[i],
+                values[0][i],
+                values[1][i],
+                values[2][i],
+                unit or None,
+                weighted[i],
+            ]
         )
         batch.append(feature)
         if len(batch) == WRITE_BATCH:
+            if feedback.isCanceled():
+                return
             write_features(sink, batch, tr("Township statistics"))
             batch = []
             feedback.setProgress(100.0 * (i + 1) / total)
     if batch:
         write_features(sink, batch, tr("Township statistics"))
+
+
+def _weighted_column(stats) -> list:
+    if "mean_weighted" not in stats:
+        return [None] * len(stats)
+    return [None if v != v else v for v in stats["mean_weighted"].to_numpy(dtype=float).tolist()]
 
 
 # A GeoPackage file destination is filled in one SQLite transaction (processing/bulk_writer.py); tests switch
@@ -134,7 +164,7 @@ def bulk_possible(out_fields: QgsFields, wkb_type) -> bool:
     )
 
 
-def bulk_rows(township_features, township_fields: QgsFields, wkb_type, srs_id: int, stats, compound) -> BulkRows | None:
+def bulk_rows(township_features, township_fields: QgsFields, wkb_type, srs_id: int, stats, compound, unit="") -> BulkRows | None:
     """The output's rows as bulk_writer takes them, or None when a township's fields or geometry are of a kind
     only the sink writes exactly (dates, curves, M, empty or mixed geometries…). Each township's geometry is
     turned into a blob once and shared by its rounds."""
@@ -181,6 +211,8 @@ def bulk_rows(township_features, township_fields: QgsFields, wkb_type, srs_id: i
     columns.append(stats["n_detected"].to_numpy().astype(int).tolist())
     for name in ("mean", "median", "max"):
         columns.append([None if v != v else v for v in stats[name].to_numpy(dtype=float).tolist()])
+    columns.append([unit or None] * n)
+    columns.append(_weighted_column(stats))
     blobs = [township_blobs[i] for i in rows]
     boxes = np.asarray(township_boxes, dtype=np.float64).reshape(-1, 4)[t]
     return BulkRows(columns, blobs, boxes, QgsWkbTypes.hasZ(wkb_type))
@@ -193,6 +225,19 @@ def write_features(sink, features, output_label: str) -> None:
         raise QgsProcessingException(tr("Could not write a feature to “{output}”. {error}").format(output=output_label, error=error))
 
 
+def in_time_order(stats: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """The statistics with rounds in time order (positions, core/rounds.py), never text order."""
+    try:
+        axis = place_rounds(stats["round"].tolist())
+    except RoundError as error:
+        raise sample_refusal(
+            sm.SampleError("bad_rounds" if error.reason == "unparsed" else "mixed_rounds", "round", error.values), layer
+        ) from None
+    rank = {label: i for i, label in enumerate(axis.labels)}
+    order = np.lexsort((stats["round"].map(rank).to_numpy(), stats["t"].to_numpy()))
+    return stats.iloc[order].reset_index(drop=True)
+
+
 @dataclass
 class Joined:
     stats: pd.DataFrame  # core.aggregate.township_round_stats's frame
@@ -200,6 +245,7 @@ class Joined:
     n_used: int  # samples of the compound, media and round
     n_all: int  # samples in the layer
     without_limit: int
+    unit: str = ""
 
 
 def carried_township_fields(fields: QgsFields) -> QgsFields:
@@ -230,6 +276,9 @@ class AggregateByTownship(WbeAlgorithm):
     ROUND = "ROUND"
     MEDIUM = "MEDIUM"
     ND_POLICY = "ND_POLICY"
+    UNIT = "UNIT"
+    FIXED_PANEL = "FIXED_PANEL"
+    POPULATION_FIELD = "POPULATION_FIELD"
     OUTPUT = "OUTPUT"
     UNMATCHED = "UNMATCHED"
 
@@ -245,7 +294,20 @@ class AggregateByTownship(WbeAlgorithm):
             "and adds round, compound and the statistics after them (a GeoPackage fid is carried as township_fid, since each township repeats once per round).\n\n"
             "Non-detects enter the statistics through one substitution policy (default LOD/2); n_samples counts every sample, "
             "and n_detected the detected ones. Water and solids are never mixed: the sample type parameter chooses which samples count, "
-            "and the others are counted in the log.\n\n"
+            "and the others are counted in the log. By default only untreated wastewater (sewage and influent) counts: effluent is "
+            "treated water and rivers are the environment, and neither is averaged into a sewage mean.\n\n"
+            "One unit per analysis: samples of the compound in several units (ng/L with mg/day/1000 or ng/g) are refused, naming the "
+            "units; the output's unit field says which unit mean, median and max are in. Rounds are placed in time (a year 2022, a "
+            "quarter 2022Q3 or a month 2022-07, in any spelling the import accepts) and written in time order; years mixed with "
+            "quarters are refused.\n\n"
+            "A samples table loaded by a laboratory system needs only round, compound and concentration (and site_id for the panel "
+            "check): without detected every value present counts as detected, without lod non-detects have no limit, without unit "
+            "the values are in UNIT (default ng/L), without medium every sample counts as the chosen type. The log says which "
+            "defaults applied.\n\n"
+            "Changing sites: where the set of sites behind a township changes between rounds the log warns, since the township's "
+            "change then mixes a change of sites with a change of values; FIXED_PANEL keeps only the sites sampled in every round. "
+            "POPULATION_FIELD (the population served by each sample) adds mean_weighted, the population-weighted mean, and the log "
+            "gives the county figure both ways.\n\n"
             "A point exactly on the boundary between two townships is counted in one of them, never in both; where townships overlap, the one listed first wins. Points in no township go to UNMATCHED "
             "and are counted in the log. Samples are reprojected to the townships' CRS when the two differ.\n\n"
             "A sewage sample stands for its upstream catchment, not only for the spot where it was taken."
@@ -265,6 +327,30 @@ class AggregateByTownship(WbeAlgorithm):
         self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (empty: every round)"), optional=True))
         self.addParameter(medium_parameter(self.MEDIUM))
         self.addParameter(nondetect_policy_parameter(self.ND_POLICY))
+        self.addParameter(unit_parameter(self.UNIT))
+        panel = QgsProcessingParameterBoolean(self.FIXED_PANEL, tr("Fixed panel: only sites sampled in every round"), defaultValue=False)
+        panel.setHelp(
+            tr(
+                "A township's mean over a changing set of sites can rise or fall only because sites came or went. With this option "
+                "only the sites (site_id) sampled in every round count; the log names the sites left out."
+            )
+        )
+        self.addParameter(panel)
+        population = QgsProcessingParameterField(
+            self.POPULATION_FIELD,
+            tr("Population served field of the samples (for population-weighted means)"),
+            parentLayerParameterName=self.SAMPLES,
+            type=QgsProcessingParameterField.Numeric,
+            optional=True,
+        )
+        population.setHelp(
+            tr(
+                "With a population served per sample (its catchment), mean_weighted holds Σ population × value ÷ Σ population per "
+                "township and round, and the log gives the county figure both ways: a large plant and a village drain count alike "
+                "in the plain mean."
+            )
+        )
+        self.addParameter(population)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Township statistics"), QgsProcessing.TypeVectorPolygon))
         self.addParameter(
             QgsProcessingParameterFeatureSink(
@@ -284,20 +370,29 @@ class AggregateByTownship(WbeAlgorithm):
         if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.PolygonGeometry:
             raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
         name_field = self.parameterAsString(parameters, self.TOWNSHIP_FIELD, context)
+        self._name_field = name_field
         if townships.fields().lookupField(name_field) < 0:
             raise QgsProcessingException(
                 tr("The township layer “{layer}” has no field “{field}”.").format(layer=townships.sourceName(), field=name_field)
             )
-        require_fields(samples, SAMPLE_FIELDS, samples.sourceName())
+        require_fields(samples, REQUIRED_FIELDS, samples.sourceName())
         wanted = self.parameterAsString(parameters, self.COMPOUND, context).strip()
         compound, _known = CompoundTable.load().resolve(wanted)
         wanted_round = self.parameterAsString(parameters, self.ROUND, context).strip()
+        wanted_round = normalise_round(wanted_round) or wanted_round
+        self._default_unit = (self.parameterAsString(parameters, self.UNIT, context) or "").strip()
+        self._fixed_panel = self.parameterAsBoolean(parameters, self.FIXED_PANEL, context)
+        self._population_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context) or ""
+        if self._population_field and samples.fields().lookupField(self._population_field) < 0:
+            raise QgsProcessingException(
+                tr("The samples layer “{layer}” has no field “{field}”.").format(layer=samples.sourceName(), field=self._population_field)
+            )
         media = media_for(self.parameterAsEnum(parameters, self.MEDIUM, context))
         policy = self.parameterAsEnum(parameters, self.ND_POLICY, context)
 
         township_features = list(townships.getFeatures(QgsFeatureRequest()))
         joined = None
-        if self._can_push_down(parameters, context):
+        if self._can_push_down(parameters, context) and self._plain_for_database(samples):
             feedback.setProgressText(tr("Joining samples to townships in the database…"))
             joined = self._join_in_database(parameters, context, compound, media, wanted_round, policy, township_features, feedback)
             if joined is not None:
@@ -313,6 +408,8 @@ class AggregateByTownship(WbeAlgorithm):
         if joined.without_limit:
             feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=joined.without_limit))
         stats, unmatched_ids, n_used, n_all = joined.stats, joined.unmatched_ids, joined.n_used, joined.n_all
+        stats = in_time_order(stats, samples.sourceName())
+        unit = joined.unit
 
         out_fields = QgsProcessingUtils.combineFields(carried_township_fields(townships.fields()), stat_fields())
         # Each township repeats once per round: its primary key (a GeoPackage fid, a PostGIS id) cannot be the output's.
@@ -325,7 +422,9 @@ class AggregateByTownship(WbeAlgorithm):
         if BULK_GEOPACKAGE and target_path.lower().endswith(".gpkg") and len(stats) and bulk_possible(out_fields, townships.wkbType()):
             # QGIS created the empty layer; close it and fill it in one transaction (processing/bulk_writer.py).
             sink = None  # the only reference: the writer closes the file here
-            outcome = self._write_stats_bulk(target_path, target_layer, out_fields, township_features, stats, compound, townships, feedback)
+            outcome = self._write_stats_bulk(
+                target_path, target_layer, out_fields, township_features, stats, compound, townships, feedback, unit
+            )
             if outcome == "canceled":
                 return {}
             if outcome != "written":  # not a layer bulk_writer fills, or filling it failed (and it was removed)
@@ -341,7 +440,13 @@ class AggregateByTownship(WbeAlgorithm):
                 if sink is None:
                     raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         if sink is not None:
-            write_stats(sink, out_fields, township_features, stats, compound, feedback)
+            write_stats(sink, out_fields, township_features, stats, compound, feedback, unit)
+            if feedback.isCanceled():
+                del sink
+                discard_output(dest_id, context)
+                return {}
+            if hasattr(sink, "finalize"):
+                sink.finalize()
             del sink
 
         results = {self.OUTPUT: dest_id, "N_SAMPLES": n_used, "N_UNMATCHED": len(unmatched_ids)}
@@ -381,13 +486,13 @@ class AggregateByTownship(WbeAlgorithm):
         )
         return results
 
-    def _write_stats_bulk(self, path, layer, out_fields, township_features, stats, compound, townships, feedback) -> str:
+    def _write_stats_bulk(self, path, layer, out_fields, township_features, stats, compound, townships, feedback, unit="") -> str:
         """Returns "written", "canceled" (the layer removed), "unsuitable" or "failed" (the layer removed, a
         warning logged): in the last two the caller writes through the sink."""
         target = bulk_writer.find_target(path, layer, out_fields.names(), ("POLYGON", "MULTIPOLYGON"), allow_z=True)
         if target is None:
             return "unsuitable"
-        rows = bulk_rows(township_features, townships.fields(), townships.wkbType(), target.srs_id, stats, compound)
+        rows = bulk_rows(township_features, townships.fields(), townships.wkbType(), target.srs_id, stats, compound, unit)
         if rows is None or bool(target.z) != rows.has_z:
             return "unsuitable"
         try:
@@ -413,92 +518,111 @@ class AggregateByTownship(WbeAlgorithm):
         return "written"
 
     def _read_samples(self, samples, transform, parameters, context, feedback):
-        """The sample columns as arrays: (compound, medium, round, detected, concentration, lod, points, ids).
+        """The sample columns as arrays (a dict under the field names, absent optional fields left out), the
+        points and the ids.
 
         A whole GeoPackage or Shapefile layer is read in columns by GDAL (processing/fast_read.py, about
         20× faster); anything else (a selection, a filter, a subset, a database, edits) feature by feature
         through QGIS. Both give the same values (tests/test_fast_read.py)."""
         if transform is not None and (not transform.isValid() or transform.isShortCircuited()):
             transform = None
+        names = REQUIRED_FIELDS + [n for n in OPTIONAL_FIELDS if samples.fields().lookupField(n) >= 0]
+        if self._population_field and self._population_field not in names:
+            names.append(self._population_field)
         plain = fast_read.plain_ogr_file(self, parameters, self.SAMPLES, context)
         if plain is not None and plain[2] == samples.featureCount():
-            got = fast_read.read_point_columns(plain[0], plain[1], SAMPLE_FIELDS, plain[2], transform)
+            got = fast_read.read_point_columns(plain[0], plain[1], names, plain[2], transform)
             if got is not None:
                 c = got.columns
-                return (
-                    fast_read.text(c["compound"]),
-                    fast_read.text(c["medium"]),
-                    fast_read.text(c["round"]),
-                    fast_read.truthy(c["detected"]),
-                    fast_read.floats(c["concentration"]),
-                    fast_read.floats(c["lod"]),
-                    got.points,
-                    got.ids,
-                )
-        columns, points, ids = read_columns(samples, SAMPLE_FIELDS, feedback, point_transform=transform if transform is not None else True)
+                out = {n: fast_read.text(c[n]) for n in ("round", "compound", "medium", "unit", "site_id") if n in c}
+                if "detected" in c:
+                    out["detected"] = fast_read.truthy(c["detected"])
+                out["concentration"] = fast_read.floats(c["concentration"])
+                if "lod" in c:
+                    out["lod"] = fast_read.floats(c["lod"])
+                if self._population_field:
+                    out["population"] = fast_read.floats(c[self._population_field])
+                return out, got.points, got.ids
+        columns, points, ids = read_columns(samples, names, feedback, point_transform=transform if transform is not None else True)
         if feedback.isCanceled():
             return None
 
         def text(name):
-            return np.array([v if isinstance(v, str) else "" for v in columns[name]], dtype=object)
+            return np.array(
+                [
+                    v if isinstance(v, str) else ("" if v is None or (hasattr(v, "isNull") and v.isNull()) else str(v))
+                    for v in columns[name]
+                ],
+                dtype=object,
+            )
 
-        # A boolean field reads back as bool from GeoPackage and memory layers, as 0/1 or text from CSV.
-        detected = np.array([v in (True, 1, "1", "true", "True") for v in columns["detected"]], dtype=bool)
-        return (
-            text("compound"),
-            text("medium"),
-            text("round"),
-            detected,
-            to_float_array(columns["concentration"]),
-            to_float_array(columns["lod"]),
-            points,
-            np.asarray(ids, dtype=np.int64),
-        )
+        out = {n: text(n) for n in ("round", "compound", "medium", "unit", "site_id") if n in columns}
+        if "detected" in columns:
+            # A boolean field reads back as bool from GeoPackage and memory layers, as 0/1 or text from CSV.
+            out["detected"] = np.array([v in (True, 1, "1", "true", "True") for v in columns["detected"]], dtype=bool)
+        out["concentration"] = to_float_array(columns["concentration"])
+        if "lod" in columns:
+            out["lod"] = to_float_array(columns["lod"])
+        if self._population_field:
+            out["population"] = to_float_array(columns[self._population_field])
+        return out, points, np.asarray(ids, dtype=np.int64)
 
     def _join_in_memory(self, samples, townships, township_features, compound, media, wanted_round, policy, parameters, context, feedback):
-        """Read the samples, pick the compound, media and round, substitute non-detects, and join in core.pip."""
+        """Read the samples into the sample model (core/samples.py), keep the compound, media and round, check
+        one unit and rounds in time, substitute non-detects, and join in core.pip."""
         feedback.setProgressText(tr("Reading samples…"))
         transform = QgsCoordinateTransform(samples.sourceCrs(), townships.sourceCrs(), context.transformContext())
         read = self._read_samples(samples, transform, parameters, context, feedback)
         if read is None:
             return None
-        compound_column, medium, rounds, detected_all, concentration_all, lod_all, points, ids = read
+        columns, points, ids = read
+        layer = samples.sourceName()
         n_all = len(ids)
-        compounds_seen = sorted(set(compound_column) - {""})
-        is_compound = compound_column == compound
-        if not is_compound.any():
-            raise QgsProcessingException(
-                tr("The samples layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.").format(
-                    layer=samples.sourceName(), compound=compound, present=", ".join(compounds_seen) or "—"
-                )
-            )
-        in_media = np.isin(medium, media)
-        use = is_compound & in_media
+        model = {
+            "round": columns["round"],
+            "compound": columns["compound"],
+            "concentration": columns["concentration"],
+        }
+        for role, name in (("medium", "medium"), ("unit", "unit"), ("detected", "detected"), ("lod", "lod"), ("site", "site_id")):
+            if name in columns:
+                model[role] = columns[name]
+        for name in ("detected", "lod", "unit", "medium"):
+            if name not in columns:
+                feedback.pushInfo(self._default_text(name))
+        frame = sm.build(model, n=n_all, default_unit=getattr(self, "_default_unit", ""), source_rows=np.arange(n_all))
+        try:
+            frame = sm.select_compound(frame, compound)
+        except sm.SampleError as error:
+            raise sample_refusal(error, layer) from None
+        chosen = np.isin(frame["medium"].to_numpy(dtype=object), list(media)) | (frame["medium"].to_numpy(dtype=object) == "")
+        left = frame.loc[~chosen, "medium"].value_counts()
+        log_media_left_out({str(k): int(v) for k, v in left.items()}, feedback)
+        n_unknown = int((frame["medium"].to_numpy(dtype=object)[chosen] == "").sum())
+        if n_unknown and "medium" in columns:
+            feedback.pushWarning(tr("{n} samples have no sample type: they are counted as the chosen type.").format(n=n_unknown))
+        frame = frame[chosen]
+        if frame.empty:
+            raise QgsProcessingException(tr("No sample of “{compound}” is of the chosen sample type.").format(compound=compound))
         if wanted_round:
-            present = sorted(set(rounds[use]))
+            present = sorted(set(frame["round"]))
             if wanted_round not in present:
                 raise QgsProcessingException(
                     tr("No sample of “{compound}” in round “{round}”. Rounds present: {present}.").format(
                         compound=compound, round=wanted_round, present=", ".join(present) or "—"
                     )
                 )
-            use &= rounds == wanted_round
-        other_media = int((is_compound & ~in_media).sum())
-        if other_media:
-            feedback.pushInfo(
-                tr("{n} samples of {compound} are of another sample type and are left out: water and solids are never mixed.").format(
-                    n=other_media, compound=compound
-                )
-            )
-        if not use.any():
-            raise QgsProcessingException(tr("No sample of “{compound}” is of the chosen sample type.").format(compound=compound))
+            frame = frame[frame["round"].to_numpy(dtype=object) == wanted_round]
+        try:
+            sm.place_in_time(frame)
+            unit = sm.require_one_unit(frame)
+        except sm.SampleError as error:
+            raise sample_refusal(error, layer) from None
+        if frame["round_pos"].isna().any():
+            n_no_round = int(frame["round_pos"].isna().sum())
+            feedback.pushWarning(tr("{n} samples have no round and are left out.").format(n=n_no_round))
+            frame = frame[frame["round_pos"].notna()]
 
-        selected = np.flatnonzero(use)
-        detected = detected_all[selected]
-        concentration = concentration_all[selected]
-        lod = lod_all[selected]
-        substituted = substitute(concentration, detected, lod, policy)
-
+        selected = frame["source_row"].to_numpy(dtype=np.int64)
         feedback.setProgressText(tr("Joining samples to townships…"))
         polygons, repaired = repair_polygons([f.geometry() for f in township_features])
         if repaired:
@@ -507,9 +631,99 @@ class AggregateByTownship(WbeAlgorithm):
         township_index = assign_points(points[selected, 0], points[selected, 1], rings, cancelled=feedback.isCanceled)
         if feedback.isCanceled():
             return None
-        stats = township_round_stats(township_index, rounds[selected], substituted.values, detected, len(township_features))
-        unmatched_ids = [int(i) for i in ids[selected[township_index < 0]]]
-        return Joined(stats, unmatched_ids, int(len(selected)), n_all, substituted.without_limit)
+        frame = frame.assign(township=township_index)
+        if "population" in columns:
+            frame = frame.assign(population=columns["population"][frame["source_row"].to_numpy(dtype=np.int64)])
+        all_rounds = sm.rounds_in_time(frame)
+        frame = self._panel(frame, township_features, feedback)
+        substituted = substitute(frame["concentration"].to_numpy(), frame["detected"].to_numpy(dtype=bool), frame["lod"].to_numpy(), policy)
+        stats = township_round_stats(
+            frame["township"].to_numpy(),
+            frame["round"].to_numpy(dtype=object),
+            substituted.values,
+            frame["detected"].to_numpy(dtype=bool),
+            len(township_features),
+            all_rounds,
+            frame["population"].to_numpy() if "population" in frame else None,
+        )
+        if "population" in frame:
+            self._log_weighted(frame, substituted.values, feedback)
+        in_none = frame["township"].to_numpy() < 0
+        unmatched_ids = [int(i) for i in ids[frame["source_row"].to_numpy(dtype=np.int64)[in_none]]]
+        return Joined(stats, unmatched_ids, int(len(frame)), n_all, substituted.without_limit, unit)
+
+    def _log_weighted(self, frame, values, feedback) -> None:
+        """The county figure per round, plain and population-weighted, and the samples without a population."""
+        population = frame["population"].to_numpy(dtype=float)
+        missing = int((~(population > 0)).sum())
+        if missing:
+            feedback.pushWarning(
+                tr("{n} samples have no population served (or one ≤ 0): they are left out of mean_weighted.").format(n=missing)
+            )
+        table = pd.DataFrame({"round": frame["round"].to_numpy(dtype=object), "v": values, "w": population})
+        for label in sm.rounds_in_time(frame):
+            part = table[(table["round"] == label) & table["v"].notna()]
+            use = part[part["w"] > 0]
+            weighted = float((use["v"] * use["w"]).sum() / use["w"].sum()) if len(use) else float("nan")
+            feedback.pushInfo(
+                tr("County, round {round}: mean {plain:.4g}; population-weighted mean {weighted:.4g}.").format(
+                    round=label, plain=float(part["v"].mean()) if len(part) else float("nan"), weighted=weighted
+                )
+            )
+
+    def _default_text(self, name: str) -> str:
+        return {
+            "detected": tr("The samples have no field “detected”: every value present counts as detected."),
+            "lod": tr("The samples have no field “lod”: non-detects have no detection limit."),
+            "unit": tr("The samples have no field “unit”: every value is taken to be in the UNIT given ({unit}).").format(
+                unit=getattr(self, "_default_unit", "") or "—"
+            ),
+            "medium": tr("The samples have no field “medium”: every sample counts as the chosen sample type."),
+        }[name]
+
+    def _panel(self, frame, township_features, feedback):
+        """Warn where the set of sites behind a township changes between rounds; with FIXED_PANEL keep only the
+        sites present in every round."""
+        if frame["site"].isna().all():
+            return frame
+        if getattr(self, "_fixed_panel", False):
+            frame, left = sm.fixed_panel(frame)
+            feedback.pushInfo(
+                tr("Fixed panel: {n} sites are sampled in every round and count; {m} sites left out: {sites}.").format(
+                    n=int(frame["site"].nunique()), m=len(left), sites=", ".join(left[:50]) or "—"
+                )
+            )
+            return frame
+        changes = sm.panel_changes(frame[frame["township"] >= 0], "township")
+        for township, round_label, added, dropped in changes[:MAX_EMPTY_LISTED]:
+            feedback.pushWarning(
+                tr(
+                    "The sites behind township “{name}” change in round {round} (added: {added}; dropped: {dropped}): its change "
+                    "between rounds mixes a change of sites with a change of values. Use the fixed panel option to compare the same sites."
+                ).format(
+                    name=self._township_name(township_features, township),
+                    round=round_label,
+                    added=", ".join(added) or "—",
+                    dropped=", ".join(dropped) or "—",
+                )
+            )
+        return frame
+
+    def _township_name(self, township_features, index):
+        field = getattr(self, "_name_field", None)
+        feature = township_features[int(index)]
+        return feature[field] if field else feature.id()
+
+    def _plain_for_database(self, samples) -> bool:
+        """The database join handles the import's full field set and one unit; anything else goes in memory,
+        where the sample model's guards word the refusal."""
+        if self._fixed_panel or self._population_field:
+            return False
+        fields = samples.fields()
+        if any(fields.lookupField(n) < 0 for n in SAMPLE_FIELDS):
+            return False
+        units = {u for u in samples.uniqueValues(fields.lookupField("unit")) if u is not None and not (hasattr(u, "isNull") and u.isNull())}
+        return len(units) <= 1
 
     def _can_push_down(self, parameters, context) -> bool:
         """Both layers whole PostGIS tables of one database (no selection, filter or limit on either)."""
@@ -534,4 +748,7 @@ class AggregateByTownship(WbeAlgorithm):
         )
         if result.n_selected == 0:
             return None
-        return Joined(result.stats, result.unmatched_fids, result.n_selected, samples.featureCount(), result.without_limit)
+        units = [u for u in samples.uniqueValues(samples.fields().lookupField("unit")) if isinstance(u, str)]
+        return Joined(
+            result.stats, result.unmatched_fids, result.n_selected, samples.featureCount(), result.without_limit, units[0] if units else ""
+        )

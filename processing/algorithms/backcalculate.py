@@ -6,7 +6,6 @@ import numpy as np
 from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -24,12 +23,15 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ...core import backcalc as bc
+from ...core import samples as sm
 from ...core.nondetect import substitute
-from ...core.values import SOLID_MEDIA
+from ...core.values import LOAD, NORMAL_UNIT, SOLID, parse_unit
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, require_fields, to_float_array
+from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, require_fields, to_float_array, unit_parameter
+from ..io.samples import discard_output, sample_refusal, write_checked
 
-SAMPLE_FIELDS = ["site_id", "sample_date", "medium", "compound", "concentration", "detected", "lod"]
+SAMPLE_FIELDS = ["site_id", "compound", "concentration"]  # required; the rest are optional (core/samples.py)
+OPTIONAL_FIELDS = ["sample_date", "round", "medium", "detected", "lod", "unit", "sampling_mode"]
 FIGURE_FIELDS = (("load", "load_mg_day"), ("load_1000", "load_mg_day_1000"), ("consumption", "consumption_mg_day_1000"))
 CENSUS, NH4, COTININE = range(3)
 
@@ -42,6 +44,12 @@ def rsd_parameters(algorithm) -> None:
         ("RSD_FLOW", tr("RSD of the daily flow"), bc.RSD_FLOW, tr("Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)")),
         ("RSD_POPULATION", tr("RSD of the population served"), bc.RSD_POPULATION, tr("Castiglioni et al. 2013: methods differ by 7–55%")),
         ("RSD_EXCRETION", tr("RSD of the excretion factor"), bc.RSD_EXCRETION, tr("Castiglioni et al. 2013: 26% for cocaine")),
+        (
+            "RSD_GRAB",
+            tr("RSD of sampling for grab samples"),
+            bc.RSD_GRAB,
+            tr("Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers"),
+        ),
     ):
         param = QgsProcessingParameterNumber(
             name, label, QgsProcessingParameterNumber.Double, defaultValue=default, minValue=0.0, maxValue=5.0
@@ -59,7 +67,34 @@ def rsd_parameters(algorithm) -> None:
 
 def read_rsd(algorithm, parameters, context) -> bc.Rsd:
     value = lambda name: algorithm.parameterAsDouble(parameters, name, context)  # noqa: E731
-    return bc.Rsd(value("RSD_SAMPLING"), value("RSD_ANALYSIS"), value("RSD_FLOW"), value("RSD_POPULATION"), value("RSD_EXCRETION"))
+    return bc.Rsd(
+        value("RSD_SAMPLING"), value("RSD_ANALYSIS"), value("RSD_FLOW"), value("RSD_POPULATION"), value("RSD_EXCRETION"), value("RSD_GRAB")
+    )
+
+
+BY_MEDIUM, ALL_COMPOSITE, ALL_GRAB = range(3)
+GRAB_WORDS = ("grab", "spot", "瞬时", "抓", "单次")
+COMPOSITE_WORDS = ("composite", "24h", "24-h", "24 h", "混合", "复合")
+
+
+def grab_rows(medium, modes, mode: int) -> np.ndarray:
+    """Which samples are grab samples. A field sampling_mode (grab/composite, 瞬时/混合) decides where it has
+    a value; otherwise MODE: by sample type (sewage from channels and drains is grabbed, plant influent is a
+    24-hour composite), all composite, or all grab."""
+    medium = np.asarray(medium, dtype=object)
+    if mode == ALL_GRAB:
+        grab = np.ones(medium.size, dtype=bool)
+    elif mode == ALL_COMPOSITE:
+        grab = np.zeros(medium.size, dtype=bool)
+    else:
+        grab = medium == "sewage"
+    for i, text in enumerate(modes):
+        low = str(text or "").strip().lower()
+        if any(w in low for w in GRAB_WORDS):
+            grab[i] = True
+        elif any(w in low for w in COMPOSITE_WORDS):
+            grab[i] = False
+    return grab
 
 
 def factor_error_text(error: bc.BackcalcError) -> str:
@@ -96,17 +131,38 @@ def out_fields() -> QgsFields:
     fields.append(QgsField("conc_used", QVariant.Double))
     fields.append(QgsField("flow_l_day", QVariant.Double))
     fields.append(QgsField("population_used", QVariant.Double))
-    fields.append(QgsField("population_source", QVariant.String, len=16))
+    fields.append(QgsField("population_source", QVariant.String))
     for _key, name in (*FIGURE_FIELDS, ("doses", "doses_day_1000")):
         for suffix in ("", "_lo", "_med", "_hi"):
             fields.append(QgsField(name + suffix, QVariant.Double))
-    fields.append(QgsField("parent", QVariant.String, len=64))
+    fields.append(QgsField("parent", QVariant.String))
     fields.append(QgsField("excretion", QVariant.Double))
     fields.append(QgsField("mass_ratio", QVariant.Double))
     fields.append(QgsField("typical_dose_mg", QVariant.Double))
     fields.append(QgsField("factor_confirmed", QVariant.Bool))
     fields.append(QgsField("meth_paired", QVariant.Double))
+    fields.append(QgsField("value_unit", QVariant.String))  # the unit the value was read in
+    fields.append(QgsField("null_reason", QVariant.String))  # why consumption is NULL, when it is
+    fields.append(QgsField("sampling", QVariant.String))  # grab or composite: which sampling RSD applied
+    fields.append(QgsField("estimate_note", QVariant.String))  # e.g. heroin from total morphine: an upper bound
     return fields
+
+
+def null_reasons(n, medium_class, unit_kind, flow_l, population, has_factor, concentration) -> np.ndarray:
+    """Why a row has no consumption (None where it has one or could): the first reason that applies."""
+    from ...core import samples as sm
+
+    out = np.full(n, None, dtype=object)
+    for mask, reason in (
+        ((medium_class == sm.SOLID) | (unit_kind == "solid"), "solid_sample"),
+        (np.isin(medium_class, [sm.TREATED, sm.ENVIRONMENT]), "not_untreated_wastewater"),
+        (~np.isfinite(concentration), "no_value"),
+        ((unit_kind == "water") & ~np.isfinite(flow_l), "no_flow"),
+        ((unit_kind == "water") & np.isfinite(flow_l) & ~np.isfinite(population), "no_population"),
+        (~has_factor, "no_correction_factor"),
+    ):
+        out[mask & (out == None)] = reason  # noqa: E711 (element-wise)
+    return out
 
 
 class BackCalculate(WbeAlgorithm):
@@ -136,7 +192,22 @@ class BackCalculate(WbeAlgorithm):
             "the deterministic estimates; _lo, _med and _hi hold the 2.5%, 50% and 97.5% quantiles of the draws. The same seed gives "
             "the same results.\n\n"
             "A sample without flow or population gets NULL loads (never 0), and the log counts them; so do solids and residues "
-            "with no correction factor (named in the log), whose consumption is NULL. Non-detects follow the shared policy."
+            "with no correction factor (named in the log), whose consumption is NULL. Non-detects follow the shared policy.\n\n"
+            "Units: concentrations are taken in ng/L (µg/L and mg/L are converted); a value in mg/day/1000 (a population-normalised "
+            "load, as EMCDDA publishes them) is already a load per 1000 inhabitants: the correction factor is applied to it directly "
+            "(consumption = value × mass ratio ÷ excretion), without flow or population. A unit that is neither is refused by name; a "
+            "table without a unit field takes UNIT (default ng/L).\n\n"
+            "Consumption exists only for untreated wastewater (sewage, influent) of a known catchment: effluent (treated water), surface "
+            "water and solids get NULL normalised loads, consumption and doses, and null_reason says why (also no_flow, no_population, "
+            "no_correction_factor, no_value). A table without a medium field is taken as untreated wastewater, and the log says so.\n\n"
+            "Pairing (the amphetamine correction and the cotinine population): two compounds belong to one sample when site, round, "
+            "date, sample type and unit are equal. A row without a date pairs only with rows of the same round that have no date either: "
+            "never across rounds.\n\n"
+            "Method defaults, stated in the output: a grab sample (sewage from open channels and drains by default, or a sampling_mode "
+            "field saying grab) has a sampling RSD of RSD_GRAB (100%: grab sampling error in sewers can exceed 100%, Ort et al. 2010), "
+            "a 24-hour composite RSD_SAMPLING (10%); the field sampling says which applied. Heroin from total morphine is an upper bound "
+            "(no medical morphine or codeine is subtracted): estimate_note says so. Cocaine from benzoylecgonine uses the classic factor "
+            "2.33 (molar-mass ratio 1.048 ÷ excretion 0.45; Zuccato et al. 2005) unless your factor table says otherwise."
         )
 
     def initAlgorithm(self, config=None):
@@ -246,6 +317,24 @@ class BackCalculate(WbeAlgorithm):
         self.addParameter(factors)
         rsd_parameters(self)
         self.addParameter(nondetect_policy_parameter("ND_POLICY"))
+        self.addParameter(unit_parameter("UNIT"))
+        mode = QgsProcessingParameterEnum(
+            "SAMPLING_MODE",
+            tr("Sampling mode"),
+            options=[
+                tr("By sample type: sewage channels and drains are grab samples, plant influent 24-hour composites"),
+                tr("Every sample a 24-hour composite"),
+                tr("Every sample a grab sample"),
+            ],
+            defaultValue=BY_MEDIUM,
+        )
+        mode.setHelp(
+            tr(
+                "Grab samples take RSD_GRAB as their sampling uncertainty (default 100%: Ort et al. 2010), composites RSD_SAMPLING "
+                "(default 10%). A field sampling_mode (grab or composite, 瞬时 or 混合) decides for the rows where it has a value."
+            )
+        )
+        self.addParameter(mode)
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", tr("Back-calculated samples")))
         for name, label in (
             ("N_SAMPLES", tr("Samples read")),
@@ -283,7 +372,7 @@ class BackCalculate(WbeAlgorithm):
                 tr("Population from NH4-N needs the NH4-N field (mg/L) of the layer “{layer}”.").format(layer=layer_name)
             )
 
-        names = list(SAMPLE_FIELDS)
+        names = list(SAMPLE_FIELDS) + [n for n in OPTIONAL_FIELDS if source.fields().lookupField(n) >= 0]
         for extra in (flow_field, pop_field, nh4_field):
             if extra and extra not in names:
                 names.append(extra)
@@ -292,16 +381,60 @@ class BackCalculate(WbeAlgorithm):
             return {}
         columns, ids = in_stable_order(columns, ids)
         n = len(ids)
-        text = lambda key: np.array(["" if is_null(v) else str(v) for v in columns[key]], dtype=object)  # noqa: E731
+        text = lambda key: (  # noqa: E731
+            np.array(["" if is_null(v) else str(v) for v in columns[key]], dtype=object) if key in columns else np.full(n, "", dtype=object)
+        )
         site, compound, medium = text("site_id"), text("compound"), text("medium")
-        event = np.array([f"{a}\x1f{b}\x1f{c}" for a, b, c in zip(site, text("sample_date"), medium)], dtype=object)
-        detected = np.array([False if is_null(v) else bool(v) for v in columns["detected"]])
-        substituted = substitute(to_float_array(columns["concentration"]), detected, to_float_array(columns["lod"]), policy)
+        if "medium" not in columns:
+            feedback.pushInfo(tr("The samples have no field “medium”: every sample is taken as untreated wastewater."))
+            medium = np.full(n, "sewage", dtype=object)
+        medium_class = sm.medium_class_of(medium)
+        raw = to_float_array(columns["concentration"])
+        if "detected" in columns:
+            detected = np.array([False if is_null(v) else v in (True, 1, "1", "true", "True") for v in columns["detected"]])
+        else:
+            detected = np.isfinite(raw)
+        lod = to_float_array(columns["lod"]) if "lod" in columns else np.full(n, np.nan)
+        # Units: ng/L (water units converted), or a population-normalised load (mg/day/1000). Anything else is refused.
+        default_unit = (self.parameterAsString(parameters, "UNIT", context) or "").strip()
+        units = text("unit")
+        units[units == ""] = default_unit
+        parsed = {u: parse_unit(u) if u else None for u in set(units.tolist())}
+        unknown = sorted(u or "—" for u, p in parsed.items() if p is None)
+        if unknown:
+            counts = {u: int((units == u).sum()) for u in parsed}
+            raise sample_refusal(
+                sm.SampleError("unknown_units", "unit", [f"{u} ({counts.get(u if u != '—' else '', 0)})" for u in unknown]), layer_name
+            )
+        unit_kind = np.array([parsed[u][0] for u in units], dtype=object)
+        factor = np.array([parsed[u][1] for u in units], dtype=float)
+        normalised = unit_kind == LOAD
+        if normalised.any():
+            feedback.pushInfo(
+                tr(
+                    "{n} values are population-normalised loads (mg/day/1000): the correction factor is applied to them directly, "
+                    "without flow or population."
+                ).format(n=int(normalised.sum()))
+            )
+        substituted = substitute(raw * factor, detected, lod * factor, policy)
         conc = substituted.values
         if substituted.without_limit:
             feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=substituted.without_limit))
-        solid = np.isin(medium, SOLID_MEDIA)
+        solid = (medium_class == sm.SOLID) | (unit_kind == SOLID)
         conc = np.where(solid, np.nan, conc)
+        untreated = np.isin(medium_class, [sm.WASTEWATER, sm.UNKNOWN])
+        rounds = text("round")
+        dates = np.array(
+            [
+                "" if is_null(v) else (v.toString("yyyy-MM-dd") if hasattr(v, "toString") and not isinstance(v, str) else str(v))
+                for v in columns.get("sample_date", [None] * n)
+            ],
+            dtype=object,
+        )
+        # One sample: the same site, round, date, sample type and unit (a missing date never pairs across rounds).
+        event = np.array(
+            [f"{a}\x1f{r}\x1f{d}\x1f{m}\x1f{u}" for a, r, d, m, u in zip(site, rounds, dates, medium, unit_kind)], dtype=object
+        )
 
         # Flow: the field wins; the per-site table fills in.
         flow = to_float_array(columns[flow_field]) if flow_field else np.full(n, np.nan)
@@ -341,6 +474,8 @@ class BackCalculate(WbeAlgorithm):
             population = census
             pop_source = "census"
         population = np.where(population > 0, population, np.nan)
+        # Consumption exists only for untreated wastewater of a known catchment (issue 13, item 2).
+        population = np.where(untreated, population, np.nan)
 
         # Correction factors.
         codes = {}
@@ -362,7 +497,25 @@ class BackCalculate(WbeAlgorithm):
             confirmed[rows] = factor.confirmed
         amp_ratio = self.parameterAsDouble(parameters, "AMP_RATIO", context)
         paired = bc.paired_values(event, compound, conc, "amphetamine", "methamphetamine")
-        inputs = bc.Inputs.build(conc, flow_l, population, ratio, excretion, dose, paired, compound_index, amp_ratio)
+        grab = grab_rows(medium, text("sampling_mode"), self.parameterAsEnum(parameters, "SAMPLING_MODE", context))
+        if grab.any():
+            feedback.pushInfo(
+                tr("{n} samples are grab samples: their sampling uncertainty is RSD_GRAB ({rsd:.0%}, Ort et al. 2010).").format(
+                    n=int(grab.sum()), rsd=self.parameterAsDouble(parameters, "RSD_GRAB", context)
+                )
+            )
+        inputs = bc.Inputs.build(
+            conc, flow_l, population, ratio, excretion, dose, paired, compound_index, amp_ratio, normalised & untreated, grab
+        )
+        upper = np.array([p == "heroin" and c == "morphine" for p, c in zip(parent, compound)], dtype=bool)
+        if upper.any():
+            feedback.pushWarning(
+                tr(
+                    "Heroin from total morphine is an upper bound: no medical morphine or codeine is subtracted "
+                    "({n} samples; estimate_note says so)."
+                ).format(n=int(upper.sum()))
+            )
+        reasons = null_reasons(n, medium_class, np.where(normalised, LOAD, unit_kind), flow_l, population, np.isfinite(ratio), conc)
         point = bc.deterministic(inputs)
 
         draws = self.parameterAsInt(parameters, "DRAWS", context)
@@ -397,14 +550,34 @@ class BackCalculate(WbeAlgorithm):
                 extra += [value(point[key], i), value(result.lo[key], i), value(result.median[key], i), value(result.hi[key], i)]
             extra += [value(doses[s], i) for s in ("", "_lo", "_med", "_hi")]
             extra += [parent[i], value(excretion, i), value(ratio, i), value(dose, i), confirmed[i], value(paired, i)]
+            extra += [NORMAL_UNIT[unit_kind[i]], None if np.isfinite(point["consumption"][i]) else reasons[i]]
+            extra += [
+                "grab" if grab[i] else "composite",
+                tr("upper bound: total morphine, no medical or codeine subtraction") if upper[i] else None,
+            ]
             out = QgsFeature(fields)
             out.setGeometry(feature.geometry())
             out.setAttributes([*feature.attributes(), *extra])
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            write_checked(sink, out, tr("Back-calculated samples"))
+            if i % 1000 == 0 and feedback.isCanceled():
+                del sink
+                discard_output(dest_id, context)
+                return {}
+        if hasattr(sink, "finalize"):
+            sink.finalize()
+        del sink
+        not_untreated = int((np.isin(medium_class, [sm.TREATED, sm.ENVIRONMENT])).sum())
+        if not_untreated:
+            feedback.pushWarning(
+                tr(
+                    "{n} samples are effluent or surface water: consumption exists only for untreated wastewater of a known "
+                    "catchment, so their normalised loads and consumption are NULL (null_reason = not_untreated_wastewater)."
+                ).format(n=not_untreated)
+            )
 
-        water = ~solid
+        water = ~solid & ~normalised
         no_flow = int((water & ~np.isfinite(flow_l)).sum())
-        no_pop = int((water & np.isfinite(flow_l) & ~np.isfinite(population)).sum())
+        no_pop = int((water & untreated & np.isfinite(flow_l) & ~np.isfinite(population)).sum())
         computed = int(np.isfinite(point["load"]).sum())
         n_amp = int((np.isfinite(paired) & np.isfinite(point["consumption"])).sum())
         if solid.any():

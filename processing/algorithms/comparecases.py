@@ -8,7 +8,6 @@ import numpy as np
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFeature,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsFillSymbol,
@@ -30,6 +29,7 @@ from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPen
 from ...core.agreement import AgreementError, agreement, descending_ranks, disagreement
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, to_float_array
+from ..io.samples import write_checked
 from ..styling import store_style
 
 
@@ -163,8 +163,9 @@ class CompareCases(WbeAlgorithm):
             "as well. When the township layer holds several rounds, give ROUND (the case table is then filtered on its own round field, if it has one).\n\n"
             "Results: SPEARMAN_RHO and SPEARMAN_P (Spearman's ρ on average ranks, p from Student's t with n−2 degrees of freedom), "
             "KENDALL_TAU and KENDALL_P (Kendall's τ-b, corrected for ties; p exact for up to 33 townships without ties, otherwise from the "
-            "tie-corrected normal approximation), and KAPPA (Cohen's κ between the severity classes of the layer, or terciles of the value "
-            "when it has no severity field, and terciles of the case counts). These are computed as scipy computes them, without needing scipy. "
+            "tie-corrected normal approximation), and KAPPA (Cohen's κ between terciles of the value and terciles of the case counts: both sides "
+            "are classified the same way, so perfect rank agreement gives κ = 1; the layer's severity classes are not used for κ, since "
+            "Jenks or fixed thresholds against case terciles would score disagreement where the rankings agree). These are computed as scipy computes them, without needing scipy. "
             "At least 5 townships with both a value and a case count are needed.\n\n"
             "The output keeps the township fields and adds case_count, survey_rank and case_rank (1 = highest), rank_diff (survey rank − case rank: "
             "negative where the water looks worse than the cases), survey_class, case_class and disagreement (1 where the two ranks lie at least "
@@ -320,13 +321,15 @@ class CompareCases(WbeAlgorithm):
                 )
             )
         used = np.flatnonzero(~np.isnan(values) & ~np.isnan(counts))
+        # Both sides classified the same way (terciles), whatever classes the layer carries (issue 13, item 5).
         survey_classes = None
         if has_severity:
-            severity = to_float_array([features[i]["severity"] for i in used])
-            if np.isnan(severity).any():
-                feedback.pushWarning(tr("Some compared townships have no severity class: κ uses terciles of the value instead."))
-            else:
-                survey_classes = severity.astype(int)
+            feedback.pushInfo(
+                tr(
+                    "κ compares terciles of “{field}” with terciles of the case counts: both sides are classified the same way. "
+                    "The layer's severity classes come from another method and are not used for κ."
+                ).format(field=value_field)
+            )
         try:
             stats = agreement(values[used], counts[used], survey_classes)
         except AgreementError as error:
@@ -365,7 +368,7 @@ class CompareCases(WbeAlgorithm):
                     int(flagged[k]),
                 ]
             out.setAttributes([*list(feature.attributes()), *extra])
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            write_checked(sink, out, tr("Survey against cases"))
         del sink
         store_style(dest_id, context, disagreement_renderer(), tr("Survey against cases"))
 

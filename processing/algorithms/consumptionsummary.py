@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 from qgis.core import (
     QgsFeature,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -24,6 +23,7 @@ from qgis.PyQt.QtCore import QVariant
 from ...core import backcalc as bc
 from ...translate import tr
 from ..base import SAMPLE_TOWNSHIP_FIELD, WbeAlgorithm, is_null, read_columns, require_fields, sample_township_parameter, to_float_array
+from ..io.samples import write_checked
 from .backcalculate import in_stable_order, read_rsd, rsd_parameters
 
 NEEDED = [
@@ -43,10 +43,10 @@ FIGURES = (("load_1000", "load_mg_day_1000"), ("consumption", "consumption_mg_da
 
 def summary_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("level", QVariant.String, len=16))
-    fields.append(QgsField("township", QVariant.String, len=80))
-    fields.append(QgsField("round", QVariant.String, len=16))
-    fields.append(QgsField("compound", QVariant.String, len=64))
+    fields.append(QgsField("level", QVariant.String))
+    fields.append(QgsField("township", QVariant.String))
+    fields.append(QgsField("round", QVariant.String))
+    fields.append(QgsField("compound", QVariant.String))
     fields.append(QgsField("n_samples", QVariant.Int))
     fields.append(QgsField("n_sites", QVariant.Int))
     for _key, name in FIGURES:
@@ -143,7 +143,7 @@ class ConsumptionSummary(WbeAlgorithm):
                 )
             )
         require_fields(source, fields_needed, source.sourceName())
-        order_by = ["sample_date"] if source.fields().lookupField("sample_date") >= 0 else []
+        order_by = [n for n in ("sample_date", "value_unit", "sampling") if source.fields().lookupField(n) >= 0]
         columns, _g, ids = read_columns(source, [*fields_needed, *order_by], feedback)
         if feedback.isCanceled():
             return {}
@@ -163,6 +163,9 @@ class ConsumptionSummary(WbeAlgorithm):
             to_float_array(columns["meth_paired"]),
             [compound_codes[c] for c in compound],
             self.parameterAsDouble(parameters, "AMP_RATIO", context),
+            # Rows back-calculated from population-normalised loads (mg/day/1000) keep that meaning here.
+            text("value_unit") == "mg/day/1000" if "value_unit" in columns else None,
+            text("sampling") == "grab" if "sampling" in columns else None,  # grab samples keep RSD_GRAB
         )
         point = bc.deterministic(inputs)
         usable = np.isin(medium, ("sewage", "influent")) & np.isfinite(point["load_1000"])
@@ -183,6 +186,18 @@ class ConsumptionSummary(WbeAlgorithm):
         draws = self.parameterAsInt(parameters, "DRAWS", context)
         seed = self.parameterAsInt(parameters, "SEED", context)
         weights = inputs.population
+        if not np.isfinite(weights[usable]).any():
+            # Population-normalised loads without any population (EMCDDA-style tables): plain means, said so.
+            weights = np.where(usable, 1.0, np.nan)
+            feedback.pushWarning(
+                tr("No sample has a population served: township and county figures are plain means, not population-weighted.")
+            )
+        elif (usable & ~np.isfinite(weights)).any():
+            feedback.pushWarning(
+                tr("{n} samples have no population served: they are left out of the population-weighted figures.").format(
+                    n=int((usable & ~np.isfinite(weights)).sum())
+                )
+            )
 
         summary_sink, summary_id = self.parameterAsSink(parameters, "OUTPUT", context, summary_fields(), QgsWkbTypes.NoGeometry)
         if summary_sink is None:
@@ -223,7 +238,7 @@ class ConsumptionSummary(WbeAlgorithm):
                     town, round_id, comp = key
                 feature = QgsFeature(summary_fields())
                 feature.setAttributes([level, town, round_id, comp, int(members.sum()), len(set(site[members])), *values])
-                summary_sink.addFeature(feature, QgsFeatureSink.FastInsert)
+                write_checked(summary_sink, feature, tr("Township and county summary"))
                 if level == "county":
                     county_rows[(round_id, comp)] = values[:4]
                 else:
@@ -238,7 +253,7 @@ class ConsumptionSummary(WbeAlgorithm):
         def add(values):
             feature = QgsFeature(comparison_fields())
             feature.setAttributes(values)
-            comparison_sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            write_checked(comparison_sink, feature, tr("Comparison with published figures"))
 
         present = sorted({c for _r, c in county_rows})
         unit = "mg/day/1000"

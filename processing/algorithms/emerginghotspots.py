@@ -7,7 +7,6 @@ from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFeature,
     QgsFeatureRequest,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -26,15 +25,17 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor
 
+from ...core import samples as sm
 from ...core.emerging import NO_PATTERN, classify_patterns, gi_by_round, historical_threshold, pattern_codes, persistent_threshold
-from ...core.trend import round_positions, rounds_for_reachable_p, smallest_p
+from ...core.rounds import RoundError
+from ...core.trend import build_matrix, rounds_for_reachable_p, smallest_p
 from ...core.weights import WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..io.samples import discard_output, refuse_mixed_layer, sample_refusal, write_checked
 from ..spatial import repair_polygons
 from ..styling import store_style
-from .hotspots import neighbours_parameter, queen_neighbours, weights_error_text
-from .trend import build_matrix
+from .hotspots import _centre, neighbours_parameter, queen_neighbours, weights_error_text
 
 QUEEN, DISTANCE_BAND, KNN = range(3)
 PATTERN_COLOURS = {
@@ -114,7 +115,9 @@ class EmergingHotspots(WbeAlgorithm):
             "Finds where hot and cold spots appear, persist, grow or fade across rounds, as Esri's Emerging Hot Spot Analysis does. "
             "The input holds one feature per township and round (for example “Aggregate samples by township” over several rounds).\n\n"
             "Per round: Getis-Ord Gi* with binary weights (queen contiguity, a distance band or the K nearest; each township its own "
-            "neighbour) on the townships with a value that round. A township-round is hot (cold) when Gi* is significant at 90% or more "
+            "neighbour) on the townships with a value that round; the K nearest are found among those townships, as “Hot spots” finds them, "
+            "and FDR is on by default as there, so both flag the same townships for one round. Rounds are placed in time (years, quarters "
+            "or months; never mixed), and a layer holding several compounds or units is refused. A township-round is hot (cold) when Gi* is significant at 90% or more "
             "with a positive (negative) z: Gi_Bin ±1…±3, with the normal p, or with the false discovery rate per round when FDR is on. "
             "A missing value is neither hot nor cold.\n\n"
             "Trend: the Mann-Kendall test on each township's series of Gi* z-scores (exact p below 10 rounds), significant at TREND_ALPHA.\n\n"
@@ -130,7 +133,7 @@ class EmergingHotspots(WbeAlgorithm):
             "every earlier round hot when n ≤ 10. With 4 rounds the smallest Mann-Kendall p is 0.083: at 0.05 no township can be "
             "intensifying or diminishing, only persistent; the log says so. At least 3 rounds are needed.\n\n"
             "Output: one feature per township with its geometry, styled by pattern: the ID field, n_rounds, n_hot, n_cold, bins (Gi_Bin per "
-            "round, oldest first), gi_z_last, trend_s, trend_z, trend_p, pattern and pattern_label."
+            "round, oldest first; NA where the township has no value that round: no data, not bin 0), gi_z_last, trend_s, trend_z, trend_p, pattern and pattern_label."
         )
 
     def initAlgorithm(self, config=None):
@@ -157,7 +160,8 @@ class EmergingHotspots(WbeAlgorithm):
         self.addParameter(
             QgsProcessingParameterNumber(self.K, tr("K nearest neighbours"), QgsProcessingParameterNumber.Integer, 4, minValue=1)
         )
-        self.addParameter(QgsProcessingParameterBoolean(self.FDR, tr("False discovery rate correction per round"), defaultValue=False))
+        # The same default as wbe:hotspots, so both flag the same hot spots for the same round.
+        self.addParameter(QgsProcessingParameterBoolean(self.FDR, tr("False discovery rate correction per round"), defaultValue=True))
         alpha = QgsProcessingParameterNumber(
             self.TREND_ALPHA, tr("Significance level of the trend"), QgsProcessingParameterNumber.Double, 0.05, minValue=1e-6, maxValue=0.5
         )
@@ -192,6 +196,7 @@ class EmergingHotspots(WbeAlgorithm):
         trend_alpha = self.parameterAsDouble(parameters, self.TREND_ALPHA, context)
         fdr = self.parameterAsBool(parameters, self.FDR, context)
 
+        refuse_mixed_layer(source, feedback)
         columns, _geometries, fids = read_columns(source, names, feedback)
         ids = [None if is_null(v) else v for v in columns[id_field]]
         rounds = ["" if is_null(v) else str(v).strip() for v in columns[round_field]]
@@ -200,7 +205,12 @@ class EmergingHotspots(WbeAlgorithm):
         if (~usable).any():
             feedback.pushWarning(tr("{n} features have no township or no round and are left out.").format(n=int((~usable).sum())))
         keep = np.flatnonzero(usable)
-        unique_ids, order, matrix, merged = build_matrix([ids[i] for i in keep], [rounds[i] for i in keep], values[keep])
+        try:
+            built = build_matrix([ids[i] for i in keep], [rounds[i] for i in keep], values[keep])
+        except RoundError as error:
+            code = "bad_rounds" if error.reason == "unparsed" else "mixed_rounds"
+            raise sample_refusal(sm.SampleError(code, round_field, error.values), layer) from None
+        unique_ids, order, matrix, merged, positions = built.ids, built.labels, built.matrix, built.merged, built.positions
         if merged:
             feedback.pushInfo(tr("{n} features shared a township and a round with another and were averaged with it.").format(n=merged))
         n_rounds = len(order)
@@ -210,11 +220,7 @@ class EmergingHotspots(WbeAlgorithm):
                     layer=layer, n=n_rounds, rounds=", ".join(order)
                 )
             )
-        positions, quarters = round_positions(order)
-        if not quarters:
-            feedback.pushWarning(
-                tr("Some rounds are not quarters such as 2024Q3; rounds are sorted as text: {rounds}.").format(rounds=", ".join(order))
-            )
+        feedback.pushInfo(tr("Rounds in time order: {rounds}.").format(rounds=", ".join(order)))
         missing = int(np.isnan(matrix).sum())
         if missing:
             feedback.pushWarning(
@@ -237,6 +243,7 @@ class EmergingHotspots(WbeAlgorithm):
             )
 
         feedback.setProgressText(tr("Finding neighbours…"))
+        weights_for = None
         try:
             if scheme == QUEEN:
                 polygons, repaired = repair_polygons(geometries)
@@ -244,7 +251,7 @@ class EmergingHotspots(WbeAlgorithm):
                     feedback.pushWarning(tr("{n} polygons were invalid and were repaired before finding neighbours.").format(n=repaired))
                 weights = from_neighbor_lists(queen_neighbours(polygons, feedback))
             else:
-                xy = np.array([[g.centroid().asPoint().x(), g.centroid().asPoint().y()] for g in geometries], dtype=float)
+                xy = np.array([_centre(g) for g in geometries], dtype=float).reshape(-1, 2)
                 if scheme == DISTANCE_BAND:
                     distance = self.parameterAsDouble(parameters, self.DISTANCE, context)
                     if distance <= 0:
@@ -252,7 +259,16 @@ class EmergingHotspots(WbeAlgorithm):
                     feedback.pushInfo(tr("Distance band: {d}.").format(d=f"{distance:.6g}"))
                     weights = distance_band(xy, distance)
                 else:
-                    weights = knn(xy, self.parameterAsInt(parameters, self.K, context))
+                    k = self.parameterAsInt(parameters, self.K, context)
+                    weights = knn(xy, k)
+
+                    def weights_for(keep, xy=xy, k=k):
+                        # K nearest among the townships with a value that round: the rule wbe:hotspots applies.
+                        return knn(xy[keep], k)
+
+                    feedback.pushInfo(
+                        tr("K nearest neighbours are found each round among the townships with a value, as “Hot spots” does.")
+                    )
         except WeightsError as error:
             raise QgsProcessingException(weights_error_text(error, layer)) from error
         if weights.n_islands:
@@ -263,12 +279,17 @@ class EmergingHotspots(WbeAlgorithm):
             return {}
 
         feedback.setProgressText(tr("Gi* per round and trends…"))
-        z, _p, bins, notes = gi_by_round(matrix, weights, fdr)
+        z, _p, bins, notes = gi_by_round(matrix, weights, fdr, weights_for)
         for label, note in zip(order, notes):
             if note:
                 feedback.pushWarning(
                     tr("Round {round}: Gi* cannot be computed ({reason}); no township is hot or cold in it.").format(
-                        round=label, reason=tr("all values equal") if note == "constant" else tr("fewer than 3 townships with a value")
+                        round=label,
+                        reason=tr("all values equal")
+                        if note == "constant"
+                        else (
+                            tr("too few townships for K neighbours") if note == "k_too_large" else tr("fewer than 3 townships with a value")
+                        ),
                     )
                 )
         result = classify_patterns(z, bins, trend_alpha, positions)
@@ -321,7 +342,8 @@ class EmergingHotspots(WbeAlgorithm):
                     int((~np.isnan(matrix[i])).sum()),
                     int(result["n_hot"][i]),
                     int(result["n_cold"][i]),
-                    ",".join(str(int(b)) for b in bins[i]),
+                    # NA: no value (or no Gi*) that round: no data, never bin 0.
+                    ",".join("NA" if zz != zz else str(int(b)) for b, zz in zip(bins[i], z[i])),
                     val(z[i, -1]),
                     int(result["trend_s"][i]),
                     val(result["trend_z"][i]),
@@ -330,7 +352,13 @@ class EmergingHotspots(WbeAlgorithm):
                     pattern_label(result["pattern"][i]),
                 ]
             )
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            write_checked(sink, feature, tr("Emerging hot spots"))
+            if i % 1000 == 0 and feedback.isCanceled():
+                del sink
+                discard_output(dest_id, context)
+                return {}
+        if hasattr(sink, "finalize"):
+            sink.finalize()
         del sink
         store_style(dest_id, context, pattern_renderer(geometry_type), tr("Emerging hot spots"))
         patterns = result["pattern"]

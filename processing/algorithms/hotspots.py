@@ -7,7 +7,6 @@ from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFeature,
     QgsFeatureRequest,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsFillSymbol,
@@ -33,9 +32,11 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ...core import hotspots as hs
+from ...core.nondetect import substitute
 from ...core.weights import Weights, WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
 from ...translate import tr
-from ..base import WbeAlgorithm, to_float_array
+from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, to_float_array
+from ..io.samples import discard_output, refuse_mixed_layer, write_checked
 from ..spatial import repair_polygons
 from ..styling import store_style
 
@@ -214,7 +215,12 @@ class Hotspots(WbeAlgorithm):
             "Features with no value in FIELD, or without geometry, are left out of the analysis, counted in the log and written with "
             "NULL statistics (“not analysed”). Features without any neighbour (islands) are listed in the log and get NULL gi_z, gi_p, "
             "lisa_i and lisa_p, gi_bin 0 and lisa_cluster NS: there is no neighbourhood to test. Distances in a geographic CRS are in "
-            "degrees: project the layer first."
+            "degrees: project the layer first.\n\n"
+            "On a sample layer (fields detected and lod) non-detects enter through ND_POLICY, as in the township aggregation. A layer "
+            "that holds several compounds or units (fields compound, unit) is refused: filter it to one.\n\n"
+            "A Gi* hot spot is a high neighbourhood, not necessarily a high township: a township with modest values is a hot spot when "
+            "its neighbours are high. Read gi_bin beside the local Moran cluster: HL marks a high township among low ones, LH a low one "
+            "among high ones."
         )
 
     def initAlgorithm(self, config=None):
@@ -253,6 +259,14 @@ class Hotspots(WbeAlgorithm):
             QgsProcessingParameterNumber(self.SEED, tr("Random seed"), QgsProcessingParameterNumber.Integer, 12345, minValue=0)
         )
         self.addParameter(QgsProcessingParameterBoolean(self.FDR, tr("False discovery rate correction (FDR)"), defaultValue=True))
+        policy = nondetect_policy_parameter("ND_POLICY")
+        policy.setHelp(
+            tr(
+                "On a sample layer (with the import's fields detected and lod), how a non-detect enters the analysis: the same "
+                "policy as “Aggregate samples by township” (default LOD/2). A non-detect is a low value, not a missing one."
+            )
+        )
+        self.addParameter(policy)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Hot spots"), QgsProcessing.TypeVectorAnyGeometry))
         self.addOutput(QgsProcessingOutputNumber("N_HOT", tr("Hot spots (gi_bin > 0)")))
         self.addOutput(QgsProcessingOutputNumber("N_COLD", tr("Cold spots (gi_bin < 0)")))
@@ -290,7 +304,11 @@ class Hotspots(WbeAlgorithm):
             )
 
         # ---- read values and geometries
+        refuse_mixed_layer(source, feedback)
         feedback.setProgressText(tr("Reading features…"))
+        detected_index = source.fields().lookupField("detected")
+        lod_index = source.fields().lookupField("lod")
+        detected_values, lods = [], []
         ids, values, geometries = [], [], []
         total = max(source.featureCount(), 1)
         for count, feature in enumerate(source.getFeatures(QgsFeatureRequest())):
@@ -299,9 +317,23 @@ class Hotspots(WbeAlgorithm):
                     return {}
                 feedback.setProgress(10.0 * count / total)
             ids.append(feature.id())
-            values.append(feature.attributes()[field_index])
+            attributes = feature.attributes()
+            values.append(attributes[field_index])
+            if detected_index >= 0:
+                flag = attributes[detected_index]
+                detected_values.append(True if is_null(flag) else flag in (True, 1, "1", "true", "True"))
+                lods.append(attributes[lod_index] if lod_index >= 0 else None)
             geometries.append(feature.geometry())
         y_all = to_float_array(values)
+        if detected_index >= 0:
+            # A sample layer: non-detects enter through the shared policy (a low value, not a missing one).
+            detected = np.array(detected_values, dtype=bool)
+            substituted = substitute(y_all, detected, to_float_array(lods), self.parameterAsEnum(parameters, "ND_POLICY", context))
+            y_all = np.where(detected, y_all, substituted.values)
+            if substituted.non_detects:
+                feedback.pushInfo(tr("{n} non-detects enter the analysis through the non-detect policy.").format(n=substituted.non_detects))
+            if substituted.without_limit:
+                feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=substituted.without_limit))
         has_geometry = np.array([g is not None and not g.isNull() and not g.isEmpty() for g in geometries], dtype=bool)
         analysed = np.isfinite(y_all) & has_geometry
         no_value = int((~np.isfinite(y_all)).sum())
@@ -413,6 +445,8 @@ class Hotspots(WbeAlgorithm):
 
         for count, feature in enumerate(source.getFeatures(QgsFeatureRequest())):
             if count % 1000 == 0 and feedback.isCanceled():
+                del sink
+                discard_output(dest_id, context)
                 return {}
             out = QgsFeature(out_fields)
             out.setGeometry(feature.geometry())
@@ -429,7 +463,9 @@ class Hotspots(WbeAlgorithm):
                     str(result.lisa_cluster[row]),
                 ]
             out.setAttributes([*feature.attributes(), *extra])
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            write_checked(sink, out, tr("Hot spots"))
+        if hasattr(sink, "finalize"):
+            sink.finalize()
         del sink
         how = store_style(dest_id, context, hotspot_renderer(geometry_type), tr("Hot spots"))
         if how == "gpkg":

@@ -6,7 +6,6 @@ import numpy as np
 from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -22,6 +21,8 @@ from qgis.PyQt.QtCore import QVariant
 
 from ...core import signals as sg
 from ...core.nondetect import substitute
+from ...core.rounds import RoundError
+from ...core.samples import SampleError
 from ...translate import tr
 from ..base import (
     SAMPLE_TOWNSHIP_FIELD,
@@ -33,6 +34,7 @@ from ..base import (
     sample_township_parameter,
     to_float_array,
 )
+from ..io.samples import refuse_mixed_layer, sample_refusal, write_checked
 
 SAMPLE_FIELDS = ["site_id", "sample_date", "round", "medium", "compound", "concentration", "detected", "lod"]
 
@@ -49,8 +51,8 @@ def reason_label(code: str) -> str:
 
 def signal_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("signal_reasons", QVariant.String, len=64))
-    fields.append(QgsField("signal_text", QVariant.String, len=254))
+    fields.append(QgsField("signal_reasons", QVariant.String))
+    fields.append(QgsField("signal_text", QVariant.String))
     fields.append(QgsField("signal_score", QVariant.Double))
     for name in ("ratio", "surface_ratio", "z_township", "z_history", "spike_prev", "spike_next", "z_spike"):
         fields.append(QgsField(name, QVariant.Double))
@@ -153,12 +155,14 @@ class SourceSignals(WbeAlgorithm):
             raise QgsProcessingException(self.invalidSourceError(parameters, "INPUT"))
         township_field = self.parameterAsString(parameters, "TOWNSHIP_FIELD", context) or SAMPLE_TOWNSHIP_FIELD
         require_fields(source, [*SAMPLE_FIELDS, township_field], source.sourceName())
+        refuse_mixed_layer(source, feedback, fields=("unit",))
         columns, _g, ids = read_columns(source, [*SAMPLE_FIELDS, township_field], feedback)
         if feedback.isCanceled():
             return {}
         text = lambda key: np.array(["" if is_null(v) else str(v) for v in columns[key]], dtype=object)  # noqa: E731
         site, medium, compound, rounds, township = text("site_id"), text("medium"), text("compound"), text("round"), text(township_field)
-        event = np.array([f"{a}\x1f{b}\x1f{c}" for a, b, c in zip(site, text("sample_date"), medium)], dtype=object)
+        # One sample: the same site, round, date and sample type (the key back-calculation pairs with).
+        event = np.array([f"{a}\x1f{r}\x1f{b}\x1f{c}" for a, r, b, c in zip(site, rounds, text("sample_date"), medium)], dtype=object)
         detected = np.array([False if is_null(v) else bool(v) for v in columns["detected"]])
         lod = to_float_array(columns["lod"])
         substituted = substitute(
@@ -181,7 +185,11 @@ class SourceSignals(WbeAlgorithm):
             spike_factor=value("SPIKE_FACTOR"),
         )
         kinds = np.array([medium_kind(m) for m in medium], dtype=object)
-        result = sg.detect(site, township, rounds, kinds, compound, event, substituted.values, detected, lod, params)
+        try:
+            result = sg.detect(site, township, rounds, kinds, compound, event, substituted.values, detected, lod, params)
+        except RoundError as error:
+            code = "bad_rounds" if error.reason == "unparsed" else "mixed_rounds"
+            raise sample_refusal(SampleError(code, "round", error.values), source.sourceName()) from None
         table = result.table
 
         fields = QgsProcessingUtils.combineFields(source.fields(), signal_fields())
@@ -202,7 +210,10 @@ class SourceSignals(WbeAlgorithm):
             out = QgsFeature(fields)
             out.setGeometry(feature.geometry())
             out.setAttributes([*feature.attributes(), *extra])
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            write_checked(sink, out, tr("Production or dumping signals"))
+        if hasattr(sink, "finalize"):
+            sink.finalize()
+        del sink
 
         counts = {r: int(table["flag_" + r].sum()) for r in sg.REASONS}
         tested = int((detected & (substituted.values > 0)).sum())

@@ -10,7 +10,6 @@ from osgeo import gdal, ogr
 from qgis.core import (
     QgsCoordinateTransform,
     QgsFeature,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsGeometry,
@@ -27,9 +26,12 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ...core.surface import zone_stats
+from ...core.pip import assign_points
+from ...core.surface import nearest_distance, zone_stats
 from ...translate import tr
-from ..base import WbeAlgorithm
+from ..base import WbeAlgorithm, read_columns
+from ..io.samples import discard_output, write_checked
+from ..spatial import polygon_rings
 from .interpolate import caveat
 
 
@@ -39,6 +41,10 @@ def surface_fields() -> QgsFields:
     fields.append(QgsField("surface_mean", QVariant.Double))
     fields.append(QgsField("surface_max", QVariant.Double))
     fields.append(QgsField("pct_above", QVariant.Double))
+    # Support of the surface (issue 13, item 8): samples inside the township and the distance to the nearest one.
+    fields.append(QgsField("n_samples_in", QVariant.Int))
+    fields.append(QgsField("dist_nearest_sample", QVariant.Double))
+    fields.append(QgsField("no_sample_inside", QVariant.Bool))
     return fields
 
 
@@ -51,6 +57,7 @@ class SurfaceByTownship(WbeAlgorithm):
     BAND = "BAND"
     TOWNSHIPS = "TOWNSHIPS"
     THRESHOLD = "THRESHOLD"
+    SAMPLES = "SAMPLES"
     OUTPUT = "OUTPUT"
 
     def displayName(self) -> str:
@@ -67,6 +74,10 @@ class SurfaceByTownship(WbeAlgorithm):
                 "centre with a value (smaller than a cell, or outside the surface) gets n_cells = 0 and NULL statistics, and is named in "
                 "the log. The townships are reprojected to the raster's CRS when the two differ. The output keeps the township fields "
                 "and adds the statistics after them.\n\n"
+                "Where the surface means nothing: a township with no sample inside gets its value only from samples elsewhere "
+                "(interpolation invents it). Give SAMPLES (the points the surface was made from) and each township gets n_samples_in, "
+                "dist_nearest_sample (in the townships' CRS units; 0 with a sample inside) and no_sample_inside (true where the value is "
+                "extrapolated from outside); the log names those townships. Read such values as a guess, never as a measurement.\n\n"
             )
             + caveat()
         )
@@ -83,7 +94,13 @@ class SurfaceByTownship(WbeAlgorithm):
                 self.THRESHOLD, tr("Threshold (share of area at or above it)"), type=QgsProcessingParameterNumber.Double, optional=True
             )
         )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.SAMPLES, tr("Samples the surface was made from"), [QgsProcessing.TypeVectorPoint], optional=True
+            )
+        )
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Surface by township"), QgsProcessing.TypeVectorPolygon))
+        self.addOutput(QgsProcessingOutputNumber("N_NO_SAMPLE", tr("Townships without a sample inside")))
         self.addOutput(QgsProcessingOutputNumber("N_EMPTY", tr("Townships without a cell")))
 
     def processAlgorithm(self, parameters, context, feedback):
@@ -116,6 +133,7 @@ class SurfaceByTownship(WbeAlgorithm):
         raster_srs = dataset.GetSpatialRef()
         transform = QgsCoordinateTransform(townships.sourceCrs(), raster.crs(), context.transformContext())
 
+        sample_xy = self._sample_points(parameters, context, townships, feedback)
         out_fields = QgsProcessingUtils.combineFields(townships.fields(), surface_fields())
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, townships.wkbType(), townships.sourceCrs())
         if sink is None:
@@ -124,6 +142,7 @@ class SurfaceByTownship(WbeAlgorithm):
         mem_raster = gdal.GetDriverByName("MEM")
         total = max(townships.featureCount(), 1)
         empty_names = []
+        no_sample: list[str] = []
         # townships are named in the log by their “name” field, else their first text field, else their id
         label_index = townships.fields().lookupField("name")
         if label_index < 0:
@@ -170,10 +189,27 @@ class SurfaceByTownship(WbeAlgorithm):
                     stats.max,
                     None if threshold is None else 100.0 * stats.share_above,
                 ]
+            extra += self._support(feature.geometry(), sample_xy, no_sample, feature, label_index)
             out.setAttributes([*feature.attributes(), *extra])
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            write_checked(sink, out, tr("Surface by township"))
             feedback.setProgress(100.0 * (count + 1) / total)
         del band, dataset
+        if feedback.isCanceled():
+            del sink
+            discard_output(dest_id, context)
+            return {}
+        if hasattr(sink, "finalize"):
+            sink.finalize()
+        del sink
+        if no_sample:
+            feedback.pushWarning(
+                tr(
+                    "{n} townships have no sample inside: their surface values are extrapolated from samples elsewhere and mean little "
+                    "(no_sample_inside, dist_nearest_sample): {names}."
+                ).format(n=len(no_sample), names=", ".join(no_sample[:100]))
+            )
+        elif sample_xy is None:
+            feedback.pushInfo(tr("No SAMPLES given: the output cannot say which townships have no sample inside."))
         if empty_names:
             feedback.pushWarning(
                 tr("{n} townships hold no cell centre with a value and have NULL statistics: {names}.").format(
@@ -181,4 +217,26 @@ class SurfaceByTownship(WbeAlgorithm):
                 )
             )
         feedback.pushInfo(caveat())
-        return {self.OUTPUT: dest_id, "N_EMPTY": len(empty_names)}
+        return {self.OUTPUT: dest_id, "N_EMPTY": len(empty_names), "N_NO_SAMPLE": len(no_sample)}
+
+    def _sample_points(self, parameters, context, townships, feedback):
+        """The sample points in the townships' CRS as an (n, 2) array, or None without SAMPLES."""
+        samples = self.parameterAsSource(parameters, self.SAMPLES, context)
+        if samples is None:
+            return None
+        transform = QgsCoordinateTransform(samples.sourceCrs(), townships.sourceCrs(), context.transformContext())
+        _columns, xy, _ids = read_columns(samples, [], feedback, point_transform=transform)
+        if townships.sourceCrs().isGeographic():
+            feedback.pushWarning(tr("The townships are in a geographic CRS: dist_nearest_sample is in degrees."))
+        return xy
+
+    def _support(self, geometry, sample_xy, no_sample, feature, label_index) -> list:
+        if sample_xy is None:
+            return [None, None, None]
+        rings = polygon_rings(geometry)
+        inside = assign_points(sample_xy[:, 0], sample_xy[:, 1], [rings]) if rings and len(sample_xy) else np.zeros(0, dtype=int)
+        n_in = int((inside == 0).sum())
+        distance = nearest_distance(rings, sample_xy[:, 0], sample_xy[:, 1], n_in > 0)
+        if n_in == 0:
+            no_sample.append(str(feature[label_index]) if label_index >= 0 else str(feature.id()))
+        return [n_in, None if distance != distance else distance, n_in == 0]

@@ -35,7 +35,7 @@ from ..base import (
     township_name_field,
 )
 from ..labels import compound_label
-from .aggregatebytownship import WATER, media_for, medium_parameter
+from .aggregatebytownship import WASTEWATER, media_for, medium_parameter
 from .classifyseverity import method_names, thresholds_parameter
 from .importlabresults import datum_parameter
 
@@ -229,7 +229,7 @@ class SurveyMap(WbeAlgorithm):
                 "TOWNSHIP_FIELD": township_field,
                 "COMPOUND": compound,
                 "ROUND": wanted_round,
-                "MEDIUM": parameters.get(self.MEDIUM, WATER),
+                "MEDIUM": parameters.get(self.MEDIUM, WASTEWATER),
                 "ND_POLICY": parameters.get(self.ND_POLICY),
                 "OUTPUT": QgsProcessing.TEMPORARY_OUTPUT,
                 "UNMATCHED": parameters[self.UNMATCHED] if unmatched_out else QgsProcessing.TEMPORARY_OUTPUT,

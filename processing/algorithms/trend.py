@@ -9,7 +9,6 @@ from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFeature,
     QgsFeatureRequest,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -27,20 +26,23 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor
 
+from ...core import samples as sm
 from ...core.compounds import CompoundTable
 from ...core.nondetect import substitute
+from ...core.rounds import MONTH, QUARTER, YEAR, RoundError
 from ...core.trend import (
     DECREASING,
     INCREASING,
     NO_TREND,
     TOO_FEW,
+    build_matrix,
     change_from_previous,
     mann_kendall,
-    round_positions,
     rounds_for_reachable_p,
 )
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, to_float_array
+from ..io.samples import discard_output, sample_refusal, write_checked
 from ..styling import store_style
 
 TREND_COLOURS = {INCREASING: "#d7191c", DECREASING: "#1a9641", NO_TREND: "#bdbdbd", TOO_FEW: "#f7f7f7"}
@@ -68,20 +70,6 @@ def trend_renderer(geometry_type) -> QgsCategorizedSymbolRenderer:
         symbol.setColor(QColor(TREND_COLOURS[code]))
         categories.append(QgsRendererCategory(code, symbol, trend_label(code)))
     return QgsCategorizedSymbolRenderer("trend", categories)
-
-
-def build_matrix(ids: list, rounds: list, values: np.ndarray):
-    """(ids × rounds) matrix of values, the mean where an ID has several rows in a round.
-    Returns (unique ids, sorted rounds, matrix, how many rows were averaged away)."""
-    frame = pd.DataFrame({"id": ids, "round": rounds, "value": values})
-    grouped = frame.groupby(["id", "round"], sort=False)["value"]
-    counts = grouped.size()
-    means = grouped.mean()
-    table = means.unstack("round")
-    order = sorted(table.columns)
-    table = table[order]
-    merged = int((counts - 1).clip(lower=0).sum())
-    return list(table.index), order, table.to_numpy(dtype=float), merged
 
 
 class Trend(WbeAlgorithm):
@@ -155,8 +143,10 @@ class Trend(WbeAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("N_DECREASING", tr("Decreasing")))
 
     def _samples(self, parameters, context, feedback, columns, values, layer):
-        """Per-site trends on a sample layer (the import's fields): one compound only, and non-detects
-        through the shared substitution policy. Rows of other compounds become NaN (left out, counted)."""
+        """Per-site trends on a sample layer (the import's fields): one compound only, one unit, and non-detects
+        through the shared substitution policy. Returns (values, ours): rows of other compounds are not ours:
+        they are left out before anything is counted (never counted as NULL or as averaged)."""
+        other = np.zeros(values.size, dtype=bool)
         wanted = self.parameterAsString(parameters, self.COMPOUND, context).strip()
         if "compound" in columns:
             present = sorted({str(c) for c in columns["compound"] if not is_null(c)})
@@ -183,12 +173,15 @@ class Trend(WbeAlgorithm):
                         n=int(other.sum()), compound=compound
                     )
                 )
-            values = values.copy()
-            values[other] = np.nan
         elif wanted:
             feedback.pushWarning(tr("COMPOUND is set but “{layer}” has no compound field: every row is used.").format(layer=layer))
         if "detected" in columns:
-            detected = np.array([True if is_null(d) else bool(d) for d in columns["detected"]])
+            detected = np.array(
+                [
+                    True if is_null(d) else (d.strip().lower() in ("1", "true", "t", "yes") if isinstance(d, str) else bool(d))
+                    for d in columns["detected"]
+                ]
+            )
             lod = to_float_array(columns["lod"]) if "lod" in columns else np.full(values.size, np.nan)
             keep = ~np.isnan(values) | ~detected
             if "compound" in columns:
@@ -200,7 +193,14 @@ class Trend(WbeAlgorithm):
                 feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=result.without_limit))
             values = np.full(values.size, np.nan)
             values[keep] = result.values
-        return values
+        if "unit" in columns:
+            units = np.array(["" if is_null(u) else str(u).strip() for u in columns["unit"]], dtype=object)[~other]
+            frame = pd.DataFrame({"unit": units})
+            try:
+                sm.require_one_unit(frame)
+            except sm.SampleError as error:
+                raise sample_refusal(error, layer) from None
+        return values, ~other
 
     def processAlgorithm(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
@@ -216,7 +216,7 @@ class Trend(WbeAlgorithm):
         alpha = self.parameterAsDouble(parameters, self.ALPHA, context)
 
         feedback.setProgressText(tr("Reading rounds…"))
-        sample_fields = [n for n in ("compound", "detected", "lod") if source.fields().lookupField(n) >= 0]
+        sample_fields = [n for n in ("compound", "detected", "lod", "unit") if source.fields().lookupField(n) >= 0]
         columns, _geometries, fids = read_columns(source, [id_field, round_field, value_field, *sample_fields], feedback)
         if feedback.isCanceled():
             return {}
@@ -224,8 +224,9 @@ class Trend(WbeAlgorithm):
         ids = np.array([None if is_null(v) else v for v in raw_ids], dtype=object)
         rounds = np.array(["" if is_null(v) else str(v).strip() for v in columns[round_field]], dtype=object)
         values = to_float_array(columns[value_field])
-        values = self._samples(parameters, context, feedback, columns, values, layer)
-        no_id = np.array([v is None for v in ids])
+        values, ours = self._samples(parameters, context, feedback, columns, values, layer)
+        ids, rounds, values, fids = ids[ours], rounds[ours], values[ours], [f for f, o in zip(fids, ours) if o]
+        no_id = np.array([v is None for v in ids], dtype=bool)
         no_round = rounds == ""
         no_value = np.isnan(values)
         keep = ~(no_id | no_round | no_value)
@@ -244,18 +245,19 @@ class Trend(WbeAlgorithm):
             raise QgsProcessingException(tr("“{layer}” has no row with an ID, a round and a value.").format(layer=layer))
         # IDs that only have NULL values still get an output feature (n_rounds 0, too few rounds).
         has_id = ~no_id & ~no_round
-        unique_ids, order, matrix, merged = build_matrix(list(ids[has_id]), list(rounds[has_id]), values[has_id])
+        try:
+            built = build_matrix(list(ids[has_id]), list(rounds[has_id]), values[has_id])
+        except RoundError as error:
+            code = "bad_rounds" if error.reason == "unparsed" else "mixed_rounds"
+            raise sample_refusal(sm.SampleError(code, round_field, error.values), layer) from None
+        unique_ids, order, matrix, merged, positions = built.ids, built.labels, built.matrix, built.merged, built.positions
         if merged:
             feedback.pushInfo(tr("{n} rows shared an ID and a round with another row and were averaged with it.").format(n=merged))
-        positions, quarters = round_positions(order)
-        if not quarters:
-            bad = [r for r in order if not (len(r) == 6 and r[:4].isdigit() and r[4] in "Qq" and r[5] in "1234")]
-            feedback.pushWarning(
-                tr(
-                    "Rounds not written as a quarter such as 2024Q3: {rounds}. Rounds are sorted as text and Sen's slope is per round."
-                ).format(rounds=", ".join(bad))
-            )
-        feedback.pushInfo(tr("Rounds in time order: {rounds}.").format(rounds=", ".join(order)))
+        step = {YEAR: tr("per year"), QUARTER: tr("per quarter"), MONTH: tr("per month")}[built.kind]
+        feedback.pushInfo(tr("Rounds in time order: {rounds}. Sen's slope is {step}.").format(rounds=", ".join(order), step=step))
+        gaps = [(a, b, k) for a, b, k in zip(order, order[1:], np.diff(positions).astype(int) - 1) if k > 0]
+        if gaps:
+            feedback.pushInfo(tr("Gaps between rounds count as time: {gaps}.").format(gaps=", ".join(f"{a}→{b} ({k})" for a, b, k in gaps)))
         if len(order) == 1:
             feedback.pushWarning(
                 tr(
@@ -334,6 +336,8 @@ class Trend(WbeAlgorithm):
         for i, key in enumerate(unique_ids):
             if i % 1000 == 0:
                 if feedback.isCanceled():
+                    del sink
+                    discard_output(dest_id, context)
                     return {}
                 feedback.setProgress(100.0 * i / max(len(unique_ids), 1))
             valid_cols = np.flatnonzero(~np.isnan(matrix[i]))
@@ -364,7 +368,9 @@ class Trend(WbeAlgorithm):
                     trend_label(result["trend"][i]),
                 ]
             )
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            write_checked(sink, feature, tr("Trend"))
+        if hasattr(sink, "finalize"):
+            sink.finalize()
         del sink
         if has_geometry:
             store_style(dest_id, context, trend_renderer(QgsWkbTypes.geometryType(source.wkbType())), tr("Trend"))

@@ -68,3 +68,154 @@ def read_chosen_samples(samples, names: list, compound_text: str, round_text: st
     columns, geometries, _ids = read_columns(samples, names, feedback, with_geometry=True)
     keep = sample_mask(columns, compound_text, round_text, samples.sourceName(), feedback)
     return subset(columns, geometries, keep)
+
+
+# ---- the one reader of the sample model (core/samples.py) ---------------------------------------------------
+
+# The import's field for each column of the model; a caller may name other fields (a laboratory system's table).
+IMPORT_FIELDS = {
+    "site": "site_id",
+    "round": "round",
+    "date": "sample_date",
+    "medium": "medium",
+    "compound": "compound",
+    "concentration": "concentration",
+    "unit": "unit",
+    "detected": "detected",
+    "lod": "lod",
+}
+
+
+def sample_error_text(error, layer: str) -> str:
+    """A core.samples.SampleError worded for the user: the field, the values found and what to do."""
+    values = ", ".join(error.values) or "—"
+    if error.code == "mixed_units":
+        return tr(
+            "The samples “{layer}” hold several units in the field “{field}”: {values}. Values in different units are never "
+            "averaged or compared: filter the layer to one unit (for example with “Extract by attribute”), or convert the values first."
+        ).format(layer=layer, field=error.field, values=values)
+    if error.code == "unknown_units":
+        return tr(
+            "The samples “{layer}” hold units that cannot be used in the field “{field}”: {values}. Concentrations are read in ng/L "
+            "(µg/L and mg/L are converted) or ng/g, population-normalised loads in mg/day/1000; nothing is guessed. Correct the unit, "
+            "or set UNIT when the table has no unit field."
+        ).format(layer=layer, field=error.field, values=values)
+    if error.code == "mixed_compounds":
+        return tr(
+            "The samples “{layer}” hold several compounds in the field “{field}”: {values}. A statistic mixing them means nothing: "
+            "choose one in COMPOUND."
+        ).format(layer=layer, field=error.field, values=values)
+    if error.code == "no_compound":
+        return tr("The samples “{layer}” have no sample of “{compound}” in the field “{field}”. Compounds present: {values}.").format(
+            layer=layer, compound=error.wanted, field=error.field, values=values
+        )
+    if error.code == "mixed_rounds":
+        return tr(
+            "The field “{field}” of “{layer}” mixes kinds of rounds ({values}): a series is in years, quarters or months, never "
+            "a mix. Filter the layer to one kind of round."
+        ).format(layer=layer, field=error.field, values=values)
+    if error.code == "bad_rounds":
+        return tr(
+            "The field “{field}” of “{layer}” holds values that are not rounds: {values}. A round is a year (2022), a quarter "
+            "(2022Q3, 2022年第三季度) or a month (2022-07, 2022年7月); correct those values or filter those rows out."
+        ).format(layer=layer, field=error.field, values=values)
+    if error.code == "missing_field":
+        return tr("The samples “{layer}” have no field {values}.").format(layer=layer, values=values)
+    return f"{error.code}: {error.field}: {values}"
+
+
+def sample_refusal(error, layer: str) -> QgsProcessingException:
+    return QgsProcessingException(sample_error_text(error, layer))
+
+
+def read_sample_table(source, feedback, fields: dict | None = None, default_unit: str = "", extra: tuple = ()):
+    """Read a samples layer into the sample model (core/samples.py). ``fields`` maps model columns to field
+    names (default: the import's names); columns whose field the layer lacks take the model's defaults, except
+    round, compound and concentration, which are required. ``extra`` fields are read too and returned as
+    columns of their own (under their field names). Returns (frame, extra columns dict, feature ids)."""
+    from ...core import samples as sm
+
+    wanted = dict(IMPORT_FIELDS)
+    wanted.update(fields or {})
+    present = {role: name for role, name in wanted.items() if name and source.fields().lookupField(name) >= 0}
+    missing = [wanted[r] or r for r in sm.REQUIRED if r not in present]
+    if missing:
+        raise QgsProcessingException(
+            tr("The samples “{layer}” have no field {fields}: a samples table needs a round, a compound and a concentration.").format(
+                layer=source.sourceName(), fields=", ".join(f"“{m}”" for m in missing)
+            )
+        )
+    names = list(dict.fromkeys([*present.values(), *extra]))
+    columns, _geometries, ids = read_columns(source, names, feedback)
+    model = {role: columns[name] for role, name in present.items()}
+    try:
+        frame = sm.build(model, n=len(ids), default_unit=default_unit, source_rows=ids)
+    except sm.SampleError as error:
+        raise sample_refusal(error, source.sourceName()) from None
+    return frame, {name: columns[name] for name in extra}, ids
+
+
+def log_media_left_out(left_out: dict, feedback) -> None:
+    if left_out:
+        listed = ", ".join(f"{medium or tr('unknown')} ({count})" for medium, count in sorted(left_out.items()))
+        feedback.pushInfo(tr("Samples of other sample types left out: {listed}.").format(listed=listed))
+
+
+def discard_output(dest_id: str, context) -> None:
+    """After a cancel: remove a file output written in part (a cancelled run leaves no output). The sink must
+    already be closed (deleted) by the caller; memory layers are dropped with the context."""
+    import os
+
+    from qgis.core import QgsProcessingUtils
+
+    path = str(dest_id).split("|")[0]
+    layer = QgsProcessingUtils.mapLayerFromString(dest_id, context, False) if not os.path.exists(path) else None
+    if layer is not None:
+        return
+    if "|layername=" in str(dest_id) and os.path.isfile(path):
+        # One layer of a file that may hold others (a GeoPackage the user chose): drop that layer only.
+        from osgeo import ogr
+
+        name = str(dest_id).split("|layername=")[1].split("|")[0]
+        dataset = ogr.Open(path, 1)
+        if dataset is not None:
+            for index in range(dataset.GetLayerCount()):
+                if dataset.GetLayerByIndex(index).GetName() == name:
+                    dataset.DeleteLayer(index)
+                    break
+            dataset = None
+        return
+    if os.path.isfile(path):
+        stem, _ext = os.path.splitext(path)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        if path.lower().endswith(".shp"):
+            for ext in (".shx", ".dbf", ".prj", ".cpg", ".qix", ".qmd"):
+                if os.path.exists(stem + ext):
+                    os.remove(stem + ext)
+
+
+def write_checked(sink, feature, output_label: str) -> None:
+    """Add one feature or stop with the sink's error (issue 14: every write is checked)."""
+    from ..base import write_feature
+
+    write_feature(sink, feature, output_label)
+
+
+def refuse_mixed_layer(source, feedback=None, fields=("compound", "unit")) -> None:
+    """For algorithms that analyse one value field of a layer (hot spots, emerging hot spots): a layer that
+    holds several compounds or several units in the fields of those names is refused, naming the values
+    (they are never pooled silently). Fields the layer lacks are not checked."""
+    from ...core import samples as sm
+
+    for name in fields:
+        index = source.fields().lookupField(name)
+        if index < 0:
+            continue
+        found = sorted(
+            {str(v) for v in source.uniqueValues(index) if v is not None and not (hasattr(v, "isNull") and v.isNull()) and str(v)}
+        )
+        if len(found) > 1:
+            code = "mixed_compounds" if name == "compound" else "mixed_units"
+            raise sample_refusal(sm.SampleError(code, name, found), source.sourceName())

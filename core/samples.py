@@ -1,0 +1,271 @@
+"""The one sample model: a table of samples validated once, with the same guards for every algorithm.
+
+Columns (a pandas DataFrame, one row per sample × compound):
+
+- ``site`` (text or None), ``round`` (canonical label, core/rounds.py), ``round_pos`` (position in time, in
+  steps of the round kind), ``date`` (datetime64, NaT when none), ``medium`` (canonical id or ''),
+  ``medium_class`` (wastewater, treated, environment, solid or unknown), ``compound``, ``concentration``
+  (float, NaN when none), ``unit`` (text, '' when unknown), ``detected`` (bool), ``lod`` (float, NaN when
+  none) and ``source_row`` (the feature id or row it came from).
+
+Only site, round, compound and concentration are needed: a table loaded by a laboratory system without
+``detected``, ``lod``, ``unit`` or ``medium`` gets documented defaults (``build``): detected = the value is
+not NULL, lod = none, unit = the caller's default unit (a UNIT parameter), medium = unknown.
+
+The guards (each raises ``SampleError``, which the Processing layer words for the user, naming the field,
+the values found and what to do):
+
+- one unit per analysis (``require_one_unit``): ng/L never meets mg/day/1000 or ng/g;
+- one compound per analysis (``require_one_compound``) unless the caller is explicitly a composite;
+- media (``MEDIUM_CLASS``): sewage and influent are wastewater; effluent is treated water; surface water
+  (rivers, lakes) is environment; soil, sediment and sludge are solids. ``keep_media`` says what it left out;
+- rounds placed in time (``place_in_time``): years, quarters or months, never mixed in one series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .rounds import RoundError, parse_round, place_rounds
+
+WASTEWATER, TREATED, ENVIRONMENT, SOLID, UNKNOWN = "wastewater", "treated", "environment", "solid", "unknown"
+MEDIUM_CLASS = {
+    "sewage": WASTEWATER,
+    "influent": WASTEWATER,
+    "effluent": TREATED,
+    "surface_water": ENVIRONMENT,
+    "soil": SOLID,
+    "sediment": SOLID,
+    "sludge": SOLID,
+}
+COLUMNS = (
+    "site",
+    "round",
+    "round_pos",
+    "date",
+    "medium",
+    "medium_class",
+    "compound",
+    "concentration",
+    "unit",
+    "detected",
+    "lod",
+    "source_row",
+)
+REQUIRED = ("round", "compound", "concentration")
+OPTIONAL = ("site", "date", "medium", "unit", "detected", "lod")
+
+
+class SampleError(ValueError):
+    """A sample table that cannot be analysed as asked.
+
+    ``code`` says what is wrong: ``mixed_units``, ``mixed_compounds``, ``mixed_rounds`` (years with
+    quarters…), ``bad_rounds`` (labels that are not rounds), ``no_compound`` (the compound asked for is
+    absent), ``missing_field``. ``field`` is the field concerned and ``values`` the values found."""
+
+    def __init__(self, code: str, field_name: str, values, wanted: str = ""):
+        self.code = code
+        self.field = field_name
+        self.values = [str(v) for v in values]
+        self.wanted = wanted
+        super().__init__(f"{code} in {field_name}: {', '.join(self.values)}")
+
+
+def _is_null(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return bool(hasattr(value, "isNull") and value.isNull())
+
+
+def _text(values, n: int) -> np.ndarray:
+    if values is None:
+        return np.full(n, "", dtype=object)
+    return np.array(["" if _is_null(v) else str(v).strip() for v in values], dtype=object)
+
+
+def _floats(values, n: int) -> np.ndarray:
+    if values is None:
+        return np.full(n, np.nan)
+    out = np.full(n, np.nan)
+    for i, v in enumerate(values):
+        if _is_null(v):
+            continue
+        try:
+            out[i] = float(v)
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
+def _bools(values, present: np.ndarray) -> np.ndarray:
+    """A boolean field reads back as bool (GeoPackage, memory), 0/1 or text (CSV). NULL: the value decides."""
+    if values is None:
+        return present.copy()
+    out = present.copy()
+    for i, v in enumerate(values):
+        if _is_null(v):
+            continue
+        if isinstance(v, str):
+            out[i] = v.strip().lower() in ("1", "true", "t", "yes", "y", "是")
+        else:
+            out[i] = bool(v)
+    return out
+
+
+def medium_class_of(media: np.ndarray) -> np.ndarray:
+    return np.array([MEDIUM_CLASS.get(str(m), UNKNOWN) for m in media], dtype=object)
+
+
+def build(columns: dict, n: int | None = None, default_unit: str = "", source_rows=None) -> pd.DataFrame:
+    """Columns (lists or arrays under the model's names) → the sample table, with the documented defaults
+    for the optional columns. Rounds are canonicalised (every accepted spelling → one label); a round that
+    is no round keeps its text and gets round_pos NaN (``place_in_time`` refuses it by name)."""
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise SampleError("missing_field", ", ".join(missing), missing)
+    if n is None:
+        n = len(columns["concentration"])
+    concentration = _floats(columns["concentration"], n)
+    detected = _bools(columns.get("detected"), ~np.isnan(concentration))
+    unit = _text(columns.get("unit"), n)
+    if default_unit:
+        unit[unit == ""] = default_unit
+    medium = _text(columns.get("medium"), n)
+    raw_round = _text(columns["round"], n)
+    canonical = {r: parse_round(r) for r in set(raw_round.tolist())}
+    rounds = np.array([canonical[r].label if canonical[r] is not None else r for r in raw_round], dtype=object)
+    dates = columns.get("date")
+    if dates is None:
+        date = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    else:
+        date = pd.to_datetime(pd.Series([None if _is_null(d) else str(d) for d in dates], dtype=object), errors="coerce")
+        date = date.to_numpy(dtype="datetime64[D]")
+    site_values = columns.get("site")
+    site = np.array([None if _is_null(s) else s for s in site_values], dtype=object) if site_values is not None else np.full(n, None)
+    return pd.DataFrame(
+        {
+            "site": site,
+            "round": rounds,
+            "round_pos": np.full(n, np.nan),
+            "date": date,
+            "medium": medium,
+            "medium_class": medium_class_of(medium),
+            "compound": _text(columns["compound"], n),
+            "concentration": concentration,
+            "unit": unit,
+            "detected": detected,
+            "lod": _floats(columns.get("lod"), n),
+            "source_row": np.arange(n) if source_rows is None else np.asarray(source_rows),
+        }
+    )
+
+
+def place_in_time(frame: pd.DataFrame, field_name: str = "round") -> str:
+    """Set round_pos for the rows with a round; returns the kind. Raises SampleError (bad_rounds with the
+    labels that are no round, mixed_rounds with one example per kind)."""
+    labels = frame["round"].to_numpy(dtype=object)
+    try:
+        axis = place_rounds([r for r in labels if r])
+    except RoundError as error:
+        raise SampleError("bad_rounds" if error.reason == "unparsed" else "mixed_rounds", field_name, error.values) from error
+    index = axis.index_of(labels)
+    pos = np.full(len(labels), np.nan)
+    pos[index >= 0] = axis.positions[index[index >= 0]]
+    frame["round_pos"] = pos
+    return axis.kind
+
+
+def rounds_in_time(frame: pd.DataFrame) -> list[str]:
+    """The distinct rounds of the table in time order (place_in_time first)."""
+    sub = frame.loc[frame["round_pos"].notna(), ["round", "round_pos"]].drop_duplicates()
+    return sub.sort_values("round_pos")["round"].tolist()
+
+
+def require_one_unit(frame: pd.DataFrame, field_name: str = "unit") -> str:
+    """The one unit of the table ('' when unknown); SampleError(mixed_units) when there are several."""
+    units = sorted(set(frame["unit"].tolist()))
+    if len(units) > 1:
+        counts = frame["unit"].value_counts()
+        raise SampleError("mixed_units", field_name, [f"{u or '—'} ({int(counts[u])})" for u in units])
+    return units[0] if units else ""
+
+
+def require_one_compound(frame: pd.DataFrame, field_name: str = "compound") -> str:
+    compounds = sorted(set(frame["compound"].tolist()) - {""})
+    if len(compounds) > 1:
+        raise SampleError("mixed_compounds", field_name, compounds)
+    return compounds[0] if compounds else ""
+
+
+def select_compound(frame: pd.DataFrame, compound: str, field_name: str = "compound") -> pd.DataFrame:
+    """The rows of one compound; SampleError(no_compound) naming the compounds present when it has none.
+    An empty ``compound`` requires the table to hold one compound only."""
+    if not compound:
+        require_one_compound(frame, field_name)
+        return frame
+    present = sorted(set(frame["compound"].tolist()) - {""})
+    if compound not in present:
+        raise SampleError("no_compound", field_name, present, wanted=compound)
+    return frame[frame["compound"].to_numpy() == compound]
+
+
+@dataclass
+class MediaChoice:
+    kept: pd.DataFrame
+    left_out: dict = field(default_factory=dict)  # medium (or '' unknown) → rows left out
+
+
+def keep_media(frame: pd.DataFrame, classes: tuple[str, ...], keep_unknown: bool = True) -> MediaChoice:
+    """The rows whose medium class is in ``classes`` (rows of unknown medium are kept when ``keep_unknown``:
+    a table without a medium field is taken as the caller's documented default); the rest counted by medium."""
+    cls = frame["medium_class"].to_numpy(dtype=object)
+    keep = np.isin(cls, list(classes)) | ((cls == UNKNOWN) & keep_unknown)
+    dropped = frame.loc[~keep, "medium"]
+    left_out = {str(k): int(v) for k, v in dropped.value_counts().items()}
+    return MediaChoice(frame[keep], left_out)
+
+
+def pair_key(frame: pd.DataFrame) -> pd.DataFrame:
+    """The key that pairs two compounds of one sample: site, round, date and medium (a missing date is one
+    value of its own, never a wildcard: rows without a date pair only within their round)."""
+    return pd.DataFrame(
+        {
+            "site": frame["site"].astype(object).where(frame["site"].notna(), ""),
+            "round": frame["round"],
+            "date": frame["date"].astype("datetime64[ns]").astype(str),
+            "medium": frame["medium"],
+        },
+        index=frame.index,
+    )
+
+
+def panel_changes(frame: pd.DataFrame, group: str) -> list[tuple[object, str, list, list]]:
+    """Where the set of sites behind a group (a township) changes between consecutive rounds that have sites:
+    (group value, round, sites added, sites dropped). Needs ``site`` and round_pos."""
+    out = []
+    sub = frame[frame["site"].notna() & frame["round_pos"].notna()]
+    for key, part in sub.groupby(group, sort=False):
+        by_round = part.groupby("round_pos")["site"].agg(lambda s: frozenset(s.tolist()))
+        labels = part.drop_duplicates("round_pos").set_index("round_pos")["round"]
+        previous = None
+        for pos, sites in by_round.sort_index().items():
+            if previous is not None and sites != previous:
+                out.append((key, labels[pos], sorted(map(str, sites - previous)), sorted(map(str, previous - sites))))
+            previous = sites
+    return out
+
+
+def fixed_panel(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """Only the sites sampled in every round of the table (rows with no site are dropped too). Returns the
+    rows and the sites left out."""
+    sub = frame[frame["site"].notna() & frame["round_pos"].notna()]
+    n_rounds = sub["round_pos"].nunique()
+    per_site = sub.groupby("site")["round_pos"].nunique()
+    panel = set(per_site.index[per_site == n_rounds].tolist())
+    left = sorted(map(str, set(per_site.index.tolist()) - panel))
+    return frame[frame["site"].isin(panel).to_numpy()], left
