@@ -628,7 +628,9 @@ def import_table(
                 key = key * size + codes.astype(np.int64)
             group = pd.factorize(key)[0]
         else:
-            group = pd.DataFrame({i: codes for i, codes in enumerate(parts)}).groupby(list(range(len(parts))), sort=False).ngroup().to_numpy()
+            group = (
+                pd.DataFrame({i: codes for i, codes in enumerate(parts)}).groupby(list(range(len(parts))), sort=False).ngroup().to_numpy()
+            )
         group_size = np.bincount(group)
         members = np.flatnonzero(group_size[group] > 1)
         if len(members):

@@ -191,7 +191,9 @@ def _nd_limit(cell: str) -> tuple[bool, float]:
 # Full-width forms of the characters a number may hold (Chinese input methods type them): digits, sign,
 # decimal point and the exponent letter. Nothing else is folded: NFKC would also turn ``10²`` into 102,
 # ``①`` into 1 and ``５ １０`` into 5 10.
-_FULL_WIDTH_NUMBER = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "＋": "+", "－": "-", "．": ".", "ｅ": "e", "Ｅ": "E", "−": "-"})
+_FULL_WIDTH_NUMBER = str.maketrans(
+    {**{chr(0xFF10 + i): str(i) for i in range(10)}, "＋": "+", "－": "-", "．": ".", "ｅ": "e", "Ｅ": "E", "−": "-"}
+)
 # The only numbers read: a sign, digits with at most one decimal point, an optional exponent.
 STRICT_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 

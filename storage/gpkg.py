@@ -46,10 +46,18 @@ class StoreError(RuntimeError):
         self.detail = detail
 
 
+class StoreCanceledError(RuntimeError):
+    """The caller canceled during insert(); the transaction was rolled back and the store is unchanged."""
+
+
+CANCEL_CHECK = 5000  # features between cancel checks during insert()
+
+
 class GeoPackageStore(SurveyStore):
     def __init__(self, path: str, crs_wkt: str, source_file: str = ""):
         ogr.UseExceptions()
         self.path = path
+        self.canceled = None  # optional callable: insert() rolls back and raises StoreCanceledError when it returns True
         self.source_file = source_file
         self._srs = osr.SpatialReference()
         self._srs.ImportFromWkt(crs_wkt)
@@ -123,8 +131,11 @@ class GeoPackageStore(SurveyStore):
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         index = {name: definition.GetFieldIndex(name) for name, _kind in _FIELDS}
         layer.StartTransaction()
+        canceled = self.canceled or (lambda: False)
         try:
-            for row, px, py in zip(samples.itertuples(index=False), x, y):
+            for i, (row, px, py) in enumerate(zip(samples.itertuples(index=False), x, y)):
+                if i % CANCEL_CHECK == 0 and i and canceled():
+                    raise StoreCanceledError(self.path)
                 feature = ogr.Feature(definition)
                 feature.SetField(index["site_id"], str(row.site_id))
                 if row.sample_date:
@@ -149,12 +160,48 @@ class GeoPackageStore(SurveyStore):
                 point.AddPoint_2D(float(px), float(py))
                 feature.SetGeometryDirectly(point)
                 layer.CreateFeature(feature)
-        except Exception:
-            layer.RollbackTransaction()
-            raise
-        layer.CommitTransaction()
+            if canceled():
+                raise StoreCanceledError(self.path)
+            layer.CommitTransaction()
+        except BaseException as error:
+            self._abandon()
+            if isinstance(error, StoreCanceledError):
+                raise
+            # The store's own error (a full disk, a locked file), not whatever the rollback says after SQLite
+            # has already rolled back ("cannot rollback - no transaction is active").
+            raise StoreError("cannot_write", self.path, str(error)) from error
         return len(samples)
+
+    def _abandon(self) -> None:
+        """After a failed or canceled insert: roll back if a transaction is still open, close the file and put
+        the feature count OGR keeps in gpkg_ogr_contents back to the rows the table holds."""
+        try:
+            self._layer.RollbackTransaction()
+        except RuntimeError:
+            pass  # SQLite rolled back already (a full disk ends the transaction itself)
+        self._layer = None
+        self._ds = None
+        repair_feature_count(self.path)
 
     def close(self) -> None:
         self._layer = None
         self._ds = None
+
+
+def repair_feature_count(path: str, table: str = LAYER) -> None:
+    """gpkg_ogr_contents.feature_count set to the rows ``table`` really holds (OGR writes its cached count on close,
+    which counts features a rolled-back transaction never kept). NULL, which makes OGR count, when it cannot be set."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(path, timeout=10)
+        try:
+            with con:
+                con.execute(
+                    f'UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM "{table}") WHERE lower(table_name) = lower(?)',
+                    (table,),
+                )
+        finally:
+            con.close()
+    except sqlite3.Error:
+        pass

@@ -119,7 +119,9 @@ def test_duplicates_reject_all_or_keep_first(table):
     assert first.conflicting_duplicates_kept == 1
     assert first.samples["concentration"].tolist() == [1.0, 3.0]
     # An identical copy is told apart from a conflicting one.
-    same = run([HEAD] + [["A", "113.9", "23.2", "2024-03-05", name, "1", "ng/L"] for name in ("冰毒", "METH")], table, keep_first_duplicate=True)
+    same = run(
+        [HEAD] + [["A", "113.9", "23.2", "2024-03-05", name, "1", "ng/L"] for name in ("冰毒", "METH")], table, keep_first_duplicate=True
+    )
     assert reasons(same) == {3: lt.DUPLICATE_SAME} and same.conflicting_duplicates_kept == 0
 
 

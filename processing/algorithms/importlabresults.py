@@ -45,6 +45,7 @@ from ...core.values import parse_coordinates
 from ...translate import tr
 from ..base import WbeAlgorithm
 from ..io import bulk_writer
+from ..io.csv_safe import SafeSink, is_csv_destination, neutralise, neutralise_column
 from ..io.table_reader import read_table
 from ..messages import reason_text, record_message, role_label, store_error_text, table_error_text
 
@@ -98,6 +99,7 @@ def rejected_fields() -> QgsFields:
     fields.append(QgsField("column", QVariant.String, len=80))
     fields.append(QgsField("value", QVariant.String, len=254))
     fields.append(QgsField("raw_row", QVariant.String, len=1000))
+    fields.append(QgsField("detail", QVariant.String, len=254))
     return fields
 
 
@@ -193,6 +195,102 @@ def _sample_columns(samples: pd.DataFrame) -> list[list]:
 
 
 _discard_layer = bulk_writer.discard_layer
+
+
+def _csv_safe_samples(samples: pd.DataFrame) -> pd.DataFrame:
+    """The samples with every text cell that would start a spreadsheet formula prefixed with ' (csv_safe.py),
+    worked per distinct value of each categorical column."""
+    out = samples.copy()
+    for name in ("site_id", "round", "medium", "compound", "raw_value", "unit", "lab_township"):
+        column = out[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = list(column.cat.categories)
+            renamed = neutralise_column(categories)
+            if renamed != categories:
+                if len(set(renamed)) == len(renamed):
+                    out[name] = column.cat.rename_categories(renamed)
+                else:
+                    out[name] = column.astype(object).map(neutralise)
+        else:
+            out[name] = column.map(neutralise)
+    return out
+
+
+def _ogr_parts(dest_id: str) -> tuple[str, str | None]:
+    from qgis.core import QgsProviderRegistry
+
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", dest_id or "")
+    return parts.get("path") or "", parts.get("layerName") or None
+
+
+def _verify_count(context, dest_id: str, expected: int) -> None:
+    """Read the closed output back: a file holding fewer features than were written (a full disk, a failed
+    commit at close) is an error, never a success."""
+    from osgeo import ogr
+
+    found = None
+    temporary = context.temporaryLayerStore().mapLayer(dest_id)
+    if temporary is not None:
+        found = temporary.featureCount()
+        path = ""
+        temporary = None
+    else:
+        path, layer_name = _ogr_parts(dest_id)
+    if path and os.path.exists(path):
+        found = None
+        dataset = ogr.Open(path, 0)
+        if dataset is not None:
+            layer = dataset.GetLayerByName(layer_name) if layer_name else dataset.GetLayer(0)
+            found = layer.GetFeatureCount(1) if layer is not None else 0
+            layer = None
+        dataset = None
+    elif path:
+        found = 0
+    if found is not None and found != expected:
+        raise QgsProcessingException(
+            tr("“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.").format(
+                output=path or dest_id, found=found, expected=expected
+            )
+        )
+
+
+SIDECARS = {
+    ".shp": (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".qmd", ".sbn", ".sbx", ".qml"),
+    ".csv": (".csv", ".csvt", ".prj", ".qml", ".qmd"),
+    ".gpkg": (".gpkg", ".gpkg-journal", ".gpkg-wal", ".gpkg-shm"),
+}
+
+
+def _remove_destination(context, dest_id: str) -> None:
+    """Remove an output the run made: the file (or only its layer, when the GeoPackage holds others) or the
+    temporary layer, and its entry among the layers to load."""
+    store = context.temporaryLayerStore()
+    path, layer_name = ("", None) if store.mapLayer(dest_id) is not None else _ogr_parts(dest_id)
+    if path:
+        base, extension = os.path.splitext(path)
+        extension = extension.lower()
+        if extension == ".gpkg" and os.path.exists(path):
+            from osgeo import ogr
+
+            dataset = ogr.Open(path, 1)
+            if dataset is not None and dataset.GetLayerCount() > 1 and layer_name:
+                for i in range(dataset.GetLayerCount()):
+                    if dataset.GetLayerByIndex(i).GetName() == layer_name:
+                        dataset.DeleteLayer(i)
+                        break
+                dataset = None
+                return
+            dataset = None
+        for suffix in SIDECARS.get(extension, (extension,)):
+            for candidate in {base + suffix, base + suffix.upper()}:
+                if os.path.isfile(candidate):
+                    os.remove(candidate)
+    elif store.mapLayer(dest_id) is not None:
+        store.removeMapLayer(dest_id)
+    loads = context.layersToLoadOnCompletion()
+    if dest_id in loads:
+        del loads[dest_id]
+        context.setLayersToLoadOnCompletion(loads)
 
 
 def datum_parameter(name: str = "DATUM") -> QgsProcessingParameterEnum:
@@ -368,6 +466,13 @@ class ImportLabResults(WbeAlgorithm):
                 )
             id_field = names[roles["site"]]
         id_index = source.fields().lookupField(id_field)
+        if id_index < 0:
+            # lookupField gives -1, and attributes()[-1] would silently read the last field instead.
+            raise QgsProcessingException(
+                tr("The sites layer has no field “{field}” (given as its site id field). Fields: {fields}.").format(
+                    field=id_field, fields=", ".join(names)
+                )
+            )
         has_points = QgsWkbTypes.geometryType(source.wkbType()) == QgsWkbTypes.PointGeometry
         ids, xs, ys = [], [], []
         if has_points:
@@ -495,36 +600,21 @@ class ImportLabResults(WbeAlgorithm):
         if feedback.isCanceled():
             return {}
 
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, sample_fields(), QgsWkbTypes.Point, out_crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         samples = result.samples
-        target_path, target_layer = _file_destination(dest_id)
-        if BULK_GEOPACKAGE and target_path.lower().endswith(".gpkg") and len(samples):
-            # QGIS created the empty layer; close it and fill it in one transaction (processing/bulk_writer.py).
-            sink = None  # the only reference: the writer closes the file here
-            target = bulk_writer.find_target(target_path, target_layer, sample_fields().names())
-            finite = bool(np.isfinite(samples["x"].to_numpy(dtype=float)).all() and np.isfinite(samples["y"].to_numpy(dtype=float)).all())
-            outcome = "unsuitable" if target is None or not finite else self._write_samples_bulk(target, samples, feedback)
-            if outcome == "canceled":
-                return {}
-            if outcome != "written":  # the layer is not one bulk_writer fills, or filling it failed (and it was removed)
-                sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, sample_fields(), QgsWkbTypes.Point, out_crs)
-                if sink is None:
-                    raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        if sink is not None:
-            if not self._write_samples(sink, samples, feedback):
-                return {}
-            del sink
-
-        outputs = {self.OUTPUT: dest_id}
-        rejected_sink, rejected_id = self.parameterAsSink(
-            parameters, self.REJECTED, context, rejected_fields(), QgsWkbTypes.NoGeometry, QgsCoordinateReferenceSystem()
-        )
-        self._write_rejected(rejected_sink, result.rejected, path, feedback)
-        if rejected_sink is not None:
-            del rejected_sink
-            outputs[self.REJECTED] = rejected_id
+        written: list[str] = []  # destinations made so far: a cancel or a failure removes them all
+        try:
+            dest_id = self._write_output(parameters, context, samples, out_crs, feedback, written)
+            if dest_id is None:
+                return self._canceled(context, written, feedback)
+            outputs = {self.OUTPUT: dest_id}
+            rejected_id = self._write_rejected_output(parameters, context, result.rejected, path, feedback, written)
+            if rejected_id is False:
+                return self._canceled(context, written, feedback)
+            if rejected_id is not None:
+                outputs[self.REJECTED] = rejected_id
+        except BaseException:
+            self._discard(context, written)
+            raise
 
         for compound, count in sorted(result.unknown_compounds.items()):
             feedback.pushWarning(
@@ -551,17 +641,147 @@ class ImportLabResults(WbeAlgorithm):
         elif projected and datum != _datum.WGS84:
             feedback.pushWarning(tr("The coordinates are projected ({crs}); DATUM is ignored.").format(crs=projected_crs.authid()))
 
-        if store_path:
-            outputs.update(self._append_to_store(store_path, samples, out_crs, path, feedback))
-            outputs[self.STORE] = store_path
-        elif connection:
-            outputs.update(self._append_to_postgis(connection, samples, out_crs, path, feedback))
+        self._report_checks(result, feedback)
+        try:
+            if store_path:
+                report = self._append_to_store(store_path, samples, out_crs, path, feedback)
+                if report is None:
+                    return self._canceled(context, written, feedback)
+                outputs.update(report)
+                outputs[self.STORE] = store_path
+            elif connection:
+                outputs.update(self._append_to_postgis(connection, samples, out_crs, path, feedback))
+        except BaseException:
+            self._discard(context, written)
+            raise
 
         n_read, n_ok, n_bad = result.rows_read, len(samples), len(result.rejected)
         feedback.pushInfo(tr("Rows read: {read}; imported: {ok}; rejected: {bad}.").format(read=n_read, ok=n_ok, bad=n_bad))
         feedback.setProgress(100)
         outputs.update({"ROWS_READ": n_read, "ROWS_IMPORTED": n_ok, "ROWS_REJECTED": n_bad})
         return outputs
+
+    # ---- outputs: every write checked, nothing left behind by a cancel or a failure ------------------
+    def _make_sink(self, parameters, name, context, fields, wkb, crs, written):
+        sink, dest_id = self.parameterAsSink(parameters, name, context, fields, wkb, crs)
+        if sink is not None:
+            written.append(dest_id)
+        return sink, dest_id
+
+    def _write_output(self, parameters, context, samples, out_crs, feedback, written):
+        """OUTPUT written and read back; its destination id, or None when canceled."""
+        fields = sample_fields()
+        sink, dest_id = self._make_sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, out_crs, written)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        if is_csv_destination(dest_id):
+            samples = _csv_safe_samples(samples)
+        target_path, target_layer = _file_destination(dest_id)
+        if BULK_GEOPACKAGE and target_path.lower().endswith(".gpkg") and len(samples):
+            # QGIS created the empty layer; close it and fill it in one transaction (processing/bulk_writer.py).
+            sink = None  # the only reference: the writer closes the file here
+            target = bulk_writer.find_target(target_path, target_layer, fields.names())
+            finite = bool(np.isfinite(samples["x"].to_numpy(dtype=float)).all() and np.isfinite(samples["y"].to_numpy(dtype=float)).all())
+            outcome = "unsuitable" if target is None or not finite else self._write_samples_bulk(target, samples, feedback)
+            if outcome == "canceled":
+                return None
+            if outcome != "written":  # the layer is not one bulk_writer fills, or filling it failed (and it was removed)
+                sink, dest_id = self._make_sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, out_crs, written)
+                if sink is None:
+                    raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        if sink is not None:
+            safe = SafeSink(sink, dest_id, fields, dest_id, neutralise_text=False)
+            sink = None
+            try:
+                if not self._write_samples(safe, samples, feedback):
+                    return None
+                safe.flushBuffer()
+            finally:
+                safe = None  # closes the file (its only reference), also when a write failed
+        _verify_count(context, dest_id, len(samples))
+        return dest_id
+
+    def _write_rejected_output(self, parameters, context, rejected, path, feedback, written):
+        """REJECTED written and read back: its destination id, None when not asked for, False when canceled."""
+        fields = rejected_fields()
+        sink, dest_id = self._make_sink(
+            parameters, self.REJECTED, context, fields, QgsWkbTypes.NoGeometry, QgsCoordinateReferenceSystem(), written
+        )
+        if sink is None:
+            asked = parameters.get(self.REJECTED) is not None and self.parameterAsOutputLayer(parameters, self.REJECTED, context)
+            if asked:  # a destination was given but cannot be created (an unwritable folder): an error, not a skip
+                raise QgsProcessingException(self.invalidSinkError(parameters, self.REJECTED))
+            self._write_rejected(None, rejected, path, feedback, False)
+            return None
+        safe = SafeSink(sink, dest_id, fields, dest_id, neutralise_text=False)
+        sink = None
+        try:
+            if not self._write_rejected(safe, rejected, path, feedback, is_csv_destination(dest_id)):
+                return False
+            safe.flushBuffer()
+        finally:
+            safe = None
+        _verify_count(context, dest_id, len(rejected))
+        return dest_id
+
+    def _canceled(self, context, written, feedback) -> dict:
+        self._discard(context, written)
+        feedback.pushInfo(tr("Canceled: the outputs made so far were removed, and no survey store was changed."))
+        return {}
+
+    def _discard(self, context, written) -> None:
+        for dest_id in dict.fromkeys(written):
+            _remove_destination(context, dest_id)
+        written.clear()
+
+    def _report_checks(self, result, feedback) -> None:
+        """Warnings about values that were imported but deserve a look (issue 13 item 12, issue 14 item 16)."""
+        if result.zero_detected_rows:
+            if result.zero_detected_load_rows:
+                feedback.pushWarning(
+                    tr(
+                        "{n} values are exactly 0 in a population-normalised load unit (mg/day/1000), as EMCDDA writes values below "
+                        "the limit of quantification; they were imported as measured zeros. If 0 means below the limit here, run "
+                        "again with “A value of 0 means below the limit” (ZERO_IS_NONDETECT) on."
+                    ).format(n=result.zero_detected_load_rows)
+                )
+            rest = result.zero_detected_rows - result.zero_detected_load_rows
+            if rest:
+                feedback.pushWarning(
+                    tr(
+                        "{n} concentrations are exactly 0 and were imported as measured zeros. A lab usually writes a value below "
+                        "its limit as <LOD or ND; if 0 means that here, run again with ZERO_IS_NONDETECT on."
+                    ).format(n=rest)
+                )
+        if result.cocaine_as_benzoylecgonine_rows:
+            feedback.pushInfo(
+                tr(
+                    "{n} “cocaine” loads (mg/day/1000) were labelled benzoylecgonine: EMCDDA's cocaine loads are of "
+                    "benzoylecgonine, the residue measured, and back-calculation looks its factors up by residue."
+                ).format(n=result.cocaine_as_benzoylecgonine_rows)
+            )
+        high = result.implausible
+        if len(high):
+            feedback.pushWarning(
+                tr(
+                    "{n} values are far above any published wastewater value and were imported, flagged here: check them with "
+                    "the lab (bounds: 1,000,000 ng/L, over 1,000× the highest Chinese city value; 1,000,000 ng/g; 40,000 "
+                    "mg/day/1000, 10× the highest EMCDDA 2011–2022 day)."
+                ).format(n=len(high))
+            )
+            for row in high.head(LOGGED_REJECTIONS).itertuples(index=False):
+                feedback.pushWarning(
+                    tr("Row {row}: {compound} {value:g} {unit} (above {bound:g} {unit}).").format(
+                        row=int(row.source_row), compound=row.compound, value=float(row.value), unit=row.unit, bound=float(row.bound)
+                    )
+                )
+        if result.conflicting_duplicates_kept:
+            feedback.pushWarning(
+                tr(
+                    "{n} duplicate groups had copies with different values; the first copy of each was kept (DUPLICATES). "
+                    "The rejected table names the row kept for every copy left out."
+                ).format(n=result.conflicting_duplicates_kept)
+            )
 
     def _write_samples(self, sink, samples: pd.DataFrame, feedback) -> bool:
         """Features in batches, for every destination but a GeoPackage file. Each distinct text, date and
@@ -596,14 +816,14 @@ class ImportLabResults(WbeAlgorithm):
             feature.setGeometry(geometry)
             batch.append(feature)
             if len(batch) == BATCH:
-                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                sink.addFeatures(batch, QgsFeatureSink.FastInsert)  # a SafeSink: raises when refused
                 batch = []
                 if feedback.isCanceled():
                     return False
                 feedback.setProgress(30 + 60.0 * (i + 1) / max(n, 1))
         if batch:
             sink.addFeatures(batch, QgsFeatureSink.FastInsert)
-        return True
+        return not feedback.isCanceled()
 
     def _write_samples_bulk(self, target, samples: pd.DataFrame, feedback) -> str:
         """The samples straight into the GeoPackage layer the sink created: "written", "canceled" (the layer
@@ -622,6 +842,11 @@ class ImportLabResults(WbeAlgorithm):
             return "canceled"
         except (sqlite3.Error, OSError, MemoryError) as error:
             _discard_layer(target)
+            if "full" in str(error).lower() or isinstance(error, OSError):
+                # A full disk fails the feature-by-feature path too: say so now.
+                raise QgsProcessingException(
+                    tr("Could not write the samples to “{path}”: {error}. Nothing was kept.").format(path=target.path, error=error)
+                ) from error
             feedback.pushWarning(
                 tr("Writing the samples to “{path}” in one go failed ({error}); writing them feature by feature instead.").format(
                     path=target.path, error=error
@@ -630,42 +855,63 @@ class ImportLabResults(WbeAlgorithm):
             return "failed"
         return "written"
 
-    def _write_rejected(self, sink, rejected: pd.DataFrame, path: str, feedback) -> None:
+    def _write_rejected(self, sink, rejected: pd.DataFrame, path: str, feedback, csv: bool) -> bool:
+        """The rejected records logged (the first LOGGED_REJECTIONS) and written to ``sink`` when given, text
+        neutralised for a CSV; False when canceled."""
         fields = rejected_fields()
         batch = []
+        clean = neutralise if csv else (lambda text: text)
         for i, row in enumerate(rejected.itertuples(index=False)):
-            reason = reason_text(row.reason_code, row.column, row.value)
+            detail = getattr(row, "detail", "") or ""
+            reason = reason_text(row.reason_code, row.column, row.value, detail)
             if i < LOGGED_REJECTIONS:
                 feedback.reportError(record_message(path, int(row.source_row), row.column, reason))
             if sink is not None:
                 feature = QgsFeature(fields)
                 feature.setAttributes(
-                    [int(row.source_row), reason[:254], row.reason_code, row.column[:80], str(row.value)[:254], row.raw_row[:1000]]
+                    [
+                        int(row.source_row),
+                        clean(reason[:254]),
+                        row.reason_code,
+                        clean(str(row.column)[:80]),
+                        clean(str(row.value)[:254]),
+                        clean(row.raw_row[:1000]),
+                        clean(detail[:254]),
+                    ]
                 )
                 batch.append(feature)
                 if len(batch) == BATCH:
-                    sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                    sink.addFeatures(batch, QgsFeatureSink.FastInsert)  # a SafeSink: raises when refused
                     batch = []
+                    if feedback.isCanceled():
+                        return False
         if batch:
             sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+        if feedback.isCanceled():
+            return False
         if len(rejected) > LOGGED_REJECTIONS:
             feedback.reportError(
                 tr("… and {n} more rows not imported; the rejected table lists every one.").format(n=len(rejected) - LOGGED_REJECTIONS)
             )
         if len(rejected):
             counts = rejected["reason_code"].value_counts()
-            summary = "; ".join(f"{reason_text(code, '…', '…')}: {int(count)}" for code, count in counts.items())
+            summary = "; ".join(f"{reason_text(code, '…', '…', '…')}: {int(count)}" for code, count in counts.items())
             feedback.pushInfo(tr("Rejected by reason: {summary}").format(summary=summary))
+        return True
 
     def _append_to_store(self, store_path, samples, out_crs, source_path, feedback) -> dict:
-        from ...storage.gpkg import GeoPackageStore, StoreError
+        from ...storage.gpkg import GeoPackageStore, StoreCanceledError, StoreError
 
         try:
             store = GeoPackageStore(store_path, out_crs.toWkt(), source_file=os.path.basename(source_path))
+            store.canceled = feedback.isCanceled
             try:
                 report = _store.append(store, _plain(samples))
             finally:
                 store.close()
+        except StoreCanceledError:
+            feedback.pushInfo(tr("Canceled while appending to the survey store “{path}”: the store is unchanged.").format(path=store_path))
+            return None
         except (StoreError, RuntimeError) as error:
             if not isinstance(error, StoreError):
                 error = StoreError("cannot_write", store_path, str(error))
