@@ -209,6 +209,7 @@ class ImportResult:
     cocaine_as_benzoylecgonine_rows: int = 0  # "cocaine" loads labelled as the residue measured
     implausible: pd.DataFrame = field(default_factory=pd.DataFrame)  # source_row, compound, value, unit, bound
     conflicting_duplicates_kept: int = 0  # keep-first groups whose copies differ in value
+    round_kinds: dict[str, int] = field(default_factory=dict)  # year / quarter / month → imported records
 
 
 def split_header(name: str, compounds: CompoundTable | None = None) -> tuple[str, str | None]:
@@ -739,7 +740,20 @@ def import_table(
         cocaine_as_benzoylecgonine_rows=int((cocaine_as_be & ok).sum()),
         implausible=implausible,
         conflicting_duplicates_kept=conflicting_kept,
+        round_kinds=_round_kinds(round_cat, ok),
     )
+
+
+def _round_kinds(round_cat, ok: np.ndarray) -> dict[str, int]:
+    """Imported records per kind of round (canonical labels: 2022, 2022Q3, 2022-07)."""
+    codes, labels = round_cat
+    counts = np.bincount(codes[ok], minlength=len(labels)) if len(labels) else np.zeros(0, dtype=int)
+    out: dict[str, int] = {}
+    for label, count in zip(labels, counts):
+        if count:
+            kind = "quarter" if "Q" in label else ("month" if "-" in label else "year")
+            out[kind] = out.get(kind, 0) + int(count)
+    return out
 
 
 def _rejected_frame(

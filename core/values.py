@@ -15,6 +15,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from . import rounds as _rounds
 from .compounds import alias_key
 
 # Cells that mean "measured, not detected". An empty cell is *missing*, never a non-detect.
@@ -361,38 +362,13 @@ def parse_dates(raw: pd.Series) -> np.ndarray:
     return np.array([*parsed, np.datetime64("NaT")], dtype="datetime64[D]")[codes]
 
 
-_ROUND = re.compile(
-    r"^\s*(\d{4})\s*(?:[-_/ ]?\s*[Qq]\s*([1-4])|年?\s*第?\s*([1-4一二三四])\s*季度?|[-_/ ]?\s*([1-4])\s*[Qq])\s*$",
-)
-_YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*$")
-# Monthly rounds (Statistics Canada publishes monthly loads): 2022-07, 2022-7, 2022/07, 2022.07, 2022年7月.
-_MONTH = re.compile(r"^\s*(\d{4})\s*(?:[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月(?:份)?)\s*$")
-_CN_DIGIT = {"一": "1", "二": "2", "三": "3", "四": "4"}
-
-
 def normalise_round(text: str) -> str | None:
-    """'2018Q3', '2018-Q3', '2018 q3', '2018年第3季度', '2018年第三季度' → '2018Q3'; a month '2018-07',
-    '2018-7', '2018/07', '2018年7月' → '2018-07' (CONTRACT.md's monthly round); None otherwise.
-
-    A bare year ('2022', as EMCDDA's yearly campaigns are labelled) is a yearly round '2022', which sorts
-    before that year's quarters.
-    """
+    """A round cell → its canonical label through core/rounds.py, the plugin's one round parser: a year
+    '2022', a quarter '2018Q3' ('2018-Q3', '2018年第三季度', …) or a month '2018-07' ('2018-7', '2018年7月', …);
+    None otherwise. Digits that are neither ASCII nor full-width (superscripts, circled) are not read."""
     if foreign_digits(text):
         return None
-    text = unicodedata.normalize("NFKC", str(text))
-    match = _ROUND.match(text)
-    if match:
-        quarter = match.group(2) or match.group(3) or match.group(4)
-        return f"{match.group(1)}Q{_CN_DIGIT.get(quarter, quarter)}"
-    match = _YEAR.match(text)
-    if match and 1900 <= int(match.group(1)) <= 2200:
-        return match.group(1)
-    match = _MONTH.match(text)
-    if match and 1900 <= int(match.group(1)) <= 2200:
-        month = int(match.group(2) or match.group(3))
-        if 1 <= month <= 12:
-            return f"{match.group(1)}-{month:02d}"
-    return None
+    return _rounds.normalise_round(text)
 
 
 def round_of_date(date: _dt.date) -> str:

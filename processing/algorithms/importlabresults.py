@@ -559,7 +559,10 @@ class ImportLabResults(WbeAlgorithm):
             saved_connection_dsn(connection)  # an unknown connection ends the run here, before anything is written
         sites = self._site_coordinates(parameters, context, out_crs, datum, feedback)
 
-        header, frame, described = read_table(path)
+        reading_warnings: list[str] = []
+        header, frame, described = read_table(path, reading_warnings)
+        for warning in reading_warnings:
+            feedback.pushWarning(warning)
         name = os.path.basename(path)
         feedback.pushInfo(
             tr("Read “{file}” ({described}): {n} lines including the header.").format(file=name, described=described, n=len(frame) + 1)
@@ -775,6 +778,15 @@ class ImportLabResults(WbeAlgorithm):
                         row=int(row.source_row), compound=row.compound, value=float(row.value), unit=row.unit, bound=float(row.bound)
                     )
                 )
+        if len(result.round_kinds) > 1:
+            names = {"year": tr("yearly"), "quarter": tr("quarterly"), "month": tr("monthly")}
+            feedback.pushWarning(
+                tr(
+                    "The rounds mix kinds ({kinds}): trends and other analyses place one kind of round in time and refuse "
+                    "a series that mixes them. Rows without a round take the quarter of their date; give every row a round "
+                    "of one kind (for example 2024-07 for monthly sampling)."
+                ).format(kinds=", ".join(f"{names[k]}: {n}" for k, n in sorted(result.round_kinds.items())))
+            )
         if result.conflicting_duplicates_kept:
             feedback.pushWarning(
                 tr(
