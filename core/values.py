@@ -212,6 +212,22 @@ def strict_number(cell: str) -> float:
 _number = strict_number
 
 
+def exact_numbers(text: pd.Series) -> np.ndarray:
+    """Stripped text cells → float64, NaN where a cell is not a plain number. pandas' to_numeric finds the
+    numbers (fast, and as strict as STRICT_NUMBER but for inf and nan, which callers refuse), but its fast
+    string-to-double conversion can be one unit in the last place off (1.0000076295114033 → 1.000007629511403):
+    the values themselves come from Python's correctly rounded conversion."""
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
+    found = np.flatnonzero(~np.isnan(values))
+    if len(found):
+        cells = text.iloc[found] if isinstance(text, pd.Series) else pd.Series(np.asarray(text, dtype=object)[found])
+        try:
+            values[found] = cells.astype(float).to_numpy()
+        except (TypeError, ValueError):
+            values[found] = [strict_number(c) for c in cells]
+    return values
+
+
 def foreign_digits(text: str) -> bool:
     """True when the text holds a digit that is neither ASCII nor full-width (superscripts such as ², circled
     ①, other scripts' digits): NFKC folding would read them as plain digits."""
@@ -226,7 +242,7 @@ def parse_concentrations(raw: pd.Series, assume_clean: bool = False) -> pd.DataF
     ``assume_clean`` skips stripping when the caller has already cleaned the cells (clean_text).
     """
     text = raw if assume_clean else clean_text(raw)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
+    values = exact_numbers(text)
     n = len(text)
     status = np.full(n, OK, dtype=object)
     lod = np.full(n, np.nan)
@@ -299,7 +315,7 @@ def parse_coordinates(raw: pd.Series, axis: str | None = None) -> np.ndarray:
 
 def _parse_coordinates(raw: pd.Series, axis: str | None) -> np.ndarray:
     text = clean_text(raw)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
+    values = exact_numbers(text)
     missing = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
     if len(missing):
         values[missing] = _distinct_map(text.iloc[missing], lambda t: parse_dms(t, axis))
@@ -314,7 +330,7 @@ def parse_numbers(raw: pd.Series) -> np.ndarray:
 
 def _parse_numbers(raw: pd.Series) -> np.ndarray:
     text = clean_text(raw)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
+    values = exact_numbers(text)
     missing = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
     if len(missing):
         values[missing] = _distinct_map(text.iloc[missing], _number)
