@@ -58,7 +58,7 @@ def test_numbers_are_sign_digits_point_exponent_only(table):
 
 
 def test_row_with_more_cells_than_the_header_is_rejected(table):
-    rows = [HEAD, row("12") + ["5"], row("7", compound="KET"), row("3", compound="AMP") + [""]]
+    rows = [HEAD, [*row("12"), "5"], row("7", compound="KET"), [*row("3", compound="AMP"), ""]]
     result = run(rows, table)
     assert reasons(result) == {2: lt.EXTRA_CELLS}
     rejected = result.rejected.iloc[0]
@@ -119,8 +119,14 @@ def test_non_finite_after_conversion_rejected_and_implausible_flagged(table):
 
 
 def test_bad_or_negative_lod_rejected_dash_means_none(table):
-    head = HEAD + ["LOD"]
-    rows = [head, row("1") + ["abc"], row("2", compound="KET") + ["-0.5"], row("3", compound="AMP") + ["-"], row("4", compound="MDMA") + ["0.2"]]
+    head = [*HEAD, "LOD"]
+    rows = [
+        head,
+        [*row("1"), "abc"],
+        [*row("2", compound="KET"), "-0.5"],
+        [*row("3", compound="AMP"), "-"],
+        [*row("4", compound="MDMA"), "0.2"],
+    ]
     result = run(rows, table)
     assert reasons(result) == {2: lt.BAD_LOD, 3: lt.BAD_LOD}
     rejected = result.rejected.set_index("source_row")
@@ -209,7 +215,7 @@ number_text = st.one_of(
     st.integers(min_value=-5, max_value=10**9).map(str),
     st.decimals(min_value=0, max_value=10**6, places=4, allow_nan=False).map(str),
     st.text(alphabet="0123456789.,-+eE _²①٣１２．ｅ ", min_size=1, max_size=8),
-    st.sampled_from(sorted(NON_DETECTS) + ["<0.5", "", "TRUE", "1 000", "1e400", "abc"]),
+    st.sampled_from([*sorted(NON_DETECTS), "<0.5", "", "TRUE", "1 000", "1e400", "abc"]),
 )
 row_shape = st.sampled_from(["exact", "short", "long", "long_empty"])
 
@@ -223,9 +229,9 @@ def test_fuzz_accounting_and_values_parse_back(table, cells):
         if shape == "short":
             line = line[:5]  # no concentration or unit cell: an empty concentration
         elif shape == "long":
-            line = line + ["x"]
+            line = [*line, "x"]
         elif shape == "long_empty":
-            line = line + [""]
+            line = [*line, ""]
         rows.append(line)
     result = run(rows, table)
     assert result.rows_read == len(cells) == len(result.samples) + len(result.rejected)
