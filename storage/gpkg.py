@@ -8,12 +8,14 @@ inside one transaction, so a failed import leaves the store as it was.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
+import traceback
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from osgeo import ogr, osr
+from osgeo import gdal, ogr, osr
 
 from ..core.store import KEY, VALUE, SurveyStore
 
@@ -164,6 +166,10 @@ class GeoPackageStore(SurveyStore):
                 raise StoreCanceledError(self.path)
             layer.CommitTransaction()
         except BaseException as error:
+            # Drop every reference to the dataset (this frame's, and the finished frames the traceback keeps),
+            # so that _abandon really closes it.
+            feature = point = layer = definition = None
+            traceback.clear_frames(error.__traceback__)
             self._abandon()
             if isinstance(error, StoreCanceledError):
                 raise
@@ -179,13 +185,41 @@ class GeoPackageStore(SurveyStore):
             self._layer.RollbackTransaction()
         except RuntimeError:
             pass  # SQLite rolled back already (a full disk ends the transaction itself)
-        self._layer = None
-        self._ds = None
+        # Closing then makes OGR try the rollback again ("no transaction is active"): the transaction is gone
+        # either way, so what the close reports is not the store's error.
+        self._close_dataset()
         repair_feature_count(self.path)
 
     def close(self) -> None:
-        self._layer = None
-        self._ds = None
+        """Close the file. OGR writes what it still holds (a new layer's tables, its counts) when it closes a
+        dataset; a failure there (a full disk) is raised as StoreError instead of vanishing in a destructor."""
+        if self._ds is None:
+            return
+        errors = self._close_dataset()
+        if errors:
+            raise StoreError("cannot_write", self.path, "; ".join(errors))
+
+    def _close_dataset(self) -> list[str]:
+        """Release the dataset with GDAL's errors collected (not raised from a destructor, where Python can
+        only print them); the error messages."""
+        errors: list[str] = []
+
+        def collect(category, _number, message):
+            if category >= gdal.CE_Failure:
+                errors.append(str(message))
+
+        was = ogr.GetUseExceptions()
+        ogr.DontUseExceptions()
+        gdal.PushErrorHandler(collect)
+        try:
+            self._layer = None
+            self._ds = None
+            gc.collect()
+        finally:
+            gdal.PopErrorHandler()
+            if was:
+                ogr.UseExceptions()
+        return errors
 
 
 def repair_feature_count(path: str, table: str = LAYER) -> None:
