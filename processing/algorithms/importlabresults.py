@@ -20,6 +20,7 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProcessing,
+    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
@@ -666,7 +667,8 @@ class ImportLabResults(WbeAlgorithm):
 
     # ---- outputs: every write checked, nothing left behind by a cancel or a failure ------------------
     def _make_sink(self, parameters, name, context, fields, wkb, crs, written):
-        sink, dest_id = self.parameterAsSink(parameters, name, context, fields, wkb, crs)
+        # QGIS's own sink: the import puts its own SafeSink in front, with text neutralised per distinct value.
+        sink, dest_id = QgsProcessingAlgorithm.parameterAsSink(self, parameters, name, context, fields, wkb, crs)
         if sink is not None:
             written.append(dest_id)
         return sink, dest_id

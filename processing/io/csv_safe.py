@@ -109,3 +109,8 @@ class SafeSink(QgsFeatureSink):
 
     def lastError(self):
         return self._sink.lastError() if hasattr(self._sink, "lastError") else ""
+
+
+def checked_sink(sink, dest_id: str, fields, label: str):
+    """``sink`` behind a SafeSink (None stays None)."""
+    return None if sink is None else SafeSink(sink, dest_id, fields, label)
