@@ -52,7 +52,7 @@ def reason_text(code: str, column: str, value: str, detail: str = "") -> str:
         lt.BAD_DATE: tr("date “{value}” in column “{column}” is not a date"),
         lt.FUTURE_DATE: tr("date “{value}” in column “{column}” is in the future"),
         lt.NO_ROUND: tr("no sampling date or round in column “{column}”, so the row belongs to no round"),
-        lt.BAD_ROUND: tr("round “{value}” in column “{column}” is not a quarter such as 2024Q3"),
+        lt.BAD_ROUND: tr("round “{value}” in column “{column}” is not a round such as 2024Q3, 2024-07 or 2024"),
         lt.UNKNOWN_UNIT: tr("unknown unit “{value}” in column “{column}”"),
         lt.UNIT_MEDIUM_MISMATCH: tr("a water unit for a solid sample, or a solid unit for a water sample (column “{column}”)"),
         lt.DUPLICATE: tr(
