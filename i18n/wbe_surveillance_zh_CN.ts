@@ -3819,6 +3819,10 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>检测结果文件“{path}”的第 1 行中没有指定为{role}的列“{column}”。</translation>
     </message>
     <message>
+        <source>The survey store “{path}” is a folder: give the path of a GeoPackage file (.gpkg).</source>
+        <translation>调查库“{path}”是一个文件夹：请给出 GeoPackage 文件（.gpkg）的路径。</translation>
+    </message>
+    <message>
         <source>“{path}” is not a survey store: its layer “samples” lacks the fields {fields}.</source>
         <translation>“{path}”不是监测数据库：其图层“samples”缺少字段 {fields}。</translation>
     </message>

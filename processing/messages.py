@@ -108,6 +108,8 @@ def table_error_text(error: lt.LabTableError, path: str) -> str:
 
 
 def store_error_text(error) -> str:
+    if error.code == "is_folder":
+        return tr("The survey store “{path}” is a folder: give the path of a GeoPackage file (.gpkg).").format(path=error.path)
     if error.code == "not_a_store":
         return tr("“{path}” is not a survey store: its layer “samples” lacks the fields {fields}.").format(
             path=error.path, fields=error.detail

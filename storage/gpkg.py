@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import os
+import sys
 import traceback
 from collections.abc import Sequence
 
@@ -64,6 +65,8 @@ class GeoPackageStore(SurveyStore):
         self._srs = osr.SpatialReference()
         self._srs.ImportFromWkt(crs_wkt)
         self._srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        if os.path.isdir(path):
+            raise StoreError("is_folder", path)
         try:
             if os.path.exists(path):
                 self._ds = ogr.Open(path, 1)
@@ -208,8 +211,11 @@ class GeoPackageStore(SurveyStore):
             if category >= gdal.CE_Failure:
                 errors.append(str(message))
 
-        was = ogr.GetUseExceptions()
-        ogr.DontUseExceptions()
+        def unraisable(report):  # OGR in exception mode raises from the destructor: Python can only hand it here
+            errors.append(str(report.exc_value))
+
+        previous = sys.unraisablehook
+        sys.unraisablehook = unraisable
         gdal.PushErrorHandler(collect)
         try:
             self._layer = None
@@ -217,8 +223,7 @@ class GeoPackageStore(SurveyStore):
             gc.collect()
         finally:
             gdal.PopErrorHandler()
-            if was:
-                ogr.UseExceptions()
+            sys.unraisablehook = previous
         return errors
 
 

@@ -377,3 +377,17 @@ def test_warnings_for_zeros_implausible_values_and_conflicting_duplicates(plugin
     assert "Row 3: methamphetamine 5e+06 ng/L (above 1e+06 ng/L)" in text
     assert "duplicate of row 4, which was kept" in text and "different value" in text
     assert "labelled benzoylecgonine" in text
+
+
+def test_output_or_store_paths_that_cannot_be_files_give_worded_errors(plugin, tmp_path):
+    source = lab(tmp_path / "lab.csv", 3)
+    folder = tmp_path / "adir.gpkg"
+    folder.mkdir()
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    for output in (folder, blocker / "x.gpkg", blocker / "x.csv", blocker / "x.shp"):
+        with pytest.raises(QgsProcessingException, match="Could not create"):
+            run_import({"INPUT": source, "OUTPUT": str(output)})
+    with pytest.raises(QgsProcessingException, match="is a folder"):
+        run_import({"INPUT": source, "OUTPUT": str(tmp_path / "out.gpkg"), "STORE": str(folder)})
+    assert not (tmp_path / "out.gpkg").exists()

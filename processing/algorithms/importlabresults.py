@@ -235,16 +235,28 @@ def _verify_count(context, dest_id: str, expected: int) -> None:
         found = temporary.featureCount()
         path = ""
         temporary = None
+    elif dest_id.startswith(("postgis:", "postgres:")):
+        from qgis.core import QgsVectorLayer
+
+        database = QgsVectorLayer(dest_id.split(":", 1)[1], "written", "postgres")
+        found = database.featureCount() if database.isValid() else None
+        database = None
+        path = ""
     else:
         path, layer_name = _ogr_parts(dest_id)
+        if path and not os.path.exists(path) and not os.path.isdir(os.path.dirname(path) or "."):
+            path = ""  # not a file destination (a database, a URI QGIS wrote through another provider)
     if path and os.path.exists(path):
-        found = None
-        dataset = ogr.Open(path, 0)
-        if dataset is not None:
-            layer = dataset.GetLayerByName(layer_name) if layer_name else dataset.GetLayer(0)
-            found = layer.GetFeatureCount(1) if layer is not None else 0
-            layer = None
-        dataset = None
+        found = 0
+        try:
+            dataset = ogr.Open(path, 0)
+            if dataset is not None:
+                layer = dataset.GetLayerByName(layer_name) if layer_name else dataset.GetLayer(0)
+                found = layer.GetFeatureCount(1) if layer is not None else 0
+                layer = None
+            dataset = None
+        except RuntimeError:  # OGR in exception mode (another module turned it on): a file it cannot read holds nothing
+            found = 0
     elif path:
         found = 0
     if found is not None and found != expected:
@@ -270,18 +282,9 @@ def _remove_destination(context, dest_id: str) -> None:
     if path:
         base, extension = os.path.splitext(path)
         extension = extension.lower()
-        if extension == ".gpkg" and os.path.exists(path):
-            from osgeo import ogr
-
-            dataset = ogr.Open(path, 1)
-            if dataset is not None and dataset.GetLayerCount() > 1 and layer_name:
-                for i in range(dataset.GetLayerCount()):
-                    if dataset.GetLayerByIndex(i).GetName() == layer_name:
-                        dataset.DeleteLayer(i)
-                        break
-                dataset = None
-                return
-            dataset = None
+        if extension == ".gpkg" and os.path.exists(path) and layer_name and bulk_writer.other_layers(path, layer_name):
+            bulk_writer.delete_layer(path, layer_name)  # the GeoPackage held other layers before: keep them
+            return
         for suffix in SIDECARS.get(extension, (extension,)):
             for candidate in {base + suffix, base + suffix.upper()}:
                 if os.path.isfile(candidate):
