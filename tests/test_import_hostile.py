@@ -391,3 +391,19 @@ def test_output_or_store_paths_that_cannot_be_files_give_worded_errors(plugin, t
     with pytest.raises(QgsProcessingException, match="is a folder"):
         run_import({"INPUT": source, "OUTPUT": str(tmp_path / "out.gpkg"), "STORE": str(folder)})
     assert not (tmp_path / "out.gpkg").exists()
+
+
+def test_ods_boolean_is_rejected_not_one(plugin, tmp_path):
+    pytest.importorskip("odf")
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"site": ["A", "A"], "lon": [113.1, 113.1], "lat": [23.1, 23.1], "date": ["2024-03-01"] * 2, "compound": ["METH", "KET"]}
+    )
+    frame["concentration"] = pd.Series([True, 12.5], dtype=object)
+    path = tmp_path / "lab.ods"
+    frame.to_excel(path, engine="odf", index=False)
+    log = Log()
+    result = run_import({"INPUT": str(path), "OUTPUT": "TEMPORARY_OUTPUT"}, log)
+    assert (result["ROWS_IMPORTED"], result["ROWS_REJECTED"]) == (1, 1)
+    assert "concentration “true”" in log.text()
