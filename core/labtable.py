@@ -369,8 +369,8 @@ def import_table(
         blank_line &= ~filled
         if index >= header_end:
             extra_column[(extra_column < 0) & filled] = index
-        has_nul = np.fromiter(("\x00" in label for label in labels), dtype=bool, count=len(labels))
-        if has_nul.any():
+        if "\x00" in "".join(labels):  # one scan of the distinct text; per cell only when a NUL is there
+            has_nul = np.fromiter(("\x00" in label for label in labels), dtype=bool, count=len(labels))
             nul_column[(nul_column < 0) & has_nul[codes]] = index
 
     def text_of(index: int, lines: np.ndarray | None = None) -> np.ndarray:
@@ -627,17 +627,16 @@ def import_table(
             key = np.zeros(len(candidates), dtype=np.int64)
             for codes, size in zip(parts, sizes):
                 key = key * size + codes.astype(np.int64)
-            group = pd.factorize(key)[0]
+            members = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+            group = pd.factorize(key[members])[0]
         else:
-            group = (
-                pd.DataFrame({i: codes for i, codes in enumerate(parts)}).groupby(list(range(len(parts))), sort=False).ngroup().to_numpy()
-            )
-        group_size = np.bincount(group)
-        members = np.flatnonzero(group_size[group] > 1)
+            key_frame = pd.DataFrame({i: codes for i, codes in enumerate(parts)})
+            members = np.flatnonzero(key_frame.duplicated(keep=False).to_numpy())
+            group = key_frame.iloc[members].groupby(list(range(len(parts))), sort=False).ngroup().to_numpy()
         if len(members):
             records = candidates[members]
             by_group: dict[int, list[int]] = {}
-            for g, record in zip(group[members].tolist(), records.tolist()):
+            for g, record in zip(group.tolist(), records.tolist()):
                 by_group.setdefault(g, []).append(record)
             value_key = value_codes.astype(np.int64) * (len(u_uniques) + 2) + u_codes.astype(np.int64)
             picked: dict[str, list[int]] = {DUPLICATE: [], DUPLICATE_SAME: [], DUPLICATE_CONFLICT: []}
