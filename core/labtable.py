@@ -30,6 +30,7 @@ from .values import (
     NEGATIVE,
     NON_NUMERIC,
     NORMAL_UNIT,
+    PLAUSIBLE_MAX,
     SOLID,
     WATER,
     canonical_medium,
@@ -95,6 +96,14 @@ BAD_ROUND = "bad_round"
 UNKNOWN_UNIT = "unknown_unit"
 UNIT_MEDIUM_MISMATCH = "unit_medium_mismatch"
 DUPLICATE = "duplicate"
+# Added for issue 14 (items 13-18) and issue 12 (item 11).
+EXTRA_CELLS = "extra_cells"  # a non-empty cell in a column with no header (more cells than the header)
+DATE_OUT_OF_RANGE = "date_out_of_range"  # outside 1677-09-22 … 2262-04-11, the range pandas' dates hold
+VALUE_OUT_OF_RANGE = "value_out_of_range"  # not a finite number once converted to the normal unit
+BAD_LOD = "bad_lod"  # a detection limit that is not a number, or is negative
+NUL_BYTE = "nul_byte"  # a cell holding a NUL character (a corrupted export)
+DUPLICATE_SAME = "duplicate_same"  # keep-first: a copy of a kept row with the same value
+DUPLICATE_CONFLICT = "duplicate_conflict"  # keep-first: a copy of a kept row with a different value
 REASON_CODES = (
     BLANK_ROW,
     MISSING_SITE,
@@ -112,7 +121,19 @@ REASON_CODES = (
     UNKNOWN_UNIT,
     UNIT_MEDIUM_MISMATCH,
     DUPLICATE,
+    EXTRA_CELLS,
+    DATE_OUT_OF_RANGE,
+    VALUE_OUT_OF_RANGE,
+    BAD_LOD,
+    NUL_BYTE,
+    DUPLICATE_SAME,
+    DUPLICATE_CONFLICT,
 )
+# The dates pandas and QGIS's date handling hold without overflow (datetime64[ns]).
+EARLIEST_DATE = np.datetime64("1677-09-22", "D")
+LATEST_DATE = np.datetime64("2262-04-11", "D")
+# Cells in a detection-limit column that mean "no limit given".
+NO_LIMIT_CELLS = frozenset(alias_key(t) for t in ("-", "—", "/", "n/a", "na", "无", "--"))
 
 
 KIND_CODES = (WATER, SOLID, LOAD)
@@ -134,6 +155,23 @@ def _labels_codes(codes: np.ndarray, labels: list) -> tuple[np.ndarray, list]:
     unique, inverse = np.unique(np.array(labels, dtype=object), return_inverse=True)
     codes = np.where(codes < 0, len(labels) - 1, codes)
     return inverse[codes], list(unique)
+
+
+def _one(n: int, records) -> np.ndarray:
+    """A record mask of length ``n`` true at ``records``."""
+    mask = np.zeros(n, dtype=bool)
+    mask[records] = True
+    return mask
+
+
+def _column_name(index: int) -> str:
+    """A spreadsheet column letter for a 0-based index: 0 → A, 26 → AA (what Excel and WPS show)."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
 
 
 def _categorical(codes: np.ndarray, labels: list) -> pd.Categorical:
@@ -166,21 +204,44 @@ class ImportResult:
     assumed_medium_rows: int = 0
     zero_as_nondetect_rows: int = 0
     coordinates_from_sites: int = 0
+    zero_detected_rows: int = 0  # exact zeros imported as measured (ZERO_IS_NONDETECT off)
+    zero_detected_load_rows: int = 0  # … of them in a population-normalised load unit (EMCDDA style)
+    cocaine_as_benzoylecgonine_rows: int = 0  # "cocaine" loads labelled as the residue measured
+    implausible: pd.DataFrame = field(default_factory=pd.DataFrame)  # source_row, compound, value, unit, bound
+    conflicting_duplicates_kept: int = 0  # keep-first groups whose copies differ in value
+    round_kinds: dict[str, int] = field(default_factory=dict)  # year / quarter / month → imported records
 
 
-def detect_columns(header: list[str], explicit: dict[str, str] | None = None) -> tuple[dict[str, int], dict[int, str]]:
-    """Map roles to column indexes from header aliases; explicit names win. Also return units in headers."""
+def split_header(name: str, compounds: CompoundTable | None = None) -> tuple[str, str | None]:
+    """A header as (name, bracketed unit or None). A bracket after a known column or compound name is its
+    unit even when the unit is unknown ('氯胺酮(ppm)' → ('氯胺酮', 'ppm'): every cell is then rejected as in
+    an unknown unit), unless the bracket holds a synonym ('甲基苯丙胺(MA)' → ('甲基苯丙胺', None))."""
+
+    def known(bare: str) -> bool:
+        return alias_key(bare) in _ALIAS_TO_ROLE or (compounds is not None and compounds.canonical(bare) is not None)
+
+    bare, unit = split_header_unit(name, known)
+    if unit is not None and parse_unit(unit) is None and (known(unit) or alias_key(unit) == alias_key(bare)):
+        return bare, None
+    return bare, unit
+
+
+def detect_columns(
+    header: list[str], explicit: dict[str, str] | None = None, compounds: CompoundTable | None = None
+) -> tuple[dict[str, int], dict[int, str]]:
+    """Map roles to column indexes from header aliases; explicit names win. Also return units in headers
+    (known or not: an unknown unit after a known name is returned, for the caller to reject)."""
     roles: dict[str, int] = {}
     header_units: dict[int, str] = {}
     for index, name in enumerate(header):
-        bare, unit = split_header_unit(name)
+        bare, unit = split_header(name, compounds)
         if unit:
             header_units[index] = unit
         role = _ALIAS_TO_ROLE.get(alias_key(bare))
         if role and role not in roles:
             roles[role] = index
     keys = [alias_key(h) for h in header]
-    bare_keys = [alias_key(split_header_unit(h)[0]) for h in header]
+    bare_keys = [alias_key(split_header(h, compounds)[0]) for h in header]
     for role, wanted in (explicit or {}).items():
         if not wanted:
             continue
@@ -209,11 +270,11 @@ def wide_columns(header: list[str], roles: dict[str, int], compounds: CompoundTa
     for index, name in enumerate(header):
         if index in taken or not name.strip():
             continue
-        bare, unit = split_header_unit(name)
+        bare, unit = split_header(name, compounds)
         known = compounds.canonical(bare)
         if known is not None:
             found[index] = known
-        elif forced and unit:
+        elif forced and unit and parse_unit(unit) is not None:
             found[index] = bare.strip()
     return found
 
@@ -268,7 +329,7 @@ def import_table(
     header = header + [""] * (width - len(header))
     if frame.shape[1] < width:
         frame = frame.reindex(columns=range(width), fill_value="")
-    roles, header_units = detect_columns(header, explicit_columns)
+    roles, header_units = detect_columns(header, explicit_columns, compounds)
     wide = wide_columns(header, roles, compounds, forced=layout == WIDE_LAYOUT)
     if layout == WIDE_LAYOUT:
         is_wide = True
@@ -296,10 +357,21 @@ def import_table(
     # cell, and text columns stay codes until the output. Kept apart from the caller's frame.
     dist: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     blank_line = np.ones(n_lines, dtype=bool)
+    # A non-empty cell under no header (more cells than the header names: a comma inside a number, a
+    # shifted row) rejects its line; so does a NUL character anywhere (a corrupted export).
+    extra_column = np.full(n_lines, -1, dtype=np.int64)
+    nul_column = np.full(n_lines, -1, dtype=np.int64)
+    header_end = max(i for i, h in enumerate(header) if h) + 1  # cells after the last named column are extra
     for index in range(width):
         codes, labels = distinct_cells(frame[index])
         dist[index] = (codes, labels)
-        blank_line &= (labels == "")[codes]
+        filled = (labels != "")[codes]
+        blank_line &= ~filled
+        if index >= header_end:
+            extra_column[(extra_column < 0) & filled] = index
+        if "\x00" in "".join(labels):  # one scan of the distinct text; per cell only when a NUL is there
+            has_nul = np.fromiter(("\x00" in label for label in labels), dtype=bool, count=len(labels))
+            nul_column[(nul_column < 0) & has_nul[codes]] = index
 
     def text_of(index: int, lines: np.ndarray | None = None) -> np.ndarray:
         codes, labels = dist[index]
@@ -320,7 +392,7 @@ def import_table(
         position = np.searchsorted(wide_idx, np.maximum(rec_col, wide_idx[0]))
         value_text = np.where(rec_col >= 0, cells[rec_line, np.minimum(position, len(wide_idx) - 1)], "")
         value_codes, value_labels = distinct_cells(pd.Series(value_text, dtype=object))
-        compound_names = np.array([split_header_unit(h)[0] for h in header] + [""], dtype=object)
+        compound_names = np.array([split_header(h, compounds)[0] for h in header] + [""], dtype=object)
         compound_codes, compound_labels = distinct_cells(pd.Series(compound_names[rec_col], dtype=object))
         value_column = np.array([*header, ""], dtype=object)[rec_col]
         units_by_col = np.array([header_units.get(i, "") for i in range(width)] + [""], dtype=object)
@@ -365,6 +437,10 @@ def import_table(
             role_id[fresh] = role_names.index(role)
 
     reject(blank, BLANK_ROW)
+    rec_nul = nul_column[rec_line]
+    reject(rec_nul >= 0, NUL_BYTE)
+    rec_extra = extra_column[rec_line]
+    reject(rec_extra >= 0, EXTRA_CELLS)
     s_codes, s_labels = dcol("site")
     reject(empty("site"), MISSING_SITE, "site")
     if not is_wide:
@@ -383,10 +459,18 @@ def import_table(
         detected[zero_nd] = False
         values[zero_nd] = np.nan
 
-    lod_col = parsed("lod", parse_numbers) if "lod" in roles else np.full(n, np.nan)
+    lod_col = np.full(n, np.nan)
+    if "lod" in roles:
+        # A limit that is not a number, or is negative, rejects the record (it was silently NULL): the lab
+        # must correct the cell. '-', '/', 'n/a', '无' and an empty cell mean no limit given.
+        lod_codes, lod_labels = dcol("lod")
+        distinct_lod = parse_numbers(pd.Series(lod_labels, dtype=object))
+        no_limit = np.array([label == "" or alias_key(label) in NO_LIMIT_CELLS for label in lod_labels], dtype=bool)
+        bad_lod = ~no_limit & (np.isnan(distinct_lod) | (distinct_lod < 0))
+        reject(bad_lod[lod_codes], BAD_LOD, "lod")
+        lod_col = np.where(bad_lod | no_limit, np.nan, distinct_lod)[lod_codes]
     cell_lod = conc["lod"].to_numpy()[value_codes]
     lod = np.where(np.isnan(cell_lod), lod_col, cell_lod)
-    lod[lod < 0] = np.nan
 
     # Coordinates: from the cells, else from the sites table when both cells are empty.
     if projected:
@@ -470,9 +554,19 @@ def import_table(
     kinds = np.where(kinds < 0, np.where(unit_kind == load, water, unit_kind), kinds)
     compatible = (kinds == unit_kind) | ((unit_kind == load) & (kinds == water))
     reject((unit_kind >= 0) & ~compatible, UNIT_MEDIUM_MISMATCH, unit_role if "unit" in roles else "medium")
+    # Values and limits in the normal unit: what overflows there (1e308 mg/L) is not a measurement.
+    with np.errstate(over="ignore", invalid="ignore"):
+        normal_values = values * factor
+        normal_lod = lod * factor
+    reject(detected & ~np.isfinite(normal_values), VALUE_OUT_OF_RANGE, "concentration")
+    reject(~np.isnan(lod) & ~np.isfinite(normal_lod), BAD_LOD, "lod" if "lod" in roles else "concentration")
 
     date_codes, date_labels = dcol("date")
     distinct_dates = parse_dates(pd.Series(date_labels, dtype=object))
+    # A date pandas cannot hold (0001-01-01, 9999-12-31) rejects its record instead of the whole import.
+    out_of_range = ~np.isnat(distinct_dates) & ((distinct_dates < EARLIEST_DATE) | (distinct_dates > LATEST_DATE))
+    distinct_dates[out_of_range] = np.datetime64("NaT")
+    reject(out_of_range[date_codes], DATE_OUT_OF_RANGE, "date")
     dates = distinct_dates[date_codes]
     has_date = ~np.isnat(dates)
     reject(~empty("date") & ~has_date, BAD_DATE, "date")
@@ -494,7 +588,19 @@ def import_table(
     for (name, known), count in zip(resolved, counts):
         if not known and name and count:
             unknown_compounds[name] = int(count)
-    compound_cat = _labels_codes(c_codes, [c for c, _known in resolved])
+    compound_names_resolved = [c for c, _known in resolved]
+    # EMCDDA (and other population-normalised load tables) label benzoylecgonine loads "cocaine": the residue
+    # measured is benzoylecgonine, and the correction factors are looked up by residue (issue 13 item 12).
+    load = _kind_code(LOAD)
+    cocaine_as_be = np.zeros(n, dtype=bool)
+    if "cocaine" in compound_names_resolved:
+        be_code = len(compound_names_resolved)
+        compound_names_resolved.append("benzoylecgonine")
+        cocaine_codes = np.array([c == "cocaine" for c in compound_names_resolved[:be_code]] + [False], dtype=bool)
+        cocaine_as_be = cocaine_codes[c_codes] & (unit_kind == load)
+        if cocaine_as_be.any():
+            c_codes = np.where(cocaine_as_be, be_code, c_codes)
+    compound_cat = _labels_codes(c_codes, compound_names_resolved)
 
     x = np.where(from_sites, site_x, lon)
     y = np.where(from_sites, site_y, lat)
@@ -509,6 +615,10 @@ def import_table(
 
     # Duplicates: the same site, date (or round), medium and compound. By default every copy is
     # rejected, since the lab must say which value is right; keep_first keeps the first and rejects the rest.
+    # Each rejected copy names the other rows of its group: every row (reject all), or the row kept and
+    # whether its value is the same (keep the first).
+    detail = np.full(n, "", dtype=object)
+    conflicting_kept = 0
     candidates = np.flatnonzero(reason_id < 0)
     if len(candidates):
         parts = [cat[0][candidates] for cat in (site_cat, date_cat, round_cat, medium_cat, compound_cat)]
@@ -517,15 +627,52 @@ def import_table(
             key = np.zeros(len(candidates), dtype=np.int64)
             for codes, size in zip(parts, sizes):
                 key = key * size + codes.astype(np.int64)
-            duplicated = pd.Series(key).duplicated(keep="first" if keep_first_duplicate else False).to_numpy()
+            members = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+            group = pd.factorize(key[members])[0]
         else:
-            frame_key = pd.DataFrame({i: codes for i, codes in enumerate(parts)})
-            duplicated = frame_key.duplicated(keep="first" if keep_first_duplicate else False).to_numpy()
-        dup = np.zeros(n, dtype=bool)
-        dup[candidates] = duplicated
-        reject(dup, DUPLICATE, "compound")
+            key_frame = pd.DataFrame({i: codes for i, codes in enumerate(parts)})
+            members = np.flatnonzero(key_frame.duplicated(keep=False).to_numpy())
+            group = key_frame.iloc[members].groupby(list(range(len(parts))), sort=False).ngroup().to_numpy()
+        if len(members):
+            records = candidates[members]
+            by_group: dict[int, list[int]] = {}
+            for g, record in zip(group.tolist(), records.tolist()):
+                by_group.setdefault(g, []).append(record)
+            value_key = value_codes.astype(np.int64) * (len(u_uniques) + 2) + u_codes.astype(np.int64)
+            picked: dict[str, list[int]] = {DUPLICATE: [], DUPLICATE_SAME: [], DUPLICATE_CONFLICT: []}
+            for copies in by_group.values():
+                rows = [int(source_row[r]) for r in copies]
+                if keep_first_duplicate:
+                    kept = copies[0]
+                    same = [bool(value_key[r] == value_key[kept]) for r in copies[1:]]
+                    conflicting_kept += int(not all(same))
+                    for r, is_same in zip(copies[1:], same):
+                        detail[r] = str(rows[0])
+                        picked[DUPLICATE_SAME if is_same else DUPLICATE_CONFLICT].append(r)
+                else:
+                    listed = ", ".join(str(row) for row in rows)
+                    for r in copies:
+                        detail[r] = listed
+                    picked[DUPLICATE].extend(copies)
+            for code, records_of_code in picked.items():
+                if records_of_code:
+                    reject(_one(n, np.array(records_of_code, dtype=np.int64)), code, "compound")
 
     ok = reason_id < 0
+    # Exact zeros imported as measured values (EMCDDA writes values below the LOQ as 0), and values far above
+    # any published one (PLAUSIBLE_MAX): imported, and reported by the caller.
+    zero_detected = ok & detected & (values == 0)
+    bound = np.array([PLAUSIBLE_MAX[k] for k in KIND_CODES] + [np.inf])[np.where(unit_kind >= 0, unit_kind, len(KIND_CODES))]
+    high = np.flatnonzero(ok & detected & (normal_values > bound))
+    implausible = pd.DataFrame(
+        {
+            "source_row": source_row[high],
+            "compound": np.array(compound_cat[1], dtype=object)[compound_cat[0][high]] if len(high) else np.empty(0, dtype=object),
+            "value": normal_values[high],
+            "unit": [NORMAL_UNIT[KIND_CODES[k]] for k in unit_kind[high]],
+            "bound": bound[high],
+        }
+    )
     unit_labels = [NORMAL_UNIT[k] for k in KIND_CODES]
     unit_cat = (np.where(unit_kind[ok] >= 0, unit_kind[ok], len(unit_labels)), [*unit_labels, ""])
     township_cat = _labels_codes(*dcol("township"))
@@ -541,9 +688,9 @@ def import_table(
             "round": categorical(round_cat),
             "medium": categorical(medium_cat),
             "compound": categorical(compound_cat),
-            "concentration": (values * factor)[ok],
+            "concentration": normal_values[ok],
             "detected": detected[ok],
-            "lod": (lod * factor)[ok],
+            "lod": normal_lod[ok],
             "raw_value": categorical((value_codes, list(value_labels))),
             "unit": categorical(unit_cat, None),
             "lab_township": categorical(township_cat),
@@ -566,6 +713,10 @@ def import_table(
         value_column,
         value_labels[value_codes[bad]],
         compound_labels[compound_codes[bad]],
+        detail[bad],
+        rec_extra[bad],
+        rec_nul[bad],
+        np.asarray(u_uniques, dtype=object)[u_codes[bad]] if len(u_uniques) else np.full(len(bad), "", dtype=object),
     )
     unused = [h for i, h in enumerate(header) if h and i not in roles.values() and (not is_wide or i not in wide)]
     return ImportResult(
@@ -583,20 +734,52 @@ def import_table(
         assumed_medium_rows=int((assumed_medium & ok).sum()),
         zero_as_nondetect_rows=int((zero_nd & ok).sum()),
         coordinates_from_sites=int((from_sites & ok).sum()),
+        zero_detected_rows=int(zero_detected.sum()),
+        zero_detected_load_rows=int((zero_detected & (unit_kind == load)).sum()),
+        cocaine_as_benzoylecgonine_rows=int((cocaine_as_be & ok).sum()),
+        implausible=implausible,
+        conflicting_duplicates_kept=conflicting_kept,
+        round_kinds=_round_kinds(round_cat, ok),
     )
 
 
-def _rejected_frame(text_of, header, roles, bad, rec_line, reason, role_of_reason, value_column, bad_values, bad_compounds) -> pd.DataFrame:
-    """One row per rejected record: sheet row, reason code, the column and cell at fault, the whole line."""
+def _round_kinds(round_cat, ok: np.ndarray) -> dict[str, int]:
+    """Imported records per kind of round (canonical labels: 2022, 2022Q3, 2022-07)."""
+    codes, labels = round_cat
+    counts = np.bincount(codes[ok], minlength=len(labels)) if len(labels) else np.zeros(0, dtype=int)
+    out: dict[str, int] = {}
+    for label, count in zip(labels, counts):
+        if count:
+            kind = "quarter" if "Q" in label else ("month" if "-" in label else "year")
+            out[kind] = out.get(kind, 0) + int(count)
+    return out
+
+
+def _rejected_frame(
+    text_of, header, roles, bad, rec_line, reason, role_of_reason, value_column, bad_values, bad_compounds, details, extra, nul, units
+) -> pd.DataFrame:
+    """One row per rejected record: sheet row, reason code, the column and cell at fault, the whole line,
+    and a detail (the other rows of a duplicate)."""
     lines = rec_line[bad]
     bad_roles = role_of_reason[bad]
+    bad_reasons = reason[bad]
     columns, cells = [], []
 
     def cell(index: int, line: int) -> str:
         return text_of(index, np.array([line]))[0]
 
     for k, (record, line, role) in enumerate(zip(bad, lines, bad_roles)):
-        if role == "concentration":
+        code = bad_reasons[k]
+        if code == EXTRA_CELLS:
+            columns.append(_column_name(int(extra[k])))
+            cells.append(cell(int(extra[k]), line))
+        elif code == NUL_BYTE:
+            columns.append(header[int(nul[k])] or _column_name(int(nul[k])))
+            cells.append(cell(int(nul[k]), line).replace("\x00", "\\0"))
+        elif code == UNKNOWN_UNIT and role == "concentration":
+            columns.append(value_column[record])
+            cells.append(units[k])
+        elif role == "concentration":
             columns.append(value_column[record])
             cells.append(bad_values[k])
         elif role == "compound" and "compound" not in roles:
@@ -619,6 +802,7 @@ def _rejected_frame(text_of, header, roles, bad, rec_line, reason, role_of_reaso
             "column": columns,
             "value": cells,
             "compound": bad_compounds,
-            "raw_row": [raw[line] for line in lines],
+            "raw_row": [raw[line].replace("\x00", "\\0") for line in lines],
+            "detail": list(details),
         }
     )

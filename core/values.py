@@ -15,6 +15,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from . import rounds as _rounds
 from .compounds import alias_key
 
 # Cells that mean "measured, not detected". An empty cell is *missing*, never a non-detect.
@@ -91,7 +92,20 @@ UNITS: dict[str, tuple[str, float]] = {
     "mg/天/1000人": (LOAD, 1.0),
     "毫克/天/千人": (LOAD, 1.0),
     "毫克/千人/天": (LOAD, 1.0),
+    # Statistics Canada's spellings of the same unit (monthly wastewater loads, table 13-10-0869).
+    "mg/1000 people/day": (LOAD, 1.0),
+    "mg/1000 persons/day": (LOAD, 1.0),
+    "mg/day/1000 persons": (LOAD, 1.0),
+    "milligrams per one thousand people per day": (LOAD, 1.0),
+    "milligrams per 1000 people per day": (LOAD, 1.0),
+    "milligrams per one thousand persons per day": (LOAD, 1.0),
 }
+# Above these a value is imported but flagged as implausible (issue 14 item 16): far above any published
+# WBE value. Water: 1,000,000 ng/L (1 mg/L) is over 1,000× the highest Chinese city sewage value in
+# WBE_SCIENCE.md (methamphetamine, 700 ng/L, Xi'an 2018) and 1,400× the rural South-China mean (0.7 µg/L,
+# Wu et al. 2021). Solids: 1,000,000 ng/g is 0.1% of the sample's mass. Loads: 40,000 mg/day/1000 is 10×
+# the highest single day in EMCDDA 2011–2022 (cocaine, 3,996 mg/day/1000; ww-data-long-2023-05-02.csv).
+PLAUSIBLE_MAX = {WATER: 1e6, SOLID: 1e6, LOAD: 4e4}
 NORMAL_UNIT = {WATER: "ng/L", SOLID: "ng/g", LOAD: "mg/day/1000"}
 
 
@@ -112,10 +126,16 @@ def parse_unit(text: str) -> tuple[str, float] | None:
 _HEADER_UNIT = re.compile(r"^(.*?)[\s]*[(（\[［]\s*([^)）\]］]+?)\s*[)）\]］]\s*$")
 
 
-def split_header_unit(header: str) -> tuple[str, str | None]:
-    """'浓度(μg/L)' → ('浓度', 'μg/L'); a header with no bracketed unit → (header, None)."""
+def split_header_unit(header: str, known_name=None) -> tuple[str, str | None]:
+    """'浓度(μg/L)' → ('浓度', 'μg/L'); a header with no bracketed unit → (header, None).
+
+    With ``known_name`` (a test on the part before the brackets), a bracketed text that is not a known unit
+    is returned too when the name is known: '氯胺酮(ppm)' → ('氯胺酮', 'ppm'), so that the caller can reject
+    the column's cells as in an unknown unit instead of ignoring the column."""
     match = _HEADER_UNIT.match(str(header).strip())
     if match and parse_unit(match.group(2)) is not None:
+        return match.group(1).strip(), match.group(2)
+    if match and known_name is not None and match.group(1).strip() and known_name(match.group(1).strip()):
         return match.group(1).strip(), match.group(2)
     return str(header).strip(), None
 
@@ -159,6 +179,8 @@ def _nd_limit(cell: str) -> tuple[bool, float]:
     key = alias_key(cell)
     if key in NON_DETECT_TOKENS:
         return True, float("nan")
+    if foreign_digits(cell):
+        return False, float("nan")
     folded = unicodedata.normalize("NFKC", cell)
     for pattern in (_LESS_THAN, _TOKEN_WITH_LIMIT):
         match = pattern.match(folded)
@@ -167,12 +189,49 @@ def _nd_limit(cell: str) -> tuple[bool, float]:
     return False, float("nan")
 
 
-def _number(cell: str) -> float:
-    """A number written with full-width digits or a trailing space that to_numeric missed; NaN otherwise."""
-    try:
-        return float(unicodedata.normalize("NFKC", cell).replace(" ", ""))
-    except ValueError:
+# Full-width forms of the characters a number may hold (Chinese input methods type them): digits, sign,
+# decimal point and the exponent letter. Nothing else is folded: NFKC would also turn ``10²`` into 102,
+# ``①`` into 1 and ``５ １０`` into 5 10.
+_FULL_WIDTH_NUMBER = str.maketrans(
+    {**{chr(0xFF10 + i): str(i) for i in range(10)}, "＋": "+", "－": "-", "．": ".", "ｅ": "e", "Ｅ": "E", "−": "-"}
+)
+# The only numbers read: a sign, digits with at most one decimal point, an optional exponent.
+STRICT_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def strict_number(cell: str) -> float:
+    """One cell as a number when it is written as sign, digits, one decimal point and an exponent only
+    (full-width forms of those characters allowed); NaN for anything else: ``10²``, ``5 10``, ``1_000``,
+    ``1,000``, ``①``, ``0x10``, ``inf`` and ``nan`` are not numbers here."""
+    text = str(cell).strip().translate(_FULL_WIDTH_NUMBER)
+    if not STRICT_NUMBER.fullmatch(text):
         return float("nan")
+    return float(text)
+
+
+_number = strict_number
+
+
+def exact_numbers(text: pd.Series) -> np.ndarray:
+    """Stripped text cells → float64, NaN where a cell is not a plain number. pandas' to_numeric finds the
+    numbers (fast, and as strict as STRICT_NUMBER but for inf and nan, which callers refuse), but its fast
+    string-to-double conversion can be one unit in the last place off (1.0000076295114033 → 1.000007629511403):
+    the values themselves come from Python's correctly rounded conversion."""
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
+    found = np.flatnonzero(~np.isnan(values))
+    if len(found):
+        cells = text.iloc[found] if isinstance(text, pd.Series) else pd.Series(np.asarray(text, dtype=object)[found])
+        try:
+            values[found] = cells.astype(float).to_numpy()
+        except (TypeError, ValueError):
+            values[found] = [strict_number(c) for c in cells]
+    return values
+
+
+def foreign_digits(text: str) -> bool:
+    """True when the text holds a digit that is neither ASCII nor full-width (superscripts such as ², circled
+    ①, other scripts' digits): NFKC folding would read them as plain digits."""
+    return any(ch.isdigit() and not ("0" <= ch <= "9" or "０" <= ch <= "９") for ch in str(text))
 
 
 def parse_concentrations(raw: pd.Series, assume_clean: bool = False) -> pd.DataFrame:
@@ -183,7 +242,7 @@ def parse_concentrations(raw: pd.Series, assume_clean: bool = False) -> pd.DataF
     ``assume_clean`` skips stripping when the caller has already cleaned the cells (clean_text).
     """
     text = raw if assume_clean else clean_text(raw)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
+    values = exact_numbers(text)
     n = len(text)
     status = np.full(n, OK, dtype=object)
     lod = np.full(n, np.nan)
@@ -229,6 +288,8 @@ def parse_dms(text: str, axis: str | None = None) -> float:
 
     With ``axis`` ('lon' or 'lat'), a hemisphere letter of the other axis (N on a longitude) is NaN.
     """
+    if foreign_digits(text):
+        return float("nan")
     folded = unicodedata.normalize("NFKC", str(text)).replace("º", "°")
     match = _DMS.match(folded)
     if not match:
@@ -254,7 +315,7 @@ def parse_coordinates(raw: pd.Series, axis: str | None = None) -> np.ndarray:
 
 def _parse_coordinates(raw: pd.Series, axis: str | None) -> np.ndarray:
     text = clean_text(raw)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
+    values = exact_numbers(text)
     missing = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
     if len(missing):
         values[missing] = _distinct_map(text.iloc[missing], lambda t: parse_dms(t, axis))
@@ -269,7 +330,7 @@ def parse_numbers(raw: pd.Series) -> np.ndarray:
 
 def _parse_numbers(raw: pd.Series) -> np.ndarray:
     text = clean_text(raw)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float).copy()
+    values = exact_numbers(text)
     missing = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
     if len(missing):
         values[missing] = _distinct_map(text.iloc[missing], _number)
@@ -286,6 +347,8 @@ EXCEL_SERIAL_RANGE = (20000, 80000)  # 1954-10-03 … 2119-01-10
 
 def parse_date(text: str) -> _dt.date | None:
     """One cell: ISO, 2018/9/7, 2018.9.7, 2018年9月7日, 20180907, or an Excel serial day number."""
+    if foreign_digits(text):
+        return None
     text = unicodedata.normalize("NFKC", str(text)).strip()
     if not text:
         return None
@@ -296,9 +359,8 @@ def parse_date(text: str) -> _dt.date | None:
                 return _dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
             except ValueError:
                 return None
-    try:
-        serial = float(text)
-    except ValueError:
+    serial = strict_number(text)
+    if serial != serial:
         return None
     # Excel serial day numbers (days since 1899-12-30, the 1900 date system as Excel and LibreOffice
     # count it) between 1954 and 2119: anything else is not a date we trust. A time of day is dropped.
@@ -316,28 +378,13 @@ def parse_dates(raw: pd.Series) -> np.ndarray:
     return np.array([*parsed, np.datetime64("NaT")], dtype="datetime64[D]")[codes]
 
 
-_ROUND = re.compile(
-    r"^\s*(\d{4})\s*(?:[-_/ ]?\s*[Qq]\s*([1-4])|年?\s*第?\s*([1-4一二三四])\s*季度?|[-_/ ]?\s*([1-4])\s*[Qq])\s*$",
-)
-_YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*$")
-_CN_DIGIT = {"一": "1", "二": "2", "三": "3", "四": "4"}
-
-
 def normalise_round(text: str) -> str | None:
-    """'2018Q3', '2018-Q3', '2018 q3', '2018年第3季度', '2018年第三季度' → '2018Q3'; None otherwise.
-
-    A bare year ('2022', as EMCDDA's yearly campaigns are labelled) is a yearly round '2022', which sorts
-    before that year's quarters.
-    """
-    text = unicodedata.normalize("NFKC", str(text))
-    match = _ROUND.match(text)
-    if match:
-        quarter = match.group(2) or match.group(3) or match.group(4)
-        return f"{match.group(1)}Q{_CN_DIGIT.get(quarter, quarter)}"
-    match = _YEAR.match(text)
-    if match and 1900 <= int(match.group(1)) <= 2200:
-        return match.group(1)
-    return None
+    """A round cell → its canonical label through core/rounds.py, the plugin's one round parser: a year
+    '2022', a quarter '2018Q3' ('2018-Q3', '2018年第三季度', …) or a month '2018-07' ('2018-7', '2018年7月', …);
+    None otherwise. Digits that are neither ASCII nor full-width (superscripts, circled) are not read."""
+    if foreign_digits(text):
+        return None
+    return _rounds.normalise_round(text)
 
 
 def round_of_date(date: _dt.date) -> str:

@@ -1967,6 +1967,10 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
         <translation>该图层包含 {n} 个轮次（字段“round”）：同一乡镇每个轮次出现一次，会与自己互为邻居。请每次只分析一个轮次（筛选图层，或只汇总一个轮次）。</translation>
     </message>
     <message>
+        <source>“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.</source>
+        <translation>“{output}”写入了 {expected} 行，但只存有 {found} 行：磁盘可能已满或文件已损坏。该输出已删除。</translation>
+    </message>
+    <message>
         <source>Coordinates are in</source>
         <translation>坐标所用坐标系</translation>
     </message>
@@ -2025,6 +2029,14 @@ STORE (optional) appends the samples to a survey GeoPackage: importing the same 
 所有未导入的记录都写入 REJECTED，注明表格行号（表头为第 1 行）、列和原因：非数值、负值、坐标错误或缺失、使用 GCJ-02/BD-09 时坐标在中国境外、日期晚于今天、单位无法识别，以及重复记录（同一点位、日期、样品类型和物质：DUPLICATES 可选择全部拒绝或保留第一条）。始终满足 ROWS_READ = ROWS_IMPORTED + ROWS_REJECTED；宽表中按数值（样品 × 物质）计数，而不是按行计数。
 
 STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导入两次不会重复添加；已存样品的数值有变化时只报告、不覆盖（结果 STORE_ADDED、STORE_UNCHANGED、STORE_CHANGED）。STORE_CONNECTION 则按同样规则追加到共享的 PostGIS 监测数据库（已保存的 PostgreSQL 连接）。</translation>
+    </message>
+    <message>
+        <source>Strict reading: a number is read only when written as a sign, digits, one decimal point and an exponent (12.5, 1.2e3; full-width digits too), so 10², 5 10, 1_000, 1,000, ① and an Excel TRUE are rejected with the reason, never guessed. Also rejected: a row with more cells than the header, a date outside 1677–2262, a value that overflows once converted to ng/L, a detection limit that is not a number or is negative, a cell holding a NUL character; a compound column whose header carries an unknown unit (氯胺酮(ppm)) has every cell rejected as in an unknown unit. Values far above any published wastewater value (1 mg/L, 1 mg/g, 40,000 mg/day/1000) are imported and listed in the log, as are exact zeros when ZERO_IS_NONDETECT is off. Rounds may be years, quarters or months (2024-07, 2024年7月). Population-normalised “cocaine” loads (EMCDDA) are labelled benzoylecgonine, the residue measured; cannabis is THC-COOH.
+
+Outputs: every write is checked and the files are read back; a full disk or an unwritable folder is an error. CSV outputs put ' before text that a spreadsheet would run as a formula (=, +, -, @, tab); GeoPackage outputs keep the exact text. A canceled run removes its outputs and leaves the survey store unchanged.</source>
+        <translation>严格读取：只有由正负号、数字、一个小数点和指数组成的写法（12.5、1.2e3；也可用全角数字）才读作数值，因此 10²、5 10、1_000、1,000、① 以及 Excel 的 TRUE 都会连同原因被拒收，绝不猜测。以下情况也会被拒收：单元格多于表头的行、1677–2262 年以外的日期、换算为 ng/L 后溢出的数值、不是数字或为负数的检出限、含 NUL 字符的单元格；表头带有未知单位的物质列（如 氯胺酮(ppm)）的每个单元格均按未知单位拒收。远高于任何已发表污水数据的数值（1 mg/L、1 mg/g、40,000 mg/天/千人）照常导入并在日志中列出；未开启 ZERO_IS_NONDETECT 时恰为 0 的数值也会列出。轮次可以是年、季度或月（2024-07、2024年7月）。人口归一化的“cocaine”负荷（EMCDDA）标记为实际测定的残留物苯甲酰爱康宁；大麻记为 THC-COOH。
+
+输出：每次写入都会检查，写完后回读文件核对；磁盘已满或文件夹不可写均报错。CSV 输出中，电子表格会当作公式执行的文本（以 =、+、-、@、制表符开头）前加 '；GeoPackage 输出保留原文。取消的运行会删除已生成的输出，调查库保持不变。</translation>
     </message>
     <message>
         <source>Coordinates are projected, in this CRS (empty: degrees)</source>
@@ -2123,6 +2135,10 @@ STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导�
         <translation>点位图层中没有点位编号字段。请在“点位表中的点位编号字段”中选择。现有字段：{fields}。</translation>
     </message>
     <message>
+        <source>The sites layer has no field “{field}” (given as its site id field). Fields: {fields}.</source>
+        <translation>点位图层没有字段“{field}”（被指定为点位编号字段）。现有字段：{fields}。</translation>
+    </message>
+    <message>
         <source>The sites table has neither point geometry nor longitude and latitude fields. Fields: {fields}.</source>
         <translation>点位表既没有点几何，也没有经度、纬度字段。现有字段：{fields}。</translation>
     </message>
@@ -2195,6 +2211,54 @@ STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导�
         <translation>读取 {read} 行；导入 {ok} 行；拒绝 {bad} 行。</translation>
     </message>
     <message>
+        <source>Canceled: the outputs made so far were removed, and no survey store was changed.</source>
+        <translation>已取消：已生成的输出已删除，调查库未作任何改动。</translation>
+    </message>
+    <message>
+        <source>{n} values are exactly 0 in a population-normalised load unit (mg/day/1000), as EMCDDA writes values below the limit of quantification; they were imported as measured zeros. If 0 means below the limit here, run again with “A value of 0 means below the limit” (ZERO_IS_NONDETECT) on.</source>
+        <translation>有 {n} 个人口归一化负荷（mg/天/千人）数值恰为 0——EMCDDA 用 0 表示低于定量限；这些值已按实测的 0 导入。如果这里的 0 表示低于检出限，请开启“数值 0 表示低于检出限”（ZERO_IS_NONDETECT）后重新运行。</translation>
+    </message>
+    <message>
+        <source>{n} concentrations are exactly 0 and were imported as measured zeros. A lab usually writes a value below its limit as &lt;LOD or ND; if 0 means that here, run again with ZERO_IS_NONDETECT on.</source>
+        <translation>有 {n} 个浓度恰为 0，已按实测的 0 导入。实验室通常把低于检出限的结果写作 &lt;LOD 或 ND；如果这里的 0 是这个意思，请开启 ZERO_IS_NONDETECT 后重新运行。</translation>
+    </message>
+    <message>
+        <source>{n} “cocaine” loads (mg/day/1000) were labelled benzoylecgonine: EMCDDA's cocaine loads are of benzoylecgonine, the residue measured, and back-calculation looks its factors up by residue.</source>
+        <translation>{n} 条“cocaine”负荷（mg/天/千人）已标记为苯甲酰爱康宁：EMCDDA 的可卡因负荷是按实际测定的残留物苯甲酰爱康宁给出的，反推计算按残留物查找校正系数。</translation>
+    </message>
+    <message>
+        <source>{n} values are far above any published wastewater value and were imported, flagged here: check them with the lab (bounds: 1,000,000 ng/L, over 1,000× the highest Chinese city value; 1,000,000 ng/g; 40,000 mg/day/1000, 10× the highest EMCDDA 2011–2022 day).</source>
+        <translation>有 {n} 个数值远高于任何已发表的污水数据，已导入并在此标出：请与实验室核实（上限：1,000,000 ng/L，超过中国城市最高值的 1,000 倍；1,000,000 ng/g；40,000 mg/天/千人，为 EMCDDA 2011–2022 年单日最高值的 10 倍）。</translation>
+    </message>
+    <message>
+        <source>Row {row}: {compound} {value:g} {unit} (above {bound:g} {unit}).</source>
+        <translation>第 {row} 行：{compound} {value:g} {unit}（高于 {bound:g} {unit}）。</translation>
+    </message>
+    <message>
+        <source>yearly</source>
+        <translation>按年</translation>
+    </message>
+    <message>
+        <source>quarterly</source>
+        <translation>按季度</translation>
+    </message>
+    <message>
+        <source>monthly</source>
+        <translation>按月</translation>
+    </message>
+    <message>
+        <source>The rounds mix kinds ({kinds}): trends and other analyses place one kind of round in time and refuse a series that mixes them. Rows without a round take the quarter of their date; give every row a round of one kind (for example 2024-07 for monthly sampling).</source>
+        <translation>轮次混合了不同类型（{kinds}）：趋势等分析只能把同一类型的轮次排在时间轴上，会拒绝混合的序列。没有轮次的行取其采样日期所在的季度；请给每一行填写同一类型的轮次（例如按月采样写 2024-07）。</translation>
+    </message>
+    <message>
+        <source>{n} duplicate groups had copies with different values; the first copy of each was kept (DUPLICATES). The rejected table names the row kept for every copy left out.</source>
+        <translation>有 {n} 组重复记录的数值互不相同；每组保留了第一条（DUPLICATES）。拒收表中对每条被舍弃的记录都注明了所保留的行。</translation>
+    </message>
+    <message>
+        <source>Could not write the samples to “{path}”: {error}. Nothing was kept.</source>
+        <translation>无法把样品写入“{path}”：{error}。未保留任何内容。</translation>
+    </message>
+    <message>
         <source>Writing the samples to “{path}” in one go failed ({error}); writing them feature by feature instead.</source>
         <translation>一次性写入样品到“{path}”失败（{error}），改为逐个要素写入。</translation>
     </message>
@@ -2205,6 +2269,10 @@ STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导�
     <message>
         <source>Rejected by reason: {summary}</source>
         <translation>未导入原因统计：{summary}</translation>
+    </message>
+    <message>
+        <source>Canceled while appending to the survey store “{path}”: the store is unchanged.</source>
+        <translation>向调查库“{path}”追加时已取消：调查库未改动。</translation>
     </message>
     <message>
         <source>Survey store “{path}”: {added} samples added, {same} already there unchanged, {changed} with a different value.</source>
@@ -4135,6 +4203,10 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
     </message>
     <message>
+        <source>Could not write to “{output}”: the disk may be full or the file not writable. {error}</source>
+        <translation>无法写入“{output}”：磁盘可能已满或文件不可写。{error}</translation>
+    </message>
+    <message>
         <source>The output “{label}” is the folder “{path}”, not a file. Give a file name, for example “{example}”.</source>
         <translation>输出“{label}”指向的“{path}”是文件夹，不是文件。请给出文件名，例如“{example}”。</translation>
     </message>
@@ -4229,6 +4301,10 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>encoding {encoding}</source>
         <translation>编码 {encoding}</translation>
+    </message>
+    <message>
+        <source>“{path}” was read as GB18030/GBK, but {n} of its characters are outside the common Chinese set ({examples}). If names look garbled, the file is probably in another encoding (Latin-1 or Windows-1252): save it as CSV UTF-8 and import it again.</source>
+        <translation>“{path}”按 GB18030/GBK 读取，但其中有 {n} 个字符不在常用汉字集内（{examples}）。如果名称显示为乱码，文件多半是其他编码（Latin-1 或 Windows-1252）：请另存为 CSV UTF-8 后重新导入。</translation>
     </message>
     <message>
         <source>The lab file “{path}” cannot be read as a spreadsheet: {error}</source>
@@ -4367,8 +4443,8 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>“{column}”列浓度为空（空单元格表示缺失，不是 0）</translation>
     </message>
     <message>
-        <source>concentration “{value}” in column “{column}” is not a number or a non-detect</source>
-        <translation>“{column}”列的浓度“{value}”既不是数值，也不是未检出</translation>
+        <source>concentration “{value}” in column “{column}” is not a number or a non-detect (a number is read only when written with a sign, digits, one decimal point and an exponent, such as 12.5 or 1.2e3: no spaces, separators, superscripts, circled digits or TRUE/FALSE)</source>
+        <translation>“{column}”列的浓度“{value}”既不是数值也不是未检出（只有由正负号、数字、一个小数点和指数组成的写法才读作数值，如 12.5 或 1.2e3；不能含空格、分隔符、上标、带圈数字或 TRUE/FALSE）</translation>
     </message>
     <message>
         <source>negative concentration “{value}” in column “{column}”</source>
@@ -4399,8 +4475,8 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>“{column}”列没有采样日期或轮次，无法归入任何轮次</translation>
     </message>
     <message>
-        <source>round “{value}” in column “{column}” is not a quarter such as 2024Q3</source>
-        <translation>“{column}”列的轮次“{value}”不是 2024Q3 这样的季度</translation>
+        <source>round “{value}” in column “{column}” is not a round such as 2024Q3, 2024-07 or 2024</source>
+        <translation>“{column}”列的轮次“{value}”不是 2024Q3、2024-07 或 2024 这样的轮次</translation>
     </message>
     <message>
         <source>unknown unit “{value}” in column “{column}”</source>
@@ -4411,8 +4487,36 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>固体样品用了水样单位，或水样用了固体单位（“{column}”列）</translation>
     </message>
     <message>
-        <source>duplicate: the same site, date, sample type and compound appear in another row (column “{column}”)</source>
-        <translation>重复：另一行的点位、日期、样品类型和物质与本行相同（“{column}”列）</translation>
+        <source>duplicate: rows {rows} hold the same site, date, sample type and compound; every copy is rejected because the lab must say which value is right (or set DUPLICATES to keep the first)</source>
+        <translation>重复：第 {rows} 行的点位、日期、样品类型和物质相同；所有副本均被拒收，因为须由实验室确认哪个数值正确（或将 DUPLICATES 设为保留第一条）</translation>
+    </message>
+    <message>
+        <source>duplicate of row {rows}, which was kept (DUPLICATES keeps the first copy); the value is the same</source>
+        <translation>与第 {rows} 行重复，已保留该行（DUPLICATES 保留第一条）；数值相同</translation>
+    </message>
+    <message>
+        <source>duplicate of row {rows}, which was kept because it comes first (DUPLICATES keeps the first copy), but this copy has a different value: check which one is right</source>
+        <translation>与第 {rows} 行重复，因该行在前而被保留（DUPLICATES 保留第一条），但本行数值不同：请核实哪个正确</translation>
+    </message>
+    <message>
+        <source>more cells than the header: “{value}” in column {column} has no header (a comma inside a number such as 1,000, or a shifted row?)</source>
+        <translation>单元格多于表头：第 {column} 列的“{value}”没有表头（是否数字中含逗号，如 1,000，或该行错位？）</translation>
+    </message>
+    <message>
+        <source>date “{value}” in column “{column}” is outside the years 1677–2262</source>
+        <translation>“{column}”列的日期“{value}”超出 1677–2262 年范围</translation>
+    </message>
+    <message>
+        <source>concentration “{value}” in column “{column}” is too large to be a number once converted to ng/L or ng/g</source>
+        <translation>“{column}”列的浓度“{value}”换算为 ng/L 或 ng/g 后过大，无法表示为数值</translation>
+    </message>
+    <message>
+        <source>detection limit “{value}” in column “{column}” is not a number, or is negative</source>
+        <translation>“{column}”列的检出限“{value}”不是数字，或为负数</translation>
+    </message>
+    <message>
+        <source>cell “{value}” in column “{column}” holds a NUL character (a damaged export): save the file again</source>
+        <translation>“{column}”列的单元格“{value}”含 NUL 字符（导出文件已损坏）：请重新保存文件</translation>
     </message>
     <message>
         <source>{file}, row {row}, column “{column}”: {reason}</source>
@@ -4437,6 +4541,10 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>The lab file “{path}” has no column “{column}” in row 1, given for the {role}.</source>
         <translation>检测结果文件“{path}”的第 1 行中没有指定为{role}的列“{column}”。</translation>
+    </message>
+    <message>
+        <source>The survey store “{path}” is a folder: give the path of a GeoPackage file (.gpkg).</source>
+        <translation>调查库“{path}”是一个文件夹：请给出 GeoPackage 文件（.gpkg）的路径。</translation>
     </message>
     <message>
         <source>“{path}” is not a survey store: its layer “samples” lacks the fields {fields}.</source>

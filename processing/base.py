@@ -110,6 +110,14 @@ class WbeAlgorithm(QgsProcessingAlgorithm):
         check_destinations(self, parameters, context)
         return True
 
+    def parameterAsSink(self, parameters, name, context, fields, *args, **kwargs):
+        """QGIS's sink behind processing/io/csv_safe.SafeSink: every write checked (a refused feature raises),
+        text cells that would start a spreadsheet formula neutralised in .csv outputs (issue 14 items 3, 5)."""
+        from .io.csv_safe import checked_sink
+
+        sink, dest_id = super().parameterAsSink(parameters, name, context, fields, *args, **kwargs)
+        return checked_sink(sink, dest_id, fields, name), dest_id
+
 
 def nondetect_policy_parameter(name: str = "ND_POLICY") -> QgsProcessingParameterEnum:
     """The one non-detect substitution policy that every consumer of samples offers (core/nondetect.py)."""

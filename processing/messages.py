@@ -30,14 +30,19 @@ def role_label(role: str) -> str:
     return labels.get(role, role)
 
 
-def reason_text(code: str, column: str, value: str) -> str:
-    """One rejected record's reason: what is wrong, in which column, with the cell as written."""
+def reason_text(code: str, column: str, value: str, detail: str = "") -> str:
+    """One rejected record's reason: what is wrong, in which column, with the cell as written (``detail``:
+    the other rows of a duplicate)."""
     texts = {
         lt.BLANK_ROW: tr("blank row"),
         lt.MISSING_SITE: tr("no site in column “{column}”"),
         lt.MISSING_COMPOUND: tr("no compound in column “{column}”"),
         lt.MISSING_VALUE: tr("empty concentration in column “{column}” (an empty cell is missing, not zero)"),
-        lt.NOT_A_NUMBER: tr("concentration “{value}” in column “{column}” is not a number or a non-detect"),
+        lt.NOT_A_NUMBER: tr(
+            "concentration “{value}” in column “{column}” is not a number or a non-detect (a number is read only when written "
+            "with a sign, digits, one decimal point and an exponent, such as 12.5 or 1.2e3: no spaces, separators, superscripts, "
+            "circled digits or TRUE/FALSE)"
+        ),
         lt.NEGATIVE_VALUE: tr("negative concentration “{value}” in column “{column}”"),
         lt.BAD_COORDINATES: tr(
             "coordinate “{value}” in column “{column}” is not a number or DMS, or is out of range (longitude −180…180, latitude −90…90)"
@@ -47,13 +52,31 @@ def reason_text(code: str, column: str, value: str) -> str:
         lt.BAD_DATE: tr("date “{value}” in column “{column}” is not a date"),
         lt.FUTURE_DATE: tr("date “{value}” in column “{column}” is in the future"),
         lt.NO_ROUND: tr("no sampling date or round in column “{column}”, so the row belongs to no round"),
-        lt.BAD_ROUND: tr("round “{value}” in column “{column}” is not a quarter such as 2024Q3"),
+        lt.BAD_ROUND: tr("round “{value}” in column “{column}” is not a round such as 2024Q3, 2024-07 or 2024"),
         lt.UNKNOWN_UNIT: tr("unknown unit “{value}” in column “{column}”"),
         lt.UNIT_MEDIUM_MISMATCH: tr("a water unit for a solid sample, or a solid unit for a water sample (column “{column}”)"),
-        lt.DUPLICATE: tr("duplicate: the same site, date, sample type and compound appear in another row (column “{column}”)"),
+        lt.DUPLICATE: tr(
+            "duplicate: rows {rows} hold the same site, date, sample type and compound; every copy is rejected because the lab "
+            "must say which value is right (or set DUPLICATES to keep the first)"
+        ),
+        lt.DUPLICATE_SAME: tr("duplicate of row {rows}, which was kept (DUPLICATES keeps the first copy); the value is the same"),
+        lt.DUPLICATE_CONFLICT: tr(
+            "duplicate of row {rows}, which was kept because it comes first (DUPLICATES keeps the first copy), but this copy has a "
+            "different value: check which one is right"
+        ),
+        lt.EXTRA_CELLS: tr(
+            "more cells than the header: “{value}” in column {column} has no header (a comma inside a number such as 1,000, or a "
+            "shifted row?)"
+        ),
+        lt.DATE_OUT_OF_RANGE: tr("date “{value}” in column “{column}” is outside the years 1677–2262"),
+        lt.VALUE_OUT_OF_RANGE: tr(
+            "concentration “{value}” in column “{column}” is too large to be a number once converted to ng/L or ng/g"
+        ),
+        lt.BAD_LOD: tr("detection limit “{value}” in column “{column}” is not a number, or is negative"),
+        lt.NUL_BYTE: tr("cell “{value}” in column “{column}” holds a NUL character (a damaged export): save the file again"),
     }
     template = texts.get(code, code)
-    return template.format(column=column, value=value)
+    return template.format(column=column, value=value, rows=detail)
 
 
 def record_message(path: str, row: int, column: str, reason: str) -> str:
@@ -85,6 +108,8 @@ def table_error_text(error: lt.LabTableError, path: str) -> str:
 
 
 def store_error_text(error) -> str:
+    if error.code == "is_folder":
+        return tr("The survey store “{path}” is a folder: give the path of a GeoPackage file (.gpkg).").format(path=error.path)
     if error.code == "not_a_store":
         return tr("“{path}” is not a survey store: its layer “samples” lacks the fields {fields}.").format(
             path=error.path, fields=error.detail

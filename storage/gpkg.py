@@ -8,12 +8,15 @@ inside one transaction, so a failed import leaves the store as it was.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
+import sys
+import traceback
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from osgeo import ogr, osr
+from osgeo import gdal, ogr, osr
 
 from ..core.store import KEY, VALUE, SurveyStore
 
@@ -46,14 +49,24 @@ class StoreError(RuntimeError):
         self.detail = detail
 
 
+class StoreCanceledError(RuntimeError):
+    """The caller canceled during insert(); the transaction was rolled back and the store is unchanged."""
+
+
+CANCEL_CHECK = 5000  # features between cancel checks during insert()
+
+
 class GeoPackageStore(SurveyStore):
     def __init__(self, path: str, crs_wkt: str, source_file: str = ""):
         ogr.UseExceptions()
         self.path = path
+        self.canceled = None  # optional callable: insert() rolls back and raises StoreCanceledError when it returns True
         self.source_file = source_file
         self._srs = osr.SpatialReference()
         self._srs.ImportFromWkt(crs_wkt)
         self._srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        if os.path.isdir(path):
+            raise StoreError("is_folder", path)
         try:
             if os.path.exists(path):
                 self._ds = ogr.Open(path, 1)
@@ -123,8 +136,11 @@ class GeoPackageStore(SurveyStore):
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         index = {name: definition.GetFieldIndex(name) for name, _kind in _FIELDS}
         layer.StartTransaction()
+        canceled = self.canceled or (lambda: False)
         try:
-            for row, px, py in zip(samples.itertuples(index=False), x, y):
+            for i, (row, px, py) in enumerate(zip(samples.itertuples(index=False), x, y)):
+                if i % CANCEL_CHECK == 0 and i and canceled():
+                    raise StoreCanceledError(self.path)
                 feature = ogr.Feature(definition)
                 feature.SetField(index["site_id"], str(row.site_id))
                 if row.sample_date:
@@ -149,12 +165,82 @@ class GeoPackageStore(SurveyStore):
                 point.AddPoint_2D(float(px), float(py))
                 feature.SetGeometryDirectly(point)
                 layer.CreateFeature(feature)
-        except Exception:
-            layer.RollbackTransaction()
-            raise
-        layer.CommitTransaction()
+            if canceled():
+                raise StoreCanceledError(self.path)
+            layer.CommitTransaction()
+        except BaseException as error:
+            # Drop every reference to the dataset (this frame's, and the finished frames the traceback keeps),
+            # so that _abandon really closes it.
+            feature = point = layer = definition = None
+            traceback.clear_frames(error.__traceback__)
+            self._abandon()
+            if isinstance(error, StoreCanceledError):
+                raise
+            # The store's own error (a full disk, a locked file), not whatever the rollback says after SQLite
+            # has already rolled back ("cannot rollback - no transaction is active").
+            raise StoreError("cannot_write", self.path, str(error)) from error
         return len(samples)
 
+    def _abandon(self) -> None:
+        """After a failed or canceled insert: roll back if a transaction is still open, close the file and put
+        the feature count OGR keeps in gpkg_ogr_contents back to the rows the table holds."""
+        try:
+            self._layer.RollbackTransaction()
+        except RuntimeError:
+            pass  # SQLite rolled back already (a full disk ends the transaction itself)
+        # Closing then makes OGR try the rollback again ("no transaction is active"): the transaction is gone
+        # either way, so what the close reports is not the store's error.
+        self._close_dataset()
+        repair_feature_count(self.path)
+
     def close(self) -> None:
-        self._layer = None
-        self._ds = None
+        """Close the file. OGR writes what it still holds (a new layer's tables, its counts) when it closes a
+        dataset; a failure there (a full disk) is raised as StoreError instead of vanishing in a destructor."""
+        if self._ds is None:
+            return
+        errors = self._close_dataset()
+        if errors:
+            raise StoreError("cannot_write", self.path, "; ".join(errors))
+
+    def _close_dataset(self) -> list[str]:
+        """Release the dataset with GDAL's errors collected (not raised from a destructor, where Python can
+        only print them); the error messages."""
+        errors: list[str] = []
+
+        def collect(category, _number, message):
+            if category >= gdal.CE_Failure:
+                errors.append(str(message))
+
+        def unraisable(report):  # OGR in exception mode raises from the destructor: Python can only hand it here
+            errors.append(str(report.exc_value))
+
+        previous = sys.unraisablehook
+        sys.unraisablehook = unraisable
+        gdal.PushErrorHandler(collect)
+        try:
+            self._layer = None
+            self._ds = None
+            gc.collect()
+        finally:
+            gdal.PopErrorHandler()
+            sys.unraisablehook = previous
+        return errors
+
+
+def repair_feature_count(path: str, table: str = LAYER) -> None:
+    """gpkg_ogr_contents.feature_count set to the rows ``table`` really holds (OGR writes its cached count on close,
+    which counts features a rolled-back transaction never kept). NULL, which makes OGR count, when it cannot be set."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(path, timeout=10)
+        try:
+            with con:
+                con.execute(
+                    f'UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM "{table}") WHERE lower(table_name) = lower(?)',
+                    (table,),
+                )
+        finally:
+            con.close()
+    except sqlite3.Error:
+        pass

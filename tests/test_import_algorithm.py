@@ -205,7 +205,12 @@ def test_emcdda_table_every_row_accounted_for(run, tmp_path):
     lat = sites.loc[source["Site ID"], "Latitude"].to_numpy()
     lon = sites.loc[source["Site ID"], "Longitude"].to_numpy()
     assert np.allclose(frame["_y"], lat) and np.allclose(frame["_x"], lon)
-    assert "“cannabis” is not in the name table" in log.text() and "(273 rows)" in log.text()
+    # Residues (issue 13 item 12): EMCDDA's cannabis loads are THC-COOH and its cocaine loads benzoylecgonine.
+    residues = {"cannabis": "THC-COOH", "cocaine": "benzoylecgonine"}
+    assert frame["compound"].tolist() == [residues.get(m, m) for m in source["Metabolite"]]
+    assert (source["Metabolite"] == "cannabis").sum() == 273 and "not in the name table" not in log.text()
+    n_cocaine = int((source["Metabolite"] == "cocaine").sum())
+    assert f"{n_cocaine} “cocaine” loads (mg/day/1000) were labelled benzoylecgonine" in log.text()
 
 
 def test_emcdda_weekday_column_blanks_are_rejected_not_dropped(run, tmp_path):

@@ -111,9 +111,18 @@ def test_duplicates_reject_all_or_keep_first(table):
     ]
     both = run(rows, table)
     assert reasons(both) == {2: lt.DUPLICATE, 3: lt.DUPLICATE}
+    # One reason naming both rows (issue 12 item 11).
+    assert both.rejected["detail"].tolist() == ["2, 3", "2, 3"]
     first = run(rows, table, keep_first_duplicate=True)
-    assert reasons(first) == {3: lt.DUPLICATE}
+    assert reasons(first) == {3: lt.DUPLICATE_CONFLICT}
+    assert first.rejected["detail"].tolist() == ["2"]  # the row kept
+    assert first.conflicting_duplicates_kept == 1
     assert first.samples["concentration"].tolist() == [1.0, 3.0]
+    # An identical copy is told apart from a conflicting one.
+    same = run(
+        [HEAD] + [["A", "113.9", "23.2", "2024-03-05", name, "1", "ng/L"] for name in ("冰毒", "METH")], table, keep_first_duplicate=True
+    )
+    assert reasons(same) == {3: lt.DUPLICATE_SAME} and same.conflicting_duplicates_kept == 0
 
 
 def test_wide_layout_with_header_units(table):

@@ -20,6 +20,7 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProcessing,
+    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
@@ -45,6 +46,7 @@ from ...core.values import parse_coordinates
 from ...translate import tr
 from ..base import WbeAlgorithm
 from ..io import bulk_writer
+from ..io.csv_safe import SafeSink, is_csv_destination, neutralise, neutralise_column
 from ..io.table_reader import read_table
 from ..messages import reason_text, record_message, role_label, store_error_text, table_error_text
 
@@ -98,6 +100,7 @@ def rejected_fields() -> QgsFields:
     fields.append(QgsField("column", QVariant.String, len=80))
     fields.append(QgsField("value", QVariant.String, len=254))
     fields.append(QgsField("raw_row", QVariant.String, len=1000))
+    fields.append(QgsField("detail", QVariant.String, len=254))
     return fields
 
 
@@ -195,6 +198,105 @@ def _sample_columns(samples: pd.DataFrame) -> list[list]:
 _discard_layer = bulk_writer.discard_layer
 
 
+def _csv_safe_samples(samples: pd.DataFrame) -> pd.DataFrame:
+    """The samples with every text cell that would start a spreadsheet formula prefixed with ' (csv_safe.py),
+    worked per distinct value of each categorical column."""
+    out = samples.copy()
+    for name in ("site_id", "round", "medium", "compound", "raw_value", "unit", "lab_township"):
+        column = out[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = list(column.cat.categories)
+            renamed = neutralise_column(categories)
+            if renamed != categories:
+                if len(set(renamed)) == len(renamed):
+                    out[name] = column.cat.rename_categories(renamed)
+                else:
+                    out[name] = column.astype(object).map(neutralise)
+        else:
+            out[name] = column.map(neutralise)
+    return out
+
+
+def _ogr_parts(dest_id: str) -> tuple[str, str | None]:
+    from qgis.core import QgsProviderRegistry
+
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", dest_id or "")
+    return parts.get("path") or "", parts.get("layerName") or None
+
+
+def _verify_count(context, dest_id: str, expected: int) -> None:
+    """Read the closed output back: a file holding fewer features than were written (a full disk, a failed
+    commit at close) is an error, never a success."""
+    from osgeo import ogr
+
+    found = None
+    temporary = context.temporaryLayerStore().mapLayer(dest_id)
+    if temporary is not None:
+        found = temporary.featureCount()
+        path = ""
+        temporary = None
+    elif dest_id.startswith(("postgis:", "postgres:")):
+        from qgis.core import QgsVectorLayer
+
+        database = QgsVectorLayer(dest_id.split(":", 1)[1], "written", "postgres")
+        found = database.featureCount() if database.isValid() else None
+        database = None
+        path = ""
+    else:
+        path, layer_name = _ogr_parts(dest_id)
+        if path and not os.path.exists(path) and not os.path.isdir(os.path.dirname(path) or "."):
+            path = ""  # not a file destination (a database, a URI QGIS wrote through another provider)
+    if path and os.path.exists(path):
+        found = 0
+        try:
+            dataset = ogr.Open(path, 0)
+            if dataset is not None:
+                layer = dataset.GetLayerByName(layer_name) if layer_name else dataset.GetLayer(0)
+                found = layer.GetFeatureCount(1) if layer is not None else 0
+                layer = None
+            dataset = None
+        except RuntimeError:  # OGR in exception mode (another module turned it on): a file it cannot read holds nothing
+            found = 0
+    elif path:
+        found = 0
+    if found is not None and found != expected:
+        raise QgsProcessingException(
+            tr("“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.").format(
+                output=path or dest_id, found=found, expected=expected
+            )
+        )
+
+
+SIDECARS = {
+    ".shp": (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".qmd", ".sbn", ".sbx", ".qml"),
+    ".csv": (".csv", ".csvt", ".prj", ".qml", ".qmd"),
+    ".gpkg": (".gpkg", ".gpkg-journal", ".gpkg-wal", ".gpkg-shm"),
+}
+
+
+def _remove_destination(context, dest_id: str) -> None:
+    """Remove an output the run made: the file (or only its layer, when the GeoPackage holds others) or the
+    temporary layer, and its entry among the layers to load."""
+    store = context.temporaryLayerStore()
+    path, layer_name = ("", None) if store.mapLayer(dest_id) is not None else _ogr_parts(dest_id)
+    if path:
+        base, extension = os.path.splitext(path)
+        extension = extension.lower()
+        if extension == ".gpkg" and os.path.exists(path) and layer_name and bulk_writer.other_layers(path, layer_name):
+            bulk_writer.delete_layer(path, layer_name)  # the GeoPackage held other layers before: keep them
+            return
+        for suffix in SIDECARS.get(extension, (extension,)):
+            for candidate in {base + suffix, base + suffix.upper()}:
+                if os.path.isfile(candidate):
+                    os.remove(candidate)
+    elif store.mapLayer(dest_id) is not None:
+        store.removeMapLayer(dest_id)
+    loads = context.layersToLoadOnCompletion()
+    if dest_id in loads:
+        del loads[dest_id]
+        context.setLayersToLoadOnCompletion(loads)
+
+
 def datum_parameter(name: str = "DATUM") -> QgsProcessingParameterEnum:
     """DATUM as CONTRACT.md numbers it: 0 WGS84, 1 CGCS2000, 2 GCJ-02, 3 BD-09 (shared with wbe:surveymap)."""
     return QgsProcessingParameterEnum(
@@ -229,37 +331,53 @@ class ImportLabResults(WbeAlgorithm):
         return tr("Import lab results")
 
     def shortHelpString(self) -> str:
-        return tr(
-            "Reads a lab's results table (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030, or XLSX or ODS) and writes one point per "
-            "sample × compound. The encoding is detected and reported in the log.\n\n"
-            "Layout: long (one row per sample × compound, with a compound column and a concentration column) or wide (one row per "
-            "sample and one column per compound, headed by the compound's name, such as 甲基苯丙胺(ng/L)). LAYOUT=auto tells them "
-            "apart from the header.\n\n"
-            "Headers may be in Chinese or English (采样点/点位/site, 经度/lon, 纬度/lat, 采样日期/date, 轮次/round, 物质/目标物/compound, "
-            "浓度/concentration, 单位/unit, 检出限/LOD, 样品类型/medium, 乡镇/镇/township). The advanced *_COLUMN parameters name a column "
-            "explicitly and win over detection. Compound names and abbreviations in either language map to one canonical id "
-            "(甲基苯丙胺, 冰毒, METH and MA → methamphetamine); unknown names are kept as written and listed in the log.\n\n"
-            "Units: ng/L, µg/L, mg/L, ng/mL and pg/mL for water become ng/L; ng/g, µg/kg and mg/kg for solids become ng/g. A unit may sit "
-            "in a unit column, in the header (浓度(μg/L)), or in UNIT for the whole table; with none, ng/L (water) or ng/g (solids) is "
-            "assumed and logged. Population-normalised loads (mg/day/1000 inh, as EMCDDA publishes) keep their own unit.\n\n"
-            "Non-detects (<LOD, <LOQ, <0.5, ND, n.d., 未检出, 低于检出限) get detected = false, concentration NULL, the limit in lod when "
-            "the lab gave one, and the cell as written in raw_value. An empty cell means missing, not zero, and is rejected. "
-            "ZERO_IS_NONDETECT reads 0 as below the limit (EMCDDA data). How non-detects enter statistics is chosen later, by the "
-            "non-detect policy of each analysis (default LOD/2).\n\n"
-            "Dates: ISO, 2018/9/7, 2018年9月7日, 20180907 or an Excel serial number. The round comes from a round column (2024Q3, "
-            "2024年第三季度, or a year), or else from the date's quarter.\n\n"
-            "Coordinates: decimal degrees or DMS (23°01′30″N). DATUM says which datum they are in: WGS84, CGCS2000, or the Chinese "
-            "web-map datums GCJ-02 (Gaode, Tencent) and BD-09 (Baidu), which are converted to WGS84 to about 1 mm of the published "
-            "formula (GCJ-02) or tens of metres (BD-09). Projected coordinates: give their CRS; the output is then in that CRS. Rows "
-            "without coordinates take them from SITES, a layer or table of sites matched by site id.\n\n"
-            "Every record not imported goes to REJECTED with the spreadsheet row (the header is row 1), the column and the reason: "
-            "values that are not numbers, negative values, bad or missing coordinates, coordinates outside China for GCJ-02/BD-09, "
-            "future dates, unknown units, and duplicates (same site, date, sample type and compound: DUPLICATES rejects every copy "
-            "or keeps the first). ROWS_READ = ROWS_IMPORTED + ROWS_REJECTED always; in the wide layout they count values "
-            "(sample × compound), not lines.\n\n"
-            "STORE (optional) appends the samples to a survey GeoPackage: importing the same file twice adds nothing, and a changed "
-            "value for a stored sample is reported, not overwritten (results STORE_ADDED, STORE_UNCHANGED, STORE_CHANGED). "
-            "STORE_CONNECTION appends to the shared PostGIS survey store (a saved PostgreSQL connection) instead, by the same rules."
+        return (
+            tr(
+                "Reads a lab's results table (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030, or XLSX or ODS) and writes one point per "
+                "sample × compound. The encoding is detected and reported in the log.\n\n"
+                "Layout: long (one row per sample × compound, with a compound column and a concentration column) or wide (one row per "
+                "sample and one column per compound, headed by the compound's name, such as 甲基苯丙胺(ng/L)). LAYOUT=auto tells them "
+                "apart from the header.\n\n"
+                "Headers may be in Chinese or English (采样点/点位/site, 经度/lon, 纬度/lat, 采样日期/date, 轮次/round, 物质/目标物/compound, "
+                "浓度/concentration, 单位/unit, 检出限/LOD, 样品类型/medium, 乡镇/镇/township). The advanced *_COLUMN parameters name a column "
+                "explicitly and win over detection. Compound names and abbreviations in either language map to one canonical id "
+                "(甲基苯丙胺, 冰毒, METH and MA → methamphetamine); unknown names are kept as written and listed in the log.\n\n"
+                "Units: ng/L, µg/L, mg/L, ng/mL and pg/mL for water become ng/L; ng/g, µg/kg and mg/kg for solids become ng/g. A unit may sit "
+                "in a unit column, in the header (浓度(μg/L)), or in UNIT for the whole table; with none, ng/L (water) or ng/g (solids) is "
+                "assumed and logged. Population-normalised loads (mg/day/1000 inh, as EMCDDA publishes) keep their own unit.\n\n"
+                "Non-detects (<LOD, <LOQ, <0.5, ND, n.d., 未检出, 低于检出限) get detected = false, concentration NULL, the limit in lod when "
+                "the lab gave one, and the cell as written in raw_value. An empty cell means missing, not zero, and is rejected. "
+                "ZERO_IS_NONDETECT reads 0 as below the limit (EMCDDA data). How non-detects enter statistics is chosen later, by the "
+                "non-detect policy of each analysis (default LOD/2).\n\n"
+                "Dates: ISO, 2018/9/7, 2018年9月7日, 20180907 or an Excel serial number. The round comes from a round column (2024Q3, "
+                "2024年第三季度, or a year), or else from the date's quarter.\n\n"
+                "Coordinates: decimal degrees or DMS (23°01′30″N). DATUM says which datum they are in: WGS84, CGCS2000, or the Chinese "
+                "web-map datums GCJ-02 (Gaode, Tencent) and BD-09 (Baidu), which are converted to WGS84 to about 1 mm of the published "
+                "formula (GCJ-02) or tens of metres (BD-09). Projected coordinates: give their CRS; the output is then in that CRS. Rows "
+                "without coordinates take them from SITES, a layer or table of sites matched by site id.\n\n"
+                "Every record not imported goes to REJECTED with the spreadsheet row (the header is row 1), the column and the reason: "
+                "values that are not numbers, negative values, bad or missing coordinates, coordinates outside China for GCJ-02/BD-09, "
+                "future dates, unknown units, and duplicates (same site, date, sample type and compound: DUPLICATES rejects every copy "
+                "or keeps the first). ROWS_READ = ROWS_IMPORTED + ROWS_REJECTED always; in the wide layout they count values "
+                "(sample × compound), not lines.\n\n"
+                "STORE (optional) appends the samples to a survey GeoPackage: importing the same file twice adds nothing, and a changed "
+                "value for a stored sample is reported, not overwritten (results STORE_ADDED, STORE_UNCHANGED, STORE_CHANGED). "
+                "STORE_CONNECTION appends to the shared PostGIS survey store (a saved PostgreSQL connection) instead, by the same rules."
+            )
+            + "\n\n"
+            + tr(
+                "Strict reading: a number is read only when written as a sign, digits, one decimal point and an exponent (12.5, 1.2e3; "
+                "full-width digits too), so 10², 5 10, 1_000, 1,000, ① and an Excel TRUE are rejected with the reason, never guessed. "
+                "Also rejected: a row with more cells than the header, a date outside 1677–2262, a value that overflows once converted "
+                "to ng/L, a detection limit that is not a number or is negative, a cell holding a NUL character; a compound column "
+                "whose header carries an unknown unit (氯胺酮(ppm)) has every cell rejected as in an unknown unit. Values far above any "
+                "published wastewater value (1 mg/L, 1 mg/g, 40,000 mg/day/1000) are imported and listed in the log, as are exact "
+                "zeros when ZERO_IS_NONDETECT is off. Rounds may be years, quarters or months (2024-07, 2024年7月). Population-"
+                "normalised “cocaine” loads (EMCDDA) are labelled benzoylecgonine, the residue measured; cannabis is THC-COOH.\n\n"
+                "Outputs: every write is checked and the files are read back; a full disk or an unwritable folder is an error. CSV "
+                "outputs put ' before text that a spreadsheet would run as a formula (=, +, -, @, tab); GeoPackage outputs keep the "
+                "exact text. A canceled run removes its outputs and leaves the survey store unchanged."
+            )
         )
 
     def initAlgorithm(self, config=None):
@@ -368,6 +486,13 @@ class ImportLabResults(WbeAlgorithm):
                 )
             id_field = names[roles["site"]]
         id_index = source.fields().lookupField(id_field)
+        if id_index < 0:
+            # lookupField gives -1, and attributes()[-1] would silently read the last field instead.
+            raise QgsProcessingException(
+                tr("The sites layer has no field “{field}” (given as its site id field). Fields: {fields}.").format(
+                    field=id_field, fields=", ".join(names)
+                )
+            )
         has_points = QgsWkbTypes.geometryType(source.wkbType()) == QgsWkbTypes.PointGeometry
         ids, xs, ys = [], [], []
         if has_points:
@@ -454,7 +579,10 @@ class ImportLabResults(WbeAlgorithm):
             saved_connection_dsn(connection)  # an unknown connection ends the run here, before anything is written
         sites = self._site_coordinates(parameters, context, out_crs, datum, feedback)
 
-        header, frame, described = read_table(path)
+        reading_warnings: list[str] = []
+        header, frame, described = read_table(path, reading_warnings)
+        for warning in reading_warnings:
+            feedback.pushWarning(warning)
         name = os.path.basename(path)
         feedback.pushInfo(
             tr("Read “{file}” ({described}): {n} lines including the header.").format(file=name, described=described, n=len(frame) + 1)
@@ -495,36 +623,21 @@ class ImportLabResults(WbeAlgorithm):
         if feedback.isCanceled():
             return {}
 
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, sample_fields(), QgsWkbTypes.Point, out_crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         samples = result.samples
-        target_path, target_layer = _file_destination(dest_id)
-        if BULK_GEOPACKAGE and target_path.lower().endswith(".gpkg") and len(samples):
-            # QGIS created the empty layer; close it and fill it in one transaction (processing/bulk_writer.py).
-            sink = None  # the only reference: the writer closes the file here
-            target = bulk_writer.find_target(target_path, target_layer, sample_fields().names())
-            finite = bool(np.isfinite(samples["x"].to_numpy(dtype=float)).all() and np.isfinite(samples["y"].to_numpy(dtype=float)).all())
-            outcome = "unsuitable" if target is None or not finite else self._write_samples_bulk(target, samples, feedback)
-            if outcome == "canceled":
-                return {}
-            if outcome != "written":  # the layer is not one bulk_writer fills, or filling it failed (and it was removed)
-                sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, sample_fields(), QgsWkbTypes.Point, out_crs)
-                if sink is None:
-                    raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        if sink is not None:
-            if not self._write_samples(sink, samples, feedback):
-                return {}
-            del sink
-
-        outputs = {self.OUTPUT: dest_id}
-        rejected_sink, rejected_id = self.parameterAsSink(
-            parameters, self.REJECTED, context, rejected_fields(), QgsWkbTypes.NoGeometry, QgsCoordinateReferenceSystem()
-        )
-        self._write_rejected(rejected_sink, result.rejected, path, feedback)
-        if rejected_sink is not None:
-            del rejected_sink
-            outputs[self.REJECTED] = rejected_id
+        written: list[str] = []  # destinations made so far: a cancel or a failure removes them all
+        try:
+            dest_id = self._write_output(parameters, context, samples, out_crs, feedback, written)
+            if dest_id is None:
+                return self._canceled(context, written, feedback)
+            outputs = {self.OUTPUT: dest_id}
+            rejected_id = self._write_rejected_output(parameters, context, result.rejected, path, feedback, written)
+            if rejected_id is False:
+                return self._canceled(context, written, feedback)
+            if rejected_id is not None:
+                outputs[self.REJECTED] = rejected_id
+        except BaseException:
+            self._discard(context, written)
+            raise
 
         for compound, count in sorted(result.unknown_compounds.items()):
             feedback.pushWarning(
@@ -551,17 +664,157 @@ class ImportLabResults(WbeAlgorithm):
         elif projected and datum != _datum.WGS84:
             feedback.pushWarning(tr("The coordinates are projected ({crs}); DATUM is ignored.").format(crs=projected_crs.authid()))
 
-        if store_path:
-            outputs.update(self._append_to_store(store_path, samples, out_crs, path, feedback))
-            outputs[self.STORE] = store_path
-        elif connection:
-            outputs.update(self._append_to_postgis(connection, samples, out_crs, path, feedback))
+        self._report_checks(result, feedback)
+        try:
+            if store_path:
+                report = self._append_to_store(store_path, samples, out_crs, path, feedback)
+                if report is None:
+                    return self._canceled(context, written, feedback)
+                outputs.update(report)
+                outputs[self.STORE] = store_path
+            elif connection:
+                outputs.update(self._append_to_postgis(connection, samples, out_crs, path, feedback))
+        except BaseException:
+            self._discard(context, written)
+            raise
 
         n_read, n_ok, n_bad = result.rows_read, len(samples), len(result.rejected)
         feedback.pushInfo(tr("Rows read: {read}; imported: {ok}; rejected: {bad}.").format(read=n_read, ok=n_ok, bad=n_bad))
         feedback.setProgress(100)
         outputs.update({"ROWS_READ": n_read, "ROWS_IMPORTED": n_ok, "ROWS_REJECTED": n_bad})
         return outputs
+
+    # ---- outputs: every write checked, nothing left behind by a cancel or a failure ------------------
+    def _make_sink(self, parameters, name, context, fields, wkb, crs, written):
+        # QGIS's own sink: the import puts its own SafeSink in front, with text neutralised per distinct value.
+        sink, dest_id = QgsProcessingAlgorithm.parameterAsSink(self, parameters, name, context, fields, wkb, crs)
+        if sink is not None:
+            written.append(dest_id)
+        return sink, dest_id
+
+    def _write_output(self, parameters, context, samples, out_crs, feedback, written):
+        """OUTPUT written and read back; its destination id, or None when canceled."""
+        fields = sample_fields()
+        sink, dest_id = self._make_sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, out_crs, written)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        if is_csv_destination(dest_id):
+            samples = _csv_safe_samples(samples)
+        target_path, target_layer = _file_destination(dest_id)
+        if BULK_GEOPACKAGE and target_path.lower().endswith(".gpkg") and len(samples):
+            # QGIS created the empty layer; close it and fill it in one transaction (processing/bulk_writer.py).
+            sink = None  # the only reference: the writer closes the file here
+            target = bulk_writer.find_target(target_path, target_layer, fields.names())
+            finite = bool(np.isfinite(samples["x"].to_numpy(dtype=float)).all() and np.isfinite(samples["y"].to_numpy(dtype=float)).all())
+            outcome = "unsuitable" if target is None or not finite else self._write_samples_bulk(target, samples, feedback)
+            if outcome == "canceled":
+                return None
+            if outcome != "written":  # the layer is not one bulk_writer fills, or filling it failed (and it was removed)
+                sink, dest_id = self._make_sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, out_crs, written)
+                if sink is None:
+                    raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        if sink is not None:
+            safe = SafeSink(sink, dest_id, fields, dest_id, neutralise_text=False)
+            sink = None
+            try:
+                if not self._write_samples(safe, samples, feedback):
+                    return None
+                safe.flushBuffer()
+            finally:
+                safe = None  # closes the file (its only reference), also when a write failed
+        _verify_count(context, dest_id, len(samples))
+        return dest_id
+
+    def _write_rejected_output(self, parameters, context, rejected, path, feedback, written):
+        """REJECTED written and read back: its destination id, None when not asked for, False when canceled."""
+        fields = rejected_fields()
+        sink, dest_id = self._make_sink(
+            parameters, self.REJECTED, context, fields, QgsWkbTypes.NoGeometry, QgsCoordinateReferenceSystem(), written
+        )
+        if sink is None:
+            asked = parameters.get(self.REJECTED) is not None and self.parameterAsOutputLayer(parameters, self.REJECTED, context)
+            if asked:  # a destination was given but cannot be created (an unwritable folder): an error, not a skip
+                raise QgsProcessingException(self.invalidSinkError(parameters, self.REJECTED))
+            self._write_rejected(None, rejected, path, feedback, False)
+            return None
+        safe = SafeSink(sink, dest_id, fields, dest_id, neutralise_text=False)
+        sink = None
+        try:
+            if not self._write_rejected(safe, rejected, path, feedback, is_csv_destination(dest_id)):
+                return False
+            safe.flushBuffer()
+        finally:
+            safe = None
+        _verify_count(context, dest_id, len(rejected))
+        return dest_id
+
+    def _canceled(self, context, written, feedback) -> dict:
+        self._discard(context, written)
+        feedback.pushInfo(tr("Canceled: the outputs made so far were removed, and no survey store was changed."))
+        return {}
+
+    def _discard(self, context, written) -> None:
+        for dest_id in dict.fromkeys(written):
+            _remove_destination(context, dest_id)
+        written.clear()
+
+    def _report_checks(self, result, feedback) -> None:
+        """Warnings about values that were imported but deserve a look (issue 13 item 12, issue 14 item 16)."""
+        if result.zero_detected_rows:
+            if result.zero_detected_load_rows:
+                feedback.pushWarning(
+                    tr(
+                        "{n} values are exactly 0 in a population-normalised load unit (mg/day/1000), as EMCDDA writes values below "
+                        "the limit of quantification; they were imported as measured zeros. If 0 means below the limit here, run "
+                        "again with “A value of 0 means below the limit” (ZERO_IS_NONDETECT) on."
+                    ).format(n=result.zero_detected_load_rows)
+                )
+            rest = result.zero_detected_rows - result.zero_detected_load_rows
+            if rest:
+                feedback.pushWarning(
+                    tr(
+                        "{n} concentrations are exactly 0 and were imported as measured zeros. A lab usually writes a value below "
+                        "its limit as <LOD or ND; if 0 means that here, run again with ZERO_IS_NONDETECT on."
+                    ).format(n=rest)
+                )
+        if result.cocaine_as_benzoylecgonine_rows:
+            feedback.pushInfo(
+                tr(
+                    "{n} “cocaine” loads (mg/day/1000) were labelled benzoylecgonine: EMCDDA's cocaine loads are of "
+                    "benzoylecgonine, the residue measured, and back-calculation looks its factors up by residue."
+                ).format(n=result.cocaine_as_benzoylecgonine_rows)
+            )
+        high = result.implausible
+        if len(high):
+            feedback.pushWarning(
+                tr(
+                    "{n} values are far above any published wastewater value and were imported, flagged here: check them with "
+                    "the lab (bounds: 1,000,000 ng/L, over 1,000× the highest Chinese city value; 1,000,000 ng/g; 40,000 "
+                    "mg/day/1000, 10× the highest EMCDDA 2011–2022 day)."
+                ).format(n=len(high))
+            )
+            for row in high.head(LOGGED_REJECTIONS).itertuples(index=False):
+                feedback.pushWarning(
+                    tr("Row {row}: {compound} {value:g} {unit} (above {bound:g} {unit}).").format(
+                        row=int(row.source_row), compound=row.compound, value=float(row.value), unit=row.unit, bound=float(row.bound)
+                    )
+                )
+        if len(result.round_kinds) > 1:
+            names = {"year": tr("yearly"), "quarter": tr("quarterly"), "month": tr("monthly")}
+            feedback.pushWarning(
+                tr(
+                    "The rounds mix kinds ({kinds}): trends and other analyses place one kind of round in time and refuse "
+                    "a series that mixes them. Rows without a round take the quarter of their date; give every row a round "
+                    "of one kind (for example 2024-07 for monthly sampling)."
+                ).format(kinds=", ".join(f"{names[k]}: {n}" for k, n in sorted(result.round_kinds.items())))
+            )
+        if result.conflicting_duplicates_kept:
+            feedback.pushWarning(
+                tr(
+                    "{n} duplicate groups had copies with different values; the first copy of each was kept (DUPLICATES). "
+                    "The rejected table names the row kept for every copy left out."
+                ).format(n=result.conflicting_duplicates_kept)
+            )
 
     def _write_samples(self, sink, samples: pd.DataFrame, feedback) -> bool:
         """Features in batches, for every destination but a GeoPackage file. Each distinct text, date and
@@ -596,14 +849,14 @@ class ImportLabResults(WbeAlgorithm):
             feature.setGeometry(geometry)
             batch.append(feature)
             if len(batch) == BATCH:
-                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                sink.addFeatures(batch, QgsFeatureSink.FastInsert)  # a SafeSink: raises when refused
                 batch = []
                 if feedback.isCanceled():
                     return False
                 feedback.setProgress(30 + 60.0 * (i + 1) / max(n, 1))
         if batch:
             sink.addFeatures(batch, QgsFeatureSink.FastInsert)
-        return True
+        return not feedback.isCanceled()
 
     def _write_samples_bulk(self, target, samples: pd.DataFrame, feedback) -> str:
         """The samples straight into the GeoPackage layer the sink created: "written", "canceled" (the layer
@@ -622,6 +875,11 @@ class ImportLabResults(WbeAlgorithm):
             return "canceled"
         except (sqlite3.Error, OSError, MemoryError) as error:
             _discard_layer(target)
+            if "full" in str(error).lower() or isinstance(error, OSError):
+                # A full disk fails the feature-by-feature path too: say so now.
+                raise QgsProcessingException(
+                    tr("Could not write the samples to “{path}”: {error}. Nothing was kept.").format(path=target.path, error=error)
+                ) from error
             feedback.pushWarning(
                 tr("Writing the samples to “{path}” in one go failed ({error}); writing them feature by feature instead.").format(
                     path=target.path, error=error
@@ -630,42 +888,63 @@ class ImportLabResults(WbeAlgorithm):
             return "failed"
         return "written"
 
-    def _write_rejected(self, sink, rejected: pd.DataFrame, path: str, feedback) -> None:
+    def _write_rejected(self, sink, rejected: pd.DataFrame, path: str, feedback, csv: bool) -> bool:
+        """The rejected records logged (the first LOGGED_REJECTIONS) and written to ``sink`` when given, text
+        neutralised for a CSV; False when canceled."""
         fields = rejected_fields()
         batch = []
+        clean = neutralise if csv else (lambda text: text)
         for i, row in enumerate(rejected.itertuples(index=False)):
-            reason = reason_text(row.reason_code, row.column, row.value)
+            detail = getattr(row, "detail", "") or ""
+            reason = reason_text(row.reason_code, row.column, row.value, detail)
             if i < LOGGED_REJECTIONS:
                 feedback.reportError(record_message(path, int(row.source_row), row.column, reason))
             if sink is not None:
                 feature = QgsFeature(fields)
                 feature.setAttributes(
-                    [int(row.source_row), reason[:254], row.reason_code, row.column[:80], str(row.value)[:254], row.raw_row[:1000]]
+                    [
+                        int(row.source_row),
+                        clean(reason[:254]),
+                        row.reason_code,
+                        clean(str(row.column)[:80]),
+                        clean(str(row.value)[:254]),
+                        clean(row.raw_row[:1000]),
+                        clean(detail[:254]),
+                    ]
                 )
                 batch.append(feature)
                 if len(batch) == BATCH:
-                    sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                    sink.addFeatures(batch, QgsFeatureSink.FastInsert)  # a SafeSink: raises when refused
                     batch = []
+                    if feedback.isCanceled():
+                        return False
         if batch:
             sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+        if feedback.isCanceled():
+            return False
         if len(rejected) > LOGGED_REJECTIONS:
             feedback.reportError(
                 tr("… and {n} more rows not imported; the rejected table lists every one.").format(n=len(rejected) - LOGGED_REJECTIONS)
             )
         if len(rejected):
             counts = rejected["reason_code"].value_counts()
-            summary = "; ".join(f"{reason_text(code, '…', '…')}: {int(count)}" for code, count in counts.items())
+            summary = "; ".join(f"{reason_text(code, '…', '…', '…')}: {int(count)}" for code, count in counts.items())
             feedback.pushInfo(tr("Rejected by reason: {summary}").format(summary=summary))
+        return True
 
     def _append_to_store(self, store_path, samples, out_crs, source_path, feedback) -> dict:
-        from ...storage.gpkg import GeoPackageStore, StoreError
+        from ...storage.gpkg import GeoPackageStore, StoreCanceledError, StoreError
 
         try:
             store = GeoPackageStore(store_path, out_crs.toWkt(), source_file=os.path.basename(source_path))
+            store.canceled = feedback.isCanceled
             try:
                 report = _store.append(store, _plain(samples))
             finally:
                 store.close()
+        except StoreCanceledError:
+            feedback.pushInfo(tr("Canceled while appending to the survey store “{path}”: the store is unchanged.").format(path=store_path))
+            return None
         except (StoreError, RuntimeError) as error:
             if not isinstance(error, StoreError):
                 error = StoreError("cannot_write", store_path, str(error))

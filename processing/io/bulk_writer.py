@@ -69,22 +69,45 @@ def file_destination(dest_id: str) -> tuple[str, str | None]:
 
 def discard_layer(target: GpkgTarget) -> None:
     """Remove what a canceled or failed bulk write leaves: the file, or only the layer when the GeoPackage holds others."""
-    from osgeo import ogr
-
-    dataset = ogr.Open(target.path, 1)
-    if dataset is None:
+    if not os.path.exists(target.path):
         return
-    if dataset.GetLayerCount() > 1:
-        for i in range(dataset.GetLayerCount()):
-            if dataset.GetLayerByIndex(i).GetName() == target.table:
-                dataset.DeleteLayer(i)
-                break
-        dataset = None
+    if other_layers(target.path, target.table):
+        delete_layer(target.path, target.table)
         return
-    dataset = None
     for suffix in ("", "-journal", "-wal", "-shm"):
         if os.path.exists(target.path + suffix):
             os.remove(target.path + suffix)
+
+
+def other_layers(path: str, table: str) -> bool:
+    """True when the GeoPackage lists tables besides ``table`` in gpkg_contents (read with SQLite, so that a file
+    damaged by a full disk, which OGR refuses to open, is still judged); False when it cannot be read."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = con.execute("SELECT table_name FROM gpkg_contents").fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+    return any(row[0].lower() != table.lower() for row in rows)
+
+
+def delete_layer(path: str, table: str) -> None:
+    """Delete one layer of a GeoPackage through OGR (its metadata, index and triggers with it)."""
+    from osgeo import ogr
+
+    try:
+        dataset = ogr.Open(path, 1)
+        if dataset is None:
+            return
+        for i in range(dataset.GetLayerCount()):
+            if dataset.GetLayerByIndex(i).GetName().lower() == table.lower():
+                dataset.DeleteLayer(i)
+                break
+        dataset = None
+    except RuntimeError:  # OGR in exception mode and the file damaged: nothing more can be done safely
+        pass
 
 
 def _quote(name: str) -> str:
