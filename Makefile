@@ -15,7 +15,7 @@ TS := i18n/$(PLUGIN)_zh_CN.ts
 # The repository root is the plugin folder; these are its Python parts (for lint and format).
 CODE := __init__.py plugin.py translate.py core dialogs processing storage tests bench scripts
 
-.PHONY: deps demo test package lint format i18n ts bench clean
+.PHONY: deps demo test test-core screenshots typecheck package lint format i18n ts bench clean
 
 # Install the Debian packages only when one is missing, so a prepared machine pays nothing.
 deps:
@@ -53,6 +53,24 @@ demo: deps
 test: deps $(VENV)/.installed $(QM)
 	# -P: the root (the plugin folder) must not be on sys.path, or its `processing` hides QGIS's own.
 	QT_QPA_PLATFORM=offscreen $(VPY) -P -m pytest -p no:cacheprovider tests
+
+# The QGIS-free tests (marked `core` by tests/conftest.py from their imports and fixtures), without starting QGIS.
+test-core: $(VENV)/.installed
+	$(VPY) -P -m pytest -p no:cacheprovider -p no:pytest_qgis --core -q tests
+
+# Tests draw their pictures into a temporary folder; this refreshes the README's pictures in docs/screenshots on
+# purpose, with the tests that draw them (the dialog in English and Chinese, the report's first page, the map).
+SCREENSHOT_TESTS := tests/test_dialog.py::test_dialog_screenshot \
+	tests/test_report.py::test_report_contents_match_layers_and_independent_aggregation \
+	tests/test_i18n_zh.py::test_report_and_dialog_in_chinese
+screenshots: deps $(VENV)/.installed $(QM)
+	mkdir -p docs/screenshots
+	WBE_SCREENSHOTS=$(CURDIR)/docs/screenshots QT_QPA_PLATFORM=offscreen $(VPY) -P -m pytest -p no:cacheprovider -q $(SCREENSHOT_TESTS)
+	git status --short docs/screenshots
+
+# mypy over core/, imported as wbe_surveillance.core from the link folder; settings in pyproject.toml [tool.mypy].
+typecheck: $(VENV)/.installed
+	cd "$$($(PY) scripts/plugin_link.py)" && "$(CURDIR)/$(VENV)/bin/mypy" --config-file "$(CURDIR)/pyproject.toml" -p $(PLUGIN).core
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check $(CODE)

@@ -307,7 +307,7 @@ def _idw_global_points(
         for q0 in range(0, m, qstep):
             q1 = min(q0 + qstep, m)
             d2 = (qx[q0:q1, None] - px[None, :]) ** 2 + (qy[q0:q1, None] - py[None, :]) ** 2
-            if query_ids is not None:
+            if query_ids is not None and point_ids is not None:
                 d2[query_ids[q0:q1, None] == point_ids[None, p0 : p0 + pstep]] = np.inf
             zero = d2 == 0.0
             if zero.any():

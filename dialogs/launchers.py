@@ -6,8 +6,8 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
 
-from ..translate import tr
 from ..core.paths import resource
+from ..translate import tr
 
 ICON = resource("icons", "wbe.svg")
 

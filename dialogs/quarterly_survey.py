@@ -37,8 +37,8 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.compounds import CompoundTable
-from ..translate import tr
 from ..core.paths import resource
+from ..translate import tr
 from .survey_task import SurveyChoices, SurveyTask, run_report
 
 SETTINGS_PREFIX = "wbe_surveillance/quarterly/"

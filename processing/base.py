@@ -16,8 +16,8 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.nondetect import DEFAULT_POLICY
-from ..translate import tr
 from ..core.paths import resource
+from ..translate import tr
 
 ICON_DIR = resource("icons")
 

@@ -27,8 +27,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QPointF
 
-from ..translate import tr
 from ..core.paths import resource
+from ..translate import tr
 
 MODELS_DIR = resource("models")
 

@@ -28,8 +28,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..core.store import KEY, RELATIVE_TOLERANCE, VALUE, SurveyStore
 from ..core.paths import resource
+from ..core.store import KEY, RELATIVE_TOLERANCE, VALUE, SurveyStore
 
 SQL_DIR = resource("sql")
 STORE_SRID = 4326

@@ -6,11 +6,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import DEMO, REPO
+from conftest import DEMO, SCREENSHOTS
 from qgis.core import QgsApplication, QgsProject, QgsSettings, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication
-
-SCREENSHOTS = REPO / "docs" / "screenshots"
 
 
 def wait_for(predicate, limit_s: float = 120.0) -> None:

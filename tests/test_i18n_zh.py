@@ -8,11 +8,9 @@ import importlib.util
 import subprocess
 
 import pytest
-from conftest import DEMO, REPO
+from conftest import DEMO, REPO, SCREENSHOTS
 from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsSettings, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication
-
-SCREENSHOTS = REPO / "docs" / "screenshots"
 
 
 def compile_qm(folder) -> None:

@@ -14,12 +14,12 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, SHARED
+from conftest import EMCDDA_DIR, REPO
 from qgis.core import QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
 from qgis.PyQt.QtCore import QVariant
 
 FIXTURES = REPO / "tests" / "data" / "import"
-EMCDDA = SHARED / "data" / "emcdda"
+EMCDDA = EMCDDA_DIR
 
 
 class Log(QgsProcessingFeedback):

@@ -23,10 +23,10 @@ from qgis.core import (
     QgsProviderRegistry,
 )
 
+from ...core.paths import PLUGIN_DIR
 from ...storage import postgis as core_store
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, read_columns, require_fields
-from ...core.paths import PLUGIN_DIR
 
 STORE_FIELDS = list(core_store.COLUMNS)
 CHANGED_LISTED = 50

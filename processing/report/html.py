@@ -10,8 +10,8 @@ import datetime as _dt
 import html
 from dataclasses import dataclass, field
 
-from ...translate import is_chinese, tr
 from ...core.paths import resource
+from ...translate import is_chinese, tr
 from ..labels import compound_label
 from ..styling import NO_DATA_COLOUR, SEVERITY_COLOURS, severity_label
 from .data import ReportData, TownshipRow

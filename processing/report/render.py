@@ -26,8 +26,8 @@ from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF,
 from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument
 from qgis.PyQt.QtXml import QDomDocument
 
-from ...translate import tr
 from ...core.paths import resource
+from ...translate import tr
 from ..styling import NO_DATA_COLOUR, SEVERITY_COLOURS, severity_label, severity_renderer
 from .layout import build_layout, export_layout, font, label_townships, map_font_family, utm_crs_for
 
