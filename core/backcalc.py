@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import CodedError
 from .paths import RESOURCES, resource
 
 DEFAULT_FACTORS = resource("correction_factors.csv")
@@ -47,13 +48,8 @@ CIGARETTES_PER_CAPITA_DAY = 4.7  # ≈ 2.4 trillion cigarettes sold a year in Ch
 NH4N_PER_CAPITA_G_DAY = 8.0  # typical per-capita NH4-N load, 8 g N/person/day (unconfirmed; use the plant's own value)
 
 
-class BackcalcError(Exception):
+class BackcalcError(CodedError):
     """A problem with the inputs, with a code and details for the Processing layer to word."""
-
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 @dataclass

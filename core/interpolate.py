@@ -20,18 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import CodedError
+
 BLOCK = 1 << 22  # elements per temporary array (32 MB of float64)
 MAX_CELLS = 100_000_000
 MIN_POINTS = 3
 
 
-class InterpolationError(Exception):
+class InterpolationError(CodedError):
     """Raised with a ``code`` and ``details``; the Processing layer words the message."""
-
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 @dataclass(frozen=True)

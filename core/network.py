@@ -24,15 +24,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import CodedError
+
 FORWARD, BACKWARD, BOTH = 0, 1, 2
 MAXIMUM, FLOW_WEIGHTED = 0, 1
 
 
-class NetworkError(ValueError):
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+class NetworkError(CodedError, ValueError):
+    """A problem with the sewer network or the samples on it (code and details, worded by processing/)."""
 
 
 @dataclass
