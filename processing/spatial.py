@@ -1,10 +1,12 @@
 """Spatial helpers shared by algorithms: polygon repair, QGIS geometries → rings for core.pip, a metric working
-CRS, reprojection, and the list of premises near a set of geometries (field work)."""
+CRS, reprojection, lines → vertex arrays for core.network, snapping points to lines, and the list of premises
+near a set of geometries (field work)."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -123,6 +125,36 @@ def polygon_of(points: list[QgsPointXY | None], polygons: list[QgsGeometry]) -> 
                     break
         out.append(found)
     return out
+
+
+def line_xy(line) -> np.ndarray:
+    """A QgsLineString's vertices as an (n, 2) array (x, y), for core.network."""
+    return np.array([(p.x(), p.y()) for p in line.points()], dtype=float).reshape(-1, 2)
+
+
+def snap_to_lines(lines: list[QgsGeometry], points: list[QgsPointXY], max_distance: float):
+    """Each point onto its nearest line (of the 3 nearest by index), if within ``max_distance``.
+
+    Returns, per point, (line index, distance along that line) or None, and the (point index, distance) of
+    the points left unsnapped (distance inf when there is no line at all)."""
+    index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+    for k, geometry in enumerate(lines):
+        feature = QgsFeature(k)
+        feature.setGeometry(geometry)
+        index.addFeature(feature)
+    snapped: list[tuple[int, float] | None] = []
+    unsnapped: list[tuple[int, float]] = []
+    for i, point in enumerate(points):
+        point_geometry = QgsGeometry.fromPointXY(point)
+        candidates = index.nearestNeighbor(point, 3)
+        best = min(candidates, key=lambda k: lines[k].distance(point_geometry)) if candidates else None
+        distance = lines[best].distance(point_geometry) if best is not None else math.inf
+        if best is None or distance > max_distance:
+            snapped.append(None)
+            unsnapped.append((i, distance))
+        else:
+            snapped.append((best, lines[best].lineLocatePoint(point_geometry)))
+    return snapped, unsnapped
 
 
 def premises_near(premises_source, transform, targets: list[QgsGeometry], distance: float, feedback):
