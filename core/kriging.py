@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .interpolate import BLOCK, Grid, InterpolationError, Searcher
+from .interpolate import BLOCK, CvRow, Grid, InterpolationError, Searcher, Surface, cv_stats
 
 SPHERICAL, EXPONENTIAL, GAUSSIAN, LINEAR = range(4)
 MODEL_NAMES = ("spherical", "exponential", "gaussian", "linear")
@@ -533,3 +533,32 @@ def lognormal_back_transform(log_estimate: np.ndarray, log_variance: np.ndarray,
     """Journel (1980) unbiased back-transform of lognormal ordinary kriging: exp(ŷ + σ²/2 − μ),
     with μ the Lagrange multiplier of the system written Σλⱼγᵢⱼ + μ = γᵢ₀."""
     return np.exp(log_estimate + 0.5 * log_variance - mu)
+
+
+def kriging_surface(
+    x,
+    y,
+    z,
+    grid: Grid,
+    vg: Variogram,
+    neighbors: int = 0,
+    radius: float = 0.0,
+    *,
+    use_log: bool = False,
+    variance: bool = False,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Surface:
+    """Ordinary kriging of ``z`` (of ln z with ``use_log``, back-transformed lognormally) onto ``grid`` with
+    the variogram ``vg`` (fitted to the same values: ln z with the log transform); one global system when
+    ``neighbors`` ≤ 0, else local systems of that many neighbours. Its leave-one-out statistics are in the
+    units of z. The variance grid (of ln z on logs) is kept with ``variance``."""
+    x, y, z = (np.asarray(a, dtype=float) for a in (x, y, z))
+    t = np.log(z) if use_log else z
+    system = GlobalKriging(x, y, t, vg) if neighbors <= 0 else None
+    loo = system.loo() if system is not None else kriging_loo(x, y, t, vg, neighbors, radius)
+    pred = lognormal_back_transform(loo.estimate, loo.variance, loo.mu) if use_log else loo.estimate
+    want_var = use_log or variance
+    res = kriging_grid(x, y, t, grid, vg, neighbors, radius, variance=want_var, progress=progress, cancelled=cancelled, model=system)
+    values = lognormal_back_transform(res.estimate, res.variance, res.mu) if use_log else res.estimate
+    return Surface(values, res.variance if variance else None, [CvRow("kriging", None, cv_stats(z, pred), True)], variogram=vg)
