@@ -7,7 +7,8 @@ import math
 
 import numpy as np
 import pytest
-from qgis.core import QgsField, QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
+from conftest import LogFeedback as Log
+from qgis.core import QgsField, QgsProcessingException, QgsVectorLayer
 from qgis.PyQt.QtCore import QVariant
 
 from wbe_surveillance.core import backcalc as bc
@@ -182,19 +183,6 @@ def test_loop_peer_agrees_in_distribution():
 
 
 # --- the algorithm -------------------------------------------------------------------------------------------
-
-
-class Log(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.warnings: list[str] = []
-        self.infos: list[str] = []
-
-    def pushWarning(self, text):
-        self.warnings.append(text)
-
-    def pushInfo(self, text):
-        self.infos.append(text)
 
 
 def township_population(demo_townships) -> dict[str, int]:

@@ -15,29 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import EMCDDA_DIR, REPO
-from qgis.core import QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
+from conftest import LogFeedback as Log
+from qgis.core import QgsProcessingException, QgsVectorLayer
 from qgis.PyQt.QtCore import QVariant
 
 FIXTURES = REPO / "tests" / "data" / "import"
 EMCDDA = EMCDDA_DIR
-
-
-class Log(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.lines: list[str] = []
-
-    def pushInfo(self, info):
-        self.lines.append(info)
-
-    def reportError(self, error, fatalError=False):  # noqa: N803 - QGIS's signature
-        self.lines.append(error)
-
-    def pushWarning(self, warning):
-        self.lines.append(warning)
-
-    def text(self) -> str:
-        return "\n".join(self.lines)
 
 
 def features(path: str) -> list[dict]:
