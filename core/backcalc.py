@@ -417,41 +417,6 @@ def weighted_group_means(values, groups, weights, n_groups: int) -> np.ndarray:
     return out
 
 
-def monte_carlo_loop(inputs: Inputs, rsd: Rsd, draws: int = 10_000, seed: int | None = 0) -> MonteCarloResult:
-    """The naive peer for the bench: one sample at a time, every factor drawn per sample (same model)."""
-    rng = np.random.default_rng(seed)
-    n = len(inputs)
-    sig_conc = np.sqrt(Rsd.sigma(rsd.sampling) ** 2 + Rsd.sigma(rsd.analysis) ** 2)
-    sig_flow, sig_pop, sig_exc = Rsd.sigma(rsd.flow), Rsd.sigma(rsd.population), Rsd.sigma(rsd.excretion)
-    lo = {f: np.full(n, np.nan) for f in FIGURES}
-    med = {f: np.full(n, np.nan) for f in FIGURES}
-    hi = {f: np.full(n, np.nan) for f in FIGURES}
-    for i in range(n):
-        f_conc = np.exp(sig_conc * rng.standard_normal(draws))
-        f_flow = np.exp(sig_flow * rng.standard_normal(draws))
-        f_pop = np.exp(sig_pop * rng.standard_normal(draws))
-        f_paired = np.exp(sig_conc * rng.standard_normal(draws))
-        f_exc = np.exp(sig_exc * rng.standard_normal(draws))
-        figures = _kernel(
-            inputs.concentration[i],
-            inputs.paired[i],
-            inputs.flow_l_day[i],
-            inputs.population[i],
-            inputs.mass_ratio[i],
-            inputs.excretion[i],
-            inputs.amp_ratio,
-            f_conc,
-            f_paired,
-            f_flow,
-            f_pop,
-            f_exc,
-        )
-        for name, values in zip(FIGURES, figures):
-            if np.isfinite(values[0]):
-                lo[name][i], med[name][i], hi[name][i] = np.quantile(values, QUANTILES)
-    return MonteCarloResult(lo=lo, median=med, hi=hi)
-
-
 # --- comparison with published figures -------------------------------------------------------------------------
 
 

@@ -27,6 +27,8 @@ EMCDDA_DIR = DATA / "emcdda"
 SCREENSHOTS = Path(os.environ.get("WBE_SCREENSHOTS") or tempfile.mkdtemp(prefix="wbe-screenshots-"))
 # The root is the plugin folder: import it as a user's plugins folder holds it (scripts/plugin_link.py).
 sys.path.insert(0, str(REPO / "scripts"))
+# bench/ holds the naive peers some tests compare against (bench/naive_peers.py).
+sys.path.insert(1, str(REPO / "bench"))
 from plugin_link import make_importable  # noqa: E402
 
 PLUGINS = make_importable()

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 from conftest import LogFeedback as Log
+from naive_peers import monte_carlo_loop
 from qgis.core import QgsField, QgsProcessingException, QgsVectorLayer
 from qgis.PyQt.QtCore import QVariant
 
@@ -174,7 +175,7 @@ def test_group_summary_weighted_mean_and_interval():
 def test_loop_peer_agrees_in_distribution():
     inputs = _random_inputs(40)
     fast = bc.monte_carlo(inputs, bc.Rsd(), draws=20000, seed=5)
-    slow = bc.monte_carlo_loop(inputs, bc.Rsd(), draws=20000, seed=6)
+    slow = monte_carlo_loop(inputs, bc.Rsd(), draws=20000, seed=6)
     unpaired = np.isnan(inputs.paired)  # amphetamine corrected close to 0 has a wide relative noise
     for name in bc.FIGURES:
         rows = unpaired if name == "consumption" else slice(None)
