@@ -17,6 +17,7 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProcessingException,
+    QgsRectangle,
     QgsSpatialIndex,
     QgsUnitTypes,
     QgsWkbTypes,
@@ -155,6 +156,29 @@ def snap_to_lines(lines: list[QgsGeometry], points: list[QgsPointXY], max_distan
         else:
             snapped.append((best, lines[best].lineLocatePoint(point_geometry)))
     return snapped, unsnapped
+
+
+def merged_buffers(points: list, chosen, radius: float) -> tuple[list[QgsGeometry], list[list[int]]]:
+    """Buffers of ``radius`` around the chosen points, merged where they overlap: one zone per merged part,
+    with the indexes of the points it holds."""
+    if len(chosen) == 0:
+        return [], []
+    buffers = [QgsGeometry.fromPointXY(points[i]).buffer(radius, 24) for i in chosen]
+    merged = QgsGeometry.unaryUnion(buffers)
+    parts = merged.asGeometryCollection() if merged.isMultipart() else [merged]
+    part_index = QgsSpatialIndex()
+    for k, part in enumerate(parts):
+        feature = QgsFeature(k)
+        feature.setGeometry(part)
+        part_index.addFeature(feature)
+    members: list[list[int]] = [[] for _ in parts]
+    for i in chosen:
+        point_geometry = QgsGeometry.fromPointXY(points[i])
+        for k in part_index.intersects(QgsRectangle(points[i].x(), points[i].y(), points[i].x(), points[i].y())):
+            if parts[k].intersects(point_geometry):
+                members[k].append(int(i))
+                break
+    return list(parts), members
 
 
 def premises_near(premises_source, transform, targets: list[QgsGeometry], distance: float, feedback):
