@@ -12,8 +12,6 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsCsException,
     QgsFeature,
-    QgsField,
-    QgsFields,
     QgsGeometry,
     QgsPointXY,
     QgsProcessingException,
@@ -22,7 +20,6 @@ from qgis.core import (
     QgsUnitTypes,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ..core.pip import parse_wkb_polygons
 from ..translate import tr
@@ -210,12 +207,3 @@ def premises_near(premises_source, transform, targets: list[QgsGeometry], distan
                 best[i] = (t, d)
     pairs = sorted(((i, t, d) for i, (t, d) in best.items()), key=lambda row: (row[1], row[2]))
     return features, geometries, pairs
-
-
-def premises_list_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("zone_id", QVariant.Int))
-    fields.append(QgsField("zone_rank", QVariant.Int))
-    fields.append(QgsField("nearest_site", QVariant.String, len=80))
-    fields.append(QgsField("distance_m", QVariant.Double))
-    return fields

@@ -14,7 +14,6 @@ from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsProcessing,
@@ -36,7 +35,6 @@ from qgis.core import (
     QgsSingleBandPseudoColorRenderer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor
 
 from ...core import interpolate as ci
@@ -44,6 +42,7 @@ from ...core import kriging as ck
 from ...core.nondetect import substitute
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, to_float_array
+from ..fields import field_list
 
 IDW, KRIGING = 0, 1
 NODATA = -9999.0
@@ -97,17 +96,9 @@ def interpolation_error_text(error: ci.InterpolationError, layer: str, field: st
 
 
 def cv_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("method", QVariant.String, len=32))
-    fields.append(QgsField("variogram", QVariant.String, len=16))
-    fields.append(QgsField("power", QVariant.Double))
-    fields.append(QgsField("log", QVariant.Int))
-    fields.append(QgsField("n", QVariant.Int))
-    fields.append(QgsField("mean_error", QVariant.Double))
-    fields.append(QgsField("mae", QVariant.Double))
-    fields.append(QgsField("rmse", QVariant.Double))
-    fields.append(QgsField("chosen", QVariant.Int))
-    return fields
+    return field_list(
+        "method:string(32) variogram:string(16) power:double log:integer n:integer mean_error:double mae:double rmse:double chosen:integer"
+    )
 
 
 def gdal_global_idw_power2(x: np.ndarray, y: np.ndarray, z: np.ndarray, grid: ci.Grid) -> np.ndarray:

@@ -6,7 +6,6 @@ import numpy as np
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsFillSymbol,
     QgsGeometry,
@@ -24,10 +23,10 @@ from qgis.core import (
     QgsSpatialIndex,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, to_float_array
+from ..fields import field_list
 from ..io.samples import read_chosen_samples
 from ..spatial import centre_lonlat, merged_buffers, metric_crs, point_xy, polygon_of, repair_polygons, reproject, transformer
 from ..styling import format_value, store_style
@@ -36,23 +35,13 @@ ANY_CLASS, FAIRLY_SEVERE_OR_WORSE, SEVERE_ONLY = range(3)
 
 
 def zone_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("zone_id", QVariant.Int))
-    fields.append(QgsField("n_samples", QVariant.Int))
-    fields.append(QgsField("sites", QVariant.String, len=254))
-    fields.append(QgsField("max_value", QVariant.Double))
-    fields.append(QgsField("mean_value", QVariant.Double))
-    fields.append(QgsField("area_ha", QVariant.Double))
-    fields.append(QgsField("n_premises", QVariant.Int))
-    return fields
+    return field_list(
+        "zone_id:integer n_samples:integer sites:string(254) max_value:double mean_value:double area_ha:double n_premises:integer"
+    )
 
 
 def list_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("zone_id", QVariant.Int))
-    fields.append(QgsField("nearest_site", QVariant.String, len=80))
-    fields.append(QgsField("distance_m", QVariant.Double))
-    return fields
+    return field_list("zone_id:integer nearest_site:string(80) distance_m:double")
 
 
 def zone_renderer() -> QgsSingleSymbolRenderer:

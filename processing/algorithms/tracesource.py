@@ -10,7 +10,6 @@ from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsLineString,
@@ -30,11 +29,11 @@ from qgis.core import (
     QgsSingleSymbolRenderer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...core import network as net
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..fields import field_list
 from ..io.samples import read_chosen_samples
 from ..spatial import centre_lonlat, line_xy, metric_crs, point_xy, premises_near, reproject, snap_to_lines, transformer
 from ..styling import format_value, store_style
@@ -44,37 +43,19 @@ _EPS = 1e-6
 
 
 def stretch_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("upstream_site", QVariant.String, len=254))
-    fields.append(QgsField("downstream_site", QVariant.String, len=80))
-    fields.append(QgsField("ratio", QVariant.Double))
-    fields.append(QgsField("length_m", QVariant.Double))
-    fields.append(QgsField("rank", QVariant.Int))
-    fields.append(QgsField("downstream_value", QVariant.Double))
-    fields.append(QgsField("expected_value", QVariant.Double))
-    fields.append(QgsField("n_heads", QVariant.Int))
-    return fields
+    return field_list(
+        "upstream_site:string(254) downstream_site:string(80) ratio:double length_m:double rank:integer downstream_value:double expected_value:double n_heads:integer"
+    )
 
 
 def catchment_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("site", QVariant.String, len=80))
-    fields.append(QgsField("value", QVariant.Double))
-    fields.append(QgsField("upstream_sites", QVariant.String, len=254))
-    fields.append(QgsField("expected_value", QVariant.Double))
-    fields.append(QgsField("ratio", QVariant.Double))
-    fields.append(QgsField("flagged", QVariant.Int))
-    fields.append(QgsField("n_heads", QVariant.Int))
-    fields.append(QgsField("length_m", QVariant.Double))
-    return fields
+    return field_list(
+        "site:string(80) value:double upstream_sites:string(254) expected_value:double ratio:double flagged:integer n_heads:integer length_m:double"
+    )
 
 
 def near_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("downstream_site", QVariant.String, len=80))
-    fields.append(QgsField("stretch_rank", QVariant.Int))
-    fields.append(QgsField("distance_m", QVariant.Double))
-    return fields
+    return field_list("downstream_site:string(80) stretch_rank:integer distance_m:double")
 
 
 def stretch_renderer() -> QgsSingleSymbolRenderer:
