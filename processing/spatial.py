@@ -98,30 +98,42 @@ def point_xy(geometry: QgsGeometry) -> QgsPointXY | None:
     return geometry.asPoint()
 
 
+class PreparedIndex:
+    """Geometries behind a spatial index, each prepared (GEOS) on first use: which of them a geometry touches."""
+
+    def __init__(self, geometries: list[QgsGeometry | None]):
+        self.geometries = geometries
+        self.index = QgsSpatialIndex()
+        self._engines: dict = {}
+        for i, geometry in enumerate(geometries):
+            if geometry is not None and not geometry.isEmpty():
+                feature = QgsFeature(i)
+                feature.setGeometry(geometry)
+                self.index.addFeature(feature)
+
+    def intersecting(self, geometry: QgsGeometry, first_only: bool = False) -> list[int]:
+        """Indexes (ascending) of the geometries that intersect ``geometry`` (a point on an edge counts)."""
+        hits = []
+        for i in sorted(self.index.intersects(geometry.boundingBox())):
+            engine = self._engines.get(i)
+            if engine is None:
+                engine = QgsGeometry.createGeometryEngine(self.geometries[i].constGet())
+                engine.prepareGeometry()
+                self._engines[i] = engine
+            if engine.intersects(geometry.constGet()):
+                hits.append(i)
+                if first_only:
+                    break
+        return hits
+
+
 def polygon_of(points: list[QgsPointXY | None], polygons: list[QgsGeometry]) -> list[int]:
     """Index of the first polygon holding each point (a point on a shared edge goes to the first), or -1."""
-    index = QgsSpatialIndex()
-    engines = {}
-    for i, polygon in enumerate(polygons):
-        if polygon is not None and not polygon.isEmpty():
-            feature = QgsFeature(i)
-            feature.setGeometry(polygon)
-            index.addFeature(feature)
+    prepared = PreparedIndex(polygons)
     out = []
     for point in points:
-        found = -1
-        if point is not None:
-            geometry = QgsGeometry.fromPointXY(point)
-            for i in sorted(index.intersects(geometry.boundingBox())):
-                engine = engines.get(i)
-                if engine is None:
-                    engine = QgsGeometry.createGeometryEngine(polygons[i].constGet())
-                    engine.prepareGeometry()
-                    engines[i] = engine
-                if engine.intersects(geometry.constGet()):
-                    found = i
-                    break
-        out.append(found)
+        hits = prepared.intersecting(QgsGeometry.fromPointXY(point), first_only=True) if point is not None else []
+        out.append(hits[0] if hits else -1)
     return out
 
 

@@ -28,7 +28,17 @@ from ...translate import tr
 from ..base import WbeAlgorithm, is_null, to_float_array
 from ..fields import field_list
 from ..io.samples import read_chosen_samples
-from ..spatial import centre_lonlat, merged_buffers, metric_crs, point_xy, polygon_of, repair_polygons, reproject, transformer
+from ..spatial import (
+    PreparedIndex,
+    centre_lonlat,
+    merged_buffers,
+    metric_crs,
+    point_xy,
+    polygon_of,
+    repair_polygons,
+    reproject,
+    transformer,
+)
 from ..styling import format_value, store_style
 
 ANY_CLASS, FAIRLY_SEVERE_OR_WORSE, SEVERE_ONLY = range(3)
@@ -302,18 +312,13 @@ class SearchZones(WbeAlgorithm):
     def _premises_in_zones(self, premises, zones, members, points, chosen, sites, work_crs, context, feedback):
         """Premises per zone, and one row per premises in a zone: (feature, geometry, zone_id, nearest site,
         distance). A premises in two zones goes to the zone of its nearest qualifying sample. None: canceled."""
-        zone_index = QgsSpatialIndex()
-        for k, zone in enumerate(zones):
-            feature = QgsFeature(k)
-            feature.setGeometry(zone)
-            zone_index.addFeature(feature)
+        prepared = PreparedIndex(zones)
         sample_index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
         for i in chosen:
             feature = QgsFeature(int(i))
             feature.setGeometry(QgsGeometry.fromPointXY(points[i]))
             sample_index.addFeature(feature)
         p_transform = transformer(premises.sourceCrs(), work_crs, context)
-        engines: dict = {}
         n_premises = [0] * len(zones)
         rows: list[tuple[QgsFeature, QgsGeometry, int, str, float]] = []
         no_geometry = 0
@@ -327,15 +332,7 @@ class SearchZones(WbeAlgorithm):
             if geometry.isNull() or geometry.isEmpty():
                 no_geometry += 1
                 continue
-            hits = []
-            for k in zone_index.intersects(geometry.boundingBox()):
-                engine = engines.get(k)
-                if engine is None:
-                    engine = QgsGeometry.createGeometryEngine(zones[k].constGet())
-                    engine.prepareGeometry()
-                    engines[k] = engine
-                if engine.intersects(geometry.constGet()):
-                    hits.append(k)
+            hits = prepared.intersecting(geometry)
             if not hits:
                 continue
             nearest = [int(i) for i in sample_index.nearestNeighbor(geometry, 1)]
