@@ -75,6 +75,15 @@ def centre_lonlat(crs: QgsCoordinateReferenceSystem, extent, context) -> tuple[f
     return point.x(), point.y()
 
 
+def working_crs(crs: QgsCoordinateReferenceSystem, centre_source, context, feedback, inputs=()) -> QgsCoordinateReferenceSystem:
+    """The CRS distances are worked in: ``crs`` when it is in metres, else the UTM zone at the centre of
+    ``centre_source``'s extent. Said in the log when none of ``inputs`` (layers) is already in it."""
+    work = metric_crs(crs, centre_lonlat(centre_source.sourceCrs(), centre_source.sourceExtent(), context))
+    if all(work != layer.sourceCrs() for layer in inputs):
+        feedback.pushInfo(tr("Distances are worked in {crs}, a CRS in metres; the outputs are in it too.").format(crs=work.authid()))
+    return work
+
+
 def transformer(source_crs, target_crs, context) -> QgsCoordinateTransform | None:
     if source_crs == target_crs:
         return None

@@ -30,14 +30,13 @@ from ..fields import field_list
 from ..io.samples import read_chosen_samples
 from ..spatial import (
     PreparedIndex,
-    centre_lonlat,
     merged_buffers,
-    metric_crs,
     point_xy,
     polygon_of,
     repair_polygons,
     reproject,
     transformer,
+    working_crs,
 )
 from ..styling import format_value, store_style
 
@@ -174,12 +173,8 @@ class SearchZones(WbeAlgorithm):
             raise QgsProcessingException(
                 tr("Give a THRESHOLD, or require a severity class with MIN_SEVERITY: otherwise no sample qualifies.")
             )
-        reference = townships if townships is not None else samples
-        work_crs = metric_crs(reference.sourceCrs(), centre_lonlat(samples.sourceCrs(), samples.sourceExtent(), context))
-        if work_crs != samples.sourceCrs() and not (townships is not None and work_crs == townships.sourceCrs()):
-            feedback.pushInfo(
-                tr("Distances are worked in {crs}, a CRS in metres; the outputs are in it too.").format(crs=work_crs.authid())
-            )
+        inputs = [samples] + ([townships] if townships is not None else [])
+        work_crs = working_crs(inputs[-1].sourceCrs(), samples, context, feedback, inputs)
         values, sites, points, own_severity = self._read_samples(parameters, context, samples, work_crs, bool(min_class), feedback)
         township_polygons, t_features = self._read_townships(townships, work_crs, context, feedback)
         qualifies = ~np.isnan(values) & np.array([p is not None for p in points], dtype=bool)

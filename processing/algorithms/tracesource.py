@@ -35,7 +35,7 @@ from ...translate import tr
 from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
 from ..fields import field_list
 from ..io.samples import read_chosen_samples
-from ..spatial import centre_lonlat, line_xy, metric_crs, point_xy, premises_near, reproject, snap_to_lines, transformer
+from ..spatial import line_xy, point_xy, premises_near, reproject, snap_to_lines, transformer, working_crs
 from ..styling import format_value, store_style
 
 CATCHMENT_COLOURS = ["#1f78b4", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99"]
@@ -314,11 +314,7 @@ class TraceSource(WbeAlgorithm):
         snap = self.parameterAsDouble(parameters, self.SNAP_DISTANCE, context)
         ratio = self.parameterAsDouble(parameters, self.RATIO, context)
 
-        work_crs = metric_crs(network.sourceCrs(), centre_lonlat(network.sourceCrs(), network.sourceExtent(), context))
-        if work_crs != network.sourceCrs():
-            feedback.pushInfo(
-                tr("Distances are worked in {crs}, a CRS in metres; the outputs are in it too.").format(crs=work_crs.authid())
-            )
+        work_crs = working_crs(network.sourceCrs(), network, context, feedback, [network])
         feedback.setProgressText(tr("Reading the network…"))
         read = self._read_network(parameters, context, network, transformer(network.sourceCrs(), work_crs, context), feedback)
         if read is None:
