@@ -201,7 +201,11 @@ def pg_server():
 
     `make test` installs PostgreSQL 15 + PostGIS 3, so a server that cannot start is a failure. Only with
     WBE_SKIP_POSTGIS=1 in the environment (a machine without them, by choice) are the tests skipped, saying so."""
-    psycopg2 = pytest.importorskip("psycopg2") if os.environ.get("WBE_SKIP_POSTGIS") == "1" else __import__("psycopg2")
+    skip_allowed = os.environ.get("WBE_SKIP_POSTGIS") == "1"
+    if skip_allowed:
+        psycopg2 = pytest.importorskip("psycopg2")
+    else:
+        import psycopg2
     try:
         done = subprocess.run(["bash", str(PG_SCRIPT), "start"], capture_output=True, text=True, timeout=180, check=False)
         reason = done.stderr.strip()
@@ -209,7 +213,7 @@ def pg_server():
         done, reason = None, str(exc)
     if done is None or done.returncode != 0:
         message = f"the PostgreSQL/PostGIS test server did not start ({reason or 'no reason given'})"
-        if os.environ.get("WBE_SKIP_POSTGIS") == "1":
+        if skip_allowed:
             pytest.skip("POSTGIS TESTS SKIPPED (WBE_SKIP_POSTGIS=1): " + message)
         pytest.fail(message + "; install postgresql-15-postgis-3 (make deps does) or set WBE_SKIP_POSTGIS=1", pytrace=False)
     info = dict(line.split("=", 1) for line in done.stdout.split() if "=" in line)
