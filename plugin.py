@@ -19,6 +19,7 @@ class WbeSurveillancePlugin:
         self.translator = install_translator()
         self.actions = []
         self.menu_name = ""
+        self.survey_dialog = None  # the one Quarterly survey dialog, owned here while it is open
 
     def initProcessing(self):
         if self.provider is None:
@@ -36,12 +37,42 @@ class WbeSurveillancePlugin:
         from .dialogs.launchers import quarterly_survey_action, survey_map_action
 
         self.menu_name = tr("&Wastewater drug surveillance")
-        for action in (quarterly_survey_action(self.iface.mainWindow(), self.iface), survey_map_action(self.iface.mainWindow())):
+        for action in (
+            quarterly_survey_action(self.iface.mainWindow(), self.open_survey_dialog),
+            survey_map_action(self.iface.mainWindow()),
+        ):
             self.iface.addPluginToMenu(self.menu_name, action)
             self.iface.addToolBarIcon(action)
             self.actions.append(action)
 
+    def open_survey_dialog(self):
+        """Show the Quarterly survey dialog: raised if already open, else made and kept here until it closes."""
+        if self.survey_dialog is not None:
+            self.survey_dialog.show()
+            self.survey_dialog.raise_()
+            self.survey_dialog.activateWindow()
+            return self.survey_dialog
+        from .dialogs.quarterly_survey import QuarterlySurveyDialog
+
+        parent = self.iface.mainWindow() if self.iface is not None else None
+        dialog = QuarterlySurveyDialog(parent, iface=self.iface)
+        dialog.released.connect(self._survey_dialog_released)
+        self.survey_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _survey_dialog_released(self):
+        dialog, self.survey_dialog = self.survey_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+
     def unload(self):
+        if self.survey_dialog is not None:
+            dialog, self.survey_dialog = self.survey_dialog, None
+            dialog.shutdown()
+            dialog.deleteLater()
         for action in self.actions:
             if self.iface is not None:
                 self.iface.removePluginMenu(self.menu_name, action)

@@ -31,13 +31,28 @@ def user_locale() -> str:
     return QLocale().name()
 
 
+# Locale codes QGIS uses for Simplified Chinese (its Options dialog stores 简体中文 as zh-Hans) → our zh_CN.
+SIMPLIFIED_CHINESE = {"zh", "zh_cn", "zh-cn", "zh-hans", "zh_hans", "zh-hans-cn", "zh_hans_cn", "zh-sg", "zh_sg"}
+
+
+def translation_code(locale: str) -> str:
+    """The translation a QGIS locale code gets: "zh_CN" for every Simplified Chinese code, else the code itself.
+    Traditional Chinese (zh-Hant, zh_TW, zh_HK) has no translation of its own and stays English."""
+    code = (locale or "").strip().replace(".UTF-8", "").replace(".utf8", "")
+    if code.lower() in SIMPLIFIED_CHINESE:
+        return "zh_CN"
+    return code
+
+
 def is_chinese() -> bool:
-    return user_locale().lower().startswith("zh")
+    return translation_code(user_locale()) == "zh_CN"
 
 
 def install_translator() -> QTranslator | None:
     """Load i18n/wbe_surveillance_<locale>.qm (falling back to the two-letter form) and install it."""
-    locale = user_locale()
+    locale = translation_code(user_locale())
+    if locale.lower().startswith("zh") and locale != "zh_CN":
+        return None  # Traditional Chinese: English rather than Simplified characters
     for name in (locale, locale[:2]):
         path = os.path.join(I18N_DIR, f"wbe_surveillance_{name}.qm")
         if os.path.exists(path):

@@ -328,3 +328,46 @@ def weighted_index(values, medians, weights) -> np.ndarray:
     if (m <= 0).any() or np.isnan(m).any():
         raise ClassificationError("zero_reference", median=float(m[~(m > 0)][0]))
     return (v / m[None, :] * w[None, :]).sum(axis=1)
+
+
+_EMPTY_CELLS = {"", "null", "none", "nan"}
+
+
+def _is_empty_cell(item) -> bool:
+    if item is None:
+        return True
+    if hasattr(item, "isNull") and item.isNull():  # a QVariant NULL, as the toolbox's matrix widget passes it
+        return True
+    if isinstance(item, float) and item != item:
+        return True
+    return str(item).strip().lower() in _EMPTY_CELLS
+
+
+def parse_thresholds(raw) -> list[float] | None:
+    """THRESHOLDS as any caller passes it → the numbers given, or None when nothing is given.
+
+    ``processing.run`` passes a list (``[50, 200]``), qgis_process a string (``"50,200"``), and the toolbox the
+    cells of its matrix widget, which for an untouched table are NULLs (``[NULL, NULL]``) or empty strings.
+    Empty cells, NULL and "NULL" count as not given; a table with no number at all is None, so that the
+    methods that need no thresholds never see one. A cell that is neither empty nor a number raises
+    ``ClassificationError("threshold_not_number", value=…)``.
+    """
+    if _is_empty_cell(raw) or (isinstance(raw, (list, tuple)) and not raw):
+        return None
+    if isinstance(raw, (list, tuple)):
+        items = list(raw)
+    else:
+        items = str(raw).strip().strip("[]()").replace(";", ",").replace("，", ",").split(",")
+    values = []
+    for item in items:
+        if _is_empty_cell(item):
+            continue
+        text = str(item).strip()
+        try:
+            number = float(text)
+        except ValueError as error:
+            raise ClassificationError("threshold_not_number", value=text) from error
+        if number != number:
+            continue
+        values.append(number)
+    return values or None

@@ -20,9 +20,10 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.gui import QgsCheckableComboBox, QgsFieldComboBox, QgsFileWidget, QgsMapLayerComboBox
-from qgis.PyQt.QtCore import QCoreApplication, Qt, QUrl
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QUrl, pyqtSignal
 from qgis.PyQt.QtGui import QDesktopServices, QIcon
 from qgis.PyQt.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -38,6 +39,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.compounds import CompoundTable
 from ..core.paths import resource
+from ..processing.base import township_name_field
 from ..translate import tr
 from .survey_task import SurveyChoices, SurveyTask, run_report
 
@@ -60,13 +62,37 @@ def default_folder() -> str:
     return os.path.join(os.path.expanduser("~"), "wbe_surveys")
 
 
+def townships_snapshot(layer: QgsVectorLayer, selected_only: bool, project: QgsProject) -> str:
+    """The township layer as it is in the project (unsaved edits included; only the selected features when asked),
+    written on the main thread to a GeoPackage that the background task can read safely."""
+    import tempfile
+
+    from qgis.core import QgsVectorFileWriter
+
+    folder = tempfile.mkdtemp(prefix="wbe_townships_")
+    path = os.path.join(folder, "townships.gpkg")
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.layerName = "townships"
+    options.onlySelectedFeatures = selected_only
+    result = QgsVectorFileWriter.writeAsVectorFormatV2(layer, path, project.transformContext(), options)
+    error, message = result[0], result[1]
+    if error != QgsVectorFileWriter.NoError:
+        raise ValueError(tr("The township layer “{layer}” could not be read: {error}").format(layer=layer.name(), error=message))
+    return path
+
+
 class QuarterlySurveyDialog(QDialog):
+    # Emitted when the dialog is closed and no survey is running: its owner (the plugin) lets it go.
+    released = pyqtSignal()
+
     def __init__(self, parent=None, iface=None, project: QgsProject | None = None, open_report: bool = True):
         super().__init__(parent)
         self.iface = iface
         self.project = project or QgsProject.instance()
         self.open_report = open_report
         self.task: SurveyTask | None = None
+        self.has_error = False
         self.outcome = None
         self.group: QgsLayerTreeGroup | None = None
         self.setWindowTitle(tr("Quarterly survey"))
@@ -98,8 +124,14 @@ class QuarterlySurveyDialog(QDialog):
         form.addRow(tr("Townships"), self.townships)
         self.township_field = QgsFieldComboBox()
         self.township_field.setLayer(self.townships.currentLayer())
-        self.townships.layerChanged.connect(self.township_field.setLayer)
+        self.township_field.setField(township_name_field(self.townships.currentLayer()))
+        self.townships.layerChanged.connect(self._townships_changed)
         form.addRow(tr("Township name field"), self.township_field)
+        self.selected_only = QCheckBox(tr("Selected townships only"))
+        self.selected_only.setToolTip(
+            tr("Survey only the townships selected in the layer, as the toolbox's “Selected features only” does.")
+        )
+        form.addRow("", self.selected_only)
         self.compounds = QgsCheckableComboBox()
         table = CompoundTable.load()
         for canonical in table.canonical_ids():
@@ -150,6 +182,7 @@ class QuarterlySurveyDialog(QDialog):
         self.progress.setValue(0)
         layout.addWidget(self.progress)
         self.message = QLabel("")
+        self.message.setTextFormat(Qt.PlainText)  # paths and data text are shown as they are, never as rich text
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout.addWidget(self.message)
@@ -165,6 +198,13 @@ class QuarterlySurveyDialog(QDialog):
         layout.addWidget(self.buttons)
         self._method_changed()
 
+    def _townships_changed(self, layer) -> None:
+        """A new township layer: its name-like field is chosen, never its first field (often fid)."""
+        self.township_field.setLayer(layer)
+        guess = township_name_field(layer) if isinstance(layer, QgsVectorLayer) else ""
+        if guess:
+            self.township_field.setField(guess)
+
     def _method_changed(self) -> None:
         fixed = self.method.currentIndex() == 2
         self.break_1.setEnabled(fixed)
@@ -178,10 +218,12 @@ class QuarterlySurveyDialog(QDialog):
         layer = self.project.mapLayer(layer_id) if layer_id else None
         if layer is not None:
             self.townships.setLayer(layer)
-            self.township_field.setLayer(layer)
+            self._townships_changed(layer)
         field = s.value(SETTINGS_PREFIX + "township_field", "", type=str)
-        if field:
+        current = self.townships.currentLayer()
+        if field and isinstance(current, QgsVectorLayer) and current.fields().lookupField(field) >= 0:
             self.township_field.setField(field)
+        self.selected_only.setChecked(s.value(SETTINGS_PREFIX + "selected_only", False, type=bool))
         self.set_compounds(s.value(SETTINGS_PREFIX + "compounds", ",".join(DEFAULT_COMPOUNDS), type=str).split(","))
         self.round.setText(s.value(SETTINGS_PREFIX + "round", "", type=str))
         self.method.setCurrentIndex(s.value(SETTINGS_PREFIX + "method", 0, type=int))
@@ -197,6 +239,7 @@ class QuarterlySurveyDialog(QDialog):
         s.setValue(SETTINGS_PREFIX + "lab_file", self.lab_file.filePath())
         s.setValue(SETTINGS_PREFIX + "townships", layer.id() if layer else "")
         s.setValue(SETTINGS_PREFIX + "township_field", self.township_field.currentField())
+        s.setValue(SETTINGS_PREFIX + "selected_only", self.selected_only.isChecked())
         s.setValue(SETTINGS_PREFIX + "compounds", ",".join(self.selected_compounds()))
         s.setValue(SETTINGS_PREFIX + "round", self.round.text().strip())
         s.setValue(SETTINGS_PREFIX + "method", self.method.currentIndex())
@@ -238,8 +281,14 @@ class QuarterlySurveyDialog(QDialog):
                 raise ValueError(tr("The upper bound for “general” must be below the one for “fairly severe”."))
             thresholds = (self.break_1.value(), self.break_2.value())
         folder = self.folder.filePath().strip() or default_folder()
-        # The task runs in another thread: give it the layer's source, not the layer (memory layers excepted).
-        townships = layer if layer.providerType() == "memory" else layer.source()
+        selected_only = self.selected_only.isChecked()
+        if selected_only and layer.selectedFeatureCount() == 0:
+            raise ValueError(
+                tr("“Selected townships only” is ticked, but no township of “{layer}” is selected.").format(layer=layer.name())
+            )
+        # The task runs in another thread: it gets a copy of the layer as it is in the project (unsaved edits,
+        # selection), never the file behind it, which may differ.
+        townships = townships_snapshot(layer, selected_only, self.project)
         return SurveyChoices(
             lab_file=lab,
             townships=townships,
@@ -254,12 +303,28 @@ class QuarterlySurveyDialog(QDialog):
         )
 
     def show_error(self, text: str) -> None:
+        self.has_error = True
         self.message.setStyleSheet("color: #b30000;")
         self.message.setText(text)
 
     def show_info(self, text: str) -> None:
+        self.has_error = False
         self.message.setStyleSheet("")
         self.message.setText(text)
+
+    # ---------------------------------------------------------------- life cycle
+    def done(self, result: int) -> None:
+        super().done(result)
+        if self.task is None:
+            self.released.emit()
+
+    def shutdown(self) -> None:
+        """The plugin unloads: stop a running survey and close, without calling back into this dialog."""
+        if self.task is not None:
+            self.task.on_finished = None
+            self.task.cancel()
+            self.task = None
+        self.hide()
 
     def start(self) -> SurveyTask | None:
         try:
@@ -268,6 +333,7 @@ class QuarterlySurveyDialog(QDialog):
             self.show_error(str(error))
             return None
         self.save_settings()
+        self.has_error = False
         self.outcome = None
         self.group = None
         self.progress.setValue(0)
@@ -287,6 +353,14 @@ class QuarterlySurveyDialog(QDialog):
             self.show_info(tr("Cancelling…"))
 
     def _task_finished(self, task: SurveyTask, ok: bool) -> None:
+        try:
+            self._show_outcome(task, ok)
+        finally:
+            self.task = None
+            if not self.isVisible():  # closed while the survey ran: the results are in; the owner lets it go
+                self.released.emit()
+
+    def _show_outcome(self, task: SurveyTask, ok: bool) -> None:
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.outcome = task.outcome
@@ -308,19 +382,23 @@ class QuarterlySurveyDialog(QDialog):
         self.progress.setValue(100)
         first = next((r for r in task.outcome.results if r.report_html), None)
         summary = tr("Done: round {round}. The layers are in the group “{round}”.").format(round=task.outcome.round)
+        for result in task.outcome.results:
+            if result.note:
+                summary += " " + result.note
         if first is not None:
             summary += " " + tr("Report: {path}").format(path=first.report_html)
             if self.open_report:
                 QDesktopServices.openUrl(QUrl.fromLocalFile(first.report_pdf or first.report_html))
-        if self.message.styleSheet() == "":
+        if not self.has_error:
             self.show_info(summary)
-        self.task = None
 
     def add_results(self, outcome) -> QgsLayerTreeGroup:
         """The styled layers in a group named after the round, most important first."""
         root = self.project.layerTreeRoot()
         name = outcome.round or tr("Survey")
         group = root.findGroup(name) or root.insertGroup(0, name)
+        # A re-run replaces the group's layers of the same name instead of piling up look-alikes.
+        new_names = set()
         for result in outcome.results:
             layers = [
                 (result.severity, tr("Severity: {compound} {round}").format(compound=result.compound, round=result.round), True),
@@ -334,6 +412,11 @@ class QuarterlySurveyDialog(QDialog):
                 layer = QgsVectorLayer(source, layer_name, "ogr")
                 if not layer.isValid() or (not always and layer.featureCount() == 0):
                     continue
+                if layer_name not in new_names:
+                    for node in list(group.findLayers()):
+                        if node.name() == layer_name and node.layer() is not None:
+                            self.project.removeMapLayer(node.layer().id())
+                new_names.add(layer_name)
                 self.project.addMapLayer(layer, False)
                 group.addLayer(layer)
         return group

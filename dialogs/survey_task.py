@@ -10,6 +10,8 @@ FlagNoThreading.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 
 from qgis.core import (
@@ -18,6 +20,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsTask,
+    QgsVectorLayer,
 )
 
 from ..translate import tr
@@ -52,6 +55,8 @@ class CompoundResult:
     n_unmatched: int = 0
     report_html: str = ""
     report_pdf: str = ""
+    stem: str = ""  # the output files' common path prefix, <folder>/<compound>_<round>[_<n>]
+    note: str = ""  # said to the analyst, e.g. that an earlier run of the same round was kept
 
 
 @dataclass
@@ -67,6 +72,21 @@ class SurveyOutcome:
 
 def safe_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text) or "survey"
+
+
+OUTPUT_SUFFIXES = ("_severity.gpkg", "_rejected.gpkg", "_unmatched.gpkg", "_samples.gpkg", "_rounds.geojson", "_trend.gpkg")
+REPORT_SUFFIXES = ("_report.html", "_report.pdf")
+
+
+def free_stem(folder: str, name: str) -> str:
+    """<folder>/<name>, or <folder>/<name>_2, _3… when an earlier run's outputs already use it: a run never
+    overwrites an earlier one's files."""
+    base = os.path.join(folder, safe_name(name))
+    stem, n = base, 1
+    while any(os.path.exists(stem + suffix) for suffix in OUTPUT_SUFFIXES + REPORT_SUFFIXES):
+        n += 1
+        stem = f"{base}_{n}"
+    return stem
 
 
 class _CancelledError(Exception):
@@ -138,7 +158,32 @@ class SurveyTask(QgsTask):
         step = 0
         for compound in choices.compounds:
             result = CompoundResult(compound=compound)
-            stem = os.path.join(choices.folder, safe_name(f"{compound}_{choices.round or 'latest'}"))
+            # The samples first: with the round left empty, the outputs are named after the round actually used.
+            scratch = tempfile.mkdtemp(prefix="wbe_survey_")
+            samples = self._run(
+                "wbe:importlabresults",
+                {"INPUT": choices.lab_file, "OUTPUT": os.path.join(scratch, "samples.gpkg"), "REJECTED": "TEMPORARY_OUTPUT"},
+                step,
+                steps,
+            )
+            step += 1
+            if self.isCanceled():
+                return False
+            survey_round = choices.round
+            if not survey_round:
+                from ..processing.algorithms.surveymap import latest_round
+
+                layer = QgsVectorLayer(samples["OUTPUT"], "samples", "ogr")
+                survey_round = latest_round(layer, compound)
+                del layer
+            stem = free_stem(choices.folder, f"{compound}_{survey_round}")
+            result.stem = stem
+            if stem != os.path.join(choices.folder, safe_name(f"{compound}_{survey_round}")):
+                result.note = tr("The files of an earlier run of {round} are kept; this run is saved as “{name}_…”.").format(
+                    round=survey_round, name=os.path.basename(stem)
+                )
+            shutil.copyfile(samples["OUTPUT"].split("|")[0], stem + "_samples.gpkg")
+            samples_path = stem + "_samples.gpkg"
             survey = self._run(
                 "wbe:surveymap",
                 {
@@ -146,7 +191,7 @@ class SurveyTask(QgsTask):
                     "TOWNSHIPS": choices.townships,
                     "TOWNSHIP_FIELD": choices.township_field,
                     "COMPOUND": compound,
-                    "ROUND": choices.round,
+                    "ROUND": survey_round,
                     "METHOD": choices.method,
                     "THRESHOLDS": list(choices.thresholds) if choices.thresholds else None,
                     "ND_POLICY": choices.nd_policy,
@@ -160,24 +205,15 @@ class SurveyTask(QgsTask):
             step += 1
             if self.isCanceled():
                 return False
-            result.severity, result.rejected, result.unmatched = survey["OUTPUT"], survey["REJECTED"], survey["UNMATCHED"]
+            result.severity, result.rejected, result.unmatched = survey["OUTPUT"], survey.get("REJECTED", ""), survey.get("UNMATCHED", "")
             result.round, result.break_1, result.break_2 = survey["ROUND"], survey["BREAK_1"], survey["BREAK_2"]
             result.rows_rejected, result.n_unmatched = int(survey["ROWS_REJECTED"]), int(survey["N_UNMATCHED"])
 
-            samples = self._run(
-                "wbe:importlabresults",
-                {"INPUT": choices.lab_file, "OUTPUT": stem + "_samples.gpkg", "REJECTED": "TEMPORARY_OUTPUT"},
-                step,
-                steps,
-            )
-            step += 1
-            if self.isCanceled():
-                return False
             # GeoJSON: one feature per township × round repeats the townships' fid, which a GeoPackage refuses.
             history = self._run(
                 "wbe:aggregatebytownship",
                 {
-                    "SAMPLES": samples["OUTPUT"],
+                    "SAMPLES": samples_path,
                     "TOWNSHIPS": choices.townships,
                     "TOWNSHIP_FIELD": choices.township_field,
                     "COMPOUND": compound,
@@ -222,8 +258,12 @@ def run_report(choices: SurveyChoices, result: CompoundResult, feedback: QgsProc
     """wbe:report for one compound, on the main thread (it draws maps and writes a PDF)."""
     import processing
 
-    stem = os.path.join(choices.folder, safe_name(f"report_{result.compound}_{result.round}"))
-    title = choices.title or tr("Wastewater drug survey {round}: {compound}").format(round=result.round, compound=result.compound)
+    from ..processing.labels import compound_label  # the compound's name in the interface language (甲基苯丙胺)
+
+    stem = (result.stem or os.path.join(choices.folder, safe_name(f"{result.compound}_{result.round}"))) + "_report"
+    title = choices.title or tr("Wastewater drug survey {round}: {compound}").format(
+        round=result.round, compound=compound_label(result.compound)
+    )
     parameters = {
         "INPUT": result.severity,
         "TITLE": title,

@@ -19,6 +19,10 @@
         <translation>季度水样监测：化验结果 → 以轮次命名的图层组中的严重程度图层，以及可打印的报告</translation>
     </message>
     <message>
+        <source>The township layer “{layer}” could not be read: {error}</source>
+        <translation>无法读取乡镇图层“{layer}”：{error}</translation>
+    </message>
+    <message>
         <source>Quarterly survey</source>
         <translation>季度水样监测</translation>
     </message>
@@ -45,6 +49,14 @@
     <message>
         <source>Township name field</source>
         <translation>乡镇名称字段</translation>
+    </message>
+    <message>
+        <source>Selected townships only</source>
+        <translation>仅所选乡镇</translation>
+    </message>
+    <message>
+        <source>Survey only the townships selected in the layer, as the toolbox's “Selected features only” does.</source>
+        <translation>只对图层中选中的乡镇进行监测分析，与工具箱的“仅所选要素”相同。</translation>
     </message>
     <message>
         <source>Compounds</source>
@@ -167,6 +179,10 @@
         <translation>“一般”的上限必须小于“较严重”的上限。</translation>
     </message>
     <message>
+        <source>“Selected townships only” is ticked, but no township of “{layer}” is selected.</source>
+        <translation>已勾选“仅所选乡镇”，但图层“{layer}”中没有选中任何乡镇。</translation>
+    </message>
+    <message>
         <source>Running… QGIS stays usable; the results appear when the survey is done.</source>
         <translation>正在运行……期间可继续使用 QGIS，完成后结果会自动加载。</translation>
     </message>
@@ -225,6 +241,10 @@
     <message>
         <source>Unexpected error: {error}</source>
         <translation>意外错误：{error}</translation>
+    </message>
+    <message>
+        <source>The files of an earlier run of {round} are kept; this run is saved as “{name}_…”.</source>
+        <translation>{round} 轮此前运行的文件已保留；本次结果另存为“{name}_…”。</translation>
     </message>
     <message>
         <source>Wastewater drug survey {round}: {compound}</source>
@@ -703,6 +723,10 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>固定阈值：第 1、2 级的上限</translation>
     </message>
     <message>
+        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
+        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
+    </message>
+    <message>
         <source>Classify severity</source>
         <translation>严重程度分级</translation>
     </message>
@@ -785,6 +809,38 @@ Several compounds: give COMPOUND_FIELD. Each compound gets its own breaks. With 
     <message>
         <source>Compound weights (compound=weight, …)</source>
         <translation>化合物权重（化合物=权重, …）</translation>
+    </message>
+    <message>
+        <source>How the values are cut into three classes; the help describes each method.</source>
+        <translation>如何把数值划分为三个等级；各方法见帮助说明。</translation>
+    </message>
+    <message>
+        <source>The field that holds the sampling round. With it, the breaks are computed once and applied to every round, so a township changes class only when its values change.</source>
+        <translation>存放采样轮次的字段。有了它，分级断点只计算一次并用于所有轮次，乡镇只有在数值变化时才会改变等级。</translation>
+    </message>
+    <message>
+        <source>Whether the breaks come from all rounds pooled or from one baseline round.</source>
+        <translation>断点取自所有轮次合并的数据，还是取自某一个基准轮次。</translation>
+    </message>
+    <message>
+        <source>The round the breaks (or the ratio methods' reference median) come from; empty: the earliest.</source>
+        <translation>断点（或比值法的参照中位数）所取自的轮次；留空则为最早一轮。</translation>
+    </message>
+    <message>
+        <source>With several compounds in one layer: each compound gets its own breaks.</source>
+        <translation>一个图层含多种目标物时：每种目标物各自计算断点。</translation>
+    </message>
+    <message>
+        <source>The township field, needed for a composite across compounds (one feature per township and round).</source>
+        <translation>乡镇字段，用于多种目标物的综合分级（每个乡镇每轮一个要素）。</translation>
+    </message>
+    <message>
+        <source>Combine the compounds' classes: the highest class, or a class of the weighted index of ratios to the county median.</source>
+        <translation>合并各目标物的等级：取最高等级，或按“与全县中位数之比”的加权指数分级。</translation>
+    </message>
+    <message>
+        <source>For the weighted index: compound=weight pairs, for example methamphetamine=2, ketamine=1; unnamed compounds weigh 1.</source>
+        <translation>用于加权指数：目标物=权重，例如 methamphetamine=2, ketamine=1；未列出的目标物权重为 1。</translation>
     </message>
     <message>
         <source>Severity</source>
@@ -1455,12 +1511,12 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
         <translation>导出毒情分级图</translation>
     </message>
     <message>
-        <source>Writes a finished map of a severity layer to PDF or PNG (the format follows the file extension): the title, the map with township names, the legend with the class breaks, a scale bar, a north arrow, the round and the date, and a source line.
+        <source>Writes a finished map of a severity layer to PDF or PNG (the format follows the file extension): the title, the map with township names, the legend with the class breaks, a scale bar, a north arrow, the round and the date, and a source line. The legend gives the breaks and the unit, taken from the data (the layer's unit field, else the import's unit for its medium). Text from the data is printed as it is, never evaluated as a QGIS expression; township names are text in the PDF, so a PDF reader finds them. The file is written to a temporary name and renamed into place when complete; a folder or a read-only file as output is refused.
 
-The layer's own style is used; a layer with a severity field but another style gets the red–orange–yellow severity style. A layer in a geographic CRS is drawn in the UTM zone of its centre so that the scale bar reads in kilometres. Chinese text needs a CJK font such as Noto Sans CJK (Debian: fonts-noto-cjk).</source>
-        <translation>将严重程度图层输出为完整的 PDF 或 PNG 地图（格式由文件扩展名决定）：标题、带乡镇名称的地图、含分级界值的图例、比例尺、指北针、轮次和日期，以及数据来源说明。
+The layer's own style is used; a layer with a severity field but another style gets the red–orange–yellow severity style. A layer in a geographic CRS, or in a projection that is not true to scale at its centre (Web Mercator, EPSG:3857), is drawn in the UTM zone of its centre, so that the scale bar measures ground distances. Chinese text needs a CJK font such as Noto Sans CJK (Debian: fonts-noto-cjk).</source>
+        <translation>将严重程度图层输出为 PDF 或 PNG 成品地图（格式由文件扩展名决定）：标题、标注乡镇名称的地图、带分级界值的图例、比例尺、指北针、轮次与日期，以及数据来源说明。图例中的界值和单位取自数据（图层的 unit 字段，否则为导入时该介质的单位）。数据中的文字按原样打印，绝不作为 QGIS 表达式求值；乡镇名称在 PDF 中为文本，PDF 阅读器可以搜索到。文件先写入临时文件名，完成后再重命名到位；输出路径为文件夹或只读文件时拒绝执行。
 
-使用图层自身的样式；图层有 severity 字段但样式不同时，使用红—橙—黄分级样式。地理坐标系的图层按其中心所在的 UTM 带绘制，使比例尺以千米为单位。中文需要 CJK 字体，如 Noto Sans CJK（Debian：fonts-noto-cjk）。</translation>
+使用图层自身的样式；有 severity 字段但样式不同的图层使用红—橙—黄严重程度样式。地理坐标系的图层，或在中心处比例不真实的投影（Web 墨卡托，EPSG:3857）中的图层，按其中心所在的 UTM 带绘制，使比例尺量测的是实地距离。中文文字需要 CJK 字体，如 Noto Sans CJK（Debian：fonts-noto-cjk）。</translation>
     </message>
     <message>
         <source>Severity layer</source>
@@ -1491,6 +1547,10 @@ The layer's own style is used; a layer with a severity field but another style g
         <translation>地图文件“{path}”的扩展名必须是 .pdf 或 .png。</translation>
     </message>
     <message>
+        <source>The layer “{layer}” has no unit or medium field: the import's unit for sewage ({unit}) is printed.</source>
+        <translation>图层“{layer}”没有单位或介质字段：打印的是导入时生活污水的单位（{unit}）。</translation>
+    </message>
+    <message>
         <source>Wastewater drug survey: severity by township</source>
         <translation>污水毒情监测：乡镇毒情严重程度</translation>
     </message>
@@ -1509,6 +1569,10 @@ The layer's own style is used; a layer with a severity field but another style g
     <message>
         <source>Source: wastewater survey lab results, joined to township boundaries. A sewage sample stands for its upstream catchment. Made with QGIS and wbe_surveillance.</source>
         <translation>数据来源：污水监测化验结果，按乡镇边界汇总。污水样品代表其上游汇水范围。由 QGIS 与 wbe_surveillance 制作。</translation>
+    </message>
+    <message>
+        <source>Severity ({unit})</source>
+        <translation>毒情严重程度（{unit}）</translation>
     </message>
     <message>
         <source>The map could not be written to “{path}”. {error}</source>
@@ -2331,24 +2395,396 @@ MASK（例如乡镇边界）把像元中心落在其面之外的像元设为无�
         <translation>拟合出的变异函数是纯块金：样品没有空间结构，插值面几乎是平的。</translation>
     </message>
     <message>
+        <source>Panel (sampled every round)</source>
+        <translation>定点（每轮都采样）</translation>
+    </message>
+    <message>
+        <source>Coverage</source>
+        <translation>覆盖</translation>
+    </message>
+    <message>
+        <source>Follow-up of a hot sample</source>
+        <translation>高值样品追踪</translation>
+    </message>
+    <message>
+        <source>Plan the next sampling round</source>
+        <translation>规划下一轮采样点</translation>
+    </message>
+    <message>
+        <source>Proposes where to sample next round, so that trends stay comparable, every township is covered evenly, and the search for a source narrows round by round. Each proposed point has a reason:
+
+• panel: a site sampled in every earlier round (SAMPLES with the field “round”; without it, every site). KEEP_PANEL keeps them at their own place, so that the trend of a site compares like with like.
+• coverage: each township is filled up to POINTS_PER_TOWNSHIP (panel points count). With a NETWORK the points cover the township's lines: first as much of them as possible lies upstream of some point, then the stretches between the points are made as equal in length (or in population, MEASURE) as possible. Without a network, or in a township with no lines, the points are spread over the township's area (or its population) by weighted k-means, and the covered share is the area (or population) within RADIUS metres of a point. The log gives each township's covered share.
+• follow_up: a sample is hot when its value ≥ THRESHOLD in its latest round (the highest value of the site in that round; choose COMPOUND when the layer holds several). Above each hot sample with no hot sample upstream, the suspected stretch is the network draining to it, minus every branch draining to a clean sample. FOLLOW_UP points are placed on it (snapped to the lines) so that they cut it into parts of equal length (or population): whatever the results, the stretch that can still hold the source shrinks to the largest part, a third with 2 points where the shape of the network allows it (the log gives the share). No point lands downstream of the hot sample or in a branch shown clean. Follow-up points come on top of the township's budget. A hot sample farther than SNAP_DISTANCE from every line, or with no line upstream, gets its follow-up points on a half circle of RADIUS metres facing away from the nearest clean sample, and the log says so.
+
+Network: lines with directions as in “Trace the source along the drainage network” (digitising direction, or DIRECTION_FIELD with forward, backward or both). A network where every line is “both” has no direction: the plan then falls back to area coverage and distance follow-up, and the log says that tracing needs a network with directions.
+
+POPULATION: points with a count (POPULATION_FIELD) or a raster of people per cell; each person is counted on the nearest line.
+
+OUTPUT: points with township, reason, site_id, hot_site (for follow-up points), upstream_length_m (all network upstream of the point), upstream_population, lon and lat (WGS84) and lon_gcj02 and lat_gcj02 (GCJ-02, for the field team's phone maps: Amap/Gaode and Tencent maps use it). FIELD_SHEET (optional): the points by township and reason, as a .csv (opens in Excel) or a printable .pdf.</source>
+        <translation>提出下一轮的采样位置，使趋势保持可比、各乡镇覆盖均匀，并让溯源排查一轮比一轮缩小范围。每个建议点位都有一个原因：
+
+• panel（定点）：以往每一轮都采过样的点位（SAMPLES 含 “round” 字段；没有该字段时，所有点位都算）。勾选 KEEP_PANEL 时保留在原位，使点位趋势前后可比。
+• coverage（覆盖）：每个乡镇补足到 POINTS_PER_TOWNSHIP 个点（定点计入）。给出管网 NETWORK 时，点位覆盖乡镇内的管线：先让尽可能多的管线位于某个点的上游，再让点与点之间的管段长度（或人口，见 MEASURE）尽量相等。没有管网、或乡镇内没有管线时，按加权 k 均值把点分布在乡镇面积（或人口）上，覆盖比例为距某点 RADIUS 米以内的面积（或人口）占比。日志给出每个乡镇的覆盖比例。
+• follow_up（追踪）：点位在最近一轮的值 ≥ THRESHOLD 即为高值（取该点位该轮的最高值；图层含多种目标物时请选择 COMPOUND）。对上游没有其他高值样品的每个高值样品，可疑管段是汇入它的管网，减去汇入任一低值样品的所有支线。FOLLOW_UP 个点放在可疑管段上（吸附到管线），把它切成长度（或人口）相等的几段：无论结果如何，仍可能藏有污染源的管段都缩小到最大的一段，在管网形状允许时用 2 个点即缩小到三分之一（日志给出比例）。不会有点落在高值样品下游或已证明干净的支线内。追踪点不占乡镇的点数预算。距所有管线超过 SNAP_DISTANCE 的高值样品、或上游没有管线的高值样品，其追踪点放在半径 RADIUS 米、背向最近低值样品的半圆上，日志会说明。
+
+管网：线图层，流向规则与“沿排水管网追溯污染源”相同（数字化方向，或 DIRECTION_FIELD 取值 forward、backward 或 both）。所有管线都是 “both” 的管网没有流向：此时规划退回到按面积覆盖和按距离追踪，日志会说明溯源需要有流向的管网。
+
+POPULATION：带人数字段（POPULATION_FIELD）的点，或每个像元人数的栅格；每个人计入最近的管线。
+
+OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点）、upstream_length_m（点上游的全部管线长度）、upstream_population、lon 和 lat（WGS84）以及 lon_gcj02 和 lat_gcj02（GCJ-02，供外业人员的手机地图使用：高德、腾讯地图采用此坐标）。FIELD_SHEET（可选）：按乡镇和原因列出点位的外业表，.csv（可用 Excel 打开）或可打印的 .pdf。</translation>
+    </message>
+    <message>
+        <source>Drainage network (optional)</source>
+        <translation>排水管网（可选）</translation>
+    </message>
+    <message>
+        <source>Direction field</source>
+        <translation>方向字段</translation>
+    </message>
+    <message>
+        <source>Samples of the last rounds (optional)</source>
+        <translation>最近几轮的样品（可选）</translation>
+    </message>
+    <message>
+        <source>Site name field</source>
+        <translation>点位名称字段</translation>
+    </message>
+    <message>
+        <source>Compound (empty: the layer holds one)</source>
+        <translation>物质（留空：图层只含一种物质）</translation>
+    </message>
+    <message>
+        <source>Threshold: a sample is hot when its value is ≥ this</source>
+        <translation>阈值：样品值 ≥ 此值即为高值</translation>
+    </message>
+    <message>
+        <source>Points per township</source>
+        <translation>每个乡镇的点数</translation>
+    </message>
+    <message>
+        <source>Keep the sites sampled in every round (panel)</source>
+        <translation>保留每轮都采样的点位（定点）</translation>
+    </message>
+    <message>
+        <source>Follow-up points for each suspected stretch</source>
+        <translation>每段可疑管段的追踪点数</translation>
+    </message>
+    <message>
+        <source>Population points (optional)</source>
+        <translation>人口点（可选）</translation>
+    </message>
+    <message>
+        <source>Population count field</source>
+        <translation>人数字段</translation>
+    </message>
+    <message>
+        <source>Population raster (optional)</source>
+        <translation>人口栅格（可选）</translation>
+    </message>
+    <message>
+        <source>Split and cover by</source>
+        <translation>切分与覆盖依据</translation>
+    </message>
+    <message>
+        <source>Network length (or area)</source>
+        <translation>管网长度（或面积）</translation>
+    </message>
+    <message>
+        <source>Population</source>
+        <translation>人口</translation>
+    </message>
+    <message>
+        <source>Snapping distance (metres)</source>
+        <translation>吸附距离（米）</translation>
+    </message>
+    <message>
+        <source>Radius a point stands for without a network (metres)</source>
+        <translation>无管网时每个点代表的半径（米）</translation>
+    </message>
+    <message>
+        <source>Value for forward direction</source>
+        <translation>正向取值</translation>
+    </message>
+    <message>
+        <source>Value for backward direction</source>
+        <translation>反向取值</translation>
+    </message>
+    <message>
+        <source>Value for both directions</source>
+        <translation>双向取值</translation>
+    </message>
+    <message>
+        <source>Default direction</source>
+        <translation>默认方向</translation>
+    </message>
+    <message>
+        <source>Forward direction</source>
+        <translation>正向</translation>
+    </message>
+    <message>
+        <source>Backward direction</source>
+        <translation>反向</translation>
+    </message>
+    <message>
+        <source>Both directions</source>
+        <translation>双向</translation>
+    </message>
+    <message>
+        <source>Topology tolerance (metres)</source>
+        <translation>拓扑容差（米）</translation>
+    </message>
+    <message>
+        <source>Sampling plan</source>
+        <translation>采样规划</translation>
+    </message>
+    <message>
+        <source>Field sheet (.csv or .pdf)</source>
+        <translation>外业表（.csv 或 .pdf）</translation>
+    </message>
+    <message>
+        <source>Panel points</source>
+        <translation>定点数</translation>
+    </message>
+    <message>
+        <source>Coverage points</source>
+        <translation>覆盖点数</translation>
+    </message>
+    <message>
+        <source>Follow-up points</source>
+        <translation>追踪点数</translation>
+    </message>
+    <message>
+        <source>Covered share of all townships</source>
+        <translation>全部乡镇的覆盖比例</translation>
+    </message>
+    <message>
+        <source>The layer “{layer}” has no townships.</source>
+        <translation>图层“{layer}”中没有乡镇。</translation>
+    </message>
+    <message>
+        <source>Population points need a count field (POPULATION_FIELD) of the layer “{layer}”.</source>
+        <translation>人口点需要图层“{layer}”的人数字段（POPULATION_FIELD）。</translation>
+    </message>
+    <message>
+        <source>{n} population points with no count, a count ≤ 0 or no point are left out.</source>
+        <translation>{n} 个人口点没有人数、人数 ≤ 0 或没有坐标，已剔除。</translation>
+    </message>
+    <message>
+        <source>The population raster is read at {w} × {h} cells: each coarser cell takes the value of one finer cell, times the number of finer cells it spans.</source>
+        <translation>人口栅格按 {w} × {h} 个像元读取：每个粗像元取一个细像元的值，乘以它所含的细像元数。</translation>
+    </message>
+    <message>
+        <source>The samples have no field “site_id”: sites are told apart by their coordinates.</source>
+        <translation>样品没有 “site_id” 字段：按坐标区分点位。</translation>
+    </message>
+    <message>
+        <source>{n} samples have no point and are left out.</source>
+        <translation>{n} 个样品没有点位，未使用。</translation>
+    </message>
+    <message>
+        <source>The network “{layer}” has no lines.</source>
+        <translation>管网“{layer}”中没有线。</translation>
+    </message>
+    <message>
+        <source>Every line of the network “{layer}” has the direction “both”: the network has no direction. Tracing needs a network with directions; this plan falls back to coverage by area and follow-up by distance.</source>
+        <translation>管网“{layer}”的每条线流向都是“both”：管网没有流向。溯源需要有流向的管网；本次规划退回到按面积覆盖和按距离追踪。</translation>
+    </message>
+    <message>
+        <source>MEASURE is population, but no POPULATION points or raster with people were given.</source>
+        <translation>MEASURE 选择了人口，但没有给出含人数的 POPULATION 点或栅格。</translation>
+    </message>
+    <message>
+        <source>{n} of {total} sites were sampled in every round ({rounds}): they form the panel.</source>
+        <translation>{total} 个点位中有 {n} 个在每一轮（{rounds}）都采过样：它们作为定点。</translation>
+    </message>
+    <message>
+        <source>The samples have no field “round”: every one of the {n} sites is kept as panel.</source>
+        <translation>样品没有 “round” 字段：全部 {n} 个点位都保留为定点。</translation>
+    </message>
+    <message>
+        <source>{hot} sites are hot (latest value ≥ {threshold}) and {clean} clean.</source>
+        <translation>{hot} 个点位为高值（最近值 ≥ {threshold}），{clean} 个为低值。</translation>
+    </message>
+    <message>
+        <source>No VALUE_FIELD is given: no sample can be hot, and no follow-up point is planned.</source>
+        <translation>未指定 VALUE_FIELD：没有样品能判为高值，不规划追踪点。</translation>
+    </message>
+    <message>
+        <source>No network is given: coverage is by area (or population) and follow-up by distance. Tracing a source needs a network.</source>
+        <translation>未给出管网：按面积（或人口）覆盖，按距离追踪。溯源需要管网。</translation>
+    </message>
+    <message>
+        <source>The panel site {site} lies in no township; it is kept, with no township.</source>
+        <translation>定点 {site} 不在任何乡镇内；保留该点，乡镇为空。</translation>
+    </message>
+    <message>
+        <source>Placing follow-up points…</source>
+        <translation>正在放置追踪点…</translation>
+    </message>
+    <message>
+        <source>The hot sample {site} lies {d} m from the nearest line, farther than SNAP_DISTANCE ({snap} m): its follow-up points are placed by distance around it. Check its coordinates, or raise SNAP_DISTANCE.</source>
+        <translation>高值样品 {site} 距最近管线 {d} 米，超过 SNAP_DISTANCE（{snap} 米）：其追踪点按距离放在它周围。请检查其坐标，或增大 SNAP_DISTANCE。</translation>
+    </message>
+    <message>
+        <source>The hot sample {site} explains the hot result downstream at {down}.</source>
+        <translation>高值样品 {site} 解释了下游 {down} 的高值结果。</translation>
+    </message>
+    <message>
+        <source>No line that is not shown clean drains to the hot sample {site}: the source lies at the sample itself or the network upstream is missing. Its follow-up points are placed by distance around it.</source>
+        <translation>没有未被证明干净的管线汇入高值样品 {site}：污染源就在采样点处，或上游管网缺失。其追踪点按距离放在它周围。</translation>
+    </message>
+    <message>
+        <source>Nobody lives along the stretch above {site}: it is cut by length.</source>
+        <translation>{site} 上游的管段沿线无人居住：按长度切分。</translation>
+    </message>
+    <message>
+        <source>Stretch above {site}: {length} m of line can hold the source; {n} follow-up points cut it so that at most {share}% of it is left after the next results.</source>
+        <translation>{site} 上游管段：{length} 米管线可能藏有污染源；{n} 个追踪点切分后，下一轮结果出来后最多剩下 {share}%。</translation>
+    </message>
+    <message>
+        <source>Follow-up points are placed {d} m around each hot sample: tracing the source upstream needs a network with directions.</source>
+        <translation>追踪点放在每个高值样品周围 {d} 米处：向上游溯源需要有流向的管网。</translation>
+    </message>
+    <message>
+        <source>The follow-up point {site} lies outside every township; it is kept, with no township.</source>
+        <translation>追踪点 {site} 不在任何乡镇内；保留该点，乡镇为空。</translation>
+    </message>
+    <message>
+        <source>Covering the townships…</source>
+        <translation>正在覆盖各乡镇…</translation>
+    </message>
+    <message>
+        <source>Township {town}: {n} panel sites, more than the budget of {budget} points. All panel sites are kept (trends stay comparable) and no coverage point is added; raise POINTS_PER_TOWNSHIP or untick KEEP_PANEL to choose.</source>
+        <translation>乡镇 {town}：有 {n} 个定点，超过 {budget} 个点的预算。保留全部定点（使趋势可比），不再增加覆盖点；如需取舍，请增大 POINTS_PER_TOWNSHIP 或取消勾选 KEEP_PANEL。</translation>
+    </message>
+    <message>
+        <source>Township {town} has no line of the network: its points are spread over its area (or population).</source>
+        <translation>乡镇 {town} 内没有管线：其点位按面积（或人口）分布。</translation>
+    </message>
+    <message>
+        <source>Township {town}: nobody lives along its lines; it is covered by length.</source>
+        <translation>乡镇 {town}：管线沿线无人居住；按长度覆盖。</translation>
+    </message>
+    <message>
+        <source>of the population along its lines</source>
+        <translation>（管线沿线人口）</translation>
+    </message>
+    <message>
+        <source>of its network length</source>
+        <translation>（管网长度）</translation>
+    </message>
+    <message>
+        <source>Township {town} has no area: no coverage point.</source>
+        <translation>乡镇 {town} 没有面积：不放覆盖点。</translation>
+    </message>
+    <message>
+        <source>of its population within {d} m of a point</source>
+        <translation>（距某点 {d} 米以内的人口）</translation>
+    </message>
+    <message>
+        <source>of its area within {d} m of a point</source>
+        <translation>（距某点 {d} 米以内的面积）</translation>
+    </message>
+    <message>
+        <source>Township {town}: {n} points ({panel} panel, {cov} coverage); {share}% {unit} is covered.</source>
+        <translation>乡镇 {town}：{n} 个点（{panel} 个定点，{cov} 个覆盖点）；覆盖比例 {share}% {unit}。</translation>
+    </message>
+    <message>
+        <source>The plan is empty: POINTS_PER_TOWNSHIP is 0 and there is no panel site or hot sample.</source>
+        <translation>规划为空：POINTS_PER_TOWNSHIP 为 0，且没有定点或高值样品。</translation>
+    </message>
+    <message>
+        <source>Field sheet written: {path}</source>
+        <translation>外业表已写出：{path}</translation>
+    </message>
+    <message>
+        <source>Township</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>采样点</translation>
+    </message>
+    <message>
+        <source>Follows hot sample</source>
+        <translation>追踪的高值样品</translation>
+    </message>
+    <message>
+        <source>Upstream line (m)</source>
+        <translation>上游管线（米）</translation>
+    </message>
+    <message>
+        <source>Upstream population</source>
+        <translation>上游人口</translation>
+    </message>
+    <message>
+        <source>Longitude (WGS84)</source>
+        <translation>经度（WGS84）</translation>
+    </message>
+    <message>
+        <source>Latitude (WGS84)</source>
+        <translation>纬度（WGS84）</translation>
+    </message>
+    <message>
+        <source>Longitude (GCJ-02)</source>
+        <translation>经度（GCJ-02）</translation>
+    </message>
+    <message>
+        <source>Latitude (GCJ-02)</source>
+        <translation>纬度（GCJ-02）</translation>
+    </message>
+    <message>
+        <source>Panel</source>
+        <translation>定点</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>追踪</translation>
+    </message>
+    <message>
+        <source>WGS84 (lon, lat)</source>
+        <translation>WGS84（经度, 纬度）</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (lon, lat)</source>
+        <translation>GCJ-02（经度, 纬度）</translation>
+    </message>
+    <message>
+        <source>Sampling plan for the next round</source>
+        <translation>下一轮采样规划</translation>
+    </message>
+    <message>
+        <source>Could not write the field sheet “{path}”.</source>
+        <translation>无法写出外业表“{path}”。</translation>
+    </message>
+    <message>
         <source>Survey report (HTML and PDF)</source>
         <translation>监测报告（HTML 和 PDF）</translation>
     </message>
     <message>
         <source>Writes a printable report of a survey round, as an HTML page and an A4 PDF, in the interface language: the severity map, a table of townships by class (samples, detected, mean, median, maximum), the changes since the last round and a trend chart, a methods section (classification, breaks, non-detect policy, and the caveat that a sewage sample stands for its catchment), and a data-quality section (rejected rows, samples outside every township, townships without samples).
 
-INPUT is a severity layer such as “Survey map” writes. HISTORY (optional) is a layer with one feature per township × round, such as “Aggregate samples by township” with an empty round writes: it gives the changes and the trend chart. TREND (optional) is the output of “Trend over rounds”. REJECTED and UNMATCHED (optional) are the rejected rows and the samples in no township. METHOD, BREAK_1, BREAK_2 and ND_POLICY describe how the layer was made; when the breaks are not given, the highest values of classes 1 and 2 are shown and marked as such.
+INPUT is a severity layer such as “Survey map” writes. HISTORY (optional) is a layer with one feature per township × round, such as “Aggregate samples by township” with an empty round writes: it gives the changes and the trend chart. TREND (optional) is the output of “Trend over rounds”. REJECTED and UNMATCHED (optional) are the rejected rows and the samples in no township. HOTSPOTS (optional) is the output of “Hot spots”: its hot and cold spots are listed with the caveat that a Gi* hot spot is a high neighbourhood, not a high township. METHOD, BREAK_1, BREAK_2 and ND_POLICY describe how the layer was made; when the breaks are not given, the highest values of classes 1 and 2 are shown and marked as such.
 
 ATLAS adds one map page per township, or one per round (drawn with this round's breaks, needs HISTORY). TEMPLATE is an optional print layout template (.qpt); the plugin ships one in resources/layouts/severity_map.qpt to copy and edit.
 
-Every value from the data is escaped, so text such as &lt;script&gt; in a lab sheet shows as text.</source>
-        <translation>按界面语言生成一期监测的可打印报告（HTML 网页和 A4 PDF）：严重程度分级图；按等级排列的乡镇表（样品数、检出数、均值、中位数、最大值）；与上一轮相比的变化和趋势图；方法说明（分级方法、分级界值、未检出处理方式，以及“污水样品代表的是其上游汇水区”的说明）；数据质量说明（未导入的行、不在任何乡镇内的样品、没有样品的乡镇）。
+Units come from the data: the layer's unit field, else the import's unit for its medium (ng/L for water, ng/g for solids); they are printed in the legends, the tables' notes and the trend charts. The township name field is guessed from name-like fields when not given (name, 乡镇, 乡镇名称, XZMC, town_name…). Table rows never split across pages. The files are written to a temporary name and renamed into place when complete: a folder or a read-only file as output is refused.
 
-INPUT 为严重程度图层，例如“水样监测分级图”的输出。HISTORY（可选）为每个乡镇每一轮一条记录的图层，例如“按乡镇汇总样品”在轮次留空时的输出，用于计算变化和绘制趋势图。TREND（可选）为“多轮趋势”的输出。REJECTED 和 UNMATCHED（可选）为未导入的行和不在任何乡镇内的样品。METHOD、BREAK_1、BREAK_2 和 ND_POLICY 说明图层的生成方式；未给出分级界值时，报告列出第 1、2 级中的最大值并加以注明。
+Every value from the data is escaped, so text such as &amp;lt;script&amp;gt; in a lab sheet shows as text, and text in the printed maps (title, round, compound, township names) is printed as it is, never evaluated.</source>
+        <translation>以界面语言输出一轮调查的可打印报告，包括 HTML 页面和 A4 PDF：严重程度分级图、各乡镇按等级列表（样品数、检出数、均值、中位数、最大值）、与上一轮相比的变化和趋势图、方法说明（分级方法、界值、未检出处理方式，以及污水样品代表其上游汇水区的说明）和数据质量（被拒绝的行、不在任何乡镇内的样品、没有样品的乡镇）。
 
-ATLAS 可为每个乡镇或每一轮各加一页地图（按轮次出图时使用本轮的分级界值，需要 HISTORY）。TEMPLATE 为可选的打印布局模板（.qpt）；插件自带一个模板 resources/layouts/severity_map.qpt，可复制后修改。
+INPUT 为“调查地图”等输出的严重程度图层。HISTORY（可选）为每个乡镇×轮次一个要素的图层，例如“按乡镇汇总样品”在轮次留空时的输出：用于变化和趋势图。TREND（可选）为“多轮趋势”的输出。REJECTED 和 UNMATCHED（可选）为被拒绝的行和不在任何乡镇内的样品。HOTSPOTS（可选）为“热点分析”的输出：列出其中的热点和冷点，并说明 Gi* 热点是高值邻域，而不是高值乡镇。METHOD、BREAK_1、BREAK_2 和 ND_POLICY 说明图层的生成方式；未给出界值时，显示第 1、2 级中的最大值并加以注明。
 
-数据中的所有内容都经过转义，化验表中如有 &lt;script&gt; 之类的文字，会原样显示为文字。</translation>
+ATLAS 为每个乡镇或每个轮次增加一页地图（按轮次时使用本轮界值绘制，需要 HISTORY）。TEMPLATE 为可选的打印布局模板（.qpt）；插件在 resources/layouts/severity_map.qpt 中提供一个，可复制后编辑。
+
+单位取自数据：图层的 unit 字段，否则为导入时该介质的单位（水样 ng/L，固体样品 ng/g）；单位打印在图例、表格说明和趋势图中。未指定乡镇名称字段时，从类似名称的字段中推测（name、乡镇、乡镇名称、XZMC、town_name……）。表格行不会跨页断开。文件先写入临时文件名，完成后再重命名到位：输出路径为文件夹或只读文件时拒绝执行。
+
+数据中的每个值都经过转义，因此化验表中的 &amp;lt;script&amp;gt; 等文字按文字显示；打印地图中的文字（标题、轮次、物质、乡镇名称）按原样打印，绝不求值。</translation>
     </message>
     <message>
         <source>Township name field (empty: guess)</source>
@@ -2365,6 +2801,10 @@ ATLAS 可为每个乡镇或每一轮各加一页地图（按轮次出图时使�
     <message>
         <source>Trend over rounds (output of the trend tool)</source>
         <translation>多轮趋势（趋势工具的输出）</translation>
+    </message>
+    <message>
+        <source>Hot spots (output of the hot spot tool)</source>
+        <translation>热点（热点分析工具的输出）</translation>
     </message>
     <message>
         <source>Classification method used</source>
@@ -2427,12 +2867,20 @@ ATLAS 可为每个乡镇或每一轮各加一页地图（按轮次出图时使�
         <translation>污水毒情监测报告</translation>
     </message>
     <message>
+        <source>The layer “{layer}” holds values in several units ({units}); its classes and tables mix them.</source>
+        <translation>图层“{layer}”中的数值有多种单位（{units}）；其分级和表格混合了这些单位。</translation>
+    </message>
+    <message>
         <source>The severity layer holds several rounds ({rounds}); the report treats them as one.</source>
         <translation>严重程度图层包含多个轮次（{rounds}），报告将其合并为一期处理。</translation>
     </message>
     <message>
         <source>The layer of earlier rounds “{layer}” has no fields “{name}”, “round” and “{value}”: changes and trends left out.</source>
         <translation>历史轮次图层“{layer}”缺少“{name}”、“round”和“{value}”字段，报告中不含变化和趋势。</translation>
+    </message>
+    <message>
+        <source>The hot spot layer “{layer}” has no field “gi_bin”: give the output of “Hot spots”.</source>
+        <translation>热点图层“{layer}”没有字段“gi_bin”：请提供“热点分析”的输出。</translation>
     </message>
     <message>
         <source>The layout template “{path}” does not exist.</source>
@@ -2447,12 +2895,16 @@ ATLAS 可为每个乡镇或每一轮各加一页地图（按轮次出图时使�
         <translation>无法绘制地图：{error}</translation>
     </message>
     <message>
+        <source>The report could not be written: {error}</source>
+        <translation>无法写出报告：{error}</translation>
+    </message>
+    <message>
         <source>Report written to {path}</source>
         <translation>报告已保存到 {path}</translation>
     </message>
     <message>
-        <source>The PDF report could not be written to “{path}”.</source>
-        <translation>无法将 PDF 报告写入“{path}”。</translation>
+        <source>Report written to {path} ({pages} pages)</source>
+        <translation>报告已写入 {path}（共 {pages} 页）</translation>
     </message>
     <message>
         <source>One page per round needs the township values of every round (HISTORY): no atlas pages written.</source>
@@ -2493,14 +2945,6 @@ Distances are in metres: layers in degrees are worked in the UTM zone of the sam
 样品来自“导入化验结果”（带 compound 和 round 字段）时，请选择物质 COMPOUND（中英文名称或缩写均可），必要时选择轮次 ROUND：不同物质的数值不能用同一个阈值比较。
 
 距离以米计：经纬度图层在样品所在的 UTM 带中计算，日志会注明。没有数值或没有点位的样品在日志中计数，不能入选。</translation>
-    </message>
-    <message>
-        <source>Site name field</source>
-        <translation>点位名称字段</translation>
-    </message>
-    <message>
-        <source>Compound (empty: the layer holds one)</source>
-        <translation>物质（留空：图层只含一种物质）</translation>
     </message>
     <message>
         <source>Threshold: a sample qualifies when its value is ≥ this</source>
@@ -2615,6 +3059,14 @@ Distances are in metres: layers in degrees are worked in the UTM zone of the sam
         <translation>没有样品入选，未生成排查区。</translation>
     </message>
     <message>
+        <source>the SVG writer failed</source>
+        <translation>SVG 写出失败</translation>
+    </message>
+    <message>
+        <source>the image writer failed</source>
+        <translation>图像写出失败</translation>
+    </message>
+    <message>
         <source>No data</source>
         <translation>无数据</translation>
     </message>
@@ -2683,8 +3135,24 @@ The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the
         <translation>未填写也未找到界值：图表不绘制等级区间。</translation>
     </message>
     <message>
+        <source>The layer “{layer}” has two rows for the township “{township}” in round “{round}” (feature {first}, value {a}; feature {second}, value {b}): a chart shows one value per round. Choose one compound, or aggregate the rows first.</source>
+        <translation>图层“{layer}”中乡镇“{township}”在轮次“{round}”有两行（要素 {first}，数值 {a}；要素 {second}，数值 {b}）：每个轮次的图表只能显示一个数值。请只选一种物质，或先汇总这些行。</translation>
+    </message>
+    <message>
+        <source>The output folder “{folder}” is a file, not a folder.</source>
+        <translation>输出文件夹“{folder}”是一个文件，不是文件夹。</translation>
+    </message>
+    <message>
+        <source>The charts cannot be written to “{folder}”: {error}</source>
+        <translation>无法将图表写入“{folder}”：{error}</translation>
+    </message>
+    <message>
         <source>Townships per class and round</source>
         <translation>各轮次各等级乡镇数</translation>
+    </message>
+    <message>
+        <source>{township} → {file}</source>
+        <translation>{township} → {file}</translation>
     </message>
     <message>
         <source>{n} township charts and the class count chart written to {folder}.</source>
@@ -3043,8 +3511,20 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
 导入时被拒绝的行和不在任何乡镇内的样品分别写入各自的输出，并在日志和结果中计数。</translation>
     </message>
     <message>
+        <source>The field of the township layer that holds the township names. Empty (or the default “name” on a layer without it): the first text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town), as the log says.</source>
+        <translation>乡镇图层中存放乡镇名称的字段。留空（或图层没有默认的“name”字段）时，使用第一个看起来像名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town），并在日志中说明。</translation>
+    </message>
+    <message>
         <source>Round (empty: the latest)</source>
         <translation>轮次（留空：最新一轮）</translation>
+    </message>
+    <message>
+        <source>The sampling round to map, written as in the lab table: a quarter 2024Q3, a year 2024 or a month 2024-07. Empty: the latest round that has samples of the compound; the round used is returned as ROUND.</source>
+        <translation>要制图的采样轮次，写法与化验结果表一致：季度 2024Q3、年份 2024 或月份 2024-07。留空则为该目标物有样品的最新一轮；实际使用的轮次作为 ROUND 返回。</translation>
+    </message>
+    <message>
+        <source>How the township values are cut into the three classes; see “Classify severity” for each method.</source>
+        <translation>如何把乡镇数值划分为三个等级；各方法见“严重程度分级”。</translation>
     </message>
     <message>
         <source>Township value</source>
@@ -3079,6 +3559,14 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
         <translation>制图轮次</translation>
     </message>
     <message>
+        <source>Choose the township name field: the layer “{layer}” has no text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town).</source>
+        <translation>请选择乡镇名称字段：图层“{layer}”中没有看起来像名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town）。</translation>
+    </message>
+    <message>
+        <source>Township name field: “{field}” (guessed from the field names).</source>
+        <translation>乡镇名称字段：“{field}”（根据字段名推断）。</translation>
+    </message>
+    <message>
         <source>Importing lab results…</source>
         <translation>正在导入化验结果…</translation>
     </message>
@@ -3093,6 +3581,10 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
     <message>
         <source>Drawing the map…</source>
         <translation>正在绘制地图…</translation>
+    </message>
+    <message>
+        <source>Saved by wbe_surveillance</source>
+        <translation>由 wbe_surveillance 保存</translation>
     </message>
     <message>
         <source>The lab table has no sample of “{compound}” of the chosen sample type.</source>
@@ -3131,48 +3623,8 @@ OUTPUT：每个被标记样品对应一段管段，从该样品向上游延伸�
         <translation>排水管网</translation>
     </message>
     <message>
-        <source>Direction field</source>
-        <translation>方向字段</translation>
-    </message>
-    <message>
-        <source>Value for forward direction</source>
-        <translation>正向取值</translation>
-    </message>
-    <message>
-        <source>Value for backward direction</source>
-        <translation>反向取值</translation>
-    </message>
-    <message>
-        <source>Value for both directions</source>
-        <translation>双向取值</translation>
-    </message>
-    <message>
-        <source>Default direction</source>
-        <translation>默认方向</translation>
-    </message>
-    <message>
-        <source>Forward direction</source>
-        <translation>正向</translation>
-    </message>
-    <message>
-        <source>Backward direction</source>
-        <translation>反向</translation>
-    </message>
-    <message>
-        <source>Both directions</source>
-        <translation>双向</translation>
-    </message>
-    <message>
-        <source>Topology tolerance (metres)</source>
-        <translation>拓扑容差（米）</translation>
-    </message>
-    <message>
         <source>Flow field (optional: flow-weighted mixing at confluences)</source>
         <translation>流量字段（可选：汇流处按流量加权混合）</translation>
-    </message>
-    <message>
-        <source>Snapping distance (metres)</source>
-        <translation>吸附距离（米）</translation>
     </message>
     <message>
         <source>Rise that flags a stretch (ratio)</source>
@@ -3227,16 +3679,8 @@ OUTPUT：每个被标记样品对应一段管段，从该样品向上游延伸�
         <translation>{n} 个管网要素没有线几何，未使用。</translation>
     </message>
     <message>
-        <source>The network “{layer}” has no lines.</source>
-        <translation>管网“{layer}”中没有线。</translation>
-    </message>
-    <message>
         <source>{n} samples have no site name and are left out.</source>
         <translation>{n} 个样品没有点位名称，未使用。</translation>
-    </message>
-    <message>
-        <source>{n} samples have no point and are left out.</source>
-        <translation>{n} 个样品没有点位，未使用。</translation>
     </message>
     <message>
         <source>{n} samples have no value in “{field}” and are left out: {sites}.</source>
@@ -3481,6 +3925,38 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>The layer “{layer}” has no field {fields}. It needs the fields written by “Import lab results”: {needed}.</source>
         <translation>图层“{layer}”缺少字段 {fields}。它需要“导入化验结果”写出的字段：{needed}。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” is the folder “{path}”, not a file. Give a file name, for example “{example}”.</source>
+        <translation>输出“{label}”指向的“{path}”是文件夹，不是文件。请给出文件名，例如“{example}”。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” cannot be written to “{path}”: “{file}” is a file, not a folder.</source>
+        <translation>输出“{label}”无法写入“{path}”：“{file}”是文件，不是文件夹。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” cannot be written to “{path}”: the folder “{folder}” does not exist.</source>
+        <translation>输出“{label}”无法写入“{path}”：文件夹“{folder}”不存在。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” cannot be written: the file “{path}” exists and is read-only. Choose another name or make it writable.</source>
+        <translation>输出“{label}”无法写入：文件“{path}”已存在且为只读。请换一个文件名，或取消其只读属性。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” cannot be written to “{path}”: the folder “{folder}” is read-only.</source>
+        <translation>输出“{label}”无法写入“{path}”：文件夹“{folder}”为只读。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” needs a folder, but “{path}” is a file.</source>
+        <translation>输出“{label}”需要一个文件夹，但“{path}”是文件。</translation>
+    </message>
+    <message>
+        <source>The output “{label}” cannot be written: the folder “{path}” is read-only.</source>
+        <translation>输出“{label}”无法写入：文件夹“{path}”为只读。</translation>
+    </message>
+    <message>
+        <source>The join could not run in the PostGIS database ({reason}); it runs in memory instead.</source>
+        <translation>无法在 PostGIS 数据库中完成空间连接（{reason}），改为在内存中计算。</translation>
     </message>
     <message>
         <source>The samples hold several compounds ({present}) and no COMPOUND is chosen: their values are compared as they are.</source>
@@ -3747,6 +4223,42 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>污水毒情监测</translation>
     </message>
     <message>
+        <source>hot spot</source>
+        <translation>热点</translation>
+    </message>
+    <message>
+        <source>cold spot</source>
+        <translation>冷点</translation>
+    </message>
+    <message>
+        <source>No output file was given.</source>
+        <translation>未指定输出文件。</translation>
+    </message>
+    <message>
+        <source>The output “{path}” is a folder, not a file: give a file name.</source>
+        <translation>输出“{path}”是文件夹，不是文件：请给出文件名。</translation>
+    </message>
+    <message>
+        <source>The folder of “{path}” cannot be created: {error}</source>
+        <translation>无法创建“{path}”所在的文件夹：{error}</translation>
+    </message>
+    <message>
+        <source>The file “{path}” exists and is read-only: it was left as it is. Choose another name or make it writable.</source>
+        <translation>文件“{path}”已存在且为只读：已保持原样。请换一个文件名，或将其改为可写。</translation>
+    </message>
+    <message>
+        <source>The folder of “{path}” is not writable.</source>
+        <translation>“{path}”所在的文件夹不可写。</translation>
+    </message>
+    <message>
+        <source>The file “{path}” cannot be written: {error}</source>
+        <translation>无法写入文件“{path}”：{error}</translation>
+    </message>
+    <message>
+        <source>The file “{path}” could not be written (nothing was produced).</source>
+        <translation>无法写入文件“{path}”（没有生成任何内容）。</translation>
+    </message>
+    <message>
         <source>not stated</source>
         <translation>未说明</translation>
     </message>
@@ -3775,12 +4287,24 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>未说明未检出的处理方式。</translation>
     </message>
     <message>
-        <source>Row</source>
-        <translation>行号</translation>
+        <source>from the layer's unit field</source>
+        <translation>取自图层的单位字段</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
+        <source>the import's unit for the layer's medium</source>
+        <translation>导入时图层介质的单位</translation>
+    </message>
+    <message>
+        <source>the layer records no unit or medium: the import's unit for sewage is assumed</source>
+        <translation>图层未记录单位或介质：假定为导入时生活污水的单位</translation>
+    </message>
+    <message>
+        <source>A Getis-Ord Gi* hot spot is a high neighbourhood, not a high township: the statistic sums the township and its neighbours, so a township with a modest value among high neighbours can be a hot spot, and a high township among low ones can be none. Read it with the township's own value and with local Moran's I, whose HL (high among low) and LH (low among high) clusters show such townships.</source>
+        <translation>Getis-Ord Gi* 热点是高值邻域，而不是高值乡镇：该统计量把乡镇自身与其相邻乡镇的数值相加，因此数值一般、但周边数值较高的乡镇可能成为热点，而周边数值较低的高值乡镇可能不是热点。请结合乡镇自身的数值和局部 Moran's I 一起解读，其 HL（低值包围的高值）和 LH（高值包围的低值）聚类可以显示这类乡镇。</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>行号</translation>
     </message>
     <message>
         <source>Column</source>
@@ -3795,16 +4319,8 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>原始行内容</translation>
     </message>
     <message>
-        <source>Site</source>
-        <translation>采样点</translation>
-    </message>
-    <message>
         <source>Value as written</source>
         <translation>原始值</translation>
-    </message>
-    <message>
-        <source>Township</source>
-        <translation>乡镇</translation>
     </message>
     <message>
         <source>Class</source>
@@ -3839,16 +4355,20 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>各乡镇等级</translation>
     </message>
     <message>
-        <source>Concentrations as the lab reported them, in ng/L for water and ng/g for solids. The class follows the “{field}” value.</source>
-        <translation>浓度为化验结果原值，水样单位 ng/L，固体样品单位 ng/g。等级依据“{field}”数值划分。</translation>
+        <source>Values in {unit} ({origin}). The class follows the “{field}” value.</source>
+        <translation>数值单位为 {unit}（{origin}）。等级依据“{field}”数值划分。</translation>
+    </message>
+    <message>
+        <source>no unit given</source>
+        <translation>未给出单位</translation>
     </message>
     <message>
         <source>Changes since the last round</source>
         <translation>与上一轮相比的变化</translation>
     </message>
     <message>
-        <source>{previous} → {current}, township values (“{field}”).</source>
-        <translation>{previous} → {current}，乡镇数值（“{field}”）。</translation>
+        <source>{previous} → {current}, township values (“{field}”, {unit}).</source>
+        <translation>{previous} → {current}，乡镇数值（“{field}”，{unit}）。</translation>
     </message>
     <message>
         <source>Change</source>
@@ -3865,6 +4385,10 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Trend over rounds</source>
         <translation>多轮趋势</translation>
+    </message>
+    <message>
+        <source>Township values (“{field}”) by round, in {unit}; dashed lines: the class breaks.</source>
+        <translation>各轮次乡镇数值（“{field}”），单位 {unit}；虚线为分级界值。</translation>
     </message>
     <message>
         <source>Sen's slope per round</source>
@@ -3895,12 +4419,32 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>不超过 {b1} 为一般；高于 {b1} 且不超过 {b2} 为较严重；高于 {b2} 为严重。</translation>
     </message>
     <message>
+        <source>(Breaks in {unit}.)</source>
+        <translation>（界值单位为 {unit}。）</translation>
+    </message>
+    <message>
         <source>(Breaks not given to the report: shown as the highest values in classes 1 and 2.)</source>
         <translation>（未向报告提供分级界值：此处为第 1、2 级中的最大值。）</translation>
     </message>
     <message>
         <source>A sewage sample stands for its upstream catchment, not for the point where it was taken, nor for the whole township. The class says where to look first; it is not a count of users.</source>
         <translation>污水样品代表的是其上游汇水区，既不代表采样点本身，也不代表整个乡镇。等级只提示优先排查的方向，并不代表吸毒人数。</translation>
+    </message>
+    <message>
+        <source>Gi* hot spot</source>
+        <translation>Gi* 热点</translation>
+    </message>
+    <message>
+        <source>Gi* z</source>
+        <translation>Gi* z 值</translation>
+    </message>
+    <message>
+        <source>Local Moran cluster</source>
+        <translation>局部 Moran 聚类</translation>
+    </message>
+    <message>
+        <source>No township is a hot spot at 90% confidence or more.</source>
+        <translation>在 90% 及以上置信水平下，没有乡镇是热点。</translation>
     </message>
     <message>
         <source>Data quality</source>
@@ -3939,6 +4483,26 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>由 QGIS 和 wbe_surveillance 生成。</translation>
     </message>
     <message>
+        <source>file error (is the folder writable, or the file open in another program?)</source>
+        <translation>文件错误（文件夹是否可写，或文件是否被其他程序打开？）</translation>
+    </message>
+    <message>
+        <source>out of memory</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <source>print error</source>
+        <translation>打印错误</translation>
+    </message>
+    <message>
+        <source>canceled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>The PDF report could not be written to “{path}”.</source>
+        <translation>无法将 PDF 报告写入“{path}”。</translation>
+    </message>
+    <message>
         <source>The layers have no usable coordinates.</source>
         <translation>图层没有可用的坐标。</translation>
     </message>
@@ -3953,10 +4517,6 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Severe</source>
         <translation>严重</translation>
-    </message>
-    <message>
-        <source>Saved by wbe_surveillance</source>
-        <translation>由 wbe_surveillance 保存</translation>
     </message>
 </context>
 </TS>

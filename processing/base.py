@@ -34,12 +34,35 @@ def group_name(group_id: str) -> str:
     return names.get(group_id, group_id)
 
 
+def help_html(text: str) -> str:
+    """Plain help text → the HTML the toolbox renders it as: a bare "<" would start a tag and swallow the rest."""
+    import html
+
+    escaped = html.escape(text or "", quote=False)
+    return escaped.replace("\n", "<br>")
+
+
 class WbeAlgorithm(QgsProcessingAlgorithm):
-    """Base class: subclasses set ``ALG_ID``, ``GROUP_ID`` and ``ICON`` and write the translated texts."""
+    """Base class: subclasses set ``ALG_ID``, ``GROUP_ID`` and ``ICON`` and write the translated texts.
+
+    Subclasses write ``shortHelpString`` as plain text; it is escaped here, once for all of them, because
+    QGIS renders it as HTML."""
 
     ALG_ID = ""
     GROUP_ID = "survey"
     ICON = "wbe.svg"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        plain = cls.__dict__.get("shortHelpString")
+        if plain is not None and not getattr(plain, "_wbe_escaped", False):
+
+            def shortHelpString(self, _plain=plain) -> str:
+                return help_html(_plain(self))
+
+            shortHelpString._wbe_escaped = True
+            shortHelpString.__doc__ = plain.__doc__
+            cls.shortHelpString = shortHelpString
 
     def createInstance(self):
         return type(self)()
@@ -64,6 +87,28 @@ class WbeAlgorithm(QgsProcessingAlgorithm):
 
     def helpUrl(self) -> str:
         return ""
+
+    def checkParameterValues(self, parameters, context):
+        """QGIS's checks, then every file or folder output (processing/io/outputs.py): the dialog, processing.run
+        and qgis_process show the worded reason before anything runs."""
+        ok, message = super().checkParameterValues(parameters, context)
+        if not ok:
+            return ok, message
+        from .io.outputs import check_destinations
+
+        try:
+            check_destinations(self, parameters, context)
+        except QgsProcessingException as exc:
+            return False, str(exc)
+        return True, ""
+
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
+        """Before processAlgorithm, on every path (models and batch too): the same output check, so a folder given
+        as a file, a read-only file or a file in the way of a folder ends in a worded error, not a traceback."""
+        from .io.outputs import check_destinations
+
+        check_destinations(self, parameters, context)
+        return True
 
 
 def nondetect_policy_parameter(name: str = "ND_POLICY") -> QgsProcessingParameterEnum:
@@ -181,3 +226,109 @@ def write_feature(sink, feature, output_label: str) -> None:
 
 def is_null(value) -> bool:
     return value is None or (hasattr(value, "isNull") and value.isNull())
+
+
+# --- The township name field: recorded on a layer this plugin made, else guessed from the field names. ---
+
+TOWNSHIP_FIELD_PROPERTY = "wbe_surveillance/township_field"
+# Exact names first (case-insensitive), in this order of preference.
+TOWNSHIP_NAME_GUESSES = (
+    "name",
+    "乡镇",
+    "乡镇名称",
+    "镇名",
+    "乡镇名",
+    "xzmc",
+    "xzqmc",
+    "township",
+    "town",
+    "town_name",
+    "township_name",
+    "name_zh",
+    "名称",
+    "name_en",
+)
+# Then any text field whose name contains one of these.
+TOWNSHIP_NAME_PARTS = ("乡镇", "镇名", "名称", "xzmc", "township", "town", "name")
+# Fields this plugin writes that are text but never the township name.
+_NOT_A_NAME = {
+    "round",
+    "compound",
+    "severity_label",
+    "raw_value",
+    "medium",
+    "site_id",
+    "sample_date",
+    "reason",
+    "trend",
+    "lisa_cluster",
+    "unit",
+    "lab_township",
+    "source_row",
+}
+
+
+def guess_township_name_field(fields) -> str:
+    """The first text field that looks like a township name (see TOWNSHIP_NAME_GUESSES), or ""."""
+    from qgis.PyQt.QtCore import QVariant
+
+    text = [f.name() for f in fields if f.type() == QVariant.String]
+    lowered = {}
+    for name in text:
+        lowered.setdefault(name.lower(), name)
+    for guess in TOWNSHIP_NAME_GUESSES:
+        if guess in lowered:
+            return lowered[guess]
+    for part in TOWNSHIP_NAME_PARTS:
+        for name in text:
+            if part in name.lower() and name.lower() not in _NOT_A_NAME:
+                return name
+    return ""
+
+
+def _recorded_in_stored_style(layer) -> str:
+    """The township field recorded in the style stored with a GeoPackage layer (Processing opens file layers
+    without their default style, so the layer's own custom properties may not hold it)."""
+    import re
+
+    from qgis.core import QgsProviderRegistry
+
+    try:
+        provider = layer.dataProvider()
+        if provider is None or provider.name() != "ogr":
+            return ""
+        metadata = QgsProviderRegistry.instance().providerMetadata("ogr")
+        result = metadata.loadStyle(layer.source(), "")
+        qml = result[0] if isinstance(result, tuple) else result
+    except Exception:  # a layer without a stored style simply records nothing
+        return ""
+    if not qml:
+        return ""
+    match = re.search(r'name="' + re.escape(TOWNSHIP_FIELD_PROPERTY) + r'"[^>]*value="([^"]*)"', qml) or re.search(
+        r'value="([^"]*)"[^>]*name="' + re.escape(TOWNSHIP_FIELD_PROPERTY) + r'"', qml
+    )
+    return match.group(1) if match else ""
+
+
+def recorded_township_name_field(layer) -> str:
+    """The township name field a wbe algorithm recorded on this layer (custom property, or the stored style), or ""."""
+    recorded = layer.customProperty(TOWNSHIP_FIELD_PROPERTY, "")
+    if not recorded:
+        recorded = _recorded_in_stored_style(layer)
+    if recorded and layer.fields().lookupField(str(recorded)) >= 0:
+        return str(recorded)
+    return ""
+
+
+def township_name_field(layer) -> str:
+    """The township name field of ``layer``: the one recorded by this plugin, else the first text field that
+    looks like a name (name, NAME, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town, …), else ""."""
+    if layer is None:
+        return ""
+    return recorded_township_name_field(layer) or guess_township_name_field(layer.fields())
+
+
+def record_township_name_field(layer, field: str) -> None:
+    """Record ``field`` as the township name field of ``layer`` (kept in the style stored with the file)."""
+    if layer is not None and field:
+        layer.setCustomProperty(TOWNSHIP_FIELD_PROPERTY, field)

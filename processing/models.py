@@ -2,7 +2,10 @@
 and how they were written (``write_models``), so a change to an algorithm's parameters can be carried into
 them by running this module again:
 
-    QT_QPA_PLATFORM=offscreen /usr/bin/python3 -m wbe_surveillance.processing.report_models   (from the repo root)
+    cd "$(/usr/bin/python3 scripts/plugin_link.py)" && QT_QPA_PLATFORM=offscreen /usr/bin/python3 -m wbe_surveillance.processing.models
+
+Every mandatory input of a child that the model does not feed gets the algorithm's default as a static value
+(``_mandatory_defaults``): without it the modeler draws the child red and calls the model invalid.
 
 The files open in QGIS's graphical modeler, where a user can copy and adapt them.
 """
@@ -121,7 +124,27 @@ def _static(value):
     return [QgsProcessingModelChildParameterSource.fromStaticValue(value)]
 
 
+def _mandatory_defaults(algorithm_id: str, sources: dict) -> dict:
+    """Static sources for every mandatory input the model does not feed: the modeler shows a child without them
+    in red and refuses to run the model ("Parameter … is mandatory"), even when the algorithm has a default."""
+    from qgis.core import QgsApplication
+
+    algorithm = QgsApplication.processingRegistry().algorithmById(algorithm_id)
+    if algorithm is None:
+        raise LookupError(f"{algorithm_id} is not registered: load the wbe provider before writing the models")
+    added = {}
+    for definition in algorithm.parameterDefinitions():
+        name = definition.name()
+        if name in sources or definition.isDestination() or definition.flags() & definition.FlagOptional:
+            continue
+        if definition.defaultValue() is None:
+            raise ValueError(f"{algorithm_id}: the model must feed the mandatory parameter {name}, which has no default")
+        added[name] = _static(definition.defaultValue())
+    return added
+
+
 def _child(algorithm_id: str, child_id: str, description: str, x: float, y: float, sources: dict, outputs: dict | None = None):
+    sources = {**sources, **_mandatory_defaults(algorithm_id, sources)}
     child = QgsProcessingModelChildAlgorithm(algorithm_id)
     child.setChildId(child_id)
     child.setDescription(description)
@@ -142,7 +165,11 @@ def _child(algorithm_id: str, child_id: str, description: str, x: float, y: floa
 def _common_inputs(model) -> None:
     _model_param(model, QgsProcessingParameterFile("lab_results", "Lab results table"), 120, 60)
     _model_param(model, QgsProcessingParameterFeatureSource("townships", "Townships", [QgsProcessing.TypeVectorPolygon]), 320, 60)
-    _model_param(model, QgsProcessingParameterField("township_field", "Township name field", parentLayerParameterName="townships"), 520, 60)
+    township_field = QgsProcessingParameterField(
+        "township_field", "Township name field", defaultValue="name", parentLayerParameterName="townships"
+    )
+    township_field.setHelp("The field of the township layer that holds the township names (default: name).")
+    _model_param(model, township_field, 520, 60)
     _model_param(model, QgsProcessingParameterString("compound", "Compound", defaultValue="methamphetamine"), 720, 60)
     nd = QgsProcessingParameterEnum(
         "nd_policy", "Non-detects count as", options=["Zero", "LOD/2", "LOD/√2", "LOD", "Excluded"], defaultValue=1
@@ -231,6 +258,7 @@ def quarterly_model() -> QgsProcessingModelAlgorithm:
                 "ID_FIELD": _from_param("township_field"),
                 "ROUND_FIELD": _static("round"),
                 "VALUE_FIELD": _static("mean"),
+                "ND_POLICY": _from_param("nd_policy"),
                 "OUTPUT": _static(QgsProcessing.TEMPORARY_OUTPUT),
             },
         )
@@ -313,6 +341,7 @@ def trend_model() -> QgsProcessingModelAlgorithm:
                 "ID_FIELD": _from_param("township_field"),
                 "ROUND_FIELD": _static("round"),
                 "VALUE_FIELD": _static("mean"),
+                "ND_POLICY": _from_param("nd_policy"),
             },
             {"Trend": ("OUTPUT", "Trend by township")},
         )
@@ -334,8 +363,18 @@ def write_models(folder: str = MODELS_DIR) -> list[str]:
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance script
+    import sys
+
     from qgis.core import QgsApplication
 
     app = QgsApplication([], False)
     app.initQgis()
+    sys.path.append("/usr/share/qgis/python/plugins")
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    from .provider import WbeProvider
+
+    provider = WbeProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
     print("\n".join(write_models()))

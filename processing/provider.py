@@ -18,6 +18,7 @@ from .algorithms.exportmap import ExportMap
 from .algorithms.hotspots import Hotspots
 from .algorithms.importlabresults import ImportLabResults
 from .algorithms.interpolate import Interpolate
+from .algorithms.plansampling import PlanSampling
 from .algorithms.report import Report
 from .algorithms.searchzones import SearchZones
 from .algorithms.severitycharts import SeverityCharts
@@ -49,6 +50,7 @@ ALGORITHMS = (
     Hotspots,
     EmergingHotspots,
     SeverityCharts,
+    PlanSampling,
 )
 
 

@@ -27,14 +27,15 @@ def format_value(value: float) -> str:
     return f"{value:.4g}"
 
 
-def severity_renderer(break_1: float | None = None, break_2: float | None = None) -> QgsCategorizedSymbolRenderer:
-    """Categories on `severity`, most severe first, with the breaks written into the legend labels."""
+def severity_renderer(break_1: float | None = None, break_2: float | None = None, unit: str = "") -> QgsCategorizedSymbolRenderer:
+    """Categories on `severity`, most severe first, with the breaks (and their unit, when known) in the legend labels."""
     ranges = {}
     if break_1 is not None and break_2 is not None:
+        tail = f" {unit}" if unit else ""
         ranges = {
-            3: f"> {format_value(break_2)}",
-            2: f"{format_value(break_1)} – {format_value(break_2)}",
-            1: f"≤ {format_value(break_1)}",
+            3: f"> {format_value(break_2)}{tail}",
+            2: f"{format_value(break_1)} – {format_value(break_2)}{tail}",
+            1: f"≤ {format_value(break_1)}{tail}",
         }
     categories = []
     for severity in (3, 2, 1):

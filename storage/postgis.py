@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Callable
@@ -33,7 +34,8 @@ from ..core.store import KEY, RELATIVE_TOLERANCE, VALUE, SurveyStore
 
 SQL_DIR = resource("sql")
 STORE_SRID = 4326
-SCHEMA_LOCK = 815_270_001  # pg_advisory_xact_lock key for migrations
+SCHEMA_LOCK = 815_270_001  # pg_advisory_lock key for migrations
+ROUND_LOCK = 815_270_002  # pg_advisory_xact_lock(ROUND_LOCK, hashtext(round)): imports of one round queue
 
 # Columns of an import, in the order of wbe:importlabresults' output (plus x, y of the point).
 COLUMNS = (
@@ -68,6 +70,139 @@ _STAGE_TYPES = {
     "x": "double precision",
     "y": "double precision",
 }
+
+
+# ---------------------------------------------------------------- SQL text
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*)?\$")
+
+
+@dataclass
+class SqlScan:
+    """What ``scan_sql`` found in a piece of SQL text (quotes, comments and dollar quotes skipped)."""
+
+    statements: list[str]  # the text split at top-level semicolons, pieces with no code dropped
+    semicolons: int
+    comments: bool
+    min_depth: int  # lowest parenthesis depth reached (negative: a ")" closes more than the text opened)
+    depth: int  # parenthesis depth at the end
+    backslash_in_plain_string: bool
+
+
+def _ident_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_$"
+
+
+def scan_sql(text: str) -> SqlScan:
+    """Split PostgreSQL text into statements the way the server's lexer does: '…' ('' inside), E'…' (backslash
+    escapes), "…" identifiers, $tag$…$tag$ bodies, -- and nested /* */ comments. Raises ValueError on an
+    unterminated quote or comment. Used to run shipped migrations one statement at a time and to refuse a
+    layer filter that is more than one expression before it is put into a query."""
+    n = len(text)
+    i = start = 0
+    depth = min_depth = 0
+    semicolons = 0
+    comments = plain_backslash = False
+    has_code = False
+    statements: list[str] = []
+    while i < n:
+        ch = text[i]
+        if ch == "'":
+            escapes = i > 0 and text[i - 1] in "eE" and (i < 2 or not _ident_char(text[i - 2]))
+            j = i + 1
+            while True:
+                if j >= n:
+                    raise ValueError("unterminated string")
+                if text[j] == "\\":
+                    if escapes:
+                        j += 2
+                        continue
+                    plain_backslash = True
+                if text[j] == "'":
+                    if j + 1 < n and text[j + 1] == "'":
+                        j += 2
+                        continue
+                    break
+                j += 1
+            i = j + 1
+            has_code = True
+            continue
+        if ch == '"':
+            j = i + 1
+            while True:
+                j = text.find('"', j)
+                if j < 0:
+                    raise ValueError("unterminated identifier")
+                if j + 1 < n and text[j + 1] == '"':
+                    j += 2
+                    continue
+                break
+            i = j + 1
+            has_code = True
+            continue
+        if ch == "$" and not (i > 0 and _ident_char(text[i - 1])):
+            match = _DOLLAR_TAG.match(text, i)
+            if match:
+                end = text.find(match.group(0), match.end())
+                if end < 0:
+                    raise ValueError("unterminated dollar quote")
+                i = end + len(match.group(0))
+                has_code = True
+                continue
+        if text.startswith("--", i):
+            comments = True
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+            continue
+        if text.startswith("/*", i):
+            comments = True
+            level, j = 1, i + 2
+            while level:
+                if j >= n:
+                    raise ValueError("unterminated comment")
+                if text.startswith("/*", j):
+                    level, j = level + 1, j + 2
+                elif text.startswith("*/", j):
+                    level, j = level - 1, j + 2
+                else:
+                    j += 1
+            i = j
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            min_depth = min(min_depth, depth)
+        elif ch == ";":
+            semicolons += 1
+            if has_code:
+                statements.append(text[start:i].strip())
+            start, has_code = i + 1, False
+            i += 1
+            continue
+        if not ch.isspace():
+            has_code = True
+        i += 1
+    if has_code:
+        statements.append(text[start:].strip())
+    return SqlScan(statements, semicolons, comments, min_depth, depth, plain_backslash)
+
+
+def is_one_expression(text: str) -> bool:
+    """True when ``text`` (a layer's filter) can be put inside ``( … )`` of a query without leaving it: no
+    semicolon, no comment, balanced parentheses, every quote closed, no backslash in a standard string
+    (whose meaning would depend on the server's standard_conforming_strings)."""
+    try:
+        found = scan_sql(text)
+    except ValueError:
+        return False
+    return (
+        len(found.statements) == 1
+        and found.semicolons == 0
+        and not found.comments
+        and found.min_depth == 0
+        and found.depth == 0
+        and not found.backslash_in_plain_string
+    )
 
 
 class PostgisStoreError(RuntimeError):
@@ -142,6 +277,13 @@ class PostgisSurveyStore(SurveyStore):
     schema on first use and migrates an older one; it refuses a schema made by a newer plugin.
     ``lab``, ``source_file`` and ``srid`` (of the x, y columns) are what ``insert`` records; the merge
     rules are core/store.py's, and ``import_samples`` applies the same rules inside the database.
+    ``is_canceled`` and ``progress`` (callables, optional) are used by ``insert`` and ``import_samples``:
+    a cancel at any moment before the commit (also in the middle of a statement) rolls everything back.
+
+    Concurrency: every import takes a transaction lock per round it carries, so two imports of one round
+    run one after the other and the second sees what the first stored. ``fetch`` takes the same locks and
+    keeps its transaction open for the ``insert`` that ``core.store.append`` makes next (``close`` or any
+    other call releases them), so what append plans from ``fetch`` is still true when it inserts.
     """
 
     def __init__(self, conn, plugin_version: str = "", lab: str = "", source_file: str = "", srid: int = STORE_SRID):
@@ -150,6 +292,9 @@ class PostgisSurveyStore(SurveyStore):
         self.lab = lab
         self.source_file = source_file
         self.srid = srid
+        self.is_canceled: Callable[[], bool] | None = None
+        self.progress: Callable[[float], None] | None = None
+        self._held_rounds: set[str] | None = None  # rounds locked by an open fetch transaction
 
     # ---------------------------------------------------------------- SurveyStore
     def rounds(self) -> list[str]:
@@ -157,20 +302,28 @@ class PostgisSurveyStore(SurveyStore):
         with self._guard(), self.conn.cursor() as cur:
             cur.execute("SELECT DISTINCT round FROM wbe.samples")
             rounds = sorted(r[0] for r in cur.fetchall())
-        self.conn.rollback()
+        self._rollback()
         return rounds
 
     def fetch(self, rounds) -> pd.DataFrame:
-        """KEY and VALUE columns of the stored samples of these rounds (sample_date as ISO text, "" when none)."""
+        """KEY and VALUE columns of the stored samples of these rounds (sample_date as ISO text, "" when none).
+
+        Takes the rounds' import locks and leaves the transaction open, for ``insert`` (see the class doc)."""
         self.ensure_schema()
-        with self._guard(), self.conn.cursor() as cur:
+        rounds = sorted({str(r) for r in rounds})
+        watch = _CancelWatch(self.conn, self.is_canceled)
+        with self._guard(watch), self.conn.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            with watch:
+                _lock_rounds(cur, rounds)
+            watch.raise_if_canceled()
             cur.execute(
                 "SELECT site_id, COALESCE(to_char(sample_date, 'YYYY-MM-DD'), ''), round, medium, compound, "
                 "concentration, detected, lod, COALESCE(raw_value, '') FROM wbe.samples WHERE round = ANY(%s)",
-                (list(rounds),),
+                (rounds,),
             )
             rows = cur.fetchall()
-        self.conn.rollback()
+        self._held_rounds = set(rounds)
         frame = pd.DataFrame(rows, columns=[*KEY, *VALUE])
         for name in ("concentration", "lod"):
             frame[name] = frame[name].astype(float)
@@ -178,7 +331,7 @@ class PostgisSurveyStore(SurveyStore):
         return frame
 
     def insert(self, samples: pd.DataFrame) -> int:
-        """All or nothing; a key another writer stored meanwhile is skipped, not duplicated."""
+        """All or nothing; continues the transaction of the last ``fetch`` (its round locks held)."""
         if not len(samples):
             return 0
         frame = samples.copy()
@@ -188,25 +341,27 @@ class PostgisSurveyStore(SurveyStore):
         return self.import_samples(frame, self.lab or "?", self.source_file, self.srid).rows_inserted
 
     def close(self) -> None:
+        self._held_rounds = None
         if not self.conn.closed:
             self.conn.close()
 
     # ---------------------------------------------------------------- schema
     def schema_version(self) -> int | None:
         """The stored schema version, or None when the store does not exist yet."""
-        with self._guard(rollback=True):
+        self._rollback()
+        with self._guard():
             with self.conn.cursor() as cur:
-                cur.execute("SELECT to_regclass('wbe.schema_info') IS NOT NULL")
-                if not cur.fetchone()[0]:
-                    self.conn.rollback()
-                    return None
-                cur.execute("SELECT version FROM wbe.schema_info")
-                row = cur.fetchone()
-            self.conn.rollback()
-        return None if row is None else int(row[0])
+                row = _read_version(cur)
+            self._rollback()
+        return row
 
     def ensure_schema(self, target: int | None = None) -> int:
-        """Create or migrate the schema up to ``target`` (default: what this plugin supports); return it."""
+        """Create or migrate the schema up to ``target`` (default: what this plugin supports); return it.
+
+        Under a session advisory lock, the schema is read again in a transaction begun after the lock was
+        granted: a client that waited while another created the store sees it (a transaction begun before
+        would keep its stale catalog view and try to create it again). Each shipped migration runs one
+        statement at a time, all in one transaction."""
         supported = schema_version_supported()
         target = supported if target is None else target
         current = self.schema_version()
@@ -214,39 +369,45 @@ class PostgisSurveyStore(SurveyStore):
             raise PostgisStoreError("schema_newer", found=current, supported=supported)
         if current is not None and current >= target:
             return current
-        with self._guard(rollback=True):
+        with self._guard():
             with self.conn.cursor() as cur:
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-                cur.execute("SELECT to_regclass('wbe.schema_info') IS NOT NULL")
-                current = None
-                if cur.fetchone()[0]:
-                    cur.execute("SELECT version FROM wbe.schema_info")
-                    row = cur.fetchone()
-                    current = int(row[0]) if row else 0
-                if current is not None and current > supported:
-                    raise PostgisStoreError("schema_newer", found=current, supported=supported)
-                start = current or 0
-                for version, path in migrations():
-                    if start < version <= target:
+                cur.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+            self.conn.commit()  # the lock is the session's; the next transaction starts after it was granted
+        try:
+            with self._guard():
+                with self.conn.cursor() as cur:
+                    current = _read_version(cur)
+                    if current is not None and current > supported:
+                        raise PostgisStoreError("schema_newer", found=current, supported=supported)
+                    if current is not None and current >= target:
+                        self._rollback()
+                        return current
+                    start = current or 0
+                    for version, path in migrations():
+                        if not start < version <= target:
+                            continue
                         with open(path, encoding="utf-8") as handle:
-                            sql = handle.read()
-                        try:
-                            cur.execute(sql)
-                        except Exception as exc:
-                            if _is_connection_error(exc):
-                                raise
-                            self.conn.rollback()
-                            code = "schema_not_created" if current is None else "migration_failed"
-                            raise PostgisStoreError(
-                                code, version=version, error=str(exc).strip(), user=self._user_after_rollback()
-                            ) from exc
-                cur.execute(
-                    "INSERT INTO wbe.schema_info (singleton, version, plugin_version) VALUES (true, %s, %s) "
-                    "ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, "
-                    "plugin_version = EXCLUDED.plugin_version, migrated_at = now()",
-                    (target, self.plugin_version),
-                )
-            self.conn.commit()
+                            statements = scan_sql(handle.read()).statements
+                        for statement in statements:
+                            try:
+                                cur.execute(statement)
+                            except Exception as exc:
+                                if _is_connection_error(exc):
+                                    raise
+                                self._rollback()
+                                code = "schema_not_created" if current is None else "migration_failed"
+                                raise PostgisStoreError(
+                                    code, version=version, error=str(exc).strip(), user=self._user_after_rollback()
+                                ) from exc
+                    cur.execute(
+                        "INSERT INTO wbe.schema_info (singleton, version, plugin_version) VALUES (true, %s, %s) "
+                        "ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, "
+                        "plugin_version = EXCLUDED.plugin_version, migrated_at = now()",
+                        (target, self.plugin_version),
+                    )
+                self.conn.commit()
+        finally:
+            _unlock_schema(self.conn)
         return target
 
     # ---------------------------------------------------------------- import
@@ -262,89 +423,93 @@ class PostgisSurveyStore(SurveyStore):
     ) -> ImportSummary:
         """Add the sample × compound rows of ``frame`` (COLUMNS plus ``x``, ``y`` in ``srid``) in one transaction.
 
-        Keys already stored are not touched: equal values count as unchanged, different ones as changed
-        (listed in the summary). Any failure rolls everything back and raises PostgisStoreError.
+        Keys already stored are not touched. Which rows were added, unchanged or changed is worked out after
+        the insert, from what the database did: a row is added when the stored row of its key carries this
+        import's id; otherwise it is compared with the stored row (which may be another lab's, committed
+        while this import waited for it). Any failure or a cancel rolls everything back and raises
+        PostgisStoreError.
         """
-        self.ensure_schema()
+        progress = progress if progress is not None else self.progress
+        is_canceled = is_canceled if is_canceled is not None else self.is_canceled
+        continuing = self._held_rounds is not None and not self.conn.closed
+        if not continuing:
+            self.ensure_schema()
         missing = [c for c in (*COLUMNS, "x", "y") if c not in frame.columns]
         if missing:
             raise PostgisStoreError("bad_rows", missing=missing)
         if not str(lab).strip():
             raise PostgisStoreError("bad_rows", missing=["lab"])
-        self._check_rights()
         n = len(frame)
-        with self._guard(rollback=True):
-            with self.conn.cursor() as cur:
+        rounds = sorted({str(r) for r in frame["round"] if not _is_missing(r)})
+        watch = _CancelWatch(self.conn, is_canceled)
+        with self._guard(watch):
+            with watch, self.conn.cursor() as cur:
+                if not continuing:
+                    cur.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                self._check_rights(cur)
+                _lock_rounds(cur, [r for r in rounds if r not in (self._held_rounds or ())])
+                watch.raise_if_canceled()
                 columns = (*COLUMNS, "x", "y")
-                cur.execute("CREATE TEMP TABLE wbe_stage (" + ", ".join(f"{c} {_STAGE_TYPES[c]}" for c in columns) + ") ON COMMIT DROP")
-                copy_sql = f"COPY wbe_stage ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+                cur.execute(
+                    "CREATE TEMP TABLE wbe_stage (stage_pk bigserial, "
+                    + ", ".join(f"{c} {_STAGE_TYPES[c]}" for c in columns)
+                    + ") ON COMMIT DROP"
+                )
+                # CSV: text always quoted, NULL the unquoted empty field, so no text (not even \N) reads as NULL.
+                copy_sql = f"COPY wbe_stage ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
                 for start in range(0, max(n, 1), block_rows):
-                    if is_canceled is not None and is_canceled():
-                        self.conn.rollback()
-                        raise PostgisStoreError("canceled")
+                    watch.raise_if_canceled()
                     block = frame.iloc[start : start + block_rows]
                     if len(block):
                         cur.copy_expert(copy_sql, _csv_block(block, columns))
                     if progress is not None:
                         progress(min(1.0, (start + len(block)) / max(n, 1)) * 0.8)
-                if is_canceled is not None and is_canceled():
-                    self.conn.rollback()
-                    raise PostgisStoreError("canceled")
+                watch.raise_if_canceled()
                 cur.execute("SELECT nextval(pg_get_serial_sequence('wbe.imports', 'import_id'))")
                 import_id = int(cur.fetchone()[0])
-                key_join = (
-                    "s.site_id = st.site_id AND s.round = st.round AND s.medium = st.medium AND s.compound = st.compound "
-                    "AND COALESCE(s.sample_date, '-infinity'::date) = COALESCE(st.sample_date, '-infinity'::date)"
-                )
-                cur.execute(
-                    "SELECT DISTINCT ON (st.site_id, st.round, st.sample_date, st.medium, st.compound) "
-                    "st.site_id, st.sample_date, st.round, st.medium, st.compound, st.source_row, "
-                    "s.concentration, st.concentration, s.detected, st.detected, s.lod, st.lod, s.lab, s.raw_value, st.raw_value "
-                    f"FROM wbe_stage st JOIN wbe.samples s ON {key_join} "
-                    f"WHERE NOT ({_same('concentration')} AND {_same('lod')} "
-                    "AND COALESCE(s.detected, false) = COALESCE(st.detected, false) "
-                    "AND btrim(COALESCE(s.raw_value, '')) = btrim(COALESCE(st.raw_value, ''))) "
-                    "ORDER BY st.site_id, st.round, st.sample_date, st.medium, st.compound, st.source_row"
-                )
-                changed = [
-                    {
-                        "site_id": r[0],
-                        "sample_date": r[1],
-                        "round": r[2],
-                        "medium": r[3],
-                        "compound": r[4],
-                        "source_row": r[5],
-                        "stored_concentration": r[6],
-                        "offered_concentration": r[7],
-                        "stored_detected": r[8],
-                        "offered_detected": r[9],
-                        "stored_lod": r[10],
-                        "offered_lod": r[11],
-                        "stored_lab": r[12],
-                        "stored_raw_value": r[13],
-                        "offered_raw_value": r[14],
-                    }
-                    for r in cur.fetchall()
-                ]
                 cur.execute(
                     "INSERT INTO wbe.samples (lab, " + ", ".join(COLUMNS) + ", import_id, geom) "
                     "SELECT %s, " + ", ".join(f"st.{c}" for c in COLUMNS) + ", %s, "
-                    "ST_Transform(ST_SetSRID(ST_MakePoint(st.x, st.y), %s), " + str(STORE_SRID) + ") "
-                    "FROM wbe_stage st ORDER BY st.source_row "
+                    "ST_Transform(ST_SetSRID(ST_MakePoint(st.x, st.y), %s), %s) "
+                    "FROM wbe_stage st ORDER BY st.source_row, st.stage_pk "
                     "ON CONFLICT (site_id, round, (COALESCE(sample_date, '-infinity'::date)), medium, compound) DO NOTHING",
-                    (lab, import_id, int(srid)),
+                    (lab, import_id, int(srid), STORE_SRID),
                 )
                 inserted = cur.rowcount
-                unchanged = n - inserted - len(changed)
+                watch.raise_if_canceled()
+                if progress is not None:
+                    progress(0.9)
+                # After the insert, in a fresh snapshot (READ COMMITTED): each offered row against the stored row
+                # of its key, whoever stored it. The first offered row of a key is the one the insert tried.
+                cur.execute("CREATE TEMP TABLE wbe_outcome ON COMMIT DROP AS " + _OUTCOME_SQL, {"import_id": import_id})
+                cur.execute("SELECT outcome, count(*) FROM wbe_outcome GROUP BY outcome")
+                counts = dict(cur.fetchall())
+                watch.raise_if_canceled()
+                added, unchanged = counts.get("added", 0), counts.get("unchanged", 0)
+                if counts.get("missing", 0) or added != inserted or sum(counts.values()) != n:
+                    raise PostgisStoreError(
+                        "rejected_by_database",
+                        error=f"{counts.get('missing', 0)} offered rows have no stored row after the insert "
+                        f"({added} of {inserted} inserted rows found, {sum(counts.values())} of {n} rows compared)",
+                        constraint="",
+                    )
+                cur.execute(
+                    "SELECT * FROM wbe_outcome WHERE outcome = 'changed' "
+                    "ORDER BY site_id, round, sample_date, medium, compound, source_row, stage_pk"
+                )
+                changed = [_changed_row(r) for r in cur.fetchall()]
                 cur.execute(
                     "INSERT INTO wbe.imports (import_id, lab, source_file, rows_offered, rows_inserted, rows_unchanged, "
                     "rows_changed, plugin_version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    (import_id, lab, source_file, n, inserted, unchanged, len(changed), self.plugin_version),
+                    (import_id, lab, source_file, n, added, unchanged, len(changed), self.plugin_version),
                 )
+            # The watch has stopped: the last moment a cancel (even one that reached the server) undoes the import.
+            watch.raise_if_canceled()
             self.conn.commit()
+            self._held_rounds = None
         if progress is not None:
             progress(1.0)
-        return ImportSummary(import_id, n, inserted, unchanged, len(changed), changed)
+        return ImportSummary(import_id, n, added, unchanged, len(changed), changed)
 
     # ---------------------------------------------------------------- reading
     def read_samples(self, compound: str | None = None, rounds: Iterable[str] | None = None) -> pd.DataFrame:
@@ -363,15 +528,16 @@ class PostgisSurveyStore(SurveyStore):
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY sample_pk"
         )
-        with self._guard(rollback=True):
+        self._rollback()
+        with self._guard():
             with self.conn.cursor() as cur:
                 cur.execute(sql, params)
                 rows = cur.fetchall()
-            self.conn.rollback()
+            self._rollback()
         return pd.DataFrame(rows, columns=["lab", *COLUMNS, "x", "y"])
 
     # ---------------------------------------------------------------- helpers
-    def _check_rights(self) -> None:
+    def _check_rights(self, cur) -> None:
         """Name the first missing right before anything is sent (the database would refuse anyway)."""
         checks = (
             ("USAGE", "schema", "wbe", "has_schema_privilege(%s, 'USAGE')"),
@@ -381,52 +547,179 @@ class PostgisSurveyStore(SurveyStore):
             ("USAGE", "sequence", "wbe.samples_sample_pk_seq", "has_sequence_privilege(%s, 'USAGE')"),
             ("USAGE", "sequence", "wbe.imports_import_id_seq", "has_sequence_privilege(%s, 'USAGE')"),
         )
-        with self._guard(rollback=True):
-            with self.conn.cursor() as cur:
-                cur.execute("SELECT current_user")
-                user = cur.fetchone()[0]
-                for right, kind, name, test in checks:
-                    cur.execute("SELECT " + test, (name,))
-                    if not cur.fetchone()[0]:
-                        self.conn.rollback()
-                        raise PostgisStoreError("no_right", right=right, kind=kind, object=name, user=user)
-            self.conn.rollback()
+        cur.execute("SELECT current_user")
+        user = cur.fetchone()[0]
+        for right, kind, name, test in checks:
+            cur.execute("SELECT " + test, (name,))
+            if not cur.fetchone()[0]:
+                raise PostgisStoreError("no_right", right=right, kind=kind, object=name, user=user)
 
     def _user_after_rollback(self) -> str:
         try:
             with self.conn.cursor() as cur:
                 cur.execute("SELECT current_user")
                 user = cur.fetchone()[0]
-            self.conn.rollback()
+            self._rollback()
             return user
         except Exception:
             return ""
 
-    def _guard(self, rollback: bool = True):
-        return _Guard(self.conn)
+    def _rollback(self) -> None:
+        """End the open transaction (and with it the round locks of a fetch)."""
+        self._held_rounds = None
+        _safe_rollback(self.conn)
+
+    def _guard(self, watch: _CancelWatch | None = None):
+        return _Guard(self, watch)
+
+
+# Each offered row against the stored row of its key, after the insert.
+_OUTCOME_SQL = (
+    "WITH offered AS (SELECT st.*, row_number() OVER (PARTITION BY st.site_id, st.round, "
+    "COALESCE(st.sample_date, '-infinity'::date), st.medium, st.compound ORDER BY st.source_row, st.stage_pk) = 1 AS first "
+    "FROM wbe_stage st) "
+    "SELECT CASE WHEN s.sample_pk IS NULL THEN 'missing' "
+    "WHEN st.first AND s.import_id = %(import_id)s THEN 'added' "
+    "WHEN " + "{same}" + " THEN 'unchanged' ELSE 'changed' END AS outcome, "
+    "st.site_id, st.sample_date, st.round, st.medium, st.compound, st.source_row, "
+    "s.concentration AS stored_concentration, st.concentration, s.detected AS stored_detected, st.detected, "
+    "s.lod AS stored_lod, st.lod, s.lab AS stored_lab, s.raw_value AS stored_raw_value, st.raw_value, st.stage_pk "
+    "FROM offered st LEFT JOIN wbe.samples s ON s.site_id = st.site_id AND s.round = st.round AND s.medium = st.medium "
+    "AND s.compound = st.compound AND COALESCE(s.sample_date, '-infinity'::date) = COALESCE(st.sample_date, '-infinity'::date)"
+)
+
+
+def _changed_row(r) -> dict:
+    return {
+        "site_id": r[1],
+        "sample_date": r[2],
+        "round": r[3],
+        "medium": r[4],
+        "compound": r[5],
+        "source_row": r[6],
+        "stored_concentration": r[7],
+        "offered_concentration": r[8],
+        "stored_detected": r[9],
+        "offered_detected": r[10],
+        "stored_lod": r[11],
+        "offered_lod": r[12],
+        "stored_lab": r[13],
+        "stored_raw_value": r[14],
+        "offered_raw_value": r[15],
+    }
+
+
+def _read_version(cur) -> int | None:
+    cur.execute("SELECT to_regclass('wbe.schema_info') IS NOT NULL")
+    if not cur.fetchone()[0]:
+        return None
+    cur.execute("SELECT version FROM wbe.schema_info")
+    row = cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _unlock_schema(conn) -> None:
+    try:
+        if conn.closed:
+            return
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+        conn.commit()
+    except Exception:  # a lost session has lost its locks too
+        _safe_rollback(conn)
+
+
+def _lock_rounds(cur, rounds) -> None:
+    """Transaction locks on these rounds (sorted: two importers always queue in the same order)."""
+    for label in sorted(rounds):
+        cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (ROUND_LOCK, label))
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+class _CancelWatch:
+    """While open, a thread polls ``is_canceled`` and, on a cancel, asks the server to stop the running
+    statement (``conn.cancel()``); ``raise_if_canceled`` then ends the import, and the guard rolls back."""
+
+    def __init__(self, conn, is_canceled: Callable[[], bool] | None, interval: float = 0.1):
+        self.conn = conn
+        self.is_canceled = is_canceled
+        self.interval = interval
+        self.canceled = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self):
+        if self.is_canceled is not None and self._thread is None:
+            self._thread = threading.Thread(target=self._poll, name="wbe-store-cancel", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        return False
+
+    def _poll(self):
+        while not self._stop.wait(self.interval):
+            if self.check():
+                try:
+                    self.conn.cancel()
+                except Exception:
+                    pass
+                return
+
+    def check(self) -> bool:
+        if not self.canceled and self.is_canceled is not None:
+            try:
+                self.canceled = bool(self.is_canceled())
+            except Exception:
+                pass
+        return self.canceled
+
+    def raise_if_canceled(self) -> None:
+        if self.check():
+            raise PostgisStoreError("canceled")
 
 
 class _Guard:
     """Translate driver errors into PostgisStoreError codes, rolling back the open transaction."""
 
-    def __init__(self, conn):
-        self.conn = conn
+    def __init__(self, store: PostgisSurveyStore, watch: _CancelWatch | None = None):
+        self.store = store
+        self.conn = store.conn
+        self.watch = watch
 
     def __enter__(self):
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc is None or isinstance(exc, PostgisStoreError):
-            if exc is not None:
-                _safe_rollback(self.conn)
+        if exc is None:
+            return False
+        if isinstance(exc, PostgisStoreError):
+            self.store._rollback()
             return False
         psycopg2 = _driver()
         if not isinstance(exc, psycopg2.Error):
-            _safe_rollback(self.conn)
+            self.store._rollback()
             return False
+        if self.watch is not None and self.watch.canceled and isinstance(exc, psycopg2.errors.QueryCanceled):
+            self.store._rollback()
+            raise PostgisStoreError("canceled") from exc
         if _is_connection_error(exc) or getattr(self.conn, "closed", 0):
+            self.store._held_rounds = None
             raise PostgisStoreError("connection_lost", error=str(exc).strip()) from exc
-        _safe_rollback(self.conn)
+        self.store._rollback()
         if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
             raise PostgisStoreError("no_right", right="", kind="", object="", user="", error=str(exc).strip()) from exc
         raise PostgisStoreError(
@@ -434,6 +727,15 @@ class _Guard:
             error=str(exc).strip(),
             constraint=getattr(getattr(exc, "diag", None), "constraint_name", None) or "",
         ) from exc
+
+
+def _same_values() -> str:
+    """SQL: stored (s) and offered (st) values equal as core/store.py compares them."""
+    return (
+        f"({_same('concentration')} AND {_same('lod')} "
+        "AND COALESCE(s.detected, false) = COALESCE(st.detected, false) "
+        "AND btrim(COALESCE(s.raw_value, '')) = btrim(COALESCE(st.raw_value, '')))"
+    )
 
 
 def _same(column: str) -> str:
@@ -445,6 +747,9 @@ def _same(column: str) -> str:
     )
 
 
+_OUTCOME_SQL = _OUTCOME_SQL.replace("{same}", _same_values())
+
+
 def _safe_rollback(conn) -> None:
     try:
         if not conn.closed:
@@ -453,26 +758,45 @@ def _safe_rollback(conn) -> None:
         pass
 
 
+_NUMBER_COLUMNS = {"concentration", "lod", "x", "y"}
+
+
 def _csv_block(block: pd.DataFrame, columns: tuple[str, ...]) -> io.StringIO:
-    out = pd.DataFrame(index=block.index)
+    """Rows for COPY … (FORMAT csv): every text value quoted ("" inside), NULL as an unquoted empty field.
+
+    So a cell that is literally \\N, NULL or empty stays that text: COPY reads only the unquoted empty
+    field as NULL."""
+    parts = []
     for column in columns:
         values = block[column]
         if column == "sample_date":
-            out[column] = [_iso_date(v) for v in values]
+            text = pd.Series([_iso_date(v) for v in values], index=block.index, dtype=object)
         elif column == "detected":
-            out[column] = np.where(pd.isna(values), None, np.where(values.astype(bool), "t", "f"))
+            missing = pd.isna(values).to_numpy()
+            flags = np.where(values.fillna(False).astype(bool).to_numpy(), "t", "f").astype(object)
+            flags[missing] = None
+            text = pd.Series(flags, index=block.index, dtype=object)
         elif column == "source_row":
-            out[column] = pd.array(values, dtype="Int64")
+            numbers = pd.to_numeric(values, errors="coerce").astype("Int64")
+            text = numbers.astype(object).where(numbers.notna(), None).map(lambda v: None if v is None else str(int(v)))
+        elif column in _NUMBER_COLUMNS:
+            numbers = pd.to_numeric(values, errors="coerce").astype(float)
+            text = pd.Series([None if v != v else repr(float(v)) for v in numbers.to_numpy()], index=block.index, dtype=object)
         else:
-            out[column] = values
-    buffer = io.StringIO()
-    out.to_csv(buffer, header=False, index=False, na_rep="\\N", float_format="%.17g")
-    buffer.seek(0)
+            raw = values.astype(object)
+            missing = raw.map(_is_missing).to_numpy(bool)
+            quoted = '"' + raw.astype(str).str.replace('"', '""', regex=False) + '"'
+            text = quoted.where(~missing, None)
+        parts.append(text.fillna("") if text.dtype == object else text)
+    if not parts:
+        return io.StringIO("")
+    lines = parts[0].astype(str).str.cat([p.astype(str) for p in parts[1:]], sep=",")
+    buffer = io.StringIO("\n".join(lines.tolist()) + "\n")
     return buffer
 
 
 def _iso_date(value) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
+    if _is_missing(value):
         return None
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10]

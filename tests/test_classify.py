@@ -308,3 +308,71 @@ def test_composite_highest_and_weighted_index(run, tmp_path):
     for code in ket:
         assert table.loc[code, "severity"] == int(np.searchsorted(bins, table.loc[code, "composite_index"] - 1e-12)) + 1
     assert "methamphetamine=2" in metadata and "ketamine=1" in metadata
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ([], None),
+        ([None, None], None),  # the toolbox's untouched matrix widget
+        (["NULL", "null"], None),
+        (["", " "], None),
+        ([float("nan"), None], None),
+        ([50, 200], [50.0, 200.0]),  # processing.run
+        ("50,200", [50.0, 200.0]),  # qgis_process
+        ("50;200", [50.0, 200.0]),
+        ("50，200", [50.0, 200.0]),  # a Chinese comma
+        ("[50, 200]", [50.0, 200.0]),
+        (["1.5", None], [1.5]),  # a half-filled table: only what was given (the algorithm then asks for two)
+    ],
+)
+def test_parse_thresholds_empty_table_is_not_given(raw, expected):
+    assert cl.parse_thresholds(raw) == expected
+
+
+def test_parse_thresholds_qvariant_null_and_bad_cell():
+    class QVariantNull:  # what PyQGIS's NULL looks like to core (no qgis import here)
+        def isNull(self):
+            return True
+
+        def __str__(self):
+            return "NULL"
+
+    assert cl.parse_thresholds([QVariantNull(), QVariantNull()]) is None
+    with pytest.raises(cl.ClassificationError) as error:
+        cl.parse_thresholds(["50", "abc"])
+    assert error.value.code == "threshold_not_number" and error.value.details["value"] == "abc"
+
+
+def test_toolbox_null_thresholds_with_natural_breaks_and_fixed(run, tmp_path):
+    """The algorithm with the matrix as the toolbox passes it: NULL cells mean "not given"."""
+    from qgis.core import NULL, QgsProcessingException
+
+    layer = _values_layer([1.0, 2.0, 3.0, 10.0, 11.0, 12.0, 40.0, 41.0, 42.0])
+    out = run("wbe:classifyseverity", {"INPUT": layer, "FIELD": "v", "METHOD": 0, "THRESHOLDS": [NULL, NULL], "OUTPUT": "memory:"})
+    assert (out["BREAK_1"], out["BREAK_2"]) == (3.0, 12.0)  # the Jenks breaks of three clear groups, by hand
+    with pytest.raises(QgsProcessingException, match="Fixed thresholds need THRESHOLDS"):
+        run("wbe:classifyseverity", {"INPUT": layer, "FIELD": "v", "METHOD": 2, "THRESHOLDS": [NULL, NULL], "OUTPUT": "memory:"})
+    out = run("wbe:classifyseverity", {"INPUT": layer, "FIELD": "v", "METHOD": 2, "THRESHOLDS": ["5", "20"], "OUTPUT": "memory:"})
+    assert (out["BREAK_1"], out["BREAK_2"]) == (5.0, 20.0)
+    with pytest.raises(QgsProcessingException, match="“x” is not a number"):
+        run("wbe:classifyseverity", {"INPUT": layer, "FIELD": "v", "METHOD": 2, "THRESHOLDS": ["5", "x"], "OUTPUT": "memory:"})
+
+
+def _values_layer(values):
+    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsVectorLayer
+    from qgis.PyQt.QtCore import QVariant
+
+    layer = QgsVectorLayer("Point?crs=EPSG:4326", "values", "memory")
+    layer.dataProvider().addAttributes([QgsField("v", QVariant.Double)])
+    layer.updateFields()
+    features = []
+    for i, value in enumerate(values):
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(i, 0)))
+        feature.setAttributes([value])
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    return layer

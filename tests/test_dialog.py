@@ -174,3 +174,154 @@ def test_cancel_stops_the_chain_and_adds_nothing(project_with_townships, clean_s
     assert "cancelled" in dialog.message.text()
     assert project.layerTreeRoot().findGroup("2024Q3") is None
     assert not (tmp_path / "out" / "methamphetamine_2024Q3_severity.gpkg").exists()
+
+
+def _run_dialog(dialog):
+    task = dialog.start()
+    assert task is not None, dialog.message.text()
+    wait_for(lambda: dialog.outcome is not None and dialog.task is None)
+    return dialog.outcome
+
+
+def _latest_demo_round() -> str:
+    import pandas as pd
+
+    table = pd.read_csv(DEMO / "lab_results_2024.csv", encoding="utf-8-sig")
+    ids = table["样品编号"].str.slice(0, 6)  # the sample ids start with their round (2024Q1-…)
+    return max(ids[table["目标物"] == "甲基苯丙胺"])
+
+
+def test_empty_round_names_outputs_after_the_round_and_never_overwrites(project_with_townships, clean_settings, tmp_path):
+    project, layer_id = project_with_townships
+    latest = _latest_demo_round()
+    out = tmp_path / "out"
+    first = _run_dialog(filled_dialog(project, layer_id, out, round_=""))
+    assert first.error == "" and first.results[0].round == latest
+    severity_1 = out / f"methamphetamine_{latest}_severity.gpkg"
+    assert severity_1.exists() and not (out / "methamphetamine_latest_severity.gpkg").exists()
+    assert (out / f"methamphetamine_{latest}_report.html").exists()
+    before = severity_1.read_bytes()
+
+    dialog = filled_dialog(project, layer_id, out, round_="")
+    second = _run_dialog(dialog)
+    assert second.error == ""
+    # The earlier run's files are kept byte for byte; the new run gets its own names, and the dialog says so.
+    assert severity_1.read_bytes() == before
+    assert second.results[0].severity.startswith(str(out / f"methamphetamine_{latest}_2_severity.gpkg"))
+    assert "kept" in dialog.message.text() and f"methamphetamine_{latest}_2" in dialog.message.text()
+    # The re-run replaced the group's layers of the same name instead of piling up look-alikes.
+    group = project.layerTreeRoot().findGroup(latest)
+    names = [node.name() for node in group.findLayers()]
+    assert len(names) == len(set(names)), names
+    severity_nodes = [n for n in group.findLayers() if n.name().startswith("Severity")]
+    assert len(severity_nodes) == 1 and "_2_severity" in severity_nodes[0].layer().source()
+    assert dialog.message.styleSheet() == ""  # no red left over
+
+
+def test_selection_and_unsaved_edits_are_honoured(project_with_townships, clean_settings, tmp_path):
+    import shutil
+
+    project, _demo_id = project_with_townships
+    # A copy: a layer in edit mode opens its GeoPackage for writing, and the demo data must stay untouched.
+    shutil.copy(DEMO / "townships.gpkg", tmp_path / "townships.gpkg")
+    layer = QgsVectorLayer(str(tmp_path / "townships.gpkg") + "|layername=townships", "townships (copy)", "ogr")
+    project.addMapLayer(layer)
+    layer_id = layer.id()
+    chosen = sorted(f.id() for f in layer.getFeatures())[:5]
+    layer.selectByIds(chosen)
+    assert layer.startEditing()
+    renamed = chosen[0]
+    assert layer.changeAttributeValue(renamed, layer.fields().lookupField("name"), "新名镇")
+    try:
+        dialog = filled_dialog(project, layer_id, tmp_path / "out")
+        dialog.selected_only.setChecked(True)
+        outcome = _run_dialog(dialog)
+        assert outcome.error == "", outcome.error
+        severity = QgsVectorLayer(outcome.results[0].severity, "s", "ogr")
+        names = sorted(f["name"] for f in severity.getFeatures())
+        expected = sorted("新名镇" if f.id() == renamed else f["name"] for f in layer.getFeatures() if f.id() in chosen)
+        assert names == expected and len(names) == 5
+        # The file behind the layer still holds the old name: the dialog used the layer as it is in the project.
+        on_disk = QgsVectorLayer(str(tmp_path / "townships.gpkg") + "|layername=townships", "disk", "ogr")
+        assert "新名镇" not in {f["name"] for f in on_disk.getFeatures()}
+        del severity, on_disk
+        # Ticked with nothing selected: the analyst is told, nothing runs.
+        layer.removeSelection()
+        dialog = filled_dialog(project, layer_id, tmp_path / "out2")
+        dialog.selected_only.setChecked(True)
+        assert dialog.start() is None and "selected" in dialog.message.text()
+    finally:
+        layer.rollBack()
+
+
+def test_township_field_defaults_to_a_name_like_field(project_with_townships, clean_settings):
+    from qgis.core import QgsField
+    from qgis.PyQt.QtCore import QVariant
+
+    from wbe_surveillance.dialogs.quarterly_survey import QuarterlySurveyDialog
+
+    project, layer_id = project_with_townships
+    dialog = QuarterlySurveyDialog(project=project, open_report=False)
+    dialog.townships.setLayer(project.mapLayer(layer_id))
+    assert dialog.township_field.currentField() == "name"  # not fid, the first field
+    other = QgsVectorLayer("Polygon?crs=EPSG:4326", "xz", "memory")
+    other.dataProvider().addAttributes(
+        [QgsField("fid", QVariant.Int), QgsField("code", QVariant.String), QgsField("乡镇名称", QVariant.String)]
+    )
+    other.updateFields()
+    project.addMapLayer(other)
+    dialog.townships.setLayer(other)
+    assert dialog.township_field.currentField() == "乡镇名称"
+
+
+def test_messages_are_plain_text_and_no_stale_error(project_with_townships, clean_settings, tmp_path):
+    from qgis.PyQt.QtCore import Qt
+
+    project, layer_id = project_with_townships
+    dialog = filled_dialog(project, layer_id, tmp_path / "out", lab=str(tmp_path / "<b>bold</b>.csv"))
+    assert dialog.start() is None
+    assert dialog.message.textFormat() == Qt.PlainText and "<b>bold</b>.csv" in dialog.message.text()
+    assert dialog.message.styleSheet() != ""  # red
+    dialog.lab_file.setFilePath(str(DEMO / "lab_results_2024.csv"))
+    outcome = _run_dialog(dialog)
+    assert outcome.error == "" and dialog.message.styleSheet() == "" and "Done" in dialog.message.text()
+
+
+def test_plugin_owns_one_dialog_until_it_closes(plugin, project_with_townships, clean_settings):
+    import gc
+
+    dialog = plugin.open_survey_dialog()
+    assert plugin.open_survey_dialog() is dialog  # raised, not a second window
+    gc.collect()
+    # Its Python side is alive: Run on an empty form answers.
+    dialog.lab_file.setFilePath("")
+    dialog.run_button.click()
+    assert "lab results table" in dialog.message.text()
+    dialog.close_button.click()
+    assert plugin.survey_dialog is None
+    again = plugin.open_survey_dialog()
+    assert again is not dialog and plugin.survey_dialog is again
+    again.close()
+    assert plugin.survey_dialog is None
+
+
+def test_unload_with_a_running_survey_releases_the_dialog(plugin, project_with_townships, clean_settings, tmp_path):
+    from qgis.core import QgsTask
+
+    project, layer_id = project_with_townships
+    dialog = plugin.open_survey_dialog()
+    dialog.open_report = False
+    dialog.lab_file.setFilePath(str(DEMO / "lab_results_2024.csv"))
+    dialog.townships.setLayer(project.mapLayer(layer_id))
+    dialog.set_compounds(["methamphetamine"])
+    dialog.folder.setFilePath(str(tmp_path / "out"))
+    task = dialog.start()
+    assert task is not None
+    try:
+        plugin.unload()
+        assert plugin.survey_dialog is None and task.on_finished is None
+        wait_for(lambda: task.status() in (QgsTask.Complete, QgsTask.Terminated))
+        assert task.status() == QgsTask.Terminated  # cancelled: the chain stopped
+    finally:
+        plugin.initGui()
+    assert QgsApplication.processingRegistry().providerById("wbe") is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wbe_surveillance.core import agreement, backcalc, classify, hotspots, interpolate, labtable, network, weights
+from wbe_surveillance.core import agreement, backcalc, classify, hotspots, interpolate, labtable, network, planning, weights
 from wbe_surveillance.core.errors import CodedError
 
 SUBCLASSES = [
@@ -15,6 +15,7 @@ SUBCLASSES = [
     (interpolate.InterpolationError, False),
     (labtable.LabTableError, True),
     (network.NetworkError, True),
+    (planning.PlanError, True),
     (weights.WeightsError, True),
 ]
 

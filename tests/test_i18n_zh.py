@@ -186,3 +186,56 @@ def test_report_and_dialog_in_chinese(chinese_plugin, tmp_path, demo_lab, demo_t
         dialog.close()
     finally:
         project.removeAllMapLayers()
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("zh-Hans", "zh_CN"),
+        ("zh_CN", "zh_CN"),
+        ("zh-CN", "zh_CN"),
+        ("zh", "zh_CN"),
+        ("zh_Hans_CN", "zh_CN"),
+        ("zh-Hant", "zh-Hant"),
+        ("zh_TW", "zh_TW"),
+        ("en_US", "en_US"),
+    ],
+)
+def test_translation_code_maps_every_simplified_chinese_code(code, expected):
+    from wbe_surveillance.translate import translation_code
+
+    assert translation_code(code) == expected
+
+
+@pytest.mark.parametrize(("code", "chinese"), [("zh-Hans", True), ("zh-CN", True), ("zh", True), ("zh-Hant", False), ("zh_TW", False)])
+def test_qgis_locale_codes_choose_the_translation(plugin, tmp_path, monkeypatch, code, chinese):
+    """QGIS's Options dialog stores 简体中文 as zh-Hans: the plugin must load its Chinese translation for it;
+    Traditional Chinese stays English rather than showing Simplified characters."""
+    import wbe_surveillance
+    from wbe_surveillance import translate
+
+    i18n = tmp_path / "i18n"
+    i18n.mkdir()
+    compile_qm(i18n)
+    monkeypatch.setattr(translate, "I18N_DIR", str(i18n))
+    settings = QgsSettings()
+    saved = {key: settings.value(key) for key in ("locale/overrideFlag", "locale/userLocale")}
+    plugin.unload()
+    settings.setValue("locale/overrideFlag", True)
+    settings.setValue("locale/userLocale", code)
+    instance = wbe_surveillance.classFactory(None)
+    try:
+        instance.initProcessing()
+        assert (instance.translator is not None) is chinese
+        algorithm = QgsApplication.processingRegistry().algorithmById("wbe:classifyseverity")
+        assert (algorithm.displayName() == QCoreApplication.translate("@default", "Classify severity") != "Classify severity") is chinese
+        assert translate.is_chinese() is chinese
+    finally:
+        instance.unload()
+        for key, value in saved.items():
+            if value is None:
+                settings.remove(key)
+            else:
+                settings.setValue(key, value)
+        plugin.initGui()
+    assert QCoreApplication.translate("@default", "Severe") == "Severe"

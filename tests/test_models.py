@@ -155,3 +155,29 @@ def test_models_run_under_qgis_process(run, tmp_path):
         checked += 1
     assert checked == 13
     del rounds, trend
+
+
+def test_models_open_clean_in_the_modeler(plugin):
+    """What the graphical modeler checks: every child valid (no red box), the model valid ("Run Model…")."""
+    for path in sorted(MODELS.glob("*.model3")):
+        model = QgsProcessingModelAlgorithm()
+        assert model.fromFile(str(path))
+        for child_id, child in model.childAlgorithms().items():
+            assert child.algorithm() is not None, f"{path.name}: {child_id} has no algorithm"
+            ok, issues = model.validateChildAlgorithm(child_id)
+            assert ok, f"{path.name}: {child_id}: {issues}"
+        ok, issues = model.validate()
+        assert ok and issues == [], f"{path.name}: {issues}"
+
+
+def test_model_files_are_what_models_py_writes(plugin, tmp_path):
+    """The shipped files are regenerated from processing/models.py (so a parameter change reaches them)."""
+    from wbe_surveillance.processing.models import write_models
+
+    written = write_models(str(tmp_path))
+    for path in written:
+        shipped = QgsProcessingModelAlgorithm()
+        assert shipped.fromFile(str(MODELS / os.path.basename(path)))
+        fresh = QgsProcessingModelAlgorithm()
+        assert fresh.fromFile(path)
+        assert fresh.toVariant() == shipped.toVariant()

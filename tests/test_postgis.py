@@ -68,8 +68,11 @@ class Pg:
             cur.execute(sql, params)
 
     def grant_roles(self):
+        from wbe_surveillance.storage.postgis import scan_sql
+
         with open(REPO / "resources" / "sql" / "roles.sql", encoding="utf-8") as handle:
-            self.execute(handle.read())
+            for statement in scan_sql(handle.read()).statements:  # one statement at a time, as the plugin runs SQL
+                self.execute(statement)
 
 
 @pytest.fixture()
@@ -1043,3 +1046,367 @@ def test_two_processes_importing_different_labs_at_once_lose_nothing(pg, tmp_pat
     assert pg.scalar("SELECT count(*) FROM wbe.samples WHERE site_id LIKE 'B%'") == 12_000
     assert pg.scalar("SELECT count(DISTINCT lab) FROM wbe.imports") == 2
     assert pg.scalar("SELECT count(*) FROM wbe.samples s JOIN wbe.imports i USING (import_id) WHERE s.lab <> i.lab") == 0
+
+
+# ------------------------------------------------------------------------- issue 14: nothing injected, nothing lost
+
+
+def test_sql_text_is_split_and_checked_like_the_server_reads_it():
+    """storage.postgis.scan_sql / is_one_expression: quotes, E'' escapes, "" identifiers, dollar quotes, comments."""
+    from wbe_surveillance.storage.postgis import is_one_expression, migrations, scan_sql
+
+    accepted = [
+        "\"site_id\" LIKE 'T0%'",
+        "\"na;me\" = 'a;b' AND x IN (1, 2)",
+        "note = 'it''s' AND tag = E'\\'; DROP TABLE x; --'",
+        "body = $q$ ; ) ( $q$",
+        "a$b = 1",
+        "(\"round\" = '2024Q1') OR (\"round\" = '2024Q2')",
+    ]
+    refused = [
+        "true; CREATE TABLE public.pwned()",
+        "true) OR (true",
+        "x = 1 -- ) AND y = 2",
+        "x = /* ) */ 1",
+        "x = 'unterminated",
+        '"unterminated = 1',
+        "x = 'a\\' OR true OR x = '",  # a backslash in a standard string: its meaning depends on the server
+        "x = $t$ never closed",
+        "(x = 1",
+        "",
+    ]
+    assert [t for t in accepted if not is_one_expression(t)] == []
+    assert [t for t in refused if is_one_expression(t)] == []
+    script = "-- header; with a semicolon\nCREATE TABLE a (t text DEFAULT ';');\nDO $$ BEGIN PERFORM 1; END $$;\n/* c; */ SELECT 'x;y';\n-- tail only\n"
+    assert [s.split("\n")[-1] for s in scan_sql(script).statements] == [
+        "CREATE TABLE a (t text DEFAULT ';')",
+        "DO $$ BEGIN PERFORM 1; END $$",
+        "/* c; */ SELECT 'x;y'",
+    ]
+    # The shipped migrations: 001 has the extension, the schema, 3 tables and 4 indexes; 002 an ALTER and a view.
+    counts = [len(scan_sql(open(path, encoding="utf-8").read()).statements) for _version, path in migrations()]
+    assert counts == [9, 2]
+
+
+def _hostile_copies(pg, run, demo_lab, demo_townships):
+    """The demo samples and townships copied into tables whose schema, table, key and geometry names carry
+    quotes, percent signs and SQL; the townships get a column "d" (a name the pushdown's own query uses)."""
+    from psycopg2 import sql
+    from qgis.core import QgsVectorLayer
+
+    townships_file = QgsVectorLayer(demo_townships, "townships", "ogr")
+    _export(townships_file, pg.qgis_uri('"survey"."townships"', key="fid"))
+    del townships_file
+    run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": "postgis:" + pg.qgis_uri('"survey"."samples"')})
+    schema = 'we"ird%s schema'
+    samples = 's"; CREATE TABLE public.pwned_samples(); --%'
+    townships = "t%(x)s'); CREATE TABLE public.pwned_townships(); --"
+    key, geom = 'k"e%y', 'g"eo%m'
+    ident = sql.Identifier
+    with pg.admin.cursor() as cur:
+        cur.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(ident(schema)))
+        cur.execute(sql.SQL("CREATE SCHEMA {}").format(ident(schema)))
+        cur.execute(
+            sql.SQL(
+                "CREATE TABLE {t} AS SELECT row_number() OVER (ORDER BY source_row)::int AS {k}, site_id, sample_date, round, "
+                "medium, compound, concentration, detected, lod, unit, raw_value, lab_township, source_row, geom AS {g} FROM survey.samples"
+            ).format(t=ident(schema, samples), k=ident(key), g=ident(geom))
+        )
+        cur.execute(
+            sql.SQL("CREATE TABLE {t} AS SELECT fid::int AS {k}, name, code, 1 AS d, geom AS {g} FROM survey.townships").format(
+                t=ident(schema, townships), k=ident(key), g=ident(geom)
+            )
+        )
+        for table in (samples, townships):
+            cur.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(ident(schema, table), ident(key)))
+            cur.execute(sql.SQL("CREATE INDEX ON {} USING gist ({})").format(ident(schema, table), ident(geom)))
+    return schema, samples, townships, key, geom
+
+
+def _layer_of(pg, schema, table, key, geom, subset=""):
+    from qgis.core import QgsDataSourceUri, QgsVectorLayer
+
+    uri = QgsDataSourceUri()
+    uri.setConnection(
+        pg.info["WBE_PG_HOST"], pg.info["WBE_PG_PORT"], pg.info["WBE_PG_DB"], pg.info["WBE_PG_USER"], "", QgsDataSourceUri.SslDisable
+    )
+    uri.setDataSource(schema, table, geom, subset, key)
+    layer = QgsVectorLayer(uri.uri(False), table, "postgres")
+    assert layer.isValid(), table
+    return layer
+
+
+def _pwned(pg) -> int:
+    return pg.scalar("SELECT count(*) FROM pg_class WHERE relname LIKE 'pwned%'")
+
+
+def test_pushdown_quotes_names_and_passes_filters_literally(pg, run, demo_lab, demo_townships):
+    """Names carrying ", % and SQL, a LIKE 'T0%' filter on the samples and a filter on a column named like the
+    query's own: the join runs in the database, creates nothing, and equals the in-memory join."""
+    from wbe_surveillance.processing.io.postgis_join import can_push_down, pushdown_statement, run_pushdown
+
+    schema, s_table, t_table, key, geom = _hostile_copies(pg, run, demo_lab, demo_townships)
+    samples = _layer_of(pg, schema, s_table, key, geom, "\"site_id\" LIKE 'T0%'")
+    townships = _layer_of(pg, schema, t_table, key, geom, '"d" = 1')
+    assert samples.featureCount() == pg.scalar("SELECT count(*) FROM survey.samples WHERE site_id LIKE 'T0%'") > 0
+    assert can_push_down(samples, townships)
+    statement, _dsn = pushdown_statement(samples, townships, "methamphetamine", ("sewage",), "", 1)
+    text = statement.as_string(pg.admin)
+    assert "LIKE 'T0%'" in text and '"s""; CREATE TABLE public.pwned_samples(); --%"' in text
+    media = ("sewage", "influent", "effluent", "surface_water")
+    for policy in (0, 1, 4):
+        want, fids, unmatched, without = _in_memory_stats(samples, townships, "methamphetamine", media, policy)
+        got = run_pushdown(samples, townships, "methamphetamine", media, "", policy, fids)  # raises on any failure
+        assert got.stats[["t", "round", "n_samples", "n_detected"]].equals(want[["t", "round", "n_samples", "n_detected"]])
+        for column in ("mean", "median", "max"):
+            np.testing.assert_allclose(got.stats[column].to_numpy(float), want[column].to_numpy(float), rtol=1e-12, equal_nan=True)
+        assert got.unmatched_fids == unmatched and got.without_limit == without
+    assert got.n_selected == int(want["n_samples"].sum()) + len(unmatched) > 0
+    assert _pwned(pg) == 0
+    del samples, townships
+
+
+def test_aggregation_with_hostile_names_runs_in_the_database_and_creates_nothing(pg, run, demo_lab, demo_townships, tmp_path):
+    from qgis.core import QgsProcessingFeedback, QgsVectorLayer
+
+    class Capture(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.infos, self.warnings = [], []
+
+        def pushInfo(self, info):
+            self.infos.append(info)
+
+        def pushWarning(self, warning):
+            self.warnings.append(warning)
+
+    schema, s_table, t_table, key, geom = _hostile_copies(pg, run, demo_lab, demo_townships)
+    params = {"TOWNSHIP_FIELD": "name", "COMPOUND": "methamphetamine"}
+    feedback = Capture()
+    samples = _layer_of(pg, schema, s_table, key, geom, "\"site_id\" LIKE 'T0%'")
+    townships = _layer_of(pg, schema, t_table, key, geom)
+    pushed = run(
+        "wbe:aggregatebytownship", {**params, "SAMPLES": samples, "TOWNSHIPS": townships, "OUTPUT": str(tmp_path / "p.gpkg")}, feedback
+    )
+    assert any("PostGIS database" in m for m in feedback.infos) and not any("in memory instead" in w for w in feedback.warnings)
+    # Reference: the same samples, filtered by QGIS, on GeoPackage (the in-memory join).
+    reference_samples = run(
+        "native:extractbyexpression",
+        {"INPUT": samples, "EXPRESSION": "true", "OUTPUT": str(tmp_path / "s.gpkg")},
+    )["OUTPUT"]
+    reference = run(
+        "wbe:aggregatebytownship", {**params, "SAMPLES": reference_samples, "TOWNSHIPS": demo_townships, "OUTPUT": str(tmp_path / "r.gpkg")}
+    )
+    assert (pushed["N_SAMPLES"], pushed["N_UNMATCHED"]) == (reference["N_SAMPLES"], reference["N_UNMATCHED"])
+    fields = ["name", "round", "n_samples", "n_detected", "mean", "median", "max"]
+    got_layer, want_layer = QgsVectorLayer(pushed["OUTPUT"]), QgsVectorLayer(reference["OUTPUT"])
+    got, want = _rows(got_layer, fields), _rows(want_layer, fields)
+    del got_layer, want_layer, samples, townships
+    assert (
+        len(got) == len(want) > 0
+        and sum(g[2] for g in got)
+        == pg.scalar("SELECT count(*) FROM survey.samples WHERE site_id LIKE 'T0%' AND compound = 'methamphetamine'")
+        - reference["N_UNMATCHED"]
+    )
+    for g, w in zip(got, want):
+        assert g[:4] == w[:4]
+        for a, b in zip(g[4:], w[4:]):
+            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-12)
+    assert _pwned(pg) == 0
+
+
+def test_pushdown_failure_falls_back_to_the_in_memory_join_and_says_why(pg, run, demo_lab, demo_townships, tmp_path):
+    """A samples table whose concentration column is text (as a CSV loaded by hand often is): QGIS reads it,
+    the SQL fails (CASE text/numeric); the run warns and joins in memory, with the right numbers."""
+    from qgis.core import QgsProcessingFeedback, QgsVectorLayer
+
+    class Capture(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.infos, self.warnings = [], []
+
+        def pushInfo(self, info):
+            self.infos.append(info)
+
+        def pushWarning(self, warning):
+            self.warnings.append(warning)
+
+    schema, s_table, t_table, key, geom = _hostile_copies(pg, run, demo_lab, demo_townships)
+    from psycopg2 import sql
+
+    pg.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN concentration TYPE text").format(sql.Identifier(schema, s_table)))
+    samples = _layer_of(pg, schema, s_table, key, geom)
+    townships = _layer_of(pg, schema, t_table, key, geom)
+    from wbe_surveillance.processing.io.postgis_join import can_push_down, township_stats_in_database
+
+    assert can_push_down(samples, townships)
+    direct = township_stats_in_database(samples, townships, "methamphetamine", ("sewage",), "", 1, [1, 2], feedback=None)
+    assert direct.n_selected == 0 and "CASE" in direct.failed
+    feedback = Capture()
+    params = {"TOWNSHIP_FIELD": "name", "COMPOUND": "methamphetamine"}
+    fallen = run(
+        "wbe:aggregatebytownship", {**params, "SAMPLES": samples, "TOWNSHIPS": townships, "OUTPUT": str(tmp_path / "f.gpkg")}, feedback
+    )
+    assert any("in memory instead" in w and "CASE" in w for w in feedback.warnings)
+    assert not any("the join ran there" in m for m in feedback.infos)
+    reference_samples = run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": str(tmp_path / "s.gpkg")})["OUTPUT"]
+    reference = run(
+        "wbe:aggregatebytownship", {**params, "SAMPLES": reference_samples, "TOWNSHIPS": demo_townships, "OUTPUT": str(tmp_path / "r.gpkg")}
+    )
+    fields = ["name", "round", "n_samples", "n_detected", "mean", "median", "max"]
+    got_layer, want_layer = QgsVectorLayer(fallen["OUTPUT"]), QgsVectorLayer(reference["OUTPUT"])
+    got, want = _rows(got_layer, fields), _rows(want_layer, fields)
+    del got_layer, want_layer, samples, townships
+    assert len(got) == len(want) == 13 * 4
+    for g, w in zip(got, want):
+        assert g[:4] == w[:4]
+        for a, b in zip(g[4:], w[4:]):
+            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-12)
+
+
+def test_two_labs_storing_the_same_samples_with_different_values_at_once(pg):
+    """Both through import_samples (wbe:storesamples) and through core.store.append (the import's STORE_CONNECTION):
+    one lab's values are stored, the other's are every one reported as changed — never counted as unchanged."""
+    from wbe_surveillance.core import store as core_store
+
+    n = 6_000
+    a = synthetic_samples(n, "S", seed=1)
+    b = a.copy()
+    b["concentration"] = a["concentration"] * 2.0 + 1.0
+    _store(pg).ensure_schema()
+    for path in ("import_samples", "append"):
+        pg.execute("TRUNCATE wbe.samples, wbe.imports")
+        barrier = threading.Barrier(2)
+        results, errors = {}, []
+
+        def work(name, frame, path=path, barrier=barrier, results=results, errors=errors):
+            try:
+                store = _store(pg)
+                store.lab, store.source_file = f"lab {name}", f"{name}.csv"
+                barrier.wait()
+                if path == "import_samples":
+                    summary = store.import_samples(frame, f"lab {name}", block_rows=500)
+                    results[name] = (summary.rows_inserted, summary.rows_unchanged, summary.rows_changed)
+                else:
+                    report = core_store.append(store, frame)
+                    results[name] = (report.added, report.unchanged, len(report.changed))
+                store.close()
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(name, frame)) for name, frame in (("A", a), ("B", b))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert errors == []
+        assert sorted(results.values()) == [(0, 0, n), (n, 0, 0)], (path, results)
+        first = "A" if results["A"][0] == n else "B"
+        assert pg.scalar("SELECT count(*) FROM wbe.samples") == n
+        assert pg.scalar("SELECT count(DISTINCT lab) FROM wbe.samples") == 1
+        assert pg.scalar("SELECT min(lab) FROM wbe.samples") == f"lab {first}"
+        records = pg.scalar("SELECT array_agg(ARRAY[rows_inserted, rows_unchanged, rows_changed] ORDER BY rows_inserted) FROM wbe.imports")
+        # append() inserts only what it planned as new: the second lab, with nothing new, sends no insert.
+        assert records == ([[0, 0, n], [n, 0, 0]] if path == "import_samples" else [[n, 0, 0]])
+
+
+def test_four_clients_opening_a_new_store_at_once(pg):
+    """No "the database owner must run the plugin" for the clients that waited: they see the new schema."""
+    from wbe_surveillance.storage import postgis as sp
+
+    for _attempt in range(3):
+        pg.execute("DROP SCHEMA IF EXISTS wbe CASCADE")
+        stores = [_store(pg) for _ in range(4)]
+        for store in stores:
+            assert store.schema_version() is None  # each has looked before the race, as a client opening does
+        barrier = threading.Barrier(4)
+        versions, errors = [], []
+
+        def work(store, barrier=barrier, versions=versions, errors=errors):
+            try:
+                barrier.wait()
+                versions.append(store.ensure_schema())
+            except sp.PostgisStoreError as exc:
+                errors.append((exc.code, exc.details))
+
+        threads = [threading.Thread(target=work, args=(s,)) for s in stores]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        for store in stores:
+            store.close()
+        assert errors == [] and versions == [2, 2, 2, 2]
+        assert pg.scalar("SELECT count(*) FROM wbe.schema_info") == 1
+        assert pg.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0
+
+
+def test_text_that_looks_like_a_null_marker_stays_text(pg):
+    """COPY's NULL marker never collides with data: \\N, NULL, empty text, quotes, commas and newlines."""
+    frame = synthetic_samples(8, "Q")
+    tricky = ["\\N", "NULL", "", '"quoted", with comma', "line\nbreak", "\\.", "  \\N  ", "null"]
+    frame["raw_value"] = tricky
+    frame["lab_township"] = list(reversed(tricky))
+    frame["unit"] = ["\\N"] * 8
+    frame.loc[3, "lod"] = np.nan
+    frame.loc[5, "lab_township"] = None
+    store = _store(pg)
+    first = store.import_samples(frame, "lab \\N")
+    assert first.rows_inserted == 8
+    stored = store.read_samples().sort_values("source_row").reset_index(drop=True)
+    assert list(stored["raw_value"]) == tricky
+    assert list(stored["lab_township"]) == [t if i != 5 else None for i, t in enumerate(reversed(tricky))]
+    assert list(stored["unit"]) == ["\\N"] * 8 and set(stored["lab"]) == {"lab \\N"}
+    assert pg.scalar("SELECT count(*) FROM wbe.samples WHERE lod IS NULL") == 1
+    again = store.import_samples(frame, "lab \\N")
+    assert (again.rows_inserted, again.rows_unchanged, again.rows_changed) == (0, 8, 0)
+    store.close()
+
+
+def test_cancel_while_waiting_for_another_import_rolls_back_at_once(pg):
+    """A Cancel reaches a statement that is running (here: waiting for another lab's import of the same round)."""
+    import time
+
+    from wbe_surveillance.storage import postgis as sp
+
+    _store(pg).ensure_schema()
+    other = psycopg2.connect(pg.dsn())
+    with other.cursor() as cur:  # another import of 2024Q1 holds the round
+        cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext('2024Q1'))", (sp.ROUND_LOCK,))
+    store = _store(pg)
+    started = time.monotonic()
+    with pytest.raises(sp.PostgisStoreError) as caught:
+        store.import_samples(synthetic_samples(400, "W"), "lab W", is_canceled=lambda: time.monotonic() - started > 1.0)
+    waited = time.monotonic() - started
+    assert caught.value.code == "canceled"
+    assert 1.0 <= waited < 5.0
+    other.rollback()
+    other.close()
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 0 and pg.scalar("SELECT count(*) FROM wbe.imports") == 0
+    # The connection is clean: the same import goes in.
+    assert store.import_samples(synthetic_samples(400, "W"), "lab W").rows_inserted == 400
+    store.close()
+
+
+def _cancel_at(feedback, percent: float):
+    feedback.progressChanged.connect(lambda value: feedback.cancel() if value >= percent else None)
+    return feedback
+
+
+def test_cancel_during_the_store_append_commits_nothing(pg, run, demo_lab, saved_connection, tmp_path):
+    """wbe:storesamples and wbe:importlabresults (STORE_CONNECTION): Cancel once the rows are on the server,
+    before the commit: the run ends with the rollback message and the store holds nothing."""
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    samples = run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": str(tmp_path / "s.gpkg")})["OUTPUT"]
+    feedback = _cancel_at(QgsProcessingFeedback(), 80.0)
+    with pytest.raises(QgsProcessingException, match="canceled and rolled back"):
+        run("wbe:storesamples", {"INPUT": samples, "CONNECTION": saved_connection, "LAB": "lab X"}, feedback)
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 0 and pg.scalar("SELECT count(*) FROM wbe.imports") == 0
+    feedback = _cancel_at(QgsProcessingFeedback(), 80.0)
+    with pytest.raises(QgsProcessingException, match="canceled and rolled back"):
+        run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": "TEMPORARY_OUTPUT", "STORE_CONNECTION": saved_connection}, feedback)
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 0 and pg.scalar("SELECT count(*) FROM wbe.imports") == 0
+    # Without a cancel, the same runs store every row.
+    done = run("wbe:storesamples", {"INPUT": samples, "CONNECTION": saved_connection, "LAB": "lab X"})
+    assert done["ROWS_INSERTED"] == pg.scalar("SELECT count(*) FROM wbe.samples") == 1303

@@ -150,3 +150,66 @@ def test_export_map_uses_the_style_stored_with_the_file(run, demo_lab, demo_town
     png = tmp_path / "from_file.png"
     run("wbe:exportmap", {"INPUT": result["OUTPUT"], "OUTPUT": str(png)})
     assert png.stat().st_size > 50_000
+
+
+def _townships_with(run, demo_townships, tmp_path, rename=None, drop=()):
+    """The demo townships with the name field renamed and/or some fields dropped (a county's own layer)."""
+    layer = demo_townships
+    if rename:
+        layer = run(
+            "native:renametablefield",
+            {"INPUT": layer, "FIELD": "name", "NEW_NAME": rename, "OUTPUT": str(tmp_path / "renamed.gpkg")},
+        )["OUTPUT"]
+    if drop:
+        layer = run("native:deletecolumn", {"INPUT": layer, "COLUMN": list(drop), "OUTPUT": str(tmp_path / "dropped.gpkg")})["OUTPUT"]
+    return layer
+
+
+def test_township_field_left_empty_is_guessed_logged_and_recorded(run, demo_lab, demo_townships, tmp_path):
+    from wbe_surveillance.processing.base import TOWNSHIP_FIELD_PROPERTY, township_name_field
+
+    townships = _townships_with(run, demo_townships, tmp_path, rename="乡镇名称", drop=("name_en",))
+    reference = QgsVectorLayer(townships, "ref", "ogr")
+    expected = sorted(f["乡镇名称"] for f in reference.getFeatures())
+    del reference
+    out = run(
+        "wbe:surveymap",
+        {"LAB_RESULTS": demo_lab, "TOWNSHIPS": townships, "TOWNSHIP_FIELD": None, "ROUND": "2024Q3", "OUTPUT": str(tmp_path / "sev.gpkg")},
+    )
+    # Opened as a later algorithm opens it (without its default style): the name field is still known.
+    options = QgsVectorLayer.LayerOptions()
+    options.loadDefaultStyle = False
+    layer = QgsVectorLayer(out["OUTPUT"], "sev", "ogr", options)
+    assert layer.customProperty(TOWNSHIP_FIELD_PROPERTY) in (None, "")
+    assert township_name_field(layer) == "乡镇名称"
+    assert sorted(f["乡镇名称"] for f in layer.getFeatures()) == expected
+    # Opened the usual way, the property comes with the stored style.
+    styled = QgsVectorLayer(out["OUTPUT"], "sev", "ogr")
+    assert styled.customProperty(TOWNSHIP_FIELD_PROPERTY) == "乡镇名称"
+    del layer, styled
+
+
+def test_township_field_default_name_missing_is_guessed_and_none_refused(run, demo_lab, demo_townships, tmp_path):
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    import processing
+
+    townships = _townships_with(run, demo_townships, tmp_path, rename="XZMC", drop=("name_en",))
+    feedback = QgsProcessingFeedback()
+    lines = []
+    feedback.pushInfo = lines.append
+    out = processing.run(
+        "wbe:surveymap",
+        {"LAB_RESULTS": demo_lab, "TOWNSHIPS": townships, "ROUND": "2024Q3", "OUTPUT": str(tmp_path / "sev2.gpkg")},
+        context=QgsProcessingContext(),
+        feedback=feedback,
+    )
+    assert any("XZMC" in line and "guessed" in line for line in lines), lines
+    layer = QgsVectorLayer(out["OUTPUT"], "sev", "ogr")
+    assert layer.fields().lookupField("XZMC") >= 0 and layer.featureCount() == 13
+    del layer
+    bare = _townships_with(
+        run, demo_townships, tmp_path / "bare" if (tmp_path / "bare").mkdir() is None else tmp_path, drop=("name", "name_en")
+    )
+    with pytest.raises(QgsProcessingException, match="Choose the township name field"):
+        run("wbe:surveymap", {"LAB_RESULTS": demo_lab, "TOWNSHIPS": bare, "OUTPUT": str(tmp_path / "sev3.gpkg")})

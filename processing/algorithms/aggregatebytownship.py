@@ -299,7 +299,7 @@ class AggregateByTownship(WbeAlgorithm):
         joined = None
         if self._can_push_down(parameters, context):
             feedback.setProgressText(tr("Joining samples to townships in the database…"))
-            joined = self._join_in_database(parameters, context, compound, media, wanted_round, policy, township_features)
+            joined = self._join_in_database(parameters, context, compound, media, wanted_round, policy, township_features, feedback)
             if joined is not None:
                 feedback.pushInfo(
                     tr("Both layers are tables of one PostGIS database: the join ran there (ST_Intersects with the spatial index).")
@@ -524,12 +524,14 @@ class AggregateByTownship(WbeAlgorithm):
         townships = self.parameterAsVectorLayer(parameters, self.TOWNSHIPS, context)
         return can_push_down(samples, townships)
 
-    def _join_in_database(self, parameters, context, compound, media, wanted_round, policy, township_features):
+    def _join_in_database(self, parameters, context, compound, media, wanted_round, policy, township_features, feedback=None):
         """The same statistics by one SQL statement (processing/postgis_join.py, measured in
         bench/bench_postgis_join.py); None when it selects nothing, so the in-memory path words the error."""
         samples = self.parameterAsVectorLayer(parameters, self.SAMPLES, context)
         townships = self.parameterAsVectorLayer(parameters, self.TOWNSHIPS, context)
-        result = township_stats_in_database(samples, townships, compound, media, wanted_round, policy, [f.id() for f in township_features])
+        result = township_stats_in_database(
+            samples, townships, compound, media, wanted_round, policy, [f.id() for f in township_features], feedback=feedback
+        )
         if result.n_selected == 0:
             return None
         return Joined(result.stats, result.unmatched_fids, result.n_selected, samples.featureCount(), result.without_limit)

@@ -48,8 +48,19 @@ from ...core.classify import (
     ties_at_breaks,
     weighted_index,
 )
+from ...core.classify import (
+    parse_thresholds as parse_threshold_values,
+)
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..base import (
+    WbeAlgorithm,
+    guess_township_name_field,
+    is_null,
+    read_columns,
+    record_township_name_field,
+    to_float_array,
+    township_name_field,
+)
 from ..styling import format_value, severity_label, severity_renderer, store_style
 
 POOLED, BASELINE = range(2)
@@ -65,19 +76,11 @@ def severity_fields() -> QgsFields:
 
 
 def parse_thresholds(raw) -> list[float] | None:
-    """THRESHOLDS as a matrix (a list from processing.run, or '50,200' from qgis_process)."""
-    if raw is None or raw == "" or raw == []:
-        return None
-    items = raw if isinstance(raw, (list, tuple)) else str(raw).replace(";", ",").split(",")
-    values = []
-    for item in items:
-        text = str(item).strip()
-        if text:
-            try:
-                values.append(float(text))
-            except ValueError as error:
-                raise QgsProcessingException(tr("The threshold “{value}” is not a number.").format(value=text)) from error
-    return values
+    """THRESHOLDS as any caller passes it (core.classify.parse_thresholds); an empty or NULL table is "not given"."""
+    try:
+        return parse_threshold_values(raw)
+    except ClassificationError as error:
+        raise QgsProcessingException(tr("The threshold “{value}” is not a number.").format(value=error.details["value"])) from error
 
 
 def parse_weights(raw: str, compounds: list[str]) -> dict[str, float]:
@@ -164,7 +167,7 @@ def save_metadata(layer: QgsVectorLayer, metadata) -> bool:
 
 def thresholds_parameter(name: str = "THRESHOLDS") -> QgsProcessingParameterMatrix:
     """THRESHOLDS: the upper bounds of classes 1 and 2 (optional: a required matrix with a default still fails in 3.22)."""
-    return QgsProcessingParameterMatrix(
+    param = QgsProcessingParameterMatrix(
         name,
         tr("Fixed thresholds: upper bounds of classes 1 and 2"),
         numberRows=1,
@@ -172,6 +175,14 @@ def thresholds_parameter(name: str = "THRESHOLDS") -> QgsProcessingParameterMatr
         headers=[tr("General ≤"), tr("Fairly severe ≤")],
         optional=True,
     )
+    param.setHelp(
+        tr(
+            "Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). "
+            "A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). "
+            "Left empty, it is not given."
+        )
+    )
+    return param
 
 
 class ClassifySeverity(WbeAlgorithm):
@@ -263,6 +274,25 @@ class ClassifySeverity(WbeAlgorithm):
             )
         )
         self.addParameter(QgsProcessingParameterString(self.WEIGHTS, tr("Compound weights (compound=weight, …)"), optional=True))
+        helps = {
+            self.METHOD: tr("How the values are cut into three classes; the help describes each method."),
+            self.ROUND_FIELD: tr(
+                "The field that holds the sampling round. With it, the breaks are computed once and applied to every round, "
+                "so a township changes class only when its values change."
+            ),
+            self.BREAKS_FROM: tr("Whether the breaks come from all rounds pooled or from one baseline round."),
+            self.BASELINE_ROUND: tr("The round the breaks (or the ratio methods' reference median) come from; empty: the earliest."),
+            self.COMPOUND_FIELD: tr("With several compounds in one layer: each compound gets its own breaks."),
+            self.ID_FIELD: tr("The township field, needed for a composite across compounds (one feature per township and round)."),
+            self.COMPOSITE: tr(
+                "Combine the compounds' classes: the highest class, or a class of the weighted index of ratios to the county median."
+            ),
+            self.WEIGHTS: tr(
+                "For the weighted index: compound=weight pairs, for example methamphetamine=2, ketamine=1; unnamed compounds weigh 1."
+            ),
+        }
+        for name, text in helps.items():
+            self.parameterDefinition(name).setHelp(text)
         for name in (
             self.ROUND_FIELD,
             self.BREAKS_FROM,
@@ -342,7 +372,8 @@ class ClassifySeverity(WbeAlgorithm):
         if source.fields().lookupField(field) < 0:
             raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer, field=field))
         method = self.parameterAsEnum(parameters, self.METHOD, context)
-        thresholds = parse_thresholds(parameters.get(self.THRESHOLDS))
+        # Thresholds matter only for the fixed and ratio methods: the toolbox passes its untouched table too.
+        thresholds = parse_thresholds(parameters.get(self.THRESHOLDS)) if method == FIXED or method in RATIO_METHODS else None
         if method == FIXED and (thresholds is None or len(thresholds) != 2):
             raise QgsProcessingException(tr("Fixed thresholds need THRESHOLDS: the upper bounds of classes 1 and 2, for example 50,200."))
         if method in RATIO_METHODS and thresholds is not None and len(thresholds) != 2:
@@ -414,6 +445,7 @@ class ClassifySeverity(WbeAlgorithm):
         elif method == RATIO_BASELINE:
             policy_text = tr("ratio to the county median of the baseline round {round}").format(round=baseline)
         summary = {"method": method_names()[method], "policy": policy_text, "field": field, "breaks": {}, "weights": None}
+        summary["township_field"] = id_field or self._input_name_field(parameters, context, source)
 
         if composite != NO_COMPOSITE:
             return self._run_composite(
@@ -612,6 +644,15 @@ class ClassifySeverity(WbeAlgorithm):
             "BREAKS": self._breaks_text(summary),
         }
 
+    def _input_name_field(self, parameters, context, source) -> str:
+        """The township name field of the input: recorded on it by a wbe algorithm, else a name-like text field."""
+        try:
+            input_layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
+        except Exception:  # a source that is not a layer (a feature source definition of another kind)
+            input_layer = None
+        name = township_name_field(input_layer) if input_layer is not None else ""
+        return name or guess_township_name_field(source.fields())
+
     @staticmethod
     def _breaks_text(summary) -> str:
         return "; ".join(f"{name}: {b.break_1:.6g}, {b.break_2:.6g}" for name, b in summary["breaks"].items() if b is not None)
@@ -628,6 +669,10 @@ class ClassifySeverity(WbeAlgorithm):
             for i, category in enumerate(renderer.categories()):
                 if category.value() in texts:
                     renderer.updateCategoryLabel(i, texts[category.value()])
+        name_field = summary.get("township_field") or ""
+        if name_field:
+            # Recorded on the layer and stored with its style, so later algorithms (the report) never ask.
+            record_township_name_field(QgsProcessingUtils.mapLayerFromString(dest_id, context), name_field)
         how = store_style(dest_id, context, renderer, tr("Severity"))
         if how == "gpkg":
             feedback.pushInfo(tr("Style stored in the GeoPackage as its default style."))
@@ -653,7 +698,10 @@ class ClassifySeverity(WbeAlgorithm):
         metadata = layer.metadata()
         metadata.setTitle(tr("Severity"))
         metadata.setAbstract("\n".join(lines))
-        metadata.setKeywords({"wbe": ["severity", f"method={method}", f"breaks={self._breaks_text(summary)}"]})
+        keywords = ["severity", f"method={method}", f"breaks={self._breaks_text(summary)}"]
+        if name_field:
+            keywords.append(f"township_field={name_field}")
+        metadata.setKeywords({"wbe": keywords})
         layer.setMetadata(metadata)
         if layer.dataProvider().name() == "memory":
             return

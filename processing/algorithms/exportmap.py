@@ -23,15 +23,42 @@ from ..labels import compound_label
 from ..report.layout import build_layout, export_layout, label_townships
 from ..styling import severity_renderer
 
-NAME_GUESSES = ("name", "township", "name_zh", "乡镇", "乡镇名称", "名称", "town", "name_en")
+NAME_GUESSES = (
+    "name",
+    "township",
+    "town_name",
+    "township_name",
+    "name_zh",
+    "乡镇",
+    "乡镇名称",
+    "镇名",
+    "xzmc",
+    "xzqmc",
+    "名称",
+    "town",
+    "name_en",
+)
 
 
 def guess_label_field(layer) -> str:
+    """The township name field: base.township_name_field when it is there (metadata, then name-like fields),
+    else the first field named like a name, else the first text field whose name contains "name"."""
+    try:
+        from ..base import township_name_field
+    except ImportError:  # TODO(merge): use base.township_name_field (the desk engineer's branch)
+        township_name_field = None
+    if township_name_field is not None:
+        found = township_name_field(layer)
+        if found:
+            return found
     names = [f.name() for f in layer.fields()]
     lowered = {n.lower(): n for n in names}
     for guess in NAME_GUESSES:
         if guess in lowered:
             return lowered[guess]
+    for f in layer.fields():
+        if "name" in f.name().lower() and f.typeName().lower().startswith(("str", "text", "varchar")):
+            return f.name()
     return ""
 
 
@@ -47,14 +74,32 @@ def _severity_styled(layer) -> bool:
     return isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == "severity"
 
 
-def map_layer(source_layer):
-    """A copy of the layer to draw, styled for the severity map.
+def map_layer(source_layer, unit: str = ""):
+    """A copy of the layer to draw, styled for the severity map, with the class breaks in the legend.
 
-    Processing opens file layers without their default style, so the style that classifyseverity stored
-    with the file (with the breaks in its legend) is loaded here; a layer that already shows severity keeps
-    its own style; a severity layer with neither gets the plain red–orange–yellow style."""
+    The breaks are those classifyseverity stored in the layer's metadata, else the largest value of classes 1
+    and 2 of the layer's `mean` (or first value) field; with breaks the legend reads "General (≤ 73.73 ng/L)".
+    A layer whose style is not on `severity` and has no stored style gets the red–orange–yellow style."""
+    from ...core.charts import breaks_from_classes
+    from ..report.data import guess_value_field, to_number
+    from .severitycharts import breaks_from_metadata
+
     layer = source_layer.clone()
-    if layer.fields().lookupField("severity") < 0 or _severity_styled(layer):
+    if layer.fields().lookupField("severity") < 0:
+        return layer
+    break_1, break_2 = breaks_from_metadata(source_layer)
+    value_field = guess_value_field(layer)
+    if break_1 is None and value_field:
+        values, classes = [], []
+        for feature in layer.getFeatures():
+            value, severity = to_number(feature[value_field]), to_number(feature["severity"])
+            values.append(float("nan") if value is None else value)
+            classes.append(float("nan") if severity is None else severity)
+        break_1, break_2 = breaks_from_classes(values, classes)
+    if break_1 is not None and break_2 is not None:
+        layer.setRenderer(severity_renderer(break_1, break_2, unit))
+        return layer
+    if _severity_styled(layer):
         return layer
     _message, loaded = layer.loadDefaultStyle()
     if not (loaded and _severity_styled(layer)):
@@ -84,9 +129,13 @@ class ExportMap(WbeAlgorithm):
         return tr(
             "Writes a finished map of a severity layer to PDF or PNG (the format follows the file extension): the title, "
             "the map with township names, the legend with the class breaks, a scale bar, a north arrow, the round and the date, "
-            "and a source line.\n\n"
+            "and a source line. The legend gives the breaks and the unit, taken from the data (the layer's unit field, else the "
+            "import's unit for its medium). Text from the data is printed as it is, never evaluated as a QGIS expression; "
+            "township names are text in the PDF, so a PDF reader finds them. The file is written to a temporary name and renamed "
+            "into place when complete; a folder or a read-only file as output is refused.\n\n"
             "The layer's own style is used; a layer with a severity field but another style gets the red–orange–yellow severity style. "
-            "A layer in a geographic CRS is drawn in the UTM zone of its centre so that the scale bar reads in kilometres. "
+            "A layer in a geographic CRS, or in a projection that is not true to scale at its centre (Web Mercator, EPSG:3857), "
+            "is drawn in the UTM zone of its centre, so that the scale bar measures ground distances. "
             "Chinese text needs a CJK font such as Noto Sans CJK (Debian: fonts-noto-cjk)."
         )
 
@@ -110,7 +159,16 @@ class ExportMap(WbeAlgorithm):
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         if os.path.splitext(path)[1].lower() not in (".pdf", ".png"):
             raise QgsProcessingException(tr("The map file “{path}” must end in .pdf or .png.").format(path=path))
-        layer = map_layer(source_layer)
+        from ..report.data import layer_unit
+
+        unit, origin = layer_unit(source_layer)
+        if origin == "assumed":
+            feedback.pushWarning(
+                tr("The layer “{layer}” has no unit or medium field: the import's unit for sewage ({unit}) is printed.").format(
+                    layer=source_layer.name(), unit=unit
+                )
+            )
+        layer = map_layer(source_layer, unit)
         label_field = self.parameterAsString(parameters, self.LABEL_FIELD, context) or guess_label_field(layer)
         if label_field:
             label_townships(layer, label_field)
@@ -133,7 +191,8 @@ class ExportMap(WbeAlgorithm):
         project = QgsProject()
         project.setCrs(layer.crs())
         project.addMapLayer(layer)
-        layout = build_layout(project, layer, title, subtitle, source_line, tr("Severity"), context.transformContext())
+        legend_title = tr("Severity ({unit})").format(unit=unit)
+        layout = build_layout(project, layer, title, subtitle, source_line, legend_title, context.transformContext())
         if feedback.isCanceled():
             return {}
         ok, error = export_layout(layout, path)

@@ -677,7 +677,7 @@ class ImportLabResults(WbeAlgorithm):
         from ...storage import postgis as core_postgis
         from .storesamples import error_text, open_survey_store
 
-        store = open_survey_store(connection, out_crs, source_file=os.path.basename(source_path))
+        store = open_survey_store(connection, out_crs, source_file=os.path.basename(source_path), feedback=feedback)
         try:
             report = _store.append(store, _plain(samples))
         except core_postgis.PostgisStoreError as error:

@@ -32,13 +32,18 @@ from ..report.data import (
     distinct,
     guess_value_field,
     infer_breaks,
+    layer_unit,
     read_history,
+    read_hotspots,
     read_table,
     read_townships,
     read_trend,
 )
-from ..report.html import AtlasPage, build_html
+from ..report.files import WriteError, check_target, commit, discard, temp_beside
+from ..report.html import AtlasPage, build_html, build_pages
 from ..report.render import (
+    REPORT_MAP_PAGE,
+    REPORT_MAP_PX,
     graduated_by_breaks,
     make_layout,
     png_data_uri,
@@ -69,6 +74,7 @@ class Report(WbeAlgorithm):
     TREND = "TREND"
     REJECTED = "REJECTED"
     UNMATCHED = "UNMATCHED"
+    HOTSPOTS = "HOTSPOTS"
     METHOD = "METHOD"
     BREAK_1 = "BREAK_1"
     BREAK_2 = "BREAK_2"
@@ -95,11 +101,18 @@ class Report(WbeAlgorithm):
             "INPUT is a severity layer such as “Survey map” writes. HISTORY (optional) is a layer with one feature per township × round, "
             "such as “Aggregate samples by township” with an empty round writes: it gives the changes and the trend chart. TREND "
             "(optional) is the output of “Trend over rounds”. REJECTED and UNMATCHED (optional) are the rejected rows and the samples "
-            "in no township. METHOD, BREAK_1, BREAK_2 and ND_POLICY describe how the layer was made; when the breaks are not given, "
+            "in no township. HOTSPOTS (optional) is the output of “Hot spots”: its hot and cold spots are listed with the "
+            "caveat that a Gi* hot spot is a high neighbourhood, not a high township. METHOD, BREAK_1, BREAK_2 and ND_POLICY describe how the layer was made; when the breaks are not given, "
             "the highest values of classes 1 and 2 are shown and marked as such.\n\n"
             "ATLAS adds one map page per township, or one per round (drawn with this round's breaks, needs HISTORY). TEMPLATE is an "
             "optional print layout template (.qpt); the plugin ships one in resources/layouts/severity_map.qpt to copy and edit.\n\n"
-            "Every value from the data is escaped, so text such as <script> in a lab sheet shows as text."
+            "Units come from the data: the layer's unit field, else the import's unit for its medium (ng/L for water, ng/g "
+            "for solids); they are printed in the legends, the tables' notes and the trend charts. The township name field is "
+            "guessed from name-like fields when not given (name, 乡镇, 乡镇名称, XZMC, town_name…). Table rows never split "
+            "across pages. The files are written to a temporary name and renamed into place when complete: a folder or a "
+            "read-only file as output is refused.\n\n"
+            "Every value from the data is escaped, so text such as &lt;script&gt; in a lab sheet shows as text, and text in "
+            "the printed maps (title, round, compound, township names) is printed as it is, never evaluated."
         )
 
     def initAlgorithm(self, config=None):
@@ -132,6 +145,11 @@ class Report(WbeAlgorithm):
         self.addParameter(QgsProcessingParameterVectorLayer(self.REJECTED, tr("Rejected rows"), [QgsProcessing.TypeVector], optional=True))
         self.addParameter(
             QgsProcessingParameterVectorLayer(self.UNMATCHED, tr("Samples in no township"), [QgsProcessing.TypeVectorPoint], optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterVectorLayer(
+                self.HOTSPOTS, tr("Hot spots (output of the hot spot tool)"), [QgsProcessing.TypeVector], optional=True
+            )
         )
         self.addParameter(
             QgsProcessingParameterEnum(
@@ -185,6 +203,11 @@ class Report(WbeAlgorithm):
                     "The layer “{layer}” has no field “severity”. Give the report a layer written by “Survey map” or “Classify severity”."
                 ).format(layer=layer.name())
             )
+        for path in (html_path, pdf_path):
+            try:
+                check_target(path)
+            except WriteError as error:
+                raise QgsProcessingException(str(error)) from error
         name_field = self.parameterAsString(parameters, self.NAME_FIELD, context) or guess_label_field(layer)
         value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context) or guess_value_field(layer)
         if not name_field:
@@ -195,8 +218,22 @@ class Report(WbeAlgorithm):
             )
 
         rounds, compounds = distinct(layer, "round"), distinct(layer, "compound")
-        title = self.parameterAsString(parameters, self.TITLE, context) or tr("Wastewater drug survey report")
+        default_title = tr("Wastewater drug survey report")
+        title = self.parameterAsString(parameters, self.TITLE, context) or default_title
         data = ReportData(title=title, rounds=rounds, compounds=compounds, value_field=value_field, name_field=name_field)
+        data.unit, data.unit_origin = layer_unit(layer)
+        if " / " in data.unit:
+            feedback.pushWarning(
+                tr("The layer “{layer}” holds values in several units ({units}); its classes and tables mix them.").format(
+                    layer=layer.name(), units=data.unit
+                )
+            )
+        elif data.unit_origin == "assumed":
+            feedback.pushWarning(
+                tr("The layer “{layer}” has no unit or medium field: the import's unit for sewage ({unit}) is printed.").format(
+                    layer=layer.name(), unit=data.unit
+                )
+            )
         data.rows = read_townships(layer, name_field, value_field)
         data.method = self.parameterAsEnum(parameters, self.METHOD, context)
         data.nd_policy = self.parameterAsEnum(parameters, self.ND_POLICY, context)
@@ -227,6 +264,15 @@ class Report(WbeAlgorithm):
         rejected = self.parameterAsVectorLayer(parameters, self.REJECTED, context)
         if rejected is not None:
             data.rejected_count, data.rejected_headers, data.rejected_rows = read_table(rejected, REJECTED_FIELDS, TABLE_ROWS)
+        hotspots = self.parameterAsVectorLayer(parameters, self.HOTSPOTS, context)
+        if hotspots is not None:
+            data.hotspots = read_hotspots(
+                hotspots, name_field if hotspots.fields().lookupField(name_field) >= 0 else guess_label_field(hotspots)
+            )
+            if data.hotspots is None:
+                raise QgsProcessingException(
+                    tr("The hot spot layer “{layer}” has no field “gi_bin”: give the output of “Hot spots”.").format(layer=hotspots.name())
+                )
         unmatched = self.parameterAsVectorLayer(parameters, self.UNMATCHED, context)
         if unmatched is not None:
             data.unmatched_count, data.unmatched_headers, data.unmatched_rows = read_table(unmatched, UNMATCHED_FIELDS, TABLE_ROWS)
@@ -247,42 +293,87 @@ class Report(WbeAlgorithm):
             "Source: wastewater survey lab results, joined to township boundaries. "
             "A sewage sample stands for its upstream catchment. Made with QGIS and wbe_surveillance."
         )
-        drawn = styled_copy(layer, name_field)
+        legend_title = tr("Severity ({unit})").format(unit=data.unit)
+        drawn = styled_copy(layer, name_field, data.break_1, data.break_2, data.unit)
         try:
-            _project, layout = make_layout(drawn, title, subtitle, source_line, context.transformContext(), template)
+            _project, layout = make_layout(
+                drawn, title, subtitle, source_line, context.transformContext(), template, legend_title, page=REPORT_MAP_PAGE
+            )
         except ValueError as error:
             raise QgsProcessingException(tr("The layout template “{path}” could not be read.").format(path=str(error))) from error
         map_png = os.path.join(folder, f"report_map_{stamp}.png")
         try:
-            render_png(layout, map_png, dpi=150)
+            render_png(layout, map_png, dpi=200)
         except OSError as error:
             raise QgsProcessingException(tr("The map could not be drawn: {error}").format(error=str(error))) from error
         images["map"] = QImage(map_png)
         feedback.setProgress(40)
 
         if data.history:
-            images["trend"] = trend_chart(data.history, rounds[-1] if rounds else "", (data.break_1, data.break_2))
+            images["trend"] = trend_chart(data.history, rounds[-1] if rounds else "", (data.break_1, data.break_2), unit=data.unit)
 
         atlas_pages = self._atlas(
-            parameters, context, feedback, layer, drawn, history_layer, data, images, title, source_line, template, folder, stamp
+            parameters,
+            context,
+            feedback,
+            layer,
+            drawn,
+            history_layer,
+            data,
+            images,
+            title,
+            source_line,
+            template,
+            folder,
+            stamp,
+            legend_title,
         )
         if feedback.isCanceled():
             return {}
         feedback.setProgress(80)
 
         html_images = {key: png_data_uri(image) for key, image in images.items() if not image.isNull()}
-        with open(html_path, "w", encoding="utf-8") as handle:
-            handle.write(build_html(data, html_images, atlas_pages))
-        feedback.pushInfo(tr("Report written to {path}").format(path=html_path))
         pdf_keys = {key: f"wbe-{key}.png" for key in images}
-        pdf_html = build_html(data, pdf_keys, atlas_pages)
-        if not write_pdf(pdf_html, {pdf_keys[k]: v for k, v in images.items()}, pdf_path, title):
-            raise QgsProcessingException(tr("The PDF report could not be written to “{path}”.").format(path=pdf_path))
-        feedback.pushInfo(tr("Report written to {path}").format(path=pdf_path))
+        tmp = None
+        try:
+            tmp = temp_beside(html_path)
+            with open(tmp, "w", encoding="utf-8") as handle:
+                handle.write(build_html(data, html_images, atlas_pages, image_width=REPORT_MAP_PX))
+            pages = write_pdf(
+                lambda breaks: build_pages(data, pdf_keys, atlas_pages, REPORT_MAP_PX, breaks),
+                {pdf_keys[k]: v for k, v in images.items()},
+                pdf_path,
+                title,
+            )
+            commit(tmp, html_path)
+        except (OSError, WriteError) as error:
+            raise QgsProcessingException(
+                tr("The report could not be written: {error}").format(error=str(error) or type(error).__name__)
+            ) from error
+        finally:
+            discard(tmp)
+        feedback.pushInfo(tr("Report written to {path}").format(path=html_path))
+        feedback.pushInfo(tr("Report written to {path} ({pages} pages)").format(path=pdf_path, pages=pages))
         feedback.setProgress(100)
         return {self.OUTPUT_HTML: html_path, self.OUTPUT_PDF: pdf_path, "N_TOWNSHIPS": len(data.rows)}
 
-    def _atlas(self, parameters, context, feedback, layer, drawn, history_layer, data, images, title, source_line, template, folder, stamp):
+    def _atlas(
+        self,
+        parameters,
+        context,
+        feedback,
+        layer,
+        drawn,
+        history_layer,
+        data,
+        images,
+        title,
+        source_line,
+        template,
+        folder,
+        stamp,
+        legend_title,
+    ):
         choice = self.parameterAsEnum(parameters, self.ATLAS, context)
         pages: list[AtlasPage] = []
         if choice == ATLAS_TOWNSHIP:
@@ -291,7 +382,14 @@ class Report(WbeAlgorithm):
                 if feedback.isCanceled():
                     break
                 _project, page_layout = make_layout(
-                    drawn, f"{title}: {row.name}", row.name, source_line, context.transformContext(), template
+                    drawn,
+                    f"{title}: {row.name}",
+                    row.name,
+                    source_line,
+                    context.transformContext(),
+                    template,
+                    legend_title,
+                    page=REPORT_MAP_PAGE,
                 )
                 zoom_to(page_layout, layer, geometries.get(row.fid), context.transformContext())
                 path = os.path.join(folder, f"report_atlas_{stamp}_{i}.png")
@@ -313,9 +411,18 @@ class Report(WbeAlgorithm):
                 round_text = round_.replace("'", "''")
                 copy.setSubsetString(f"\"round\" = '{round_text}'")
                 if data.break_1 is not None and data.break_2 is not None:
-                    copy.setRenderer(graduated_by_breaks(data.value_field, data.break_1, data.break_2, top))
+                    copy.setRenderer(graduated_by_breaks(data.value_field, data.break_1, data.break_2, top, data.unit))
                 subtitle = tr("Round: {rounds}").format(rounds=round_)
-                _project, page_layout = make_layout(copy, f"{title}: {round_}", subtitle, source_line, context.transformContext(), template)
+                _project, page_layout = make_layout(
+                    copy,
+                    f"{title}: {round_}",
+                    subtitle,
+                    source_line,
+                    context.transformContext(),
+                    template,
+                    legend_title,
+                    page=REPORT_MAP_PAGE,
+                )
                 path = os.path.join(folder, f"report_round_{stamp}_{i}.png")
                 render_png(page_layout, path, dpi=100)
                 key = f"round{i}"

@@ -3,8 +3,11 @@ many townships sit in each class per round. Drawn with QPainter into PNG (QImage
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import shutil
+import tempfile
 
 import numpy as np
 from qgis.core import (
@@ -48,10 +51,13 @@ def render(path: str, width: int, height: int, draw, title: str = "") -> None:
         generator.setSize(QSize(width, height))
         generator.setViewBox(QRectF(0, 0, width, height))
         generator.setTitle(title)
-        painter = QPainter(generator)
+        painter = QPainter()
+        if not painter.begin(generator):
+            raise OSError(0, tr("the SVG writer failed"), path)
         painter.fillRect(QRectF(0, 0, width, height), QColor("white"))
         draw(painter, width, height)
-        painter.end()
+        if not painter.end() or not os.path.exists(path):
+            raise OSError(0, tr("the SVG writer failed"), path)
         return
     image = QImage(width, height, QImage.Format_ARGB32)
     image.fill(QColor("white"))
@@ -60,7 +66,7 @@ def render(path: str, width: int, height: int, draw, title: str = "") -> None:
     draw(painter, width, height)
     painter.end()
     if not image.save(path, "PNG"):
-        raise OSError(path)
+        raise OSError(0, tr("the image writer failed"), path)
 
 
 def draw_township(painter: QPainter, width: int, height: int, name: str, rounds, values, classes, break_1, break_2, unit: str = "") -> None:
@@ -158,6 +164,24 @@ def safe_name(text: str) -> str:
     return cleaned or "township"
 
 
+MAX_NAME_BYTES = 255  # the longest file name on ext4, NTFS and APFS
+
+
+def chart_file_name(name: str, extension: str, prefix: str = "township_") -> str:
+    """A file name for one township's chart that no other township name can share: the name with characters that
+    files cannot hold replaced by "_", and, when anything was replaced (or the name had to be shortened to fit 255
+    bytes), a short hash of the exact name, so "A B", "A_B" and "A/B" write three files."""
+    cleaned = safe_name(name)
+    exact = cleaned == name and not name.startswith(".")
+    suffix = f".{extension}"
+    digest = "_" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
+    room = MAX_NAME_BYTES - len(prefix.encode()) - len(suffix.encode())
+    if exact and len(cleaned.encode("utf-8")) <= room:
+        return f"{prefix}{cleaned}{suffix}"
+    stem = cleaned.encode("utf-8")[: room - len(digest)].decode("utf-8", errors="ignore")
+    return f"{prefix}{stem}{digest}{suffix}"
+
+
 def breaks_from_metadata(layer) -> tuple[float | None, float | None]:
     """BREAK_1, BREAK_2 from the keywords wbe:classifyseverity writes (only when one set of breaks was used)."""
     if layer is None:
@@ -249,12 +273,21 @@ class SeverityCharts(WbeAlgorithm):
             )
             severity_field = ""
         names = [id_field, round_field, value_field] + ([severity_field] if severity_field else [])
-        columns, _g, _ids = read_columns(source, names, feedback)
+        columns, _g, feature_ids = read_columns(source, names, feedback)
         ids = ["" if is_null(v) else str(v) for v in columns[id_field]]
         rounds = ["" if is_null(v) else str(v) for v in columns[round_field]]
         values = to_float_array(columns[value_field])
         classes = to_float_array(columns[severity_field]) if severity_field else np.full(values.size, np.nan)
 
+        layer = QgsProcessingUtils.mapLayerFromString(parameters[self.INPUT], context) if isinstance(parameters[self.INPUT], str) else None
+        if layer is None and hasattr(parameters[self.INPUT], "metadata"):
+            layer = parameters[self.INPUT]
+        unit = ""
+        if layer is not None and hasattr(layer, "fields"):
+            from ..report.data import layer_unit
+
+            unit, _origin = layer_unit(layer)
+        axis_label = f"{value_field} ({unit})" if unit else value_field
         break_1 = parameters.get(self.BREAK_1)
         break_2 = parameters.get(self.BREAK_2)
         if break_1 is not None and break_2 is not None and break_1 != "" and break_2 != "":
@@ -262,11 +295,6 @@ class SeverityCharts(WbeAlgorithm):
             break_2 = self.parameterAsDouble(parameters, self.BREAK_2, context)
             origin = tr("given")
         else:
-            layer = (
-                QgsProcessingUtils.mapLayerFromString(parameters[self.INPUT], context) if isinstance(parameters[self.INPUT], str) else None
-            )
-            if layer is None and hasattr(parameters[self.INPUT], "metadata"):
-                layer = parameters[self.INPUT]
             break_1, break_2 = breaks_from_metadata(layer)
             origin = tr("from the layer's metadata")
             if break_1 is None:
@@ -282,40 +310,91 @@ class SeverityCharts(WbeAlgorithm):
             feedback.pushWarning(tr("No breaks given or found: the charts are drawn without class bands."))
             break_1 = break_2 = None
 
+        # One value per township and round: two rows would draw one of them silently (the last one read).
+        seen: dict[tuple[str, str], int] = {}
+        for i, (township, round_) in enumerate(zip(ids, rounds)):
+            if not township or not round_:
+                continue
+            first = seen.setdefault((township, round_), i)
+            if first != i:
+                raise QgsProcessingException(
+                    tr(
+                        "The layer “{layer}” has two rows for the township “{township}” in round “{round}” (feature {first}, "
+                        "value {a}; feature {second}, value {b}): a chart shows one value per round. Choose one compound, or "
+                        "aggregate the rows first."
+                    ).format(
+                        layer=layer_name,
+                        township=township,
+                        round=round_,
+                        first=feature_ids[first],
+                        a=format_value(values[first]) if values[first] == values[first] else "NULL",
+                        second=feature_ids[i],
+                        b=format_value(values[i]) if values[i] == values[i] else "NULL",
+                    )
+                )
+
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
-        os.makedirs(folder, exist_ok=True)
-        extension = "svg" if self.parameterAsEnum(parameters, self.FORMAT, context) == SVG else "png"
-        order = sorted({r for r in rounds if r})
-        position = {r: i for i, r in enumerate(order)}
-        townships = sorted({i for i in ids if i})
-        written = 0
-        for t, name in enumerate(townships):
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise QgsProcessingException(tr("The output folder “{folder}” is a file, not a folder.").format(folder=folder))
+        try:
+            os.makedirs(folder, exist_ok=True)
+            # Drawn into a hidden folder beside the charts, moved into place only when every chart is drawn: a cancel
+            # or a failure leaves the folder as it was.
+            staging = tempfile.mkdtemp(prefix=".wbe-charts-", dir=folder)
+        except OSError as error:
+            raise QgsProcessingException(
+                tr("The charts cannot be written to “{folder}”: {error}").format(folder=folder, error=error.strerror or str(error))
+            ) from error
+        try:
+            extension = "svg" if self.parameterAsEnum(parameters, self.FORMAT, context) == SVG else "png"
+            order = sorted({r for r in rounds if r})
+            position = {r: i for i, r in enumerate(order)}
+            townships = sorted({i for i in ids if i})
+            files: list[tuple[str, str]] = []
+            id_array = np.array(ids, dtype=object)
+            for t, name in enumerate(townships):
+                if feedback.isCanceled():
+                    return {}
+                series = np.full(len(order), np.nan)
+                series_classes = np.full(len(order), np.nan)
+                for i in np.flatnonzero(id_array == name):
+                    if rounds[i]:
+                        series[position[rounds[i]]] = values[i]
+                        series_classes[position[rounds[i]]] = classes[i]
+                file_name = chart_file_name(name, extension)
+                render(
+                    os.path.join(staging, file_name),
+                    520,
+                    300,
+                    lambda p, w, h, s=series, c=series_classes, n=name: draw_township(
+                        p, w, h, n, order, s, c, break_1, break_2, axis_label
+                    ),
+                    name,
+                )
+                files.append((name, file_name))
+                feedback.setProgress(95.0 * (t + 1) / max(len(townships), 1))
             if feedback.isCanceled():
                 return {}
-            series = np.full(len(order), np.nan)
-            series_classes = np.full(len(order), np.nan)
-            for i in np.flatnonzero(np.array(ids, dtype=object) == name):
-                if rounds[i]:
-                    series[position[rounds[i]]] = values[i]
-                    series_classes[position[rounds[i]]] = classes[i]
-            path = os.path.join(folder, f"township_{safe_name(name)}.{extension}")
+            chart_order, counts = counts_by_round(classes, rounds)
+            counts_name = f"classes_by_round.{extension}"
             render(
-                path,
-                520,
-                300,
-                lambda p, w, h, s=series, c=series_classes, n=name: draw_township(p, w, h, n, order, s, c, break_1, break_2, value_field),
-                name,
+                os.path.join(staging, counts_name),
+                max(480, 90 * len(chart_order) + 260),
+                360,
+                lambda p, w, h: draw_counts(p, w, h, chart_order, counts, tr("Townships per class and round")),
+                tr("Townships per class and round"),
             )
-            written += 1
-            feedback.setProgress(100.0 * (t + 1) / max(len(townships), 1))
-        chart_order, counts = counts_by_round(classes, rounds)
-        counts_path = os.path.join(folder, f"classes_by_round.{extension}")
-        render(
-            counts_path,
-            max(480, 90 * len(chart_order) + 260),
-            360,
-            lambda p, w, h: draw_counts(p, w, h, chart_order, counts, tr("Townships per class and round")),
-            tr("Townships per class and round"),
-        )
-        feedback.pushInfo(tr("{n} township charts and the class count chart written to {folder}.").format(n=written, folder=folder))
-        return {self.OUTPUT_FOLDER: folder, "N_CHARTS": written, "COUNTS_CHART": counts_path}
+            if feedback.isCanceled():
+                return {}
+            for _name, file_name in [*files, ("", counts_name)]:
+                os.replace(os.path.join(staging, file_name), os.path.join(folder, file_name))
+        except OSError as error:
+            raise QgsProcessingException(
+                tr("The charts cannot be written to “{folder}”: {error}").format(folder=folder, error=error.strerror or str(error))
+            ) from error
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        for name, file_name in files:
+            feedback.pushInfo(tr("{township} → {file}").format(township=name, file=file_name))
+        feedback.pushInfo(tr("{n} township charts and the class count chart written to {folder}.").format(n=len(files), folder=folder))
+        return {self.OUTPUT_FOLDER: folder, "N_CHARTS": len(files), "COUNTS_CHART": os.path.join(folder, counts_name)}

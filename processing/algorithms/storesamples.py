@@ -79,15 +79,20 @@ def open_store(name: str) -> core_store.PostgisSurveyStore:
     return store
 
 
-def open_survey_store(name: str, crs, lab: str = "", source_file: str = "") -> core_store.PostgisSurveyStore:
+def open_survey_store(name: str, crs, lab: str = "", source_file: str = "", feedback=None) -> core_store.PostgisSurveyStore:
     """The PostGIS backend of core/store.py's SurveyStore on a saved connection, for ``core.store.append``.
 
     ``crs`` is the CRS of the samples' x and y (a QgsCoordinateReferenceSystem with an EPSG code).
+    With ``feedback``, a Cancel at any moment before the commit rolls the append back (also in the middle
+    of a statement), and the insert reports its progress.
     Catch ``core_store.PostgisStoreError`` around ``append`` and word it with ``error_text``.
     """
     srid = crs.postgisSrid() if crs is not None and crs.isValid() else core_store.STORE_SRID
     store = open_store(name)
     store.lab, store.source_file, store.srid = lab or name, source_file, srid
+    if feedback is not None:
+        store.is_canceled = feedback.isCanceled
+        store.progress = lambda fraction: feedback.setProgress(100.0 * fraction)
     return store
 
 

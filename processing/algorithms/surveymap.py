@@ -25,7 +25,15 @@ import processing
 from ...core.classify import JENKS
 from ...core.compounds import CompoundTable
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter
+from ..base import (
+    TOWNSHIP_FIELD_PROPERTY,
+    WbeAlgorithm,
+    guess_township_name_field,
+    is_null,
+    nondetect_policy_parameter,
+    record_township_name_field,
+    township_name_field,
+)
 from ..labels import compound_label
 from .aggregatebytownship import WATER, media_for, medium_parameter
 from .classifyseverity import method_names, thresholds_parameter
@@ -80,16 +88,32 @@ class SurveyMap(WbeAlgorithm):
         )
         self.addParameter(datum_parameter(self.DATUM))
         self.addParameter(QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.TypeVectorPolygon]))
-        self.addParameter(
-            QgsProcessingParameterField(self.TOWNSHIP_FIELD, tr("Township name field"), parentLayerParameterName=self.TOWNSHIPS)
+        township_field = QgsProcessingParameterField(
+            self.TOWNSHIP_FIELD, tr("Township name field"), defaultValue="name", parentLayerParameterName=self.TOWNSHIPS, optional=True
         )
+        township_field.setHelp(
+            tr(
+                "The field of the township layer that holds the township names. Empty (or the default “name” on a layer without it): "
+                "the first text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town), as the log says."
+            )
+        )
+        self.addParameter(township_field)
         self.addParameter(
             QgsProcessingParameterString(
                 self.COMPOUND, tr("Compound (name or abbreviation, in Chinese or English)"), defaultValue="methamphetamine"
             )
         )
-        self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (empty: the latest)"), optional=True))
-        self.addParameter(QgsProcessingParameterEnum(self.METHOD, tr("Classification method"), options=method_names(), defaultValue=JENKS))
+        round_param = QgsProcessingParameterString(self.ROUND, tr("Round (empty: the latest)"), optional=True)
+        round_param.setHelp(
+            tr(
+                "The sampling round to map, written as in the lab table: a quarter 2024Q3, a year 2024 or a month 2024-07. "
+                "Empty: the latest round that has samples of the compound; the round used is returned as ROUND."
+            )
+        )
+        self.addParameter(round_param)
+        method = QgsProcessingParameterEnum(self.METHOD, tr("Classification method"), options=method_names(), defaultValue=JENKS)
+        method.setHelp(tr("How the township values are cut into the three classes; see “Classify severity” for each method."))
+        self.addParameter(method)
         self.addParameter(thresholds_parameter(self.THRESHOLDS))
         advanced = [
             QgsProcessingParameterEnum(
@@ -129,8 +153,46 @@ class SurveyMap(WbeAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(name, label))
         self.addOutput(QgsProcessingOutputString("ROUND", tr("Round mapped")))
 
+    def _township_field(self, parameters, context, feedback) -> str:
+        """TOWNSHIP_FIELD, or (left empty) the name-like field of the township layer, logged."""
+        field = self.parameterAsString(parameters, self.TOWNSHIP_FIELD, context).strip()
+        source = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
+        if field == "name" and source.fields().lookupField(field) < 0:
+            field = ""  # the default, where the layer has no such field: guessed below
+        if field:
+            if source.fields().lookupField(field) < 0:
+                raise QgsProcessingException(
+                    tr("The township layer “{layer}” has no field “{field}”.").format(layer=source.sourceName(), field=field)
+                )
+            return field
+        layer = self.parameterAsVectorLayer(parameters, self.TOWNSHIPS, context)
+        field = township_name_field(layer) if layer is not None else guess_township_name_field(source.fields())
+        if not field:
+            raise QgsProcessingException(
+                tr(
+                    "Choose the township name field: the layer “{layer}” has no text field that looks like a name "
+                    "(name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town)."
+                ).format(layer=source.sourceName())
+            )
+        feedback.pushInfo(tr("Township name field: “{field}” (guessed from the field names).").format(field=field))
+        return field
+
+    def _wanted_output(self, parameters, name: str, context) -> str:
+        """The path of an optional output the caller asked for, or "" (missing key, None, empty: skipped, as in batch mode)."""
+        if not parameters.get(name):
+            return ""
+        try:
+            return self.parameterAsOutputLayer(parameters, name, context) or ""
+        except Exception:
+            return ""
+
     def processAlgorithm(self, parameters, context, feedback):
         steps = QgsProcessingMultiStepFeedback(4, feedback)
+        township_field = self._township_field(parameters, context, feedback)
+        rejected_out = self._wanted_output(parameters, self.REJECTED, context)
+        unmatched_out = self._wanted_output(parameters, self.UNMATCHED, context)
         compound, _known = CompoundTable.load().resolve(self.parameterAsString(parameters, self.COMPOUND, context).strip())
         media = media_for(self.parameterAsEnum(parameters, self.MEDIUM, context))
         statistic = STATISTICS[self.parameterAsEnum(parameters, self.STATISTIC, context)]
@@ -143,7 +205,7 @@ class SurveyMap(WbeAlgorithm):
                 "INPUT": parameters[self.LAB_RESULTS],
                 "DATUM": parameters.get(self.DATUM, 0),
                 "OUTPUT": QgsProcessing.TEMPORARY_OUTPUT,
-                "REJECTED": parameters.get(self.REJECTED) or QgsProcessing.TEMPORARY_OUTPUT,
+                "REJECTED": parameters[self.REJECTED] if rejected_out else QgsProcessing.TEMPORARY_OUTPUT,
             },
             context=context,
             feedback=steps,
@@ -164,13 +226,13 @@ class SurveyMap(WbeAlgorithm):
             {
                 "SAMPLES": imported["OUTPUT"],
                 "TOWNSHIPS": parameters[self.TOWNSHIPS],
-                "TOWNSHIP_FIELD": parameters[self.TOWNSHIP_FIELD],
+                "TOWNSHIP_FIELD": township_field,
                 "COMPOUND": compound,
                 "ROUND": wanted_round,
                 "MEDIUM": parameters.get(self.MEDIUM, WATER),
                 "ND_POLICY": parameters.get(self.ND_POLICY),
                 "OUTPUT": QgsProcessing.TEMPORARY_OUTPUT,
-                "UNMATCHED": parameters.get(self.UNMATCHED) or QgsProcessing.TEMPORARY_OUTPUT,
+                "UNMATCHED": parameters[self.UNMATCHED] if unmatched_out else QgsProcessing.TEMPORARY_OUTPUT,
             },
             context=context,
             feedback=steps,
@@ -204,10 +266,11 @@ class SurveyMap(WbeAlgorithm):
             "ROWS_REJECTED": imported["ROWS_REJECTED"],
             "N_UNMATCHED": aggregated["N_UNMATCHED"],
         }
-        if parameters.get(self.REJECTED):
+        if rejected_out and imported.get("REJECTED"):
             results[self.REJECTED] = imported["REJECTED"]
-        if parameters.get(self.UNMATCHED):
+        if unmatched_out and aggregated.get("UNMATCHED"):
             results[self.UNMATCHED] = aggregated["UNMATCHED"]
+        self._record_name_field(classified["OUTPUT"], township_field, context)
 
         map_path = self.parameterAsFileOutput(parameters, self.MAP, context)
         if map_path and not steps.isCanceled():
@@ -218,7 +281,7 @@ class SurveyMap(WbeAlgorithm):
             )
             mapped = processing.run(
                 "wbe:exportmap",
-                {"INPUT": classified["OUTPUT"], "TITLE": title, "LABEL_FIELD": parameters[self.TOWNSHIP_FIELD], "OUTPUT": map_path},
+                {"INPUT": classified["OUTPUT"], "TITLE": title, "LABEL_FIELD": township_field, "OUTPUT": map_path},
                 context=context,
                 feedback=steps,
                 is_child_algorithm=True,
@@ -226,17 +289,33 @@ class SurveyMap(WbeAlgorithm):
             results[self.MAP] = mapped["OUTPUT"]
         return results
 
+    @staticmethod
+    def _record_name_field(dest_id: str, field: str, context) -> None:
+        """The severity layer carries its township name field (stored with its style in a GeoPackage)."""
+        layer = QgsProcessingUtils.mapLayerFromString(dest_id, context)
+        if layer is None or layer.customProperty(TOWNSHIP_FIELD_PROPERTY, "") == field:
+            return
+        record_township_name_field(layer, field)
+        provider = layer.dataProvider()
+        if provider.name() == "ogr" and provider.storageType() == "GPKG":
+            layer.saveStyleToDatabase(tr("Severity"), tr("Saved by wbe_surveillance"), True, "")
+
     def _latest_round(self, samples_id: str, compound: str, media: tuple[str, ...], context) -> str:
-        layer = QgsProcessingUtils.mapLayerFromString(samples_id, context)
-        fields = layer.fields()
-        i_round, i_compound, i_medium = (fields.lookupField(n) for n in ("round", "compound", "medium"))
-        rounds = set()
-        for feature in layer.getFeatures():
-            attrs = feature.attributes()
-            if attrs[i_compound] == compound and attrs[i_medium] in media and not is_null(attrs[i_round]):
-                rounds.add(str(attrs[i_round]))
-        if not rounds:
-            raise QgsProcessingException(
-                tr("The lab table has no sample of “{compound}” of the chosen sample type.").format(compound=compound)
-            )
-        return max(rounds)
+        return latest_round(QgsProcessingUtils.mapLayerFromString(samples_id, context), compound, media)
+
+
+def latest_round(layer, compound: str, media: tuple[str, ...] | None = None) -> str:
+    """The latest round of ``layer`` (the import's samples) that has samples of ``compound`` (of the media given).
+    One series never mixes kinds of rounds (2024Q3, 2024, 2024-07), and within one kind text order is time order."""
+    if media is None:
+        media = media_for(WATER)
+    fields = layer.fields()
+    i_round, i_compound, i_medium = (fields.lookupField(n) for n in ("round", "compound", "medium"))
+    rounds = set()
+    for feature in layer.getFeatures():
+        attrs = feature.attributes()
+        if attrs[i_compound] == compound and attrs[i_medium] in media and not is_null(attrs[i_round]):
+            rounds.add(str(attrs[i_round]))
+    if not rounds:
+        raise QgsProcessingException(tr("The lab table has no sample of “{compound}” of the chosen sample type.").format(compound=compound))
+    return max(rounds)

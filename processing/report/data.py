@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from qgis.core import QgsFeatureRequest
 
+from ...core.charts import breaks_from_classes
+from ...core.values import NORMAL_UNIT, canonical_medium, medium_kind
 from ..base import is_null
 
 VALUE_GUESSES = ("mean", "median", "max", "value", "concentration")
@@ -53,6 +55,22 @@ class TrendRow:
 
 
 @dataclass
+class HotSpot:
+    name: str
+    gi_bin: int
+    gi_z: float | None
+    lisa_cluster: str
+
+    @property
+    def gi_bin_text(self) -> str:
+        from ...translate import tr
+
+        confidence = {3: "99%", 2: "95%", 1: "90%"}.get(abs(self.gi_bin), "")
+        kind = tr("hot spot") if self.gi_bin > 0 else tr("cold spot")
+        return f"{kind} ({confidence})"
+
+
+@dataclass
 class ReportData:
     title: str
     rounds: list[str]
@@ -75,6 +93,9 @@ class ReportData:
     unmatched_count: int | None = None
     unmatched_rows: list[list[str]] = field(default_factory=list)
     unmatched_headers: list[str] = field(default_factory=list)
+    unit: str = ""
+    unit_origin: str = ""
+    hotspots: list[HotSpot] | None = None  # None: no hot spot layer given
 
     @property
     def without_samples(self) -> list[str]:
@@ -153,13 +174,54 @@ def read_townships(layer, name_field: str, value_field: str) -> list[TownshipRow
 
 
 def infer_breaks(rows: list[TownshipRow]) -> tuple[float | None, float | None]:
-    """The highest value in classes 1 and 2: equal to the breaks for natural breaks and fixed thresholds'
-    observed side, used only when the caller did not pass the breaks."""
-    tops = {}
-    for severity in (1, 2):
-        values = [r.value for r in rows if r.severity == severity and r.value is not None]
-        tops[severity] = max(values) if values else None
-    return tops[1], tops[2]
+    """The highest value in classes 1 and 2 (core.charts.breaks_from_classes, the one implementation), used
+    only when the caller did not pass the breaks."""
+    values = [math.nan if r.value is None else r.value for r in rows]
+    classes = [math.nan if r.severity is None else r.severity for r in rows]
+    return breaks_from_classes(values, classes)
+
+
+# The medium the import gives a row whose medium is not stated (core/labtable.py): sewage, a wastewater.
+IMPORT_DEFAULT_MEDIUM = "sewage"
+
+
+def layer_unit(layer) -> tuple[str, str]:
+    """(unit, origin) of the layer's values: its ``unit`` field when it has one (origin "field"); else the unit
+    the import gives the layer's medium (ng/L for water, ng/g for solids; origin "medium"); else the import's
+    unit for its default medium (origin "assumed"). Several units are joined with " / " (the caller warns)."""
+    units = [u.strip() for u in distinct(layer, "unit") if u.strip()]
+    if units:
+        return " / ".join(units), "field"
+    kinds = []
+    for medium in distinct(layer, "medium"):
+        kind = medium_kind(canonical_medium(medium) or medium)
+        if kind and NORMAL_UNIT[kind] not in kinds:
+            kinds.append(NORMAL_UNIT[kind])
+    if kinds:
+        return " / ".join(sorted(kinds)), "medium"
+    return NORMAL_UNIT[medium_kind(IMPORT_DEFAULT_MEDIUM)], "assumed"
+
+
+def read_hotspots(layer, name_field: str) -> list[HotSpot] | None:
+    """Townships with a significant Gi* bin (hot or cold), hottest first; None when the layer has no gi_bin."""
+    fields = layer.fields()
+    i_bin = fields.lookupField("gi_bin")
+    if i_bin < 0:
+        return None
+    i_name, i_z, i_lisa = fields.lookupField(name_field), fields.lookupField("gi_z"), fields.lookupField("lisa_cluster")
+    out = []
+    for feature in layer.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)):
+        attrs = feature.attributes()
+        gi_bin = to_int(attrs[i_bin])
+        if not gi_bin:
+            continue
+        out.append(
+            HotSpot(
+                to_text(_attr(attrs, i_name)) or f"#{feature.id()}", gi_bin, to_number(_attr(attrs, i_z)), to_text(_attr(attrs, i_lisa))
+            )
+        )
+    out.sort(key=lambda h: (-h.gi_bin, -(h.gi_z or 0.0), h.name))
+    return out
 
 
 def read_history(layer, name_field: str, value_field: str) -> dict[str, list[tuple[str, float]]]:

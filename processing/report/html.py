@@ -57,6 +57,23 @@ def nd_policy_text(policy: int | None) -> str:
     return texts[policy]
 
 
+def unit_origin_text(origin: str) -> str:
+    return {
+        "field": tr("from the layer's unit field"),
+        "medium": tr("the import's unit for the layer's medium"),
+        "assumed": tr("the layer records no unit or medium: the import's unit for sewage is assumed"),
+    }.get(origin, origin)
+
+
+def GI_CAVEAT() -> str:
+    return tr(
+        "A Getis-Ord Gi* hot spot is a high neighbourhood, not a high township: the statistic sums the township and its "
+        "neighbours, so a township with a modest value among high neighbours can be a hot spot, and a high township among "
+        "low ones can be none. Read it with the township's own value and with local Moran's I, whose HL (high among low) "
+        "and LH (low among high) clusters show such townships."
+    )
+
+
 def class_name(severity: int | None) -> str:
     return severity_label(severity) if severity in (1, 2, 3) else tr("No data")
 
@@ -101,13 +118,35 @@ class AtlasPage:
     note: str = ""
 
 
+class Tables:
+    """Counts the tables of one page build, and splits a table before the rows listed in ``breaks``
+    ((table, row) pairs, as render.write_pdf finds rows cut by a page boundary): the rest of the table starts
+    on a new page under its header again, so no row is ever printed half on one page and half on the next."""
+
+    def __init__(self, breaks: set[tuple[int, int]] | None = None):
+        self.breaks = breaks or set()
+        self.count = 0
+        self.physical: list[tuple[int, int]] = []  # for each <table> written: (table, first row)
+
+
+_TABLES = Tables()
+
+
 def _table(headers: list[str], rows: list[list[str]], numeric: set[int] | None = None, colours: list[str] | None = None) -> str:
     """headers and cells are already-escaped HTML fragments."""
     numeric = numeric or set()
-    out = ['<table class="data" border="1" cellspacing="0" cellpadding="4" width="100%">', "<thead><tr>"]
-    out += [f"<th>{h}</th>" for h in headers]
-    out.append("</tr></thead><tbody>")
+    tables = _TABLES
+    index = tables.count
+    tables.count += 1
+    tables.physical.append((index, 0))
+    head = ["<thead><tr>", *(f"<th>{h}</th>" for h in headers), "</tr></thead>"]
+    out = ['<table class="data" border="1" cellspacing="0" cellpadding="4" width="100%">', *head, "<tbody>"]
     for r, cells in enumerate(rows):
+        if r and (index, r) in tables.breaks:
+            out.append("</tbody></table>")
+            out.append('<table class="data" border="1" cellspacing="0" cellpadding="4" width="100%" style="page-break-before: always">')
+            out += [*head, "<tbody>"]
+            tables.physical.append((index, r))
         out.append("<tr>")
         for c, cell in enumerate(cells):
             attrs = ' class="num" align="right"' if c in numeric else ""
@@ -151,7 +190,26 @@ def _image(images: dict[str, str], key: str, width: int) -> str:
     return f'<p align="center"><img src="{esc(src)}" width="{width}" /></p>'
 
 
-def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] | None = None, image_width: int = 640) -> str:
+def build_html(
+    data: ReportData,
+    images: dict[str, str],
+    atlas: list[AtlasPage] | None = None,
+    image_width: int = 640,
+    breaks: set[tuple[int, int]] | None = None,
+) -> str:
+    return build_pages(data, images, atlas, image_width, breaks)[0]
+
+
+def build_pages(
+    data: ReportData,
+    images: dict[str, str],
+    atlas: list[AtlasPage] | None = None,
+    image_width: int = 640,
+    breaks: set[tuple[int, int]] | None = None,
+) -> tuple[str, list[tuple[int, int]]]:
+    """The page, and for each <table> in it (table, first row): see Tables."""
+    global _TABLES
+    _TABLES = Tables(breaks)
     round_text = ", ".join(data.rounds) or tr("not stated")
     compound_text = ", ".join(compound_label(c) for c in data.compounds) or tr("not stated")
     lang = "zh-CN" if is_chinese() else "en"
@@ -192,9 +250,9 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
     parts.append(
         '<p class="note">'
         + esc(
-            tr(
-                "Concentrations as the lab reported them, in ng/L for water and ng/g for solids. The class follows the “{field}” value."
-            ).format(field=data.value_field)
+            tr("Values in {unit} ({origin}). The class follows the “{field}” value.").format(
+                unit=data.unit or tr("no unit given"), origin=unit_origin_text(data.unit_origin), field=data.value_field
+            )
         )
         + "</p>"
     )
@@ -206,8 +264,8 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
         parts.append(
             "<p>"
             + esc(
-                tr("{previous} → {current}, township values (“{field}”).").format(
-                    previous=data.previous_round, current=current, field=data.value_field
+                tr("{previous} → {current}, township values (“{field}”, {unit}).").format(
+                    previous=data.previous_round, current=current, field=data.value_field, unit=data.unit
                 )
             )
             + "</p>"
@@ -232,6 +290,15 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
     if data.history or data.trend_rows:
         # On its own page: the chart does not split, and the heading never sits alone at a page foot.
         parts.append('<h2 class="page" style="page-break-before: always">' + esc(tr("Trend over rounds")) + "</h2>")
+        parts.append(
+            '<p class="note">'
+            + esc(
+                tr("Township values (“{field}”) by round, in {unit}; dashed lines: the class breaks.").format(
+                    field=data.value_field, unit=data.unit
+                )
+            )
+            + "</p>"
+        )
         parts.append(_image(images, "trend", image_width))
         if data.trend_rows:
             rows = [
@@ -269,6 +336,7 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
         text = tr("General up to {b1}; fairly severe above {b1} up to {b2}; severe above {b2}.").format(
             b1=number(data.break_1), b2=number(data.break_2)
         )
+        text += " " + tr("(Breaks in {unit}.)").format(unit=data.unit or tr("no unit given"))
         if data.breaks_inferred:
             text += " " + tr("(Breaks not given to the report: shown as the highest values in classes 1 and 2.)")
         parts.append("<p>" + esc(text) + "</p>")
@@ -283,6 +351,21 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
         )
         + "</p>"
     )
+
+    if data.hotspots is not None:
+        parts.append(heading(tr("Hot spots")))
+        parts.append('<p class="caveat">' + esc(GI_CAVEAT()) + "</p>")
+        if data.hotspots:
+            rows = [[esc(h.name), esc(h.gi_bin_text), number(h.gi_z), esc(h.lisa_cluster)] for h in data.hotspots]
+            parts.append(
+                _table(
+                    [esc(tr("Township")), esc(tr("Gi* hot spot")), esc(tr("Gi* z")), esc(tr("Local Moran cluster"))],
+                    rows,
+                    numeric={2},
+                )
+            )
+        else:
+            parts.append("<p>" + esc(tr("No township is a hot spot at 90% confidence or more.")) + "</p>")
 
     parts.append(heading(tr("Data quality")))
     if data.rejected_count is None:
@@ -322,4 +405,4 @@ def build_html(data: ReportData, images: dict[str, str], atlas: list[AtlasPage] 
 
     parts.append('<p class="note">' + esc(tr("Made with QGIS and wbe_surveillance.")) + "</p>")
     parts.append("</body></html>")
-    return "\n".join(p for p in parts if p)
+    return "\n".join(p for p in parts if p), list(_TABLES.physical)

@@ -10,6 +10,8 @@ from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsDistanceArea,
+    QgsExpressionContextUtils,
     QgsLayoutExporter,
     QgsLayoutItemLabel,
     QgsLayoutItemLegend,
@@ -21,8 +23,10 @@ from qgis.core import (
     QgsLegendRenderer,
     QgsLegendStyle,
     QgsPalLayerSettings,
+    QgsPointXY,
     QgsPrintLayout,
     QgsRectangle,
+    QgsRenderContext,
     QgsTextBufferSettings,
     QgsTextFormat,
     QgsUnitTypes,
@@ -32,6 +36,7 @@ from qgis.PyQt.QtCore import QSize, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase
 
 PAGE_W, PAGE_H = 297.0, 210.0
+LABEL_POINTS = 8.0  # township names, scale bar and legend entries as printed: never smaller
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "Source Han Sans SC", "Microsoft YaHei", "SimHei")
 
 
@@ -44,18 +49,43 @@ def map_font_family() -> str:
     return QFont().family()
 
 
+LATIN_FAMILIES = ("DejaVu Sans", "Liberation Sans", "Arial")
+
+
 def font(size: float, bold: bool = False) -> QFont:
-    f = QFont(map_font_family())
+    """A Latin family first, then the CJK one. Digits and Latin letters drawn from a Noto CJK face are written by
+    Qt's PDF writer with glyphs it cannot map back to text (digits vanish from a PDF reader's search and copy);
+    from the Latin face they stay text. Chinese comes from the Simplified Chinese face. Missing families are skipped."""
+    families = set(QFontDatabase().families())
+    latin = [f for f in LATIN_FAMILIES if f in families][:1]
+    f = QFont(latin[0] if latin else map_font_family())
+    f.setFamilies([*latin, map_font_family()])
     f.setPointSizeF(size)
     f.setBold(bold)
     return f
 
 
+# Layout labels evaluate [% … %] in their text (QgsLayoutItemLabel.setText): data text (title, round, compound,
+# township names, source line) is never put into a label's text. The label reads a layout variable instead, and
+# the expression engine returns a variable's value as it is, without evaluating it again.
+TEXT_VARIABLES = ("wbe_title", "wbe_subtitle", "wbe_source", "wbe_legend_title")
+
+
+def literal_label_text(variable: str) -> str:
+    return "[% @" + variable + " %]"
+
+
+def set_texts(layout, title: str, subtitle: str, source_line: str, legend_title: str) -> None:
+    """The layout variables that the labels print literally (also used by the shipped .qpt template)."""
+    for name, value in zip(TEXT_VARIABLES, (title, subtitle, source_line, legend_title)):
+        QgsExpressionContextUtils.setLayoutVariable(layout, name, "" if value is None else str(value))
+
+
 def _label(
-    layout, text: str, x: float, y: float, w: float, h: float, size: float, bold: bool = False, align=Qt.AlignLeft
+    layout, variable: str, x: float, y: float, w: float, h: float, size: float, bold: bool = False, align=Qt.AlignLeft
 ) -> QgsLayoutItemLabel:
     item = QgsLayoutItemLabel(layout)
-    item.setText(text)
+    item.setText(literal_label_text(variable))
     item.setFont(font(size, bold))
     item.setHAlign(align)
     item.setVAlign(Qt.AlignVCenter)
@@ -65,9 +95,31 @@ def _label(
     return item
 
 
+def scale_error_at_centre(extent: QgsRectangle, crs: QgsCoordinateReferenceSystem, context) -> float:
+    """Planar length ÷ ellipsoidal (WGS 84) length of a short east–west segment through the centre of ``extent``:
+    1.0 for a true-scale projection there, about 1/cos(latitude) for Web Mercator (EPSG:3857)."""
+    if crs.isGeographic():
+        return math.inf
+    centre = extent.center()
+    half = max(extent.width(), extent.height(), 1.0) / 20.0
+    a, b = QgsPointXY(centre.x() - half, centre.y()), QgsPointXY(centre.x() + half, centre.y())
+    distance = QgsDistanceArea()
+    distance.setSourceCrs(crs, context)
+    distance.setEllipsoid("WGS84")
+    ground = distance.measureLine(a, b)
+    planar = 2 * half * QgsUnitTypes.fromUnitToUnitFactor(crs.mapUnits(), QgsUnitTypes.DistanceMeters)
+    return planar / ground if ground > 0 else math.inf
+
+
+# A map whose CRS stretches distances by more than this at the centre is drawn in the local UTM zone instead.
+SCALE_TOLERANCE = 0.005
+
+
 def utm_crs_for(extent: QgsRectangle, crs: QgsCoordinateReferenceSystem, context) -> QgsCoordinateReferenceSystem:
-    """A projected CRS for a geographic layer, so the scale bar reads in kilometres: the UTM zone of the centre."""
-    if not crs.isGeographic():
+    """A true-scale projected CRS for the map, so the scale bar reads in kilometres on the ground: the layer's own
+    CRS when it is projected and true to scale at the centre (UTM, Gauss–Krüger), else the UTM zone of the centre
+    (geographic coordinates, Web Mercator, whose scale bar would be 1/cos(latitude) too long: 8% at 23° N)."""
+    if not crs.isGeographic() and abs(scale_error_at_centre(extent, crs, context) - 1.0) <= SCALE_TOLERANCE:
         return crs
     centre = extent.center()
     to_wgs = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), context)
@@ -81,8 +133,8 @@ def label_townships(layer, field: str) -> None:
     settings = QgsPalLayerSettings()
     settings.fieldName = field
     text_format = QgsTextFormat()
-    text_format.setFont(font(8))
-    text_format.setSize(8)
+    text_format.setFont(font(LABEL_POINTS))
+    text_format.setSize(LABEL_POINTS)
     buffer = QgsTextBufferSettings()
     buffer.setEnabled(True)
     buffer.setSize(0.8)
@@ -94,20 +146,45 @@ def label_townships(layer, field: str) -> None:
     layer.setLabelsEnabled(True)
 
 
-def build_layout(project, layer, title: str, subtitle: str, source_line: str, legend_title: str, transform_context) -> QgsPrintLayout:
+def build_layout(
+    project,
+    layer,
+    title: str,
+    subtitle: str,
+    source_line: str,
+    legend_title: str,
+    transform_context,
+    page: tuple[float, float] = (PAGE_W, PAGE_H),
+) -> QgsPrintLayout:
+    """An A4 landscape map (the default), or, for a page narrower than 200 mm, a compact map printed at its own
+    size in the report (legend and source line under the map), so that 8 pt in the layout is 8 pt on paper."""
+    page_w, page_h = page
+    compact = page_w < 200
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()
-    layout.pageCollection().page(0).setPageSize(QgsLayoutSize(PAGE_W, PAGE_H, QgsUnitTypes.LayoutMillimeters))
-    layout.setName(title)
+    layout.pageCollection().page(0).setPageSize(QgsLayoutSize(page_w, page_h, QgsUnitTypes.LayoutMillimeters))
+    layout.setName("wbe severity map")
+    set_texts(layout, title, subtitle, source_line, legend_title)
 
-    _label(layout, title, 10, 6, PAGE_W - 20, 12, 18, bold=True)
-    _label(layout, subtitle, 10, 18, PAGE_W - 20, 8, 10)
+    if compact:
+        margin = 2.0
+        _label(layout, "wbe_title", margin, 1, page_w - 2 * margin, 8, 13, bold=True)
+        _label(layout, "wbe_subtitle", margin, 9, page_w - 2 * margin, 6, 9)
+        map_box = (margin, 16.0, page_w - 2 * margin, page_h - 16.0 - 42.0)
+        legend_at = (margin, page_h - 40.0)
+        source_box = (page_w * 0.5, page_h - 40.0, page_w * 0.5 - margin, 30.0)
+    else:
+        _label(layout, "wbe_title", 10, 6, page_w - 20, 12, 18, bold=True)
+        _label(layout, "wbe_subtitle", 10, 18, page_w - 20, 8, 10)
+        map_box = (10.0, 28.0, page_w - 97.0, page_h - 45.0)
+        legend_at = (page_w - 80.0, 30.0)
+        source_box = (page_w - 80.0, page_h - 40.0, 72.0, 26.0)
 
     map_item = QgsLayoutItemMap(layout)
     layout.addLayoutItem(map_item)
     # Size before position: a map item moved while it has no size keeps an empty extent (seen on 3.22).
-    map_item.attemptResize(QgsLayoutSize(200, 165, QgsUnitTypes.LayoutMillimeters))
-    map_item.attemptMove(QgsLayoutPoint(10, 28, QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptResize(QgsLayoutSize(map_box[2], map_box[3], QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptMove(QgsLayoutPoint(map_box[0], map_box[1], QgsUnitTypes.LayoutMillimeters))
     map_crs = utm_crs_for(layer.extent(), layer.crs(), transform_context)
     map_item.setCrs(map_crs)
     map_item.setLayers([layer])
@@ -120,21 +197,23 @@ def build_layout(project, layer, title: str, subtitle: str, source_line: str, le
     legend.setAutoUpdateModel(False)
     legend.model().rootGroup().clear()
     legend.model().rootGroup().addLayer(layer)
+    # Plain text: the legend title is not evaluated as an expression (checked with pdftotext in the tests).
     legend.setTitle(legend_title)
     legend.setLinkedMap(map_item)
     for style in (QgsLegendStyle.Title, QgsLegendStyle.Group, QgsLegendStyle.Subgroup):
-        legend.setStyleFont(style, font(11, bold=True))
-    legend.setStyleFont(QgsLegendStyle.SymbolLabel, font(9))
+        legend.setStyleFont(style, font(10 if compact else 11, bold=True))
+    legend.setStyleFont(QgsLegendStyle.SymbolLabel, font(LABEL_POINTS if compact else 9))
     # The layer's own name would repeat the legend title; the categories speak for themselves.
     QgsLegendRenderer.setNodeLegendStyle(legend.model().rootGroup().findLayer(layer), QgsLegendStyle.Hidden)
-    legend.attemptMove(QgsLayoutPoint(217, 30, QgsUnitTypes.LayoutMillimeters))
+    legend.attemptMove(QgsLayoutPoint(legend_at[0], legend_at[1], QgsUnitTypes.LayoutMillimeters))
     layout.addLayoutItem(legend)
     legend.adjustBoxSize()
 
     arrow = QgsLayoutItemPicture(layout)
     arrow.setPicturePath(_north_arrow_svg())
-    arrow.attemptMove(QgsLayoutPoint(190, 32, QgsUnitTypes.LayoutMillimeters))
-    arrow.attemptResize(QgsLayoutSize(14, 18, QgsUnitTypes.LayoutMillimeters))
+    arrow_w, arrow_h = (10.0, 13.0) if compact else (14.0, 18.0)
+    arrow.attemptMove(QgsLayoutPoint(map_box[0] + map_box[2] - arrow_w - 4, map_box[1] + 4, QgsUnitTypes.LayoutMillimeters))
+    arrow.attemptResize(QgsLayoutSize(arrow_w, arrow_h, QgsUnitTypes.LayoutMillimeters))
     arrow.setLinkedMap(map_item)
     layout.addLayoutItem(arrow)
 
@@ -145,21 +224,21 @@ def build_layout(project, layer, title: str, subtitle: str, source_line: str, le
     scale.setUnitLabel("km")
     scale.setNumberOfSegments(2)
     scale.setNumberOfSegmentsLeft(0)
-    map_width_km = extent.width() / 1000.0
-    step = _nice_step(map_width_km / 10.0)
+    map_width_km = extent.width() * QgsUnitTypes.fromUnitToUnitFactor(map_crs.mapUnits(), QgsUnitTypes.DistanceKilometers)
+    step = _nice_step(map_width_km / (6.0 if compact else 10.0))
     scale.setUnitsPerSegment(step)
     if hasattr(scale, "setTextFormat"):
         text_format = QgsTextFormat()
-        text_format.setFont(font(8))
-        text_format.setSize(8)
+        text_format.setFont(font(LABEL_POINTS))
+        text_format.setSize(LABEL_POINTS)
         scale.setTextFormat(text_format)
     else:
-        scale.setFont(font(8))
-    scale.attemptMove(QgsLayoutPoint(14, 180, QgsUnitTypes.LayoutMillimeters))
+        scale.setFont(font(LABEL_POINTS))
+    scale.attemptMove(QgsLayoutPoint(map_box[0] + 4, map_box[1] + map_box[3] - 14, QgsUnitTypes.LayoutMillimeters))
     layout.addLayoutItem(scale)
     scale.update()
 
-    _label(layout, source_line, 217, 170, 72, 26, 7)
+    _label(layout, "wbe_source", source_box[0], source_box[1], source_box[2], source_box[3], 7)
     return layout
 
 
@@ -182,21 +261,50 @@ def _north_arrow_svg() -> str:
 
 
 # QgsLayoutExporter.errorMessage() does not exist in 3.22; the result code is all there is.
-_EXPORT_ERRORS = {
-    QgsLayoutExporter.FileError: "file error (is the folder writable, or the file open in another program?)",
-    QgsLayoutExporter.MemoryError: "out of memory",
-    QgsLayoutExporter.PrintError: "print error",
-    QgsLayoutExporter.Canceled: "canceled",
-}
+def _export_error(result) -> str:
+    from ...translate import tr
+
+    return {
+        QgsLayoutExporter.FileError: tr("file error (is the folder writable, or the file open in another program?)"),
+        QgsLayoutExporter.MemoryError: tr("out of memory"),
+        QgsLayoutExporter.PrintError: tr("print error"),
+        QgsLayoutExporter.Canceled: tr("canceled"),
+    }.get(result, str(result))
 
 
 def export_layout(layout: QgsPrintLayout, path: str, dpi: int = 200) -> tuple[bool, str]:
-    exporter = QgsLayoutExporter(layout)
-    if path.lower().endswith(".pdf"):
-        settings = QgsLayoutExporter.PdfExportSettings()
-        settings.dpi = 300
-        result = exporter.exportToPdf(path, settings)
-        return result == QgsLayoutExporter.Success, _EXPORT_ERRORS.get(result, str(result))
-    # PNG through Qt: exportToImage also tries to georeference the PNG with GDAL, which cannot update PNGs.
-    image = exporter.renderPageToImage(0, QSize(), dpi)
-    return image.save(path, "PNG"), "" if not image.isNull() else "empty image"
+    """Write the layout to ``path`` (.pdf or .png) through a temporary file beside it, renamed into place only
+    when the exporter or the image writer said it succeeded: a failed or cancelled export never leaves a partial
+    file, nor replaces last quarter's map. PDF text (titles, township labels) is written as text, so a PDF
+    reader finds it; CJK text maps back to the ideographs a person types (pdftext.fix_cjk_text)."""
+    from .files import WriteError, check_target, commit, discard, temp_beside
+    from .pdftext import fix_cjk_text
+
+    try:
+        check_target(path)
+        tmp = temp_beside(path)
+    except WriteError as error:
+        return False, str(error)
+    try:
+        exporter = QgsLayoutExporter(layout)
+        if path.lower().endswith(".pdf"):
+            settings = QgsLayoutExporter.PdfExportSettings()
+            settings.dpi = 300
+            settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText
+            result = exporter.exportToPdf(tmp, settings)
+            if result != QgsLayoutExporter.Success:
+                return False, _export_error(result)
+            fix_cjk_text(tmp)
+        else:
+            # PNG through Qt: exportToImage also tries to georeference the PNG with GDAL, which cannot update PNGs.
+            image = exporter.renderPageToImage(0, QSize(), dpi)
+            if image.isNull():
+                return False, "empty image"
+            if not image.save(tmp, "PNG"):
+                return False, _export_error(QgsLayoutExporter.FileError)
+        commit(tmp, path)
+        return True, ""
+    except (OSError, WriteError) as error:
+        return False, str(error)
+    finally:
+        discard(tmp)

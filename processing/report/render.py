@@ -4,12 +4,11 @@ template), atlas pages, the trend chart, and the PDF written by Qt's own PDF wri
 from __future__ import annotations
 
 import base64
-import os
+import math
 
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsCoordinateTransform,
-    QgsExpressionContextUtils,
     QgsFillSymbol,
     QgsGraduatedSymbolRenderer,
     QgsLayoutItemLabel,
@@ -22,38 +21,72 @@ from qgis.core import (
     QgsReadWriteContext,
     QgsRendererRange,
 )
-from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSize, Qt, QUrl
-from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument
+from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt, QUrl
+from qgis.PyQt.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontDatabase,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+    QTextTable,
+)
 from qgis.PyQt.QtXml import QDomDocument
 
 from ...core.paths import resource
 from ...translate import tr
 from ..styling import NO_DATA_COLOUR, SEVERITY_COLOURS, severity_label, severity_renderer
-from .layout import build_layout, export_layout, font, label_townships, map_font_family, utm_crs_for
+from .files import WriteError, check_target, commit, discard, temp_beside
+from .layout import (
+    build_layout,
+    export_layout,
+    font,
+    label_townships,
+    literal_label_text,
+    map_font_family,
+    set_texts,
+    utm_crs_for,
+)
+from .pdftext import fix_cjk_text
 
 TEMPLATE_PATH = resource("layouts", "severity_map.qpt")
 
 
-def styled_copy(layer, label_field: str):
-    """A copy of the layer to draw: its own severity style kept, else the red–orange–yellow one; townships labelled."""
+def styled_copy(layer, label_field: str, break_1: float | None = None, break_2: float | None = None, unit: str = ""):
+    """A copy of the layer to draw, townships labelled. A severity layer is drawn red–orange–yellow with the class
+    breaks (and their unit) in the legend whenever the breaks are known, so the legend says where each class begins."""
     copy = layer.clone()
     renderer = copy.renderer()
-    if copy.fields().lookupField("severity") >= 0 and not (
-        isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == "severity"
-    ):
-        copy.setRenderer(severity_renderer())
+    if copy.fields().lookupField("severity") >= 0:
+        if break_1 is not None and break_2 is not None:
+            copy.setRenderer(severity_renderer(break_1, break_2, unit))
+        elif not (isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == "severity"):
+            copy.setRenderer(severity_renderer())
     if label_field and copy.fields().lookupField(label_field) >= 0:
         label_townships(copy, label_field)
     return copy
 
 
-def graduated_by_breaks(value_field: str, break_1: float, break_2: float, top: float) -> QgsGraduatedSymbolRenderer:
-    """Earlier rounds drawn with this round's breaks, so that colours compare across pages."""
+def graduated_by_breaks(value_field: str, break_1: float, break_2: float, top: float, unit: str = "") -> QgsGraduatedSymbolRenderer:
+    """Earlier rounds drawn with this round's breaks, so that colours compare across pages; the legend gives them."""
+    from ..styling import format_value
+
+    tail = f" {unit}" if unit else ""
+    texts = {
+        1: f"≤ {format_value(break_1)}{tail}",
+        2: f"{format_value(break_1)} – {format_value(break_2)}{tail}",
+        3: f"> {format_value(break_2)}{tail}",
+    }
     ranges = []
     bounds = [(0.0, break_1, 1), (break_1, break_2, 2), (break_2, max(top, break_2) + 1e-9, 3)]
     for low, high, severity in bounds:
         symbol = QgsFillSymbol.createSimple({"color": SEVERITY_COLOURS[severity], "outline_color": "#4d4d4d", "outline_width": "0.3"})
-        ranges.append(QgsRendererRange(low, high, symbol, severity_label(severity)))
+        ranges.append(QgsRendererRange(low, high, symbol, f"{severity_label(severity)} ({texts[severity]})"))
     renderer = QgsGraduatedSymbolRenderer(value_field, ranges)
     renderer.setSourceSymbol(QgsFillSymbol.createSimple({"color": NO_DATA_COLOUR, "outline_color": "#4d4d4d"}))
     return renderer
@@ -77,8 +110,7 @@ def load_template(path: str, project, layer, title: str, subtitle: str, source_l
     items, ok = layout.loadFromTemplate(document, QgsReadWriteContext())
     if not ok:
         return None
-    for name, value in (("wbe_title", title), ("wbe_subtitle", subtitle), ("wbe_source", source_line), ("wbe_legend_title", legend_title)):
-        QgsExpressionContextUtils.setLayoutVariable(layout, name, value)
+    set_texts(layout, title, subtitle, source_line, legend_title)
     map_item = layout.itemById("map") or _first(layout, QgsLayoutItemMap)
     if map_item is None:
         return None
@@ -107,19 +139,30 @@ def load_template(path: str, project, layer, title: str, subtitle: str, source_l
     return layout
 
 
-def make_layout(layer, title: str, subtitle: str, source_line: str, transform_context, template: str = ""):
+# The report's map is printed at its own size (8 pt labels are 8 pt on paper): the width of the text column of an
+# A4 portrait page with 15 mm margins, shown at this width in the HTML (REPORT_MAP_PX at 96 px per inch).
+REPORT_MAP_PAGE = (175.0, 175.0)
+REPORT_MAP_PX = round(REPORT_MAP_PAGE[0] / 25.4 * 96)
+
+
+def make_layout(
+    layer, title: str, subtitle: str, source_line: str, transform_context, template: str = "", legend_title: str = "", page=None
+):
     """(project, layout): the shipped code-built layout, or the user's template when given. The project
     must outlive the layout."""
     project = QgsProject()
     project.setCrs(layer.crs())
     project.addMapLayer(layer, False)
+    legend_title = legend_title or tr("Severity")
     layout = None
     if template:
-        layout = load_template(template, project, layer, title, subtitle, source_line, tr("Severity"), transform_context)
+        layout = load_template(template, project, layer, title, subtitle, source_line, legend_title, transform_context)
         if layout is None:
             raise ValueError(template)
+    elif page is not None:
+        layout = build_layout(project, layer, title, subtitle, source_line, legend_title, transform_context, page=page)
     else:
-        layout = build_layout(project, layer, title, subtitle, source_line, tr("Severity"), transform_context)
+        layout = build_layout(project, layer, title, subtitle, source_line, legend_title, transform_context)
     return project, layout
 
 
@@ -147,9 +190,9 @@ def write_template(path: str, transform_context) -> None:
     dummy = QgsVectorLayer(demo + "|layername=townships", "severity", "ogr")
     project = QgsProject()
     project.addMapLayer(dummy, False)
-    layout = build_layout(project, dummy, "[% @wbe_title %]", "[% @wbe_subtitle %]", "[% @wbe_source %]", "", transform_context)
+    layout = build_layout(project, dummy, "", "", "", "", transform_context)
     layout.setName("wbe severity map")
-    ids = {"[% @wbe_title %]": "title", "[% @wbe_subtitle %]": "subtitle", "[% @wbe_source %]": "source"}
+    ids = {literal_label_text(v): k for k, v in (("title", "wbe_title"), ("subtitle", "wbe_subtitle"), ("source", "wbe_source"))}
     for item in layout.items():
         if isinstance(item, QgsLayoutItemLabel) and item.text() in ids:
             item.setId(ids[item.text()])
@@ -171,14 +214,19 @@ def write_template(path: str, transform_context) -> None:
 
 
 def trend_chart(
-    history: dict[str, list[tuple[str, float]]], current_round: str, breaks: tuple[float | None, float | None], width: int = 1600
+    history: dict[str, list[tuple[str, float]]],
+    current_round: str,
+    breaks: tuple[float | None, float | None],
+    width: int = 1600,
+    unit: str = "",
+    rounds: list[str] | None = None,
 ):
     """Small multiples, one panel per township, each on its own value axis (so that a quiet township's course
     stays visible next to a loud one), with the class breaks as dashed lines where they fall inside."""
     names = list(history)
     if not names:
         return QImage()
-    rounds = sorted({r for series in history.values() for r, _v in series})
+    rounds = rounds or sorted({r for series in history.values() for r, _v in series})
     columns = 4
     rows = (len(names) + columns - 1) // columns
     cell_w, cell_h = width // columns, 300
@@ -194,6 +242,12 @@ def trend_chart(
         painter.setFont(title_font)
         painter.setPen(QColor("#222222"))
         painter.drawText(QRectF(x0 + 10, y0 + 5, cell_w - 20, 42), Qt.AlignLeft | Qt.AlignVCenter, name)
+        if unit:
+            # The unit of the value axis, in every panel (a panel cut out of the page still says what it shows).
+            painter.setFont(tick_font)
+            painter.setPen(QColor("#444444"))
+            painter.drawText(QRectF(x0 + 10, y0 + 5, cell_w - 30, 42), Qt.AlignRight | Qt.AlignVCenter, unit)
+            painter.setFont(title_font)
         painter.setPen(QPen(QColor("#999999"), 1))
         painter.setBrush(Qt.NoBrush)
         painter.drawRect(plot)
@@ -240,9 +294,9 @@ def png_data_uri(path_or_image) -> str:
 
 
 def pdf_font() -> QFont:
-    """A Latin family first, then the CJK one. With a Noto CJK face alone, Qt's PDF writer embeds digits and
-    Chinese so that PDF readers cannot copy or search them; the Latin face first keeps the text searchable
-    while Chinese still comes from the Simplified Chinese face. Missing families are skipped by Qt."""
+    """A Latin family first, then the CJK one: Latin text and digits from the Latin face, Chinese from the
+    Simplified Chinese face (missing families are skipped by Qt). The CJK text is made searchable afterwards
+    (pdftext.fix_cjk_text)."""
     base = QFont()
     families = [f for f in ("DejaVu Sans", "Liberation Sans", "Arial") if f in QFontDatabase().families()][:1]
     families.append(map_font_family())
@@ -251,21 +305,107 @@ def pdf_font() -> QFont:
     return base
 
 
-def write_pdf(html_text: str, images: dict[str, QImage], path: str, title: str) -> bool:
-    """Qt's own PDF writer on A4 portrait: the HTML laid out by QTextDocument, images given as resources."""
+FOOTER_MM = 8.0
+
+
+def _document(html_text: str, images: dict[str, QImage], device) -> QTextDocument:
     document = QTextDocument()
     document.setDefaultFont(pdf_font())
     for key, image in images.items():
         document.addResource(QTextDocument.ImageResource, QUrl(key), image)
+    document.documentLayout().setPaintDevice(device)
     document.setHtml(html_text)
-    writer = QPdfWriter(path)
-    writer.setTitle(title)
-    writer.setCreator("wbe_surveillance")
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(15, 15, 15, 15), QPageLayout.Millimeter))
-    writer.setResolution(300)
-    document.print_(writer)
-    del writer  # the file is complete once the writer is gone
-    return os.path.exists(path) and os.path.getsize(path) > 0
+    frame = document.rootFrame().frameFormat()
+    frame.setMargin(0)
+    document.rootFrame().setFrameFormat(frame)
+    footer = FOOTER_MM / 25.4 * device.logicalDpiY()
+    document.setPageSize(QSizeF(device.width(), device.height() - footer))
+    return document
+
+
+def split_rows(document: QTextDocument) -> list[tuple[int, int]]:
+    """(table, row) of every body row that the page layout cuts across a page boundary, or that starts a new page
+    inside a table (Qt then stretches the row above it down to the page foot, which reads as a split row); tables
+    counted in document order, rows from 0 under the header row."""
+    layout = document.documentLayout()
+    height = document.pageSize().height()
+    found = []
+    table_index = -1
+    for frame in document.rootFrame().childFrames():
+        if not isinstance(frame, QTextTable):
+            continue
+        table_index += 1
+        previous_page = None
+        for row in range(1, frame.rows()):
+            top, bottom = math.inf, -math.inf
+            for column in range(frame.columns()):
+                cell = frame.cellAt(row, column)
+                last = cell.lastCursorPosition().position()
+                block = document.findBlock(cell.firstCursorPosition().position())
+                while block.isValid() and block.position() <= last:
+                    rect = layout.blockBoundingRect(block)
+                    top, bottom = min(top, rect.top()), max(bottom, rect.bottom())
+                    block = block.next()
+            if bottom <= top:
+                continue
+            page = int(top // height)
+            if page != int((bottom - 0.5) // height) or (previous_page is not None and page != previous_page):
+                found.append((table_index, row - 1))
+            previous_page = page
+    return found
+
+
+def write_pdf(build_html, images: dict[str, QImage], path: str, title: str, max_passes: int = 40) -> int:
+    """Qt's own PDF writer on A4 portrait, with page numbers. ``build_html(breaks)`` returns the HTML and, for
+    each <table> in it, (logical table, first body row); ``breaks`` is the set of (logical table, row) before
+    which a table is split and continued on a new page. The document is laid out on the PDF page, every row that
+    the layout cuts across a page boundary is moved to the next page, and the page layout is run again until no
+    row is split. Written to a temporary file and renamed into place; returns the page count. Raises WriteError."""
+    check_target(path)
+    tmp = temp_beside(path)
+    try:
+        writer = QPdfWriter(tmp)
+        writer.setTitle(title)
+        writer.setCreator("wbe_surveillance")
+        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(15, 15, 15, 15), QPageLayout.Millimeter))
+        writer.setResolution(300)
+        breaks: set[tuple[int, int]] = set()
+        for _pass in range(max_passes):
+            html_text, tables = build_html(breaks)
+            document = _document(html_text, images, writer)
+            cut = [(tables[t][0], tables[t][1] + r) for t, r in split_rows(document) if t < len(tables)]
+            cut = [key for key in cut if key not in breaks and key[1] > 0]
+            if not cut:
+                break
+            breaks.add(cut[0])  # the first cut row only: every later position moves with it
+        painter = QPainter()
+        if not painter.begin(writer):
+            raise WriteError(tr("The PDF report could not be written to “{path}”.").format(path=path))
+        width, height = document.pageSize().width(), document.pageSize().height()
+        pages = document.pageCount()
+        painter.setFont(pdf_font())
+        for page in range(pages):
+            if page and not writer.newPage():
+                painter.end()
+                raise WriteError(tr("The PDF report could not be written to “{path}”.").format(path=path))
+            painter.save()
+            clip = QRectF(0, page * height, width, height)
+            painter.translate(0, -page * height)
+            painter.setClipRect(clip)
+            context = QAbstractTextDocumentLayout.PaintContext()
+            context.clip = clip
+            document.documentLayout().draw(painter, context)
+            painter.restore()
+            painter.setPen(QColor("#666666"))
+            painter.drawText(QRectF(0, height, width, writer.height() - height), Qt.AlignHCenter | Qt.AlignBottom, str(page + 1))
+        if not painter.end():
+            raise WriteError(tr("The PDF report could not be written to “{path}”.").format(path=path))
+        del painter, writer  # the file is complete once the writer is gone
+        fix_cjk_text(tmp)
+        commit(tmp, path)
+        return pages
+    finally:
+        discard(tmp)
 
 
 def image_size(image: QImage) -> QSize:

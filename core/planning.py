@@ -1,0 +1,521 @@
+"""Planning the next sampling round: where to put the points so that the search narrows round by round.
+
+The network is the flow graph of core.network (edge i runs from ``up[i]`` to ``down[i]``; "both" edges can
+be walked either way). A sample at a point measures every piece of line whose water reaches it.
+
+**Cells.** A set of sampling points cuts a region of the network into *cells*: pieces of line that lie
+upstream of exactly the same points. If a single source lies somewhere in the region, the next round's
+results (which points are hot) tell in which cell it lies, no finer. The plan is therefore good when the
+largest cell is small: with k points placed on a chain the best is k + 1 cells of equal measure, and with
+2 points a round the stretch that can still hold the source shrinks to at most a third each round.
+The measure is length, or population when a density (people per metre of line) is given.
+
+- **Follow-up.** The *suspected stretch* of a hot sample is the network upstream of it, minus every
+  branch upstream of a clean sample (a clean result clears all that drains to it). Points are placed in it
+  so as to minimise the largest cell (then the sum of squared cells, the expected remaining measure for a
+  source anywhere in the stretch with equal chance). The cell of pieces upstream of no point is a cell
+  too: the points never leave a large stretch untested. No point lands outside the stretch, so never
+  downstream of the hot sample nor in a branch shown clean.
+- **Coverage.** The same placement on a township's network, with the points already there (the panel)
+  fixed: the cell upstream of no point is the part of the network no sample covers, and the covered share
+  is one minus its measure over the total.
+
+The placement starts by cutting off, one point at a time, a stretch of 1/(k + 1) of the region from the
+part not yet covered, then moves each point in turn to its best place given the others (coordinate
+descent, exact: along a piece of line the cells change linearly, so the best offset is solved, not
+searched). Without a network, :func:`spread_points` spreads points over an area by weighted k-means and
+:func:`ring_points` places follow-up points at a distance around a hot sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import network as net
+from .errors import CodedError
+
+_EPS = 1e-9
+
+
+class PlanError(CodedError, ValueError):
+    """A problem with the sampling plan's inputs (code and details, worded by processing/)."""
+
+
+# -- reachability as bitsets -----------------------------------------------------------------------
+
+
+def _flow_order(graph: net.Graph) -> np.ndarray:
+    """Edges ordered by the flow rank of their upstream node (Kahn's order on the directed edges; nodes on
+    loops last), so that one pass carries most of what drains downstream."""
+    directed = ~graph.both
+    up, down = graph.up[directed], graph.down[directed]
+    indegree = np.bincount(down, minlength=graph.n_nodes)
+    order = np.argsort(up, kind="stable")
+    offsets = np.r_[0, np.cumsum(np.bincount(up, minlength=graph.n_nodes))]
+    targets = down[order]
+    rank = np.full(graph.n_nodes, graph.n_nodes, dtype=np.int64)
+    queue = list(np.flatnonzero(indegree == 0))
+    position = 0
+    while queue:
+        node = queue.pop()
+        rank[node] = position
+        position += 1
+        for target in targets[offsets[node] : offsets[node + 1]].tolist():
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                queue.append(target)
+    return np.argsort(rank[graph.up], kind="stable")
+
+
+def drain_bits(graph: net.Graph, members) -> list[int]:
+    """For every node, a bitset (Python int): bit j is set when water on edge ``members[j]`` reaches the node.
+    Loops and "both" edges are carried round until nothing changes."""
+    members = np.asarray(members, dtype=np.int64)
+    bits = [0] * graph.n_nodes
+    up, down, both = graph.up.tolist(), graph.down.tolist(), graph.both.tolist()
+    for j, e in enumerate(members.tolist()):
+        bits[down[e]] |= 1 << j
+        if both[e]:
+            bits[up[e]] |= 1 << j
+    order = _flow_order(graph).tolist()
+    changed = True
+    while changed:
+        changed = False
+        for e in order:
+            u, d = up[e], down[e]
+            merged = bits[d] | bits[u]
+            if merged != bits[d]:
+                bits[d] = merged
+                changed = True
+            if both[e]:
+                merged = bits[u] | bits[d]
+                if merged != bits[u]:
+                    bits[u] = merged
+                    changed = True
+    return bits
+
+
+def bits_to_bool(value: int, n: int) -> np.ndarray:
+    raw = np.frombuffer(value.to_bytes((n + 7) // 8 or 1, "little"), dtype=np.uint8)
+    return np.unpackbits(raw, bitorder="little")[:n].astype(bool)
+
+
+def bool_to_bits(mask) -> int:
+    mask = np.asarray(mask, dtype=bool)
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
+def edge_row(graph: net.Graph, bits: list[int], e: int) -> int:
+    """Bitset of the member edges whose water reaches a point inside edge ``e`` (its own bit is set when the
+    whole edge drains to the point: a "both" edge, or an edge on a loop)."""
+    row = bits[int(graph.up[e])]
+    if graph.both[e]:
+        row |= bits[int(graph.down[e])]
+    return row
+
+
+# -- the suspected stretches -------------------------------------------------------------------------
+
+
+@dataclass
+class Stretch:
+    hot: int  # index (into the hot nodes) of the hot sample the stretch lies above
+    edges: np.ndarray  # edges (whole) that can still hold the source
+    explains: list  # indexes of the hot samples downstream whose result this stretch explains
+
+
+def suspected_stretches(graph: net.Graph, hot_nodes, clean_nodes) -> list[Stretch]:
+    """One stretch per hot sample with no other hot sample upstream of it: the edges draining to it minus
+    every edge draining to a clean sample. A hot sample with another hot sample upstream is explained by
+    it (single source per branch) and listed in that stretch's ``explains``."""
+    hot_nodes = [int(n) for n in hot_nodes]
+    clean_nodes = [int(n) for n in clean_nodes]
+    n_edges = graph.up.size
+    bits = drain_bits(graph, np.arange(n_edges))
+    cleared = 0
+    for node in clean_nodes:
+        cleared |= bits[node]
+    leaving: dict[int, int] = {}
+    for e in range(n_edges):
+        leaving[int(graph.up[e])] = leaving.get(int(graph.up[e]), 0) | (1 << e)
+        if graph.both[e]:
+            leaving[int(graph.down[e])] = leaving.get(int(graph.down[e]), 0) | (1 << e)
+
+    def reaches(a: int, b: int) -> bool:  # water at node a reaches node b
+        return a != b and bool(leaving.get(a, 0) & bits[b])
+
+    out = []
+    for i, h in enumerate(hot_nodes):
+        # Explained by a hot sample strictly upstream; of hot samples that drain to each other (a loop, a
+        # "both" line, or the same node) the first stands for all.
+        skip = False
+        for k, other in enumerate(hot_nodes):
+            if k == i:
+                continue
+            up_of_h = other == h or reaches(other, h)
+            down_of_h = other == h or reaches(h, other)
+            if up_of_h and (not down_of_h or k < i):
+                skip = True
+                break
+        if skip:
+            continue
+        edges = np.flatnonzero(bits_to_bool(bits[h] & ~cleared, n_edges))
+        explains = [k for k, other in enumerate(hot_nodes) if k != i and (other == h or reaches(h, other))]
+        out.append(Stretch(i, edges, explains))
+    return out
+
+
+def consistent_edges(graph: net.Graph, hot_nodes, clean_nodes) -> np.ndarray:
+    """Edges where a single source agrees with every result: upstream of every hot sample, of no clean one."""
+    n_edges = graph.up.size
+    bits = drain_bits(graph, np.arange(n_edges))
+    keep = (1 << n_edges) - 1
+    for node in hot_nodes:
+        keep &= bits[int(node)]
+    for node in clean_nodes:
+        keep &= ~bits[int(node)]
+    return np.flatnonzero(bits_to_bool(keep, n_edges))
+
+
+def upstream_measure(graph: net.Graph, bits: list[int], weight: np.ndarray, edge: int, fraction: float) -> float:
+    """Measure (Σ weight of the whole edges draining to it, and ``fraction`` of its own edge's weight) upstream
+    of a point ``fraction`` of the way down ``edge``; ``bits`` over all edges (members = arange)."""
+    n = weight.size
+    row = edge_row(graph, bits, edge)
+    mask = bits_to_bool(row, n)
+    total = float(weight[mask].sum())
+    if not mask[edge]:
+        total += float(weight[edge]) * fraction
+    return float(total)
+
+
+# -- placement on a network region -------------------------------------------------------------------
+
+
+@dataclass
+class Placement:
+    points: list  # (edge, offset from the upstream end) of each new point
+    cells: np.ndarray  # measure of each cell of the region, placed and fixed points together
+    uncovered: float  # measure of the cell upstream of no point
+    total: float  # measure of the region
+
+
+class _Region:
+    """Member edges of a region, their reachability rows, and the pieces they are cut into by points."""
+
+    def __init__(self, graph: net.Graph, length, members, density=None):
+        self.graph = graph
+        self.members = np.asarray(members, dtype=np.int64)
+        self.length = np.asarray(length, dtype=float)[self.members]
+        m = self.members.size
+        self.density = np.ones(m) if density is None else np.asarray(density, dtype=float)
+        self.bits = drain_bits(graph, self.members)
+        self.index = {int(e): j for j, e in enumerate(self.members.tolist())}
+        # Row j: which members drain to a point inside member j.
+        self.rows = np.zeros((m, m), dtype=bool)
+        for j, e in enumerate(self.members.tolist()):
+            self.rows[j] = bits_to_bool(edge_row(graph, self.bits, e), m)
+
+    def point_row(self, point) -> tuple[int, float, np.ndarray]:
+        """(member index or -1, offset, row) of a point given as ("node", n) or (edge, t)."""
+        kind, value = point[0], point[1]
+        if kind == "node":
+            return -1, 0.0, bits_to_bool(self.bits[int(value)], self.members.size)
+        e = int(kind)
+        j = self.index.get(e, -1)
+        if j >= 0:
+            return j, float(value), self.rows[j]
+        return -1, 0.0, bits_to_bool(edge_row(self.graph, self.bits, e), self.members.size)
+
+
+def _pieces(region: _Region, points: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    cuts: dict[int, list[float]] = {}
+    for j, t, _row in points:
+        if j >= 0:
+            cuts.setdefault(j, []).append(t)
+    pj, pa, pb = [], [], []
+    for j in range(region.members.size):
+        stops = [0.0, *sorted(t for t in cuts.get(j, []) if _EPS < t < region.length[j] - _EPS), float(region.length[j])]
+        for a, b in zip(stops[:-1], stops[1:]):
+            if b - a > _EPS:
+                pj.append(j)
+                pa.append(a)
+                pb.append(b)
+    return np.array(pj, dtype=np.int64), np.array(pa), np.array(pb)
+
+
+def _membership(point, pj, pb) -> np.ndarray:
+    j, t, row = point
+    member = row[pj]
+    if j >= 0:
+        member = member | ((pj == j) & (pb <= t + 1e-7))
+    return member
+
+
+def _cell_ids(points: list, pj, pb) -> tuple[np.ndarray, int]:
+    """Cell id of each piece (pieces upstream of the same points share an id); the id of the cell upstream
+    of no point is returned too (-1 when there is none)."""
+    if not points:
+        return np.zeros(pj.size, dtype=np.int64), 0
+    matrix = np.column_stack([_membership(p, pj, pb) for p in points])
+    packed = np.packbits(matrix, axis=1)
+    _unique, inverse = np.unique(packed, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    empty = np.flatnonzero(~matrix.any(axis=1))
+    return inverse, int(inverse[empty[0]]) if empty.size else -1
+
+
+def _cells(region: _Region, points: list) -> tuple[np.ndarray, float, float]:
+    pj, pa, pb = _pieces(region, points)
+    ids, empty = _cell_ids(points, pj, pb)
+    measure = region.density[pj] * (pb - pa)
+    sums = np.bincount(ids, weights=measure) if ids.size else np.zeros(0)
+    uncovered = float(sums[empty]) if empty >= 0 else 0.0
+    return sums, uncovered, float(measure.sum())
+
+
+def _evaluate(region: _Region, base: list, mode: str, target: float = 0.0, chunk: int = 256, cover_first: bool = False):
+    """Best place for one more point given ``base`` points. mode "minmax": smallest largest cell, then the
+    smallest sum of squares; mode "cut": the point whose part of the uncovered cell is closest to ``target``.
+    Returns (score tuple, point) or None."""
+    pj, pa, pb = _pieces(region, base)
+    if pj.size == 0:
+        return None
+    ids, empty = _cell_ids(base, pj, pb)
+    n_ids = int(ids.max()) + 1
+    measure = region.density[pj] * (pb - pa)
+    quantum = max(float(measure.sum()) * 1e-3, 1e-9)
+    best = None
+    for start in range(0, pj.size, chunk):
+        cand = np.arange(start, min(start + chunk, pj.size))
+        cj, ca, cb = pj[cand], pa[cand], pb[cand]
+        rows = region.rows[cj][:, pj]  # (C, Q)
+        same = (pj[None, :] == cj[:, None]) & (pb[None, :] <= ca[:, None] + 1e-7)
+        member = rows | same
+        whole = region.rows[cj, cj]
+        weights = np.broadcast_to(measure, member.shape).copy()
+        own = ~whole
+        weights[np.flatnonzero(own), cand[own]] = 0.0  # the own piece is handled exactly below
+        keys = ids[None, :] * 2 + member
+        flat = (np.arange(cand.size)[:, None] * (2 * n_ids) + keys).ravel()
+        sums = np.bincount(flat, weights=weights.ravel(), minlength=cand.size * 2 * n_ids).reshape(cand.size, 2 * n_ids)
+        d = region.density[cj]
+        own_id = ids[cand]
+        rows_c = np.arange(cand.size)
+        a0 = sums[rows_c, own_id * 2 + 1]
+        b0 = sums[rows_c, own_id * 2]
+        span = cb - ca
+        margin = np.minimum(0.5, span / 10.0)
+        lo, hi = ca + margin, cb - margin
+        if mode == "minmax":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = np.where(d > 0, (b0 - a0 + d * (cb + ca)) / (2 * d), (ca + cb) / 2)
+        else:
+            zero_part = sums[rows_c, empty * 2 + 1] if empty >= 0 else np.zeros(cand.size)
+            own_in_zero = own_id == empty
+            base_a = np.where(own_in_zero, zero_part, zero_part)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = np.where(own_in_zero & (d > 0), ca + (target - base_a) / d, cb)
+        t = np.where(whole, (ca + cb) / 2, np.clip(t, lo, hi))
+        a_t = a0 + d * (t - ca)
+        b_t = b0 + d * (cb - t)
+        sums[rows_c[own], (own_id * 2 + 1)[own]] = a_t[own]
+        sums[rows_c[own], (own_id * 2)[own]] = b_t[own]
+        largest = sums.max(axis=1)
+        squares = (sums**2).sum(axis=1)
+        if mode == "minmax":
+            # the uncovered part counts first, to a thousandth of the region (slivers at line ends aside)
+            left = np.round(sums[rows_c, empty * 2] / quantum) if (cover_first and empty >= 0) else np.zeros(cand.size)
+            order = np.lexsort((squares, np.round(largest, 9), left))
+            c = int(order[0])
+            score = (float(left[c]), round(float(largest[c]), 9), float(squares[c]))
+        else:
+            zero_part = sums[rows_c, empty * 2 + 1] if empty >= 0 else np.zeros(cand.size)
+            miss = np.abs(zero_part - target)
+            order = np.lexsort((squares, np.round(miss, 9)))
+            c = int(order[0])
+            score = (round(float(miss[c]), 9), 0.0, float(squares[c]))
+        if best is None or score < best[0]:
+            best = (score, (int(cj[c]), float(t[c])))
+    return best
+
+
+def place_points(
+    graph: net.Graph, length, members, k: int, fixed=(), density=None, passes: int = 6, cover_first: bool = False
+) -> Placement:
+    """Place ``k`` points on the member edges of ``graph`` (a region: a suspected stretch or a township's
+    network) given ``fixed`` points (("node", n) or (edge, t)), so that the cells are as even as possible.
+    With ``cover_first`` (coverage) the part upstream of no point is made as small as possible first, and
+    only then the largest cell; otherwise (follow-up) that part is a cell like the others."""
+    members = np.asarray(members, dtype=np.int64)
+    if members.size == 0:
+        raise PlanError("empty_region")
+    region = _Region(graph, length, members, density)
+    fixed_rows = [region.point_row(p) for p in fixed]
+    total = float((region.density * region.length).sum())
+    if k <= 0 or total <= 0:
+        sums, uncovered, _ = _cells(region, fixed_rows)
+        return Placement([], sums, uncovered, total)
+    _sums, uncovered, _ = _cells(region, fixed_rows)
+    quantum = max(total * 1e-3, 1e-9)
+
+    def objective(points):
+        sums, left, _t = _cells(region, fixed_rows + points)
+        return (round(left / quantum) if cover_first else 0.0, round(float(sums.max()), 9), float((sums**2).sum()))
+
+    def better(score, current):
+        if score[0] != current[0]:
+            return score[0] < current[0]
+        return score[1] < current[1] - 1e-9 or (score[1] <= current[1] + 1e-9 and score[2] < current[2] * (1 - 1e-9))
+
+    def start(mode):
+        placed: list = []
+        for _ in range(k):
+            found = _evaluate(region, fixed_rows + placed, mode, uncovered / (k + 1), cover_first=cover_first)
+            if found is None:
+                break
+            j, t = found[1]
+            placed.append((j, t, region.rows[j]))
+        return placed
+
+    def descend(placed):
+        current = objective(placed)
+        for _ in range(passes):
+            improved = False
+            for i in range(len(placed)):
+                others = placed[:i] + placed[i + 1 :]
+                found = _evaluate(region, fixed_rows + others, "minmax", cover_first=cover_first)
+                if found is None:
+                    continue
+                j, t = found[1]
+                trial = others[:i] + [(j, t, region.rows[j])] + others[i:]
+                score = objective(trial)
+                if better(score, current):
+                    placed, current, improved = trial, score, True
+            if not improved:
+                break
+        return placed, current
+
+    # Two starts (cut off equal shares of what is uncovered; or one point after the other, each best
+    # given those before), each improved point by point; the better plan is kept.
+    placed, current = descend(start("cut"))
+    other, score = descend(start("minmax"))
+    if better(score, current):
+        placed = other
+    sums, uncovered, total = _cells(region, fixed_rows + placed)
+    return Placement([(int(members[j]), t) for j, t, _row in placed], sums, uncovered, total)
+
+
+def split_edges(graph: net.Graph, length, points) -> tuple[net.Graph, np.ndarray, list[int], np.ndarray, np.ndarray]:
+    """Cut edges at points (edge, offset from the upstream end): returns the new graph, the lengths of its
+    edges, the node of each point, and for each new edge its original edge and its start offset."""
+    length = np.asarray(length, dtype=float)
+    cuts: dict[int, list[tuple[float, int]]] = {}
+    for i, (e, t) in enumerate(points):
+        cuts.setdefault(int(e), []).append((float(t), i))
+    n_nodes = graph.n_nodes
+    point_node = [-1] * len(points)
+    up, down, both, new_len, origin, start = [], [], [], [], [], []
+    for e in range(graph.up.size):
+        stops = [(0.0, int(graph.up[e]))]
+        for t, i in sorted(cuts.get(e, [])):
+            if t <= _EPS:
+                point_node[i] = int(graph.up[e])
+                continue
+            if t >= length[e] - _EPS:
+                point_node[i] = int(graph.down[e])
+                continue
+            if abs(t - stops[-1][0]) <= _EPS:
+                point_node[i] = stops[-1][1]
+                continue
+            stops.append((t, n_nodes))
+            point_node[i] = n_nodes
+            n_nodes += 1
+        stops.append((float(length[e]), int(graph.down[e])))
+        for (a, na), (b, nb) in zip(stops[:-1], stops[1:]):
+            up.append(na)
+            down.append(nb)
+            both.append(bool(graph.both[e]))
+            new_len.append(b - a)
+            origin.append(e)
+            start.append(a)
+    new_graph = net.Graph(n_nodes, np.array(up, dtype=np.int64), np.array(down, dtype=np.int64), np.array(both, dtype=bool))
+    return new_graph, np.array(new_len), point_node, np.array(origin, dtype=np.int64), np.array(start)
+
+
+# -- without a network --------------------------------------------------------------------------------
+
+
+def spread_points(xy, weight, k: int, fixed=(), iterations: int = 50) -> np.ndarray:
+    """``k`` new points among the candidate places ``xy`` (cell centres inside a township), spread so that
+    each stands for an equal share of the weight (area or population): weighted k-means (Lloyd), each
+    centre moved to the candidate nearest its cluster's weighted centroid; ``fixed`` points stay.
+    Deterministic: it starts from the place farthest (weighted) from every point so far."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    weight = np.asarray(weight, dtype=float)
+    fixed = np.asarray(fixed, dtype=float).reshape(-1, 2)
+    if xy.shape[0] == 0 or k <= 0:
+        return np.zeros((0, 2))
+    w = np.where(weight > 0, weight, 0.0)
+    if w.sum() <= 0:
+        w = np.ones_like(w)
+    chosen: list[int] = []
+    centres = [*fixed]
+    for _ in range(min(k, xy.shape[0])):
+        if centres:
+            d2 = ((xy[:, None, :] - np.asarray(centres)[None, :, :]) ** 2).sum(axis=2).min(axis=1)
+        else:
+            d2 = ((xy - np.average(xy, axis=0, weights=w)) ** 2).sum(axis=1)
+            d2 = d2.max() - d2  # the first point nearest the weighted centre
+        score = w * d2
+        score[chosen] = -1.0
+        pick = int(np.argmax(score))
+        chosen.append(pick)
+        centres.append(xy[pick])
+    free = xy[chosen].copy()
+    for _ in range(iterations):
+        centres = np.vstack([fixed, free])
+        nearest = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+        moved = free.copy()
+        for i in range(free.shape[0]):
+            mine = nearest == fixed.shape[0] + i
+            if not mine.any() or w[mine].sum() <= 0:
+                continue
+            centroid = np.average(xy[mine], axis=0, weights=w[mine])
+            inside = np.flatnonzero(mine)
+            moved[i] = xy[inside[((xy[inside] - centroid) ** 2).sum(axis=1).argmin()]]
+        if np.allclose(moved, free):
+            break
+        free = moved
+    return free
+
+
+def covered_share(xy, weight, points, radius: float) -> float:
+    """Share of the weight (area or population) within ``radius`` of a point."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    weight = np.asarray(weight, dtype=float)
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    total = float(weight.sum())
+    if total <= 0 or points.shape[0] == 0:
+        return 0.0
+    d2 = ((xy[:, None, :] - points[None, :, :]) ** 2).sum(axis=2).min(axis=1)
+    return float(weight[d2 <= radius * radius].sum() / total)
+
+
+def ring_points(centre, k: int, radius: float, away_from=None) -> np.ndarray:
+    """``k`` points at ``radius`` around a hot sample, at equal angles; the first points straight away from
+    ``away_from`` (the nearest clean sample), so that none is placed towards a place shown clean."""
+    cx, cy = float(centre[0]), float(centre[1])
+    start = 0.0
+    if away_from is not None:
+        start = float(np.arctan2(cy - away_from[1], cx - away_from[0]))
+    if k <= 0:
+        return np.zeros((0, 2))
+    if away_from is not None and k > 1:
+        # spread over the half turn facing away from the clean sample
+        angles = start + np.linspace(-np.pi / 2, np.pi / 2, k)
+    else:
+        angles = start + 2 * np.pi * np.arange(k) / k
+    return np.column_stack([cx + radius * np.cos(angles), cy + radius * np.sin(angles)])

@@ -1,0 +1,164 @@
+"""A search for a planted source run through wbe:plansampling round after round, on generated networks drawn
+as line layers (about half the lines digitised against the flow and marked backward, some undirected).
+
+Each round: the samples so far go in with their results, the algorithm proposes 2 follow-up points, their
+results come from the independent networkx reference of test_plansampling_core (the source drains to a
+point or not), and the length still consistent with every result is measured there."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsVectorLayer
+from qgis.PyQt.QtCore import QVariant
+from test_plansampling import Recorder, features_of
+from test_plansampling_core import Reference, looped_network, outlet_and_source, tree_network
+
+from wbe_surveillance.core import network as net
+
+X0, Y0 = 400000.0, 2500000.0
+
+
+def draw(edges, rng):
+    """Straight lines of the edges' lengths, spread like a tree from the outlet (node 0) upwards."""
+    flow = {}
+    for k, (start, end, direction, _length) in enumerate(edges):
+        up, down = (end, start) if direction == net.BACKWARD else (start, end)
+        flow.setdefault(down, []).append((up, k))
+    where = {0: (X0 + 20000.0, Y0), "angle": {0: math.pi / 2}}
+    queue = [0]
+    while queue:
+        node = queue.pop()
+        children = [(u, k) for u, k in flow.get(node, []) if u not in where]
+        base = where["angle"][node]
+        for i, (up, k) in enumerate(children):
+            angle = base + (0.0 if len(children) == 1 else (-0.6 + 1.2 * i / (len(children) - 1))) + rng.uniform(-0.15, 0.15)
+            x, y = where[node]
+            length = edges[k][3]
+            where[up] = (x + length * math.cos(angle), y + length * math.sin(angle))
+            where["angle"][up] = angle
+            queue.append(up)
+    return where
+
+
+def layers(edges, where):
+    network = QgsVectorLayer("LineString?crs=EPSG:32650", "network", "memory")
+    network.dataProvider().addAttributes([QgsField("dir", QVariant.String)])
+    network.updateFields()
+    features = []
+    for start, end, direction, _length in edges:
+        feature = QgsFeature(network.fields())
+        feature.setGeometry(QgsGeometry.fromPolylineXY([QgsPointXY(*where[start]), QgsPointXY(*where[end])]))
+        feature.setAttributes([{net.FORWARD: "forward", net.BACKWARD: "backward", net.BOTH: "both"}[direction]])
+        features.append(feature)
+    network.dataProvider().addFeatures(features)
+    xs = [p[0] for k, p in where.items() if k != "angle"]
+    ys = [p[1] for k, p in where.items() if k != "angle"]
+    town = QgsVectorLayer("Polygon?crs=EPSG:32650", "townships", "memory")
+    town.dataProvider().addAttributes([QgsField("name", QVariant.String)])
+    town.updateFields()
+    feature = QgsFeature(town.fields())
+    x0, x1, y0, y1 = min(xs) - 500, max(xs) + 500, min(ys) - 500, max(ys) + 500
+    feature.setGeometry(
+        QgsGeometry.fromPolygonXY([[QgsPointXY(x0, y0), QgsPointXY(x1, y0), QgsPointXY(x1, y1), QgsPointXY(x0, y1), QgsPointXY(x0, y0)]])
+    )
+    feature.setAttributes(["T"])
+    town.dataProvider().addFeatures([feature])
+    return network, town
+
+
+def sample_point(edges, where, sample):
+    e, offset = sample
+    start, end, _d, length = edges[e]
+    (x0, y0), (x1, y1) = where[start], where[end]
+    f = offset / length
+    return QgsPointXY(x0 + f * (x1 - x0), y0 + f * (y1 - y0))
+
+
+def locate(edges, where, point):
+    """(edge, offset from the digitised start) of a proposed point lying on a line."""
+    g = QgsGeometry.fromPointXY(point)
+    best = None
+    for e, (start, end, _d, _l) in enumerate(edges):
+        line = QgsGeometry.fromPolylineXY([QgsPointXY(*where[start]), QgsPointXY(*where[end])])
+        d = line.distance(g)
+        if best is None or d < best[0]:
+            best = (d, e, line.lineLocatePoint(g))
+    assert best[0] < 1e-6, "a follow-up point is not on a line"
+    return best[1], best[2]
+
+
+@pytest.mark.parametrize("kind,seed", [("tree", 1), ("tree", 2), ("tree_both", 3), ("loops", 4)])
+def test_search_through_the_algorithm(run, tmp_path, kind, seed):
+    rng = np.random.default_rng(seed)
+    if kind == "loops":
+        # the tree of looped_network (same seed, same draws), drawn first; its links then join drawn nodes,
+        # with the length they are drawn at
+        edges = tree_network(30, rng)
+        where = draw(edges, rng)
+        links = looped_network(30, np.random.default_rng(seed))[len(edges) :]
+        for start, end, direction, _length in links[:3]:
+            (x0, y0), (x1, y1) = where[start], where[end]
+            edges.append((start, end, direction, math.hypot(x1 - x0, y1 - y0)))
+    else:
+        edges = tree_network(30, rng, reverse_share=0.5, both_share=0.1 if kind == "tree_both" else 0.0)
+        where = draw(edges, rng)
+    network, town = layers(edges, where)
+    outlet, source = outlet_and_source(edges, rng)
+    samples = [outlet]
+    ref = Reference(edges, samples)
+    results = {0: True}
+    consistent = [ref.consistent_length(results)]
+    for r in range(3):
+        if consistent[-1] < 5.0:
+            break
+        layer = QgsVectorLayer("Point?crs=EPSG:32650", "samples", "memory")
+        layer.dataProvider().addAttributes([QgsField("site_id", QVariant.String), QgsField("value", QVariant.Double)])
+        layer.updateFields()
+        features = []
+        for s, sample in enumerate(samples):
+            feature = QgsFeature(layer.fields())
+            feature.setGeometry(QgsGeometry.fromPointXY(sample_point(edges, where, sample)))
+            feature.setAttributes([f"s{s}", 500.0 if results[s] else 5.0])
+            features.append(feature)
+        layer.dataProvider().addFeatures(features)
+        feedback = Recorder()
+        result = run(
+            "wbe:plansampling",
+            {
+                "TOWNSHIPS": town,
+                "TOWNSHIP_FIELD": "name",
+                "NETWORK": network,
+                "DIRECTION_FIELD": "dir",
+                "SAMPLES": layer,
+                "VALUE_FIELD": "value",
+                "SITE_FIELD": "site_id",
+                "THRESHOLD": 100.0,
+                "POINTS_PER_TOWNSHIP": 0,
+                "KEEP_PANEL": False,
+                "FOLLOW_UP": 2,
+                "SNAP_DISTANCE": 0.01,
+                "OUTPUT": str(tmp_path / f"round{r}.gpkg"),
+            },
+            feedback,
+        )
+        text = feedback.text()
+        # the algorithm's suspected stretch is the reference's consistent length
+        stretch = float(text.split("m of line can hold the source")[0].split(": ")[-1])
+        assert stretch == pytest.approx(consistent[-1], rel=1e-3, abs=0.05)
+        share = float(text.split("so that at most ")[1].split("%")[0]) / 100.0
+        proposed = [point for attrs, point in features_of(result["OUTPUT"]) if attrs["reason"] == "follow_up"]
+        assert len(proposed) == 2
+        for point in proposed:
+            samples.append(locate(edges, where, point))
+        ref = Reference(edges, samples)
+        for s in range(len(samples)):
+            results[s] = ref.hot(source, s)
+        consistent.append(ref.consistent_length(results))
+        # whatever the results, no more than the plan's largest part remains (4 significant digits in the log)
+        assert consistent[-1] <= share * consistent[-2] * 1.001 + 0.5
+    per_round = (consistent[-1] / consistent[0]) ** (1 / (len(consistent) - 1))
+    print(f"{kind} seed {seed}: consistent length by round {[round(c) for c in consistent]}, shrink per round {per_round:.3f}")
+    assert per_round < 0.5
