@@ -1,5 +1,5 @@
 """Monte Carlo back-calculation: the blockwise vectorised core (core/backcalc.monte_carlo) against the naive peer,
-a plain per-sample numpy loop over the same model (core/backcalc.monte_carlo_loop), in the same run.
+a plain per-sample numpy loop over the same model (bench/naive_peers.monte_carlo_loop), in the same run.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_backcalc.py [repeats] [samples] [draws]
 
@@ -22,6 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 __import__("plugin_link").make_importable()
+
+from naive_peers import monte_carlo_loop  # noqa: E402
 
 from wbe_surveillance.core import backcalc as bc  # noqa: E402
 
@@ -69,7 +71,7 @@ def main() -> int:
     inputs = make_inputs(n)
     rsd = bc.Rsd()
     fast = lambda: bc.monte_carlo(inputs, rsd, draws, seed=1)  # noqa: E731
-    slow = lambda: bc.monte_carlo_loop(inputs, rsd, draws, seed=2)  # noqa: E731
+    slow = lambda: monte_carlo_loop(inputs, rsd, draws, seed=2)  # noqa: E731
     print(f"{n:,} samples × {draws:,} draws, {repeats} repeats (median wall time)")
     t_fast, c_fast, r_fast = timed(fast, repeats)
     t_slow, c_slow, r_slow = timed(slow, repeats)

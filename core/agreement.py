@@ -21,12 +21,11 @@ import math
 
 import numpy as np
 
+from .errors import CodedError
 
-class AgreementError(ValueError):
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+
+class AgreementError(CodedError, ValueError):
+    """A problem with the input of an agreement statistic (code and details, worded by processing/)."""
 
 
 def average_ranks(values) -> np.ndarray:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import CodedError
 from .paths import RESOURCES, resource
 
 DEFAULT_FACTORS = resource("correction_factors.csv")
@@ -50,13 +51,8 @@ CIGARETTES_PER_CAPITA_DAY = 4.7  # ≈ 2.4 trillion cigarettes sold a year in Ch
 NH4N_PER_CAPITA_G_DAY = 8.0  # typical per-capita NH4-N load, 8 g N/person/day (unconfirmed; use the plant's own value)
 
 
-class BackcalcError(Exception):
+class BackcalcError(CodedError):
     """A problem with the inputs, with a code and details for the Processing layer to word."""
-
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 @dataclass
@@ -473,46 +469,6 @@ def weighted_group_means(values, groups, weights, n_groups: int) -> np.ndarray:
         out = num / den
     out[den <= 0] = np.nan
     return out
-
-
-def monte_carlo_loop(inputs: Inputs, rsd: Rsd, draws: int = 10_000, seed: int | None = 0) -> MonteCarloResult:
-    """The naive peer for the bench: one sample at a time, every factor drawn per sample (same model)."""
-    rng = np.random.default_rng(seed)
-    n = len(inputs)
-    sig_conc = np.sqrt(Rsd.sigma(rsd.sampling) ** 2 + Rsd.sigma(rsd.analysis) ** 2)
-    sig_flow, sig_pop, sig_exc = Rsd.sigma(rsd.flow), Rsd.sigma(rsd.population), Rsd.sigma(rsd.excretion)
-    lo = {f: np.full(n, np.nan) for f in FIGURES}
-    med = {f: np.full(n, np.nan) for f in FIGURES}
-    hi = {f: np.full(n, np.nan) for f in FIGURES}
-    sig_grab = np.sqrt(Rsd.sigma(rsd.grab) ** 2 + Rsd.sigma(rsd.analysis) ** 2)
-    for i in range(n):
-        grab = inputs.grab is not None and bool(inputs.grab[i])
-        f_conc = np.exp((sig_grab if grab else sig_conc) * rng.standard_normal(draws))
-        if grab:
-            f_conc = f_conc * np.exp(-0.5 * Rsd.sigma(rsd.grab) ** 2)
-        f_flow = np.exp(sig_flow * rng.standard_normal(draws))
-        f_pop = np.exp(sig_pop * rng.standard_normal(draws))
-        f_paired = np.exp(sig_conc * rng.standard_normal(draws))
-        f_exc = np.exp(sig_exc * rng.standard_normal(draws))
-        figures = _kernel(
-            inputs.concentration[i],
-            inputs.paired[i],
-            inputs.flow_l_day[i],
-            inputs.population[i],
-            inputs.mass_ratio[i],
-            inputs.excretion[i],
-            inputs.amp_ratio,
-            f_conc,
-            f_paired,
-            f_flow,
-            f_pop,
-            f_exc,
-            bool(inputs.is_normalised[i]),
-        )
-        for name, values in zip(FIGURES, figures):
-            if np.isfinite(values[0]):
-                lo[name][i], med[name][i], hi[name][i] = np.quantile(values, QUANTILES)
-    return MonteCarloResult(lo=lo, median=med, hi=hi)
 
 
 # --- comparison with published figures -------------------------------------------------------------------------

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import CodedError
+
 JENKS, QUANTILES, FIXED, EQUAL_INTERVAL, HEAD_TAIL, STD_MEAN, RATIO_MEDIAN, RATIO_BASELINE = range(8)
 RELATIVE_METHODS = (JENKS, QUANTILES, EQUAL_INTERVAL, HEAD_TAIL, STD_MEAN)
 RATIO_METHODS = (RATIO_MEDIAN, RATIO_BASELINE)
@@ -51,11 +53,8 @@ EXACT_LIMIT = 1_000_000
 JENKS_SAMPLE = 100_000
 
 
-class ClassificationError(ValueError):
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+class ClassificationError(CodedError, ValueError):
+    """A problem with the values or breaks to classify (code and details, worded by processing/)."""
 
 
 @dataclass

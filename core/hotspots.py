@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import CodedError
 from .weights import Weights
 
 HOT_COLD_LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))  # Esri's Gi_Bin: 99%, 95%, 90% confidence
@@ -49,13 +50,8 @@ _BLOCK_BYTES = 48_000_000  # working memory per block of permutations
 _TIE_TOLERANCE = 1e-9  # relative to the largest |x − x̄|: draws within it of the observed sum count as ties
 
 
-class HotspotError(ValueError):
+class HotspotError(CodedError, ValueError):
     """A problem with the input of a hot spot statistic, with a code and details (worded by processing/)."""
-
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 def _check(y, w: Weights) -> np.ndarray:

@@ -17,21 +17,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from .errors import CodedError
 
 BLOCK = 1 << 22  # elements per temporary array (32 MB of float64)
 MAX_CELLS = 100_000_000
 MIN_POINTS = 3
 
 
-class InterpolationError(Exception):
+class InterpolationError(CodedError):
     """Raised with a ``code`` and ``details``; the Processing layer words the message."""
-
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 @dataclass(frozen=True)
@@ -307,7 +305,7 @@ def _idw_global_points(
         for q0 in range(0, m, qstep):
             q1 = min(q0 + qstep, m)
             d2 = (qx[q0:q1, None] - px[None, :]) ** 2 + (qy[q0:q1, None] - py[None, :]) ** 2
-            if query_ids is not None:
+            if query_ids is not None and point_ids is not None:
                 d2[query_ids[q0:q1, None] == point_ids[None, p0 : p0 + pstep]] = np.inf
             zero = d2 == 0.0
             if zero.any():
@@ -486,3 +484,109 @@ def smearing_factor(log_observed: np.ndarray, log_loo: np.ndarray) -> float:
     if not ok.any():
         return 1.0
     return float(np.mean(np.exp(log_observed[ok] - log_loo[ok])))
+
+
+def merge_duplicates(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Points at the same place → one point with the mean value (kriging cannot take two values at one
+    place). Returns the merged arrays, in order of first appearance, and how many points were merged away."""
+    keys = x + 1j * y  # one complex key per place: a 1-D unique, much faster than rows of a 2-D array
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    if len(first) == len(x):
+        return x, y, z, 0
+    sums = np.bincount(inverse, weights=z)
+    counts = np.bincount(inverse)
+    order = np.argsort(first)
+    return x[first[order]], y[first[order]], (sums / counts)[order], len(x) - len(first)
+
+
+# -- the pipeline: cross-validation, the surface, the back-transform -------------------------------------
+
+
+@dataclass
+class CvRow:
+    """One line of the cross-validation table: a method ("idw" or "kriging"), the IDW power tried (None for
+    kriging), its leave-one-out statistics in the units of the values, and whether it made the surface."""
+
+    method: str
+    power: float | None
+    stats: CvStats
+    chosen: bool
+
+
+@dataclass
+class Surface:
+    values: np.ndarray  # (nrows, ncols), in the units of the input values (back-transformed from logs)
+    variance: np.ndarray | None  # kriging variance (of ln(value) with the log transform), when asked for
+    cv: list[CvRow]
+    power: float | None = None  # IDW: the power used
+    smearing: float = 1.0  # IDW on logs: Duan's factor the surface was multiplied by
+    variogram: Any = None  # kriging: the variogram used (core.kriging.Variogram)
+
+    @property
+    def chosen(self) -> CvRow:
+        return next(row for row in self.cv if row.chosen)
+
+
+def back_transformed_cv(z, t, pred, stats: CvStats, use_log: bool, factor: float | None = None) -> CvStats:
+    """Leave-one-out statistics in the units of the values: on logs, exp(prediction) × smearing factor."""
+    if not use_log:
+        return stats
+    factor = smearing_factor(t, pred) if factor is None else factor
+    return cv_stats(z, np.exp(pred) * factor)
+
+
+def idw_surface(
+    x,
+    y,
+    z,
+    grid: Grid,
+    power: float = 2.0,
+    neighbors: int = 0,
+    radius: float = 0.0,
+    *,
+    use_log: bool = False,
+    choose: bool = False,
+    exact: bool = False,
+    global_power2: Callable | None = None,
+    step: Callable[[str], None] | None = None,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Surface:
+    """IDW of ``z`` (of ln z with ``use_log``, then back-transformed with Duan's smearing factor from the
+    leave-one-out residuals) onto ``grid``; with ``choose`` the power is the one with the smallest
+    leave-one-out RMSE among POWER_CANDIDATES. ``global_power2(x, y, t, grid)``, when given, draws the global
+    power-2 surface faster (GDAL's gdal.Grid; not with ``exact``). ``step`` hears "choose_power", then "idw"."""
+    x, y, z = (np.asarray(a, dtype=float) for a in (x, y, z))
+    t = np.log(z) if use_log else z
+    rows = []
+    if choose:
+        if step:
+            step("choose_power")
+        power, table = choose_power(x, y, t, neighbors, radius)
+        for p, stats in table:
+            pred = idw_loo(x, y, t, p, neighbors, radius) if use_log else None
+            rows.append(CvRow("idw", p, back_transformed_cv(z, t, pred, stats, use_log), p == power))
+    loo = idw_loo(x, y, t, power, neighbors, radius)
+    factor = smearing_factor(t, loo) if use_log else 1.0
+    if not choose:
+        rows.append(CvRow("idw", power, back_transformed_cv(z, t, loo, cv_stats(t, loo), use_log, factor), True))
+    if step:
+        step("idw")
+    if global_power2 is not None and neighbors <= 0 and radius <= 0 and power == 2.0 and not exact:
+        values = global_power2(x, y, t, grid)
+        if progress:
+            progress(100.0)
+    else:
+        values = idw_grid(x, y, t, grid, power, neighbors, radius, progress=progress, cancelled=cancelled)
+    if use_log:
+        values = np.exp(values) * factor
+    return Surface(values, None, rows, power, factor)
+
+
+def mask_surface(surface: Surface, inside: np.ndarray) -> Surface:
+    """Cells outside the mask (``inside`` False) become NaN (NoData), in the surface and its variance."""
+    surface.values = np.where(inside, surface.values, np.nan)
+    if surface.variance is not None:
+        surface.variance = np.where(inside, surface.variance, np.nan)
+    return surface

@@ -23,10 +23,11 @@ import math
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .interpolate import BLOCK, Grid, InterpolationError, Searcher
+from .interpolate import BLOCK, CvRow, Grid, InterpolationError, Searcher, Surface, cv_stats
 
 SPHERICAL, EXPONENTIAL, GAUSSIAN, LINEAR = range(4)
 MODEL_NAMES = ("spherical", "exponential", "gaussian", "linear")
@@ -165,7 +166,7 @@ def fit_variogram(
         ranges = np.array([float(range_)])
     else:
         ranges = np.linspace(emp.max_lag / 50.0, emp.max_lag * 2.0, 100)
-    best = None
+    best: tuple[float, float, float, float] | None = None
     for _ in range(3):
         for r in ranges:
             s = _shape(model, r, h)
@@ -193,7 +194,9 @@ def fit_variogram(
         if range_ is not None:
             break
         step = ranges[1] - ranges[0]
+        assert best is not None  # ranges is never empty
         ranges = np.linspace(max(best[1] - step, step / 10.0), best[1] + step, 41)
+    assert best is not None
     _, r, nug, ps = best
     if ps <= 0:
         # a pure nugget: no spatial structure in the sample
@@ -258,7 +261,7 @@ class GlobalKriging:
             raise InterpolationError("singular_system", n=n) from error
         rhs = np.append(self.z, 0.0)
         self.dual = self.inv @ rhs  # estimate = b · dual
-        self.upper = None  # (L⁻¹)ᵀ, upper triangular
+        self.upper: np.ndarray | None = None  # (L⁻¹)ᵀ, upper triangular
         if use_cholesky:
             gamma = -a[:n, :n]
             self.c0 = max(float(gamma.max()), vg.sill, 1e-300)
@@ -283,6 +286,7 @@ class GlobalKriging:
 
     def _triangular_u(self, c: np.ndarray) -> np.ndarray:
         """u = c @ (L⁻¹)ᵀ, skipping the zero lower part of the upper-triangular factor, block by block."""
+        assert self.upper is not None
         n = c.shape[1]
         u = np.empty_like(c)
         edges = np.linspace(0, n, self.TRIANGLE_BLOCKS + 1).astype(int)
@@ -328,7 +332,7 @@ class GlobalKriging:
         return KrigingResult(est, var, mu)
 
 
-_OPENBLAS = None
+_OPENBLAS: Any = None  # None: not looked for yet; False: none found; else the library
 
 
 def _openblas():
@@ -502,7 +506,7 @@ def kriging_grid(
         qy = np.repeat(cy[r0:r1], grid.ncols)
         if model is not None:
             res = model.predict(qx, qy, variance)
-            if radius > 0:
+            if radius > 0 and searcher is not None:
                 # a radius with every point in the system only masks cells with no point in reach
                 dist, _ = searcher.query(qx, qy, 1, radius)
                 far = ~np.isfinite(dist[:, 0])
@@ -529,3 +533,32 @@ def lognormal_back_transform(log_estimate: np.ndarray, log_variance: np.ndarray,
     """Journel (1980) unbiased back-transform of lognormal ordinary kriging: exp(ŷ + σ²/2 − μ),
     with μ the Lagrange multiplier of the system written Σλⱼγᵢⱼ + μ = γᵢ₀."""
     return np.exp(log_estimate + 0.5 * log_variance - mu)
+
+
+def kriging_surface(
+    x,
+    y,
+    z,
+    grid: Grid,
+    vg: Variogram,
+    neighbors: int = 0,
+    radius: float = 0.0,
+    *,
+    use_log: bool = False,
+    variance: bool = False,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Surface:
+    """Ordinary kriging of ``z`` (of ln z with ``use_log``, back-transformed lognormally) onto ``grid`` with
+    the variogram ``vg`` (fitted to the same values: ln z with the log transform); one global system when
+    ``neighbors`` ≤ 0, else local systems of that many neighbours. Its leave-one-out statistics are in the
+    units of z. The variance grid (of ln z on logs) is kept with ``variance``."""
+    x, y, z = (np.asarray(a, dtype=float) for a in (x, y, z))
+    t = np.log(z) if use_log else z
+    system = GlobalKriging(x, y, t, vg) if neighbors <= 0 else None
+    loo = system.loo() if system is not None else kriging_loo(x, y, t, vg, neighbors, radius)
+    pred = lognormal_back_transform(loo.estimate, loo.variance, loo.mu) if use_log else loo.estimate
+    want_var = use_log or variance
+    res = kriging_grid(x, y, t, grid, vg, neighbors, radius, variance=want_var, progress=progress, cancelled=cancelled, model=system)
+    values = lognormal_back_transform(res.estimate, res.variance, res.mu) if use_log else res.estimate
+    return Surface(values, res.variance if variance else None, [CvRow("kriging", None, cv_stats(z, pred), True)], variogram=vg)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import datum as _datum
 from .compounds import CompoundTable, alias_key
+from .errors import CodedError
 from .values import (
     EMPTY,
     LOAD,
@@ -179,13 +180,8 @@ def _categorical(codes: np.ndarray, labels: list) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
 
 
-class LabTableError(ValueError):
+class LabTableError(CodedError, ValueError):
     """The table as a whole cannot be read (no header, missing required column, no rows)."""
-
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 @dataclass

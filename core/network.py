@@ -24,15 +24,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import CodedError
+
 FORWARD, BACKWARD, BOTH = 0, 1, 2
 MAXIMUM, FLOW_WEIGHTED = 0, 1
 
 
-class NetworkError(ValueError):
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+class NetworkError(CodedError, ValueError):
+    """A problem with the sewer network or the samples on it (code and details, worded by processing/)."""
 
 
 @dataclass
@@ -122,6 +121,138 @@ def divergences(graph: Graph) -> np.ndarray:
     directed = ~graph.both
     outdegree = np.bincount(graph.up[directed], minlength=graph.n_nodes)
     return np.flatnonzero(outdegree > 1)
+
+
+# -- from drawn lines to a graph ---------------------------------------------------------------------------
+
+EPS = 1e-6  # metres: a sample this close to a node sits on it
+
+
+@dataclass
+class Pieces:
+    """The network cut into pieces between nodes: line ends (joined within a tolerance) and snapped samples.
+
+    Piece i is the stretch ``a[i]…b[i]`` (distances along the drawing) of line part ``part[i]``, digitised
+    from node ``start[i]`` to node ``end[i]``, with that part's direction."""
+
+    start: np.ndarray  # int64
+    end: np.ndarray  # int64
+    part: np.ndarray  # int64
+    a: np.ndarray  # float, metres along the part
+    b: np.ndarray
+    direction: np.ndarray  # int64: FORWARD, BACKWARD, BOTH
+    node_xy: np.ndarray  # (n_nodes, 2)
+    sample_node: np.ndarray  # int64, the node of each snapped sample
+    part_length: np.ndarray  # float, each part's length
+
+    @property
+    def length(self) -> np.ndarray:
+        return self.b - self.a
+
+    def whole(self, i: int) -> bool:
+        """Whether piece i is its whole part (no sample cuts it)."""
+        return self.a[i] <= 0 and self.b[i] >= self.part_length[self.part[i]]
+
+
+def line_length(xy: np.ndarray) -> np.ndarray:
+    """Distance along a polyline at each vertex (0 at the first), summed vertex by vertex as QGIS does."""
+    xy = np.asarray(xy, dtype=float)
+    d = np.diff(xy[:, :2], axis=0)
+    return np.concatenate([[0.0], np.cumsum(np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]))])
+
+
+def point_along(xy: np.ndarray, distance: float) -> tuple[float, float]:
+    """The point ``distance`` metres along a polyline (clamped to its ends)."""
+    xy = np.asarray(xy, dtype=float)
+    along = line_length(xy)
+    if distance <= 0:
+        return float(xy[0, 0]), float(xy[0, 1])
+    if distance >= along[-1]:
+        return float(xy[-1, 0]), float(xy[-1, 1])
+    k = int(np.searchsorted(along, distance, side="right")) - 1
+    t = (distance - along[k]) / (along[k + 1] - along[k])
+    return float(xy[k, 0] + t * (xy[k + 1, 0] - xy[k, 0])), float(xy[k, 1] + t * (xy[k + 1, 1] - xy[k, 1]))
+
+
+def split_network(parts: list, directions, snapped: list[tuple[int, float]], tolerance: float) -> Pieces:
+    """Cut drawn line parts into the pieces of a graph.
+
+    ``parts``: one (n, 2) vertex array per line part (metres); ``directions``: one per part; ``snapped``: for
+    each sample, (part, distance along it) where it meets the network. Line ends closer than ``tolerance``
+    share a node (ends are keyed on a grid of that size; 0 keys them to 1e-6 m). A sample within EPS of a line
+    end or of the sample before it on the same part takes that node (local_catchments then refuses two
+    samples on one node); any other sample cuts its part in two at a new node."""
+    node_of: dict[tuple, int] = {}
+    node_xy: list[tuple[float, float]] = []
+
+    def node_at(x: float, y: float) -> int:
+        key = (round(x / tolerance), round(y / tolerance)) if tolerance > 0 else (round(x, 6), round(y, 6))
+        node = node_of.get(key)
+        if node is None:
+            node = len(node_xy)
+            node_of[key] = node
+            node_xy.append((x, y))
+        return node
+
+    cuts: dict[int, list[tuple[float, int]]] = {}
+    for sample, (k, position) in enumerate(snapped):
+        cuts.setdefault(int(k), []).append((float(position), sample))
+    sample_node = np.full(len(snapped), -1, dtype=np.int64)
+    start, end, part_of, a_of, b_of, direction_of, part_length = [], [], [], [], [], [], []
+    for k, xy in enumerate(parts):
+        xy = np.asarray(xy, dtype=float)
+        length = float(line_length(xy)[-1])
+        part_length.append(length)
+        first = node_at(float(xy[0, 0]), float(xy[0, 1]))
+        last = node_at(float(xy[-1, 0]), float(xy[-1, 1]))
+        stops = [(0.0, first)]
+        for position, sample in sorted(cuts.get(k, [])):
+            if position <= EPS:
+                sample_node[sample] = first
+            elif position >= length - EPS:
+                sample_node[sample] = last
+            elif stops[-1][0] >= position - EPS and stops[-1][1] != first:
+                sample_node[sample] = stops[-1][1]
+            else:
+                node = len(node_xy)
+                node_xy.append(point_along(xy, position))
+                stops.append((position, node))
+                sample_node[sample] = node
+        stops.append((length, last))
+        for (a, na), (b, nb) in zip(stops[:-1], stops[1:]):
+            start.append(na)
+            end.append(nb)
+            part_of.append(k)
+            a_of.append(a)
+            b_of.append(b)
+            direction_of.append(int(directions[k]))
+    return Pieces(
+        np.array(start, dtype=np.int64),
+        np.array(end, dtype=np.int64),
+        np.array(part_of, dtype=np.int64),
+        np.array(a_of, dtype=float),
+        np.array(b_of, dtype=float),
+        np.array(direction_of, dtype=np.int64),
+        np.array(node_xy, dtype=float).reshape(-1, 2),
+        sample_node,
+        np.array(part_length, dtype=float),
+    )
+
+
+def site_means(sites, values, flows=None) -> tuple[list[str], np.ndarray, np.ndarray | None, dict[str, int]]:
+    """One value (and flow) per site, in order of first appearance: the mean of the site's samples.
+    Returns the sites, their values, their flows (or None) and how many samples each site had."""
+    values = np.asarray(values, dtype=float)
+    rows: dict[str, list[int]] = {}
+    for i, site in enumerate(sites):
+        rows.setdefault(site, []).append(i)
+    names = list(rows)
+    mean_values = np.array([float(np.mean(values[rows[s]])) for s in names])
+    mean_flows = None
+    if flows is not None:
+        flows = np.asarray(flows, dtype=float)
+        mean_flows = np.array([float(np.mean(flows[rows[s]])) for s in names])
+    return names, mean_values, mean_flows, {s: len(r) for s, r in rows.items()}
 
 
 @dataclass

@@ -34,15 +34,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import network as net
+from .errors import CodedError
 
 _EPS = 1e-9
 
 
-class PlanError(ValueError):
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+class PlanError(CodedError, ValueError):
+    """A problem with the sampling plan's inputs (code and details, worded by processing/)."""
 
 
 # -- reachability as bitsets -----------------------------------------------------------------------

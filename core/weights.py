@@ -21,16 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import CodedError
+
 _BLOCK_ELEMENTS = 4_000_000  # ~32 MB of float64 per block of pairwise distances
 
 
-class WeightsError(ValueError):
+class WeightsError(CodedError, ValueError):
     """A problem with the input of a weights builder, with a code and details (worded by processing/)."""
-
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 @dataclass(frozen=True)

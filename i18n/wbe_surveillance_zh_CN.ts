@@ -2535,6 +2535,10 @@ MASK（例如乡镇边界）把像元中心落在其面之外的像元设为无�
         <translation>对数变换要求值大于 0，但图层“{layer}”中字段“{field}”有 {n} 个值小于或等于 0（最小 {smallest}）。请把未检出按 LOD/2 计，或取消对数变换。</translation>
     </message>
     <message>
+        <source>{n} cells have no point within the search radius and are NoData.</source>
+        <translation>{n} 个像元在搜索半径内没有点，设为无值。</translation>
+    </message>
+    <message>
         <source>Pixel size: {pixel:.6g} map units (the longer side ÷ 500).</source>
         <translation>像元大小：{pixel:.6g} 地图单位（长边 ÷ 500）。</translation>
     </message>
@@ -2551,16 +2555,16 @@ MASK（例如乡镇边界）把像元中心落在其面之外的像元设为无�
         <translation>正在用留一交叉验证选择 IDW 幂指数…</translation>
     </message>
     <message>
+        <source>Interpolating by IDW…</source>
+        <translation>正在做 IDW 插值…</translation>
+    </message>
+    <message>
         <source>  power {power}: leave-one-out RMSE {rmse:.6g}</source>
         <translation>  幂指数 {power}：留一 RMSE {rmse:.6g}</translation>
     </message>
     <message>
         <source>Power chosen by cross-validation: {power}.</source>
         <translation>交叉验证选出的幂指数：{power}。</translation>
-    </message>
-    <message>
-        <source>Interpolating by IDW…</source>
-        <translation>正在做 IDW 插值…</translation>
     </message>
     <message>
         <source>Back-transform: exp(surface) × smearing factor {factor:.6g}.</source>
@@ -2581,10 +2585,6 @@ MASK（例如乡镇边界）把像元中心落在其面之外的像元设为无�
     <message>
         <source>Mask: {n} of {total} cells lie outside the mask polygons and are NoData.</source>
         <translation>掩膜：{total} 个像元中有 {n} 个位于掩膜面之外，设为无值。</translation>
-    </message>
-    <message>
-        <source>{n} cells have no point within the search radius and are NoData.</source>
-        <translation>{n} 个像元在搜索半径内没有点，设为无值。</translation>
     </message>
     <message>
         <source>The variance raster comes only with kriging; it is not written for IDW.</source>
@@ -3227,12 +3227,28 @@ Distances are in metres: layers in degrees are worked in the UTM zone of the sam
         <translation>请给出阈值 THRESHOLD，或用 MIN_SEVERITY 要求严重程度等级，否则没有样品能入选。</translation>
     </message>
     <message>
-        <source>sample {n}</source>
-        <translation>样品 {n}</translation>
+        <source>{q} of {n} samples qualify ({rule}).</source>
+        <translation>{n} 个样品中有 {q} 个入选（{rule}）。</translation>
     </message>
     <message>
-        <source>Distances are worked in {crs}, a CRS in metres; the outputs are in it too.</source>
-        <translation>距离在以米为单位的坐标系 {crs} 中计算，输出也采用该坐标系。</translation>
+        <source>value ≥ {t}</source>
+        <translation>数值 ≥ {t}</translation>
+    </message>
+    <message>
+        <source>severity class</source>
+        <translation>严重程度等级</translation>
+    </message>
+    <message>
+        <source>{n} premises lie in the {z} zones.</source>
+        <translation>{z} 个排查区内共有 {n} 个场所。</translation>
+    </message>
+    <message>
+        <source>No sample qualifies: no search zone was drawn.</source>
+        <translation>没有样品入选，未生成排查区。</translation>
+    </message>
+    <message>
+        <source>sample {n}</source>
+        <translation>样品 {n}</translation>
     </message>
     <message>
         <source>{n} samples have no value in “{field}” and cannot qualify.</source>
@@ -3263,32 +3279,12 @@ Distances are in metres: layers in degrees are worked in the UTM zone of the sam
         <translation>要求严重程度等级 {cls} 及以上，取自{source}。</translation>
     </message>
     <message>
-        <source>{q} of {n} samples qualify ({rule}).</source>
-        <translation>{n} 个样品中有 {q} 个入选（{rule}）。</translation>
-    </message>
-    <message>
-        <source>value ≥ {t}</source>
-        <translation>数值 ≥ {t}</translation>
-    </message>
-    <message>
-        <source>severity class</source>
-        <translation>严重程度等级</translation>
-    </message>
-    <message>
         <source>{n} zones lie wholly outside the townships and are left out (samples: {sites}).</source>
         <translation>{n} 个排查区完全在乡镇范围之外，未输出（样品：{sites}）。</translation>
     </message>
     <message>
         <source>{n} premises have no geometry and are not counted.</source>
         <translation>{n} 个场所没有几何，未计入。</translation>
-    </message>
-    <message>
-        <source>{n} premises lie in the {z} zones.</source>
-        <translation>{z} 个排查区内共有 {n} 个场所。</translation>
-    </message>
-    <message>
-        <source>No sample qualifies: no search zone was drawn.</source>
-        <translation>没有样品入选，未生成排查区。</translation>
     </message>
     <message>
         <source>the SVG writer failed</source>
@@ -3931,6 +3927,22 @@ OUTPUT：每个被标记样品对应一段管段，从该样品向上游延伸�
         <translation>正在读取管网…</translation>
     </message>
     <message>
+        <source>Snapping samples to the network…</source>
+        <translation>正在将样品吸附到管网…</translation>
+    </message>
+    <message>
+        <source>{n} samples lie farther than {d} m from the network and are left out: {sites}. Raise SNAP_DISTANCE or check their coordinates.</source>
+        <translation>{n} 个样品离管网超过 {d} 米，未使用：{sites}。请加大 SNAP_DISTANCE 或核对其坐标。</translation>
+    </message>
+    <message>
+        <source>No sample lies within {d} m of the network “{layer}”: nothing to trace.</source>
+        <translation>没有样品位于管网“{layer}”{d} 米以内，无法溯源。</translation>
+    </message>
+    <message>
+        <source>No stretch rises by ×{ratio} or more over what the samples upstream explain.</source>
+        <translation>没有管段比上游样品可解释的值升高 ×{ratio} 及以上。</translation>
+    </message>
+    <message>
         <source>{n} network features have no line geometry and are left out.</source>
         <translation>{n} 个管网要素没有线几何，未使用。</translation>
     </message>
@@ -3947,24 +3959,16 @@ OUTPUT：每个被标记样品对应一段管段，从该样品向上游延伸�
         <translation>多个样品属于同一点位，取其平均值：{sites}。请将样品筛选为一个轮次、一种物质。</translation>
     </message>
     <message>
-        <source>Snapping samples to the network…</source>
-        <translation>正在将样品吸附到管网…</translation>
-    </message>
-    <message>
-        <source>{n} samples lie farther than {d} m from the network and are left out: {sites}. Raise SNAP_DISTANCE or check their coordinates.</source>
-        <translation>{n} 个样品离管网超过 {d} 米，未使用：{sites}。请加大 SNAP_DISTANCE 或核对其坐标。</translation>
-    </message>
-    <message>
-        <source>No sample lies within {d} m of the network “{layer}”: nothing to trace.</source>
-        <translation>没有样品位于管网“{layer}”{d} 米以内，无法溯源。</translation>
-    </message>
-    <message>
         <source>Several sites snap to the same point of the network: {groups}. Give each site its own place, or merge them.</source>
         <translation>多个点位吸附到管网上的同一位置：{groups}。请为每个点位给出各自的位置，或将其合并。</translation>
     </message>
     <message>
         <source>The flow field “{field}” must be positive for every sample; it is not for: {sites}.</source>
         <translation>流量字段“{field}”对每个样品都必须为正数，以下样品不满足：{sites}。</translation>
+    </message>
+    <message>
+        <source>No sample upstream, so not assessed: {sites}.</source>
+        <translation>上游没有样品，不作判断：{sites}。</translation>
     </message>
     <message>
         <source>flow-weighted mix</source>
@@ -3975,16 +3979,8 @@ OUTPUT：每个被标记样品对应一段管段，从该样品向上游延伸�
         <translation>最大值</translation>
     </message>
     <message>
-        <source>No sample upstream, so not assessed: {sites}.</source>
-        <translation>上游没有样品，不作判断：{sites}。</translation>
-    </message>
-    <message>
         <source>Stretch {rank}: {down} ({value}) against {up} ({expected}, {rule}): ×{ratio}, {length} m of line.</source>
         <translation>管段 {rank}：{down}（{value}）对比 {up}（{expected}，{rule}）：×{ratio}，管线长 {length} 米。</translation>
-    </message>
-    <message>
-        <source>No stretch rises by ×{ratio} or more over what the samples upstream explain.</source>
-        <translation>没有管段比上游样品可解释的值升高 ×{ratio} 及以上。</translation>
     </message>
     <message>
         <source>{n} premises lie within {d} m of a flagged stretch.</source>
@@ -4861,6 +4857,10 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>The layers have no usable coordinates.</source>
         <translation>图层没有可用的坐标。</translation>
+    </message>
+    <message>
+        <source>Distances are worked in {crs}, a CRS in metres; the outputs are in it too.</source>
+        <translation>距离在以米为单位的坐标系 {crs} 中计算，输出也采用该坐标系。</translation>
     </message>
     <message>
         <source>General</source>

@@ -1,25 +1,25 @@
 """Spatial helpers shared by algorithms: polygon repair, QGIS geometries → rings for core.pip, a metric working
-CRS, reprojection, and the list of premises near a set of geometries (field work)."""
+CRS, reprojection, lines → vertex arrays for core.network, snapping points to lines, and the list of premises
+near a set of geometries (field work)."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsCsException,
     QgsFeature,
-    QgsField,
-    QgsFields,
     QgsGeometry,
     QgsPointXY,
     QgsProcessingException,
+    QgsRectangle,
     QgsSpatialIndex,
     QgsUnitTypes,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ..core.pip import parse_wkb_polygons
 from ..translate import tr
@@ -75,6 +75,15 @@ def centre_lonlat(crs: QgsCoordinateReferenceSystem, extent, context) -> tuple[f
     return point.x(), point.y()
 
 
+def working_crs(crs: QgsCoordinateReferenceSystem, centre_source, context, feedback, inputs=()) -> QgsCoordinateReferenceSystem:
+    """The CRS distances are worked in: ``crs`` when it is in metres, else the UTM zone at the centre of
+    ``centre_source``'s extent. Said in the log when none of ``inputs`` (layers) is already in it."""
+    work = metric_crs(crs, centre_lonlat(centre_source.sourceCrs(), centre_source.sourceExtent(), context))
+    if all(work != layer.sourceCrs() for layer in inputs):
+        feedback.pushInfo(tr("Distances are worked in {crs}, a CRS in metres; the outputs are in it too.").format(crs=work.authid()))
+    return work
+
+
 def transformer(source_crs, target_crs, context) -> QgsCoordinateTransform | None:
     if source_crs == target_crs:
         return None
@@ -98,31 +107,96 @@ def point_xy(geometry: QgsGeometry) -> QgsPointXY | None:
     return geometry.asPoint()
 
 
+class PreparedIndex:
+    """Geometries behind a spatial index, each prepared (GEOS) on first use: which of them a geometry touches."""
+
+    def __init__(self, geometries: list[QgsGeometry | None]):
+        self.geometries = geometries
+        self.index = QgsSpatialIndex()
+        self._engines: dict = {}
+        for i, geometry in enumerate(geometries):
+            if geometry is not None and not geometry.isEmpty():
+                feature = QgsFeature(i)
+                feature.setGeometry(geometry)
+                self.index.addFeature(feature)
+
+    def intersecting(self, geometry: QgsGeometry, first_only: bool = False) -> list[int]:
+        """Indexes (ascending) of the geometries that intersect ``geometry`` (a point on an edge counts)."""
+        hits = []
+        for i in sorted(self.index.intersects(geometry.boundingBox())):
+            engine = self._engines.get(i)
+            if engine is None:
+                engine = QgsGeometry.createGeometryEngine(self.geometries[i].constGet())
+                engine.prepareGeometry()
+                self._engines[i] = engine
+            if engine.intersects(geometry.constGet()):
+                hits.append(i)
+                if first_only:
+                    break
+        return hits
+
+
 def polygon_of(points: list[QgsPointXY | None], polygons: list[QgsGeometry]) -> list[int]:
     """Index of the first polygon holding each point (a point on a shared edge goes to the first), or -1."""
-    index = QgsSpatialIndex()
-    engines = {}
-    for i, polygon in enumerate(polygons):
-        if polygon is not None and not polygon.isEmpty():
-            feature = QgsFeature(i)
-            feature.setGeometry(polygon)
-            index.addFeature(feature)
+    prepared = PreparedIndex(polygons)
     out = []
     for point in points:
-        found = -1
-        if point is not None:
-            geometry = QgsGeometry.fromPointXY(point)
-            for i in sorted(index.intersects(geometry.boundingBox())):
-                engine = engines.get(i)
-                if engine is None:
-                    engine = QgsGeometry.createGeometryEngine(polygons[i].constGet())
-                    engine.prepareGeometry()
-                    engines[i] = engine
-                if engine.intersects(geometry.constGet()):
-                    found = i
-                    break
-        out.append(found)
+        hits = prepared.intersecting(QgsGeometry.fromPointXY(point), first_only=True) if point is not None else []
+        out.append(hits[0] if hits else -1)
     return out
+
+
+def line_xy(line) -> np.ndarray:
+    """A QgsLineString's vertices as an (n, 2) array (x, y), for core.network."""
+    return np.array([(p.x(), p.y()) for p in line.points()], dtype=float).reshape(-1, 2)
+
+
+def snap_to_lines(lines: list[QgsGeometry], points: list[QgsPointXY], max_distance: float):
+    """Each point onto its nearest line (of the 3 nearest by index), if within ``max_distance``.
+
+    Returns, per point, (line index, distance along that line) or None, and the (point index, distance) of
+    the points left unsnapped (distance inf when there is no line at all)."""
+    index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+    for k, geometry in enumerate(lines):
+        feature = QgsFeature(k)
+        feature.setGeometry(geometry)
+        index.addFeature(feature)
+    snapped: list[tuple[int, float] | None] = []
+    unsnapped: list[tuple[int, float]] = []
+    for i, point in enumerate(points):
+        point_geometry = QgsGeometry.fromPointXY(point)
+        candidates = index.nearestNeighbor(point, 3)
+        best = min(candidates, key=lambda k: lines[k].distance(point_geometry)) if candidates else None
+        distance = lines[best].distance(point_geometry) if best is not None else math.inf
+        if best is None or distance > max_distance:
+            snapped.append(None)
+            unsnapped.append((i, distance))
+        else:
+            snapped.append((best, lines[best].lineLocatePoint(point_geometry)))
+    return snapped, unsnapped
+
+
+def merged_buffers(points: list, chosen, radius: float) -> tuple[list[QgsGeometry], list[list[int]]]:
+    """Buffers of ``radius`` around the chosen points, merged where they overlap: one zone per merged part,
+    with the indexes of the points it holds."""
+    if len(chosen) == 0:
+        return [], []
+    buffers = [QgsGeometry.fromPointXY(points[i]).buffer(radius, 24) for i in chosen]
+    merged = QgsGeometry.unaryUnion(buffers)
+    parts = merged.asGeometryCollection() if merged.isMultipart() else [merged]
+    part_index = QgsSpatialIndex()
+    for k, part in enumerate(parts):
+        feature = QgsFeature(k)
+        feature.setGeometry(part)
+        part_index.addFeature(feature)
+    members: list[list[int]] = [[] for _ in parts]
+    for i in chosen:
+        point_geometry = QgsGeometry.fromPointXY(points[i])
+        for k in part_index.intersects(QgsRectangle(points[i].x(), points[i].y(), points[i].x(), points[i].y())):
+            if parts[k].intersects(point_geometry):
+                members[k].append(int(i))
+                break
+    return list(parts), members
 
 
 def premises_near(premises_source, transform, targets: list[QgsGeometry], distance: float, feedback):
@@ -154,12 +228,3 @@ def premises_near(premises_source, transform, targets: list[QgsGeometry], distan
                 best[i] = (t, d)
     pairs = sorted(((i, t, d) for i, (t, d) in best.items()), key=lambda row: (row[1], row[2]))
     return features, geometries, pairs
-
-
-def premises_list_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("zone_id", QVariant.Int))
-    fields.append(QgsField("zone_rank", QVariant.Int))
-    fields.append(QgsField("nearest_site", QVariant.String, len=80))
-    fields.append(QgsField("distance_m", QVariant.Double))
-    return fields

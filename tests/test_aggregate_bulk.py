@@ -13,20 +13,12 @@ import sqlite3
 
 import numpy as np
 import pytest
+from conftest import LogFeedback as Log
 from conftest import layer_rows
-from qgis.core import QgsFeatureRequest, QgsFeatureSource, QgsGeometry, QgsProcessingFeedback, QgsRectangle, QgsVectorLayer, QgsWkbTypes
+from qgis.core import QgsFeatureRequest, QgsFeatureSource, QgsGeometry, QgsRectangle, QgsVectorLayer, QgsWkbTypes
 
 from wbe_surveillance.processing.algorithms import aggregatebytownship as algorithm_module
 from wbe_surveillance.processing.io import bulk_writer
-
-
-class Log(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.text = ""
-
-    def pushWarning(self, warning):
-        self.text += warning + "\n"
 
 
 def rectangles(extent: QgsRectangle, k: int = 7) -> list[tuple[float, float, float, float]]:
@@ -321,7 +313,7 @@ def test_failed_bulk_write_falls_back_to_the_sink(run, demo_samples, demo_townsh
     out = str(tmp_path / "out.gpkg")
     result = _aggregate(run, demo_samples, demo_townships, out, feedback=log)
     assert result["OUTPUT"] == out
-    assert "disk I/O error" in log.text and "feature by feature" in log.text
+    assert "disk I/O error" in "\n".join(log.warnings) and "feature by feature" in "\n".join(log.warnings)
     monkeypatch.setattr(algorithm_module, "BULK_GEOPACKAGE", False)
     _aggregate(run, demo_samples, demo_townships, str(tmp_path / "sink.gpkg"))
     assert layer_rows(out) == layer_rows(str(tmp_path / "sink.gpkg"))

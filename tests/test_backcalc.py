@@ -7,7 +7,9 @@ import math
 
 import numpy as np
 import pytest
-from qgis.core import QgsField, QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
+from conftest import LogFeedback as Log
+from naive_peers import monte_carlo_loop
+from qgis.core import QgsField, QgsProcessingException, QgsVectorLayer
 from qgis.PyQt.QtCore import QVariant
 
 from wbe_surveillance.core import backcalc as bc
@@ -173,7 +175,7 @@ def test_group_summary_weighted_mean_and_interval():
 def test_loop_peer_agrees_in_distribution():
     inputs = _random_inputs(40)
     fast = bc.monte_carlo(inputs, bc.Rsd(), draws=20000, seed=5)
-    slow = bc.monte_carlo_loop(inputs, bc.Rsd(), draws=20000, seed=6)
+    slow = monte_carlo_loop(inputs, bc.Rsd(), draws=20000, seed=6)
     unpaired = np.isnan(inputs.paired)  # amphetamine corrected close to 0 has a wide relative noise
     for name in bc.FIGURES:
         rows = unpaired if name == "consumption" else slice(None)
@@ -182,19 +184,6 @@ def test_loop_peer_agrees_in_distribution():
 
 
 # --- the algorithm -------------------------------------------------------------------------------------------
-
-
-class Log(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.warnings: list[str] = []
-        self.infos: list[str] = []
-
-    def pushWarning(self, text):
-        self.warnings.append(text)
-
-    def pushInfo(self, text):
-        self.infos.append(text)
 
 
 def township_population(demo_townships) -> dict[str, int]:

@@ -9,11 +9,11 @@ import mapclassify
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SHARED
+from conftest import EMCDDA_DIR
 
 from wbe_surveillance.core import classify as cl
 
-EMCDDA = SHARED / "data" / "emcdda" / "ww-data-long-2023-05-02.csv"
+EMCDDA = EMCDDA_DIR / "ww-data-long-2023-05-02.csv"
 DAYS = ["Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday"]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from qgis.core import NULL, QgsFeature, QgsField, QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
+from conftest import LogFeedback
+from qgis.core import NULL, QgsFeature, QgsField, QgsProcessingException, QgsVectorLayer
 from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QImage
 from scipy import stats
@@ -43,20 +44,6 @@ CASE_ROWS = [
     ("凤凰镇", "2024Q1", 3),
     ("新华镇", "2024Q1", 4),
 ]
-
-
-class LogFeedback(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.lines: list[str] = []
-
-    def pushInfo(self, info):
-        self.lines.append(info)
-        super().pushInfo(info)
-
-    def pushWarning(self, warning):
-        self.lines.append(warning)
-        super().pushWarning(warning)
 
 
 def township_layer(demo_townships, survey=None) -> QgsVectorLayer:

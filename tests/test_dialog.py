@@ -3,18 +3,12 @@ background task, and checked against a direct run of the same Processing algorit
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
-from conftest import DEMO
+from conftest import DEMO, SCREENSHOTS
 from qgis.core import QgsApplication, QgsProject, QgsSettings, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication
-
-# Tests write their screenshots to a temporary folder; `make screenshots` points WBE_SCREENSHOTS at docs/screenshots.
-SCREENSHOTS = Path(os.environ.get("WBE_SCREENSHOTS") or tempfile.mkdtemp(prefix="wbe-screenshots-"))
 
 
 def wait_for(predicate, limit_s: float = 120.0) -> None:

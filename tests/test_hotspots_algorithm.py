@@ -11,6 +11,7 @@ import libpysal
 import numpy as np
 import pytest
 import shapely
+from conftest import LogFeedback as _Recorder
 from qgis.core import (
     QgsCoordinateTransformContext,
     QgsFeature,
@@ -18,7 +19,6 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProcessingException,
-    QgsProcessingFeedback,
     QgsRectangle,
     QgsVectorFileWriter,
     QgsVectorLayer,
@@ -227,16 +227,6 @@ def test_points_match_esda_on_libpysal_weights(run, tmp_path, scheme):
         reference = libpysal.weights.KNN(xy[keep], k=6)
     neighbours = {i: sorted(reference.neighbors[i]) for i in range(reference.n)}
     _check_against_esda(values[keep], neighbours, [r for r, k in zip(rows, keep) if k])
-
-
-class _Recorder(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.warnings: list[str] = []
-
-    def pushWarning(self, warning):
-        self.warnings.append(warning)
-        super().pushWarning(warning)
 
 
 def test_bad_input_ends_in_clear_messages(run, tmp_path):

@@ -5,18 +5,12 @@ names, a parameter label, a style label, an error message, the dialog and the re
 from __future__ import annotations
 
 import importlib.util
-import os
 import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
-from conftest import DEMO, REPO
+from conftest import DEMO, REPO, SCREENSHOTS
 from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsSettings, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication
-
-# Tests write their screenshots to a temporary folder; `make screenshots` points WBE_SCREENSHOTS at docs/screenshots.
-SCREENSHOTS = Path(os.environ.get("WBE_SCREENSHOTS") or tempfile.mkdtemp(prefix="wbe-screenshots-"))
 
 
 def compile_qm(folder) -> None:

@@ -14,30 +14,13 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, SHARED
-from qgis.core import QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
+from conftest import EMCDDA_DIR, REPO
+from conftest import LogFeedback as Log
+from qgis.core import QgsProcessingException, QgsVectorLayer
 from qgis.PyQt.QtCore import QVariant
 
 FIXTURES = REPO / "tests" / "data" / "import"
-EMCDDA = SHARED / "data" / "emcdda"
-
-
-class Log(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.lines: list[str] = []
-
-    def pushInfo(self, info):
-        self.lines.append(info)
-
-    def reportError(self, error, fatalError=False):  # noqa: N803 - QGIS's signature
-        self.lines.append(error)
-
-    def pushWarning(self, warning):
-        self.lines.append(warning)
-
-    def text(self) -> str:
-        return "\n".join(self.lines)
+EMCDDA = EMCDDA_DIR
 
 
 def features(path: str) -> list[dict]:

@@ -13,6 +13,7 @@ import sqlite3
 
 import numpy as np
 import pytest
+from conftest import LogFeedback as LogText
 from conftest import layer_rows
 from qgis.core import QgsFeatureRequest, QgsFeatureSource, QgsProcessingFeedback, QgsRectangle, QgsVectorLayer
 from qgis.PyQt.QtCore import QDate, QVariant
@@ -149,20 +150,11 @@ def test_failed_bulk_write_falls_back_to_the_sink(run, tmp_path, monkeypatch):
     log = LogText()
     result = run("wbe:importlabresults", {"INPUT": source, "OUTPUT": out}, feedback=log)
     assert calls == [1]
-    assert "disk I/O error" in log.text and "feature by feature" in log.text
+    assert "disk I/O error" in "\n".join(log.warnings) and "feature by feature" in "\n".join(log.warnings)
     monkeypatch.setattr(algorithm_module, "BULK_GEOPACKAGE", False)
     reference = run("wbe:importlabresults", {"INPUT": source, "OUTPUT": str(tmp_path / "sink.gpkg")})
     assert result["ROWS_IMPORTED"] == reference["ROWS_IMPORTED"] == 9
     assert layer_rows(out)[1] == layer_rows(str(tmp_path / "sink.gpkg"))[1]
-
-
-class LogText(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.text = ""
-
-    def pushWarning(self, warning):
-        self.text += warning + "\n"
 
 
 def _empty_point_layer(path: str, epsg: int):

@@ -6,11 +6,9 @@ References: the database's own row counts and values after each import.
 
 from __future__ import annotations
 
-import subprocess
-
 import psycopg2
 import pytest
-from conftest import REPO
+from conftest import REPO, pg_dsn
 
 FIXTURES = REPO / "tests" / "data" / "import"
 SCRIPT = REPO / "scripts" / "pg_test_server.sh"
@@ -18,18 +16,12 @@ CONNECTION = "wbe import store test"
 
 
 @pytest.fixture(scope="module")
-def server():
-    done = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=180, check=False)
-    assert done.returncode == 0, f"the PostgreSQL/PostGIS test server did not start: {done.stderr.strip()}"
-    info = dict(line.split("=", 1) for line in done.stdout.split() if "=" in line)
-    dsn = f"host={info['WBE_PG_HOST']} port={info['WBE_PG_PORT']} dbname={info['WBE_PG_DB']} user={info['WBE_PG_USER']}"
-    admin = psycopg2.connect(dsn)
+def server(pg_server):
+    """The session's server (conftest.pg_server) and an administrator connection to it."""
+    admin = psycopg2.connect(pg_dsn(pg_server))
     admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    yield info, admin
+    yield pg_server, admin
     admin.close()
-    subprocess.run(["bash", str(SCRIPT), "stop", info["WBE_PG_DIR"]], capture_output=True, timeout=60, check=False)
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import LogFeedback as Recorder
 from osgeo import gdal
 from pykrige.ok import OrdinaryKriging
 from qgis.core import (
@@ -18,7 +19,6 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProcessingException,
-    QgsProcessingFeedback,
     QgsRasterLayer,
     QgsVectorFileWriter,
     QgsVectorLayer,
@@ -28,19 +28,6 @@ from qgis.PyQt.QtCore import QVariant
 X0, Y0 = 480000.0, 2550000.0  # inside the demo county, EPSG:4547 (metres)
 EXTENT = f"{X0},{X0 + 20000},{Y0},{Y0 + 14000} [EPSG:4547]"
 PIXEL = 370.0  # does not divide the extent: QGIS then shrinks the cells to keep it
-
-
-class Recorder(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.infos: list[str] = []
-        self.warnings: list[str] = []
-
-    def pushInfo(self, info):
-        self.infos.append(info)
-
-    def pushWarning(self, warning):
-        self.warnings.append(warning)
 
 
 def sample_values(n=150, seed=11):

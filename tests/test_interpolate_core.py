@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from pykrige.ok import OrdinaryKriging
 
@@ -298,3 +299,107 @@ def test_global_kriging_refuses_too_many_points(monkeypatch):
     # with neighbours the same points krige fine
     res = ck.local_kriging(x, y, z, x[:3] + 0.5, y[:3], ck.Variogram(ck.SPHERICAL, 0.0, 1.0, 30.0), 12)
     assert np.all(np.isfinite(res.estimate))
+
+
+# -- the pipeline (idw_surface, kriging_surface), as wbe:interpolate runs it ---------------------------------
+
+
+def test_merge_duplicates_equals_pandas_groupby():
+    x = np.array([1.0, 2.0, 1.0, 3.0, 2.0, 1.0])
+    y = np.array([5.0, 6.0, 5.0, 7.0, 6.0, 4.0])
+    z = np.array([1.0, 2.0, 3.0, 4.0, 8.0, 9.0])
+    mx, my, mz, merged = ci.merge_duplicates(x, y, z)
+    ref = pd.DataFrame({"x": x, "y": y, "z": z}).groupby(["x", "y"], sort=False)["z"].mean().reset_index()
+    assert merged == 2
+    np.testing.assert_array_equal(np.column_stack([mx, my, mz]), ref[["x", "y", "z"]].to_numpy())
+
+
+@pytest.mark.parametrize("use_log", [False, True], ids=["values", "logs"])
+def test_idw_surface_equals_brute_force_with_smearing(use_log):
+    x, y, z = points(60, seed=3)
+    grid = ci.grid_for_extent(0, 0, 100, 70, 7.0)
+    steps = []
+    got = ci.idw_surface(x, y, z, grid, 2.0, use_log=use_log, step=steps.append)
+    t = np.log(z) if use_log else z
+    qx, qy = np.meshgrid(grid.col_centres(), grid.row_centres())
+    surface = brute_idw(x, y, t, qx.ravel(), qy.ravel(), 2.0).reshape(grid.nrows, grid.ncols)
+    loo = brute_idw(x, y, t, x, y, 2.0, skip_self=True)
+    # Duan's smearing: the mean of exp(leave-one-out residual in log space).
+    factor = float(np.mean(np.exp(t - loo))) if use_log else 1.0
+    expected = np.exp(surface) * factor if use_log else surface
+    np.testing.assert_allclose(got.values, expected, rtol=1e-10)
+    assert got.smearing == pytest.approx(factor, rel=1e-12) and got.power == 2.0 and got.variance is None
+    # One cross-validation row, in the units of the values.
+    pred = np.exp(loo) * factor if use_log else loo
+    (row,) = got.cv
+    assert (row.method, row.power, row.chosen, row.stats.n) == ("idw", 2.0, True, 60)
+    assert row.stats.rmse == pytest.approx(float(np.sqrt(np.mean((pred - z) ** 2))), rel=1e-10)
+    assert row.stats.mean_error == pytest.approx(float(np.mean(pred - z)), rel=1e-10)
+    assert steps == ["idw"]
+
+
+def test_idw_surface_choosing_the_power_keeps_every_candidate():
+    x, y, z = points(40, seed=5)
+    grid = ci.grid_for_extent(0, 0, 100, 70, 10.0)
+    steps = []
+    got = ci.idw_surface(x, y, z, grid, 2.0, use_log=True, choose=True, step=steps.append)
+    assert steps == ["choose_power", "idw"] and [r.power for r in got.cv] == list(ci.POWER_CANDIDATES)
+    t = np.log(z)
+    rmse = {}
+    for p in ci.POWER_CANDIDATES:
+        loo = brute_idw(x, y, t, x, y, p, skip_self=True)
+        rmse[p] = float(np.sqrt(np.mean((np.exp(loo) * np.mean(np.exp(t - loo)) - z) ** 2)))
+        assert next(r for r in got.cv if r.power == p).stats.rmse == pytest.approx(rmse[p], rel=1e-10)
+    # The power is chosen on the log-scale RMSE (choose_power), and it is the one the surface used.
+    log_rmse = {p: float(np.sqrt(np.mean((brute_idw(x, y, t, x, y, p, skip_self=True) - t) ** 2))) for p in ci.POWER_CANDIDATES}
+    assert got.power == min(log_rmse, key=log_rmse.get) and got.chosen.power == got.power
+    assert sum(r.chosen for r in got.cv) == 1
+
+
+def test_idw_surface_takes_the_fast_global_path_only_where_it_applies():
+    x, y, z = points(30, seed=9)
+    grid = ci.grid_for_extent(0, 0, 100, 70, 10.0)
+    calls = []
+
+    def fast(px, py, pz, g):
+        calls.append(len(px))
+        return np.zeros((g.nrows, g.ncols))
+
+    assert (ci.idw_surface(x, y, z, grid, 2.0, global_power2=fast).values == 0).all() and calls == [30]
+    for kwargs in ({"exact": True}, {"neighbors": 5}, {"radius": 20.0}):
+        ci.idw_surface(x, y, z, grid, 2.0, global_power2=fast, **kwargs)
+    ci.idw_surface(x, y, z, grid, 3.0, global_power2=fast)
+    assert calls == [30]
+
+
+def test_kriging_surface_equals_pykrige_and_its_refits():
+    x, y, z = points(40, seed=11)
+    vg = ck.Variogram(ck.SPHERICAL, 0.05, 0.6, 35.0)
+    grid = ci.grid_for_extent(0, 0, 100, 70, 10.0)
+    params = pykrige_model(ck.SPHERICAL, 0.05, 0.6, 35.0)
+    got = ck.kriging_surface(x, y, z, grid, vg, variance=True)
+    zr, sr = OrdinaryKriging(x, y, z, variogram_model="spherical", variogram_parameters=params).execute(
+        "grid", grid.col_centres(), grid.row_centres()
+    )
+    np.testing.assert_allclose(got.values, np.asarray(zr), atol=1e-6)
+    np.testing.assert_allclose(got.variance, np.asarray(sr), atol=1e-6)
+    loo = []
+    for i in range(len(x)):
+        keep = np.arange(len(x)) != i
+        ok = OrdinaryKriging(x[keep], y[keep], z[keep], variogram_model="spherical", variogram_parameters=params)
+        loo.append(float(ok.execute("points", x[i : i + 1], y[i : i + 1])[0][0]))
+    (row,) = got.cv
+    assert (row.method, row.power, row.chosen) == ("kriging", None, True) and got.variogram == vg
+    assert row.stats.rmse == pytest.approx(float(np.sqrt(np.mean((np.array(loo) - z) ** 2))), abs=1e-6)
+    assert ck.kriging_surface(x, y, z, grid, vg).variance is None
+
+
+def test_kriging_surface_on_logs_back_transforms_lognormally():
+    x, y, z = points(40, seed=13)
+    vg = ck.Variogram(ck.EXPONENTIAL, 0.02, 0.3, 30.0)
+    grid = ci.grid_for_extent(0, 0, 100, 70, 10.0)
+    got = ck.kriging_surface(x, y, z, grid, vg, use_log=True, variance=True)
+    res = ck.kriging_grid(x, y, np.log(z), grid, vg)
+    # exp(estimate + variance/2 − μ): the ordinary-kriging lognormal back-transform, written out here.
+    np.testing.assert_allclose(got.values, np.exp(res.estimate + res.variance / 2 - res.mu), rtol=1e-12)
+    np.testing.assert_allclose(got.variance, res.variance, rtol=1e-12)

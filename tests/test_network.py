@@ -80,3 +80,62 @@ def test_trace_zero_upstream_and_bad_flows():
     with pytest.raises(net.NetworkError) as info:
         net.trace([1.0, 2.0], catchments, flows=[1.0, 0.0])
     assert info.value.code == "bad_flows" and info.value.details["samples"] == [1]
+
+
+def test_line_length_and_point_along_by_hand():
+    xy = np.array([[0.0, 0.0], [3.0, 4.0], [3.0, 10.0]])
+    assert net.line_length(xy).tolist() == [0.0, 5.0, 11.0]
+    assert net.point_along(xy, 2.5) == (1.5, 2.0)
+    assert net.point_along(xy, 8.0) == (3.0, 7.0)
+    assert net.point_along(xy, -1.0) == (0.0, 0.0) and net.point_along(xy, 99.0) == (3.0, 10.0)
+
+
+def test_split_network_joins_ends_within_tolerance_and_cuts_at_samples():
+    # A ─ B ─ C drawn as two parts whose shared end differs by 0.2 m; a third part B' → D.
+    parts = [
+        np.array([[0.0, 0.0], [100.0, 0.0]]),
+        np.array([[100.2, 0.0], [200.0, 0.0]]),
+        np.array([[100.1, 0.1], [100.0, 50.0]]),
+    ]
+    directions = [net.FORWARD, net.FORWARD, net.BACKWARD]
+    # Samples: 40 m along part 0 (cuts it), at the start of part 1 (sits on the joined node), 25 m along part 2.
+    snapped = [(0, 40.0), (1, 0.0), (2, 25.0)]
+    pieces = net.split_network(parts, directions, snapped, tolerance=1.0)
+    # Nodes in order of creation: A, B, the cut on part 0, (B joins B), C, (B' joins B), D, the cut on part 2.
+    assert pieces.node_xy.shape == (6, 2)
+    np.testing.assert_allclose(pieces.node_xy[[0, 1, 2, 3, 4]], [[0, 0], [100, 0], [40, 0], [200, 0], [100, 50]])
+    assert pieces.sample_node.tolist() == [2, 1, 5]
+    # Part 0 → two pieces (0–40, 40–100), part 1 whole, part 2 → two pieces.
+    assert pieces.part.tolist() == [0, 0, 1, 2, 2]
+    assert pieces.start.tolist() == [0, 2, 1, 1, 5] and pieces.end.tolist() == [2, 1, 3, 5, 4]
+    assert pieces.direction.tolist() == [net.FORWARD, net.FORWARD, net.FORWARD, net.BACKWARD, net.BACKWARD]
+    np.testing.assert_allclose(pieces.length, [40.0, 60.0, 99.8, 25.0, np.hypot(0.1, 49.9) - 25.0])
+    assert [pieces.whole(i) for i in range(5)] == [False, False, True, False, False]
+    # The cut on part 2 lies 25 m along it, on the drawn line.
+    x, y = pieces.node_xy[5]
+    assert math.isclose(math.hypot(x - 100.1, y - 0.1), 25.0) and math.isclose((x - 100.1) / -0.1, (y - 0.1) / 49.9)
+    # Without tolerance the 0.2 m gap stays open: part 1 starts its own node.
+    apart = net.split_network(parts, directions, snapped, tolerance=0.0)
+    assert apart.start[2] != apart.end[1]
+
+
+def test_split_network_then_trace_finds_the_planted_source():
+    # main line S1 → S2 → S3 (flow forward, drawn in two parts that meet at the junction at x = 150), and a
+    # side branch joining there, with a source on it.
+    parts = [np.array([[0.0, 0.0], [150.0, 0.0]]), np.array([[150.0, 0.0], [300.0, 0.0]]), np.array([[150.0, 100.0], [150.0, 0.0]])]
+    snapped = [(0, 50.0), (0, 120.0), (1, 100.0)]
+    pieces = net.split_network(parts, [net.FORWARD] * 3, snapped, tolerance=0.5)
+    graph = net.orient(pieces.start, pieces.end, pieces.direction)
+    catchments = net.local_catchments(graph, pieces.sample_node)
+    result = net.trace([10.0, 11.0, 40.0], catchments, ratio=2.0)
+    assert result.flagged.tolist() == [False, False, True]
+    # S3's stretch: 120→150 and 150→250 on the main line, and the whole side branch (100 m).
+    assert math.isclose(float(pieces.length[catchments[2].edges].sum()), 30.0 + 100.0 + 100.0)
+    assert catchments[2].upstream.tolist() == [1] and catchments[2].heads == 1
+
+
+def test_site_means_average_in_order_of_first_appearance():
+    sites, values, flows, counts = net.site_means(["b", "a", "b"], [1.0, 5.0, 3.0], [2.0, 4.0, 6.0])
+    assert sites == ["b", "a"] and values.tolist() == [2.0, 5.0] and flows.tolist() == [4.0, 4.0]
+    assert counts == {"b": 2, "a": 1}
+    assert net.site_means(["x"], [1.0])[2] is None

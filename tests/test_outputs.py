@@ -12,16 +12,8 @@ import os
 import stat
 
 import pytest
-from qgis.core import QgsProcessingException, QgsProcessingFeedback
-
-
-class Errors(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.errors: list[str] = []
-
-    def reportError(self, error, fatalError=False):  # noqa: N803 - QGIS's names
-        self.errors.append(error)
+from conftest import LogFeedback as Errors
+from qgis.core import QgsProcessingException
 
 
 @pytest.fixture()

@@ -11,6 +11,7 @@ import math
 import subprocess
 
 import pytest
+from conftest import LogFeedback as Recorder
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -18,7 +19,6 @@ from qgis.core import (
     QgsField,
     QgsGeometry,
     QgsPointXY,
-    QgsProcessingFeedback,
     QgsProject,
     QgsVectorLayer,
 )
@@ -39,23 +39,6 @@ Y_NET = {
     "b2": ([(8500, 2500), (7000, 1500)], False),
     "b3": ([(7000, 1500), (7000, 500)], False),
 }
-
-
-class Recorder(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.lines = []
-
-    def pushInfo(self, text):
-        self.lines.append(text)
-        super().pushInfo(text)
-
-    def pushWarning(self, text):
-        self.lines.append(text)
-        super().pushWarning(text)
-
-    def text(self):
-        return "\n".join(self.lines)
 
 
 def xy(x, y):

@@ -2,8 +2,8 @@
 
 The server comes from scripts/pg_test_server.sh (PostgreSQL 15 + PostGIS 3 from Debian's
 postgresql-15-postgis-3, which `make test` installs): a temp cluster on a loopback port, started once per
-session and removed at the end. Only when it cannot start are these tests skipped, with a warning in the
-summary saying so.
+session and removed at the end (conftest.pg_server, shared with test_import_store_postgis.py). A server that
+cannot start fails the tests, unless WBE_SKIP_POSTGIS=1 says to skip them.
 
 References: the database itself (its constraints, its privilege checks, its row counts after a failure),
 the GeoPackage runs of the same algorithms, and PostGIS's own ST_Contains counts.
@@ -14,65 +14,42 @@ from __future__ import annotations
 import gc
 import subprocess
 import threading
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PLUGINS, REPO
+from conftest import PLUGINS, REPO, LogFeedback, pg_dsn
 
 psycopg2 = pytest.importorskip("psycopg2")
 
-SCRIPT = REPO / "scripts" / "pg_test_server.sh"
 LAB_PASSWORD = "lab-Pw-7f3"
 ANALYST_PASSWORD = "analyst-Pw-2c9"
 
 
 @pytest.fixture(scope="session")
-def pg_server():
-    """Start the throwaway server once; stop and remove it at the end of the session."""
-    try:
-        done = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=180, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        done = None
-        reason = str(exc)
-    else:
-        reason = done.stderr.strip()
-    if done is None or done.returncode != 0:
-        message = (
-            "POSTGIS STORE TESTS SKIPPED: the PostgreSQL/PostGIS test server could not start "
-            f"({reason or 'no reason given'}). Install postgresql-15-postgis-3 (make test does)."
-        )
-        warnings.warn(message, stacklevel=1)
-        pytest.skip(message)
-    info = dict(line.split("=", 1) for line in done.stdout.split() if "=" in line)
-    admin = psycopg2.connect(_dsn(info))
+def pg_roles(pg_server):
+    """The session's server (conftest.pg_server), with the lab and analyst roles these tests log in as."""
+    admin = psycopg2.connect(pg_dsn(pg_server))
     admin.autocommit = True
     with admin.cursor() as cur:
-        cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-        cur.execute("CREATE ROLE wbe_lab NOLOGIN")
-        cur.execute("CREATE ROLE wbe_analyst NOLOGIN")
-        cur.execute("CREATE ROLE lab_zhang LOGIN PASSWORD %s IN ROLE wbe_lab", (LAB_PASSWORD,))
-        cur.execute("CREATE ROLE analyst_li LOGIN PASSWORD %s IN ROLE wbe_analyst", (ANALYST_PASSWORD,))
+        cur.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'lab_zhang'")
+        if cur.fetchone()[0] == 0:  # once per server
+            cur.execute("CREATE ROLE wbe_lab NOLOGIN")
+            cur.execute("CREATE ROLE wbe_analyst NOLOGIN")
+            cur.execute("CREATE ROLE lab_zhang LOGIN PASSWORD %s IN ROLE wbe_lab", (LAB_PASSWORD,))
+            cur.execute("CREATE ROLE analyst_li LOGIN PASSWORD %s IN ROLE wbe_analyst", (ANALYST_PASSWORD,))
     admin.close()
-    yield info
-    gc.collect()
-    subprocess.run(["bash", str(SCRIPT), "stop", info["WBE_PG_DIR"]], capture_output=True, timeout=60, check=False)
-
-
-def _dsn(info, user=None, password=None) -> str:
-    dsn = f"host={info['WBE_PG_HOST']} port={info['WBE_PG_PORT']} dbname={info['WBE_PG_DB']} user={user or info['WBE_PG_USER']}"
-    return dsn + (f" password={password}" if password else "")
+    return pg_server
 
 
 class Pg:
     def __init__(self, info):
         self.info = info
-        self.admin = psycopg2.connect(_dsn(info))
+        self.admin = psycopg2.connect(pg_dsn(info))
         self.admin.autocommit = True
 
     def dsn(self, user=None, password=None) -> str:
-        return _dsn(self.info, user, password)
+        return pg_dsn(self.info, user, password)
 
     def qgis_uri(self, table: str, geom: str = "geom", key: str | None = None) -> str:
         key_part = f" key='{key}'" if key else ""
@@ -99,9 +76,9 @@ class Pg:
 
 
 @pytest.fixture()
-def pg(pg_server):
+def pg(pg_roles):
     """A clean database: no wbe schema, no test tables."""
-    db = Pg(pg_server)
+    db = Pg(pg_roles)
     db.execute("DROP SCHEMA IF EXISTS wbe CASCADE")
     db.execute("DROP SCHEMA IF EXISTS survey CASCADE")
     db.execute("CREATE SCHEMA survey")
@@ -399,31 +376,14 @@ def saved_connection(pg, plugin):
 
 
 def test_store_samples_algorithm_through_saved_connection_and_authcfg(pg, run, demo_lab, demo_townships, saved_connection, tmp_path):
-    from qgis.core import QgsProcessingFeedback, QgsSettings, QgsVectorLayer
+    from qgis.core import QgsSettings, QgsVectorLayer
 
     imported = run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": str(tmp_path / "samples.gpkg")})
     layer = QgsVectorLayer(imported["OUTPUT"], "samples", "ogr")
     n = layer.featureCount()
     assert n == imported["ROWS_IMPORTED"] > 0
 
-    class Log(QgsProcessingFeedback):
-        def __init__(self):
-            super().__init__()
-            self.lines = []
-
-        def pushInfo(self, info):
-            self.lines.append(info)
-
-        def pushWarning(self, warning):
-            self.lines.append(warning)
-
-        def pushDebugInfo(self, info):
-            self.lines.append(info)
-
-        def pushCommandInfo(self, info):
-            self.lines.append(info)
-
-    log = Log()
+    log = LogFeedback()
     params = {"INPUT": imported["OUTPUT"], "CONNECTION": saved_connection, "LAB": "demo lab"}
     first = run("wbe:storesamples", params, feedback=log)
     assert (first["ROWS_OFFERED"], first["ROWS_INSERTED"], first["ROWS_UNCHANGED"], first["ROWS_CHANGED"]) == (n, n, 0, 0)
@@ -662,15 +622,7 @@ def test_township_join_pushed_down_equals_in_memory(pg, run, demo_lab, demo_town
 def test_aggregation_is_pushed_down_when_both_layers_are_postgis_tables(pg, run, demo_lab, demo_townships, tmp_path):
     """wbe:aggregatebytownship joins in the database when both layers are keyed tables of one PostGIS
     database (the measured choice), says so, and writes every township × round exactly as the in-memory path."""
-    from qgis.core import QgsProcessingFeedback, QgsVectorLayer
-
-    class Capture(QgsProcessingFeedback):
-        def __init__(self):
-            super().__init__()
-            self.infos = []
-
-        def pushInfo(self, info):
-            self.infos.append(info)
+    from qgis.core import QgsVectorLayer
 
     townships_file = QgsVectorLayer(demo_townships, "townships", "ogr")
     _export(townships_file, pg.qgis_uri('"survey"."townships"', key="fid"))
@@ -683,7 +635,7 @@ def test_aggregation_is_pushed_down_when_both_layers_are_postgis_tables(pg, run,
     samples = QgsVectorLayer(pg.qgis_uri('"survey"."samples"', key=key), "samples", "postgres")
     townships = QgsVectorLayer(pg.qgis_uri('"survey"."townships"', key="fid"), "townships", "postgres")
     params = {"TOWNSHIP_FIELD": "name", "COMPOUND": "methamphetamine"}  # every round: the township key repeats in the output
-    feedback = Capture()
+    feedback = LogFeedback()
     pushed = run(
         "wbe:aggregatebytownship",
         {**params, "SAMPLES": samples, "TOWNSHIPS": townships, "OUTPUT": str(tmp_path / "pushed.gpkg")},

@@ -11,10 +11,9 @@ import unicodedata
 from html.parser import HTMLParser
 
 import pytest
-from conftest import DEMO, REPO
+from conftest import DEMO, REPO, SCREENSHOTS
 from qgis.core import QgsVectorLayer
 
-SCREENSHOTS = REPO / "docs" / "screenshots"
 TEMPLATE = REPO / "resources" / "layouts" / "severity_map.qpt"
 SCRIPT = '<script>alert("x")</script>'
 IMG = '"><img src=x onerror=alert(1)>'

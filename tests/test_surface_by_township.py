@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import LogFeedback as Recorder
 from osgeo import gdal, osr
-from qgis.core import QgsProcessingFeedback, QgsVectorLayer
-
-
-class Recorder(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.warnings: list[str] = []
-
-    def pushWarning(self, warning):
-        self.warnings.append(warning)
+from qgis.core import QgsVectorLayer
 
 
 def write_raster(path, values, transform, nodata=-9999.0):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import LogFeedback
 from qgis.core import (
     NULL,
     QgsFeature,
@@ -15,7 +16,6 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProcessingException,
-    QgsProcessingFeedback,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QVariant
@@ -94,18 +94,6 @@ def sample_layer(values: dict[str, float], offset: float = 12.0, extra: dict | N
         features.append(feature)
     layer.dataProvider().addFeatures(features)
     return layer
-
-
-class LogFeedback(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.lines: list[str] = []
-
-    def pushInfo(self, info):
-        self.lines.append(info)
-
-    def pushWarning(self, warning):
-        self.lines.append(warning)
 
 
 def trace(run, values, feedback=None, **extra):

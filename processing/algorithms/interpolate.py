@@ -14,7 +14,6 @@ from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsProcessing,
@@ -36,7 +35,6 @@ from qgis.core import (
     QgsSingleBandPseudoColorRenderer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor
 
 from ...core import interpolate as ci
@@ -44,6 +42,7 @@ from ...core import kriging as ck
 from ...core.nondetect import substitute
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, to_float_array
+from ..fields import field_list
 
 IDW, KRIGING = 0, 1
 NODATA = -9999.0
@@ -97,31 +96,9 @@ def interpolation_error_text(error: ci.InterpolationError, layer: str, field: st
 
 
 def cv_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("method", QVariant.String, len=32))
-    fields.append(QgsField("variogram", QVariant.String, len=16))
-    fields.append(QgsField("power", QVariant.Double))
-    fields.append(QgsField("log", QVariant.Int))
-    fields.append(QgsField("n", QVariant.Int))
-    fields.append(QgsField("mean_error", QVariant.Double))
-    fields.append(QgsField("mae", QVariant.Double))
-    fields.append(QgsField("rmse", QVariant.Double))
-    fields.append(QgsField("chosen", QVariant.Int))
-    return fields
-
-
-def merge_duplicates(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Points at the same place → one point with the mean value (kriging cannot take two values at one
-    place). Returns the merged arrays, in order of first appearance, and how many points were merged away."""
-    keys = x + 1j * y  # one complex key per place: a 1-D unique, much faster than rows of a 2-D array
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    if len(first) == len(x):
-        return x, y, z, 0
-    sums = np.bincount(inverse, weights=z)
-    counts = np.bincount(inverse)
-    order = np.argsort(first)
-    return x[first[order]], y[first[order]], (sums / counts)[order], len(x) - len(first)
+    return field_list(
+        "method:string(32) variogram:string(16) power:double log:integer n:integer mean_error:double mae:double rmse:double chosen:integer"
+    )
 
 
 def gdal_global_idw_power2(x: np.ndarray, y: np.ndarray, z: np.ndarray, grid: ci.Grid) -> np.ndarray:
@@ -502,19 +479,8 @@ class Interpolate(WbeAlgorithm):
         if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.PointGeometry:
             raise QgsProcessingException(tr("The sample layer “{layer}” is not a point layer.").format(layer=layer_name))
         field = self.parameterAsString(parameters, self.FIELD, context) or "concentration"
-        method = self.parameterAsEnum(parameters, self.METHOD, context)
-        power = self.parameterAsDouble(parameters, self.POWER, context)
-        by_cv = self.parameterAsBool(parameters, self.POWER_BY_CV, context)
-        neighbors = self.parameterAsInt(parameters, self.NEIGHBORS, context)
-        radius = self.parameterAsDouble(parameters, self.RADIUS, context)
-        model = self.parameterAsEnum(parameters, self.VARIOGRAM, context)
-        nugget = self._optional_double(parameters, self.NUGGET, context)
-        sill = self._optional_double(parameters, self.SILL, context)
-        range_ = self._optional_double(parameters, self.RANGE, context)
         use_log = self.parameterAsBool(parameters, self.LOG_TRANSFORM, context)
-        exact = self.parameterAsBool(parameters, self.EXACT, context)
         crs = source.sourceCrs()
-
         if crs.isValid() and crs.isGeographic():
             feedback.pushWarning(
                 tr(
@@ -527,7 +493,7 @@ class Interpolate(WbeAlgorithm):
         x, y, z = self._read_points(source, field, parameters, context, feedback)
         if feedback.isCanceled():
             return {}
-        x, y, z, merged = merge_duplicates(x, y, z)
+        x, y, z, merged = ci.merge_duplicates(x, y, z)
         if merged:
             feedback.pushWarning(
                 tr(
@@ -538,18 +504,37 @@ class Interpolate(WbeAlgorithm):
             ci.check_points(x, y, z)
         except ci.InterpolationError as error:
             raise QgsProcessingException(interpolation_error_text(error, layer_name, field)) from error
-        if use_log:
-            bad = z <= 0
-            if bad.any():
-                raise QgsProcessingException(
-                    tr(
-                        "The log transform needs values above 0, but {n} values of “{field}” in “{layer}” are 0 or less (smallest {smallest}). "
-                        "Count non-detects as LOD/2, or untick the log transform."
-                    ).format(n=int(bad.sum()), field=field, layer=layer_name, smallest=float(z.min()))
-                )
-        t = np.log(z) if use_log else z
+        if use_log and (z <= 0).any():
+            raise QgsProcessingException(
+                tr(
+                    "The log transform needs values above 0, but {n} values of “{field}” in “{layer}” are 0 or less (smallest {smallest}). "
+                    "Count non-detects as LOD/2, or untick the log transform."
+                ).format(n=int((z <= 0).sum()), field=field, layer=layer_name, smallest=float(z.min()))
+            )
+        grid = self._grid(parameters, context, crs, x, y, layer_name, field, feedback)
+        try:
+            surface, results = self._surface(parameters, context, x, y, z, grid, use_log, feedback)
+        except ci.InterpolationError as error:
+            raise QgsProcessingException(interpolation_error_text(error, layer_name, field)) from error
+        if feedback.isCanceled():
+            return {}
 
-        # ---- grid
+        mask_source = self.parameterAsSource(parameters, self.MASK, context)
+        if mask_source is not None:
+            self._mask(mask_source, crs, grid, surface, context, feedback)
+        nodata = int((~np.isfinite(surface.values)).sum())
+        results["NODATA_CELLS"] = nodata
+        if self.parameterAsDouble(parameters, self.RADIUS, context) > 0 and nodata:
+            feedback.pushInfo(tr("{n} cells have no point within the search radius and are NoData.").format(n=nodata))
+        results.update(self._write_rasters(parameters, context, surface, grid, crs, use_log, feedback))
+        results.update(self._write_cv(parameters, context, surface, crs, use_log, field, feedback))
+        feedback.pushInfo(caveat())
+        return results
+
+    # ------------------------------------------------------------------------------------------ steps
+
+    def _grid(self, parameters, context, crs, x, y, layer_name, field, feedback) -> ci.Grid:
+        """The output grid: EXTENT (or the points' extent) in cells of PIXEL_SIZE (or the longer side ÷ 500)."""
         extent = self.parameterAsExtent(parameters, self.EXTENT, context, crs)
         if extent is None or extent.isNull() or extent.isEmpty():
             xmin, xmax, ymin, ymax = float(x.min()), float(x.max()), float(y.min()), float(y.max())
@@ -571,133 +556,133 @@ class Interpolate(WbeAlgorithm):
         outside = int(((x < xmin) | (x > xmax) | (y < ymin) | (y > ymax)).sum())
         if outside:
             feedback.pushInfo(tr("{n} points lie outside the extent; they still take part in the interpolation.").format(n=outside))
+        return grid
 
+    def _surface(self, parameters, context, x, y, z, grid, use_log, feedback) -> tuple[ci.Surface, dict]:
+        """core/interpolate.py (IDW) or core/kriging.py (ordinary kriging), with what they did said."""
+        neighbors = self.parameterAsInt(parameters, self.NEIGHBORS, context)
+        radius = self.parameterAsDouble(parameters, self.RADIUS, context)
         progress = lambda p: feedback.setProgress(20.0 + 0.75 * p)  # noqa: E731
-        cancelled = feedback.isCanceled
-        results = {"N_POINTS": int(len(z))}
-        cv_rows = []
-        variance = None
-        vg = None
-        try:
-            if method == IDW:
-                if by_cv:
-                    feedback.setProgressText(tr("Choosing the IDW power by leave-one-out cross-validation…"))
-                    power, table = ci.choose_power(x, y, t, neighbors, radius)
-                    for p, stats in table:
-                        pred = ci.idw_loo(x, y, t, p, neighbors, radius) if use_log else None
-                        stats = self._back_cv(z, t, pred, stats, use_log)
-                        cv_rows.append(("IDW", "", p, stats, p == power))
-                        feedback.pushInfo(tr("  power {power}: leave-one-out RMSE {rmse:.6g}").format(power=p, rmse=stats.rmse))
-                    feedback.pushInfo(tr("Power chosen by cross-validation: {power}.").format(power=power))
-                loo = ci.idw_loo(x, y, t, power, neighbors, radius)
-                factor = ci.smearing_factor(t, loo) if use_log else 1.0
-                if not by_cv:
-                    stats = self._back_cv(z, t, loo, ci.cv_stats(t, loo), use_log, factor)
-                    cv_rows.append(("IDW", "", power, stats, True))
-                feedback.setProgressText(tr("Interpolating by IDW…"))
-                if neighbors <= 0 and radius <= 0 and power == 2.0 and not exact:
-                    surface = gdal_global_idw_power2(x, y, t, grid)
-                    feedback.setProgress(95.0)
-                else:
-                    surface = ci.idw_grid(x, y, t, grid, power, neighbors, radius, progress=progress, cancelled=cancelled)
-                if use_log:
-                    surface = np.exp(surface) * factor
-                    feedback.pushInfo(tr("Back-transform: exp(surface) × smearing factor {factor:.6g}.").format(factor=factor))
-                results["POWER_USED"] = power
-            else:
-                vg = self._variogram(x, y, t, model, nugget, sill, range_, feedback)
-                system = ck.GlobalKriging(x, y, t, vg) if neighbors <= 0 else None
-                loo = system.loo() if system is not None else ck.kriging_loo(x, y, t, vg, neighbors, radius)
-                pred = ck.lognormal_back_transform(loo.estimate, loo.variance, loo.mu) if use_log else loo.estimate
-                stats = ci.cv_stats(z, pred)
-                cv_rows.append((tr("Ordinary kriging"), ck.MODEL_NAMES[model], None, stats, True))
-                if neighbors <= 0 and len(x) > 3000:
-                    feedback.pushWarning(
-                        tr(
-                            "Kriging {n} points in one system: the variance costs O(points²) per cell. Set NEIGHBORS (for example 32) to go faster."
-                        ).format(n=len(x))
-                    )
-                feedback.setProgressText(tr("Interpolating by ordinary kriging…"))
-                want_var = use_log or self.parameterAsOutputLayer(parameters, self.VARIANCE, context) not in (None, "")
-                res = ck.kriging_grid(
-                    x, y, t, grid, vg, neighbors, radius, variance=want_var, progress=progress, cancelled=cancelled, model=system
-                )
-                surface = ck.lognormal_back_transform(res.estimate, res.variance, res.mu) if use_log else res.estimate
-                variance = res.variance if want_var else None
-                results.update({"NUGGET_USED": vg.nugget, "SILL_USED": vg.sill, "RANGE_USED": vg.range})
-        except ci.InterpolationError as error:
-            raise QgsProcessingException(interpolation_error_text(error, layer_name, field)) from error
-        if feedback.isCanceled():
-            return {}
-
-        # ---- mask, write, style
-        mask_source = self.parameterAsSource(parameters, self.MASK, context)
-        if mask_source is not None:
-            transform = QgsCoordinateTransform(mask_source.sourceCrs(), crs, context.transformContext())
-            wkbs = []
-            for feature in mask_source.getFeatures():
-                geometry = QgsGeometry(feature.geometry())
-                if geometry.isEmpty() or QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.PolygonGeometry:
-                    continue
-                if transform.isValid() and not transform.isShortCircuited():
-                    geometry.transform(transform)
-                wkbs.append(bytes(geometry.asWkb()))
-            inside = rasterize_mask(wkbs, grid, crs.toWkt())
-            surface = np.where(inside, surface, np.nan)
-            if variance is not None:
-                variance = np.where(inside, variance, np.nan)
-            if not inside.any():
-                feedback.pushWarning(
-                    tr("No cell centre lies inside the mask polygons: the surface is empty. Check the mask layer and the extent.")
-                )
-            feedback.pushInfo(
-                tr("Mask: {n} of {total} cells lie outside the mask polygons and are NoData.").format(
-                    n=int((~inside).sum()), total=grid.cells
-                )
+        results: dict = {"N_POINTS": int(len(z))}
+        if self.parameterAsEnum(parameters, self.METHOD, context) == IDW:
+            choose = self.parameterAsBool(parameters, self.POWER_BY_CV, context)
+            steps = {
+                "choose_power": tr("Choosing the IDW power by leave-one-out cross-validation…"),
+                "idw": tr("Interpolating by IDW…"),
+            }
+            surface = ci.idw_surface(
+                x,
+                y,
+                z,
+                grid,
+                self.parameterAsDouble(parameters, self.POWER, context),
+                neighbors,
+                radius,
+                use_log=use_log,
+                choose=choose,
+                exact=self.parameterAsBool(parameters, self.EXACT, context),
+                global_power2=gdal_global_idw_power2,
+                step=lambda code: feedback.setProgressText(steps[code]),
+                progress=progress,
+                cancelled=feedback.isCanceled,
             )
-        nodata = int((~np.isfinite(surface)).sum())
-        results["NODATA_CELLS"] = nodata
-        if radius > 0 and nodata:
-            feedback.pushInfo(tr("{n} cells have no point within the search radius and are NoData.").format(n=nodata))
+            if choose:
+                for row in surface.cv:
+                    feedback.pushInfo(tr("  power {power}: leave-one-out RMSE {rmse:.6g}").format(power=row.power, rmse=row.stats.rmse))
+                feedback.pushInfo(tr("Power chosen by cross-validation: {power}.").format(power=surface.power))
+            if use_log:
+                feedback.pushInfo(tr("Back-transform: exp(surface) × smearing factor {factor:.6g}.").format(factor=surface.smearing))
+            results["POWER_USED"] = surface.power
+            return surface, results
+        t = np.log(z) if use_log else z
+        vg = self._variogram(
+            x,
+            y,
+            t,
+            self.parameterAsEnum(parameters, self.VARIOGRAM, context),
+            self._optional_double(parameters, self.NUGGET, context),
+            self._optional_double(parameters, self.SILL, context),
+            self._optional_double(parameters, self.RANGE, context),
+            feedback,
+        )
+        if neighbors <= 0 and len(x) > 3000:
+            feedback.pushWarning(
+                tr(
+                    "Kriging {n} points in one system: the variance costs O(points²) per cell. Set NEIGHBORS (for example 32) to go faster."
+                ).format(n=len(x))
+            )
+        feedback.setProgressText(tr("Interpolating by ordinary kriging…"))
+        surface = ck.kriging_surface(
+            x,
+            y,
+            z,
+            grid,
+            vg,
+            neighbors,
+            radius,
+            use_log=use_log,
+            variance=self.parameterAsOutputLayer(parameters, self.VARIANCE, context) not in (None, ""),
+            progress=progress,
+            cancelled=feedback.isCanceled,
+        )
+        results.update({"NUGGET_USED": vg.nugget, "SILL_USED": vg.sill, "RANGE_USED": vg.range})
+        return surface, results
 
+    def _mask(self, mask_source, crs, grid, surface, context, feedback) -> None:
+        """Cells whose centre lies outside every polygon of MASK become NoData."""
+        transform = QgsCoordinateTransform(mask_source.sourceCrs(), crs, context.transformContext())
+        wkbs = []
+        for feature in mask_source.getFeatures():
+            geometry = QgsGeometry(feature.geometry())
+            if geometry.isEmpty() or QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.PolygonGeometry:
+                continue
+            if transform.isValid() and not transform.isShortCircuited():
+                geometry.transform(transform)
+            wkbs.append(bytes(geometry.asWkb()))
+        inside = rasterize_mask(wkbs, grid, crs.toWkt())
+        ci.mask_surface(surface, inside)
+        if not inside.any():
+            feedback.pushWarning(
+                tr("No cell centre lies inside the mask polygons: the surface is empty. Check the mask layer and the extent.")
+            )
+        feedback.pushInfo(
+            tr("Mask: {n} of {total} cells lie outside the mask polygons and are NoData.").format(n=int((~inside).sum()), total=grid.cells)
+        )
+
+    def _write_rasters(self, parameters, context, surface, grid, crs, use_log, feedback) -> dict:
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        write_raster(output, surface, grid, crs.toWkt())
-        save_raster_style(output, surface, CONCENTRATION_RAMP)
-        results[self.OUTPUT] = output
+        write_raster(output, surface.values, grid, crs.toWkt())
+        save_raster_style(output, surface.values, CONCENTRATION_RAMP)
+        results = {self.OUTPUT: output}
         variance_path = self.parameterAsOutputLayer(parameters, self.VARIANCE, context)
         if variance_path:
-            if variance is None:
+            if surface.variance is None:
                 feedback.pushWarning(tr("The variance raster comes only with kriging; it is not written for IDW."))
             else:
-                write_raster(variance_path, variance, grid, crs.toWkt())
-                save_raster_style(variance_path, variance, VARIANCE_RAMP)
+                write_raster(variance_path, surface.variance, grid, crs.toWkt())
+                save_raster_style(variance_path, surface.variance, VARIANCE_RAMP)
                 results[self.VARIANCE] = variance_path
                 if use_log:
                     feedback.pushInfo(tr("The variance raster holds the kriging variance of ln(value)."))
+        return results
 
-        # ---- cross-validation table and log
+    def _write_cv(self, parameters, context, surface, crs, use_log, field, feedback) -> dict:
+        """The cross-validation table (one row per method or power tried) and its summary in the log."""
+        results = {}
         sink, sink_id = self.parameterAsSink(parameters, self.CV_TABLE, context, cv_fields(), QgsWkbTypes.NoGeometry, crs)
-        chosen = next(row for row in cv_rows if row[4])
-        for name, variogram_name, p, stats, is_chosen in cv_rows:
-            if sink is not None:
+        if sink is not None:
+            variogram_name = ck.MODEL_NAMES[surface.variogram.model] if surface.variogram is not None else ""
+            for row in surface.cv:
+                name, model_name = ("IDW", "") if row.method == "idw" else (tr("Ordinary kriging"), variogram_name)
                 feature = QgsFeature(cv_fields())
+                s = row.stats
+                p = None if row.power is None else float(row.power)
                 feature.setAttributes(
-                    [
-                        name,
-                        variogram_name,
-                        None if p is None else float(p),
-                        int(use_log),
-                        int(stats.n),
-                        _num(stats.mean_error),
-                        _num(stats.mae),
-                        _num(stats.rmse),
-                        int(is_chosen),
-                    ]
+                    [name, model_name, p, int(use_log), int(s.n), _num(s.mean_error), _num(s.mae), _num(s.rmse), int(row.chosen)]
                 )
                 sink.addFeature(feature, QgsFeatureSink.FastInsert)
-        if sink is not None:
             results[self.CV_TABLE] = sink_id
-        stats = chosen[3]
+        stats = surface.chosen.stats
         results.update({"CV_ME": stats.mean_error, "CV_MAE": stats.mae, "CV_RMSE": stats.rmse})
         feedback.pushInfo(
             tr(
@@ -706,14 +691,7 @@ class Interpolate(WbeAlgorithm):
         )
         if stats.left_out:
             feedback.pushInfo(tr("{n} points had no other point in reach and have no cross-validation value.").format(n=stats.left_out))
-        feedback.pushInfo(caveat())
         return results
-
-    def _back_cv(self, z, t, pred, stats, use_log, factor=None):
-        if not use_log:
-            return stats
-        factor = ci.smearing_factor(t, pred) if factor is None else factor
-        return ci.cv_stats(z, np.exp(pred) * factor)
 
     def _variogram(self, x, y, t, model, nugget, sill, range_, feedback) -> ck.Variogram:
         if sill is not None and nugget is not None and sill < nugget:

@@ -6,7 +6,6 @@ import numpy as np
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsFillSymbol,
     QgsGeometry,
@@ -20,40 +19,38 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsProcessingUtils,
-    QgsRectangle,
     QgsSingleSymbolRenderer,
     QgsSpatialIndex,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, to_float_array
+from ..fields import field_list
 from ..io.samples import read_chosen_samples
-from ..spatial import centre_lonlat, metric_crs, point_xy, polygon_of, repair_polygons, reproject, transformer
+from ..spatial import (
+    PreparedIndex,
+    merged_buffers,
+    point_xy,
+    polygon_of,
+    repair_polygons,
+    reproject,
+    transformer,
+    working_crs,
+)
 from ..styling import format_value, store_style
 
 ANY_CLASS, FAIRLY_SEVERE_OR_WORSE, SEVERE_ONLY = range(3)
 
 
 def zone_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("zone_id", QVariant.Int))
-    fields.append(QgsField("n_samples", QVariant.Int))
-    fields.append(QgsField("sites", QVariant.String, len=254))
-    fields.append(QgsField("max_value", QVariant.Double))
-    fields.append(QgsField("mean_value", QVariant.Double))
-    fields.append(QgsField("area_ha", QVariant.Double))
-    fields.append(QgsField("n_premises", QVariant.Int))
-    return fields
+    return field_list(
+        "zone_id:integer n_samples:integer sites:string(254) max_value:double mean_value:double area_ha:double n_premises:integer"
+    )
 
 
 def list_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("zone_id", QVariant.Int))
-    fields.append(QgsField("nearest_site", QVariant.String, len=80))
-    fields.append(QgsField("distance_m", QVariant.Double))
-    return fields
+    return field_list("zone_id:integer nearest_site:string(80) distance_m:double")
 
 
 def zone_renderer() -> QgsSingleSymbolRenderer:
@@ -168,14 +165,6 @@ class SearchZones(WbeAlgorithm):
             raise QgsProcessingException(self.invalidSourceError(parameters, self.SAMPLES))
         townships = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
         premises = self.parameterAsSource(parameters, self.PREMISES, context)
-        value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context)
-        site_field = self.parameterAsString(parameters, self.SITE_FIELD, context)
-        if samples.fields().lookupField(value_field) < 0:
-            raise QgsProcessingException(
-                tr("The layer “{layer}” has no field “{field}”.").format(layer=samples.sourceName(), field=value_field)
-            )
-        if site_field and samples.fields().lookupField(site_field) < 0:
-            site_field = ""
         threshold = None
         if parameters.get(self.THRESHOLD) not in (None, ""):
             threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
@@ -184,11 +173,65 @@ class SearchZones(WbeAlgorithm):
             raise QgsProcessingException(
                 tr("Give a THRESHOLD, or require a severity class with MIN_SEVERITY: otherwise no sample qualifies.")
             )
-        radius = self.parameterAsDouble(parameters, self.RADIUS, context)
+        inputs = [samples] + ([townships] if townships is not None else [])
+        work_crs = working_crs(inputs[-1].sourceCrs(), samples, context, feedback, inputs)
+        values, sites, points, own_severity = self._read_samples(parameters, context, samples, work_crs, bool(min_class), feedback)
+        township_polygons, t_features = self._read_townships(townships, work_crs, context, feedback)
+        qualifies = ~np.isnan(values) & np.array([p is not None for p in points], dtype=bool)
+        if threshold is not None:
+            qualifies &= np.where(np.isnan(values), False, values >= threshold)
+        if min_class:
+            severity = self._severity(own_severity, townships, t_features, points, township_polygons, min_class, feedback)
+            qualifies &= np.where(np.isnan(severity), False, severity >= min_class)
+        chosen = np.flatnonzero(qualifies)
+        feedback.pushInfo(
+            tr("{q} of {n} samples qualify ({rule}).").format(
+                q=chosen.size,
+                n=len(values),
+                rule=(tr("value ≥ {t}").format(t=format_value(threshold)) if threshold is not None else tr("severity class")),
+            )
+        )
+        zones, members = merged_buffers(points, chosen, self.parameterAsDouble(parameters, self.RADIUS, context))
+        if township_polygons and zones:
+            zones, members = self._clip(zones, members, township_polygons, sites, feedback)
+        # Rank: highest sample value first, then more samples.
+        order = sorted(range(len(zones)), key=lambda k: (-max(values[i] for i in members[k]), -len(members[k])))
+        zones = [zones[k] for k in order]
+        members = [members[k] for k in order]
+        n_premises: list = [0] * len(zones)
+        premises_rows: list = []
+        if premises is not None and zones:
+            counted = self._premises_in_zones(premises, zones, members, points, chosen, sites, work_crs, context, feedback)
+            if counted is None:
+                return {}
+            n_premises, premises_rows = counted
+        results = self._write_zones(
+            parameters, context, zones, members, values, sites, n_premises if premises is not None else None, work_crs
+        )
+        results.update({"N_QUALIFYING": int(chosen.size), "N_PREMISES": len(premises_rows)})
+        if premises is not None:
+            results.update(self._write_list(parameters, context, premises, premises_rows, work_crs))
+            feedback.pushInfo(tr("{n} premises lie in the {z} zones.").format(n=len(premises_rows), z=len(zones)))
+        if not zones:
+            feedback.pushWarning(tr("No sample qualifies: no search zone was drawn."))
+        return results
 
+    # -- steps ----------------------------------------------------------------------------------------
+
+    def _read_samples(self, parameters, context, samples, work_crs, need_severity: bool, feedback):
+        """The chosen samples' values, site names (or “sample n”), points in the working CRS, and their own
+        severity column when a class is required and they have one."""
+        value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context)
+        site_field = self.parameterAsString(parameters, self.SITE_FIELD, context)
+        if samples.fields().lookupField(value_field) < 0:
+            raise QgsProcessingException(
+                tr("The layer “{layer}” has no field “{field}”.").format(layer=samples.sourceName(), field=value_field)
+            )
+        if site_field and samples.fields().lookupField(site_field) < 0:
+            site_field = ""
         names = [value_field] + ([site_field] if site_field else [])
-        own_severity = samples.fields().lookupField("severity") >= 0
-        if min_class and own_severity:
+        own_severity = need_severity and samples.fields().lookupField("severity") >= 0
+        if own_severity:
             names.append("severity")
         columns, geometries = read_chosen_samples(
             samples,
@@ -200,161 +243,107 @@ class SearchZones(WbeAlgorithm):
         values = to_float_array(columns[value_field])
         sites = [str(s) if not is_null(s) else "" for s in columns[site_field]] if site_field else [""] * len(values)
         sites = [s or tr("sample {n}").format(n=i + 1) for i, s in enumerate(sites)]
-
-        reference = townships if townships is not None else samples
-        work_crs = metric_crs(reference.sourceCrs(), centre_lonlat(samples.sourceCrs(), samples.sourceExtent(), context))
-        if work_crs != samples.sourceCrs() and not (townships is not None and work_crs == townships.sourceCrs()):
-            feedback.pushInfo(
-                tr("Distances are worked in {crs}, a CRS in metres; the outputs are in it too.").format(crs=work_crs.authid())
-            )
         to_work = transformer(samples.sourceCrs(), work_crs, context)
-        points = []
-        for geometry in geometries:
-            point = point_xy(reproject(geometry, to_work)) if geometry is not None else None
-            points.append(point)
+        points = [point_xy(reproject(geometry, to_work)) if geometry is not None else None for geometry in geometries]
         no_point = sum(p is None for p in points)
         no_value = int(np.isnan(values).sum())
         if no_value:
             feedback.pushWarning(tr("{n} samples have no value in “{field}” and cannot qualify.").format(n=no_value, field=value_field))
         if no_point:
             feedback.pushWarning(tr("{n} samples have no point and cannot qualify.").format(n=no_point))
+        return values, sites, points, (to_float_array(columns["severity"]) if own_severity else None)
 
-        township_polygons = []
-        if townships is not None:
-            if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.PolygonGeometry:
+    def _read_townships(self, townships, work_crs, context, feedback):
+        if townships is None:
+            return [], []
+        if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.PolygonGeometry:
+            raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
+        t_transform = transformer(townships.sourceCrs(), work_crs, context)
+        t_features = list(townships.getFeatures())
+        township_polygons, repaired = repair_polygons([reproject(f.geometry(), t_transform) for f in t_features])
+        if repaired:
+            feedback.pushWarning(tr("{n} township polygons were invalid and were repaired.").format(n=repaired))
+        return township_polygons, t_features
+
+    def _severity(self, own_severity, townships, t_features, points, township_polygons, min_class, feedback) -> np.ndarray:
+        """Each sample's severity class: its own field, else the class of the township it lies in."""
+        if own_severity is not None:
+            severity = own_severity
+            source_text = tr("the samples' own severity field")
+        else:
+            if townships is None or townships.fields().lookupField("severity") < 0:
                 raise QgsProcessingException(
-                    tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName())
-                )
-            t_transform = transformer(townships.sourceCrs(), work_crs, context)
-            t_features = list(townships.getFeatures())
-            township_polygons, repaired = repair_polygons([reproject(f.geometry(), t_transform) for f in t_features])
-            if repaired:
-                feedback.pushWarning(tr("{n} township polygons were invalid and were repaired.").format(n=repaired))
-
-        qualifies = ~np.isnan(values) & np.array([p is not None for p in points], dtype=bool)
-        if threshold is not None:
-            qualifies &= np.where(np.isnan(values), False, values >= threshold)
-        if min_class:
-            if own_severity:
-                severity = to_float_array(columns["severity"])
-                source_text = tr("the samples' own severity field")
-            else:
-                if townships is None or townships.fields().lookupField("severity") < 0:
-                    raise QgsProcessingException(
-                        tr(
-                            "A severity class is required, but neither the samples nor a township layer have a “severity” field. "
-                            "Give the township layer written by “Classify severity”, or use a THRESHOLD."
-                        )
+                    tr(
+                        "A severity class is required, but neither the samples nor a township layer have a “severity” field. "
+                        "Give the township layer written by “Classify severity”, or use a THRESHOLD."
                     )
-                t_severity = to_float_array([f["severity"] for f in t_features])
-                inside = np.array(polygon_of(points, township_polygons), dtype=np.int64)
-                severity = np.where(inside >= 0, t_severity[np.maximum(inside, 0)], np.nan)
-                source_text = tr("the severity of the township each sample lies in")
-            qualifies &= np.where(np.isnan(severity), False, severity >= min_class)
-            feedback.pushInfo(tr("Severity class required: {cls} or above, from {source}.").format(cls=min_class, source=source_text))
-        chosen = np.flatnonzero(qualifies)
-        feedback.pushInfo(
-            tr("{q} of {n} samples qualify ({rule}).").format(
-                q=chosen.size,
-                n=len(values),
-                rule=(tr("value ≥ {t}").format(t=format_value(threshold)) if threshold is not None else tr("severity class")),
+                )
+            t_severity = to_float_array([f["severity"] for f in t_features])
+            inside = np.array(polygon_of(points, township_polygons), dtype=np.int64)
+            severity = np.where(inside >= 0, t_severity[np.maximum(inside, 0)], np.nan)
+            source_text = tr("the severity of the township each sample lies in")
+        feedback.pushInfo(tr("Severity class required: {cls} or above, from {source}.").format(cls=min_class, source=source_text))
+        return severity
+
+    def _clip(self, zones, members, township_polygons, sites, feedback):
+        """Zones clipped to the union of the townships; a zone wholly outside is left out, and said."""
+        union = QgsGeometry.unaryUnion([p for p in township_polygons if p is not None and not p.isEmpty()])
+        clipped, kept_members, outside = [], [], []
+        for zone, group in zip(zones, members):
+            piece = zone.intersection(union)
+            if piece.isNull() or piece.isEmpty() or piece.area() <= 0:
+                outside.extend(sites[i] for i in group)
+                continue
+            clipped.append(piece)
+            kept_members.append(group)
+        if outside:
+            feedback.pushWarning(
+                tr("{n} zones lie wholly outside the townships and are left out (samples: {sites}).").format(
+                    n=len(zones) - len(clipped), sites=", ".join(outside)
+                )
             )
-        )
+        return clipped, kept_members
 
-        # Buffers, merged where they overlap; each merged part is one zone.
-        zones: list[QgsGeometry] = []
-        members: list[list[int]] = []
-        if chosen.size:
-            buffers = [QgsGeometry.fromPointXY(points[i]).buffer(radius, 24) for i in chosen]
-            merged = QgsGeometry.unaryUnion(buffers)
-            parts = merged.asGeometryCollection() if merged.isMultipart() else [merged]
-            part_index = QgsSpatialIndex()
-            for k, part in enumerate(parts):
-                feature = QgsFeature(k)
-                feature.setGeometry(part)
-                part_index.addFeature(feature)
-            members = [[] for _ in parts]
-            for i in chosen:
-                point_geometry = QgsGeometry.fromPointXY(points[i])
-                for k in part_index.intersects(QgsRectangle(points[i].x(), points[i].y(), points[i].x(), points[i].y())):
-                    if parts[k].intersects(point_geometry):
-                        members[k].append(int(i))
-                        break
-            zones = list(parts)
-        if township_polygons and zones:
-            union = QgsGeometry.unaryUnion([p for p in township_polygons if p is not None and not p.isEmpty()])
-            clipped = []
-            kept_members = []
-            outside = []
-            for zone, group in zip(zones, members):
-                piece = zone.intersection(union)
-                if piece.isNull() or piece.isEmpty() or piece.area() <= 0:
-                    outside.extend(sites[i] for i in group)
-                    continue
-                clipped.append(piece)
-                kept_members.append(group)
-            if outside:
-                feedback.pushWarning(
-                    tr("{n} zones lie wholly outside the townships and are left out (samples: {sites}).").format(
-                        n=len(zones) - len(clipped), sites=", ".join(outside)
-                    )
-                )
-            zones, members = clipped, kept_members
-
-        # Rank: highest sample value first, then more samples.
-        order = sorted(range(len(zones)), key=lambda k: (-max(values[i] for i in members[k]), -len(members[k])))
-        zones = [zones[k] for k in order]
-        members = [members[k] for k in order]
-
+    def _premises_in_zones(self, premises, zones, members, points, chosen, sites, work_crs, context, feedback):
+        """Premises per zone, and one row per premises in a zone: (feature, geometry, zone_id, nearest site,
+        distance). A premises in two zones goes to the zone of its nearest qualifying sample. None: canceled."""
+        prepared = PreparedIndex(zones)
+        sample_index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+        for i in chosen:
+            feature = QgsFeature(int(i))
+            feature.setGeometry(QgsGeometry.fromPointXY(points[i]))
+            sample_index.addFeature(feature)
+        p_transform = transformer(premises.sourceCrs(), work_crs, context)
         n_premises = [0] * len(zones)
-        premises_rows: list[tuple[QgsFeature, QgsGeometry, int, str, float]] = []
-        if premises is not None and zones:
-            zone_index = QgsSpatialIndex()
-            for k, zone in enumerate(zones):
-                feature = QgsFeature(k)
-                feature.setGeometry(zone)
-                zone_index.addFeature(feature)
-            sample_index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
-            for i in chosen:
-                feature = QgsFeature(int(i))
-                feature.setGeometry(QgsGeometry.fromPointXY(points[i]))
-                sample_index.addFeature(feature)
-            p_transform = transformer(premises.sourceCrs(), work_crs, context)
-            engines = {}
-            no_geometry = 0
-            total = max(premises.featureCount(), 1)
-            for count, feature in enumerate(premises.getFeatures()):
-                if count % 500 == 0:
-                    if feedback.isCanceled():
-                        return {}
-                    feedback.setProgress(100.0 * count / total)
-                geometry = reproject(feature.geometry(), p_transform)
-                if geometry.isNull() or geometry.isEmpty():
-                    no_geometry += 1
-                    continue
-                hits = []
-                for k in zone_index.intersects(geometry.boundingBox()):
-                    engine = engines.get(k)
-                    if engine is None:
-                        engine = QgsGeometry.createGeometryEngine(zones[k].constGet())
-                        engine.prepareGeometry()
-                        engines[k] = engine
-                    if engine.intersects(geometry.constGet()):
-                        hits.append(k)
-                if not hits:
-                    continue
-                nearest = [int(i) for i in sample_index.nearestNeighbor(geometry, 1)]
-                if len(hits) > 1:
-                    candidates = [int(i) for k in hits for i in members[k]]
-                    nearest = [min(candidates, key=lambda i: geometry.distance(QgsGeometry.fromPointXY(points[i])))]
-                best = min(nearest, key=lambda i: geometry.distance(QgsGeometry.fromPointXY(points[i])))
-                distance = geometry.distance(QgsGeometry.fromPointXY(points[best]))
-                zone_k = next((k for k in hits if best in members[k]), hits[0])
-                n_premises[zone_k] += 1
-                premises_rows.append((feature, geometry, zone_k + 1, sites[best], float(distance)))
-            if no_geometry:
-                feedback.pushWarning(tr("{n} premises have no geometry and are not counted.").format(n=no_geometry))
+        rows: list[tuple[QgsFeature, QgsGeometry, int, str, float]] = []
+        no_geometry = 0
+        total = max(premises.featureCount(), 1)
+        for count, feature in enumerate(premises.getFeatures()):
+            if count % 500 == 0:
+                if feedback.isCanceled():
+                    return None
+                feedback.setProgress(100.0 * count / total)
+            geometry = reproject(feature.geometry(), p_transform)
+            if geometry.isNull() or geometry.isEmpty():
+                no_geometry += 1
+                continue
+            hits = prepared.intersecting(geometry)
+            if not hits:
+                continue
+            nearest = [int(i) for i in sample_index.nearestNeighbor(geometry, 1)]
+            if len(hits) > 1:
+                candidates = [int(i) for k in hits for i in members[k]]
+                nearest = [min(candidates, key=lambda i: geometry.distance(QgsGeometry.fromPointXY(points[i])))]
+            best = min(nearest, key=lambda i: geometry.distance(QgsGeometry.fromPointXY(points[i])))
+            distance = geometry.distance(QgsGeometry.fromPointXY(points[best]))
+            zone_k = next((k for k in hits if best in members[k]), hits[0])
+            n_premises[zone_k] += 1
+            rows.append((feature, geometry, zone_k + 1, sites[best], float(distance)))
+        if no_geometry:
+            feedback.pushWarning(tr("{n} premises have no geometry and are not counted.").format(n=no_geometry))
+        return n_premises, rows
 
+    def _write_zones(self, parameters, context, zones, members, values, sites, n_premises, work_crs) -> dict:
         out_fields = zone_fields()
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, QgsWkbTypes.MultiPolygon, work_crs)
         if sink is None:
@@ -373,26 +362,22 @@ class SearchZones(WbeAlgorithm):
                     float(group_values.max()),
                     float(group_values.mean()),
                     zone.area() / 10000.0,
-                    n_premises[k] if premises is not None else None,
+                    n_premises[k] if n_premises is not None else None,
                 ]
             )
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
         del sink
         store_style(dest_id, context, zone_renderer(), tr("Search zones"))
-        results = {self.OUTPUT: dest_id, "N_ZONES": len(zones), "N_QUALIFYING": int(chosen.size), "N_PREMISES": len(premises_rows)}
+        return {self.OUTPUT: dest_id, "N_ZONES": len(zones)}
 
-        if premises is not None:
-            p_fields = QgsProcessingUtils.combineFields(premises.fields(), list_fields())
-            list_sink, list_id = self.parameterAsSink(parameters, self.PREMISES_LIST, context, p_fields, premises.wkbType(), work_crs)
-            if list_sink is not None:
-                premises_rows.sort(key=lambda row: (row[2], row[4]))
-                for feature, geometry, zone_id, site, distance in premises_rows:
-                    out = QgsFeature(p_fields)
-                    out.setGeometry(geometry)
-                    out.setAttributes([*list(feature.attributes()), zone_id, site, distance])
-                    list_sink.addFeature(out, QgsFeatureSink.FastInsert)
-                results[self.PREMISES_LIST] = list_id
-            feedback.pushInfo(tr("{n} premises lie in the {z} zones.").format(n=len(premises_rows), z=len(zones)))
-        if not zones:
-            feedback.pushWarning(tr("No sample qualifies: no search zone was drawn."))
-        return results
+    def _write_list(self, parameters, context, premises, rows, work_crs) -> dict:
+        p_fields = QgsProcessingUtils.combineFields(premises.fields(), list_fields())
+        list_sink, list_id = self.parameterAsSink(parameters, self.PREMISES_LIST, context, p_fields, premises.wkbType(), work_crs)
+        if list_sink is None:
+            return {}
+        for feature, geometry, zone_id, site, distance in sorted(rows, key=lambda row: (row[2], row[4])):
+            out = QgsFeature(p_fields)
+            out.setGeometry(geometry)
+            out.setAttributes([*list(feature.attributes()), zone_id, site, distance])
+            list_sink.addFeature(out, QgsFeatureSink.FastInsert)
+        return {self.PREMISES_LIST: list_id}

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsLineString,
@@ -27,16 +27,15 @@ from qgis.core import (
     QgsProcessingUtils,
     QgsRendererCategory,
     QgsSingleSymbolRenderer,
-    QgsSpatialIndex,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...core import network as net
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..fields import field_list
 from ..io.samples import read_chosen_samples
-from ..spatial import centre_lonlat, metric_crs, point_xy, premises_near, reproject, transformer
+from ..spatial import line_xy, point_xy, premises_near, reproject, snap_to_lines, transformer, working_crs
 from ..styling import format_value, store_style
 
 CATCHMENT_COLOURS = ["#1f78b4", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99"]
@@ -44,37 +43,19 @@ _EPS = 1e-6
 
 
 def stretch_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("upstream_site", QVariant.String, len=254))
-    fields.append(QgsField("downstream_site", QVariant.String, len=80))
-    fields.append(QgsField("ratio", QVariant.Double))
-    fields.append(QgsField("length_m", QVariant.Double))
-    fields.append(QgsField("rank", QVariant.Int))
-    fields.append(QgsField("downstream_value", QVariant.Double))
-    fields.append(QgsField("expected_value", QVariant.Double))
-    fields.append(QgsField("n_heads", QVariant.Int))
-    return fields
+    return field_list(
+        "upstream_site:string(254) downstream_site:string(80) ratio:double length_m:double rank:integer downstream_value:double expected_value:double n_heads:integer"
+    )
 
 
 def catchment_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("site", QVariant.String, len=80))
-    fields.append(QgsField("value", QVariant.Double))
-    fields.append(QgsField("upstream_sites", QVariant.String, len=254))
-    fields.append(QgsField("expected_value", QVariant.Double))
-    fields.append(QgsField("ratio", QVariant.Double))
-    fields.append(QgsField("flagged", QVariant.Int))
-    fields.append(QgsField("n_heads", QVariant.Int))
-    fields.append(QgsField("length_m", QVariant.Double))
-    return fields
+    return field_list(
+        "site:string(80) value:double upstream_sites:string(254) expected_value:double ratio:double flagged:integer n_heads:integer length_m:double"
+    )
 
 
 def near_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("downstream_site", QVariant.String, len=80))
-    fields.append(QgsField("stretch_rank", QVariant.Int))
-    fields.append(QgsField("distance_m", QVariant.Double))
-    return fields
+    return field_list("downstream_site:string(80) stretch_rank:integer distance_m:double")
 
 
 def stretch_renderer() -> QgsSingleSymbolRenderer:
@@ -100,6 +81,38 @@ def line_parts(geometry: QgsGeometry) -> list[QgsLineString]:
         if isinstance(line, QgsLineString) and line.numPoints() >= 2 and line.length() > 0:
             parts.append(line)
     return parts
+
+
+def ratio_value(x: float):
+    return None if (math.isnan(x) or math.isinf(x)) else float(x)
+
+
+@dataclass
+class Outputs:
+    """What the output layers are written from: the trace over the used sites, and the pieces' geometries."""
+
+    catchments: list
+    result: net.Trace
+    piece_geometry: list
+    piece_length: np.ndarray
+    sites: list
+    values: np.ndarray
+    flow_weighted: bool
+
+    def geometry(self, s: int) -> QgsGeometry:
+        """The stretch of sample s: the pieces of its local catchment, as one multi-line."""
+        edges = self.catchments[s].edges
+        if edges.size == 0:
+            return QgsGeometry()
+        merged = QgsGeometry.collectGeometry([self.piece_geometry[e] for e in edges.tolist()])
+        merged.convertToMultiType()
+        return merged
+
+    def length(self, s: int) -> float:
+        return float(sum(self.piece_length[e] for e in self.catchments[s].edges.tolist()))
+
+    def upstream(self, s: int) -> str:
+        return ", ".join(self.sites[u] for u in self.catchments[s].upstream.tolist())
 
 
 class TraceSource(WbeAlgorithm):
@@ -287,12 +300,8 @@ class TraceSource(WbeAlgorithm):
         return out, default
 
     def processAlgorithm(self, parameters, context, feedback):
-        network = self.parameterAsSource(parameters, self.NETWORK, context)
-        if network is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.NETWORK))
-        samples = self.parameterAsSource(parameters, self.SAMPLES, context)
-        if samples is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.SAMPLES))
+        network = self._source(parameters, self.NETWORK, context)
+        samples = self._source(parameters, self.SAMPLES, context)
         premises = self.parameterAsSource(parameters, self.PREMISES, context)
         value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context)
         site_field = self.parameterAsString(parameters, self.SITE_FIELD, context)
@@ -304,25 +313,78 @@ class TraceSource(WbeAlgorithm):
                 )
         snap = self.parameterAsDouble(parameters, self.SNAP_DISTANCE, context)
         ratio = self.parameterAsDouble(parameters, self.RATIO, context)
-        tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context)
-        premises_distance = self.parameterAsDouble(parameters, self.PREMISES_DISTANCE, context)
 
-        work_crs = metric_crs(network.sourceCrs(), centre_lonlat(network.sourceCrs(), network.sourceExtent(), context))
-        if work_crs != network.sourceCrs():
-            feedback.pushInfo(
-                tr("Distances are worked in {crs}, a CRS in metres; the outputs are in it too.").format(crs=work_crs.authid())
-            )
-
-        # Network → line parts, each with a direction.
+        work_crs = working_crs(network.sourceCrs(), network, context, feedback, [network])
         feedback.setProgressText(tr("Reading the network…"))
+        read = self._read_network(parameters, context, network, transformer(network.sourceCrs(), work_crs, context), feedback)
+        if read is None:
+            return {}
+        parts, part_direction, has_direction_field = read
+        sites, points, values, flows = self._read_sites(parameters, context, samples, work_crs, feedback)
+
+        feedback.setProgressText(tr("Snapping samples to the network…"))
+        part_geometries = [QgsGeometry(part.clone()) for part in parts]
+        snapped, unsnapped = snap_to_lines(part_geometries, [points[s] for s in sites], snap)
+        if unsnapped:
+            feedback.pushWarning(
+                tr(
+                    "{n} samples lie farther than {d} m from the network and are left out: {sites}. Raise SNAP_DISTANCE or check their coordinates."
+                ).format(n=len(unsnapped), d=format_value(snap), sites=", ".join(f"{sites[i]} ({format_value(d)} m)" for i, d in unsnapped))
+            )
+        used = [i for i in range(len(sites)) if snapped[i] is not None]
+        if not used:
+            raise QgsProcessingException(
+                tr("No sample lies within {d} m of the network “{layer}”: nothing to trace.").format(
+                    d=format_value(snap), layer=network.sourceName()
+                )
+            )
+        used_sites = [sites[i] for i in used]
+        values = values[used]
+        flows = flows[used] if flows is not None else None
+
+        # Nodes: line ends (joined within the tolerance) and the snapped samples; pieces between them (core/network.py).
+        pieces = net.split_network(
+            [line_xy(p) for p in parts],
+            part_direction,
+            [snapped[i] for i in used],
+            self.parameterAsDouble(parameters, self.TOLERANCE, context),
+        )
+        catchments, result, n_parts, n_loop_nodes = self._trace(
+            pieces, used_sites, values, flows, ratio, network.sourceName(), has_direction_field, flow_field, feedback
+        )
+        piece_geometry = [
+            QgsGeometry(parts[k].clone()) if pieces.whole(i) else QgsGeometry(parts[k].curveSubstring(a, b))
+            for i, (k, a, b) in enumerate(zip(pieces.part.tolist(), pieces.a.tolist(), pieces.b.tolist()))
+        ]
+        outputs = Outputs(catchments, result, piece_geometry, pieces.length, used_sites, values, flows is not None)
+        results, flagged_geometries, flagged = self._write_stretches(parameters, context, outputs, work_crs, feedback)
+        results.update({"N_SNAPPED": len(used_sites), "N_UNSNAPPED": len(unsnapped), "N_PARTS": n_parts, "N_LOOP_NODES": n_loop_nodes})
+        if not flagged:
+            feedback.pushInfo(
+                tr("No stretch rises by ×{ratio} or more over what the samples upstream explain.").format(ratio=format_value(ratio))
+            )
+        results.update(self._write_catchments(parameters, context, outputs, work_crs))
+        if premises is not None:
+            results.update(self._write_premises(parameters, context, premises, outputs, flagged, flagged_geometries, work_crs, feedback))
+        return results
+
+    # -- steps ----------------------------------------------------------------------------------------
+
+    def _source(self, parameters, name, context):
+        source = self.parameterAsSource(parameters, name, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, name))
+        return source
+
+    def _read_network(self, parameters, context, network, to_work, feedback):
+        """The network's line parts in the working CRS, with a direction each (None when canceled)."""
         directions, default = self._directions(parameters, context, network, feedback)
-        to_work = transformer(network.sourceCrs(), work_crs, context)
         parts: list[QgsLineString] = []
         part_direction: list[int] = []
         empty_lines = 0
         for k, feature in enumerate(network.getFeatures()):
             if feedback.isCanceled():
-                return {}
+                return None
             lines = line_parts(reproject(feature.geometry(), to_work))
             if not lines:
                 empty_lines += 1
@@ -335,12 +397,16 @@ class TraceSource(WbeAlgorithm):
             raise QgsProcessingException(tr("The network “{layer}” has no lines.").format(layer=network.sourceName()))
         if all(d == net.BOTH for d in part_direction):
             raise QgsProcessingException(self._no_direction_text(network.sourceName(), bool(directions)))
+        return parts, part_direction, bool(directions)
 
-        # Samples → one per site.
-        names = [value_field, site_field] + ([flow_field] if flow_field else [])
+    def _read_sites(self, parameters, context, samples, work_crs, feedback):
+        """One point, value (and flow) per site: the chosen samples, averaged per site; what is left out is said."""
+        value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context)
+        site_field = self.parameterAsString(parameters, self.SITE_FIELD, context)
+        flow_field = self.parameterAsString(parameters, self.FLOW_FIELD, context)
         columns, geometries = read_chosen_samples(
             samples,
-            names,
+            [value_field, site_field] + ([flow_field] if flow_field else []),
             self.parameterAsString(parameters, self.COMPOUND, context).strip(),
             self.parameterAsString(parameters, self.ROUND, context).strip(),
             feedback,
@@ -348,27 +414,21 @@ class TraceSource(WbeAlgorithm):
         s_transform = transformer(samples.sourceCrs(), work_crs, context)
         values_raw = to_float_array(columns[value_field])
         flows_raw = to_float_array(columns[flow_field]) if flow_field else None
-        sites: list[str] = []
-        site_rows: dict[str, list[int]] = {}
+        kept, kept_sites, points = [], [], {}
         no_value, no_point, no_site = [], 0, 0
-        points = {}
         for i, (value, geometry) in enumerate(zip(values_raw, geometries)):
             site = "" if is_null(columns[site_field][i]) else str(columns[site_field][i]).strip()
             point = point_xy(reproject(geometry, s_transform)) if geometry is not None else None
             if not site:
                 no_site += 1
-                continue
-            if point is None:
+            elif point is None:
                 no_point += 1
-                continue
-            if math.isnan(value):
+            elif math.isnan(value):
                 no_value.append(site)
-                continue
-            if site not in site_rows:
-                site_rows[site] = []
-                sites.append(site)
-                points[site] = point
-            site_rows[site].append(i)
+            else:
+                kept.append(i)
+                kept_sites.append(site)
+                points.setdefault(site, point)
         if no_site:
             feedback.pushWarning(tr("{n} samples have no site name and are left out.").format(n=no_site))
         if no_point:
@@ -379,103 +439,25 @@ class TraceSource(WbeAlgorithm):
                     n=len(no_value), field=value_field, sites=", ".join(no_value)
                 )
             )
-        repeated = [s for s in sites if len(site_rows[s]) > 1]
+        sites, values, flows, counts = net.site_means(kept_sites, values_raw[kept], flows_raw[kept] if flows_raw is not None else None)
+        repeated = [s for s in sites if counts[s] > 1]
         if repeated:
             feedback.pushWarning(
                 tr(
                     "Several samples share a site; their values are averaged: {sites}. Filter the samples to one round and one compound."
-                ).format(sites=", ".join(f"{s} ×{len(site_rows[s])}" for s in repeated))
+                ).format(sites=", ".join(f"{s} ×{counts[s]}" for s in repeated))
             )
-        site_value = {s: float(np.mean(values_raw[site_rows[s]])) for s in sites}
-        site_flow = {s: float(np.mean(flows_raw[site_rows[s]])) for s in sites} if flows_raw is not None else None
+        return sites, points, values, flows
 
-        # Snap each site to its nearest line.
-        feedback.setProgressText(tr("Snapping samples to the network…"))
-        index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
-        part_geometries = []
-        for k, part in enumerate(parts):
-            geometry = QgsGeometry(part.clone())
-            part_geometries.append(geometry)
-            feature = QgsFeature(k)
-            feature.setGeometry(geometry)
-            index.addFeature(feature)
-        snapped: dict[str, tuple[int, float]] = {}
-        unsnapped: list[tuple[str, float]] = []
-        for site in sites:
-            point_geometry = QgsGeometry.fromPointXY(points[site])
-            candidates = index.nearestNeighbor(points[site], 3)
-            best = min(candidates, key=lambda k: part_geometries[k].distance(point_geometry)) if candidates else None
-            distance = part_geometries[best].distance(point_geometry) if best is not None else math.inf
-            if best is None or distance > snap:
-                unsnapped.append((site, distance))
-                continue
-            snapped[site] = (best, part_geometries[best].lineLocatePoint(point_geometry))
-        if unsnapped:
-            feedback.pushWarning(
-                tr(
-                    "{n} samples lie farther than {d} m from the network and are left out: {sites}. Raise SNAP_DISTANCE or check their coordinates."
-                ).format(n=len(unsnapped), d=format_value(snap), sites=", ".join(f"{s} ({format_value(d)} m)" for s, d in unsnapped))
-            )
-        used_sites = [s for s in sites if s in snapped]
-        if not used_sites:
-            raise QgsProcessingException(
-                tr("No sample lies within {d} m of the network “{layer}”: nothing to trace.").format(
-                    d=format_value(snap), layer=network.sourceName()
-                )
-            )
-
-        # Nodes: line ends (joined within the tolerance) and the snapped samples; pieces between them.
-        node_of: dict[tuple, int] = {}
-        node_xy: list[tuple[float, float]] = []
-
-        def node_at(x: float, y: float) -> int:
-            key = (round(x / tolerance), round(y / tolerance)) if tolerance > 0 else (round(x, 6), round(y, 6))
-            node = node_of.get(key)
-            if node is None:
-                node = len(node_xy)
-                node_of[key] = node
-                node_xy.append((x, y))
-            return node
-
-        cuts: dict[int, list[tuple[float, str]]] = {}
-        for site, (k, position) in snapped.items():
-            cuts.setdefault(k, []).append((position, site))
-        piece_start, piece_end, piece_direction, piece_geometry, piece_length = [], [], [], [], []
-        sample_node: dict[str, int] = {}
-        for k, part in enumerate(parts):
-            length = part.length()
-            first = node_at(part.xAt(0), part.yAt(0))
-            last = node_at(part.xAt(part.numPoints() - 1), part.yAt(part.numPoints() - 1))
-            stops = [(0.0, first)]
-            for position, site in sorted(cuts.get(k, [])):
-                if position <= _EPS:
-                    sample_node[site] = first
-                elif position >= length - _EPS:
-                    sample_node[site] = last
-                elif stops[-1][0] >= position - _EPS and stops[-1][1] != first:
-                    sample_node[site] = stops[-1][1]
-                else:
-                    node = len(node_xy)
-                    point = part.interpolatePoint(position)
-                    node_xy.append((point.x(), point.y()))
-                    stops.append((position, node))
-                    sample_node[site] = node
-            stops.append((length, last))
-            for (a, na), (b, nb) in zip(stops[:-1], stops[1:]):
-                piece_start.append(na)
-                piece_end.append(nb)
-                piece_direction.append(part_direction[k])
-                piece_geometry.append(QgsGeometry(part.curveSubstring(a, b)) if (a > 0 or b < length) else QgsGeometry(part.clone()))
-                piece_length.append(b - a)
-
+    def _trace(self, pieces, used_sites, values, flows, ratio, layer, has_direction_field, flow_field, feedback):
+        """core/network.py on the pieces; its coded errors worded for the user."""
         try:
-            graph = net.orient(piece_start, piece_end, piece_direction)
+            graph = net.orient(pieces.start, pieces.end, pieces.direction)
         except net.NetworkError as error:
-            raise QgsProcessingException(self._no_direction_text(network.sourceName(), bool(directions))) from error
-        n_parts, n_loop_nodes = self._report_structure(graph, node_xy, [sample_node[s] for s in used_sites], feedback)
-
+            raise QgsProcessingException(self._no_direction_text(layer, has_direction_field)) from error
+        n_parts, n_loop_nodes = self._report_structure(graph, pieces.node_xy, pieces.sample_node, feedback)
         try:
-            catchments = net.local_catchments(graph, [sample_node[s] for s in used_sites])
+            catchments = net.local_catchments(graph, pieces.sample_node)
         except net.NetworkError as error:
             groups = [", ".join(used_sites[i] for i in group) for group in error.details["samples"]]
             raise QgsProcessingException(
@@ -483,8 +465,6 @@ class TraceSource(WbeAlgorithm):
                     groups="; ".join(groups)
                 )
             ) from error
-        values = np.array([site_value[s] for s in used_sites])
-        flows = np.array([site_flow[s] for s in used_sites]) if site_flow is not None else None
         try:
             result = net.trace(values, catchments, ratio, flows)
         except net.NetworkError as error:
@@ -496,54 +476,45 @@ class TraceSource(WbeAlgorithm):
                     )
                 ) from error
             raise QgsProcessingException(error.code) from error
-        rule = tr("flow-weighted mix") if flows is not None else tr("maximum")
         not_assessed = [used_sites[s] for s in range(len(used_sites)) if catchments[s].upstream.size == 0]
         if not_assessed:
             feedback.pushInfo(tr("No sample upstream, so not assessed: {sites}.").format(sites=", ".join(not_assessed)))
+        return catchments, result, n_parts, n_loop_nodes
 
-        def stretch_geometry(catchment) -> QgsGeometry:
-            if catchment.edges.size == 0:
-                return QgsGeometry()
-            merged = QgsGeometry.collectGeometry([piece_geometry[e] for e in catchment.edges.tolist()])
-            merged.convertToMultiType()
-            return merged
-
-        def ratio_value(x: float):
-            return None if (math.isnan(x) or math.isinf(x)) else float(x)
-
-        # Outputs.
+    def _write_stretches(self, parameters, context, o: Outputs, work_crs, feedback):
         out_fields = stretch_fields()
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, QgsWkbTypes.MultiLineString, work_crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        rule = tr("flow-weighted mix") if o.flow_weighted else tr("maximum")
+        result = o.result
         flagged = [s for s in np.argsort(result.rank).tolist() if result.flagged[s]]
         flagged_geometries = []
         for s in flagged:
-            catchment = catchments[s]
-            geometry = stretch_geometry(catchment)
+            geometry = o.geometry(s)
             flagged_geometries.append(geometry)
-            length = float(sum(piece_length[e] for e in catchment.edges.tolist()))
+            length = o.length(s)
             feature = QgsFeature(out_fields)
             feature.setGeometry(geometry)
             feature.setAttributes(
                 [
-                    ", ".join(used_sites[u] for u in catchment.upstream.tolist()) or None,
-                    used_sites[s],
+                    o.upstream(s) or None,
+                    o.sites[s],
                     ratio_value(result.ratio[s]),
                     length,
                     int(result.rank[s]),
-                    float(values[s]),
+                    float(o.values[s]),
                     float(result.expected[s]),
-                    int(catchment.heads),
+                    int(o.catchments[s].heads),
                 ]
             )
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
             feedback.pushInfo(
                 tr("Stretch {rank}: {down} ({value}) against {up} ({expected}, {rule}): ×{ratio}, {length} m of line.").format(
                     rank=int(result.rank[s]),
-                    down=used_sites[s],
-                    value=format_value(values[s]),
-                    up=", ".join(used_sites[u] for u in catchment.upstream.tolist()),
+                    down=o.sites[s],
+                    value=format_value(o.values[s]),
+                    up=o.upstream(s),
                     expected=format_value(result.expected[s]),
                     rule=rule,
                     ratio="∞" if math.isinf(result.ratio[s]) else format_value(result.ratio[s]),
@@ -552,63 +523,50 @@ class TraceSource(WbeAlgorithm):
             )
         del sink
         store_style(dest_id, context, stretch_renderer(), tr("Flagged stretches"))
-        results = {
-            self.OUTPUT: dest_id,
-            "N_FLAGGED": len(flagged),
-            "N_SNAPPED": len(used_sites),
-            "N_UNSNAPPED": len(unsnapped),
-            "N_PARTS": n_parts,
-            "N_LOOP_NODES": n_loop_nodes,
-        }
-        if not flagged:
-            feedback.pushInfo(
-                tr("No stretch rises by ×{ratio} or more over what the samples upstream explain.").format(ratio=format_value(ratio))
-            )
+        return {self.OUTPUT: dest_id, "N_FLAGGED": len(flagged)}, flagged_geometries, flagged
 
+    def _write_catchments(self, parameters, context, o: Outputs, work_crs) -> dict:
         c_fields = catchment_fields()
         c_sink, c_id = self.parameterAsSink(parameters, self.CATCHMENTS, context, c_fields, QgsWkbTypes.MultiLineString, work_crs)
-        if c_sink is not None:
-            for s, site in enumerate(used_sites):
-                catchment = catchments[s]
-                feature = QgsFeature(c_fields)
-                feature.setGeometry(stretch_geometry(catchment))
-                feature.setAttributes(
-                    [
-                        site,
-                        float(values[s]),
-                        ", ".join(used_sites[u] for u in catchment.upstream.tolist()) or None,
-                        None if math.isnan(result.expected[s]) else float(result.expected[s]),
-                        ratio_value(result.ratio[s]),
-                        int(result.flagged[s]),
-                        int(catchment.heads),
-                        float(sum(piece_length[e] for e in catchment.edges.tolist())),
-                    ]
-                )
-                c_sink.addFeature(feature, QgsFeatureSink.FastInsert)
-            del c_sink
-            store_style(c_id, context, catchment_renderer(used_sites), tr("Catchments of the samples"))
-            results[self.CATCHMENTS] = c_id
+        if c_sink is None:
+            return {}
+        result = o.result
+        for s, site in enumerate(o.sites):
+            feature = QgsFeature(c_fields)
+            feature.setGeometry(o.geometry(s))
+            feature.setAttributes(
+                [
+                    site,
+                    float(o.values[s]),
+                    o.upstream(s) or None,
+                    None if math.isnan(result.expected[s]) else float(result.expected[s]),
+                    ratio_value(result.ratio[s]),
+                    int(result.flagged[s]),
+                    int(o.catchments[s].heads),
+                    o.length(s),
+                ]
+            )
+            c_sink.addFeature(feature, QgsFeatureSink.FastInsert)
+        del c_sink
+        store_style(c_id, context, catchment_renderer(o.sites), tr("Catchments of the samples"))
+        return {self.CATCHMENTS: c_id}
 
-        if premises is not None:
-            p_fields = QgsProcessingUtils.combineFields(premises.fields(), near_fields())
-            p_sink, p_id = self.parameterAsSink(parameters, self.PREMISES_NEAR, context, p_fields, premises.wkbType(), work_crs)
-            if p_sink is not None:
-                features, p_geometries, pairs = premises_near(
-                    premises, transformer(premises.sourceCrs(), work_crs, context), flagged_geometries, premises_distance, feedback
-                )
-                for i, t, distance in pairs:
-                    out = QgsFeature(p_fields)
-                    out.setGeometry(p_geometries[i])
-                    out.setAttributes(
-                        [*list(features[i].attributes()), used_sites[flagged[t]], int(result.rank[flagged[t]]), float(distance)]
-                    )
-                    p_sink.addFeature(out, QgsFeatureSink.FastInsert)
-                results[self.PREMISES_NEAR] = p_id
-                results["N_PREMISES_NEAR"] = len(pairs)
-                feedback.pushInfo(
-                    tr("{n} premises lie within {d} m of a flagged stretch.").format(n=len(pairs), d=format_value(premises_distance))
-                )
-        return results
+    def _write_premises(self, parameters, context, premises, o: Outputs, flagged, flagged_geometries, work_crs, feedback) -> dict:
+        premises_distance = self.parameterAsDouble(parameters, self.PREMISES_DISTANCE, context)
+        p_fields = QgsProcessingUtils.combineFields(premises.fields(), near_fields())
+        p_sink, p_id = self.parameterAsSink(parameters, self.PREMISES_NEAR, context, p_fields, premises.wkbType(), work_crs)
+        if p_sink is None:
+            return {}
+        features, p_geometries, pairs = premises_near(
+            premises, transformer(premises.sourceCrs(), work_crs, context), flagged_geometries, premises_distance, feedback
+        )
+        for i, t, distance in pairs:
+            out = QgsFeature(p_fields)
+            out.setGeometry(p_geometries[i])
+            out.setAttributes([*list(features[i].attributes()), o.sites[flagged[t]], int(o.result.rank[flagged[t]]), float(distance)])
+            p_sink.addFeature(out, QgsFeatureSink.FastInsert)
+        feedback.pushInfo(tr("{n} premises lie within {d} m of a flagged stretch.").format(n=len(pairs), d=format_value(premises_distance)))
+        return {self.PREMISES_NEAR: p_id, "N_PREMISES_NEAR": len(pairs)}
 
     def _no_direction_text(self, layer: str, has_field: bool) -> str:
         if has_field:
