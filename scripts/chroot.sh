@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Debian chroots with newer QGIS releases, to run the plugin's tests on them (issue 15):
+#   trixie → QGIS 3.40 LTR (Python 3.13), sid → the newest Debian QGIS (3.44 at the time of writing).
+# Built once per machine with debootstrap from the machine's own Debian mirror and kept OUTSIDE the repo
+# (WBE_CHROOTS, default /var/cache/wbe-chroots/<suite>); a stamp file records the package set, so a later
+# call only adds what is missing. Needs root (debootstrap, chroot, mount).
+#
+#   scripts/chroot.sh build <suite>            build or complete the chroot
+#   scripts/chroot.sh run <suite> <cmd...>     run a command inside, the repo bind-mounted at /repo
+#   scripts/chroot.sh run-nopandas <suite> <cmd...>
+#                                              the same, with pandas hidden (an empty directory mounted over
+#                                              its package in a private mount namespace): the "pandas is not
+#                                              installed" case, without building a third chroot
+#   scripts/chroot.sh path <suite>             print the chroot's folder
+set -euo pipefail
+
+ROOT_DIR="${WBE_CHROOTS:-/var/cache/wbe-chroots}"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# What the test subset needs; recommends are not installed (they would pull the desktop and GRASS).
+PACKAGES="qgis python3-qgis qgis-providers python3-numpy python3-pandas python3-scipy python3-pytest \
+python3-venv python3-pip python3-hypothesis fonts-noto-cjk poppler-utils locales ca-certificates"
+# From PyPI into a venv inside the chroot (Debian has no pytest-qgis, pymannkendall); unpinned: the
+# pins in requirements-test.txt are for Debian 12's Python 3.11 and the chroots run 3.13.
+PIP_PACKAGES="pytest-qgis pymannkendall esda libpysal mapclassify PyKrige shapely"
+
+mirror() {
+  # The mirror the host's apt uses (deb822 or one-line format), so the chroots come from the same place.
+  local m
+  m="$(grep -hoE '^URIs: *\S+' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1 | awk '{print $2}')"
+  [ -n "$m" ] || m="$(grep -hoE '^deb +\S+' /etc/apt/sources.list 2>/dev/null | grep -v security | head -1 | awk '{print $2}')"
+  echo "${m:-http://deb.debian.org/debian}"
+}
+
+need_root() { [ "$(id -u)" = 0 ] || { echo "chroot.sh: run as root" >&2; exit 1; }; }
+
+build() {
+  local suite="$1" dir="$ROOT_DIR/$1" stamp t0
+  need_root
+  stamp="$(echo "$PACKAGES|$PIP_PACKAGES" | md5sum | cut -c1-12)"
+  if [ -f "$dir/.wbe-ready" ] && [ "$(cat "$dir/.wbe-ready")" = "$stamp" ]; then
+    echo "chroot $suite: ready ($dir)"
+    return 0
+  fi
+  t0=$(date +%s)
+  command -v debootstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; }
+  if [ ! -f "$dir/.wbe-base" ]; then
+    rm -rf "$dir"
+    mkdir -p "$ROOT_DIR"
+    debootstrap --variant=minbase "$suite" "$dir" "$(mirror)"
+    touch "$dir/.wbe-base"
+  fi
+  cp /etc/resolv.conf "$dir/etc/resolv.conf"
+  # The host's CA bundle: where the registries are reached through a TLS-inspecting proxy, its CA is there.
+  cp "${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}" "$dir/etc/ssl/host-ca-bundle.crt"
+  with_mounts "$dir" bash -c "
+    set -e
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get -o Acquire::Check-Valid-Until=false update -qq
+    apt-get install -y -qq --no-install-recommends $PACKAGES
+    [ -x /opt/wbe-venv/bin/python ] || python3 -m venv --system-site-packages /opt/wbe-venv
+    # pip may never replace Debian's numpy/pandas/scipy (the QGIS build and each other are built against them).
+    python3 -c \"import numpy, pandas, scipy; print(f'numpy=={numpy.__version__}\\npandas=={pandas.__version__}\\nscipy=={scipy.__version__}')\" >/opt/wbe-venv/constraints.txt
+    /opt/wbe-venv/bin/python -m pip install -q --disable-pip-version-check --cert /etc/ssl/host-ca-bundle.crt \\
+      -c /opt/wbe-venv/constraints.txt $PIP_PACKAGES
+    apt-get clean
+  "
+  echo "$stamp" >"$dir/.wbe-ready"
+  echo "chroot $suite: built in $(($(date +%s) - t0)) s ($dir)"
+  chroot "$dir" /usr/bin/dpkg-query -W -f='${Version}\n' qgis | sed "s/^/chroot $suite: qgis /"
+}
+
+# Mount /proc, /dev, /dev/pts, a fresh /tmp and the repo at /repo, run the command in the chroot, unmount.
+with_mounts() {
+  local dir="$1"
+  shift
+  mkdir -p "$dir/repo"
+  mount -t proc proc "$dir/proc"
+  mount --rbind /dev "$dir/dev"
+  mount --make-rslave "$dir/dev"
+  mount -t tmpfs tmpfs "$dir/tmp"
+  mount --bind "$REPO" "$dir/repo"
+  local rc=0
+  chroot "$dir" /usr/bin/env -i HOME=/root PATH=/opt/wbe-venv/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen CI="${CI:-}" "$@" || rc=$?
+  umount "$dir/repo" || umount -l "$dir/repo"
+  umount "$dir/tmp" || umount -l "$dir/tmp"
+  umount -R "$dir/dev" || umount -Rl "$dir/dev"
+  umount "$dir/proc" || umount -l "$dir/proc"
+  return $rc
+}
+
+run() {
+  local suite="$1" dir="$ROOT_DIR/$1"
+  shift
+  need_root
+  [ -f "$dir/.wbe-ready" ] || { echo "chroot $suite: not built; run scripts/chroot.sh build $suite" >&2; exit 2; }
+  with_mounts "$dir" "$@"
+}
+
+run_nopandas() {
+  local suite="$1" dir="$ROOT_DIR/$1"
+  shift
+  need_root
+  [ -f "$dir/.wbe-ready" ] || { echo "chroot $suite: not built" >&2; exit 2; }
+  # A private mount namespace: the hiding mount never shows outside this command.
+  unshare --mount --propagation private bash -c '
+    set -e
+    dir="$1"; shift
+    empty="$(mktemp -d)"
+    mount --bind "$empty" "$dir/usr/lib/python3/dist-packages/pandas"
+    exec "$0" run "$(basename "$dir")" "$@"
+  ' "${BASH_SOURCE[0]}" "$dir" "$@"
+}
+
+case "${1:-}" in
+  build) build "$2" ;;
+  run) shift; run "$@" ;;
+  run-nopandas) shift; run_nopandas "$@" ;;
+  path) echo "$ROOT_DIR/$2" ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
+esac
