@@ -3483,6 +3483,18 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>图层“{layer}”缺少字段 {fields}。它需要“导入化验结果”写出的字段：{needed}。</translation>
     </message>
     <message>
+        <source>The Wastewater drug surveillance tools need the Python package(s) {names}, which this QGIS installation does not include; they stay unavailable until these are installed. Debian or Ubuntu: sudo apt install {debs}. Windows: the standalone QGIS installer includes them; with the OSGeo4W network installer, run it again (Advanced Install) and add {debs}. macOS and other installs: install {names} with pip into the Python that QGIS runs. Then restart QGIS.</source>
+        <translation>污水毒情监测工具需要 Python 包 {names}，而当前 QGIS 安装中没有这些包；安装之前，这些工具均无法使用。Debian 或 Ubuntu：执行 sudo apt install {debs}。Windows：QGIS 独立安装程序已自带这些包；如使用 OSGeo4W 网络安装程序，请重新运行它（选择“高级安装”）并添加 {debs}。macOS 及其他安装方式：用 QGIS 所使用的 Python 的 pip 安装 {names}。安装后请重启 QGIS。</translation>
+    </message>
+    <message>
+        <source>Wastewater drug surveillance</source>
+        <translation>污水毒情监测</translation>
+    </message>
+    <message>
+        <source>{name} (unavailable: needs {packages})</source>
+        <translation>{name}（不可用：需要安装 {packages}）</translation>
+    </message>
+    <message>
         <source>The samples hold several compounds ({present}) and no COMPOUND is chosen: their values are compared as they are.</source>
         <translation>样品含有多种物质（{present}），且未选择 COMPOUND：各物质的数值将直接放在一起比较。</translation>
     </message>
@@ -3741,10 +3753,6 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Trend by township</source>
         <translation>各乡镇趋势</translation>
-    </message>
-    <message>
-        <source>Wastewater drug surveillance</source>
-        <translation>污水毒情监测</translation>
     </message>
     <message>
         <source>not stated</source>

@@ -53,7 +53,9 @@ def plugin_files(root: Path = ROOT) -> list[Path]:
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
         rel = Path(dirpath).relative_to(root)
-        dirnames[:] = sorted(d for d in dirnames if not (rel == Path(".") and d in SKIP_DIRS) and d != "__pycache__" and not d.startswith("."))
+        dirnames[:] = sorted(
+            d for d in dirnames if not (rel == Path(".") and d in SKIP_DIRS) and d != "__pycache__" and not d.startswith(".")
+        )
         for name in sorted(filenames):
             if name.endswith(".py"):
                 path = Path(dirpath) / name
@@ -182,7 +184,9 @@ def drop_unused_qvariant(source: str) -> str:
     for node in reversed(tree.body):
         if isinstance(node, ast.ImportFrom) and any(a.name == "QVariant" for a in node.names):
             rest = [a for a in node.names if a.name != "QVariant"]
-            text = [f"from {node.module} import {', '.join(a.name + (f' as {a.asname}' if a.asname else '') for a in rest)}"] if rest else []
+            text = (
+                [f"from {node.module} import {', '.join(a.name + (f' as {a.asname}' if a.asname else '') for a in rest)}"] if rest else []
+            )
             lines[node.lineno - 1 : node.end_lineno] = text
     return "\n".join(lines)
 
