@@ -9,7 +9,7 @@ once, and the rest of the code uses the names below; no other module compares QG
 - Labelling: ``LABEL_OVER_POINT``. From 3.26 the placement is ``Qgis.LabelPlacement``; on 3.40 the old
   ``QgsPalLayerSettings.OverPoint`` resolves to ``Qgis.LabelPredefinedPointPosition.OverPoint`` (a name
   clash), which ``settings.placement`` rejects with a TypeError.
-- Required packages: Debian's and Ubuntu's QGIS packages do not bring pandas (nor, on some, scipy). When one
+- Required packages: Debian's and Ubuntu's QGIS packages do not bring pandas. When one
   is missing the plugin still loads, registers a provider whose tools all answer with what to install,
   and says so in the message bar and the log (``make_provider``, ``warn_missing``).
 """
@@ -78,7 +78,8 @@ else:
 
 # --- required Python packages --------------------------------------------------------------------------
 # import name → Debian/Ubuntu package
-REQUIRED = {"numpy": "python3-numpy", "pandas": "python3-pandas", "scipy": "python3-scipy"}
+# scipy is optional: core/ falls back to numpy where it is missing (trend p values, neighbour searches).
+REQUIRED = {"numpy": "python3-numpy", "pandas": "python3-pandas"}
 ALGORITHMS_DIR = os.path.join(os.path.dirname(__file__), "algorithms")
 _LOG_TAG = "wbe_surveillance"
 
