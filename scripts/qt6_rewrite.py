@@ -17,7 +17,8 @@ and writes only code that runs on QGIS 3.22 as well:
 - ``QVariant.Int``/``Double``/``String``/… used as field types become ``FIELD_INT``/… from
   ``processing/compat.py`` (``QVariant.Type`` on QGIS < 3.38, ``QMetaType.Type`` after), imported
   relatively, and ``QVariant`` leaves the imports where it is no longer used;
-- ``exec_()`` → ``exec()``; ``from PyQt5.X import`` → ``from qgis.PyQt.X import``.
+- ``exec_()`` → ``exec()``, ``print_()`` → ``print()``; ``from PyQt5.X import`` → ``from qgis.PyQt.X import``;
+- once nothing is left, ``supportsQt6=True`` in metadata.txt.
 
 The plugin's files are the repository root minus tests/, bench/, scripts/ and docs/ (what `make package` zips),
 and never processing/compat.py, the one module allowed to name QVariant types. After a rewrite, import blocks
@@ -38,6 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SKIP_DIRS = {"tests", "bench", "scripts", "docs", ".venv", ".git", "i18n", "resources", "dist", "__pycache__"}
 COMPAT = ("processing", "compat")
 QT_MODULES = ("qgis.PyQt.", "qgis.core", "qgis.gui", "qgis.analysis", "PyQt5.")
+# PyQt5 spelled these with a trailing underscore (reserved words in Python 2); PyQt5 on Python 3 has both, PyQt6
+# only the plain ones.
+RENAMED_METHODS = {"exec_": "exec", "print_": "print"}
 FIELD_TYPES = {
     "Int": "FIELD_INT",
     "LongLong": "FIELD_LONG",
@@ -132,9 +136,9 @@ def plan(path: Path, root: Path = ROOT) -> tuple[list[tuple[int, int, int, str]]
                 scope = enum_scope(objects[owner], node.attr)
                 if scope and line[attr_start : node.end_col_offset].decode() == node.attr:
                     edits.append((node.lineno, attr_start, attr_start, f"{scope}."))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "exec_":
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in RENAMED_METHODS:
             end = node.func.end_col_offset
-            edits.append((node.func.end_lineno, end - len("exec_"), end, "exec"))
+            edits.append((node.func.end_lineno, end - len(node.func.attr), end, RENAMED_METHODS[node.func.attr]))
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("PyQt5."):
             line = lines[node.lineno - 1]
             start = line.index(b"PyQt5.")
@@ -218,8 +222,20 @@ def main(argv=None) -> int:
         subprocess.run([str(ruff), "format", "-q", *files], cwd=args.root, check=False)
     for path in changed:
         print(f"rewritten: {path.relative_to(args.root)}")
-    print(f"qt6_rewrite: {len(changed)} file(s) rewritten")
-    return 0
+    left = sum(len(plan(path, args.root)[0]) for path in plugin_files(args.root))
+    print(f"qt6_rewrite: {len(changed)} file(s) rewritten, {left} place(s) left")
+    if left == 0:
+        mark_qt6_ready(args.root / "metadata.txt")
+    return 0 if left == 0 else 1
+
+
+def mark_qt6_ready(metadata: Path) -> None:
+    """supportsQt6=True in metadata.txt, once nothing is left to rewrite."""
+    lines = metadata.read_text(encoding="utf-8").split("\n")
+    lines = [line for line in lines if not line.startswith("supportsQt6=")]
+    at = next(i for i, line in enumerate(lines) if line.startswith("qgisMinimumVersion=")) + 1
+    lines.insert(at, "supportsQt6=True")
+    metadata.write_text("\n".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":
