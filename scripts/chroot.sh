@@ -79,9 +79,15 @@ with_mounts() {
   mount --make-rslave "$dir/dev"
   mount -t tmpfs tmpfs "$dir/tmp"
   mount --bind "$REPO" "$dir/repo"
+  # The shared/ folder beside the repo (tests read reference data from ../shared), read-only.
+  if [ -d "$REPO/../shared" ]; then
+    mkdir -p "$dir/shared"
+    mount --bind -o ro "$REPO/../shared" "$dir/shared"
+  fi
   local rc=0
   chroot "$dir" /usr/bin/env -i HOME=/root PATH=/opt/wbe-venv/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen CI="${CI:-}" "$@" || rc=$?
+  if mountpoint -q "$dir/shared"; then umount "$dir/shared" || umount -l "$dir/shared"; fi
   umount "$dir/repo" || umount -l "$dir/repo"
   umount "$dir/tmp" || umount -l "$dir/tmp"
   umount -R "$dir/dev" || umount -Rl "$dir/dev"

@@ -48,7 +48,11 @@ def test_qt_only_through_qgis_pyqt_and_no_exec_underscore():
     for path in FILES:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("PyQt5", "PyQt6", "PySide2", "PySide6", "sip"):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.split(".")[0] in ("PyQt5", "PyQt6", "PySide2", "PySide6", "sip")
+            ):
                 offenders.append(where(path, node) + " imports " + node.module)
             if isinstance(node, ast.Import) and any(a.name.split(".")[0] in ("PyQt5", "PyQt6", "PySide2", "PySide6") for a in node.names):
                 offenders.append(where(path, node) + " imports PyQt directly")
@@ -89,7 +93,9 @@ def test_qt_enums_are_fully_scoped():
             if isinstance(value, int) and type(value) not in (int, bool) and not isinstance(parents.get(node), ast.Attribute):
                 # A member reached straight from the class; scoped access goes through an enum type attribute.
                 if getattr(owner, type(value).__name__, None) is type(value):
-                    offenders.append(f"{where(path, node)} {node.value.id}.{node.attr} → {node.value.id}.{type(value).__name__}.{node.attr}")
+                    offenders.append(
+                        f"{where(path, node)} {node.value.id}.{node.attr} → {node.value.id}.{type(value).__name__}.{node.attr}"
+                    )
     assert offenders == []
 
 

@@ -177,7 +177,11 @@ def no_pandas_env(tmp_path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     home = tmp_path / "home"
     home.mkdir()
+    # A settings folder of its own: newer pytest-qgis exports QGIS_CUSTOM_CONFIG_PATH (a .qgis-settings folder in
+    # the repo), where a locale set by one probe would outlive it.
+    profile = str(tmp_path / "profile")
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), QT_QPA_PLATFORM="offscreen")
+    env.update(QGIS_CUSTOM_CONFIG_PATH=profile, QGIS_OPTIONS_PATH=profile)
     if not REAL_NO_PANDAS:
         site = tmp_path / "site"
         site.mkdir()
@@ -226,7 +230,6 @@ def test_without_pandas_the_message_is_in_chinese_under_a_chinese_qgis(tmp_path)
 def test_without_pandas_qgis_process_reports_the_message(tmp_path):
     env = no_pandas_env(tmp_path)
     env["QGIS_PLUGINPATH"] = str(PLUGINS)
-    env["QGIS_CUSTOM_CONFIG_PATH"] = str(tmp_path / "profile")
     binary = "/usr/bin/qgis_process.bin" if os.path.exists("/usr/bin/qgis_process.bin") else "/usr/bin/qgis_process"
     subprocess.run([binary, "plugins", "enable", "wbe_surveillance"], env=env, capture_output=True, timeout=300)
     out = subprocess.run(
