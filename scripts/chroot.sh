@@ -108,13 +108,24 @@ run_nopandas() {
   shift
   need_root
   [ -f "$dir/.wbe-ready" ] || { echo "chroot $suite: not built" >&2; exit 2; }
-  # A private mount namespace: the hiding mount never shows outside this command.
+  # A private mount namespace (the hiding never shows outside this command): an overlay over dist-packages
+  # whose upper layer holds whiteouts for pandas and its metadata, so the package is truly absent (an empty
+  # directory mounted over it would still import, as a namespace package).
   unshare --mount --propagation private bash -c '
     set -e
     dir="$1"; shift
-    empty="$(mktemp -d)"
-    mount --bind "$empty" "$dir/usr/lib/python3/dist-packages/pandas"
-    exec "$0" run "$(basename "$dir")" "$@"
+    dp="$dir/usr/lib/python3/dist-packages"
+    layer="$(mktemp -d)"
+    mkdir "$layer/up" "$layer/work"
+    for entry in "$dp"/pandas "$dp"/pandas-*; do
+      [ -e "$entry" ] && mknod "$layer/up/$(basename "$entry")" c 0 0
+    done
+    mount -t overlay overlay -o "lowerdir=$dp,upperdir=$layer/up,workdir=$layer/work" "$dp"
+    rc=0
+    bash "$0" run "$(basename "$dir")" "$@" || rc=$?
+    umount "$dp"
+    rm -rf "$layer"
+    exit $rc
   ' "${BASH_SOURCE[0]}" "$dir" "$@"
 }
 
