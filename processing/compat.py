@@ -76,6 +76,19 @@ else:
     LABEL_OVER_POINT = QgsPalLayerSettings.Placement.OverPoint
 
 
+# --- GDAL ------------------------------------------------------------------------------------------------
+def _gdal_version() -> int:
+    from osgeo import gdal
+
+    return int(gdal.VersionInfo())
+
+
+# GDAL 3.6 (Debian 12) decodes Arrow booleans one numpy bool per byte (wrong values), so processing/io/fast_read
+# reads boolean fields as the integers they are stored as, by editing the field definition; GDAL 3.9 and later
+# seal field definitions (SetSubType raises) and decode booleans right (checked on 3.10 and 3.13).
+ARROW_BOOLEANS_AS_INTEGERS = _gdal_version() < 3090000
+
+
 # --- required Python packages --------------------------------------------------------------------------
 # import name → Debian/Ubuntu package
 # scipy is optional: core/ falls back to numpy where it is missing (trend p values, neighbour searches).

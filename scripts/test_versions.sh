@@ -2,25 +2,18 @@
 # `make test-versions`: the plugin's tests on QGIS 3.40 (Debian trixie) and 3.44 (Debian sid), each in a
 # debootstrap chroot cached under /var/cache/wbe-chroots (scripts/chroot.sh), then the no-pandas case on 3.40.
 #
-# The subset (VERSION_TESTS) covers every algorithm, the provider and its registration, both shipped models,
-# the main job through qgis_process (surveymap, exportmap, classifyseverity, importlabresults), the
-# compatibility module and the Qt6 checks. Left out, with the reason:
-#   test_hotspots_*, test_emerging, test_weights, test_interpolate*  the PyPI esda/libpysal/pykrige references
-#                                    are not pinned for Python 3.13 and the permutation tests run for minutes;
-#                                    hotspots, emerginghotspots, interpolate and surfacebytownship still run
-#                                    through test_plugin (registration) and test_versions;
-#   test_postgis, test_import_store_postgis  need a PostgreSQL server (make test starts one on 3.22);
-#   test_i18n*, test_dialog, test_*bulk, test_fast_read, hypothesis property tests  version-independent or
-#                                    desktop-only, covered by `make test` on 3.22.
+# The whole suite runs in each chroot (about 5.5 minutes per version on the 2-core machine under load), less:
+#   test_postgis.py, test_import_store_postgis.py   need the PostgreSQL 15 server that `make test` starts on
+#                                                   the host (the chroots have no PostgreSQL);
+#   test_aggregate_bulk.py::test_geometry_blob_and_envelope_are_what_ogr_writes   compares bytes with a file
+#       GDAL itself writes for a layer with no CRS: GDAL 3.10/3.13 give such a layer srs_id 99999 where 3.6 gives
+#       0 (the plugin's outputs always carry a CRS; the same test passes on 3.22).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 SUITES="${WBE_SUITES:-trixie sid}"
-VERSION_TESTS="${VERSION_TESTS:-tests/test_versions.py tests/test_qt6_ready.py tests/test_plugin.py tests/test_models.py \
-tests/test_qgis_process.py tests/test_import_algorithm.py tests/test_aggregate.py tests/test_classify.py tests/test_survey.py \
-tests/test_report.py tests/test_backcalc.py tests/test_backcalc_summary.py tests/test_comparecases.py tests/test_trend.py \
-tests/test_searchzones.py tests/test_tracesource.py tests/test_charts.py tests/test_signals.py tests/test_store.py \
-tests/test_surface_by_township.py}"
+VERSION_TESTS="${VERSION_TESTS:-tests --ignore=tests/test_postgis.py --ignore=tests/test_import_store_postgis.py \
+--deselect tests/test_aggregate_bulk.py::test_geometry_blob_and_envelope_are_what_ogr_writes}"
 PYTEST="python -P -m pytest -p no:cacheprovider -q -o qgis_gui_enabled=false"
 
 t0=$(date +%s)
