@@ -18,7 +18,7 @@ ROOT_DIR="${WBE_CHROOTS:-/var/cache/wbe-chroots}"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # What the test subset needs; recommends are not installed (they would pull the desktop and GRASS).
 PACKAGES="qgis python3-qgis qgis-providers python3-numpy python3-pandas python3-scipy python3-pytest \
-python3-venv python3-pip python3-hypothesis python3-numba fonts-noto-cjk poppler-utils make pyqt5-dev-tools qttools5-dev-tools locales ca-certificates"
+python3-venv python3-pip python3-hypothesis python3-numba fonts-noto-cjk poppler-utils make bc pyqt5-dev-tools qttools5-dev-tools locales ca-certificates"
 # From PyPI into a venv inside the chroot (Debian has no pytest-qgis, pymannkendall); unpinned: the
 # pins in requirements-test.txt are for Debian 12's Python 3.11 and the chroots run 3.13.
 PIP_PACKAGES="pytest-qgis pymannkendall esda libpysal mapclassify PyKrige shapely"
