@@ -70,11 +70,25 @@ build() {
   chroot "$dir" /usr/bin/dpkg-query -W -f='${Version}\n' qgis | sed "s/^/chroot $suite: qgis /"
 }
 
-# Mount /proc, /dev, /dev/pts, a fresh /tmp and the repo at /repo, run the command in the chroot, unmount.
+# Mount /proc, /dev, /dev/pts, a fresh /tmp and the repo at /repo, run the command in the chroot, unmount, also
+# when this script is interrupted or killed (the command then gets SIGTERM first).
+unmount_all() {
+  local dir="$1" m
+  for m in shared repo tmp; do
+    if mountpoint -q "$dir/$m"; then umount "$dir/$m" 2>/dev/null || umount -l "$dir/$m"; fi
+  done
+  if mountpoint -q "$dir/dev"; then umount -R "$dir/dev" 2>/dev/null || umount -Rl "$dir/dev"; fi
+  if mountpoint -q "$dir/proc"; then umount "$dir/proc" 2>/dev/null || umount -l "$dir/proc"; fi
+}
+
 with_mounts() {
   local dir="$1"
   shift
   mkdir -p "$dir/repo"
+  CHILD=""
+  trap 'unmount_all "'"$dir"'"' EXIT
+  trap '[ -n "$CHILD" ] && kill "$CHILD" 2>/dev/null; wait; exit 143' TERM
+  trap '[ -n "$CHILD" ] && kill "$CHILD" 2>/dev/null; wait; exit 130' INT
   mount -t proc proc "$dir/proc"
   mount --rbind /dev "$dir/dev"
   mount --make-rslave "$dir/dev"
@@ -87,12 +101,12 @@ with_mounts() {
   fi
   local rc=0
   chroot "$dir" /usr/bin/env -i HOME=/root PATH=/opt/wbe-venv/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen CI="${CI:-}" "$@" || rc=$?
-  if mountpoint -q "$dir/shared"; then umount "$dir/shared" || umount -l "$dir/shared"; fi
-  umount "$dir/repo" || umount -l "$dir/repo"
-  umount "$dir/tmp" || umount -l "$dir/tmp"
-  umount -R "$dir/dev" || umount -Rl "$dir/dev"
-  umount "$dir/proc" || umount -l "$dir/proc"
+    LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen CI="${CI:-}" "$@" &
+  CHILD=$!
+  wait "$CHILD" || rc=$?
+  CHILD=""
+  unmount_all "$dir"
+  trap - EXIT TERM INT
   return $rc
 }
 
