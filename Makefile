@@ -102,3 +102,26 @@ bench: deps $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) dist demo-output .pytest_cache
+
+# --- QGIS versions (issue 15) ----------------------------------------------------------------------------
+.PHONY: test-versions chroots qt6-check qt6-rewrite bench-versions
+
+# QGIS 3.40 (Debian trixie) and 3.44 (sid) in debootstrap chroots cached in /var/cache/wbe-chroots (root only);
+# runs the stated subset in each and the no-pandas case (scripts/test_versions.sh says what and why).
+test-versions: $(QM)
+	bash scripts/test_versions.sh
+
+chroots:
+	bash scripts/chroot.sh build trixie & bash scripts/chroot.sh build sid & wait
+
+# Qt6 / QGIS 4: list what is left to rewrite (exit 1 if anything), or rewrite it.
+qt6-check:
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/qt6_rewrite.py --check
+
+qt6-rewrite:
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/qt6_rewrite.py
+
+# bench/bench_demo.py on QGIS 3.40 (trixie chroot).
+bench-versions:
+	bash scripts/chroot.sh build trixie
+	bash scripts/chroot.sh run trixie bash -c "cd /repo && python bench/bench_demo.py"

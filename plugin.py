@@ -23,9 +23,9 @@ class WbeSurveillancePlugin:
 
     def initProcessing(self):
         if self.provider is None:
-            from .processing.provider import WbeProvider
+            from .processing.compat import make_provider  # the real provider, or one saying what to install
 
-            provider = WbeProvider()
+            provider = make_provider()
             # addProvider refuses (and deletes) a second provider with the same id, e.g. a plugin reload race.
             if QgsApplication.processingRegistry().addProvider(provider):
                 self.provider = provider
@@ -33,6 +33,10 @@ class WbeSurveillancePlugin:
     def initGui(self):
         self.initProcessing()
         if self.iface is None:
+            return
+        from .processing.compat import warn_missing
+
+        if warn_missing(self.iface):  # pandas or another required package is missing: no menu, a message
             return
         from .dialogs.launchers import quarterly_survey_action, survey_map_action
 

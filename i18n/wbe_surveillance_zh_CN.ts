@@ -4199,6 +4199,18 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
     </message>
     <message>
+        <source>The Wastewater drug surveillance tools need the Python package(s) {names}, which this QGIS installation does not include; they stay unavailable until these are installed. Debian or Ubuntu: sudo apt install {debs}. Windows: the standalone QGIS installer includes them; with the OSGeo4W network installer, run it again (Advanced Install) and add {debs}. macOS and other installs: install {names} with pip into the Python that QGIS runs. Then restart QGIS.</source>
+        <translation>污水毒情监测工具需要 Python 包 {names}，而当前 QGIS 安装中没有这些包；安装之前，这些工具均无法使用。Debian 或 Ubuntu：执行 sudo apt install {debs}。Windows：QGIS 独立安装程序已自带这些包；如使用 OSGeo4W 网络安装程序，请重新运行它（选择“高级安装”）并添加 {debs}。macOS 及其他安装方式：用 QGIS 所使用的 Python 的 pip 安装 {names}。安装后请重启 QGIS。</translation>
+    </message>
+    <message>
+        <source>Wastewater drug surveillance</source>
+        <translation>污水毒情监测</translation>
+    </message>
+    <message>
+        <source>{name} (unavailable: needs {packages})</source>
+        <translation>{name}（不可用：需要安装 {packages}）</translation>
+    </message>
+    <message>
         <source>Could not write to “{output}”: the disk may be full or the file not writable. {error}</source>
         <translation>无法写入“{output}”：磁盘可能已满或文件不可写。{error}</translation>
     </message>
@@ -4569,10 +4581,6 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Trend by township</source>
         <translation>各乡镇趋势</translation>
-    </message>
-    <message>
-        <source>Wastewater drug surveillance</source>
-        <translation>污水毒情监测</translation>
     </message>
     <message>
         <source>hot spot</source>

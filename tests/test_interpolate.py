@@ -86,7 +86,7 @@ def samples_gpkg(tmp_path):
 @pytest.mark.parametrize("exact", [False, True], ids=["gdal-fast-path", "double"])
 def test_global_idw_equals_qgis_idwinterpolation(run, tmp_path, samples_gpkg, exact):
     path, _ = samples_gpkg
-    qgis_out = str(tmp_path / "qgis.asc")
+    qgis_out = str(tmp_path / "qgis.tif")
     run(
         "qgis:idwinterpolation",
         {

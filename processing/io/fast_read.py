@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from qgis.core import QgsPointXY, QgsProcessingFeatureSourceDefinition, QgsProviderRegistry
 
+from ..compat import ARROW_BOOLEANS_AS_INTEGERS
+
 FILE_SUFFIXES = (".gpkg", ".shp")
 
 
@@ -80,7 +82,7 @@ def read_point_columns(path: str, layer_ref, names: list[str], expected_count: i
                 return None
             for name in names:
                 field = definition.GetFieldDefn(definition.GetFieldIndex(name))
-                if field.GetSubType() == ogr.OFSTBoolean:
+                if field.GetSubType() == ogr.OFSTBoolean and ARROW_BOOLEANS_AS_INTEGERS:
                     # GDAL 3.6.2 turns Arrow's bit-packed booleans into one numpy bool per *byte* (wrong values):
                     # read the field as the integer it is stored as (this read-only handle only).
                     field.SetSubType(ogr.OFSTNone)

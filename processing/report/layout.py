@@ -35,6 +35,8 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QSize, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase
 
+from ..compat import LABEL_OVER_POINT
+
 PAGE_W, PAGE_H = 297.0, 210.0
 LABEL_POINTS = 8.0  # township names, scale bar and legend entries as printed: never smaller
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "Source Han Sans SC", "Microsoft YaHei", "SimHei")
@@ -141,7 +143,7 @@ def label_townships(layer, field: str) -> None:
     buffer.setColor(QColor("white"))
     text_format.setBuffer(buffer)
     settings.setFormat(text_format)
-    settings.placement = QgsPalLayerSettings.OverPoint
+    settings.placement = LABEL_OVER_POINT
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
 
