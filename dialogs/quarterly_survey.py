@@ -77,7 +77,7 @@ def townships_snapshot(layer: QgsVectorLayer, selected_only: bool, project: QgsP
     options.onlySelectedFeatures = selected_only
     result = QgsVectorFileWriter.writeAsVectorFormatV2(layer, path, project.transformContext(), options)
     error, message = result[0], result[1]
-    if error != QgsVectorFileWriter.NoError:
+    if error != QgsVectorFileWriter.WriterError.NoError:
         raise ValueError(tr("The township layer “{layer}” could not be read: {error}").format(layer=layer.name(), error=message))
     return path
 
@@ -120,7 +120,7 @@ class QuarterlySurveyDialog(QDialog):
         self.lab_file.setDialogTitle(tr("Lab results table"))
         form.addRow(tr("Lab results table"), self.lab_file)
         self.townships = QgsMapLayerComboBox()
-        self.townships.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+        self.townships.setFilters(QgsMapLayerProxyModel.Filter.PolygonLayer)
         form.addRow(tr("Townships"), self.townships)
         self.township_field = QgsFieldComboBox()
         self.township_field.setLayer(self.townships.currentLayer())
@@ -170,7 +170,7 @@ class QuarterlySurveyDialog(QDialog):
         out_box = QGroupBox(tr("Results"))
         out_form = QFormLayout(out_box)
         self.folder = QgsFileWidget()
-        self.folder.setStorageMode(QgsFileWidget.GetDirectory)
+        self.folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         out_form.addRow(tr("Output folder"), self.folder)
         self.title = QLineEdit()
         self.title.setPlaceholderText(tr("empty: “Wastewater drug survey <round>: <compound>”"))
@@ -182,15 +182,15 @@ class QuarterlySurveyDialog(QDialog):
         self.progress.setValue(0)
         layout.addWidget(self.progress)
         self.message = QLabel("")
-        self.message.setTextFormat(Qt.PlainText)  # paths and data text are shown as they are, never as rich text
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # paths and data text are shown as they are, never as rich text
         self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
 
         self.buttons = QDialogButtonBox()
-        self.run_button = self.buttons.addButton(tr("Run"), QDialogButtonBox.AcceptRole)
-        self.cancel_button = self.buttons.addButton(tr("Cancel"), QDialogButtonBox.RejectRole)
-        self.close_button = self.buttons.addButton(tr("Close"), QDialogButtonBox.DestructiveRole)
+        self.run_button = self.buttons.addButton(tr("Run"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.close_button = self.buttons.addButton(tr("Close"), QDialogButtonBox.ButtonRole.DestructiveRole)
         self.cancel_button.setEnabled(False)
         self.run_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
@@ -252,11 +252,13 @@ class QuarterlySurveyDialog(QDialog):
     def set_compounds(self, compounds: list[str]) -> None:
         wanted = {c.strip() for c in compounds if c.strip()}
         for index in range(self.compounds.count()):
-            state = Qt.Checked if self.compounds.itemData(index) in wanted else Qt.Unchecked
+            state = Qt.CheckState.Checked if self.compounds.itemData(index) in wanted else Qt.CheckState.Unchecked
             self.compounds.setItemCheckState(index, state)
 
     def selected_compounds(self) -> list[str]:
-        return [self.compounds.itemData(i) for i in range(self.compounds.count()) if self.compounds.itemCheckState(i) == Qt.Checked]
+        return [
+            self.compounds.itemData(i) for i in range(self.compounds.count()) if self.compounds.itemCheckState(i) == Qt.CheckState.Checked
+        ]
 
     # ---------------------------------------------------------------- running
     def choices(self) -> SurveyChoices:

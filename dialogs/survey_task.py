@@ -112,7 +112,7 @@ class _TaskFeedback(QgsProcessingFeedback):
 
 class SurveyTask(QgsTask):
     def __init__(self, choices: SurveyChoices):
-        super().__init__(tr("Quarterly survey"), QgsTask.CanCancel)
+        super().__init__(tr("Quarterly survey"), QgsTask.Flag.CanCancel)
         self.choices = choices
         self.outcome = SurveyOutcome()
         self._feedback: QgsProcessingFeedback | None = None

@@ -18,6 +18,7 @@ from qgis.PyQt.QtGui import QIcon
 from ..core.nondetect import DEFAULT_POLICY
 from ..core.paths import resource
 from ..translate import tr
+from .compat import FIELD_STRING
 
 ICON_DIR = resource("icons")
 
@@ -183,7 +184,7 @@ def read_columns(source, names: list[str], feedback=None, with_geometry: bool = 
     # Only the wanted attributes: converting every field of every feature to Python dominates large reads.
     request.setSubsetOfAttributes([i for i in indexes if i >= 0])
     if not with_geometry and point_transform is None:
-        request.setFlags(QgsFeatureRequest.NoGeometry)
+        request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
     transform = point_transform if point_transform is not None and point_transform is not True else None
     if transform is not None and (not transform.isValid() or transform.isShortCircuited()):
         transform = None
@@ -228,7 +229,7 @@ def to_float_array(values: list) -> np.ndarray:
 def write_feature(sink, feature, output_label: str) -> None:
     """Add a feature, or stop: a sink that refuses a feature (a broken file, a constraint) must never
     lose rows silently."""
-    if not sink.addFeature(feature, QgsFeatureSink.FastInsert):
+    if not sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert):
         error = sink.lastError() if hasattr(sink, "lastError") else ""
         raise QgsProcessingException(tr("Could not write a feature to “{output}”. {error}").format(output=output_label, error=error))
 
@@ -279,9 +280,8 @@ _NOT_A_NAME = {
 
 def guess_township_name_field(fields) -> str:
     """The first text field that looks like a township name (see TOWNSHIP_NAME_GUESSES), or ""."""
-    from qgis.PyQt.QtCore import QVariant
 
-    text = [f.name() for f in fields if f.type() == QVariant.String]
+    text = [f.name() for f in fields if f.type() == FIELD_STRING]
     lowered = {}
     for name in text:
         lowered.setdefault(name.lower(), name)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 
 from qgis.core import QgsField, QgsFields
-from qgis.PyQt.QtCore import QVariant
 
-TYPES = {"integer": QVariant.Int, "int": QVariant.Int, "double": QVariant.Double, "real": QVariant.Double, "string": QVariant.String}
+from .compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
+
+TYPES = {"integer": FIELD_INT, "int": FIELD_INT, "double": FIELD_DOUBLE, "real": FIELD_DOUBLE, "string": FIELD_STRING}
 SPEC = re.compile(r"^(?P<name>\w+):(?P<type>[a-z]+)(?:\((?P<length>\d+)\))?$")
 
 

@@ -164,7 +164,9 @@ def _child(algorithm_id: str, child_id: str, description: str, x: float, y: floa
 
 def _common_inputs(model) -> None:
     _model_param(model, QgsProcessingParameterFile("lab_results", "Lab results table"), 120, 60)
-    _model_param(model, QgsProcessingParameterFeatureSource("townships", "Townships", [QgsProcessing.TypeVectorPolygon]), 320, 60)
+    _model_param(
+        model, QgsProcessingParameterFeatureSource("townships", "Townships", [QgsProcessing.SourceType.TypeVectorPolygon]), 320, 60
+    )
     township_field = QgsProcessingParameterField(
         "township_field", "Township name field", defaultValue="name", parentLayerParameterName="townships"
     )

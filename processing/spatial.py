@@ -43,16 +43,18 @@ def polygon_rings(geometry: QgsGeometry) -> list:
         return []
     if QgsWkbTypes.isCurvedType(geometry.wkbType()):
         geometry = QgsGeometry(geometry.constGet().segmentize())
-    if QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.PolygonGeometry:
+    if QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
         # makeValid can return a collection that mixes polygons with lines; keep the polygon parts.
-        parts = [g for g in geometry.asGeometryCollection() if QgsWkbTypes.geometryType(g.wkbType()) == QgsWkbTypes.PolygonGeometry]
+        parts = [
+            g for g in geometry.asGeometryCollection() if QgsWkbTypes.geometryType(g.wkbType()) == QgsWkbTypes.GeometryType.PolygonGeometry
+        ]
         return [ring for part in parts for ring in polygon_rings(part)]
     return parse_wkb_polygons(bytes(geometry.asWkb()))
 
 
 def metric_crs(crs: QgsCoordinateReferenceSystem, centre_lonlat: tuple[float, float] | None) -> QgsCoordinateReferenceSystem:
     """``crs`` itself when it is projected in metres; otherwise the WGS 84 / UTM zone of the data's centre."""
-    if crs.isValid() and not crs.isGeographic() and crs.mapUnits() == QgsUnitTypes.DistanceMeters:
+    if crs.isValid() and not crs.isGeographic() and crs.mapUnits() == QgsUnitTypes.DistanceUnit.DistanceMeters:
         return crs
     if centre_lonlat is None:
         raise QgsProcessingException(tr("The layers have no usable coordinates."))
@@ -156,7 +158,7 @@ def snap_to_lines(lines: list[QgsGeometry], points: list[QgsPointXY], max_distan
 
     Returns, per point, (line index, distance along that line) or None, and the (point index, distance) of
     the points left unsnapped (distance inf when there is no line at all)."""
-    index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+    index = QgsSpatialIndex(QgsSpatialIndex.Flag.FlagStoreFeatureGeometries)
     for k, geometry in enumerate(lines):
         feature = QgsFeature(k)
         feature.setGeometry(geometry)
@@ -206,7 +208,7 @@ def premises_near(premises_source, transform, targets: list[QgsGeometry], distan
     each premises given to its nearest target only, so that no premises is listed twice."""
     features = []
     geometries = []
-    index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+    index = QgsSpatialIndex(QgsSpatialIndex.Flag.FlagStoreFeatureGeometries)
     for feature in premises_source.getFeatures():
         if feedback.isCanceled():
             break

@@ -40,6 +40,7 @@ from ...core.rounds import RoundError, normalise_round, place_rounds
 from ...core.values import SOLID_MEDIA, WATER_MEDIA
 from ...translate import tr
 from ..base import WbeAlgorithm, nondetect_policy_parameter, read_columns, require_fields, to_float_array, unit_parameter, write_feature
+from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_INT, FIELD_LONG, FIELD_STRING
 from ..io import bulk_writer, fast_read
 from ..io.postgis_join import can_push_down, township_stats_in_database
 from ..io.samples import discard_output, log_media_left_out, sample_refusal
@@ -80,14 +81,14 @@ def medium_parameter(name: str = "MEDIUM") -> QgsProcessingParameterEnum:
 def stat_fields() -> QgsFields:
     fields = QgsFields()
     # No declared text widths: a declared width makes some providers drop longer values (issue 14).
-    fields.append(QgsField("round", QVariant.String))
-    fields.append(QgsField("compound", QVariant.String))
-    fields.append(QgsField("n_samples", QVariant.Int))
-    fields.append(QgsField("n_detected", QVariant.Int))
+    fields.append(QgsField("round", FIELD_STRING))
+    fields.append(QgsField("compound", FIELD_STRING))
+    fields.append(QgsField("n_samples", FIELD_INT))
+    fields.append(QgsField("n_detected", FIELD_INT))
     for name in ("mean", "median", "max"):
-        fields.append(QgsField(name, QVariant.Double))
-    fields.append(QgsField("unit", QVariant.String))  # after the contract's fields: the unit of mean/median/max
-    fields.append(QgsField("mean_weighted", QVariant.Double))  # population-weighted mean (POPULATION_FIELD)
+        fields.append(QgsField(name, FIELD_DOUBLE))
+    fields.append(QgsField("unit", FIELD_STRING))  # after the contract's fields: the unit of mean/median/max
+    fields.append(QgsField("mean_weighted", FIELD_DOUBLE))  # population-weighted mean (POPULATION_FIELD)
     return fields
 
 
@@ -144,7 +145,7 @@ def _weighted_column(stats) -> list:
 # A GeoPackage file destination is filled in one SQLite transaction (processing/bulk_writer.py); tests switch
 # it off to compare with the sink.
 BULK_GEOPACKAGE = True
-BULK_FIELD_TYPES = (QVariant.Int, QVariant.LongLong, QVariant.Double, QVariant.String, QVariant.Bool)
+BULK_FIELD_TYPES = (FIELD_INT, FIELD_LONG, FIELD_DOUBLE, FIELD_STRING, FIELD_BOOL)
 
 
 @dataclass
@@ -159,7 +160,7 @@ def bulk_possible(out_fields: QgsFields, wkb_type) -> bool:
     """Whether the output's fields and geometry type are of the kinds bulk_writer writes exactly as the sink."""
     return (
         all(field.type() in BULK_FIELD_TYPES for field in out_fields)
-        and QgsWkbTypes.flatType(wkb_type) in (QgsWkbTypes.Polygon, QgsWkbTypes.MultiPolygon)
+        and QgsWkbTypes.flatType(wkb_type) in (QgsWkbTypes.Type.Polygon, QgsWkbTypes.Type.MultiPolygon)
         and not QgsWkbTypes.hasM(wkb_type)
     )
 
@@ -220,7 +221,7 @@ def bulk_rows(township_features, township_fields: QgsFields, wkb_type, srs_id: i
 
 def write_features(sink, features, output_label: str) -> None:
     """Add a batch of features, or stop naming the output (nothing is lost silently)."""
-    if not sink.addFeatures(features, QgsFeatureSink.FastInsert):
+    if not sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert):
         error = sink.lastError() if hasattr(sink, "lastError") else ""
         raise QgsProcessingException(tr("Could not write a feature to “{output}”. {error}").format(output=output_label, error=error))
 
@@ -314,8 +315,10 @@ class AggregateByTownship(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.SAMPLES, tr("Samples"), [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.SAMPLES, tr("Samples"), [QgsProcessing.SourceType.TypeVectorPoint]))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.SourceType.TypeVectorPolygon])
+        )
         self.addParameter(
             QgsProcessingParameterField(self.TOWNSHIP_FIELD, tr("Township name field"), parentLayerParameterName=self.TOWNSHIPS)
         )
@@ -340,7 +343,7 @@ class AggregateByTownship(WbeAlgorithm):
             self.POPULATION_FIELD,
             tr("Population served field of the samples (for population-weighted means)"),
             parentLayerParameterName=self.SAMPLES,
-            type=QgsProcessingParameterField.Numeric,
+            type=QgsProcessingParameterField.DataType.Numeric,
             optional=True,
         )
         population.setHelp(
@@ -351,10 +354,12 @@ class AggregateByTownship(WbeAlgorithm):
             )
         )
         self.addParameter(population)
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Township statistics"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Township statistics"), QgsProcessing.SourceType.TypeVectorPolygon)
+        )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.UNMATCHED, tr("Samples in no township"), QgsProcessing.TypeVectorPoint, optional=True, createByDefault=True
+                self.UNMATCHED, tr("Samples in no township"), QgsProcessing.SourceType.TypeVectorPoint, optional=True, createByDefault=True
             )
         )
         self.addOutput(QgsProcessingOutputNumber("N_SAMPLES", tr("Samples used")))
@@ -367,7 +372,7 @@ class AggregateByTownship(WbeAlgorithm):
             raise QgsProcessingException(self.invalidSourceError(parameters, self.SAMPLES))
         if townships is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
-        if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.PolygonGeometry:
+        if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
             raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
         name_field = self.parameterAsString(parameters, self.TOWNSHIP_FIELD, context)
         self._name_field = name_field
@@ -414,7 +419,13 @@ class AggregateByTownship(WbeAlgorithm):
         out_fields = QgsProcessingUtils.combineFields(carried_township_fields(townships.fields()), stat_fields())
         # Each township repeats once per round: its primary key (a GeoPackage fid, a PostGIS id) cannot be the output's.
         sink, dest_id = self.parameterAsSink(
-            parameters, self.OUTPUT, context, out_fields, townships.wkbType(), townships.sourceCrs(), QgsFeatureSink.RegeneratePrimaryKey
+            parameters,
+            self.OUTPUT,
+            context,
+            out_fields,
+            townships.wkbType(),
+            townships.sourceCrs(),
+            QgsFeatureSink.SinkFlag.RegeneratePrimaryKey,
         )
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
@@ -435,7 +446,7 @@ class AggregateByTownship(WbeAlgorithm):
                     out_fields,
                     townships.wkbType(),
                     townships.sourceCrs(),
-                    QgsFeatureSink.RegeneratePrimaryKey,
+                    QgsFeatureSink.SinkFlag.RegeneratePrimaryKey,
                 )
                 if sink is None:
                     raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))

@@ -20,7 +20,6 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingUtils,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...core import backcalc as bc
 from ...core import samples as sm
@@ -28,6 +27,7 @@ from ...core.nondetect import substitute
 from ...core.values import LOAD, NORMAL_UNIT, SOLID, parse_unit
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, require_fields, to_float_array, unit_parameter
+from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_STRING
 from ..io.samples import discard_output, sample_refusal, write_checked
 
 SAMPLE_FIELDS = ["site_id", "compound", "concentration"]  # required; the rest are optional (core/samples.py)
@@ -52,17 +52,19 @@ def rsd_parameters(algorithm) -> None:
         ),
     ):
         param = QgsProcessingParameterNumber(
-            name, label, QgsProcessingParameterNumber.Double, defaultValue=default, minValue=0.0, maxValue=5.0
+            name, label, QgsProcessingParameterNumber.Type.Double, defaultValue=default, minValue=0.0, maxValue=5.0
         )
         param.setHelp(tr("Relative standard deviation (0.10 = 10%). Default {value}: {source}.").format(value=default, source=source))
-        param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         algorithm.addParameter(param)
     draws = QgsProcessingParameterNumber(
-        "DRAWS", tr("Monte Carlo draws"), QgsProcessingParameterNumber.Integer, defaultValue=10000, minValue=1, maxValue=1000000
+        "DRAWS", tr("Monte Carlo draws"), QgsProcessingParameterNumber.Type.Integer, defaultValue=10000, minValue=1, maxValue=1000000
     )
-    draws.setFlags(draws.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    draws.setFlags(draws.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
     algorithm.addParameter(draws)
-    algorithm.addParameter(QgsProcessingParameterNumber("SEED", tr("Random seed"), QgsProcessingParameterNumber.Integer, defaultValue=1))
+    algorithm.addParameter(
+        QgsProcessingParameterNumber("SEED", tr("Random seed"), QgsProcessingParameterNumber.Type.Integer, defaultValue=1)
+    )
 
 
 def read_rsd(algorithm, parameters, context) -> bc.Rsd:
@@ -128,23 +130,23 @@ def in_stable_order(columns: dict, ids: list) -> tuple[dict, list]:
 
 def out_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("conc_used", QVariant.Double))
-    fields.append(QgsField("flow_l_day", QVariant.Double))
-    fields.append(QgsField("population_used", QVariant.Double))
-    fields.append(QgsField("population_source", QVariant.String))
+    fields.append(QgsField("conc_used", FIELD_DOUBLE))
+    fields.append(QgsField("flow_l_day", FIELD_DOUBLE))
+    fields.append(QgsField("population_used", FIELD_DOUBLE))
+    fields.append(QgsField("population_source", FIELD_STRING))
     for _key, name in (*FIGURE_FIELDS, ("doses", "doses_day_1000")):
         for suffix in ("", "_lo", "_med", "_hi"):
-            fields.append(QgsField(name + suffix, QVariant.Double))
-    fields.append(QgsField("parent", QVariant.String))
-    fields.append(QgsField("excretion", QVariant.Double))
-    fields.append(QgsField("mass_ratio", QVariant.Double))
-    fields.append(QgsField("typical_dose_mg", QVariant.Double))
-    fields.append(QgsField("factor_confirmed", QVariant.Bool))
-    fields.append(QgsField("meth_paired", QVariant.Double))
-    fields.append(QgsField("value_unit", QVariant.String))  # the unit the value was read in
-    fields.append(QgsField("null_reason", QVariant.String))  # why consumption is NULL, when it is
-    fields.append(QgsField("sampling", QVariant.String))  # grab or composite: which sampling RSD applied
-    fields.append(QgsField("estimate_note", QVariant.String))  # e.g. heroin from total morphine: an upper bound
+            fields.append(QgsField(name + suffix, FIELD_DOUBLE))
+    fields.append(QgsField("parent", FIELD_STRING))
+    fields.append(QgsField("excretion", FIELD_DOUBLE))
+    fields.append(QgsField("mass_ratio", FIELD_DOUBLE))
+    fields.append(QgsField("typical_dose_mg", FIELD_DOUBLE))
+    fields.append(QgsField("factor_confirmed", FIELD_BOOL))
+    fields.append(QgsField("meth_paired", FIELD_DOUBLE))
+    fields.append(QgsField("value_unit", FIELD_STRING))  # the unit the value was read in
+    fields.append(QgsField("null_reason", FIELD_STRING))  # why consumption is NULL, when it is
+    fields.append(QgsField("sampling", FIELD_STRING))  # grab or composite: which sampling RSD applied
+    fields.append(QgsField("estimate_note", FIELD_STRING))  # e.g. heroin from total morphine: an upper bound
     return fields
 
 
@@ -211,13 +213,13 @@ class BackCalculate(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource("INPUT", tr("Samples"), [QgsProcessing.TypeVector]))
+        self.addParameter(QgsProcessingParameterFeatureSource("INPUT", tr("Samples"), [QgsProcessing.SourceType.TypeVector]))
         self.addParameter(
             QgsProcessingParameterField(
                 "FLOW_FIELD",
                 tr("Daily flow field"),
                 parentLayerParameterName="INPUT",
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             )
         )
@@ -229,13 +231,13 @@ class BackCalculate(WbeAlgorithm):
                 "POPULATION_FIELD",
                 tr("Population served field (census)"),
                 parentLayerParameterName="INPUT",
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                "SITE_TABLE", tr("Per-site table of flow and population"), [QgsProcessing.TypeVector], optional=True
+                "SITE_TABLE", tr("Per-site table of flow and population"), [QgsProcessing.SourceType.TypeVector], optional=True
             )
         )
         self.addParameter(
@@ -252,7 +254,7 @@ class BackCalculate(WbeAlgorithm):
                 "SITE_FLOW_FIELD",
                 tr("Flow field in the per-site table"),
                 parentLayerParameterName="SITE_TABLE",
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             )
         )
@@ -261,7 +263,7 @@ class BackCalculate(WbeAlgorithm):
                 "SITE_POPULATION_FIELD",
                 tr("Population field in the per-site table"),
                 parentLayerParameterName="SITE_TABLE",
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             )
         )
@@ -278,7 +280,7 @@ class BackCalculate(WbeAlgorithm):
                 "NH4_FIELD",
                 tr("NH4-N field (mg/L)"),
                 parentLayerParameterName="INPUT",
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             )
         )
@@ -308,9 +310,9 @@ class BackCalculate(WbeAlgorithm):
                 tr("Median AMP/MA ratio in wastewater, 0.09 (WBE science notes)."),
             ),
         ):
-            param = QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Double, defaultValue=default, minValue=0.0)
+            param = QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Type.Double, defaultValue=default, minValue=0.0)
             param.setHelp(help_text)
-            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
             self.addParameter(param)
         factors = QgsProcessingParameterFile("FACTORS", tr("Your correction factor table (CSV)"), extension="csv", optional=True)
         factors.setHelp(tr("Same columns as resources/correction_factors.csv; its rows win over the shipped ones."))

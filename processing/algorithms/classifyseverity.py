@@ -30,7 +30,6 @@ from qgis.core import (
     QgsProcessingUtils,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...core.classify import (
     FIXED,
@@ -61,6 +60,7 @@ from ..base import (
     to_float_array,
     township_name_field,
 )
+from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..styling import format_value, severity_label, severity_renderer, store_style
 
 POOLED, BASELINE = range(2)
@@ -70,8 +70,8 @@ QUARTER = re.compile(r"^\d{4}Q[1-4]$")
 
 def severity_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("severity", QVariant.Int))
-    fields.append(QgsField("severity_label", QVariant.String, len=32))
+    fields.append(QgsField("severity", FIELD_INT))
+    fields.append(QgsField("severity_label", FIELD_STRING, len=32))
     return fields
 
 
@@ -235,10 +235,10 @@ class ClassifySeverity(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Input layer"), [QgsProcessing.TypeVector]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Input layer"), [QgsProcessing.SourceType.TypeVector]))
         self.addParameter(
             QgsProcessingParameterField(
-                self.FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
+                self.FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.DataType.Numeric
             )
         )
         self.addParameter(QgsProcessingParameterEnum(self.METHOD, tr("Classification method"), options=method_names(), defaultValue=JENKS))
@@ -304,7 +304,7 @@ class ClassifySeverity(WbeAlgorithm):
         ):
             param = self.parameterDefinition(name)
             param.setFlags(param.flags() | param.FlagAdvanced)
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Severity"), QgsProcessing.TypeVectorAnyGeometry))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Severity"), QgsProcessing.SourceType.TypeVectorAnyGeometry))
         self.addOutput(QgsProcessingOutputNumber("BREAK_1", tr("Upper bound of class 1 (general)")))
         self.addOutput(QgsProcessingOutputNumber("BREAK_2", tr("Upper bound of class 2 (fairly severe)")))
         self.addOutput(QgsProcessingOutputString("BREAKS", tr("Breaks per compound")))
@@ -491,7 +491,7 @@ class ClassifySeverity(WbeAlgorithm):
 
         extra = severity_fields()
         if ratio_all is not None:
-            extra.append(QgsField("ratio_to_ref", QVariant.Double))
+            extra.append(QgsField("ratio_to_ref", FIELD_DOUBLE))
         out_fields = QgsProcessingUtils.combineFields(source.fields(), extra)
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())
         if sink is None:
@@ -507,7 +507,7 @@ class ClassifySeverity(WbeAlgorithm):
             if ratio_all is not None:
                 attrs.append(None if ratio_all[i] != ratio_all[i] else float(ratio_all[i]))
             out.setAttributes(attrs)
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
         del sink  # closes the file, so the style can be stored inside it
         single = last_breaks if len(groups) == 1 else None
         self._store(dest_id, context, feedback, single, method, summary)
@@ -605,13 +605,13 @@ class ClassifySeverity(WbeAlgorithm):
             summary["breaks"][tr("composite index")] = single
 
         out_fields = QgsFields()
-        out_fields.append(QgsField(id_field, QVariant.String, len=128))
+        out_fields.append(QgsField(id_field, FIELD_STRING, len=128))
         if round_field:
-            out_fields.append(QgsField(round_field, QVariant.String, len=16))
+            out_fields.append(QgsField(round_field, FIELD_STRING, len=16))
         for name in names:
-            out_fields.append(QgsField(f"sev_{name}"[:60], QVariant.Int))
+            out_fields.append(QgsField(f"sev_{name}"[:60], FIELD_INT))
         if index is not None:
-            out_fields.append(QgsField("composite_index", QVariant.Double))
+            out_fields.append(QgsField("composite_index", FIELD_DOUBLE))
         for f in severity_fields():
             out_fields.append(f)
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())
@@ -633,7 +633,7 @@ class ClassifySeverity(WbeAlgorithm):
             cls = None if severity[r] != severity[r] else int(severity[r])
             attrs += [cls, labels.get(cls)]
             out.setAttributes(attrs)
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
         del sink
         self._store(dest_id, context, feedback, single, method, summary)
         self._log_counts(severity, key_rounds, feedback)

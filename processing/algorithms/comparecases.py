@@ -23,12 +23,13 @@ from qgis.core import (
     QgsProcessingUtils,
     QgsRendererCategory,
 )
-from qgis.PyQt.QtCore import QPointF, QRectF, Qt, QVariant
+from qgis.PyQt.QtCore import QPointF, QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPen
 
 from ...core.agreement import AgreementError, agreement, descending_ranks, disagreement
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, to_float_array
+from ..compat import FIELD_DOUBLE, FIELD_INT
 from ..io.samples import write_checked
 from ..styling import store_style
 
@@ -39,13 +40,13 @@ def key_of(value) -> str:
 
 def comparison_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("case_count", QVariant.Double))
-    fields.append(QgsField("survey_rank", QVariant.Double))
-    fields.append(QgsField("case_rank", QVariant.Double))
-    fields.append(QgsField("rank_diff", QVariant.Double))
-    fields.append(QgsField("survey_class", QVariant.Int))
-    fields.append(QgsField("case_class", QVariant.Int))
-    fields.append(QgsField("disagreement", QVariant.Int))
+    fields.append(QgsField("case_count", FIELD_DOUBLE))
+    fields.append(QgsField("survey_rank", FIELD_DOUBLE))
+    fields.append(QgsField("case_rank", FIELD_DOUBLE))
+    fields.append(QgsField("rank_diff", FIELD_DOUBLE))
+    fields.append(QgsField("survey_class", FIELD_INT))
+    fields.append(QgsField("case_class", FIELD_INT))
+    fields.append(QgsField("disagreement", FIELD_INT))
     return fields
 
 
@@ -68,10 +69,10 @@ def tick_text(value: float) -> str:
 def draw_scatter(path: str, names, values, cases, flagged, title: str, x_label: str, y_label: str, legend: str = "") -> None:
     """A scatter chart of survey value against case count, drawn with QPainter into a PNG."""
     width, height = 1200, 900
-    image = QImage(width, height, QImage.Format_ARGB32)
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
-    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     left, right, top, bottom = 130, 40, 80, 130
     plot = QRectF(left, top, width - left - right, height - top - bottom)
 
@@ -93,7 +94,7 @@ def draw_scatter(path: str, names, values, cases, flagged, title: str, x_label: 
     painter.setFont(font)
     painter.setPen(QPen(QColor("#252525"), 2))
     painter.drawRect(plot)
-    painter.drawText(QRectF(0, 10, width, 50), Qt.AlignCenter, title)
+    painter.drawText(QRectF(0, 10, width, 50), Qt.AlignmentFlag.AlignCenter, title)
     small = QFont()
     small.setPixelSize(17)
     painter.setFont(small)
@@ -106,14 +107,16 @@ def draw_scatter(path: str, names, values, cases, flagged, title: str, x_label: 
         painter.drawLine(QPointF(px.x(), plot.top()), QPointF(px.x(), plot.bottom()))
         painter.drawLine(QPointF(plot.left(), py.y()), QPointF(plot.right(), py.y()))
         painter.setPen(QPen(QColor("#252525"), 1))
-        painter.drawText(QRectF(px.x() - 60, plot.bottom() + 6, 120, 26), Qt.AlignCenter, tick_text(xv))
-        painter.drawText(QRectF(plot.left() - 125, py.y() - 13, 115, 26), Qt.AlignRight | Qt.AlignVCenter, tick_text(yv))
+        painter.drawText(QRectF(px.x() - 60, plot.bottom() + 6, 120, 26), Qt.AlignmentFlag.AlignCenter, tick_text(xv))
+        painter.drawText(
+            QRectF(plot.left() - 125, py.y() - 13, 115, 26), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, tick_text(yv)
+        )
     painter.setFont(font)
-    painter.drawText(QRectF(plot.left(), height - 85, plot.width(), 40), Qt.AlignCenter, x_label)
+    painter.drawText(QRectF(plot.left(), height - 85, plot.width(), 40), Qt.AlignmentFlag.AlignCenter, x_label)
     painter.save()
     painter.translate(30, plot.center().y())
     painter.rotate(-90)
-    painter.drawText(QRectF(-plot.height() / 2, -20, plot.height(), 40), Qt.AlignCenter, y_label)
+    painter.drawText(QRectF(-plot.height() / 2, -20, plot.height(), 40), Qt.AlignmentFlag.AlignCenter, y_label)
     painter.restore()
     painter.setFont(small)
     for name, x, y, flag in zip(names, values, cases, flagged):
@@ -128,7 +131,9 @@ def draw_scatter(path: str, names, values, cases, flagged, title: str, x_label: 
         painter.setPen(QPen(QColor("#252525"), 1))
         painter.setBrush(QColor("#d7191c"))
         painter.drawEllipse(QPointF(plot.left() + 12, height - 22), 7, 7)
-        painter.drawText(QRectF(plot.left() + 26, height - 36, plot.width(), 28), Qt.AlignLeft | Qt.AlignVCenter, legend)
+        painter.drawText(
+            QRectF(plot.left() + 26, height - 36, plot.width(), 28), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, legend
+        )
     painter.end()
     if not image.save(path, "PNG"):
         raise QgsProcessingException(tr("Could not write the chart to “{path}”.").format(path=path))
@@ -178,15 +183,20 @@ class CompareCases(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Township layer"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.INPUT, tr("Township layer"), [QgsProcessing.SourceType.TypeVectorPolygon])
+        )
         self.addParameter(
             QgsProcessingParameterField(
-                self.VALUE_FIELD, tr("Survey value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
+                self.VALUE_FIELD,
+                tr("Survey value field"),
+                parentLayerParameterName=self.INPUT,
+                type=QgsProcessingParameterField.DataType.Numeric,
             )
         )
         self.addParameter(QgsProcessingParameterField(self.JOIN_FIELD, tr("Township name field"), parentLayerParameterName=self.INPUT))
         self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (when the layer holds several)"), optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.CASES, tr("Case table"), [QgsProcessing.TypeVector]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.CASES, tr("Case table"), [QgsProcessing.SourceType.TypeVector]))
         self.addParameter(
             QgsProcessingParameterField(
                 self.CASES_JOIN_FIELD, tr("Township name field in the case table"), parentLayerParameterName=self.CASES
@@ -194,19 +204,21 @@ class CompareCases(WbeAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterField(
-                self.CASE_FIELD, tr("Case count field"), parentLayerParameterName=self.CASES, type=QgsProcessingParameterField.Any
+                self.CASE_FIELD, tr("Case count field"), parentLayerParameterName=self.CASES, type=QgsProcessingParameterField.DataType.Any
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MIN_RANK_GAP,
                 tr("Rank gap that counts as disagreement (0: a third of the townships)"),
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 defaultValue=0,
                 minValue=0,
             )
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Survey against cases"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Survey against cases"), QgsProcessing.SourceType.TypeVectorPolygon)
+        )
         self.addParameter(
             QgsProcessingParameterFileDestination(
                 self.CHART, tr("Scatter chart"), tr("PNG image (*.png)"), optional=True, createByDefault=False

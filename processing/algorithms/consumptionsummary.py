@@ -18,11 +18,11 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...core import backcalc as bc
 from ...translate import tr
 from ..base import SAMPLE_TOWNSHIP_FIELD, WbeAlgorithm, is_null, read_columns, require_fields, sample_township_parameter, to_float_array
+from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import write_checked
 from .backcalculate import in_stable_order, read_rsd, rsd_parameters
 
@@ -43,33 +43,33 @@ FIGURES = (("load_1000", "load_mg_day_1000"), ("consumption", "consumption_mg_da
 
 def summary_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("level", QVariant.String))
-    fields.append(QgsField("township", QVariant.String))
-    fields.append(QgsField("round", QVariant.String))
-    fields.append(QgsField("compound", QVariant.String))
-    fields.append(QgsField("n_samples", QVariant.Int))
-    fields.append(QgsField("n_sites", QVariant.Int))
+    fields.append(QgsField("level", FIELD_STRING))
+    fields.append(QgsField("township", FIELD_STRING))
+    fields.append(QgsField("round", FIELD_STRING))
+    fields.append(QgsField("compound", FIELD_STRING))
+    fields.append(QgsField("n_samples", FIELD_INT))
+    fields.append(QgsField("n_sites", FIELD_INT))
     for _key, name in FIGURES:
         for suffix in ("", "_lo", "_med", "_hi"):
-            fields.append(QgsField(name + suffix, QVariant.Double))
+            fields.append(QgsField(name + suffix, FIELD_DOUBLE))
     return fields
 
 
 def comparison_fields() -> QgsFields:
     fields = QgsFields()
     for name, kind in (
-        ("compound", QVariant.String),
-        ("measure", QVariant.String),
-        ("unit", QVariant.String),
-        ("source_kind", QVariant.String),
-        ("place", QVariant.String),
-        ("period", QVariant.String),
-        ("n", QVariant.Int),
-        ("n_below_loq", QVariant.Int),
-        ("low", QVariant.Double),
-        ("median", QVariant.Double),
-        ("high", QVariant.Double),
-        ("citation", QVariant.String),
+        ("compound", FIELD_STRING),
+        ("measure", FIELD_STRING),
+        ("unit", FIELD_STRING),
+        ("source_kind", FIELD_STRING),
+        ("place", FIELD_STRING),
+        ("period", FIELD_STRING),
+        ("n", FIELD_INT),
+        ("n_below_loq", FIELD_INT),
+        ("low", FIELD_DOUBLE),
+        ("median", FIELD_DOUBLE),
+        ("high", FIELD_DOUBLE),
+        ("citation", FIELD_STRING),
     ):
         fields.append(QgsField(name, kind))
     return fields
@@ -101,30 +101,34 @@ class ConsumptionSummary(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource("INPUT", tr("Back-calculated samples"), [QgsProcessing.TypeVector]))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource("INPUT", tr("Back-calculated samples"), [QgsProcessing.SourceType.TypeVector])
+        )
         self.addParameter(sample_township_parameter())
         amp = QgsProcessingParameterNumber(
             "AMP_RATIO",
             tr("Amphetamine from methamphetamine (AMP/MA ratio)"),
-            QgsProcessingParameterNumber.Double,
+            QgsProcessingParameterNumber.Type.Double,
             defaultValue=bc.AMP_MA_RATIO,
             minValue=0.0,
         )
-        amp.setFlags(amp.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        amp.setFlags(amp.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(amp)
         rsd_parameters(self)
         emcdda = QgsProcessingParameterFile("EMCDDA_TABLE", tr("EMCDDA city table (CSV)"), extension="csv", optional=True)
         emcdda.setHelp(tr("Empty: the copy shipped with the plugin (EMCDDA European multi-city study, 2011–2022)."))
-        emcdda.setFlags(emcdda.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        emcdda.setFlags(emcdda.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(emcdda)
         year = QgsProcessingParameterNumber(
-            "EMCDDA_YEAR", tr("EMCDDA year (0: the latest)"), QgsProcessingParameterNumber.Integer, defaultValue=0, minValue=0
+            "EMCDDA_YEAR", tr("EMCDDA year (0: the latest)"), QgsProcessingParameterNumber.Type.Integer, defaultValue=0, minValue=0
         )
-        year.setFlags(year.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        year.setFlags(year.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(year)
-        self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", tr("Township and county summary"), QgsProcessing.TypeVector))
         self.addParameter(
-            QgsProcessingParameterFeatureSink("COMPARISON", tr("Comparison with published figures"), QgsProcessing.TypeVector)
+            QgsProcessingParameterFeatureSink("OUTPUT", tr("Township and county summary"), QgsProcessing.SourceType.TypeVector)
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink("COMPARISON", tr("Comparison with published figures"), QgsProcessing.SourceType.TypeVector)
         )
         self.addOutput(QgsProcessingOutputNumber("N_USED", tr("Samples used")))
         self.addOutput(QgsProcessingOutputNumber("N_LEFT_OUT", tr("Samples left out")))
@@ -199,7 +203,7 @@ class ConsumptionSummary(WbeAlgorithm):
                 )
             )
 
-        summary_sink, summary_id = self.parameterAsSink(parameters, "OUTPUT", context, summary_fields(), QgsWkbTypes.NoGeometry)
+        summary_sink, summary_id = self.parameterAsSink(parameters, "OUTPUT", context, summary_fields(), QgsWkbTypes.Type.NoGeometry)
         if summary_sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
         county_rows = {}
@@ -245,7 +249,7 @@ class ConsumptionSummary(WbeAlgorithm):
                     township_rows.setdefault((round_id, comp), []).append(values[0])
 
         comparison_sink, comparison_id = self.parameterAsSink(
-            parameters, "COMPARISON", context, comparison_fields(), QgsWkbTypes.NoGeometry
+            parameters, "COMPARISON", context, comparison_fields(), QgsWkbTypes.Type.NoGeometry
         )
         if comparison_sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, "COMPARISON"))

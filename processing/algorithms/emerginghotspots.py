@@ -22,7 +22,6 @@ from qgis.core import (
     QgsSymbol,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor
 
 from ...core import samples as sm
@@ -32,6 +31,7 @@ from ...core.trend import build_matrix, rounds_for_reachable_p, smallest_p
 from ...core.weights import WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import discard_output, refuse_mixed_layer, sample_refusal, write_checked
 from ..spatial import repair_polygons
 from ..styling import store_style
@@ -138,7 +138,9 @@ class EmergingHotspots(WbeAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.INPUT, tr("Township values by round"), [QgsProcessing.TypeVectorAnyGeometry])
+            QgsProcessingParameterFeatureSource(
+                self.INPUT, tr("Township values by round"), [QgsProcessing.SourceType.TypeVectorAnyGeometry]
+            )
         )
         self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Township field"), parentLayerParameterName=self.INPUT))
         self.addParameter(
@@ -148,7 +150,7 @@ class EmergingHotspots(WbeAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterField(
-                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
+                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.DataType.Numeric
             )
         )
         self.addParameter(neighbours_parameter(self.WEIGHTS))
@@ -158,16 +160,23 @@ class EmergingHotspots(WbeAlgorithm):
             )
         )
         self.addParameter(
-            QgsProcessingParameterNumber(self.K, tr("K nearest neighbours"), QgsProcessingParameterNumber.Integer, 4, minValue=1)
+            QgsProcessingParameterNumber(self.K, tr("K nearest neighbours"), QgsProcessingParameterNumber.Type.Integer, 4, minValue=1)
         )
         # The same default as wbe:hotspots, so both flag the same hot spots for the same round.
         self.addParameter(QgsProcessingParameterBoolean(self.FDR, tr("False discovery rate correction per round"), defaultValue=True))
         alpha = QgsProcessingParameterNumber(
-            self.TREND_ALPHA, tr("Significance level of the trend"), QgsProcessingParameterNumber.Double, 0.05, minValue=1e-6, maxValue=0.5
+            self.TREND_ALPHA,
+            tr("Significance level of the trend"),
+            QgsProcessingParameterNumber.Type.Double,
+            0.05,
+            minValue=1e-6,
+            maxValue=0.5,
         )
         alpha.setFlags(alpha.flags() | alpha.FlagAdvanced)
         self.addParameter(alpha)
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Emerging hot spots"), QgsProcessing.TypeVectorAnyGeometry))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Emerging hot spots"), QgsProcessing.SourceType.TypeVectorAnyGeometry)
+        )
         self.addOutput(QgsProcessingOutputNumber("N_LOCATIONS", tr("Townships")))
         self.addOutput(QgsProcessingOutputNumber("N_ROUNDS", tr("Rounds")))
         self.addOutput(QgsProcessingOutputNumber("N_HOT", tr("Townships with a hot spot pattern")))
@@ -186,10 +195,10 @@ class EmergingHotspots(WbeAlgorithm):
             names.append(name)
         id_field, round_field, value_field = names
         geometry_type = QgsWkbTypes.geometryType(source.wkbType())
-        if geometry_type not in (QgsWkbTypes.PointGeometry, QgsWkbTypes.PolygonGeometry):
+        if geometry_type not in (QgsWkbTypes.GeometryType.PointGeometry, QgsWkbTypes.GeometryType.PolygonGeometry):
             raise QgsProcessingException(tr("“{layer}” needs point or polygon geometries to find neighbours.").format(layer=layer))
         scheme = self.parameterAsEnum(parameters, self.WEIGHTS, context)
-        if scheme == QUEEN and geometry_type != QgsWkbTypes.PolygonGeometry:
+        if scheme == QUEEN and geometry_type != QgsWkbTypes.GeometryType.PolygonGeometry:
             raise QgsProcessingException(
                 tr("Queen contiguity needs polygons; “{layer}” holds points. Choose a distance band or K nearest.").format(layer=layer)
             )
@@ -314,16 +323,16 @@ class EmergingHotspots(WbeAlgorithm):
         out_fields = QgsFields()
         out_fields.append(source.fields().at(source.fields().lookupField(id_field)))
         for name, kind in (
-            ("n_rounds", QVariant.Int),
-            ("n_hot", QVariant.Int),
-            ("n_cold", QVariant.Int),
-            ("bins", QVariant.String),
-            ("gi_z_last", QVariant.Double),
-            ("trend_s", QVariant.Int),
-            ("trend_z", QVariant.Double),
-            ("trend_p", QVariant.Double),
-            ("pattern", QVariant.String),
-            ("pattern_label", QVariant.String),
+            ("n_rounds", FIELD_INT),
+            ("n_hot", FIELD_INT),
+            ("n_cold", FIELD_INT),
+            ("bins", FIELD_STRING),
+            ("gi_z_last", FIELD_DOUBLE),
+            ("trend_s", FIELD_INT),
+            ("trend_z", FIELD_DOUBLE),
+            ("trend_p", FIELD_DOUBLE),
+            ("pattern", FIELD_STRING),
+            ("pattern_label", FIELD_STRING),
         ):
             out_fields.append(QgsField(name, kind))
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())

@@ -29,13 +29,13 @@ from qgis.core import (
     QgsSpatialIndex,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...core import hotspots as hs
 from ...core.nondetect import substitute
 from ...core.weights import Weights, WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, to_float_array
+from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import discard_output, refuse_mixed_layer, write_checked
 from ..spatial import repair_polygons
 from ..styling import store_style
@@ -56,12 +56,12 @@ _MAX_LISTED = 20
 
 def hotspot_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("gi_z", QVariant.Double))
-    fields.append(QgsField("gi_p", QVariant.Double))
-    fields.append(QgsField("gi_bin", QVariant.Int))
-    fields.append(QgsField("lisa_i", QVariant.Double))
-    fields.append(QgsField("lisa_p", QVariant.Double))
-    fields.append(QgsField("lisa_cluster", QVariant.String, len=2))
+    fields.append(QgsField("gi_z", FIELD_DOUBLE))
+    fields.append(QgsField("gi_p", FIELD_DOUBLE))
+    fields.append(QgsField("gi_bin", FIELD_INT))
+    fields.append(QgsField("lisa_i", FIELD_DOUBLE))
+    fields.append(QgsField("lisa_p", FIELD_DOUBLE))
+    fields.append(QgsField("lisa_cluster", FIELD_STRING, len=2))
     return fields
 
 
@@ -79,9 +79,9 @@ def bin_label(level: int) -> str:
 
 
 def _symbol(geometry_type: int, colour: str):
-    if geometry_type == QgsWkbTypes.PointGeometry:
+    if geometry_type == QgsWkbTypes.GeometryType.PointGeometry:
         return QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "size": "3", "outline_color": "#4d4d4d"})
-    if geometry_type == QgsWkbTypes.LineGeometry:
+    if geometry_type == QgsWkbTypes.GeometryType.LineGeometry:
         return QgsLineSymbol.createSimple({"color": colour, "width": "0.8"})
     return QgsFillSymbol.createSimple({"color": colour, "outline_color": "#4d4d4d", "outline_width": "0.3"})
 
@@ -224,10 +224,10 @@ class Hotspots(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Input layer"), [QgsProcessing.TypeVector]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Input layer"), [QgsProcessing.SourceType.TypeVector]))
         self.addParameter(
             QgsProcessingParameterField(
-                self.FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
+                self.FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.DataType.Numeric
             )
         )
         self.addParameter(neighbours_parameter(self.WEIGHTS))
@@ -242,21 +242,21 @@ class Hotspots(WbeAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.K, tr("Number of nearest neighbours (K)"), QgsProcessingParameterNumber.Integer, 8, minValue=1
+                self.K, tr("Number of nearest neighbours (K)"), QgsProcessingParameterNumber.Type.Integer, 8, minValue=1
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.PERMUTATIONS,
                 tr("Permutations (0: analytic p-values only)"),
-                QgsProcessingParameterNumber.Integer,
+                QgsProcessingParameterNumber.Type.Integer,
                 999,
                 minValue=0,
                 maxValue=99999,
             )
         )
         self.addParameter(
-            QgsProcessingParameterNumber(self.SEED, tr("Random seed"), QgsProcessingParameterNumber.Integer, 12345, minValue=0)
+            QgsProcessingParameterNumber(self.SEED, tr("Random seed"), QgsProcessingParameterNumber.Type.Integer, 12345, minValue=0)
         )
         self.addParameter(QgsProcessingParameterBoolean(self.FDR, tr("False discovery rate correction (FDR)"), defaultValue=True))
         policy = nondetect_policy_parameter("ND_POLICY")
@@ -267,7 +267,7 @@ class Hotspots(WbeAlgorithm):
             )
         )
         self.addParameter(policy)
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Hot spots"), QgsProcessing.TypeVectorAnyGeometry))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Hot spots"), QgsProcessing.SourceType.TypeVectorAnyGeometry))
         self.addOutput(QgsProcessingOutputNumber("N_HOT", tr("Hot spots (gi_bin > 0)")))
         self.addOutput(QgsProcessingOutputNumber("N_COLD", tr("Cold spots (gi_bin < 0)")))
         self.addOutput(QgsProcessingOutputNumber("N_ISLANDS", tr("Features without neighbours")))
@@ -289,7 +289,7 @@ class Hotspots(WbeAlgorithm):
         seed = self.parameterAsInt(parameters, self.SEED, context)
         fdr = self.parameterAsBoolean(parameters, self.FDR, context)
         geometry_type = QgsWkbTypes.geometryType(source.wkbType())
-        if scheme == QUEEN and geometry_type != QgsWkbTypes.PolygonGeometry:
+        if scheme == QUEEN and geometry_type != QgsWkbTypes.GeometryType.PolygonGeometry:
             raise QgsProcessingException(
                 tr(
                     "Queen contiguity needs polygons, and “{layer}” has none. For points use a fixed distance band or K nearest neighbours."
@@ -552,7 +552,7 @@ class Hotspots(WbeAlgorithm):
 def _centre(geometry: QgsGeometry) -> tuple[float, float]:
     point = (
         geometry.centroid().asPoint()
-        if QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.PointGeometry or geometry.isMultipart()
+        if QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.GeometryType.PointGeometry or geometry.isMultipart()
         else geometry.asPoint()
     )
     return point.x(), point.y()

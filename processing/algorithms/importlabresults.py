@@ -45,6 +45,7 @@ from ...core.labtable import AUTO_LAYOUT, WIDE, LabTableError, detect_columns, i
 from ...core.values import parse_coordinates
 from ...translate import tr
 from ..base import WbeAlgorithm
+from ..compat import FIELD_BOOL, FIELD_DATE, FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io import bulk_writer
 from ..io.csv_safe import SafeSink, is_csv_destination, neutralise, neutralise_column
 from ..io.table_reader import read_table
@@ -75,18 +76,18 @@ def sample_fields() -> QgsFields:
     feature whose site, compound or raw value is longer (it was counted as imported but never written)."""
     fields = QgsFields()
     for name, kind, length in (
-        ("site_id", QVariant.String, 0),
-        ("sample_date", QVariant.Date, 0),
-        ("round", QVariant.String, 0),
-        ("medium", QVariant.String, 0),
-        ("compound", QVariant.String, 0),
-        ("concentration", QVariant.Double, 0),
-        ("detected", QVariant.Bool, 0),
-        ("lod", QVariant.Double, 0),
-        ("raw_value", QVariant.String, 0),
-        ("unit", QVariant.String, 0),
-        ("lab_township", QVariant.String, 0),
-        ("source_row", QVariant.Int, 0),
+        ("site_id", FIELD_STRING, 0),
+        ("sample_date", FIELD_DATE, 0),
+        ("round", FIELD_STRING, 0),
+        ("medium", FIELD_STRING, 0),
+        ("compound", FIELD_STRING, 0),
+        ("concentration", FIELD_DOUBLE, 0),
+        ("detected", FIELD_BOOL, 0),
+        ("lod", FIELD_DOUBLE, 0),
+        ("raw_value", FIELD_STRING, 0),
+        ("unit", FIELD_STRING, 0),
+        ("lab_township", FIELD_STRING, 0),
+        ("source_row", FIELD_INT, 0),
     ):
         fields.append(QgsField(name, kind, len=length))
     return fields
@@ -94,13 +95,13 @@ def sample_fields() -> QgsFields:
 
 def rejected_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("source_row", QVariant.Int))
-    fields.append(QgsField("reason", QVariant.String, len=254))
-    fields.append(QgsField("reason_code", QVariant.String, len=32))
-    fields.append(QgsField("column", QVariant.String, len=80))
-    fields.append(QgsField("value", QVariant.String, len=254))
-    fields.append(QgsField("raw_row", QVariant.String, len=1000))
-    fields.append(QgsField("detail", QVariant.String, len=254))
+    fields.append(QgsField("source_row", FIELD_INT))
+    fields.append(QgsField("reason", FIELD_STRING, len=254))
+    fields.append(QgsField("reason_code", FIELD_STRING, len=32))
+    fields.append(QgsField("column", FIELD_STRING, len=80))
+    fields.append(QgsField("value", FIELD_STRING, len=254))
+    fields.append(QgsField("raw_row", FIELD_STRING, len=1000))
+    fields.append(QgsField("detail", FIELD_STRING, len=254))
     return fields
 
 
@@ -385,20 +386,20 @@ class ImportLabResults(WbeAlgorithm):
             QgsProcessingParameterFile(
                 self.INPUT,
                 tr("Lab results table"),
-                behavior=QgsProcessingParameterFile.File,
+                behavior=QgsProcessingParameterFile.Behavior.File,
                 fileFilter=tr("Lab tables (*.csv *.txt *.xlsx *.xls *.ods);;All files (*.*)"),
             )
         )
         self.addParameter(datum_parameter(self.DATUM))
 
         def advanced(param):
-            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
             self.addParameter(param)
 
         advanced(QgsProcessingParameterCrs(self.CRS, tr("Coordinates are projected, in this CRS (empty: degrees)"), optional=True))
         advanced(
             QgsProcessingParameterFeatureSource(
-                self.SITES, tr("Sites layer or table, for rows without coordinates"), [QgsProcessing.TypeVector], optional=True
+                self.SITES, tr("Sites layer or table, for rows without coordinates"), [QgsProcessing.SourceType.TypeVector], optional=True
             )
         )
         advanced(
@@ -428,7 +429,7 @@ class ImportLabResults(WbeAlgorithm):
             QgsProcessingParameterFile(
                 self.COMPOUND_TABLE,
                 tr("Extra compound name table (CSV with columns canonical, alias)"),
-                behavior=QgsProcessingParameterFile.File,
+                behavior=QgsProcessingParameterFile.Behavior.File,
                 extension="csv",
                 optional=True,
             )
@@ -453,10 +454,10 @@ class ImportLabResults(WbeAlgorithm):
                 self.STORE_CONNECTION, tr("Or append to the shared survey store (PostgreSQL connection)"), "postgres", optional=True
             )
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Samples"), QgsProcessing.TypeVectorPoint))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Samples"), QgsProcessing.SourceType.TypeVectorPoint))
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.REJECTED, tr("Rejected rows"), QgsProcessing.TypeVector, optional=True, createByDefault=True
+                self.REJECTED, tr("Rejected rows"), QgsProcessing.SourceType.TypeVector, optional=True, createByDefault=True
             )
         )
         for name, label in (
@@ -493,7 +494,7 @@ class ImportLabResults(WbeAlgorithm):
                     field=id_field, fields=", ".join(names)
                 )
             )
-        has_points = QgsWkbTypes.geometryType(source.wkbType()) == QgsWkbTypes.PointGeometry
+        has_points = QgsWkbTypes.geometryType(source.wkbType()) == QgsWkbTypes.GeometryType.PointGeometry
         ids, xs, ys = [], [], []
         if has_points:
             transform = QgsCoordinateTransform(source.sourceCrs(), out_crs, context.transformContext())
@@ -512,7 +513,7 @@ class ImportLabResults(WbeAlgorithm):
                         fields=", ".join(names)
                     )
                 )
-            request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+            request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
             lon_text, lat_text = [], []
             for feature in source.getFeatures(request):
                 attrs = feature.attributes()
@@ -695,7 +696,7 @@ class ImportLabResults(WbeAlgorithm):
     def _write_output(self, parameters, context, samples, out_crs, feedback, written):
         """OUTPUT written and read back; its destination id, or None when canceled."""
         fields = sample_fields()
-        sink, dest_id = self._make_sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, out_crs, written)
+        sink, dest_id = self._make_sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Type.Point, out_crs, written)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         if is_csv_destination(dest_id):
@@ -710,7 +711,7 @@ class ImportLabResults(WbeAlgorithm):
             if outcome == "canceled":
                 return None
             if outcome != "written":  # the layer is not one bulk_writer fills, or filling it failed (and it was removed)
-                sink, dest_id = self._make_sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, out_crs, written)
+                sink, dest_id = self._make_sink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Type.Point, out_crs, written)
                 if sink is None:
                     raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         if sink is not None:
@@ -729,7 +730,7 @@ class ImportLabResults(WbeAlgorithm):
         """REJECTED written and read back: its destination id, None when not asked for, False when canceled."""
         fields = rejected_fields()
         sink, dest_id = self._make_sink(
-            parameters, self.REJECTED, context, fields, QgsWkbTypes.NoGeometry, QgsCoordinateReferenceSystem(), written
+            parameters, self.REJECTED, context, fields, QgsWkbTypes.Type.NoGeometry, QgsCoordinateReferenceSystem(), written
         )
         if sink is None:
             asked = parameters.get(self.REJECTED) is not None and self.parameterAsOutputLayer(parameters, self.REJECTED, context)
@@ -849,13 +850,13 @@ class ImportLabResults(WbeAlgorithm):
             feature.setGeometry(geometry)
             batch.append(feature)
             if len(batch) == BATCH:
-                sink.addFeatures(batch, QgsFeatureSink.FastInsert)  # a SafeSink: raises when refused
+                sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)  # a SafeSink: raises when refused
                 batch = []
                 if feedback.isCanceled():
                     return False
                 feedback.setProgress(30 + 60.0 * (i + 1) / max(n, 1))
         if batch:
-            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+            sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
         return not feedback.isCanceled()
 
     def _write_samples_bulk(self, target, samples: pd.DataFrame, feedback) -> str:
@@ -914,12 +915,12 @@ class ImportLabResults(WbeAlgorithm):
                 )
                 batch.append(feature)
                 if len(batch) == BATCH:
-                    sink.addFeatures(batch, QgsFeatureSink.FastInsert)  # a SafeSink: raises when refused
+                    sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)  # a SafeSink: raises when refused
                     batch = []
                     if feedback.isCanceled():
                         return False
         if batch:
-            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+            sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
         if feedback.isCanceled():
             return False
         if len(rejected) > LOGGED_REJECTIONS:

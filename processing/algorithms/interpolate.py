@@ -171,7 +171,7 @@ def save_raster_style(path: str, values: np.ndarray, colours: tuple[str, ...], l
     if not layer.isValid():
         return ""
     ramp = QgsColorRampShader(float(stops[0]), float(stops[-1]))
-    ramp.setColorRampType(QgsColorRampShader.Interpolated)
+    ramp.setColorRampType(QgsColorRampShader.Type.Interpolated)
     ramp.setColorRampItemList(
         [QgsColorRampShader.ColorRampItem(float(v), QColor(c), f"{v:.{label_digits}g}") for v, c in zip(stops, colours)]
     )
@@ -273,14 +273,14 @@ class Interpolate(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Sample points"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Sample points"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(
             QgsProcessingParameterField(
                 self.FIELD,
                 tr("Value field"),
                 defaultValue="concentration",
                 parentLayerParameterName=self.INPUT,
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 # optional only so that a run without FIELD takes the default (3.22 does not fill it in)
                 optional=True,
             )
@@ -291,7 +291,7 @@ class Interpolate(WbeAlgorithm):
             )
         )
         power = QgsProcessingParameterNumber(
-            self.POWER, tr("IDW power"), type=QgsProcessingParameterNumber.Double, minValue=0.0, maxValue=99.99, defaultValue=2.0
+            self.POWER, tr("IDW power"), type=QgsProcessingParameterNumber.Type.Double, minValue=0.0, maxValue=99.99, defaultValue=2.0
         )
         self.addParameter(power)
         self.addParameter(
@@ -302,7 +302,7 @@ class Interpolate(WbeAlgorithm):
             QgsProcessingParameterNumber(
                 self.RADIUS,
                 tr("Search radius in map units (0 = unlimited)"),
-                type=QgsProcessingParameterNumber.Double,
+                type=QgsProcessingParameterNumber.Type.Double,
                 minValue=0.0,
                 defaultValue=0.0,
             )
@@ -321,7 +321,7 @@ class Interpolate(WbeAlgorithm):
             (self.RANGE, tr("Range in map units (empty: fitted)")),
         ):
             self.addParameter(
-                QgsProcessingParameterNumber(name, label, type=QgsProcessingParameterNumber.Double, optional=True, minValue=0.0)
+                QgsProcessingParameterNumber(name, label, type=QgsProcessingParameterNumber.Type.Double, optional=True, minValue=0.0)
             )
         self.addParameter(
             QgsProcessingParameterBoolean(self.LOG_TRANSFORM, tr("Interpolate the logarithm (lognormal values)"), defaultValue=False)
@@ -331,14 +331,14 @@ class Interpolate(WbeAlgorithm):
             QgsProcessingParameterNumber(
                 self.PIXEL_SIZE,
                 tr("Pixel size in map units (0: the longer side ÷ 500)"),
-                type=QgsProcessingParameterNumber.Double,
+                type=QgsProcessingParameterNumber.Type.Double,
                 minValue=0.0,
                 defaultValue=0.0,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.MASK, tr("Mask polygons (for example the townships)"), [QgsProcessing.TypeVectorPolygon], optional=True
+                self.MASK, tr("Mask polygons (for example the townships)"), [QgsProcessing.SourceType.TypeVectorPolygon], optional=True
             )
         )
         self.addParameter(QgsProcessingParameterString(self.COMPOUND, tr("Compound (when the layer holds several)"), optional=True))
@@ -348,8 +348,10 @@ class Interpolate(WbeAlgorithm):
             self.EXACT, tr("Exact: double precision also for global IDW with power 2"), defaultValue=False
         )
         for name in (self.COMPOUND, self.ROUND, self.ND_POLICY):
-            self.parameterDefinition(name).setFlags(self.parameterDefinition(name).flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        exact.setFlags(exact.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.parameterDefinition(name).setFlags(
+                self.parameterDefinition(name).flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced
+            )
+        exact.setFlags(exact.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(exact)
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Interpolated surface")))
         self.addParameter(
@@ -357,7 +359,11 @@ class Interpolate(WbeAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.CV_TABLE, tr("Leave-one-out cross-validation"), QgsProcessing.TypeVector, optional=True, createByDefault=True
+                self.CV_TABLE,
+                tr("Leave-one-out cross-validation"),
+                QgsProcessing.SourceType.TypeVector,
+                optional=True,
+                createByDefault=True,
             )
         )
         for name, label in (
@@ -476,7 +482,7 @@ class Interpolate(WbeAlgorithm):
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
         layer_name = source.sourceName()
-        if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.PointGeometry:
+        if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.GeometryType.PointGeometry:
             raise QgsProcessingException(tr("The sample layer “{layer}” is not a point layer.").format(layer=layer_name))
         field = self.parameterAsString(parameters, self.FIELD, context) or "concentration"
         use_log = self.parameterAsBool(parameters, self.LOG_TRANSFORM, context)
@@ -634,7 +640,7 @@ class Interpolate(WbeAlgorithm):
         wkbs = []
         for feature in mask_source.getFeatures():
             geometry = QgsGeometry(feature.geometry())
-            if geometry.isEmpty() or QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.PolygonGeometry:
+            if geometry.isEmpty() or QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
                 continue
             if transform.isValid() and not transform.isShortCircuited():
                 geometry.transform(transform)
@@ -669,7 +675,7 @@ class Interpolate(WbeAlgorithm):
     def _write_cv(self, parameters, context, surface, crs, use_log, field, feedback) -> dict:
         """The cross-validation table (one row per method or power tried) and its summary in the log."""
         results = {}
-        sink, sink_id = self.parameterAsSink(parameters, self.CV_TABLE, context, cv_fields(), QgsWkbTypes.NoGeometry, crs)
+        sink, sink_id = self.parameterAsSink(parameters, self.CV_TABLE, context, cv_fields(), QgsWkbTypes.Type.NoGeometry, crs)
         if sink is not None:
             variogram_name = ck.MODEL_NAMES[surface.variogram.model] if surface.variogram is not None else ""
             for row in surface.cv:
@@ -680,7 +686,7 @@ class Interpolate(WbeAlgorithm):
                 feature.setAttributes(
                     [name, model_name, p, int(use_log), int(s.n), _num(s.mean_error), _num(s.mae), _num(s.rmse), int(row.chosen)]
                 )
-                sink.addFeature(feature, QgsFeatureSink.FastInsert)
+                sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
             results[self.CV_TABLE] = sink_id
         stats = surface.chosen.stats
         results.update({"CV_ME": stats.mean_error, "CV_MAE": stats.mae, "CV_RMSE": stats.rmse})

@@ -38,13 +38,13 @@ from qgis.core import (
     QgsSpatialIndex,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...core import datum
 from ...core import network as net
 from ...core import planning as pl
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, read_columns, to_float_array, write_feature
+from ..compat import FIELD_DOUBLE, FIELD_STRING
 from ..io.samples import sample_mask, subset
 from ..spatial import centre_lonlat, metric_crs, point_xy, polygon_of, repair_polygons, reproject, transformer
 from ..styling import format_value, store_style
@@ -61,16 +61,16 @@ _GRID_CELLS = 1500  # candidate places per township without a network
 
 def plan_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("township", QVariant.String, len=120))
-    fields.append(QgsField("reason", QVariant.String, len=20))
-    fields.append(QgsField("site_id", QVariant.String, len=120))
-    fields.append(QgsField("hot_site", QVariant.String, len=120))
-    fields.append(QgsField("upstream_length_m", QVariant.Double))
-    fields.append(QgsField("upstream_population", QVariant.Double))
-    fields.append(QgsField("lon", QVariant.Double))
-    fields.append(QgsField("lat", QVariant.Double))
-    fields.append(QgsField("lon_gcj02", QVariant.Double))
-    fields.append(QgsField("lat_gcj02", QVariant.Double))
+    fields.append(QgsField("township", FIELD_STRING, len=120))
+    fields.append(QgsField("reason", FIELD_STRING, len=20))
+    fields.append(QgsField("site_id", FIELD_STRING, len=120))
+    fields.append(QgsField("hot_site", FIELD_STRING, len=120))
+    fields.append(QgsField("upstream_length_m", FIELD_DOUBLE))
+    fields.append(QgsField("upstream_population", FIELD_DOUBLE))
+    fields.append(QgsField("lon", FIELD_DOUBLE))
+    fields.append(QgsField("lat", FIELD_DOUBLE))
+    fields.append(QgsField("lon_gcj02", FIELD_DOUBLE))
+    fields.append(QgsField("lat_gcj02", FIELD_DOUBLE))
     return fields
 
 
@@ -119,7 +119,7 @@ class PlanSampling(WbeAlgorithm):
 
     def flags(self):
         # the PDF field sheet is laid out by Qt's text document on the main thread
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
+        return super().flags() | QgsProcessingAlgorithm.Flag.FlagNoThreading
 
     def displayName(self) -> str:
         return tr("Plan the next sampling round")
@@ -153,13 +153,15 @@ class PlanSampling(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.SourceType.TypeVectorPolygon])
+        )
         self.addParameter(
             QgsProcessingParameterField(self.TOWNSHIP_FIELD, tr("Township name field"), parentLayerParameterName=self.TOWNSHIPS)
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.NETWORK, tr("Drainage network (optional)"), [QgsProcessing.TypeVectorLine], optional=True
+                self.NETWORK, tr("Drainage network (optional)"), [QgsProcessing.SourceType.TypeVectorLine], optional=True
             )
         )
         self.addParameter(
@@ -167,7 +169,7 @@ class PlanSampling(WbeAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.SAMPLES, tr("Samples of the last rounds (optional)"), [QgsProcessing.TypeVectorPoint], optional=True
+                self.SAMPLES, tr("Samples of the last rounds (optional)"), [QgsProcessing.SourceType.TypeVectorPoint], optional=True
             )
         )
         self.addParameter(
@@ -175,7 +177,7 @@ class PlanSampling(WbeAlgorithm):
                 self.VALUE_FIELD,
                 tr("Value field"),
                 parentLayerParameterName=self.SAMPLES,
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             )
         )
@@ -189,13 +191,13 @@ class PlanSampling(WbeAlgorithm):
             QgsProcessingParameterNumber(
                 self.THRESHOLD,
                 tr("Threshold: a sample is hot when its value is ≥ this"),
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 defaultValue=100.0,
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.POINTS_PER_TOWNSHIP, tr("Points per township"), QgsProcessingParameterNumber.Integer, defaultValue=5, minValue=0
+                self.POINTS_PER_TOWNSHIP, tr("Points per township"), QgsProcessingParameterNumber.Type.Integer, defaultValue=5, minValue=0
             )
         )
         self.addParameter(
@@ -205,14 +207,14 @@ class PlanSampling(WbeAlgorithm):
             QgsProcessingParameterNumber(
                 self.FOLLOW_UP,
                 tr("Follow-up points for each suspected stretch"),
-                QgsProcessingParameterNumber.Integer,
+                QgsProcessingParameterNumber.Type.Integer,
                 defaultValue=2,
                 minValue=0,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.POPULATION, tr("Population points (optional)"), [QgsProcessing.TypeVectorPoint], optional=True
+                self.POPULATION, tr("Population points (optional)"), [QgsProcessing.SourceType.TypeVectorPoint], optional=True
             )
         )
         self.addParameter(
@@ -220,7 +222,7 @@ class PlanSampling(WbeAlgorithm):
                 self.POPULATION_FIELD,
                 tr("Population count field"),
                 parentLayerParameterName=self.POPULATION,
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             )
         )
@@ -232,12 +234,16 @@ class PlanSampling(WbeAlgorithm):
         )
         advanced = [
             QgsProcessingParameterNumber(
-                self.SNAP_DISTANCE, tr("Snapping distance (metres)"), QgsProcessingParameterNumber.Double, defaultValue=50.0, minValue=0.0
+                self.SNAP_DISTANCE,
+                tr("Snapping distance (metres)"),
+                QgsProcessingParameterNumber.Type.Double,
+                defaultValue=50.0,
+                minValue=0.0,
             ),
             QgsProcessingParameterNumber(
                 self.RADIUS,
                 tr("Radius a point stands for without a network (metres)"),
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 defaultValue=1000.0,
                 minValue=1.0,
             ),
@@ -251,13 +257,13 @@ class PlanSampling(WbeAlgorithm):
                 defaultValue=net.FORWARD,
             ),
             QgsProcessingParameterNumber(
-                self.TOLERANCE, tr("Topology tolerance (metres)"), QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0
+                self.TOLERANCE, tr("Topology tolerance (metres)"), QgsProcessingParameterNumber.Type.Double, defaultValue=0.0, minValue=0.0
             ),
         ]
         for param in advanced:
-            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
             self.addParameter(param)
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Sampling plan"), QgsProcessing.TypeVectorPoint))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Sampling plan"), QgsProcessing.SourceType.TypeVectorPoint))
         self.addParameter(
             QgsProcessingParameterFileDestination(
                 self.FIELD_SHEET, tr("Field sheet (.csv or .pdf)"), "CSV (*.csv);;PDF (*.pdf)", optional=True, createByDefault=False
@@ -406,14 +412,16 @@ class PlanSampling(WbeAlgorithm):
                 ).format(layer=source.sourceName())
             )
         part_geometries = [QgsGeometry(p.clone()) for p in parts]
-        index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+        index = QgsSpatialIndex(QgsSpatialIndex.Flag.FlagStoreFeatureGeometries)
         for k, geometry in enumerate(part_geometries):
             feature = QgsFeature(k)
             feature.setGeometry(geometry)
             index.addFeature(feature)
         # cuts at township boundaries
         cuts: dict[int, list[tuple[float, str | None]]] = {}
-        boundaries = [g.convertToType(QgsWkbTypes.LineGeometry, True) if g is not None and not g.isEmpty() else None for g in polygons]
+        boundaries = [
+            g.convertToType(QgsWkbTypes.GeometryType.LineGeometry, True) if g is not None and not g.isEmpty() else None for g in polygons
+        ]
         for boundary in boundaries:
             if boundary is None or boundary.isNull():
                 continue
@@ -736,7 +744,7 @@ class PlanSampling(WbeAlgorithm):
         # Output.
         out_fields = plan_fields()
         out_crs = townships.sourceCrs()
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, QgsWkbTypes.Point, out_crs)
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, QgsWkbTypes.Type.Point, out_crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         to_out = transformer(work_crs, out_crs, context)
@@ -801,7 +809,7 @@ class PlanSampling(WbeAlgorithm):
 
     @staticmethod
     def _people_on_pieces(pieces, population: np.ndarray) -> np.ndarray:
-        index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+        index = QgsSpatialIndex(QgsSpatialIndex.Flag.FlagStoreFeatureGeometries)
         geometries = pieces
         for k, geometry in enumerate(geometries):
             feature = QgsFeature(k)
@@ -923,13 +931,13 @@ def _block_array(block, width: int, height: int) -> np.ndarray:
     from qgis.core import Qgis
 
     types = {
-        Qgis.Byte: np.uint8,
-        Qgis.UInt16: np.uint16,
-        Qgis.Int16: np.int16,
-        Qgis.UInt32: np.uint32,
-        Qgis.Int32: np.int32,
-        Qgis.Float32: np.float32,
-        Qgis.Float64: np.float64,
+        Qgis.DataType.Byte: np.uint8,
+        Qgis.DataType.UInt16: np.uint16,
+        Qgis.DataType.Int16: np.int16,
+        Qgis.DataType.UInt32: np.uint32,
+        Qgis.DataType.Int32: np.int32,
+        Qgis.DataType.Float32: np.float32,
+        Qgis.DataType.Float64: np.float64,
     }
     dtype = types.get(block.dataType())
     if dtype is None:
@@ -956,9 +964,13 @@ def _write_pdf_landscape(text: str, path: str, title: str) -> bool:
     writer = QPdfWriter(path)
     writer.setTitle(title)
     writer.setCreator("wbe_surveillance")
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Landscape, QMarginsF(12, 12, 12, 12), QPageLayout.Millimeter))
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape, QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter
+        )
+    )
     writer.setResolution(300)
-    document.print_(writer)
+    document.print(writer)
     del writer
     return os.path.exists(path) and os.path.getsize(path) > 0
 

@@ -85,7 +85,7 @@ class Report(WbeAlgorithm):
 
     def flags(self):
         # Layouts and the PDF writer render fonts and pictures, which needs the main thread.
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
+        return super().flags() | QgsProcessingAlgorithm.Flag.FlagNoThreading
 
     def displayName(self) -> str:
         return tr("Survey report (HTML and PDF)")
@@ -115,7 +115,7 @@ class Report(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterVectorLayer(self.INPUT, tr("Severity layer"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterVectorLayer(self.INPUT, tr("Severity layer"), [QgsProcessing.SourceType.TypeVectorPolygon]))
         self.addParameter(QgsProcessingParameterString(self.TITLE, tr("Title"), defaultValue="", optional=True))
         self.addParameter(
             QgsProcessingParameterField(
@@ -127,27 +127,34 @@ class Report(WbeAlgorithm):
                 self.VALUE_FIELD,
                 tr("Value field (empty: mean, else median or maximum)"),
                 parentLayerParameterName=self.INPUT,
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterVectorLayer(
-                self.HISTORY, tr("Township values of every round (for changes and trends)"), [QgsProcessing.TypeVector], optional=True
+                self.HISTORY,
+                tr("Township values of every round (for changes and trends)"),
+                [QgsProcessing.SourceType.TypeVector],
+                optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterVectorLayer(
-                self.TREND, tr("Trend over rounds (output of the trend tool)"), [QgsProcessing.TypeVector], optional=True
+                self.TREND, tr("Trend over rounds (output of the trend tool)"), [QgsProcessing.SourceType.TypeVector], optional=True
             )
         )
-        self.addParameter(QgsProcessingParameterVectorLayer(self.REJECTED, tr("Rejected rows"), [QgsProcessing.TypeVector], optional=True))
         self.addParameter(
-            QgsProcessingParameterVectorLayer(self.UNMATCHED, tr("Samples in no township"), [QgsProcessing.TypeVectorPoint], optional=True)
+            QgsProcessingParameterVectorLayer(self.REJECTED, tr("Rejected rows"), [QgsProcessing.SourceType.TypeVector], optional=True)
         )
         self.addParameter(
             QgsProcessingParameterVectorLayer(
-                self.HOTSPOTS, tr("Hot spots (output of the hot spot tool)"), [QgsProcessing.TypeVector], optional=True
+                self.UNMATCHED, tr("Samples in no township"), [QgsProcessing.SourceType.TypeVectorPoint], optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterVectorLayer(
+                self.HOTSPOTS, tr("Hot spots (output of the hot spot tool)"), [QgsProcessing.SourceType.TypeVector], optional=True
             )
         )
         self.addParameter(
@@ -162,7 +169,7 @@ class Report(WbeAlgorithm):
             (self.BREAK_1, tr("Upper bound of class 1 (general)")),
             (self.BREAK_2, tr("Upper bound of class 2 (fairly severe)")),
         ):
-            self.addParameter(QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Double, optional=True))
+            self.addParameter(QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Type.Double, optional=True))
         self.addParameter(nondetect_policy_parameter(self.ND_POLICY))
         advanced = [
             QgsProcessingParameterEnum(
@@ -174,7 +181,7 @@ class Report(WbeAlgorithm):
             QgsProcessingParameterFile(self.TEMPLATE, tr("Map layout template (.qpt; empty: built in)"), extension="qpt", optional=True),
         ]
         for param in advanced:
-            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
             self.addParameter(param)
         self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT_HTML, tr("Report (HTML)"), fileFilter=tr("HTML (*.html)")))
         self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT_PDF, tr("Report (PDF)"), fileFilter=tr("PDF (*.pdf)")))

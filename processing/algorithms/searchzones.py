@@ -102,10 +102,13 @@ class SearchZones(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.SAMPLES, tr("Samples"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.SAMPLES, tr("Samples"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(
             QgsProcessingParameterField(
-                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.SAMPLES, type=QgsProcessingParameterField.Numeric
+                self.VALUE_FIELD,
+                tr("Value field"),
+                parentLayerParameterName=self.SAMPLES,
+                type=QgsProcessingParameterField.DataType.Numeric,
             )
         )
         self.addParameter(
@@ -119,7 +122,7 @@ class SearchZones(WbeAlgorithm):
             QgsProcessingParameterNumber(
                 self.THRESHOLD,
                 tr("Threshold: a sample qualifies when its value is ≥ this"),
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 optional=True,
             )
         )
@@ -133,26 +136,30 @@ class SearchZones(WbeAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.RADIUS, tr("Radius (metres)"), QgsProcessingParameterNumber.Double, defaultValue=500.0, minValue=0.001
+                self.RADIUS, tr("Radius (metres)"), QgsProcessingParameterNumber.Type.Double, defaultValue=500.0, minValue=0.001
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.TOWNSHIPS, tr("Townships (zones are clipped to them)"), [QgsProcessing.TypeVectorPolygon], optional=True
+                self.TOWNSHIPS, tr("Townships (zones are clipped to them)"), [QgsProcessing.SourceType.TypeVectorPolygon], optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.PREMISES,
                 tr("Premises (points or polygons)"),
-                [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon],
+                [QgsProcessing.SourceType.TypeVectorPoint, QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Search zones"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Search zones"), QgsProcessing.SourceType.TypeVectorPolygon))
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.PREMISES_LIST, tr("Premises in the zones"), QgsProcessing.TypeVectorAnyGeometry, optional=True, createByDefault=True
+                self.PREMISES_LIST,
+                tr("Premises in the zones"),
+                QgsProcessing.SourceType.TypeVectorAnyGeometry,
+                optional=True,
+                createByDefault=True,
             )
         )
         self.addOutput(QgsProcessingOutputNumber("N_ZONES", tr("Search zones")))
@@ -256,7 +263,7 @@ class SearchZones(WbeAlgorithm):
     def _read_townships(self, townships, work_crs, context, feedback):
         if townships is None:
             return [], []
-        if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.PolygonGeometry:
+        if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
             raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
         t_transform = transformer(townships.sourceCrs(), work_crs, context)
         t_features = list(townships.getFeatures())
@@ -308,7 +315,7 @@ class SearchZones(WbeAlgorithm):
         """Premises per zone, and one row per premises in a zone: (feature, geometry, zone_id, nearest site,
         distance). A premises in two zones goes to the zone of its nearest qualifying sample. None: canceled."""
         prepared = PreparedIndex(zones)
-        sample_index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+        sample_index = QgsSpatialIndex(QgsSpatialIndex.Flag.FlagStoreFeatureGeometries)
         for i in chosen:
             feature = QgsFeature(int(i))
             feature.setGeometry(QgsGeometry.fromPointXY(points[i]))
@@ -345,7 +352,7 @@ class SearchZones(WbeAlgorithm):
 
     def _write_zones(self, parameters, context, zones, members, values, sites, n_premises, work_crs) -> dict:
         out_fields = zone_fields()
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, QgsWkbTypes.MultiPolygon, work_crs)
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, QgsWkbTypes.Type.MultiPolygon, work_crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         for k, (zone, group) in enumerate(zip(zones, members)):
@@ -365,7 +372,7 @@ class SearchZones(WbeAlgorithm):
                     n_premises[k] if n_premises is not None else None,
                 ]
             )
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         del sink
         store_style(dest_id, context, zone_renderer(), tr("Search zones"))
         return {self.OUTPUT: dest_id, "N_ZONES": len(zones)}
@@ -379,5 +386,5 @@ class SearchZones(WbeAlgorithm):
             out = QgsFeature(p_fields)
             out.setGeometry(geometry)
             out.setAttributes([*list(feature.attributes()), zone_id, site, distance])
-            list_sink.addFeature(out, QgsFeatureSink.FastInsert)
+            list_sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
         return {self.PREMISES_LIST: list_id}

@@ -59,10 +59,10 @@ def render(path: str, width: int, height: int, draw, title: str = "") -> None:
         if not painter.end() or not os.path.exists(path):
             raise OSError(0, tr("the SVG writer failed"), path)
         return
-    image = QImage(width, height, QImage.Format_ARGB32)
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
-    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     draw(painter, width, height)
     painter.end()
     if not image.save(path, "PNG"):
@@ -79,7 +79,7 @@ def draw_township(painter: QPainter, width: int, height: int, name: str, rounds,
 
     painter.setFont(font(13, bold=True))
     painter.setPen(QColor("#222222"))
-    painter.drawText(QRectF(10, 8, width - 20, 34), Qt.AlignLeft | Qt.AlignVCenter, name)
+    painter.drawText(QRectF(10, 8, width - 20, 34), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
     if break_1 is not None and break_2 is not None:
         for cls, lo, hi in class_bands(bottom, top, break_1, break_2):
             painter.fillRect(QRectF(plot.left(), y_of(hi), plot.width(), y_of(lo) - y_of(hi)), band_colour(cls))
@@ -88,9 +88,11 @@ def draw_township(painter: QPainter, width: int, height: int, name: str, rounds,
         painter.setPen(QPen(QColor("#dddddd"), 1))
         painter.drawLine(QPointF(plot.left(), y_of(tick)), QPointF(plot.right(), y_of(tick)))
         painter.setPen(QColor("#444444"))
-        painter.drawText(QRectF(0, y_of(tick) - 10, plot.left() - 6, 20), Qt.AlignRight | Qt.AlignVCenter, f"{tick:g}")
+        painter.drawText(
+            QRectF(0, y_of(tick) - 10, plot.left() - 6, 20), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{tick:g}"
+        )
     painter.setPen(QPen(QColor("#888888"), 1))
-    painter.setBrush(Qt.NoBrush)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(plot)
     n = len(rounds)
     step = plot.width() / max(n, 1)
@@ -99,7 +101,11 @@ def draw_township(painter: QPainter, width: int, height: int, name: str, rounds,
         x = plot.left() + step * (i + 0.5)
         painter.setPen(QColor("#444444"))
         if n <= 12 or i % max(1, n // 12) == 0:
-            painter.drawText(QRectF(x - step / 2 - 20, plot.bottom() + 4, step + 40, 20), Qt.AlignHCenter | Qt.AlignTop, str(label))
+            painter.drawText(
+                QRectF(x - step / 2 - 20, plot.bottom() + 4, step + 40, 20),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                str(label),
+            )
         if value == value:
             points.append((QPointF(x, y_of(value)), cls))
     painter.setPen(QPen(QColor("#333333"), 2))
@@ -111,7 +117,9 @@ def draw_township(painter: QPainter, width: int, height: int, name: str, rounds,
         painter.drawEllipse(point, 5, 5)
     if unit:
         painter.setPen(QColor("#444444"))
-        painter.drawText(QRectF(plot.left(), plot.top() - 20, plot.width(), 18), Qt.AlignRight | Qt.AlignVCenter, unit)
+        painter.drawText(
+            QRectF(plot.left(), plot.top() - 20, plot.width(), 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, unit
+        )
 
 
 def draw_counts(painter: QPainter, width: int, height: int, rounds, counts, title: str) -> None:
@@ -120,7 +128,7 @@ def draw_counts(painter: QPainter, width: int, height: int, rounds, counts, titl
     total = max(int(counts.sum(axis=1).max()) if counts.size else 1, 1)
     painter.setFont(font(13, bold=True))
     painter.setPen(QColor("#222222"))
-    painter.drawText(QRectF(10, 10, width - 20, 36), Qt.AlignLeft | Qt.AlignVCenter, title)
+    painter.drawText(QRectF(10, 10, width - 20, 36), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
     painter.setFont(font(9))
     step = max(1, int(np.ceil(total / 8)))
     for tick in range(0, total + 1, step):
@@ -128,7 +136,7 @@ def draw_counts(painter: QPainter, width: int, height: int, rounds, counts, titl
         painter.setPen(QPen(QColor("#dddddd"), 1))
         painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
         painter.setPen(QColor("#444444"))
-        painter.drawText(QRectF(0, y - 10, plot.left() - 6, 20), Qt.AlignRight | Qt.AlignVCenter, str(tick))
+        painter.drawText(QRectF(0, y - 10, plot.left() - 6, 20), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(tick))
     slot = plot.width() / max(len(rounds), 1)
     colours = [QColor(SEVERITY_COLOURS[1]), QColor(SEVERITY_COLOURS[2]), QColor(SEVERITY_COLOURS[3]), QColor(NO_DATA_COLOUR)]
     for i, label in enumerate(rounds):
@@ -142,12 +150,16 @@ def draw_counts(painter: QPainter, width: int, height: int, rounds, counts, titl
                 painter.drawRect(QRectF(x, base - h, slot * 0.7, h))
                 painter.setPen(QColor("#222222"))
                 if h >= 14:
-                    painter.drawText(QRectF(x, base - h, slot * 0.7, h), Qt.AlignCenter, str(int(counts[i, k])))
+                    painter.drawText(QRectF(x, base - h, slot * 0.7, h), Qt.AlignmentFlag.AlignCenter, str(int(counts[i, k])))
             base -= h
         painter.setPen(QColor("#444444"))
-        painter.drawText(QRectF(plot.left() + slot * i, plot.bottom() + 4, slot, 20), Qt.AlignHCenter | Qt.AlignTop, str(label))
+        painter.drawText(
+            QRectF(plot.left() + slot * i, plot.bottom() + 4, slot, 20),
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+            str(label),
+        )
     painter.setPen(QPen(QColor("#888888"), 1))
-    painter.setBrush(Qt.NoBrush)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(plot)
     legend_x = plot.right() + 20
     for row, (k, text) in enumerate(((2, severity_label(3)), (1, severity_label(2)), (0, severity_label(1)), (3, tr("No data")))):
@@ -156,7 +168,7 @@ def draw_counts(painter: QPainter, width: int, height: int, rounds, counts, titl
         painter.setBrush(colours[k])
         painter.drawRect(QRectF(legend_x, y, 18, 18))
         painter.setPen(QColor("#222222"))
-        painter.drawText(QRectF(legend_x + 26, y - 2, 150, 22), Qt.AlignLeft | Qt.AlignVCenter, text)
+        painter.drawText(QRectF(legend_x + 26, y - 2, 150, 22), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
 
 
 def safe_name(text: str) -> str:
@@ -228,7 +240,7 @@ class SeverityCharts(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Severity layer"), [QgsProcessing.TypeVector]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Severity layer"), [QgsProcessing.SourceType.TypeVector]))
         self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Township field"), parentLayerParameterName=self.INPUT))
         self.addParameter(
             QgsProcessingParameterField(
@@ -237,7 +249,7 @@ class SeverityCharts(WbeAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterField(
-                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
+                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.DataType.Numeric
             )
         )
         self.addParameter(
@@ -249,7 +261,7 @@ class SeverityCharts(WbeAlgorithm):
             (self.BREAK_1, tr("Upper bound of class 1 (empty: from the layer)")),
             (self.BREAK_2, tr("Upper bound of class 2 (empty: from the layer)")),
         ):
-            self.addParameter(QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Double, optional=True))
+            self.addParameter(QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Type.Double, optional=True))
         self.addParameter(QgsProcessingParameterEnum(self.FORMAT, tr("Image format"), options=["PNG", "SVG"], defaultValue=PNG))
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, tr("Folder for the charts")))
         self.addOutput(QgsProcessingOutputNumber("N_CHARTS", tr("Township charts written")))

@@ -17,7 +17,6 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingUtils,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...core import signals as sg
 from ...core.nondetect import substitute
@@ -34,6 +33,7 @@ from ..base import (
     sample_township_parameter,
     to_float_array,
 )
+from ..compat import FIELD_DOUBLE, FIELD_STRING
 from ..io.samples import refuse_mixed_layer, sample_refusal, write_checked
 
 SAMPLE_FIELDS = ["site_id", "sample_date", "round", "medium", "compound", "concentration", "detected", "lod"]
@@ -51,11 +51,11 @@ def reason_label(code: str) -> str:
 
 def signal_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("signal_reasons", QVariant.String))
-    fields.append(QgsField("signal_text", QVariant.String))
-    fields.append(QgsField("signal_score", QVariant.Double))
+    fields.append(QgsField("signal_reasons", FIELD_STRING))
+    fields.append(QgsField("signal_text", FIELD_STRING))
+    fields.append(QgsField("signal_score", FIELD_DOUBLE))
     for name in ("ratio", "surface_ratio", "z_township", "z_history", "spike_prev", "spike_next", "z_spike"):
-        fields.append(QgsField(name, QVariant.Double))
+        fields.append(QgsField(name, FIELD_DOUBLE))
     return fields
 
 
@@ -97,7 +97,7 @@ class SourceSignals(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource("INPUT", tr("Samples"), [QgsProcessing.TypeVector]))
+        self.addParameter(QgsProcessingParameterFeatureSource("INPUT", tr("Samples"), [QgsProcessing.SourceType.TypeVector]))
         self.addParameter(sample_township_parameter())
         for name, label, default, help_text in (
             (
@@ -127,14 +127,14 @@ class SourceSignals(WbeAlgorithm):
             ),
             ("SPIKE_FACTOR", tr("Spike: times the round before and after"), sg.SignalParams.spike_factor, tr("An order of magnitude.")),
         ):
-            param = QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Double, defaultValue=default, minValue=0.0)
+            param = QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Type.Double, defaultValue=default, minValue=0.0)
             param.setHelp(help_text)
-            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
             self.addParameter(param)
         group = QgsProcessingParameterNumber(
-            "MIN_GROUP", tr("Smallest group for the robust tests"), QgsProcessingParameterNumber.Integer, defaultValue=3, minValue=2
+            "MIN_GROUP", tr("Smallest group for the robust tests"), QgsProcessingParameterNumber.Type.Integer, defaultValue=3, minValue=2
         )
-        group.setFlags(group.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        group.setFlags(group.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(group)
         self.addParameter(nondetect_policy_parameter("ND_POLICY"))
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", tr("Production or dumping signals")))

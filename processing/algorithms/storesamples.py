@@ -190,7 +190,7 @@ class StoreSamples(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Samples"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Samples"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterProviderConnection(self.CONNECTION, tr("PostgreSQL connection"), "postgres"))
         self.addParameter(QgsProcessingParameterString(self.LAB, tr("Lab that sent the results")))
         for name, label in (

@@ -24,12 +24,12 @@ from qgis.core import (
     QgsProcessingUtils,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...core.pip import assign_points
 from ...core.surface import nearest_distance, zone_stats
 from ...translate import tr
 from ..base import WbeAlgorithm, read_columns
+from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import discard_output, write_checked
 from ..spatial import polygon_rings
 from .interpolate import caveat
@@ -37,14 +37,14 @@ from .interpolate import caveat
 
 def surface_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("n_cells", QVariant.Int))
-    fields.append(QgsField("surface_mean", QVariant.Double))
-    fields.append(QgsField("surface_max", QVariant.Double))
-    fields.append(QgsField("pct_above", QVariant.Double))
+    fields.append(QgsField("n_cells", FIELD_INT))
+    fields.append(QgsField("surface_mean", FIELD_DOUBLE))
+    fields.append(QgsField("surface_max", FIELD_DOUBLE))
+    fields.append(QgsField("pct_above", FIELD_DOUBLE))
     # Support of the surface (issue 13, item 8): samples inside the township and the distance to the nearest one.
-    fields.append(QgsField("n_samples_in", QVariant.Int))
-    fields.append(QgsField("dist_nearest_sample", QVariant.Double))
-    fields.append(QgsField("no_sample_inside", QVariant.Bool))
+    fields.append(QgsField("n_samples_in", FIELD_INT))
+    fields.append(QgsField("dist_nearest_sample", FIELD_DOUBLE))
+    fields.append(QgsField("no_sample_inside", FIELD_BOOL))
     return fields
 
 
@@ -88,18 +88,22 @@ class SurfaceByTownship(WbeAlgorithm):
         self.addParameter(
             QgsProcessingParameterBand(self.BAND, tr("Band"), defaultValue=1, parentLayerParameterName=self.INPUT, optional=True)
         )
-        self.addParameter(QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.SourceType.TypeVectorPolygon])
+        )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.THRESHOLD, tr("Threshold (share of area at or above it)"), type=QgsProcessingParameterNumber.Double, optional=True
+                self.THRESHOLD, tr("Threshold (share of area at or above it)"), type=QgsProcessingParameterNumber.Type.Double, optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.SAMPLES, tr("Samples the surface was made from"), [QgsProcessing.TypeVectorPoint], optional=True
+                self.SAMPLES, tr("Samples the surface was made from"), [QgsProcessing.SourceType.TypeVectorPoint], optional=True
             )
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Surface by township"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Surface by township"), QgsProcessing.SourceType.TypeVectorPolygon)
+        )
         self.addOutput(QgsProcessingOutputNumber("N_NO_SAMPLE", tr("Townships without a sample inside")))
         self.addOutput(QgsProcessingOutputNumber("N_EMPTY", tr("Townships without a cell")))
 
@@ -111,7 +115,7 @@ class SurfaceByTownship(WbeAlgorithm):
         townships = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
         if townships is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
-        if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.PolygonGeometry:
+        if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
             raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
         raw = parameters.get(self.THRESHOLD)
         threshold = None
@@ -146,13 +150,13 @@ class SurfaceByTownship(WbeAlgorithm):
         # townships are named in the log by their “name” field, else their first text field, else their id
         label_index = townships.fields().lookupField("name")
         if label_index < 0:
-            label_index = next((i for i, f in enumerate(townships.fields()) if f.type() == QVariant.String), -1)
+            label_index = next((i for i, f in enumerate(townships.fields()) if f.type() == FIELD_STRING), -1)
         for count, feature in enumerate(townships.getFeatures()):
             if feedback.isCanceled():
                 break
             geometry = QgsGeometry(feature.geometry())
             stats = None
-            if not geometry.isEmpty() and QgsWkbTypes.geometryType(geometry.wkbType()) == QgsWkbTypes.PolygonGeometry:
+            if not geometry.isEmpty() and QgsWkbTypes.geometryType(geometry.wkbType()) == QgsWkbTypes.GeometryType.PolygonGeometry:
                 if transform.isValid() and not transform.isShortCircuited():
                     geometry.transform(transform)
                 box = geometry.boundingBox()

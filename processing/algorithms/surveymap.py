@@ -65,7 +65,7 @@ class SurveyMap(WbeAlgorithm):
     UNMATCHED = "UNMATCHED"
 
     def flags(self):
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
+        return super().flags() | QgsProcessingAlgorithm.Flag.FlagNoThreading
 
     def displayName(self) -> str:
         return tr("Survey map (lab results → severity map)")
@@ -87,7 +87,9 @@ class SurveyMap(WbeAlgorithm):
             )
         )
         self.addParameter(datum_parameter(self.DATUM))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.SourceType.TypeVectorPolygon])
+        )
         township_field = QgsProcessingParameterField(
             self.TOWNSHIP_FIELD, tr("Township name field"), defaultValue="name", parentLayerParameterName=self.TOWNSHIPS, optional=True
         )
@@ -124,9 +126,11 @@ class SurveyMap(WbeAlgorithm):
             QgsProcessingParameterString(self.TITLE, tr("Map title"), optional=True),
         ]
         for param in advanced:
-            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
             self.addParameter(param)
-        self.addParameter(QgsProcessingParameterVectorDestination(self.OUTPUT, tr("Severity by township"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(
+            QgsProcessingParameterVectorDestination(self.OUTPUT, tr("Severity by township"), QgsProcessing.SourceType.TypeVectorPolygon)
+        )
         self.addParameter(
             QgsProcessingParameterFileDestination(
                 self.MAP, tr("Map (PDF or PNG)"), fileFilter=tr("PDF (*.pdf);;PNG image (*.png)"), optional=True, createByDefault=False
@@ -134,12 +138,12 @@ class SurveyMap(WbeAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterVectorDestination(
-                self.REJECTED, tr("Rejected rows"), QgsProcessing.TypeVector, optional=True, createByDefault=False
+                self.REJECTED, tr("Rejected rows"), QgsProcessing.SourceType.TypeVector, optional=True, createByDefault=False
             )
         )
         self.addParameter(
             QgsProcessingParameterVectorDestination(
-                self.UNMATCHED, tr("Samples in no township"), QgsProcessing.TypeVectorPoint, optional=True, createByDefault=False
+                self.UNMATCHED, tr("Samples in no township"), QgsProcessing.SourceType.TypeVectorPoint, optional=True, createByDefault=False
             )
         )
         for name, label in (
@@ -308,7 +312,7 @@ def latest_round(layer, compound: str, media: tuple[str, ...] | None = None) -> 
     """The latest round of ``layer`` (the import's samples) that has samples of ``compound`` (of the media given).
     One series never mixes kinds of rounds (2024Q3, 2024, 2024-07), and within one kind text order is time order."""
     if media is None:
-        media = media_for(WATER)
+        media = media_for(WASTEWATER)
     fields = layer.fields()
     i_round, i_compound, i_medium = (fields.lookupField(n) for n in ("round", "compound", "medium"))
     rounds = set()

@@ -172,7 +172,9 @@ class TraceSource(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.NETWORK, tr("Drainage network"), [QgsProcessing.TypeVectorLine]))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.NETWORK, tr("Drainage network"), [QgsProcessing.SourceType.TypeVectorLine])
+        )
         self.addParameter(
             QgsProcessingParameterField(self.DIRECTION_FIELD, tr("Direction field"), parentLayerParameterName=self.NETWORK, optional=True)
         )
@@ -187,15 +189,18 @@ class TraceSource(WbeAlgorithm):
                 defaultValue=net.FORWARD,
             ),
             QgsProcessingParameterNumber(
-                self.TOLERANCE, tr("Topology tolerance (metres)"), QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0
+                self.TOLERANCE, tr("Topology tolerance (metres)"), QgsProcessingParameterNumber.Type.Double, defaultValue=0.0, minValue=0.0
             ),
         ]
         for param in advanced:
-            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(QgsProcessingParameterFeatureSource(self.SAMPLES, tr("Samples"), [QgsProcessing.TypeVectorPoint]))
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        self.addParameter(QgsProcessingParameterFeatureSource(self.SAMPLES, tr("Samples"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(
             QgsProcessingParameterField(
-                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.SAMPLES, type=QgsProcessingParameterField.Numeric
+                self.VALUE_FIELD,
+                tr("Value field"),
+                parentLayerParameterName=self.SAMPLES,
+                type=QgsProcessingParameterField.DataType.Numeric,
             )
         )
         self.addParameter(
@@ -210,25 +215,33 @@ class TraceSource(WbeAlgorithm):
                 self.FLOW_FIELD,
                 tr("Flow field (optional: flow-weighted mixing at confluences)"),
                 parentLayerParameterName=self.SAMPLES,
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.SNAP_DISTANCE, tr("Snapping distance (metres)"), QgsProcessingParameterNumber.Double, defaultValue=50.0, minValue=0.0
+                self.SNAP_DISTANCE,
+                tr("Snapping distance (metres)"),
+                QgsProcessingParameterNumber.Type.Double,
+                defaultValue=50.0,
+                minValue=0.0,
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.RATIO, tr("Rise that flags a stretch (ratio)"), QgsProcessingParameterNumber.Double, defaultValue=2.0, minValue=1.0
+                self.RATIO,
+                tr("Rise that flags a stretch (ratio)"),
+                QgsProcessingParameterNumber.Type.Double,
+                defaultValue=2.0,
+                minValue=1.0,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.PREMISES,
                 tr("Premises (optional)"),
-                [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon],
+                [QgsProcessing.SourceType.TypeVectorPoint, QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
         )
@@ -236,24 +249,28 @@ class TraceSource(WbeAlgorithm):
             QgsProcessingParameterNumber(
                 self.PREMISES_DISTANCE,
                 tr("Premises within (metres) of a flagged stretch"),
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 defaultValue=200.0,
                 minValue=0.0,
             )
         )
         for param in advanced:
             self.addParameter(param)
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Flagged stretches"), QgsProcessing.TypeVectorLine))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Flagged stretches"), QgsProcessing.SourceType.TypeVectorLine))
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.CATCHMENTS, tr("Catchments of the samples"), QgsProcessing.TypeVectorLine, optional=True, createByDefault=True
+                self.CATCHMENTS,
+                tr("Catchments of the samples"),
+                QgsProcessing.SourceType.TypeVectorLine,
+                optional=True,
+                createByDefault=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.PREMISES_NEAR,
                 tr("Premises near flagged stretches"),
-                QgsProcessing.TypeVectorAnyGeometry,
+                QgsProcessing.SourceType.TypeVectorAnyGeometry,
                 optional=True,
                 createByDefault=True,
             )
@@ -483,7 +500,7 @@ class TraceSource(WbeAlgorithm):
 
     def _write_stretches(self, parameters, context, o: Outputs, work_crs, feedback):
         out_fields = stretch_fields()
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, QgsWkbTypes.MultiLineString, work_crs)
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, QgsWkbTypes.Type.MultiLineString, work_crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         rule = tr("flow-weighted mix") if o.flow_weighted else tr("maximum")
@@ -508,7 +525,7 @@ class TraceSource(WbeAlgorithm):
                     int(o.catchments[s].heads),
                 ]
             )
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
             feedback.pushInfo(
                 tr("Stretch {rank}: {down} ({value}) against {up} ({expected}, {rule}): ×{ratio}, {length} m of line.").format(
                     rank=int(result.rank[s]),
@@ -527,7 +544,7 @@ class TraceSource(WbeAlgorithm):
 
     def _write_catchments(self, parameters, context, o: Outputs, work_crs) -> dict:
         c_fields = catchment_fields()
-        c_sink, c_id = self.parameterAsSink(parameters, self.CATCHMENTS, context, c_fields, QgsWkbTypes.MultiLineString, work_crs)
+        c_sink, c_id = self.parameterAsSink(parameters, self.CATCHMENTS, context, c_fields, QgsWkbTypes.Type.MultiLineString, work_crs)
         if c_sink is None:
             return {}
         result = o.result
@@ -546,7 +563,7 @@ class TraceSource(WbeAlgorithm):
                     o.length(s),
                 ]
             )
-            c_sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            c_sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         del c_sink
         store_style(c_id, context, catchment_renderer(o.sites), tr("Catchments of the samples"))
         return {self.CATCHMENTS: c_id}
@@ -564,7 +581,7 @@ class TraceSource(WbeAlgorithm):
             out = QgsFeature(p_fields)
             out.setGeometry(p_geometries[i])
             out.setAttributes([*list(features[i].attributes()), o.sites[flagged[t]], int(o.result.rank[flagged[t]]), float(distance)])
-            p_sink.addFeature(out, QgsFeatureSink.FastInsert)
+            p_sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
         feedback.pushInfo(tr("{n} premises lie within {d} m of a flagged stretch.").format(n=len(pairs), d=format_value(premises_distance)))
         return {self.PREMISES_NEAR: p_id, "N_PREMISES_NEAR": len(pairs)}
 

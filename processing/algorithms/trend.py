@@ -23,7 +23,6 @@ from qgis.core import (
     QgsSymbol,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor
 
 from ...core import samples as sm
@@ -42,6 +41,7 @@ from ...core.trend import (
 )
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, to_float_array
+from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import discard_output, sample_refusal, write_checked
 from ..styling import store_style
 
@@ -113,7 +113,7 @@ class Trend(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Input layer"), [QgsProcessing.TypeVector]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Input layer"), [QgsProcessing.SourceType.TypeVector]))
         self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Township or site field"), parentLayerParameterName=self.INPUT))
         self.addParameter(
             QgsProcessingParameterField(
@@ -122,11 +122,11 @@ class Trend(WbeAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterField(
-                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric
+                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.DataType.Numeric
             )
         )
         alpha = QgsProcessingParameterNumber(
-            self.ALPHA, tr("Significance level"), QgsProcessingParameterNumber.Double, defaultValue=0.05, minValue=1e-6, maxValue=0.5
+            self.ALPHA, tr("Significance level"), QgsProcessingParameterNumber.Type.Double, defaultValue=0.05, minValue=1e-6, maxValue=0.5
         )
         alpha.setFlags(alpha.flags() | alpha.FlagAdvanced)
         self.addParameter(alpha)
@@ -136,7 +136,7 @@ class Trend(WbeAlgorithm):
         policy = nondetect_policy_parameter(self.ND_POLICY)
         policy.setFlags(policy.flags() | policy.FlagAdvanced)
         self.addParameter(policy)
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Trend"), QgsProcessing.TypeVectorAnyGeometry))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Trend"), QgsProcessing.SourceType.TypeVectorAnyGeometry))
         self.addOutput(QgsProcessingOutputNumber("N_IDS", tr("Townships or sites")))
         self.addOutput(QgsProcessingOutputNumber("N_ROUNDS", tr("Rounds")))
         self.addOutput(QgsProcessingOutputNumber("N_INCREASING", tr("Increasing")))
@@ -297,26 +297,29 @@ class Trend(WbeAlgorithm):
         out_fields = QgsFields()
         out_fields.append(source_fields.at(source_fields.lookupField(id_field)))
         for name, kind in (
-            ("n_rounds", QVariant.Int),
-            ("first_round", QVariant.String),
-            ("last_round", QVariant.String),
-            ("mk_s", QVariant.Int),
-            ("mk_var_s", QVariant.Double),
-            ("mk_z", QVariant.Double),
-            ("mk_p", QVariant.Double),
-            ("p_method", QVariant.String),
-            ("min_p", QVariant.Double),
-            ("sen_slope", QVariant.Double),
-            ("prev_round", QVariant.String),
-            ("change_abs", QVariant.Double),
-            ("change_pct", QVariant.Double),
-            ("change_dir", QVariant.String),
-            ("trend", QVariant.String),
-            ("trend_label", QVariant.String),
+            ("n_rounds", FIELD_INT),
+            ("first_round", FIELD_STRING),
+            ("last_round", FIELD_STRING),
+            ("mk_s", FIELD_INT),
+            ("mk_var_s", FIELD_DOUBLE),
+            ("mk_z", FIELD_DOUBLE),
+            ("mk_p", FIELD_DOUBLE),
+            ("p_method", FIELD_STRING),
+            ("min_p", FIELD_DOUBLE),
+            ("sen_slope", FIELD_DOUBLE),
+            ("prev_round", FIELD_STRING),
+            ("change_abs", FIELD_DOUBLE),
+            ("change_pct", FIELD_DOUBLE),
+            ("change_dir", FIELD_STRING),
+            ("trend", FIELD_STRING),
+            ("trend_label", FIELD_STRING),
         ):
             out_fields.append(QgsField(name, kind))
-        has_geometry = QgsWkbTypes.geometryType(source.wkbType()) not in (QgsWkbTypes.NullGeometry, QgsWkbTypes.UnknownGeometry)
-        wkb = source.wkbType() if has_geometry else QgsWkbTypes.NoGeometry
+        has_geometry = QgsWkbTypes.geometryType(source.wkbType()) not in (
+            QgsWkbTypes.GeometryType.NullGeometry,
+            QgsWkbTypes.GeometryType.UnknownGeometry,
+        )
+        wkb = source.wkbType() if has_geometry else QgsWkbTypes.Type.NoGeometry
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, wkb, source.sourceCrs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))

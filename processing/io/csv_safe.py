@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 
 from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException, QgsProviderRegistry
-from qgis.PyQt.QtCore import QVariant
+
+from ..compat import FIELD_STRING
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NO_FLAGS = QgsFeatureSink.Flags()
@@ -42,7 +43,7 @@ def is_csv_destination(dest_id: str) -> bool:
 
 
 def text_field_indexes(fields) -> list[int]:
-    return [i for i, f in enumerate(fields) if f.type() == QVariant.String]
+    return [i for i, f in enumerate(fields) if f.type() == FIELD_STRING]
 
 
 class SafeSink(QgsFeatureSink):

@@ -115,7 +115,7 @@ def township_stats_in_database(
         message = tr("The join could not run in the PostGIS database ({reason}); it runs in memory instead.").format(reason=reason)
         if feedback is not None:
             feedback.pushWarning(message)
-        QgsMessageLog.logMessage(message, "wbe_surveillance", Qgis.Warning)
+        QgsMessageLog.logMessage(message, "wbe_surveillance", Qgis.MessageLevel.Warning)
         empty = pd.DataFrame(columns=["t", "round", "n_samples", "n_detected", "mean", "median", "max"])
         return PushdownResult(stats=empty, unmatched_fids=[], without_limit=0, n_selected=0, failed=reason)
 

@@ -151,7 +151,7 @@ def read_townships(layer, name_field: str, value_field: str) -> list[TownshipRow
     idx = {n: fields.lookupField(n) for n in ("severity", "n_samples", "n_detected", "mean", "median", "max")}
     i_name, i_value = fields.lookupField(name_field), fields.lookupField(value_field)
     rows = []
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
     for feature in layer.getFeatures(request):
         attrs = feature.attributes()
         severity = to_int(_attr(attrs, idx["severity"]))
@@ -210,7 +210,7 @@ def read_hotspots(layer, name_field: str) -> list[HotSpot] | None:
         return None
     i_name, i_z, i_lisa = fields.lookupField(name_field), fields.lookupField("gi_z"), fields.lookupField("lisa_cluster")
     out = []
-    for feature in layer.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)):
+    for feature in layer.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)):
         attrs = feature.attributes()
         gi_bin = to_int(attrs[i_bin])
         if not gi_bin:
@@ -231,7 +231,7 @@ def read_history(layer, name_field: str, value_field: str) -> dict[str, list[tup
     if min(i_name, i_round, i_value) < 0:
         return {}
     series: dict[str, dict[str, float]] = {}
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
     for feature in layer.getFeatures(request):
         attrs = feature.attributes()
         value = to_number(attrs[i_value])
@@ -265,7 +265,7 @@ def read_trend(layer, name_field: str) -> list[TrendRow]:
     if idx["trend_label"] >= 0:  # the trend tool's label in the interface language, when it wrote one
         idx["trend"] = idx["trend_label"]
     rows = []
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
     for feature in layer.getFeatures(request):
         attrs = feature.attributes()
         rows.append(
@@ -288,7 +288,7 @@ def read_table(layer, preferred: tuple[str, ...], limit: int) -> tuple[int, list
     headers = [n for n in preferred if n in names] or [n for n in names if n != "fid"][:6]
     indexes = [names.index(n) for n in headers]
     rows = []
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
     request.setLimit(limit)
     for feature in layer.getFeatures(request):
         attrs = feature.attributes()

@@ -84,15 +84,15 @@ def set_texts(layout, title: str, subtitle: str, source_line: str, legend_title:
 
 
 def _label(
-    layout, variable: str, x: float, y: float, w: float, h: float, size: float, bold: bool = False, align=Qt.AlignLeft
+    layout, variable: str, x: float, y: float, w: float, h: float, size: float, bold: bool = False, align=Qt.AlignmentFlag.AlignLeft
 ) -> QgsLayoutItemLabel:
     item = QgsLayoutItemLabel(layout)
     item.setText(literal_label_text(variable))
     item.setFont(font(size, bold))
     item.setHAlign(align)
-    item.setVAlign(Qt.AlignVCenter)
-    item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
-    item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
+    item.setVAlign(Qt.AlignmentFlag.AlignVCenter)
+    item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     layout.addLayoutItem(item)
     return item
 
@@ -109,7 +109,7 @@ def scale_error_at_centre(extent: QgsRectangle, crs: QgsCoordinateReferenceSyste
     distance.setSourceCrs(crs, context)
     distance.setEllipsoid("WGS84")
     ground = distance.measureLine(a, b)
-    planar = 2 * half * QgsUnitTypes.fromUnitToUnitFactor(crs.mapUnits(), QgsUnitTypes.DistanceMeters)
+    planar = 2 * half * QgsUnitTypes.fromUnitToUnitFactor(crs.mapUnits(), QgsUnitTypes.DistanceUnit.DistanceMeters)
     return planar / ground if ground > 0 else math.inf
 
 
@@ -164,7 +164,7 @@ def build_layout(
     compact = page_w < 200
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()
-    layout.pageCollection().page(0).setPageSize(QgsLayoutSize(page_w, page_h, QgsUnitTypes.LayoutMillimeters))
+    layout.pageCollection().page(0).setPageSize(QgsLayoutSize(page_w, page_h, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     layout.setName("wbe severity map")
     set_texts(layout, title, subtitle, source_line, legend_title)
 
@@ -185,8 +185,8 @@ def build_layout(
     map_item = QgsLayoutItemMap(layout)
     layout.addLayoutItem(map_item)
     # Size before position: a map item moved while it has no size keeps an empty extent (seen on 3.22).
-    map_item.attemptResize(QgsLayoutSize(map_box[2], map_box[3], QgsUnitTypes.LayoutMillimeters))
-    map_item.attemptMove(QgsLayoutPoint(map_box[0], map_box[1], QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptResize(QgsLayoutSize(map_box[2], map_box[3], QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    map_item.attemptMove(QgsLayoutPoint(map_box[0], map_box[1], QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     map_crs = utm_crs_for(layer.extent(), layer.crs(), transform_context)
     map_item.setCrs(map_crs)
     map_item.setLayers([layer])
@@ -202,31 +202,31 @@ def build_layout(
     # Plain text: the legend title is not evaluated as an expression (checked with pdftotext in the tests).
     legend.setTitle(legend_title)
     legend.setLinkedMap(map_item)
-    for style in (QgsLegendStyle.Title, QgsLegendStyle.Group, QgsLegendStyle.Subgroup):
+    for style in (QgsLegendStyle.Style.Title, QgsLegendStyle.Style.Group, QgsLegendStyle.Style.Subgroup):
         legend.setStyleFont(style, font(10 if compact else 11, bold=True))
-    legend.setStyleFont(QgsLegendStyle.SymbolLabel, font(LABEL_POINTS if compact else 9))
+    legend.setStyleFont(QgsLegendStyle.Style.SymbolLabel, font(LABEL_POINTS if compact else 9))
     # The layer's own name would repeat the legend title; the categories speak for themselves.
-    QgsLegendRenderer.setNodeLegendStyle(legend.model().rootGroup().findLayer(layer), QgsLegendStyle.Hidden)
-    legend.attemptMove(QgsLayoutPoint(legend_at[0], legend_at[1], QgsUnitTypes.LayoutMillimeters))
+    QgsLegendRenderer.setNodeLegendStyle(legend.model().rootGroup().findLayer(layer), QgsLegendStyle.Style.Hidden)
+    legend.attemptMove(QgsLayoutPoint(legend_at[0], legend_at[1], QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     layout.addLayoutItem(legend)
     legend.adjustBoxSize()
 
     arrow = QgsLayoutItemPicture(layout)
     arrow.setPicturePath(_north_arrow_svg())
     arrow_w, arrow_h = (10.0, 13.0) if compact else (14.0, 18.0)
-    arrow.attemptMove(QgsLayoutPoint(map_box[0] + map_box[2] - arrow_w - 4, map_box[1] + 4, QgsUnitTypes.LayoutMillimeters))
-    arrow.attemptResize(QgsLayoutSize(arrow_w, arrow_h, QgsUnitTypes.LayoutMillimeters))
+    arrow.attemptMove(QgsLayoutPoint(map_box[0] + map_box[2] - arrow_w - 4, map_box[1] + 4, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    arrow.attemptResize(QgsLayoutSize(arrow_w, arrow_h, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     arrow.setLinkedMap(map_item)
     layout.addLayoutItem(arrow)
 
     scale = QgsLayoutItemScaleBar(layout)
     scale.setStyle("Single Box")
     scale.setLinkedMap(map_item)
-    scale.setUnits(QgsUnitTypes.DistanceKilometers)
+    scale.setUnits(QgsUnitTypes.DistanceUnit.DistanceKilometers)
     scale.setUnitLabel("km")
     scale.setNumberOfSegments(2)
     scale.setNumberOfSegmentsLeft(0)
-    map_width_km = extent.width() * QgsUnitTypes.fromUnitToUnitFactor(map_crs.mapUnits(), QgsUnitTypes.DistanceKilometers)
+    map_width_km = extent.width() * QgsUnitTypes.fromUnitToUnitFactor(map_crs.mapUnits(), QgsUnitTypes.DistanceUnit.DistanceKilometers)
     step = _nice_step(map_width_km / (6.0 if compact else 10.0))
     scale.setUnitsPerSegment(step)
     if hasattr(scale, "setTextFormat"):
@@ -236,7 +236,7 @@ def build_layout(
         scale.setTextFormat(text_format)
     else:
         scale.setFont(font(LABEL_POINTS))
-    scale.attemptMove(QgsLayoutPoint(map_box[0] + 4, map_box[1] + map_box[3] - 14, QgsUnitTypes.LayoutMillimeters))
+    scale.attemptMove(QgsLayoutPoint(map_box[0] + 4, map_box[1] + map_box[3] - 14, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     layout.addLayoutItem(scale)
     scale.update()
 
@@ -267,10 +267,10 @@ def _export_error(result) -> str:
     from ...translate import tr
 
     return {
-        QgsLayoutExporter.FileError: tr("file error (is the folder writable, or the file open in another program?)"),
-        QgsLayoutExporter.MemoryError: tr("out of memory"),
-        QgsLayoutExporter.PrintError: tr("print error"),
-        QgsLayoutExporter.Canceled: tr("canceled"),
+        QgsLayoutExporter.ExportResult.FileError: tr("file error (is the folder writable, or the file open in another program?)"),
+        QgsLayoutExporter.ExportResult.MemoryError: tr("out of memory"),
+        QgsLayoutExporter.ExportResult.PrintError: tr("print error"),
+        QgsLayoutExporter.ExportResult.Canceled: tr("canceled"),
     }.get(result, str(result))
 
 
@@ -294,7 +294,7 @@ def export_layout(layout: QgsPrintLayout, path: str, dpi: int = 200) -> tuple[bo
             settings.dpi = 300
             settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText
             result = exporter.exportToPdf(tmp, settings)
-            if result != QgsLayoutExporter.Success:
+            if result != QgsLayoutExporter.ExportResult.Success:
                 return False, _export_error(result)
             fix_cjk_text(tmp)
         else:
@@ -303,7 +303,7 @@ def export_layout(layout: QgsPrintLayout, path: str, dpi: int = 200) -> tuple[bo
             if image.isNull():
                 return False, "empty image"
             if not image.save(tmp, "PNG"):
-                return False, _export_error(QgsLayoutExporter.FileError)
+                return False, _export_error(QgsLayoutExporter.ExportResult.FileError)
         commit(tmp, path)
         return True, ""
     except (OSError, WriteError) as error:

@@ -230,10 +230,10 @@ def trend_chart(
     columns = 4
     rows = (len(names) + columns - 1) // columns
     cell_w, cell_h = width // columns, 300
-    image = QImage(width, rows * cell_h + 10, QImage.Format_ARGB32)
+    image = QImage(width, rows * cell_h + 10, QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
-    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     title_font, tick_font = font(22, bold=True), font(16)
     for index, name in enumerate(names):
         x0, y0 = (index % columns) * cell_w, (index // columns) * cell_h
@@ -241,24 +241,24 @@ def trend_chart(
         plot = QRectF(x0 + 90, y0 + 60, cell_w - 120, cell_h - 110)
         painter.setFont(title_font)
         painter.setPen(QColor("#222222"))
-        painter.drawText(QRectF(x0 + 10, y0 + 5, cell_w - 20, 42), Qt.AlignLeft | Qt.AlignVCenter, name)
+        painter.drawText(QRectF(x0 + 10, y0 + 5, cell_w - 20, 42), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
         if unit:
             # The unit of the value axis, in every panel (a panel cut out of the page still says what it shows).
             painter.setFont(tick_font)
             painter.setPen(QColor("#444444"))
-            painter.drawText(QRectF(x0 + 10, y0 + 5, cell_w - 30, 42), Qt.AlignRight | Qt.AlignVCenter, unit)
+            painter.drawText(QRectF(x0 + 10, y0 + 5, cell_w - 30, 42), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, unit)
             painter.setFont(title_font)
         painter.setPen(QPen(QColor("#999999"), 1))
-        painter.setBrush(Qt.NoBrush)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(plot)
         painter.setFont(tick_font)
         for value in (0.0, top):
             y = plot.bottom() - plot.height() * value / top
-            painter.drawText(QRectF(x0, y - 15, 85, 30), Qt.AlignRight | Qt.AlignVCenter, f"{value:.4g}")
+            painter.drawText(QRectF(x0, y - 15, 85, 30), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{value:.4g}")
         for severity, value in zip((1, 2), breaks):
             if value is not None and 0 < value < top:
                 y = plot.bottom() - plot.height() * value / top
-                painter.setPen(QPen(QColor(SEVERITY_COLOURS[severity + 1]), 2, Qt.DashLine))
+                painter.setPen(QPen(QColor(SEVERITY_COLOURS[severity + 1]), 2, Qt.PenStyle.DashLine))
                 painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
         span = max(len(rounds) - 1, 1)
         values = dict(history[name])
@@ -273,12 +273,12 @@ def trend_chart(
         for round_, point in points:
             current = round_ == current_round
             painter.setBrush(QColor("#d7191c" if current else "#08519c"))
-            painter.setPen(Qt.NoPen)
+            painter.setPen(Qt.PenStyle.NoPen)
             painter.drawEllipse(point, 7 if current else 5, 7 if current else 5)
         painter.setPen(QColor("#444444"))
         if rounds:
-            painter.drawText(QRectF(plot.left() - 40, plot.bottom() + 4, 160, 36), Qt.AlignLeft, rounds[0])
-            painter.drawText(QRectF(plot.right() - 110, plot.bottom() + 4, 160, 36), Qt.AlignLeft, rounds[-1])
+            painter.drawText(QRectF(plot.left() - 40, plot.bottom() + 4, 160, 36), Qt.AlignmentFlag.AlignLeft, rounds[0])
+            painter.drawText(QRectF(plot.right() - 110, plot.bottom() + 4, 160, 36), Qt.AlignmentFlag.AlignLeft, rounds[-1])
     painter.end()
     return image
 
@@ -287,7 +287,7 @@ def png_data_uri(path_or_image) -> str:
     image = QImage(path_or_image) if isinstance(path_or_image, str) else path_or_image
     data = QByteArray()
     buffer = QBuffer(data)
-    buffer.open(QIODevice.WriteOnly)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     image.save(buffer, "PNG")
     buffer.close()
     return "data:image/png;base64," + base64.b64encode(bytes(data)).decode("ascii")
@@ -312,7 +312,7 @@ def _document(html_text: str, images: dict[str, QImage], device) -> QTextDocumen
     document = QTextDocument()
     document.setDefaultFont(pdf_font())
     for key, image in images.items():
-        document.addResource(QTextDocument.ImageResource, QUrl(key), image)
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(key), image)
     document.documentLayout().setPaintDevice(device)
     document.setHtml(html_text)
     frame = document.rootFrame().frameFormat()
@@ -367,7 +367,11 @@ def write_pdf(build_html, images: dict[str, QImage], path: str, title: str, max_
         writer = QPdfWriter(tmp)
         writer.setTitle(title)
         writer.setCreator("wbe_surveillance")
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(15, 15, 15, 15), QPageLayout.Millimeter))
+        writer.setPageLayout(
+            QPageLayout(
+                QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter
+            )
+        )
         writer.setResolution(300)
         breaks: set[tuple[int, int]] = set()
         for _pass in range(max_passes):
@@ -397,7 +401,11 @@ def write_pdf(build_html, images: dict[str, QImage], path: str, title: str, max_
             document.documentLayout().draw(painter, context)
             painter.restore()
             painter.setPen(QColor("#666666"))
-            painter.drawText(QRectF(0, height, width, writer.height() - height), Qt.AlignHCenter | Qt.AlignBottom, str(page + 1))
+            painter.drawText(
+                QRectF(0, height, width, writer.height() - height),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                str(page + 1),
+            )
         if not painter.end():
             raise WriteError(tr("The PDF report could not be written to “{path}”.").format(path=path))
         del painter, writer  # the file is complete once the writer is gone
