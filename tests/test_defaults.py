@@ -195,6 +195,8 @@ def required_inputs(algorithm_id: str, data: dict) -> dict:
             "CASE_FIELD": "cases",
         },
         "wbe:tracesource": {"NETWORK": network, "SAMPLES": network_samples, "VALUE_FIELD": "concentration"},
+        # Without a network or samples the plan is coverage by area: the townships and their name field suffice.
+        "wbe:plansampling": {"TOWNSHIPS": TOWNSHIPS, "TOWNSHIP_FIELD": "name"},
     }
     return table[algorithm_id]
 
