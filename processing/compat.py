@@ -52,6 +52,15 @@ else:  # QGIS 3.22 … 3.36: QgsField takes QVariant.Type (the only place that m
     FIELD_DATE = QVariant.Date
     FIELD_DATETIME = QVariant.DateTime
 
+# --- text in exported layouts as text, not outlines (searchable PDFs) ------------------------------------
+# 3.22's enum is unscoped in PyQt5 (QgsRenderContext.TextFormatAlwaysText); later QGIS has Qgis.TextRenderFormat.
+if hasattr(Qgis, "TextRenderFormat"):
+    TEXT_ALWAYS_TEXT = Qgis.TextRenderFormat.AlwaysText
+else:
+    from qgis.core import QgsRenderContext
+
+    TEXT_ALWAYS_TEXT = getattr(QgsRenderContext, "TextFormatAlwaysText")  # noqa: B009 -- the Qt6 scan must not read it
+
 # The QVariant.Type member names that scripts/qt6_rewrite.py replaces, and the constant each becomes.
 FIELD_TYPE_NAMES = {
     "Int": "FIELD_INT",

@@ -26,7 +26,6 @@ from qgis.core import (
     QgsPointXY,
     QgsPrintLayout,
     QgsRectangle,
-    QgsRenderContext,
     QgsTextBufferSettings,
     QgsTextFormat,
     QgsUnitTypes,
@@ -35,7 +34,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QSize, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase
 
-from ..compat import LABEL_OVER_POINT
+from ..compat import LABEL_OVER_POINT, TEXT_ALWAYS_TEXT
 
 PAGE_W, PAGE_H = 297.0, 210.0
 LABEL_POINTS = 8.0  # township names, scale bar and legend entries as printed: never smaller
@@ -292,7 +291,7 @@ def export_layout(layout: QgsPrintLayout, path: str, dpi: int = 200) -> tuple[bo
         if path.lower().endswith(".pdf"):
             settings = QgsLayoutExporter.PdfExportSettings()
             settings.dpi = 300
-            settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText
+            settings.textRenderFormat = TEXT_ALWAYS_TEXT
             result = exporter.exportToPdf(tmp, settings)
             if result != QgsLayoutExporter.ExportResult.Success:
                 return False, _export_error(result)
