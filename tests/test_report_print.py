@@ -144,7 +144,7 @@ def test_rows_never_split_across_pages(run, tmp_path, demo_lab, demo_townships, 
 
 @pytest.mark.parametrize(
     ("changes", "unit"),
-    [({"unit": "µg/L"}, "µg/L"), ({"medium": "soil"}, "ng/g"), ({"medium": "sewage"}, "ng/L")],
+    [({"unit": "µg/L"}, "µg/L"), ({"medium": "soil", "unit": None}, "ng/g"), ({"medium": "sewage", "unit": None}, "ng/L")],
 )
 def test_legends_and_report_print_the_unit_of_the_data(run, tmp_path, demo_lab, demo_townships, changes, unit):
     out = survey(run, demo_lab, demo_townships, tmp_path)
