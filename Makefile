@@ -8,7 +8,7 @@ VPY := $(VENV)/bin/python
 PLUGIN := wbe_surveillance
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-numpy python3-pandas python3-scipy \
 	python3-pytest python3-venv python3-pip fonts-noto-cjk pyqt5-dev-tools qttools5-dev-tools \
-	poppler-utils zip postgresql-15-postgis-3 python3-psycopg2 xvfb xdotool imagemagick
+	poppler-utils zip postgresql-15-postgis-3 python3-psycopg2 xvfb xdotool imagemagick bc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QM := i18n/$(PLUGIN)_zh_CN.qm
 TS := i18n/$(PLUGIN)_zh_CN.ts
