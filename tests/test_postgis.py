@@ -1205,7 +1205,9 @@ def test_aggregation_with_hostile_names_runs_in_the_database_and_creates_nothing
     assert (
         len(got) == len(want) > 0
         and sum(g[2] for g in got)
-        == pg.scalar("SELECT count(*) FROM survey.samples WHERE site_id LIKE 'T0%' AND compound = 'methamphetamine' AND medium IN ('sewage', 'influent')")
+        == pg.scalar(
+            "SELECT count(*) FROM survey.samples WHERE site_id LIKE 'T0%' AND compound = 'methamphetamine' AND medium IN ('sewage', 'influent')"
+        )
         - reference["N_UNMATCHED"]
     )
     for g, w in zip(got, want):
