@@ -2735,38 +2735,6 @@ OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点�
         <translation>无管网时每个点代表的半径（米）</translation>
     </message>
     <message>
-        <source>Value for forward direction</source>
-        <translation>正向取值</translation>
-    </message>
-    <message>
-        <source>Value for backward direction</source>
-        <translation>反向取值</translation>
-    </message>
-    <message>
-        <source>Value for both directions</source>
-        <translation>双向取值</translation>
-    </message>
-    <message>
-        <source>Default direction</source>
-        <translation>默认方向</translation>
-    </message>
-    <message>
-        <source>Forward direction</source>
-        <translation>正向</translation>
-    </message>
-    <message>
-        <source>Backward direction</source>
-        <translation>反向</translation>
-    </message>
-    <message>
-        <source>Both directions</source>
-        <translation>双向</translation>
-    </message>
-    <message>
-        <source>Topology tolerance (metres)</source>
-        <translation>拓扑容差（米）</translation>
-    </message>
-    <message>
         <source>Sampling plan</source>
         <translation>采样规划</translation>
     </message>
@@ -3841,6 +3809,38 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
     <message>
         <source>The lab table has no sample of “{compound}” of the chosen sample type.</source>
         <translation>化验结果表中没有所选样品类型的“{compound}”样品。</translation>
+    </message>
+    <message>
+        <source>Value for forward direction</source>
+        <translation>正向取值</translation>
+    </message>
+    <message>
+        <source>Value for backward direction</source>
+        <translation>反向取值</translation>
+    </message>
+    <message>
+        <source>Value for both directions</source>
+        <translation>双向取值</translation>
+    </message>
+    <message>
+        <source>Default direction</source>
+        <translation>默认方向</translation>
+    </message>
+    <message>
+        <source>Forward direction</source>
+        <translation>正向</translation>
+    </message>
+    <message>
+        <source>Backward direction</source>
+        <translation>反向</translation>
+    </message>
+    <message>
+        <source>Both directions</source>
+        <translation>双向</translation>
+    </message>
+    <message>
+        <source>Topology tolerance (metres)</source>
+        <translation>拓扑容差（米）</translation>
     </message>
     <message>
         <source>Trace the source along the drainage network</source>

@@ -48,7 +48,7 @@ from ..compat import FIELD_DOUBLE, FIELD_STRING
 from ..io.samples import sample_mask, subset
 from ..spatial import centre_lonlat, metric_crs, point_xy, polygon_of, repair_polygons, reproject, transformer
 from ..styling import format_value, store_style
-from .tracesource import TraceSource, line_parts
+from .tracesource import TraceSource, direction_parameters, line_parts
 
 PANEL, COVERAGE, FOLLOW_UP = "panel", "coverage", "follow_up"
 REASON_STYLE = {
@@ -247,18 +247,7 @@ class PlanSampling(WbeAlgorithm):
                 defaultValue=1000.0,
                 minValue=1.0,
             ),
-            QgsProcessingParameterString(self.VALUE_FORWARD, tr("Value for forward direction"), defaultValue="forward", optional=True),
-            QgsProcessingParameterString(self.VALUE_BACKWARD, tr("Value for backward direction"), defaultValue="backward", optional=True),
-            QgsProcessingParameterString(self.VALUE_BOTH, tr("Value for both directions"), defaultValue="both", optional=True),
-            QgsProcessingParameterEnum(
-                self.DEFAULT_DIRECTION,
-                tr("Default direction"),
-                options=[tr("Forward direction"), tr("Backward direction"), tr("Both directions")],
-                defaultValue=net.FORWARD,
-            ),
-            QgsProcessingParameterNumber(
-                self.TOLERANCE, tr("Topology tolerance (metres)"), QgsProcessingParameterNumber.Type.Double, defaultValue=0.0, minValue=0.0
-            ),
+            *direction_parameters(),
         ]
         for param in advanced:
             param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)

@@ -115,6 +115,25 @@ class Outputs:
         return ", ".join(self.sites[u] for u in self.catchments[s].upstream.tolist())
 
 
+def direction_parameters() -> list:
+    """How the network's lines run (as QGIS's network analysis reads them) and how close ends join: the advanced
+    parameters that tracesource and plansampling share."""
+    return [
+        QgsProcessingParameterString("VALUE_FORWARD", tr("Value for forward direction"), defaultValue="forward", optional=True),
+        QgsProcessingParameterString("VALUE_BACKWARD", tr("Value for backward direction"), defaultValue="backward", optional=True),
+        QgsProcessingParameterString("VALUE_BOTH", tr("Value for both directions"), defaultValue="both", optional=True),
+        QgsProcessingParameterEnum(
+            "DEFAULT_DIRECTION",
+            tr("Default direction"),
+            options=[tr("Forward direction"), tr("Backward direction"), tr("Both directions")],
+            defaultValue=net.FORWARD,
+        ),
+        QgsProcessingParameterNumber(
+            "TOLERANCE", tr("Topology tolerance (metres)"), QgsProcessingParameterNumber.Type.Double, defaultValue=0.0, minValue=0.0
+        ),
+    ]
+
+
 class TraceSource(WbeAlgorithm):
     ALG_ID = "tracesource"
     GROUP_ID = "fieldwork"
@@ -179,18 +198,7 @@ class TraceSource(WbeAlgorithm):
             QgsProcessingParameterField(self.DIRECTION_FIELD, tr("Direction field"), parentLayerParameterName=self.NETWORK, optional=True)
         )
         advanced = [
-            QgsProcessingParameterString(self.VALUE_FORWARD, tr("Value for forward direction"), defaultValue="forward", optional=True),
-            QgsProcessingParameterString(self.VALUE_BACKWARD, tr("Value for backward direction"), defaultValue="backward", optional=True),
-            QgsProcessingParameterString(self.VALUE_BOTH, tr("Value for both directions"), defaultValue="both", optional=True),
-            QgsProcessingParameterEnum(
-                self.DEFAULT_DIRECTION,
-                tr("Default direction"),
-                options=[tr("Forward direction"), tr("Backward direction"), tr("Both directions")],
-                defaultValue=net.FORWARD,
-            ),
-            QgsProcessingParameterNumber(
-                self.TOLERANCE, tr("Topology tolerance (metres)"), QgsProcessingParameterNumber.Type.Double, defaultValue=0.0, minValue=0.0
-            ),
+            *direction_parameters(),
         ]
         for param in advanced:
             param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
