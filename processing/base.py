@@ -10,12 +10,9 @@ from qgis.core import (
     QgsFeatureSink,
     QgsProcessingAlgorithm,
     QgsProcessingException,
-    QgsProcessingParameterEnum,
-    QgsProcessingParameterField,
 )
 from qgis.PyQt.QtGui import QIcon
 
-from ..core.nondetect import DEFAULT_POLICY
 from ..core.paths import resource
 from ..translate import tr
 from .compat import FIELD_STRING
@@ -118,34 +115,6 @@ class WbeAlgorithm(QgsProcessingAlgorithm):
 
         sink, dest_id = super().parameterAsSink(parameters, name, context, fields, *args, **kwargs)
         return checked_sink(sink, dest_id, fields, name), dest_id
-
-
-def nondetect_policy_parameter(name: str = "ND_POLICY") -> QgsProcessingParameterEnum:
-    """The one non-detect substitution policy that every consumer of samples offers (core/nondetect.py)."""
-    param = QgsProcessingParameterEnum(
-        name,
-        tr("Non-detects count as"),
-        options=[tr("Zero"), tr("Half the detection limit (LOD/2)"), tr("LOD/√2"), tr("The detection limit (LOD)"), tr("Excluded")],
-        defaultValue=DEFAULT_POLICY,
-    )
-    param.setHelp(
-        tr(
-            "How a sample reported below the detection limit enters the statistics. The default, LOD/2, "
-            "is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 "
-            "under the limit-based policies, and the log says how many."
-        )
-    )
-    return param
-
-
-SAMPLE_TOWNSHIP_FIELD = "lab_township"  # written by the import from the lab's township column
-
-
-def sample_township_parameter(name: str = "TOWNSHIP_FIELD", parent: str = "INPUT") -> QgsProcessingParameterField:
-    """The samples' own township field (optional: a required field with a default fails when omitted in 3.22)."""
-    return QgsProcessingParameterField(
-        name, tr("Township field of the samples"), defaultValue=SAMPLE_TOWNSHIP_FIELD, parentLayerParameterName=parent, optional=True
-    )
 
 
 def require_fields(layer, names: list[str], layer_label: str) -> dict[str, int]:
@@ -341,18 +310,3 @@ def record_township_name_field(layer, field: str) -> None:
     """Record ``field`` as the township name field of ``layer`` (kept in the style stored with the file)."""
     if layer is not None and field:
         layer.setCustomProperty(TOWNSHIP_FIELD_PROPERTY, field)
-
-
-def unit_parameter(name: str = "UNIT"):
-    """The unit of a samples table that has no unit field (a laboratory system's table); default ng/L."""
-    from qgis.core import QgsProcessingParameterString
-
-    param = QgsProcessingParameterString(name, tr("Unit of values where the table has no unit field"), defaultValue="ng/L", optional=True)
-    param.setHelp(
-        tr(
-            "Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). "
-            "Values in different units are never averaged: a table holding several units is refused, naming them."
-        )
-    )
-    param.setFlags(param.flags() | param.FlagAdvanced)
-    return param

@@ -21,7 +21,6 @@ from qgis.core import (
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -37,45 +36,18 @@ from ...core.compounds import CompoundTable
 from ...core.nondetect import substitute
 from ...core.pip import assign_points
 from ...core.rounds import RoundError, normalise_round, place_rounds
-from ...core.values import SOLID_MEDIA, WATER_MEDIA
 from ...translate import tr
-from ..base import WbeAlgorithm, nondetect_policy_parameter, read_columns, require_fields, to_float_array, unit_parameter, write_feature
+from ..base import WbeAlgorithm, read_columns, require_fields, to_float_array, write_feature
 from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_INT, FIELD_LONG, FIELD_STRING
 from ..io import bulk_writer, fast_read
 from ..io.postgis_join import can_push_down, township_stats_in_database
 from ..io.samples import discard_output, log_media_left_out, sample_refusal
+from ..parameters import media_for, medium_parameter, nondetect_policy_parameter, unit_parameter
 from ..spatial import polygon_rings, repair_polygons
 
 SAMPLE_FIELDS = ["round", "medium", "compound", "concentration", "detected", "lod", "unit"]
 REQUIRED_FIELDS = ["round", "compound", "concentration"]  # the rest are optional (core/samples.py defaults)
 OPTIONAL_FIELDS = ["medium", "detected", "lod", "unit", "site_id"]
-WATER, WASTEWATER, SURFACE, SOLIDS = range(4)
-
-
-def media_for(choice: int) -> tuple[str, ...]:
-    if choice == WASTEWATER:
-        # Untreated wastewater only: effluent is treated water, rivers are the environment (core/samples.py).
-        return ("sewage", "influent")
-    if choice == SURFACE:
-        return ("surface_water",)
-    if choice == SOLIDS:
-        return SOLID_MEDIA
-    return WATER_MEDIA
-
-
-def medium_parameter(name: str = "MEDIUM") -> QgsProcessingParameterEnum:
-    """Which sample types count: water and solids are never mixed in one statistic."""
-    return QgsProcessingParameterEnum(
-        name,
-        tr("Sample types"),
-        options=[
-            tr("All water (sewage, influent, effluent, surface water)"),
-            tr("Wastewater only (sewage and influent)"),
-            tr("Surface water only"),
-            tr("Solids (soil, sediment, sludge)"),
-        ],
-        defaultValue=WASTEWATER,
-    )
 
 
 def stat_fields() -> QgsFields:

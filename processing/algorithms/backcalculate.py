@@ -26,52 +26,15 @@ from ...core import samples as sm
 from ...core.nondetect import substitute
 from ...core.values import LOAD, NORMAL_UNIT, SOLID, parse_unit
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, require_fields, to_float_array, unit_parameter
+from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array
 from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_STRING
 from ..io.samples import discard_output, sample_refusal, write_checked
+from ..parameters import nondetect_policy_parameter, read_rsd, rsd_parameters, unit_parameter
 
 SAMPLE_FIELDS = ["site_id", "compound", "concentration"]  # required; the rest are optional (core/samples.py)
 OPTIONAL_FIELDS = ["sample_date", "round", "medium", "detected", "lod", "unit", "sampling_mode"]
 FIGURE_FIELDS = (("load", "load_mg_day"), ("load_1000", "load_mg_day_1000"), ("consumption", "consumption_mg_day_1000"))
 CENSUS, NH4, COTININE = range(3)
-
-
-def rsd_parameters(algorithm) -> None:
-    """The five RSDs, the number of draws and the seed: shared by backcalculate and consumptionsummary."""
-    for name, label, default, source in (
-        ("RSD_SAMPLING", tr("RSD of sampling"), bc.RSD_SAMPLING, tr("Castiglioni et al. 2013: below 10% with flow-proportional sampling")),
-        ("RSD_ANALYSIS", tr("RSD of chemical analysis"), bc.RSD_ANALYSIS, tr("Castiglioni et al. 2013: 6–26% between laboratories")),
-        ("RSD_FLOW", tr("RSD of the daily flow"), bc.RSD_FLOW, tr("Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)")),
-        ("RSD_POPULATION", tr("RSD of the population served"), bc.RSD_POPULATION, tr("Castiglioni et al. 2013: methods differ by 7–55%")),
-        ("RSD_EXCRETION", tr("RSD of the excretion factor"), bc.RSD_EXCRETION, tr("Castiglioni et al. 2013: 26% for cocaine")),
-        (
-            "RSD_GRAB",
-            tr("RSD of sampling for grab samples"),
-            bc.RSD_GRAB,
-            tr("Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers"),
-        ),
-    ):
-        param = QgsProcessingParameterNumber(
-            name, label, QgsProcessingParameterNumber.Type.Double, defaultValue=default, minValue=0.0, maxValue=5.0
-        )
-        param.setHelp(tr("Relative standard deviation (0.10 = 10%). Default {value}: {source}.").format(value=default, source=source))
-        param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
-        algorithm.addParameter(param)
-    draws = QgsProcessingParameterNumber(
-        "DRAWS", tr("Monte Carlo draws"), QgsProcessingParameterNumber.Type.Integer, defaultValue=10000, minValue=1, maxValue=1000000
-    )
-    draws.setFlags(draws.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
-    algorithm.addParameter(draws)
-    algorithm.addParameter(
-        QgsProcessingParameterNumber("SEED", tr("Random seed"), QgsProcessingParameterNumber.Type.Integer, defaultValue=1)
-    )
-
-
-def read_rsd(algorithm, parameters, context) -> bc.Rsd:
-    value = lambda name: algorithm.parameterAsDouble(parameters, name, context)  # noqa: E731
-    return bc.Rsd(
-        value("RSD_SAMPLING"), value("RSD_ANALYSIS"), value("RSD_FLOW"), value("RSD_POPULATION"), value("RSD_EXCRETION"), value("RSD_GRAB")
-    )
 
 
 BY_MEDIUM, ALL_COMPOSITE, ALL_GRAB = range(3)

@@ -25,7 +25,6 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsProcessingParameterMatrix,
     QgsProcessingParameterString,
     QgsProcessingUtils,
     QgsVectorLayer,
@@ -61,6 +60,7 @@ from ..base import (
     township_name_field,
 )
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
+from ..parameters import method_names, thresholds_parameter
 from ..styling import format_value, severity_label, severity_renderer, store_style
 
 POOLED, BASELINE = range(2)
@@ -108,19 +108,6 @@ def parse_weights(raw: str, compounds: list[str]) -> dict[str, float]:
     return weights
 
 
-def method_names() -> list[str]:
-    return [
-        tr("Natural breaks (Jenks)"),
-        tr("Quantiles"),
-        tr("Fixed thresholds"),
-        tr("Equal interval"),
-        tr("Head/tail breaks"),
-        tr("Mean and standard deviation"),
-        tr("Ratio to the county median of the same round"),
-        tr("Ratio to the county median of a baseline round"),
-    ]
-
-
 def classification_error_text(error: ClassificationError, field: str, layer: str) -> str:
     if error.code == "too_few_distinct":
         return tr(
@@ -163,26 +150,6 @@ def save_metadata(layer: QgsVectorLayer, metadata) -> bool:
         layer.setMetadata(metadata)
     _message, ok = layer.saveDefaultMetadata()
     return bool(ok)
-
-
-def thresholds_parameter(name: str = "THRESHOLDS") -> QgsProcessingParameterMatrix:
-    """THRESHOLDS: the upper bounds of classes 1 and 2 (optional: a required matrix with a default still fails in 3.22)."""
-    param = QgsProcessingParameterMatrix(
-        name,
-        tr("Fixed thresholds: upper bounds of classes 1 and 2"),
-        numberRows=1,
-        hasFixedNumberRows=True,
-        headers=[tr("General ≤"), tr("Fairly severe ≤")],
-        optional=True,
-    )
-    param.setHelp(
-        tr(
-            "Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). "
-            "A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). "
-            "Left empty, it is not given."
-        )
-    )
-    return param
 
 
 class ClassifySeverity(WbeAlgorithm):

@@ -21,10 +21,11 @@ from qgis.core import (
 
 from ...core import backcalc as bc
 from ...translate import tr
-from ..base import SAMPLE_TOWNSHIP_FIELD, WbeAlgorithm, is_null, read_columns, require_fields, sample_township_parameter, to_float_array
+from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import write_checked
-from .backcalculate import in_stable_order, read_rsd, rsd_parameters
+from ..parameters import SAMPLE_TOWNSHIP_FIELD, read_rsd, rsd_parameters, sample_township_parameter
+from .backcalculate import in_stable_order
 
 NEEDED = [
     "round",

@@ -33,11 +33,11 @@ from ...translate import tr
 from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import discard_output, refuse_mixed_layer, sample_refusal, write_checked
+from ..parameters import DISTANCE_BAND, QUEEN, neighbours_parameter
 from ..spatial import repair_polygons
 from ..styling import store_style
-from .hotspots import _centre, neighbours_parameter, queen_neighbours, weights_error_text
+from .hotspots import _centre, queen_neighbours, weights_error_text
 
-QUEEN, DISTANCE_BAND, KNN = range(3)
 PATTERN_COLOURS = {
     "new hot spot": "#fcbba1",
     "consecutive hot spot": "#fc9272",

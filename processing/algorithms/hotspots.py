@@ -18,7 +18,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDistance,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -34,13 +33,13 @@ from ...core import hotspots as hs
 from ...core.nondetect import substitute
 from ...core.weights import Weights, WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, to_float_array
+from ..base import WbeAlgorithm, is_null, to_float_array
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import discard_output, refuse_mixed_layer, write_checked
+from ..parameters import DISTANCE_BAND, QUEEN, neighbours_parameter, nondetect_policy_parameter
 from ..spatial import repair_polygons
 from ..styling import store_style
 
-QUEEN, DISTANCE_BAND, KNN = range(3)
 BIN_COLOURS = {
     3: "#b2182b",
     2: "#ef8a62",
@@ -121,16 +120,6 @@ def queen_neighbours(geometries: list[QgsGeometry], feedback=None) -> list[list[
                 lists[i].append(j)
                 lists[j].append(i)
     return lists
-
-
-def neighbours_parameter(name: str = "WEIGHTS") -> QgsProcessingParameterEnum:
-    """WEIGHTS as CONTRACT.md numbers it: 0 queen contiguity, 1 fixed distance band, 2 k nearest neighbours."""
-    return QgsProcessingParameterEnum(
-        name,
-        tr("Neighbours"),
-        options=[tr("Queen contiguity (polygons)"), tr("Fixed distance band"), tr("K nearest neighbours")],
-        defaultValue=QUEEN,
-    )
 
 
 def permutation_floor_hides_99(p: np.ndarray, permutations: int) -> bool:

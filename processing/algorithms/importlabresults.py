@@ -50,6 +50,7 @@ from ..io import bulk_writer
 from ..io.csv_safe import SafeSink, is_csv_destination, neutralise, neutralise_column
 from ..io.table_reader import read_table
 from ..messages import reason_text, record_message, role_label, store_error_text, table_error_text
+from ..parameters import datum_parameter
 
 # Explicit column parameters (advanced): they win over header detection.
 COLUMN_PARAMETERS = (
@@ -296,16 +297,6 @@ def _remove_destination(context, dest_id: str) -> None:
     if dest_id in loads:
         del loads[dest_id]
         context.setLayersToLoadOnCompletion(loads)
-
-
-def datum_parameter(name: str = "DATUM") -> QgsProcessingParameterEnum:
-    """DATUM as CONTRACT.md numbers it: 0 WGS84, 1 CGCS2000, 2 GCJ-02, 3 BD-09 (shared with wbe:surveymap)."""
-    return QgsProcessingParameterEnum(
-        name,
-        tr("Coordinates are in"),
-        options=[tr("WGS84 (GPS)"), tr("CGCS2000"), tr("GCJ-02 (Gaode/Tencent maps)"), tr("BD-09 (Baidu maps)")],
-        defaultValue=0,
-    )
 
 
 class ImportLabResults(WbeAlgorithm):

@@ -41,8 +41,9 @@ from ...core import interpolate as ci
 from ...core import kriging as ck
 from ...core.nondetect import substitute
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, to_float_array
+from ..base import WbeAlgorithm, is_null, to_float_array
 from ..fields import field_list
+from ..parameters import nondetect_policy_parameter
 
 IDW, KRIGING = 0, 1
 NODATA = -9999.0

@@ -46,9 +46,10 @@ from ...translate import tr
 from ..base import WbeAlgorithm, is_null, read_columns, to_float_array, write_feature
 from ..compat import FIELD_DOUBLE, FIELD_STRING
 from ..io.samples import sample_mask, subset
+from ..parameters import direction_parameters
 from ..spatial import centre_lonlat, metric_crs, point_xy, polygon_of, repair_polygons, reproject, transformer
 from ..styling import format_value, store_style
-from .tracesource import TraceSource, direction_parameters, line_parts
+from .tracesource import TraceSource, line_parts
 
 PANEL, COVERAGE, FOLLOW_UP = "panel", "coverage", "follow_up"
 REASON_STYLE = {

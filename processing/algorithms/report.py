@@ -24,8 +24,9 @@ from qgis.PyQt.QtGui import QImage
 
 from ...core.classify import JENKS
 from ...translate import tr
-from ..base import WbeAlgorithm, nondetect_policy_parameter, township_name_field
+from ..base import WbeAlgorithm, township_name_field
 from ..labels import compound_label
+from ..parameters import nondetect_policy_parameter
 from ..report.data import (
     ReportData,
     changes_from_history,

@@ -23,18 +23,10 @@ from ...core.nondetect import substitute
 from ...core.rounds import RoundError
 from ...core.samples import SampleError
 from ...translate import tr
-from ..base import (
-    SAMPLE_TOWNSHIP_FIELD,
-    WbeAlgorithm,
-    is_null,
-    nondetect_policy_parameter,
-    read_columns,
-    require_fields,
-    sample_township_parameter,
-    to_float_array,
-)
+from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array
 from ..compat import FIELD_DOUBLE, FIELD_STRING
 from ..io.samples import refuse_mixed_layer, sample_refusal, write_checked
+from ..parameters import SAMPLE_TOWNSHIP_FIELD, nondetect_policy_parameter, sample_township_parameter
 
 SAMPLE_FIELDS = ["site_id", "sample_date", "round", "medium", "compound", "concentration", "detected", "lod"]
 

@@ -30,14 +30,19 @@ from ..base import (
     WbeAlgorithm,
     guess_township_name_field,
     is_null,
-    nondetect_policy_parameter,
     record_township_name_field,
     township_name_field,
 )
 from ..labels import compound_label
-from .aggregatebytownship import WASTEWATER, media_for, medium_parameter
-from .classifyseverity import method_names, thresholds_parameter
-from .importlabresults import datum_parameter
+from ..parameters import (
+    WASTEWATER,
+    datum_parameter,
+    media_for,
+    medium_parameter,
+    method_names,
+    nondetect_policy_parameter,
+    thresholds_parameter,
+)
 
 STATISTICS = ("mean", "median", "max")
 

@@ -18,7 +18,6 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterDefinition,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -35,6 +34,7 @@ from ...translate import tr
 from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
 from ..fields import field_list
 from ..io.samples import read_chosen_samples
+from ..parameters import direction_parameters
 from ..spatial import line_xy, point_xy, premises_near, reproject, snap_to_lines, transformer, working_crs
 from ..styling import format_value, store_style
 
@@ -113,25 +113,6 @@ class Outputs:
 
     def upstream(self, s: int) -> str:
         return ", ".join(self.sites[u] for u in self.catchments[s].upstream.tolist())
-
-
-def direction_parameters() -> list:
-    """How the network's lines run (as QGIS's network analysis reads them) and how close ends join: the advanced
-    parameters that tracesource and plansampling share."""
-    return [
-        QgsProcessingParameterString("VALUE_FORWARD", tr("Value for forward direction"), defaultValue="forward", optional=True),
-        QgsProcessingParameterString("VALUE_BACKWARD", tr("Value for backward direction"), defaultValue="backward", optional=True),
-        QgsProcessingParameterString("VALUE_BOTH", tr("Value for both directions"), defaultValue="both", optional=True),
-        QgsProcessingParameterEnum(
-            "DEFAULT_DIRECTION",
-            tr("Default direction"),
-            options=[tr("Forward direction"), tr("Backward direction"), tr("Both directions")],
-            defaultValue=net.FORWARD,
-        ),
-        QgsProcessingParameterNumber(
-            "TOLERANCE", tr("Topology tolerance (metres)"), QgsProcessingParameterNumber.Type.Double, defaultValue=0.0, minValue=0.0
-        ),
-    ]
 
 
 class TraceSource(WbeAlgorithm):

@@ -40,9 +40,10 @@ from ...core.trend import (
     rounds_for_reachable_p,
 )
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, nondetect_policy_parameter, read_columns, to_float_array
+from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import discard_output, sample_refusal, write_checked
+from ..parameters import nondetect_policy_parameter
 from ..styling import store_style
 
 TREND_COLOURS = {INCREASING: "#d7191c", DECREASING: "#1a9641", NO_TREND: "#bdbdbd", TOO_FEW: "#f7f7f7"}
