@@ -40,8 +40,9 @@ from ...translate import tr
 from ..base import WbeAlgorithm, read_columns, require_fields, to_float_array, write_feature
 from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_INT, FIELD_LONG, FIELD_STRING
 from ..io import bulk_writer, fast_read
+from ..io.outputs import discard_output
 from ..io.postgis_join import can_push_down, township_stats_in_database
-from ..io.samples import discard_output, log_media_left_out, sample_refusal
+from ..io.samples import log_media_left_out, sample_refusal
 from ..parameters import media_for, medium_parameter, nondetect_policy_parameter, unit_parameter
 from ..spatial import polygon_rings, repair_polygons
 

@@ -26,9 +26,10 @@ from ...core import samples as sm
 from ...core.nondetect import substitute
 from ...core.values import LOAD, NORMAL_UNIT, SOLID, parse_unit
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array
+from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array, write_feature
 from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_STRING
-from ..io.samples import discard_output, sample_refusal, write_checked
+from ..io.outputs import discard_output
+from ..io.samples import sample_refusal
 from ..parameters import nondetect_policy_parameter, read_rsd, rsd_parameters, unit_parameter
 
 SAMPLE_FIELDS = ["site_id", "compound", "concentration"]  # required; the rest are optional (core/samples.py)
@@ -523,7 +524,7 @@ class BackCalculate(WbeAlgorithm):
             out = QgsFeature(fields)
             out.setGeometry(feature.geometry())
             out.setAttributes([*feature.attributes(), *extra])
-            write_checked(sink, out, tr("Back-calculated samples"))
+            write_feature(sink, out, tr("Back-calculated samples"))
             if i % 1000 == 0 and feedback.isCanceled():
                 del sink
                 discard_output(dest_id, context)

@@ -28,9 +28,8 @@ from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPen
 
 from ...core.agreement import AgreementError, agreement, descending_ranks, disagreement
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, to_float_array
+from ..base import WbeAlgorithm, is_null, to_float_array, write_feature
 from ..compat import FIELD_DOUBLE, FIELD_INT
-from ..io.samples import write_checked
 from ..styling import store_style
 
 
@@ -380,7 +379,7 @@ class CompareCases(WbeAlgorithm):
                     int(flagged[k]),
                 ]
             out.setAttributes([*list(feature.attributes()), *extra])
-            write_checked(sink, out, tr("Survey against cases"))
+            write_feature(sink, out, tr("Survey against cases"))
         del sink
         store_style(dest_id, context, disagreement_renderer(), tr("Survey against cases"))
 

@@ -21,9 +21,8 @@ from qgis.core import (
 
 from ...core import backcalc as bc
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array
+from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array, write_feature
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
-from ..io.samples import write_checked
 from ..parameters import SAMPLE_TOWNSHIP_FIELD, read_rsd, rsd_parameters, sample_township_parameter
 from .backcalculate import in_stable_order
 
@@ -243,7 +242,7 @@ class ConsumptionSummary(WbeAlgorithm):
                     town, round_id, comp = key
                 feature = QgsFeature(summary_fields())
                 feature.setAttributes([level, town, round_id, comp, int(members.sum()), len(set(site[members])), *values])
-                write_checked(summary_sink, feature, tr("Township and county summary"))
+                write_feature(summary_sink, feature, tr("Township and county summary"))
                 if level == "county":
                     county_rows[(round_id, comp)] = values[:4]
                 else:
@@ -258,7 +257,7 @@ class ConsumptionSummary(WbeAlgorithm):
         def add(values):
             feature = QgsFeature(comparison_fields())
             feature.setAttributes(values)
-            write_checked(comparison_sink, feature, tr("Comparison with published figures"))
+            write_feature(comparison_sink, feature, tr("Comparison with published figures"))
 
         present = sorted({c for _r, c in county_rows})
         unit = "mg/day/1000"

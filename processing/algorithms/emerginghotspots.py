@@ -30,9 +30,10 @@ from ...core.rounds import RoundError
 from ...core.trend import build_matrix, rounds_for_reachable_p, smallest_p
 from ...core.weights import WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..base import WbeAlgorithm, is_null, read_columns, to_float_array, write_feature
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
-from ..io.samples import discard_output, refuse_mixed_layer, sample_refusal, write_checked
+from ..io.outputs import discard_output
+from ..io.samples import refuse_mixed_layer, sample_refusal
 from ..parameters import DISTANCE_BAND, QUEEN, neighbours_parameter
 from ..spatial import repair_polygons
 from ..styling import store_style
@@ -361,7 +362,7 @@ class EmergingHotspots(WbeAlgorithm):
                     pattern_label(result["pattern"][i]),
                 ]
             )
-            write_checked(sink, feature, tr("Emerging hot spots"))
+            write_feature(sink, feature, tr("Emerging hot spots"))
             if i % 1000 == 0 and feedback.isCanceled():
                 del sink
                 discard_output(dest_id, context)

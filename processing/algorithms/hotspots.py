@@ -33,9 +33,10 @@ from ...core import hotspots as hs
 from ...core.nondetect import substitute
 from ...core.weights import Weights, WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, to_float_array
+from ..base import WbeAlgorithm, is_null, to_float_array, write_feature
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
-from ..io.samples import discard_output, refuse_mixed_layer, write_checked
+from ..io.outputs import discard_output
+from ..io.samples import refuse_mixed_layer
 from ..parameters import DISTANCE_BAND, QUEEN, neighbours_parameter, nondetect_policy_parameter
 from ..spatial import repair_polygons
 from ..styling import store_style
@@ -452,7 +453,7 @@ class Hotspots(WbeAlgorithm):
                     str(result.lisa_cluster[row]),
                 ]
             out.setAttributes([*feature.attributes(), *extra])
-            write_checked(sink, out, tr("Hot spots"))
+            write_feature(sink, out, tr("Hot spots"))
         if hasattr(sink, "finalize"):
             sink.finalize()
         del sink

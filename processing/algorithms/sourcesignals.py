@@ -23,9 +23,9 @@ from ...core.nondetect import substitute
 from ...core.rounds import RoundError
 from ...core.samples import SampleError
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array
+from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array, write_feature
 from ..compat import FIELD_DOUBLE, FIELD_STRING
-from ..io.samples import refuse_mixed_layer, sample_refusal, write_checked
+from ..io.samples import refuse_mixed_layer, sample_refusal
 from ..parameters import SAMPLE_TOWNSHIP_FIELD, nondetect_policy_parameter, sample_township_parameter
 
 SAMPLE_FIELDS = ["site_id", "sample_date", "round", "medium", "compound", "concentration", "detected", "lod"]
@@ -202,7 +202,7 @@ class SourceSignals(WbeAlgorithm):
             out = QgsFeature(fields)
             out.setGeometry(feature.geometry())
             out.setAttributes([*feature.attributes(), *extra])
-            write_checked(sink, out, tr("Production or dumping signals"))
+            write_feature(sink, out, tr("Production or dumping signals"))
         if hasattr(sink, "finalize"):
             sink.finalize()
         del sink

@@ -28,9 +28,9 @@ from qgis.core import (
 from ...core.pip import assign_points
 from ...core.surface import nearest_distance, zone_stats
 from ...translate import tr
-from ..base import WbeAlgorithm, read_columns
+from ..base import WbeAlgorithm, read_columns, write_feature
 from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_INT, FIELD_STRING
-from ..io.samples import discard_output, write_checked
+from ..io.outputs import discard_output
 from ..spatial import polygon_rings
 from .interpolate import caveat
 
@@ -195,7 +195,7 @@ class SurfaceByTownship(WbeAlgorithm):
                 ]
             extra += self._support(feature.geometry(), sample_xy, no_sample, feature, label_index)
             out.setAttributes([*feature.attributes(), *extra])
-            write_checked(sink, out, tr("Surface by township"))
+            write_feature(sink, out, tr("Surface by township"))
             feedback.setProgress(100.0 * (count + 1) / total)
         del band, dataset
         if feedback.isCanceled():

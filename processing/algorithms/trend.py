@@ -40,9 +40,10 @@ from ...core.trend import (
     rounds_for_reachable_p,
 )
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..base import WbeAlgorithm, is_null, read_columns, to_float_array, write_feature
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
-from ..io.samples import discard_output, sample_refusal, write_checked
+from ..io.outputs import discard_output
+from ..io.samples import sample_refusal
 from ..parameters import nondetect_policy_parameter
 from ..styling import store_style
 
@@ -372,7 +373,7 @@ class Trend(WbeAlgorithm):
                     trend_label(result["trend"][i]),
                 ]
             )
-            write_checked(sink, feature, tr("Trend"))
+            write_feature(sink, feature, tr("Trend"))
         if hasattr(sink, "finalize"):
             sink.finalize()
         del sink

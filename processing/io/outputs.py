@@ -159,3 +159,38 @@ def check_destinations(algorithm, parameters: dict, context) -> None:
             problem = file_problem(path, label, extension)
         if problem:
             raise QgsProcessingException(problem)
+
+
+def discard_output(dest_id: str, context) -> None:
+    """After a cancel: remove a file output written in part (a cancelled run leaves no output). The sink must
+    already be closed (deleted) by the caller; memory layers are dropped with the context."""
+    import os
+
+    from qgis.core import QgsProcessingUtils
+
+    path = str(dest_id).split("|")[0]
+    layer = QgsProcessingUtils.mapLayerFromString(dest_id, context, False) if not os.path.exists(path) else None
+    if layer is not None:
+        return
+    if "|layername=" in str(dest_id) and os.path.isfile(path):
+        # One layer of a file that may hold others (a GeoPackage the user chose): drop that layer only.
+        from osgeo import ogr
+
+        name = str(dest_id).split("|layername=")[1].split("|")[0]
+        dataset = ogr.Open(path, 1)
+        if dataset is not None:
+            for index in range(dataset.GetLayerCount()):
+                if dataset.GetLayerByIndex(index).GetName() == name:
+                    dataset.DeleteLayer(index)
+                    break
+            dataset = None
+        return
+    if os.path.isfile(path):
+        stem, _ext = os.path.splitext(path)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        if path.lower().endswith(".shp"):
+            for ext in (".shx", ".dbf", ".prj", ".cpg", ".qix", ".qmd"):
+                if os.path.exists(stem + ext):
+                    os.remove(stem + ext)
