@@ -252,6 +252,7 @@ QGIS_FIXTURES = {
     "qgis_canvas",
 }
 QGIS_HELPERS = {"LogFeedback", "layer_rows", "pg_server", "PLUGINS"}
+QGIS_PROGRAMS = {"qgis", "qgis_process", "xvfb-run"}  # a file that starts these runs QGIS, in another process
 
 
 def _imports_qgis(node: ast.AST) -> bool:
@@ -273,6 +274,8 @@ def qgis_free_tests(path: Path) -> frozenset | None:
     """The names of a test file's QGIS-free tests; None when the file itself imports QGIS."""
     tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     if any(_imports_qgis(node) for node in tree.body):
+        return None
+    if any(isinstance(n, ast.Constant) and n.value in QGIS_PROGRAMS for n in ast.walk(tree)):
         return None
     bound, names = {}, {}
     for node in tree.body:
