@@ -128,26 +128,35 @@ def sample_refusal(error, layer: str) -> QgsProcessingException:
     return QgsProcessingException(sample_error_text(error, layer))
 
 
-def read_sample_table(source, feedback, fields: dict | None = None, default_unit: str = "", extra: tuple = ()):
+def read_sample_table(
+    source, feedback, fields: dict | None = None, default_unit: str = "", extra: tuple = (), required: tuple | None = None
+):
     """Read a samples layer into the sample model (core/samples.py). ``fields`` maps model columns to field
     names (default: the import's names); columns whose field the layer lacks take the model's defaults, except
-    round, compound and concentration, which are required. ``extra`` fields are read too and returned as
-    columns of their own (under their field names). Returns (frame, extra columns dict, feature ids)."""
+    the ``required`` ones (default: round, compound and concentration; a caller that needs no round may
+    require the site instead). ``extra`` fields are read too when the layer has them, and returned as columns
+    of their own (under their field names; a field named twice is read once). Returns (frame, extra columns
+    dict, feature ids)."""
     from ...core import samples as sm
 
     wanted = dict(IMPORT_FIELDS)
     wanted.update(fields or {})
     present = {role: name for role, name in wanted.items() if name and source.fields().lookupField(name) >= 0}
-    missing = [wanted[r] or r for r in sm.REQUIRED if r not in present]
+    missing = [wanted[r] or r for r in (required or sm.REQUIRED) if r not in present]
     if missing:
         raise QgsProcessingException(
             tr("The samples “{layer}” have no field {fields}: a samples table needs a round, a compound and a concentration.").format(
                 layer=source.sourceName(), fields=", ".join(f"“{m}”" for m in missing)
             )
+            if required is None
+            else tr("The layer “{layer}” has no field {fields}. It needs the fields written by “Import lab results”: {needed}.").format(
+                layer=source.sourceName(), fields=", ".join(f"“{m}”" for m in missing), needed=", ".join(wanted[r] for r in required)
+            )
         )
+    extra = tuple(name for name in extra if name and source.fields().lookupField(name) >= 0)
     names = list(dict.fromkeys([*present.values(), *extra]))
     columns, _geometries, ids = read_columns(source, names, feedback)
-    model = {role: columns[name] for role, name in present.items()}
+    model = {role: columns.get(present.get(role)) for role in {*present, *sm.REQUIRED}}  # a role not required and absent: None
     try:
         frame = sm.build(model, n=len(ids), default_unit=default_unit, source_rows=ids)
     except sm.SampleError as error:
