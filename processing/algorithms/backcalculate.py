@@ -91,74 +91,81 @@ def read_site_table(table, key: str, flow_name: str, pop_name: str, feedback) ->
     return per_site[0], per_site[1]
 
 
+def log_counts(feedback, messages, **values) -> None:
+    """Each (count, is_warning, text) whose count is not 0, with the text formatted with n=count and ``values``."""
+    for n, warning, text in messages:
+        if n:
+            (feedback.pushWarning if warning else feedback.pushInfo)(text.format(n=n, **values))
+
+
 def log_preparation(feedback, prep: cn.Prepared, rsd_grab: float) -> None:
     """What the back-calculation decided before the Monte Carlo: units, non-detects, grab samples, bounds."""
     counts = prep.counts
-    if counts["normalised"]:
-        feedback.pushInfo(
+    messages = (
+        (
+            counts["normalised"],
+            False,
             tr(
                 "{n} values are population-normalised loads (mg/day/1000): the correction factor is applied to them directly, "
                 "without flow or population."
-            ).format(n=counts["normalised"])
-        )
-    if prep.without_limit:
-        feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=prep.without_limit))
-    if not prep.cotinine_found:
-        feedback.pushWarning(tr("No detected cotinine with a flow: no population can be estimated from cotinine."))
-    if counts["grab"]:
-        feedback.pushInfo(
-            tr("{n} samples are grab samples: their sampling uncertainty is RSD_GRAB ({rsd:.0%}, Ort et al. 2010).").format(
-                n=counts["grab"], rsd=rsd_grab
-            )
-        )
-    if counts["upper_bound"]:
-        feedback.pushWarning(
+            ),
+        ),
+        (prep.without_limit, True, tr("{n} non-detects have no detection limit and count as 0.")),
+        (not prep.cotinine_found, True, tr("No detected cotinine with a flow: no population can be estimated from cotinine.")),
+        (counts["grab"], False, tr("{n} samples are grab samples: their sampling uncertainty is RSD_GRAB ({rsd:.0%}, Ort et al. 2010).")),
+        (
+            counts["upper_bound"],
+            True,
             tr(
                 "Heroin from total morphine is an upper bound: no medical morphine or codeine is subtracted "
                 "({n} samples; estimate_note says so)."
-            ).format(n=counts["upper_bound"])
-        )
+            ),
+        ),
+    )
+    log_counts(feedback, messages, rsd=rsd_grab)
 
 
 def log_results(feedback, prep: cn.Prepared, amp_ratio: float) -> None:
     """What the log says after the run: the samples left without a figure, and why."""
     counts = prep.counts
-    if counts["not_untreated"]:
-        feedback.pushWarning(
+    factors = prep.factors
+    messages = (
+        (
+            counts["not_untreated"],
+            True,
             tr(
                 "{n} samples are effluent or surface water: consumption exists only for untreated wastewater of a known "
                 "catchment, so their normalised loads and consumption are NULL (null_reason = not_untreated_wastewater)."
-            ).format(n=counts["not_untreated"])
-        )
-    if counts["solid"]:
-        feedback.pushInfo(
-            tr("{n} solid samples (soil, sediment, sludge) have no daily flow: their loads are NULL.").format(n=counts["solid"])
-        )
-    if counts["N_NO_FLOW"]:
-        feedback.pushWarning(
-            tr("{n} water samples have no daily flow (or a flow ≤ 0): their loads are NULL, not 0.").format(n=counts["N_NO_FLOW"])
-        )
-    if counts["N_NO_POPULATION"]:
-        feedback.pushWarning(
-            tr(
-                "{n} water samples with a flow have no population served (or one ≤ 0): their normalised loads and consumption are NULL."
-            ).format(n=counts["N_NO_POPULATION"])
-        )
-    if prep.factors.no_factor:
-        listed = ", ".join(f"{name} ({count})" for name, count in sorted(prep.factors.no_factor.items()))
-        feedback.pushWarning(
+            ),
+        ),
+        (counts["solid"], False, tr("{n} solid samples (soil, sediment, sludge) have no daily flow: their loads are NULL.")),
+        (counts["N_NO_FLOW"], True, tr("{n} water samples have no daily flow (or a flow ≤ 0): their loads are NULL, not 0.")),
+        (
+            counts["N_NO_POPULATION"],
+            True,
+            tr("{n} water samples with a flow have no population served (or one ≤ 0): their normalised loads and consumption are NULL."),
+        ),
+        (
+            len(factors.no_factor),
+            True,
             tr(
                 "No correction factor for: {residues}. Their loads are computed, their consumption is NULL; add them to your own factor table."
-            ).format(residues=listed)
-        )
-    if prep.factors.unconfirmed:
-        feedback.pushInfo(tr("Unconfirmed correction factors used for: {residues}.").format(residues=", ".join(prep.factors.unconfirmed)))
-    if counts["N_AMP_CORRECTED"]:
-        feedback.pushInfo(
-            tr("{n} amphetamine samples were corrected for the amphetamine from methamphetamine (ratio {ratio}).").format(
-                n=counts["N_AMP_CORRECTED"], ratio=amp_ratio
-            )
-        )
+            ),
+        ),
+        (
+            counts["N_AMP_CORRECTED"],
+            False,
+            tr("{n} amphetamine samples were corrected for the amphetamine from methamphetamine (ratio {ratio})."),
+        ),
+    )
+    log_counts(
+        feedback,
+        messages,
+        residues=", ".join(f"{name} ({count})" for name, count in sorted(factors.no_factor.items())),
+        ratio=amp_ratio,
+    )
+    if factors.unconfirmed:
+        feedback.pushInfo(tr("Unconfirmed correction factors used for: {residues}.").format(residues=", ".join(factors.unconfirmed)))
     feedback.pushInfo(tr("{computed} of {total} samples have a load.").format(computed=counts["N_COMPUTED"], total=counts["N_SAMPLES"]))
 
 
