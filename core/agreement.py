@@ -245,7 +245,7 @@ def descending_ranks(values) -> np.ndarray:
     return x.size + 1 - average_ranks(x)
 
 
-def disagreement(survey_rank: np.ndarray, case_rank: np.ndarray, min_gap: float | None = None) -> tuple[np.ndarray, float]:
+def disagreement(survey_rank: np.ndarray, case_rank: np.ndarray, min_gap: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Rank difference (survey − cases) and the flag for townships whose ranks lie at least ``min_gap`` apart.
 
     The default gap is a third of the townships (at least 2): a township flagged this way sits in different
@@ -347,10 +347,10 @@ class Comparison:
         (NULL where it was not compared)."""
         m = self.matching
         count = None if math.isnan(m.counts[i]) else float(m.counts[i])
-        k = np.flatnonzero(m.used == i)
-        if not k.size:
+        found = np.flatnonzero(m.used == i)
+        if not found.size:
             return [count, None, None, None, None, None, None]
-        k = int(k[0])
+        k = int(found[0])
         return [
             count,
             float(self.survey_rank[k]),

@@ -259,7 +259,7 @@ def output_columns(prep: Prepared, result: bc.MonteCarloResult) -> dict[str, np.
         "conc_used": inputs.concentration,
         "flow_l_day": inputs.flow_l_day,
         "population_used": inputs.population,
-        "population_source": np.where(has_pop, prep.population_source, None).astype(object),
+        "population_source": np.array([prep.population_source if h else None for h in has_pop], dtype=object),
     }
     for key, name in FIGURE_FIELDS:
         for suffix, values in zip(SUFFIXES, (point[key], result.lo[key], result.median[key], result.hi[key])):
@@ -276,7 +276,7 @@ def output_columns(prep: Prepared, result: bc.MonteCarloResult) -> dict[str, np.
             "factor_confirmed": prep.factors.confirmed,
             "meth_paired": inputs.paired,
             "value_unit": np.array([NORMAL_UNIT[k] for k in prep.unit_kind], dtype=object),
-            "null_reason": np.where(np.isfinite(point["consumption"]), None, prep.reasons).astype(object),
+            "null_reason": np.array([None if ok else r for ok, r in zip(np.isfinite(point["consumption"]), prep.reasons)], dtype=object),
             "sampling": np.where(prep.grab, "grab", "composite").astype(object),
         }
     )
@@ -324,6 +324,7 @@ def summarise(level: str, keys: list, usable, inputs, point, weights, sites, rsd
     Carlo over the same chain (each draw's weighted mean is taken, so a shared excretion error stays)."""
     groups, labels = group_index(keys, usable)
     result = bc.monte_carlo(inputs, rsd, draws, seed, groups=groups, weights=weights, n_groups=len(labels))
+    assert result.groups is not None  # asked for with groups
     dose = np.full(len(labels), np.nan)
     for i in np.flatnonzero(groups >= 0):
         dose[groups[i]] = inputs.typical_dose[i]
