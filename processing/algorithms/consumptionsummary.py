@@ -224,28 +224,9 @@ class ConsumptionSummary(WbeAlgorithm):
             )
         weights, kind = cn.summary_weights(inputs, usable)
         log_weights(feedback, kind, usable, weights)
-        rows = {}
-        for level, keys in (
-            ("county", list(zip(labels["round"], labels["compound"]))),
-            ("township", list(zip(labels["township"], labels["round"], labels["compound"]))),
-        ):
-            feedback.setProgressText(
-                tr("Monte Carlo for the {level} figures…").format(level=tr("county") if level == "county" else tr("township"))
-            )
-            rows[level] = cn.summarise(
-                level,
-                keys,
-                usable,
-                inputs,
-                point,
-                weights,
-                labels["site"],
-                read_rsd(self, parameters, context),
-                self.parameterAsInt(parameters, "DRAWS", context),
-                self.parameterAsInt(parameters, "SEED", context),
-            )
-            if feedback.isCanceled():
-                return {}
+        rows = self._summaries(parameters, context, feedback, inputs, point, labels, usable, weights)
+        if rows is None:
+            return {}
         summary_id = self._write_table(
             parameters,
             context,
@@ -268,6 +249,24 @@ class ConsumptionSummary(WbeAlgorithm):
             ([row[name] for name, _kind in COMPARISON_FIELDS] for row in comparison),
         )
         return {"OUTPUT": summary_id, "COMPARISON": comparison_id, "N_USED": int(usable.sum()), "N_LEFT_OUT": left_out}
+
+    def _summaries(self, parameters, context, feedback, inputs, point, labels, usable, weights) -> dict | None:
+        """The county (round × compound) and township (township × round × compound) rows, each level with its
+        own Monte Carlo; None when cancelled."""
+        rows = {}
+        for level, keys in (
+            ("county", list(zip(labels["round"], labels["compound"]))),
+            ("township", list(zip(labels["township"], labels["round"], labels["compound"]))),
+        ):
+            feedback.setProgressText(
+                tr("Monte Carlo for the {level} figures…").format(level=tr("county") if level == "county" else tr("township"))
+            )
+            draws, seed = (self.parameterAsInt(parameters, name, context) for name in ("DRAWS", "SEED"))
+            rsd = read_rsd(self, parameters, context)
+            rows[level] = cn.summarise(level, keys, usable, inputs, point, weights, labels["site"], rsd, draws, seed)
+            if feedback.isCanceled():
+                return None
+        return rows
 
     def _write_table(self, parameters, context, name: str, specs, label: str, rows) -> str:
         fields = fields_of(specs)
