@@ -18,6 +18,7 @@ compare against ``scipy.stats.spearmanr`` and ``kendalltau(variant='b')``:
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -244,7 +245,7 @@ def descending_ranks(values) -> np.ndarray:
     return x.size + 1 - average_ranks(x)
 
 
-def disagreement(survey_rank: np.ndarray, case_rank: np.ndarray, min_gap: float | None = None) -> tuple[np.ndarray, float]:
+def disagreement(survey_rank: np.ndarray, case_rank: np.ndarray, min_gap: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Rank difference (survey − cases) and the flag for townships whose ranks lie at least ``min_gap`` apart.
 
     The default gap is a third of the townships (at least 2): a township flagged this way sits in different
@@ -279,3 +280,98 @@ def agreement(values, cases, survey_classes=None) -> dict:
         "survey_classes": survey,
         "case_classes": case_classes,
     }
+
+
+def case_totals(keys, counts) -> tuple[dict[str, float], list[int]]:
+    """Case rows summed per township key; the rows (numbered from 1) with no key or no count, left out."""
+    totals: dict[str, float] = {}
+    bad = []
+    for row, (key, count) in enumerate(zip(keys, np.asarray(counts, dtype=float)), start=1):
+        if not key or math.isnan(count):
+            bad.append(row)
+            continue
+        totals[key] = totals.get(key, 0.0) + float(count)
+    return totals, bad
+
+
+def repeated(keys) -> list[str]:
+    """The keys that occur more than once, sorted."""
+    seen: dict[str, int] = {}
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+    return sorted(k for k, c in seen.items() if c > 1)
+
+
+@dataclass
+class Matching:
+    """Townships (one per key) against their case totals: who is left out of the comparison, and why."""
+
+    keys: list
+    values: np.ndarray
+    counts: np.ndarray  # the case total of each township, NaN with no case row (never 0)
+    no_case: list  # townships without a case row
+    no_value: list  # townships without a survey value
+    unmatched: list  # case keys that match no township
+    used: np.ndarray  # positions of the townships with both
+
+
+def match(keys, values, totals: dict[str, float]) -> Matching:
+    keys = list(keys)
+    values = np.asarray(values, dtype=float)
+    counts = np.array([totals.get(k, np.nan) for k in keys], dtype=float)
+    return Matching(
+        keys,
+        values,
+        counts,
+        [k for k, c in zip(keys, counts) if math.isnan(c)],
+        [k for k, v in zip(keys, values) if math.isnan(v)],
+        sorted(set(totals) - set(keys)),
+        np.flatnonzero(~np.isnan(values) & ~np.isnan(counts)),
+    )
+
+
+@dataclass
+class Comparison:
+    """Every figure of the comparison of matched townships."""
+
+    matching: Matching
+    stats: dict  # agreement(): n, ρ, τ-b, κ, classes (terciles on both sides)
+    survey_rank: np.ndarray
+    case_rank: np.ndarray
+    rank_diff: np.ndarray
+    flagged: np.ndarray
+    gap: float  # the rank gap that counts as disagreement
+
+    def row(self, i: int) -> list:
+        """case_count, survey_rank, case_rank, rank_diff, survey_class, case_class, disagreement of township i
+        (NULL where it was not compared)."""
+        m = self.matching
+        count = None if math.isnan(m.counts[i]) else float(m.counts[i])
+        found = np.flatnonzero(m.used == i)
+        if not found.size:
+            return [count, None, None, None, None, None, None]
+        k = int(found[0])
+        return [
+            count,
+            float(self.survey_rank[k]),
+            float(self.case_rank[k]),
+            float(self.rank_diff[k]),
+            int(self.stats["survey_classes"][k]),
+            int(self.stats["case_classes"][k]),
+            int(self.flagged[k]),
+        ]
+
+    @property
+    def compared_names(self) -> list:
+        return [self.matching.keys[i] for i in self.matching.used]
+
+
+def compare(m: Matching, min_gap: float | None = None) -> Comparison:
+    """The agreement of the matched townships. Both sides are classified the same way for κ (terciles), so
+    perfect rank agreement gives κ = 1 (issue 13, item 5). Raises AgreementError (too_few)."""
+    values, counts = m.values[m.used], m.counts[m.used]
+    stats = agreement(values, counts)
+    survey_rank, case_rank = descending_ranks(values), descending_ranks(counts)
+    diff, flagged = disagreement(survey_rank, case_rank, min_gap or None)
+    gap = float(min_gap) if min_gap else max(2.0, math.ceil(stats["n"] / 3.0))
+    return Comparison(m, stats, survey_rank, case_rank, diff, flagged, gap)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .rounds import RoundError, parse_round, place_rounds
+from .values import parse_unit
 
 WASTEWATER, TREATED, ENVIRONMENT, SOLID, UNKNOWN = "wastewater", "treated", "environment", "solid", "unknown"
 MEDIUM_CLASS = {
@@ -73,6 +74,12 @@ class SampleError(ValueError):
         self.wanted = wanted
         super().__init__(f"{code} in {field_name}: {', '.join(self.values)}")
 
+    @classmethod
+    def from_round_error(cls, error: RoundError, field_name: str = "round") -> SampleError:
+        """A core.rounds.RoundError as a SampleError of the round field: bad_rounds for labels that are no
+        round, mixed_rounds for a series mixing years, quarters or months."""
+        return cls("bad_rounds" if error.reason == "unparsed" else "mixed_rounds", field_name, error.values)
+
 
 def _is_null(value) -> bool:
     if value is None:
@@ -88,33 +95,39 @@ def _text(values, n: int) -> np.ndarray:
     return np.array(["" if _is_null(v) else str(v).strip() for v in values], dtype=object)
 
 
-def _floats(values, n: int) -> np.ndarray:
-    if values is None:
-        return np.full(n, np.nan)
-    out = np.full(n, np.nan)
-    for i, v in enumerate(values):
-        if _is_null(v):
-            continue
-        try:
-            out[i] = float(v)
-        except (TypeError, ValueError):
-            pass
+def _float(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _bool(v) -> bool:
+    """A boolean field reads back as bool (GeoPackage, memory), 0/1 or text (CSV)."""
+    if isinstance(v, str):
+        return v.strip().lower() in ("1", "true", "t", "yes", "y", "是")
+    return bool(v)
+
+
+def _column(values, n: int, default: np.ndarray, convert) -> np.ndarray:
+    """``convert`` applied to each non-NULL value of a column; NULL values (and a missing column) keep ``default``."""
+    out = default.copy()
+    if values is not None:
+        for i, v in enumerate(values):
+            if not _is_null(v):
+                out[i] = convert(v)
     return out
 
 
-def _bools(values, present: np.ndarray) -> np.ndarray:
-    """A boolean field reads back as bool (GeoPackage, memory), 0/1 or text (CSV). NULL: the value decides."""
-    if values is None:
-        return present.copy()
-    out = present.copy()
-    for i, v in enumerate(values):
-        if _is_null(v):
-            continue
-        if isinstance(v, str):
-            out[i] = v.strip().lower() in ("1", "true", "t", "yes", "y", "是")
-        else:
-            out[i] = bool(v)
-    return out
+def _date_text(value) -> str | None:
+    """A date cell as text pandas reads: a QDate/QDateTime (from a GeoPackage date field) by its ISO date."""
+    if _is_null(value):
+        return None
+    if hasattr(value, "toPyDate"):
+        return value.toPyDate().isoformat()
+    if hasattr(value, "toPyDateTime"):
+        return value.toPyDateTime().date().isoformat()
+    return str(value)
 
 
 def medium_class_of(media: np.ndarray) -> np.ndarray:
@@ -130,8 +143,9 @@ def build(columns: dict, n: int | None = None, default_unit: str = "", source_ro
         raise SampleError("missing_field", ", ".join(missing), missing)
     if n is None:
         n = len(columns["concentration"])
-    concentration = _floats(columns["concentration"], n)
-    detected = _bools(columns.get("detected"), ~np.isnan(concentration))
+    concentration = _column(columns["concentration"], n, np.full(n, np.nan), _float)
+    # NULL detected: the value decides.
+    detected = _column(columns.get("detected"), n, ~np.isnan(concentration), _bool)
     unit = _text(columns.get("unit"), n)
     if default_unit:
         unit[unit == ""] = default_unit
@@ -143,7 +157,7 @@ def build(columns: dict, n: int | None = None, default_unit: str = "", source_ro
     if dates is None:
         date = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     else:
-        date = pd.to_datetime(pd.Series([None if _is_null(d) else str(d) for d in dates], dtype=object), errors="coerce")
+        date = pd.to_datetime(pd.Series([_date_text(d) for d in dates], dtype=object), errors="coerce")
         date = date.to_numpy(dtype="datetime64[D]")
     site_values = columns.get("site")
     site = np.array([None if _is_null(s) else s for s in site_values], dtype=object) if site_values is not None else np.full(n, None)
@@ -159,7 +173,7 @@ def build(columns: dict, n: int | None = None, default_unit: str = "", source_ro
             "concentration": concentration,
             "unit": unit,
             "detected": detected,
-            "lod": _floats(columns.get("lod"), n),
+            "lod": _column(columns.get("lod"), n, np.full(n, np.nan), _float),
             "source_row": np.arange(n) if source_rows is None else np.asarray(source_rows),
         }
     )
@@ -172,7 +186,7 @@ def place_in_time(frame: pd.DataFrame, field_name: str = "round") -> str:
     try:
         axis = place_rounds([r for r in labels if r])
     except RoundError as error:
-        raise SampleError("bad_rounds" if error.reason == "unparsed" else "mixed_rounds", field_name, error.values) from error
+        raise SampleError.from_round_error(error, field_name) from error
     index = axis.index_of(labels)
     pos = np.full(len(labels), np.nan)
     pos[index >= 0] = axis.positions[index[index >= 0]]
@@ -228,6 +242,51 @@ def keep_media(frame: pd.DataFrame, classes: tuple[str, ...], keep_unknown: bool
     dropped = frame.loc[~keep, "medium"]
     left_out = {str(k): int(v) for k, v in dropped.value_counts().items()}
     return MediaChoice(frame[keep], left_out)
+
+
+def units_read(frame: pd.DataFrame, field_name: str = "unit") -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the kind of its unit (core.values: water, solid or load) and the factor to the kind's normal
+    unit (ng/L, ng/g, mg/day/1000). SampleError(unknown_units), naming each unknown unit with its count, when
+    a unit is empty or unknown: nothing is guessed."""
+    units = frame["unit"].to_numpy(dtype=object)
+    parsed = {u: parse_unit(u) if u else None for u in set(units.tolist())}
+    unknown = sorted(u for u, p in parsed.items() if p is None)
+    if unknown:
+        counts = frame["unit"].value_counts()
+        raise SampleError("unknown_units", field_name, [f"{u or '—'} ({int(counts[u])})" for u in unknown])
+    kind = np.array([parsed[u][0] for u in units], dtype=object)
+    factor = np.array([parsed[u][1] for u in units], dtype=float)
+    return kind, factor
+
+
+def _date_texts(frame: pd.DataFrame) -> np.ndarray:
+    dates = pd.Series(frame["date"].to_numpy(dtype="datetime64[D]")).dt.strftime("%Y-%m-%d")
+    return dates.fillna("").to_numpy(dtype=object)
+
+
+def sample_events(frame: pd.DataFrame, unit_kind=None) -> np.ndarray:
+    """One key per physical sample, which pairs two compounds of it: site, round, date and medium (and the
+    unit kind, when given). A missing date is one value of its own, never a wildcard: rows without a date
+    pair only within their round."""
+    site = frame["site"].to_numpy(dtype=object)
+    parts = [
+        np.array(["" if _is_null(s) else str(s) for s in site], dtype=object),
+        frame["round"].to_numpy(dtype=object),
+        _date_texts(frame),
+        frame["medium"].to_numpy(dtype=object),
+    ]
+    if unit_kind is not None:
+        parts.append(np.asarray(unit_kind, dtype=object))
+    return np.array(["\x1f".join(map(str, key)) for key in zip(*parts)], dtype=object)
+
+
+def stable_order(frame: pd.DataFrame) -> np.ndarray:
+    """Row positions sorted by sample (site, date, round, medium, compound), then source row, whatever order
+    the layer handed them out in: Monte Carlo draws follow the row order, so the same samples and seed give
+    the same intervals from a GeoPackage, a PostGIS table or a reordered copy."""
+    site = np.array(["" if _is_null(s) else str(s) for s in frame["site"].to_numpy(dtype=object)], dtype=object)
+    keys = list(zip(site, _date_texts(frame), frame["round"], frame["medium"], frame["compound"], frame["source_row"]))
+    return np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
 
 
 def pair_key(frame: pd.DataFrame) -> pd.DataFrame:

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import samples as sm
+from .nondetect import substitute
 from .rounds import place_rounds
 
 RATIO, SURFACE, OUTLIER, SPIKE = "ratio", "surface", "outlier", "spike"
@@ -219,3 +221,20 @@ def detect(
     table["score"] = score
     table["reasons"] = [",".join(r for r in REASONS if flags[r][i]) for i in range(n)]
     return SignalResult(table=table, pending_spikes=pending)
+
+
+SAMPLE_KIND = {sm.WASTEWATER: "sewage", sm.ENVIRONMENT: "surface"}  # medium class → what ``detect`` compares
+
+
+def detect_in_samples(frame: pd.DataFrame, township, policy: int, params: SignalParams | None = None) -> tuple[SignalResult, int]:
+    """The sample model (core/samples.py) → the signals, and the number of detected samples tested. Values
+    follow the non-detect ``policy``; a sample is one site, round, date and medium (core.samples.sample_events).
+    Raises core.rounds.RoundError for rounds that cannot be placed in time."""
+    detected = frame["detected"].to_numpy(dtype=bool)
+    lod = frame["lod"].to_numpy(dtype=float)
+    values = substitute(frame["concentration"].to_numpy(dtype=float), detected, lod, policy).values
+    site = np.array(["" if s is None else str(s) for s in frame["site"]], dtype=object)
+    kinds = np.array([SAMPLE_KIND.get(c, "other") for c in frame["medium_class"]], dtype=object)
+    events = sm.sample_events(frame)
+    result = detect(site, township, frame["round"].to_numpy(), kinds, frame["compound"].to_numpy(), events, values, detected, lod, params)
+    return result, int((detected & (values > 0)).sum())

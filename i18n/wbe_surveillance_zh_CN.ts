@@ -255,26 +255,6 @@
         <translation>污水毒情监测(&amp;W)</translation>
     </message>
     <message>
-        <source>Sample types</source>
-        <translation>样品类型</translation>
-    </message>
-    <message>
-        <source>All water (sewage, influent, effluent, surface water)</source>
-        <translation>全部水样（污水、进水、出水、地表水）</translation>
-    </message>
-    <message>
-        <source>Wastewater only (sewage and influent)</source>
-        <translation>仅污水（排污沟与污水厂进水）</translation>
-    </message>
-    <message>
-        <source>Surface water only</source>
-        <translation>仅地表水</translation>
-    </message>
-    <message>
-        <source>Solids (soil, sediment, sludge)</source>
-        <translation>固体样品（土壤、沉积物、污泥）</translation>
-    </message>
-    <message>
         <source>Township statistics</source>
         <translation>乡镇统计</translation>
     </message>
@@ -455,72 +435,76 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>乡镇“{name}”的点位在轮次 {round} 发生变化（新增：{added}；减少：{dropped}）：其轮次间的变化混合了点位的变化与数值的变化。请用固定点位选项比较同一批点位。</translation>
     </message>
     <message>
-        <source>RSD of sampling</source>
-        <translation>采样相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: below 10% with flow-proportional sampling</source>
-        <translation>Castiglioni 等 2013：按流量比例采样时低于 10%</translation>
-    </message>
-    <message>
-        <source>RSD of chemical analysis</source>
-        <translation>化学分析相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: 6–26% between laboratories</source>
-        <translation>Castiglioni 等 2013：实验室间 6–26%</translation>
-    </message>
-    <message>
-        <source>RSD of the daily flow</source>
-        <translation>日流量相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)</source>
-        <translation>Castiglioni 等 2013；Mathieu 等 2011（未核实）</translation>
-    </message>
-    <message>
-        <source>RSD of the population served</source>
-        <translation>服务人口相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: methods differ by 7–55%</source>
-        <translation>Castiglioni 等 2013：不同方法相差 7–55%</translation>
-    </message>
-    <message>
-        <source>RSD of the excretion factor</source>
-        <translation>排泄率相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: 26% for cocaine</source>
-        <translation>Castiglioni 等 2013：可卡因为 26%</translation>
-    </message>
-    <message>
-        <source>RSD of sampling for grab samples</source>
-        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
-        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
-    </message>
-    <message>
-        <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
-        <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
-    </message>
-    <message>
-        <source>Monte Carlo draws</source>
-        <translation>蒙特卡罗抽样次数</translation>
-    </message>
-    <message>
-        <source>Random seed</source>
-        <translation>随机种子</translation>
-    </message>
-    <message>
         <source>The correction factor table “{path}” lacks the columns {columns}.</source>
         <translation>校正因子表“{path}”缺少以下列：{columns}。</translation>
     </message>
     <message>
         <source>The correction factor table “{path}”, row {row} ({residue}): the excretion must be a fraction in (0, 1] and the molar masses and typical dose positive numbers.</source>
         <translation>校正因子表“{path}”第 {row} 行（{residue}）：排泄率须为 (0, 1] 之间的比例，分子量和典型剂量须为正数。</translation>
+    </message>
+    <message>
+        <source>Cannot read the correction factor table “{path}”: {error}</source>
+        <translation>无法读取校正因子表“{path}”：{error}</translation>
+    </message>
+    <message>
+        <source>The per-site table “{layer}” has no field “{field}”.</source>
+        <translation>分点位表“{layer}”没有字段“{field}”。</translation>
+    </message>
+    <message>
+        <source>The per-site table lists {n} sites more than once; the last row wins.</source>
+        <translation>分点位表中有 {n} 个点位出现多次；以最后一行为准。</translation>
+    </message>
+    <message>
+        <source>{n} values are population-normalised loads (mg/day/1000): the correction factor is applied to them directly, without flow or population.</source>
+        <translation>{n} 个数值是人口归一化负荷（mg/天/千人）：直接乘以校正因子，不需要流量和人口。</translation>
+    </message>
+    <message>
+        <source>No detected cotinine with a flow: no population can be estimated from cotinine.</source>
+        <translation>没有同时具备流量的可替宁检出值：无法由可替宁估算人口。</translation>
+    </message>
+    <message>
+        <source>{n} samples are grab samples: their sampling uncertainty is RSD_GRAB ({rsd:.0%}, Ort et al. 2010).</source>
+        <translation>{n} 个样品为瞬时样：其采样不确定度为 RSD_GRAB（{rsd:.0%}，Ort 等 2010）。</translation>
+    </message>
+    <message>
+        <source>Heroin from total morphine is an upper bound: no medical morphine or codeine is subtracted ({n} samples; estimate_note says so).</source>
+        <translation>由总吗啡推算的海洛因是上限值：未扣除医用吗啡和可待因（{n} 个样品；estimate_note 字段有说明）。</translation>
+    </message>
+    <message>
+        <source>{n} samples are effluent or surface water: consumption exists only for untreated wastewater of a known catchment, so their normalised loads and consumption are NULL (null_reason = not_untreated_wastewater).</source>
+        <translation>{n} 个样品是出水或地表水：只有已知汇水范围的未处理污水才有消费量，因此它们的归一化负荷和消费量为 NULL（null_reason = not_untreated_wastewater）。</translation>
+    </message>
+    <message>
+        <source>{n} solid samples (soil, sediment, sludge) have no daily flow: their loads are NULL.</source>
+        <translation>{n} 个固体样品（土壤、沉积物、污泥）没有日流量：其负荷为 NULL。</translation>
+    </message>
+    <message>
+        <source>{n} water samples have no daily flow (or a flow ≤ 0): their loads are NULL, not 0.</source>
+        <translation>{n} 个水样没有日流量（或流量 ≤ 0）：其负荷为 NULL，而不是 0。</translation>
+    </message>
+    <message>
+        <source>{n} water samples with a flow have no population served (or one ≤ 0): their normalised loads and consumption are NULL.</source>
+        <translation>{n} 个有流量的水样没有服务人口（或人口 ≤ 0）：其归一化负荷和消费量为 NULL。</translation>
+    </message>
+    <message>
+        <source>No correction factor for: {residues}. Their loads are computed, their consumption is NULL; add them to your own factor table.</source>
+        <translation>以下残留物没有校正因子：{residues}。已计算其负荷，消费量为 NULL；请在自备的校正因子表中补充。</translation>
+    </message>
+    <message>
+        <source>{n} amphetamine samples were corrected for the amphetamine from methamphetamine (ratio {ratio}).</source>
+        <translation>{n} 个苯丙胺样品已扣除甲基苯丙胺代谢产生的部分（比值 {ratio}）。</translation>
+    </message>
+    <message>
+        <source>Unconfirmed correction factors used for: {residues}.</source>
+        <translation>使用了未核实的校正因子：{residues}。</translation>
+    </message>
+    <message>
+        <source>{computed} of {total} samples have a load.</source>
+        <translation>{total} 个样品中有 {computed} 个算出了负荷。</translation>
+    </message>
+    <message>
+        <source>upper bound: total morphine, no medical or codeine subtraction</source>
+        <translation>上限值：总吗啡，未扣除医用及可待因</translation>
     </message>
     <message>
         <source>Back-calculate loads and consumption</source>
@@ -651,14 +635,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>中国每年约 2.4 万亿支卷烟 ÷ 14.1 亿人（未核实）；请填写本县的数字。</translation>
     </message>
     <message>
-        <source>Amphetamine from methamphetamine (AMP/MA ratio)</source>
-        <translation>甲基苯丙胺代谢产生的苯丙胺（AMP/MA 比值）</translation>
-    </message>
-    <message>
-        <source>Median AMP/MA ratio in wastewater, 0.09 (WBE science notes).</source>
-        <translation>污水中 AMP/MA 比值的中位数 0.09（WBE 科学说明）。</translation>
-    </message>
-    <message>
         <source>Your correction factor table (CSV)</source>
         <translation>自备校正因子表（CSV）</translation>
     </message>
@@ -715,8 +691,8 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>已扣除甲基苯丙胺代谢部分的苯丙胺样品数</translation>
     </message>
     <message>
-        <source>Cannot read the correction factor table “{path}”: {error}</source>
-        <translation>无法读取校正因子表“{path}”：{error}</translation>
+        <source>Monte Carlo: {draws} draws…</source>
+        <translation>蒙特卡罗：{draws} 次抽样…</translation>
     </message>
     <message>
         <source>Population from NH4-N needs the NH4-N field (mg/L) of the layer “{layer}”.</source>
@@ -725,70 +701,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
     <message>
         <source>The samples have no field “medium”: every sample is taken as untreated wastewater.</source>
         <translation>样品没有“medium”字段：所有样品按未经处理的污水计。</translation>
-    </message>
-    <message>
-        <source>{n} values are population-normalised loads (mg/day/1000): the correction factor is applied to them directly, without flow or population.</source>
-        <translation>{n} 个数值是人口归一化负荷（mg/天/千人）：直接乘以校正因子，不需要流量和人口。</translation>
-    </message>
-    <message>
-        <source>No detected cotinine with a flow: no population can be estimated from cotinine.</source>
-        <translation>没有同时具备流量的可替宁检出值：无法由可替宁估算人口。</translation>
-    </message>
-    <message>
-        <source>{n} samples are grab samples: their sampling uncertainty is RSD_GRAB ({rsd:.0%}, Ort et al. 2010).</source>
-        <translation>{n} 个样品为瞬时样：其采样不确定度为 RSD_GRAB（{rsd:.0%}，Ort 等 2010）。</translation>
-    </message>
-    <message>
-        <source>Heroin from total morphine is an upper bound: no medical morphine or codeine is subtracted ({n} samples; estimate_note says so).</source>
-        <translation>由总吗啡推算的海洛因是上限值：未扣除医用吗啡和可待因（{n} 个样品；estimate_note 字段有说明）。</translation>
-    </message>
-    <message>
-        <source>Monte Carlo: {draws} draws…</source>
-        <translation>蒙特卡罗：{draws} 次抽样…</translation>
-    </message>
-    <message>
-        <source>upper bound: total morphine, no medical or codeine subtraction</source>
-        <translation>上限值：总吗啡，未扣除医用及可待因</translation>
-    </message>
-    <message>
-        <source>{n} samples are effluent or surface water: consumption exists only for untreated wastewater of a known catchment, so their normalised loads and consumption are NULL (null_reason = not_untreated_wastewater).</source>
-        <translation>{n} 个样品是出水或地表水：只有已知汇水范围的未处理污水才有消费量，因此它们的归一化负荷和消费量为 NULL（null_reason = not_untreated_wastewater）。</translation>
-    </message>
-    <message>
-        <source>{n} solid samples (soil, sediment, sludge) have no daily flow: their loads are NULL.</source>
-        <translation>{n} 个固体样品（土壤、沉积物、污泥）没有日流量：其负荷为 NULL。</translation>
-    </message>
-    <message>
-        <source>{n} water samples have no daily flow (or a flow ≤ 0): their loads are NULL, not 0.</source>
-        <translation>{n} 个水样没有日流量（或流量 ≤ 0）：其负荷为 NULL，而不是 0。</translation>
-    </message>
-    <message>
-        <source>{n} water samples with a flow have no population served (or one ≤ 0): their normalised loads and consumption are NULL.</source>
-        <translation>{n} 个有流量的水样没有服务人口（或人口 ≤ 0）：其归一化负荷和消费量为 NULL。</translation>
-    </message>
-    <message>
-        <source>No correction factor for: {residues}. Their loads are computed, their consumption is NULL; add them to your own factor table.</source>
-        <translation>以下残留物没有校正因子：{residues}。已计算其负荷，消费量为 NULL；请在自备的校正因子表中补充。</translation>
-    </message>
-    <message>
-        <source>Unconfirmed correction factors used for: {residues}.</source>
-        <translation>使用了未核实的校正因子：{residues}。</translation>
-    </message>
-    <message>
-        <source>{n} amphetamine samples were corrected for the amphetamine from methamphetamine (ratio {ratio}).</source>
-        <translation>{n} 个苯丙胺样品已扣除甲基苯丙胺代谢产生的部分（比值 {ratio}）。</translation>
-    </message>
-    <message>
-        <source>{computed} of {total} samples have a load.</source>
-        <translation>{total} 个样品中有 {computed} 个算出了负荷。</translation>
-    </message>
-    <message>
-        <source>The per-site table “{layer}” has no field “{field}”.</source>
-        <translation>分点位表“{layer}”没有字段“{field}”。</translation>
-    </message>
-    <message>
-        <source>The per-site table lists {n} sites more than once; the last row wins.</source>
-        <translation>分点位表中有 {n} 个点位出现多次；以最后一行为准。</translation>
     </message>
     <message>
         <source>The threshold “{value}” is not a number.</source>
@@ -809,22 +721,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
     <message>
         <source>The weight of “{name}” is negative.</source>
         <translation>“{name}”的权重为负数。</translation>
-    </message>
-    <message>
-        <source>Head/tail breaks</source>
-        <translation>头尾断裂法</translation>
-    </message>
-    <message>
-        <source>Mean and standard deviation</source>
-        <translation>均值与标准差</translation>
-    </message>
-    <message>
-        <source>Ratio to the county median of the same round</source>
-        <translation>与同一轮次全县中位数之比</translation>
-    </message>
-    <message>
-        <source>Ratio to the county median of a baseline round</source>
-        <translation>与基准轮次全县中位数之比</translation>
     </message>
     <message>
         <source>The field “{field}” of “{layer}” has only {distinct} distinct value(s): a relative classification cannot separate the townships, so none is given a class. Use fixed thresholds, or choose another field or round.</source>
@@ -849,14 +745,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
     <message>
         <source>The baseline round “{round}” is not in “{layer}”.</source>
         <translation>基准轮次“{round}”不在“{layer}”中。</translation>
-    </message>
-    <message>
-        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
-        <translation>固定阈值：第 1、2 级的上限</translation>
-    </message>
-    <message>
-        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
-        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
     </message>
     <message>
         <source>Classify severity</source>
@@ -1159,6 +1047,62 @@ Several compounds: give COMPOUND_FIELD. Each compound gets its own breaks. With 
         <translation>（轮次 {round}）</translation>
     </message>
     <message>
+        <source>{n} case rows have no township name or no count and are left out (rows {rows}).</source>
+        <translation>{n} 行案件记录没有乡镇名称或案件数，未使用（第 {rows} 行）。</translation>
+    </message>
+    <message>
+        <source>{n} case rows of other rounds are left out.</source>
+        <translation>{n} 行其他轮次的案件记录未使用。</translation>
+    </message>
+    <message>
+        <source>ROUND is given, but the layer “{layer}” has no field “round”.</source>
+        <translation>给出了轮次 ROUND，但图层“{layer}”没有“round”字段。</translation>
+    </message>
+    <message>
+        <source>The layer “{layer}” has no township in round “{round}”.</source>
+        <translation>图层“{layer}”在轮次“{round}”中没有乡镇。</translation>
+    </message>
+    <message>
+        <source>The township layer has several features for {names}: one per township is needed. Give ROUND to compare one round.</source>
+        <translation>乡镇图层中 {names} 有多个要素，每个乡镇只能有一个。请给出 ROUND，只比对一个轮次。</translation>
+    </message>
+    <message>
+        <source>The township layer has several features for {names}: one per township is needed.</source>
+        <translation>乡镇图层中 {names} 有多个要素，每个乡镇只能有一个。</translation>
+    </message>
+    <message>
+        <source>{n} townships have no case row and are left out (not counted as 0): {names}.</source>
+        <translation>{n} 个乡镇没有案件记录，不参与统计（不按 0 计）：{names}。</translation>
+    </message>
+    <message>
+        <source>{n} township names in the case table match no township in “{field}”: {names}. Check their spelling.</source>
+        <translation>案件表中有 {n} 个乡镇名称在“{field}”中找不到对应乡镇：{names}。请核对写法。</translation>
+    </message>
+    <message>
+        <source>{n} townships have no value in “{field}” and are left out: {names}.</source>
+        <translation>{n} 个乡镇在“{field}”中没有数值，不参与统计：{names}。</translation>
+    </message>
+    <message>
+        <source>{n} townships compared. Spearman's ρ = {rho} (p = {rp}); Kendall's τ-b = {tau} (p = {tp}); Cohen's κ = {kappa} ({classes}).</source>
+        <translation>比对了 {n} 个乡镇。Spearman ρ = {rho}（p = {rp}）；Kendall τ-b = {tau}（p = {tp}）；Cohen κ = {kappa}（{classes}）。</translation>
+    </message>
+    <message>
+        <source>value terciles against case terciles</source>
+        <translation>监测值三分位对案件数三分位</translation>
+    </message>
+    <message>
+        <source>Disagreement: {name} ranks {sr:g} by the survey and {cr:g} by the cases.</source>
+        <translation>不一致：{name} 按监测排第 {sr:g}，按案件排第 {cr:g}。</translation>
+    </message>
+    <message>
+        <source>Survey against cases: ρ = {rho}, τ-b = {tau}, κ = {kappa} (n = {n})</source>
+        <translation>监测与案件比对：ρ = {rho}，τ-b = {tau}，κ = {kappa}（n = {n}）</translation>
+    </message>
+    <message>
+        <source>Red: the sources disagree (ranks {gap:g} or more apart)</source>
+        <translation>红色：两类数据不一致（排名相差 {gap:g} 位及以上）</translation>
+    </message>
+    <message>
         <source>The sources disagree</source>
         <translation>两类数据不一致</translation>
     </message>
@@ -1267,42 +1211,6 @@ Why the two can differ: enforcement counts measure police effort as much as drug
         <translation>两类数据不一致的乡镇数</translation>
     </message>
     <message>
-        <source>ROUND is given, but the layer “{layer}” has no field “round”.</source>
-        <translation>给出了轮次 ROUND，但图层“{layer}”没有“round”字段。</translation>
-    </message>
-    <message>
-        <source>{n} case rows have no township name or no count and are left out (rows {rows}).</source>
-        <translation>{n} 行案件记录没有乡镇名称或案件数，未使用（第 {rows} 行）。</translation>
-    </message>
-    <message>
-        <source>{n} case rows of other rounds are left out.</source>
-        <translation>{n} 行其他轮次的案件记录未使用。</translation>
-    </message>
-    <message>
-        <source>The layer “{layer}” has no township in round “{round}”.</source>
-        <translation>图层“{layer}”在轮次“{round}”中没有乡镇。</translation>
-    </message>
-    <message>
-        <source>The township layer has several features for {names}: one per township is needed. Give ROUND to compare one round.</source>
-        <translation>乡镇图层中 {names} 有多个要素，每个乡镇只能有一个。请给出 ROUND，只比对一个轮次。</translation>
-    </message>
-    <message>
-        <source>The township layer has several features for {names}: one per township is needed.</source>
-        <translation>乡镇图层中 {names} 有多个要素，每个乡镇只能有一个。</translation>
-    </message>
-    <message>
-        <source>{n} townships have no case row and are left out (not counted as 0): {names}.</source>
-        <translation>{n} 个乡镇没有案件记录，不参与统计（不按 0 计）：{names}。</translation>
-    </message>
-    <message>
-        <source>{n} township names in the case table match no township in “{field}”: {names}. Check their spelling.</source>
-        <translation>案件表中有 {n} 个乡镇名称在“{field}”中找不到对应乡镇：{names}。请核对写法。</translation>
-    </message>
-    <message>
-        <source>{n} townships have no value in “{field}” and are left out: {names}.</source>
-        <translation>{n} 个乡镇在“{field}”中没有数值，不参与统计：{names}。</translation>
-    </message>
-    <message>
         <source>κ compares terciles of “{field}” with terciles of the case counts: both sides are classified the same way. The layer's severity classes come from another method and are not used for κ.</source>
         <translation>κ 比较“{field}”的三分位分级与案件数的三分位分级：两边用同一方法分级。图层的严重程度等级来自另一种方法，不用于 κ。</translation>
     </message>
@@ -1311,28 +1219,44 @@ Why the two can differ: enforcement counts measure police effort as much as drug
         <translation>只有 {n} 个乡镇同时有监测值和案件数，计算相关至少需要 5 个。请对照“{field}”核对案件表中的乡镇名称。</translation>
     </message>
     <message>
-        <source>{n} townships compared. Spearman's ρ = {rho} (p = {rp}); Kendall's τ-b = {tau} (p = {tp}); Cohen's κ = {kappa} ({classes}).</source>
-        <translation>比对了 {n} 个乡镇。Spearman ρ = {rho}（p = {rp}）；Kendall τ-b = {tau}（p = {tp}）；Cohen κ = {kappa}（{classes}）。</translation>
+        <source>The layer “{layer}” lacks {fields}: run “Back-calculate loads and consumption” first and summarise its output.</source>
+        <translation>图层“{layer}”缺少 {fields}：请先运行“反推负荷与消费量”，再汇总其输出。</translation>
     </message>
     <message>
-        <source>severity classes against case terciles</source>
-        <translation>严重程度等级对案件数三分位</translation>
+        <source>No sample has a population served: township and county figures are plain means, not population-weighted.</source>
+        <translation>没有任何样品有服务人口：乡镇和全县数字为简单均值，而不是人口加权均值。</translation>
     </message>
     <message>
-        <source>value terciles against case terciles</source>
-        <translation>监测值三分位对案件数三分位</translation>
+        <source>{n} samples have no population served: they are left out of the population-weighted figures.</source>
+        <translation>{n} 个样品没有服务人口：不计入人口加权的数字。</translation>
     </message>
     <message>
-        <source>Disagreement: {name} ranks {sr:g} by the survey and {cr:g} by the cases.</source>
-        <translation>不一致：{name} 按监测排第 {sr:g}，按案件排第 {cr:g}。</translation>
+        <source>this county, population-weighted (95% interval)</source>
+        <translation>本县，人口加权（95% 区间）</translation>
     </message>
     <message>
-        <source>Survey against cases: ρ = {rho}, τ-b = {tau}, κ = {kappa} (n = {n})</source>
-        <translation>监测与案件比对：ρ = {rho}，τ-b = {tau}，κ = {kappa}（n = {n}）</translation>
+        <source>this survey</source>
+        <translation>本次调查</translation>
     </message>
     <message>
-        <source>Red: the sources disagree (ranks {gap:g} or more apart)</source>
-        <translation>红色：两类数据不一致（排名相差 {gap:g} 位及以上）</translation>
+        <source>townships of this county</source>
+        <translation>本县各乡镇</translation>
+    </message>
+    <message>
+        <source>European cities ({substance}): quantified cities; {below} below LOQ, {missing} not sampled</source>
+        <translation>欧洲城市（{substance}）：已定量城市；{below} 个低于定量限，{missing} 个未采样</translation>
+    </message>
+    <message>
+        <source>EMCDDA, Wastewater analysis and drugs — a European multi-city study</source>
+        <translation>EMCDDA，污水分析与毒品——欧洲多城市研究</translation>
+    </message>
+    <message>
+        <source>Cannot read the published ranges table: {error}</source>
+        <translation>无法读取已发表范围表：{error}</translation>
+    </message>
+    <message>
+        <source>Cannot read the EMCDDA table “{path}”: {error}</source>
+        <translation>无法读取 EMCDDA 数据表“{path}”：{error}</translation>
     </message>
     <message>
         <source>Township and county consumption, with a comparison table</source>
@@ -1375,24 +1299,12 @@ The comparison table puts, for each compound: the county's population-weighted n
         <translation>未计入的样品数</translation>
     </message>
     <message>
-        <source>The layer “{layer}” lacks {fields}: run “Back-calculate loads and consumption” first and summarise its output.</source>
-        <translation>图层“{layer}”缺少 {fields}：请先运行“反推负荷与消费量”，再汇总其输出。</translation>
-    </message>
-    <message>
         <source>{n} samples are left out: not sewage or influent, or without a normalised load (no flow or population).</source>
         <translation>{n} 个样品未计入：不是污水或进水样品，或没有归一化负荷（缺少流量或人口）。</translation>
     </message>
     <message>
         <source>No sewage or influent sample in “{layer}” has a normalised load: give flow and population to the back-calculation.</source>
         <translation>“{layer}”中没有任何污水或进水样品具有归一化负荷：请在反推时提供流量和人口。</translation>
-    </message>
-    <message>
-        <source>No sample has a population served: township and county figures are plain means, not population-weighted.</source>
-        <translation>没有任何样品有服务人口：乡镇和全县数字为简单均值，而不是人口加权均值。</translation>
-    </message>
-    <message>
-        <source>{n} samples have no population served: they are left out of the population-weighted figures.</source>
-        <translation>{n} 个样品没有服务人口：不计入人口加权的数字。</translation>
     </message>
     <message>
         <source>Monte Carlo for the {level} figures…</source>
@@ -1405,34 +1317,6 @@ The comparison table puts, for each compound: the county's population-weighted n
     <message>
         <source>township</source>
         <translation>乡镇</translation>
-    </message>
-    <message>
-        <source>this county, population-weighted (95% interval)</source>
-        <translation>本县，人口加权（95% 区间）</translation>
-    </message>
-    <message>
-        <source>this survey</source>
-        <translation>本次调查</translation>
-    </message>
-    <message>
-        <source>townships of this county</source>
-        <translation>本县各乡镇</translation>
-    </message>
-    <message>
-        <source>Cannot read the published ranges table: {error}</source>
-        <translation>无法读取已发表范围表：{error}</translation>
-    </message>
-    <message>
-        <source>Cannot read the EMCDDA table “{path}”: {error}</source>
-        <translation>无法读取 EMCDDA 数据表“{path}”：{error}</translation>
-    </message>
-    <message>
-        <source>European cities ({substance}): quantified cities; {below} below LOQ, {missing} not sampled</source>
-        <translation>欧洲城市（{substance}）：已定量城市；{below} 个低于定量限，{missing} 个未采样</translation>
-    </message>
-    <message>
-        <source>EMCDDA, Wastewater analysis and drugs — a European multi-city study</source>
-        <translation>EMCDDA，污水分析与毒品——欧洲多城市研究</translation>
     </message>
     <message>
         <source>New hot spot</source>
@@ -1763,18 +1647,6 @@ The layer's own style is used; a layer with a severity field but another style g
         <translation>未分析（无值或无几何）</translation>
     </message>
     <message>
-        <source>Neighbours</source>
-        <translation>邻居定义</translation>
-    </message>
-    <message>
-        <source>Queen contiguity (polygons)</source>
-        <translation>Queen 邻接（面要素）</translation>
-    </message>
-    <message>
-        <source>Fixed distance band</source>
-        <translation>固定距离带</translation>
-    </message>
-    <message>
         <source>K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.</source>
         <translation>K = {k} 个邻居需要多于 {k} 个有值的要素；“{layer}”只有 {n} 个。</translation>
     </message>
@@ -1849,6 +1721,10 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
     <message>
         <source>Permutations (0: analytic p-values only)</source>
         <translation>置换次数（0：只用解析 p 值）</translation>
+    </message>
+    <message>
+        <source>Random seed</source>
+        <translation>随机种子</translation>
     </message>
     <message>
         <source>False discovery rate correction (FDR)</source>
@@ -1969,26 +1845,6 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
     <message>
         <source>“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.</source>
         <translation>“{output}”写入了 {expected} 行，但只存有 {found} 行：磁盘可能已满或文件已损坏。该输出已删除。</translation>
-    </message>
-    <message>
-        <source>Coordinates are in</source>
-        <translation>坐标所用坐标系</translation>
-    </message>
-    <message>
-        <source>WGS84 (GPS)</source>
-        <translation>WGS84（GPS）</translation>
-    </message>
-    <message>
-        <source>CGCS2000</source>
-        <translation>CGCS2000</translation>
-    </message>
-    <message>
-        <source>GCJ-02 (Gaode/Tencent maps)</source>
-        <translation>GCJ-02（高德／腾讯地图）</translation>
-    </message>
-    <message>
-        <source>BD-09 (Baidu maps)</source>
-        <translation>BD-09（百度地图）</translation>
     </message>
     <message>
         <source>Import lab results</source>
@@ -3371,6 +3227,22 @@ The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the
         <translation>一次性突增，下一轮未再出现</translation>
     </message>
     <message>
+        <source>{n} samples have no township in “{field}”: they are compared with each other as one group.</source>
+        <translation>{n} 个样品在“{field}”中没有乡镇：它们作为一组相互比较。</translation>
+    </message>
+    <message>
+        <source>Signal at site {site}, round {round}, {compound}: {reasons} (score {score:.1f}).</source>
+        <translation>点位 {site}，轮次 {round}，{compound}：{reasons}（评分 {score:.1f}）。</translation>
+    </message>
+    <message>
+        <source>{n} detected samples of the latest round cannot be judged for one-time spikes until the next round is in.</source>
+        <translation>最新一轮有 {n} 个检出样品需等下一轮结果出来后才能判断是否为一次性突增。</translation>
+    </message>
+    <message>
+        <source>{flagged} of {tested} detected samples flagged.</source>
+        <translation>{tested} 个检出样品中有 {flagged} 个被标记。</translation>
+    </message>
+    <message>
         <source>Signals of production or dumping</source>
         <translation>制毒或倾倒迹象</translation>
     </message>
@@ -3477,22 +3349,6 @@ signal_score 为触发的各项检验中检验值与阈值之比的最大值（�
     <message>
         <source>Latest-round samples not yet judged for spikes</source>
         <translation>尚未判断突增的最新一轮样品数</translation>
-    </message>
-    <message>
-        <source>{n} samples have no township in “{field}”: they are compared with each other as one group.</source>
-        <translation>{n} 个样品在“{field}”中没有乡镇：它们作为一组相互比较。</translation>
-    </message>
-    <message>
-        <source>Signal at site {site}, round {round}, {compound}: {reasons} (score {score:.1f}).</source>
-        <translation>点位 {site}，轮次 {round}，{compound}：{reasons}（评分 {score:.1f}）。</translation>
-    </message>
-    <message>
-        <source>{n} detected samples of the latest round cannot be judged for one-time spikes until the next round is in.</source>
-        <translation>最新一轮有 {n} 个检出样品需等下一轮结果出来后才能判断是否为一次性突增。</translation>
-    </message>
-    <message>
-        <source>{flagged} of {tested} detected samples flagged.</source>
-        <translation>{tested} 个检出样品中有 {flagged} 个被标记。</translation>
     </message>
     <message>
         <source>There is no saved PostgreSQL connection named “{name}”. Saved connections: {known}.</source>
@@ -3809,38 +3665,6 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
     <message>
         <source>The lab table has no sample of “{compound}” of the chosen sample type.</source>
         <translation>化验结果表中没有所选样品类型的“{compound}”样品。</translation>
-    </message>
-    <message>
-        <source>Value for forward direction</source>
-        <translation>正向取值</translation>
-    </message>
-    <message>
-        <source>Value for backward direction</source>
-        <translation>反向取值</translation>
-    </message>
-    <message>
-        <source>Value for both directions</source>
-        <translation>双向取值</translation>
-    </message>
-    <message>
-        <source>Default direction</source>
-        <translation>默认方向</translation>
-    </message>
-    <message>
-        <source>Forward direction</source>
-        <translation>正向</translation>
-    </message>
-    <message>
-        <source>Backward direction</source>
-        <translation>反向</translation>
-    </message>
-    <message>
-        <source>Both directions</source>
-        <translation>双向</translation>
-    </message>
-    <message>
-        <source>Topology tolerance (metres)</source>
-        <translation>拓扑容差（米）</translation>
     </message>
     <message>
         <source>Trace the source along the drainage network</source>
@@ -4179,24 +4003,8 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>现场工作</translation>
     </message>
     <message>
-        <source>How a sample reported below the detection limit enters the statistics. The default, LOD/2, is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 under the limit-based policies, and the log says how many.</source>
-        <translation>低于检出限的样品如何计入统计。默认 LOD/2，为美国 CDC 国家污水监测系统（NWSS）的做法；EMCDDA 数据按零计。化验室未给出检出限的未检出样品，在基于检出限的规则下按 0 计，日志中会给出数量。</translation>
-    </message>
-    <message>
-        <source>Township field of the samples</source>
-        <translation>样品的乡镇字段</translation>
-    </message>
-    <message>
         <source>The layer “{layer}” has no field {fields}. It needs the fields written by “Import lab results”: {needed}.</source>
         <translation>图层“{layer}”缺少字段 {fields}。它需要“导入化验结果”写出的字段：{needed}。</translation>
-    </message>
-    <message>
-        <source>Unit of values where the table has no unit field</source>
-        <translation>表中没有单位字段时数值的单位</translation>
-    </message>
-    <message>
-        <source>Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). Values in different units are never averaged: a table holding several units is refused, naming them.</source>
-        <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
     </message>
     <message>
         <source>The Wastewater drug surveillance tools need the Python package(s) {names}, which this QGIS installation does not include; they stay unavailable until these are installed. Debian or Ubuntu: sudo apt install {debs}. Windows: the standalone QGIS installer includes them; with the OSGeo4W network installer, run it again (Advanced Install) and add {debs}. macOS and other installs: install {names} with pip into the Python that QGIS runs. Then restart QGIS.</source>
@@ -4581,6 +4389,194 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Trend by township</source>
         <translation>各乡镇趋势</translation>
+    </message>
+    <message>
+        <source>How a sample reported below the detection limit enters the statistics. The default, LOD/2, is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 under the limit-based policies, and the log says how many.</source>
+        <translation>低于检出限的样品如何计入统计。默认 LOD/2，为美国 CDC 国家污水监测系统（NWSS）的做法；EMCDDA 数据按零计。化验室未给出检出限的未检出样品，在基于检出限的规则下按 0 计，日志中会给出数量。</translation>
+    </message>
+    <message>
+        <source>Township field of the samples</source>
+        <translation>样品的乡镇字段</translation>
+    </message>
+    <message>
+        <source>Unit of values where the table has no unit field</source>
+        <translation>表中没有单位字段时数值的单位</translation>
+    </message>
+    <message>
+        <source>Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). Values in different units are never averaged: a table holding several units is refused, naming them.</source>
+        <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
+    </message>
+    <message>
+        <source>Sample types</source>
+        <translation>样品类型</translation>
+    </message>
+    <message>
+        <source>All water (sewage, influent, effluent, surface water)</source>
+        <translation>全部水样（污水、进水、出水、地表水）</translation>
+    </message>
+    <message>
+        <source>Wastewater only (sewage and influent)</source>
+        <translation>仅污水（排污沟与污水厂进水）</translation>
+    </message>
+    <message>
+        <source>Surface water only</source>
+        <translation>仅地表水</translation>
+    </message>
+    <message>
+        <source>Solids (soil, sediment, sludge)</source>
+        <translation>固体样品（土壤、沉积物、污泥）</translation>
+    </message>
+    <message>
+        <source>Head/tail breaks</source>
+        <translation>头尾断裂法</translation>
+    </message>
+    <message>
+        <source>Mean and standard deviation</source>
+        <translation>均值与标准差</translation>
+    </message>
+    <message>
+        <source>Ratio to the county median of the same round</source>
+        <translation>与同一轮次全县中位数之比</translation>
+    </message>
+    <message>
+        <source>Ratio to the county median of a baseline round</source>
+        <translation>与基准轮次全县中位数之比</translation>
+    </message>
+    <message>
+        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
+        <translation>固定阈值：第 1、2 级的上限</translation>
+    </message>
+    <message>
+        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
+        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
+    </message>
+    <message>
+        <source>Coordinates are in</source>
+        <translation>坐标所用坐标系</translation>
+    </message>
+    <message>
+        <source>WGS84 (GPS)</source>
+        <translation>WGS84（GPS）</translation>
+    </message>
+    <message>
+        <source>CGCS2000</source>
+        <translation>CGCS2000</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (Gaode/Tencent maps)</source>
+        <translation>GCJ-02（高德／腾讯地图）</translation>
+    </message>
+    <message>
+        <source>BD-09 (Baidu maps)</source>
+        <translation>BD-09（百度地图）</translation>
+    </message>
+    <message>
+        <source>RSD of sampling</source>
+        <translation>采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: below 10% with flow-proportional sampling</source>
+        <translation>Castiglioni 等 2013：按流量比例采样时低于 10%</translation>
+    </message>
+    <message>
+        <source>RSD of chemical analysis</source>
+        <translation>化学分析相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: 6–26% between laboratories</source>
+        <translation>Castiglioni 等 2013：实验室间 6–26%</translation>
+    </message>
+    <message>
+        <source>RSD of the daily flow</source>
+        <translation>日流量相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)</source>
+        <translation>Castiglioni 等 2013；Mathieu 等 2011（未核实）</translation>
+    </message>
+    <message>
+        <source>RSD of the population served</source>
+        <translation>服务人口相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: methods differ by 7–55%</source>
+        <translation>Castiglioni 等 2013：不同方法相差 7–55%</translation>
+    </message>
+    <message>
+        <source>RSD of the excretion factor</source>
+        <translation>排泄率相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: 26% for cocaine</source>
+        <translation>Castiglioni 等 2013：可卡因为 26%</translation>
+    </message>
+    <message>
+        <source>RSD of sampling for grab samples</source>
+        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
+        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
+    </message>
+    <message>
+        <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
+        <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
+    </message>
+    <message>
+        <source>Monte Carlo draws</source>
+        <translation>蒙特卡罗抽样次数</translation>
+    </message>
+    <message>
+        <source>Neighbours</source>
+        <translation>邻居定义</translation>
+    </message>
+    <message>
+        <source>Queen contiguity (polygons)</source>
+        <translation>Queen 邻接（面要素）</translation>
+    </message>
+    <message>
+        <source>Fixed distance band</source>
+        <translation>固定距离带</translation>
+    </message>
+    <message>
+        <source>Value for forward direction</source>
+        <translation>正向取值</translation>
+    </message>
+    <message>
+        <source>Value for backward direction</source>
+        <translation>反向取值</translation>
+    </message>
+    <message>
+        <source>Value for both directions</source>
+        <translation>双向取值</translation>
+    </message>
+    <message>
+        <source>Default direction</source>
+        <translation>默认方向</translation>
+    </message>
+    <message>
+        <source>Forward direction</source>
+        <translation>正向</translation>
+    </message>
+    <message>
+        <source>Backward direction</source>
+        <translation>反向</translation>
+    </message>
+    <message>
+        <source>Both directions</source>
+        <translation>双向</translation>
+    </message>
+    <message>
+        <source>Topology tolerance (metres)</source>
+        <translation>拓扑容差（米）</translation>
+    </message>
+    <message>
+        <source>Amphetamine from methamphetamine (AMP/MA ratio)</source>
+        <translation>甲基苯丙胺代谢产生的苯丙胺（AMP/MA 比值）</translation>
+    </message>
+    <message>
+        <source>Median AMP/MA ratio in wastewater, 0.09 (WBE science notes).</source>
+        <translation>污水中 AMP/MA 比值的中位数 0.09（WBE 科学说明）。</translation>
     </message>
     <message>
         <source>hot spot</source>

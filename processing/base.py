@@ -310,3 +310,47 @@ def record_township_name_field(layer, field: str) -> None:
     """Record ``field`` as the township name field of ``layer`` (kept in the style stored with the file)."""
     if layer is not None and field:
         layer.setCustomProperty(TOWNSHIP_FIELD_PROPERTY, field)
+
+
+# --- pairs
+
+
+def fields_of(specs):
+    """QgsFields from (name, type) pairs (types from processing.compat: FIELD_DOUBLE, FIELD_STRING…)."""
+    from qgis.core import QgsField, QgsFields
+
+    fields = QgsFields()
+    for name, kind in specs:
+        fields.append(QgsField(name, kind))
+    return fields
+
+
+def attribute(value):
+    """A numpy or Python value as an attribute: NaN and None → NULL, numpy numbers and booleans → Python ones."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def write_source_rows(sink, fields, source, rows: dict, output_label: str, feedback=None) -> bool:
+    """Write the features of ``source`` whose ids are the keys of ``rows``, each with its own attributes and
+    then the values ``rows[id]`` (converted by ``attribute``), keeping its geometry. Returns False when the
+    run was cancelled on the way."""
+    from qgis.core import QgsFeature
+
+    for count, feature in enumerate(source.getFeatures(QgsFeatureRequest().setFilterFids(list(rows)))):
+        out = QgsFeature(fields)
+        out.setGeometry(feature.geometry())
+        out.setAttributes([*feature.attributes(), *(attribute(v) for v in rows[feature.id()])])
+        write_feature(sink, out, output_label)
+        if feedback is not None and count % 1000 == 0 and feedback.isCanceled():
+            return False
+    if hasattr(sink, "finalize"):
+        sink.finalize()
+    return True

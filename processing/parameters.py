@@ -201,3 +201,33 @@ def direction_parameters() -> list:
             "TOLERANCE", tr("Topology tolerance (metres)"), QgsProcessingParameterNumber.Type.Double, defaultValue=0.0, minValue=0.0
         ),
     ]
+
+
+# --- pairs
+
+
+def advanced_numbers(algorithm, specs) -> None:
+    """Add advanced double parameters (minimum 0), each given as (name, label, default, help text)."""
+    for name, label, default, help_text in specs:
+        param = QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Type.Double, defaultValue=default, minValue=0.0)
+        param.setHelp(help_text)
+        param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        algorithm.addParameter(param)
+
+
+def amp_ratio_spec() -> tuple:
+    """The AMP/MA ratio of the amphetamine correction: backcalculate and consumptionsummary must use the same."""
+    return (
+        "AMP_RATIO",
+        tr("Amphetamine from methamphetamine (AMP/MA ratio)"),
+        bc.AMP_MA_RATIO,
+        tr("Median AMP/MA ratio in wastewater, 0.09 (WBE science notes)."),
+    )
+
+
+def add_outputs(algorithm, specs) -> None:
+    """Add the numeric results, each given as (name, label)."""
+    from qgis.core import QgsProcessingOutputNumber
+
+    for name, label in specs:
+        algorithm.addOutput(QgsProcessingOutputNumber(name, label))

@@ -8,12 +8,9 @@ import numpy as np
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFeature,
-    QgsField,
-    QgsFields,
     QgsFillSymbol,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -26,10 +23,11 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QPointF, QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPen
 
-from ...core.agreement import AgreementError, agreement, descending_ranks, disagreement
+from ...core.agreement import AgreementError, Comparison, Matching, case_totals, compare, match, repeated
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, to_float_array, write_feature
+from ..base import WbeAlgorithm, fields_of, is_null, to_float_array, write_feature
 from ..compat import FIELD_DOUBLE, FIELD_INT
+from ..parameters import add_outputs
 from ..styling import store_style
 
 
@@ -37,16 +35,128 @@ def key_of(value) -> str:
     return "" if is_null(value) else str(value).strip()
 
 
-def comparison_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("case_count", FIELD_DOUBLE))
-    fields.append(QgsField("survey_rank", FIELD_DOUBLE))
-    fields.append(QgsField("case_rank", FIELD_DOUBLE))
-    fields.append(QgsField("rank_diff", FIELD_DOUBLE))
-    fields.append(QgsField("survey_class", FIELD_INT))
-    fields.append(QgsField("case_class", FIELD_INT))
-    fields.append(QgsField("disagreement", FIELD_INT))
-    return fields
+COMPARISON_FIELDS = (
+    ("case_count", FIELD_DOUBLE),
+    ("survey_rank", FIELD_DOUBLE),
+    ("case_rank", FIELD_DOUBLE),
+    ("rank_diff", FIELD_DOUBLE),
+    ("survey_class", FIELD_INT),
+    ("case_class", FIELD_INT),
+    ("disagreement", FIELD_INT),
+)
+
+
+def require_layer_fields(layer, names) -> None:
+    for name in names:
+        if layer.fields().lookupField(name) < 0:
+            raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer.sourceName(), field=name))
+
+
+def read_case_totals(cases, join_field: str, case_field: str, wanted_round: str, feedback) -> dict[str, float]:
+    """The case rows (of ROUND, when the case table has a round field), summed per township name."""
+    filter_round = wanted_round and cases.fields().lookupField("round") >= 0
+    keys, counts, skipped = [], [], 0
+    for feature in cases.getFeatures():
+        if filter_round and key_of(feature["round"]) != wanted_round:
+            skipped += 1
+            continue
+        keys.append(key_of(feature[join_field]))
+        counts.append(feature[case_field])
+    totals, bad = case_totals(keys, to_float_array(counts))
+    if bad:
+        feedback.pushWarning(
+            tr("{n} case rows have no township name or no count and are left out (rows {rows}).").format(
+                n=len(bad), rows=", ".join(str(r) for r in bad[:30])
+            )
+        )
+    if skipped:
+        feedback.pushInfo(tr("{n} case rows of other rounds are left out.").format(n=skipped))
+    return totals
+
+
+def read_townships(source, join_field: str, wanted_round: str) -> list:
+    """The township features (of ROUND, when given); one per township name, or a refusal naming the repeated ones."""
+    has_round = source.fields().lookupField("round") >= 0
+    if wanted_round and not has_round:
+        raise QgsProcessingException(tr("ROUND is given, but the layer “{layer}” has no field “round”.").format(layer=source.sourceName()))
+    features = [f for f in source.getFeatures() if not wanted_round or key_of(f["round"]) == wanted_round]
+    if not features:
+        raise QgsProcessingException(
+            tr("The layer “{layer}” has no township in round “{round}”.").format(layer=source.sourceName(), round=wanted_round)
+        )
+    twice = repeated(key_of(f[join_field]) for f in features)
+    if twice:
+        names = ", ".join(f"“{k}”" for k in twice[:20])
+        if has_round:
+            raise QgsProcessingException(
+                tr(
+                    "The township layer has several features for {names}: one per township is needed. Give ROUND to compare one round."
+                ).format(names=names)
+            )
+        raise QgsProcessingException(
+            tr("The township layer has several features for {names}: one per township is needed.").format(names=names)
+        )
+    return features
+
+
+def log_matching(feedback, result: Matching, join_field: str, value_field: str) -> None:
+    """The townships and case names left out of the comparison, by name."""
+    if result.no_case:
+        feedback.pushWarning(
+            tr("{n} townships have no case row and are left out (not counted as 0): {names}.").format(
+                n=len(result.no_case), names=", ".join(result.no_case)
+            )
+        )
+    if result.unmatched:
+        feedback.pushWarning(
+            tr("{n} township names in the case table match no township in “{field}”: {names}. Check their spelling.").format(
+                n=len(result.unmatched), field=join_field, names=", ".join(result.unmatched)
+            )
+        )
+    if result.no_value:
+        feedback.pushWarning(
+            tr("{n} townships have no value in “{field}” and are left out: {names}.").format(
+                n=len(result.no_value), field=value_field, names=", ".join(result.no_value)
+            )
+        )
+
+
+def fmt(x: float) -> str:
+    return "—" if math.isnan(x) else f"{x:.3f}"
+
+
+def log_statistics(feedback, result: Comparison) -> None:
+    stats = result.stats
+    feedback.pushInfo(
+        tr(
+            "{n} townships compared. Spearman's ρ = {rho} (p = {rp}); Kendall's τ-b = {tau} (p = {tp}); Cohen's κ = {kappa} ({classes})."
+        ).format(
+            n=stats["n"],
+            rho=fmt(stats["spearman_rho"]),
+            rp=fmt(stats["spearman_p"]),
+            tau=fmt(stats["kendall_tau"]),
+            tp=fmt(stats["kendall_p"]),
+            kappa=fmt(stats["kappa"]),
+            classes=tr("value terciles against case terciles"),
+        )
+    )
+    names = result.compared_names
+    for k in np.flatnonzero(result.flagged):
+        feedback.pushInfo(
+            tr("Disagreement: {name} ranks {sr:g} by the survey and {cr:g} by the cases.").format(
+                name=names[k], sr=result.survey_rank[k], cr=result.case_rank[k]
+            )
+        )
+
+
+def write_chart(path: str, result: Comparison, value_field: str, case_field: str) -> None:
+    stats = result.stats
+    title = tr("Survey against cases: ρ = {rho}, τ-b = {tau}, κ = {kappa} (n = {n})").format(
+        rho=fmt(stats["spearman_rho"]), tau=fmt(stats["kendall_tau"]), kappa=fmt(stats["kappa"]), n=stats["n"]
+    )
+    m = result.matching
+    legend = tr("Red: the sources disagree (ranks {gap:g} or more apart)").format(gap=result.gap)
+    draw_scatter(path, result.compared_names, m.values[m.used], m.counts[m.used], result.flagged, title, value_field, case_field, legend)
 
 
 def disagreement_renderer() -> QgsCategorizedSymbolRenderer:
@@ -223,16 +333,18 @@ class CompareCases(WbeAlgorithm):
                 self.CHART, tr("Scatter chart"), tr("PNG image (*.png)"), optional=True, createByDefault=False
             )
         )
-        for name, label in (
-            ("SPEARMAN_RHO", tr("Spearman's rho")),
-            ("SPEARMAN_P", tr("Spearman p-value")),
-            ("KENDALL_TAU", tr("Kendall's tau-b")),
-            ("KENDALL_P", tr("Kendall p-value")),
-            ("KAPPA", tr("Cohen's kappa")),
-            ("N_TOWNSHIPS", tr("Townships compared")),
-            ("N_DISAGREE", tr("Townships where the sources disagree")),
-        ):
-            self.addOutput(QgsProcessingOutputNumber(name, label))
+        add_outputs(
+            self,
+            (
+                ("SPEARMAN_RHO", tr("Spearman's rho")),
+                ("SPEARMAN_P", tr("Spearman p-value")),
+                ("KENDALL_TAU", tr("Kendall's tau-b")),
+                ("KENDALL_P", tr("Kendall p-value")),
+                ("KAPPA", tr("Cohen's kappa")),
+                ("N_TOWNSHIPS", tr("Townships compared")),
+                ("N_DISAGREE", tr("Townships where the sources disagree")),
+            ),
+        )
 
     def processAlgorithm(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
@@ -241,108 +353,26 @@ class CompareCases(WbeAlgorithm):
         cases = self.parameterAsSource(parameters, self.CASES, context)
         if cases is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.CASES))
-        value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context)
-        join_field = self.parameterAsString(parameters, self.JOIN_FIELD, context)
-        cases_join = self.parameterAsString(parameters, self.CASES_JOIN_FIELD, context)
-        case_field = self.parameterAsString(parameters, self.CASE_FIELD, context)
+        value_field, join_field, cases_join, case_field = (
+            self.parameterAsString(parameters, name, context)
+            for name in (self.VALUE_FIELD, self.JOIN_FIELD, self.CASES_JOIN_FIELD, self.CASE_FIELD)
+        )
         wanted_round = self.parameterAsString(parameters, self.ROUND, context).strip()
-        for layer, names in ((source, (value_field, join_field)), (cases, (cases_join, case_field))):
-            for name in names:
-                if layer.fields().lookupField(name) < 0:
-                    raise QgsProcessingException(
-                        tr("The layer “{layer}” has no field “{field}”.").format(layer=layer.sourceName(), field=name)
-                    )
-        has_round = source.fields().lookupField("round") >= 0
-        if wanted_round and not has_round:
-            raise QgsProcessingException(
-                tr("ROUND is given, but the layer “{layer}” has no field “round”.").format(layer=source.sourceName())
-            )
-        has_severity = source.fields().lookupField("severity") >= 0
-
-        # Case rows, summed per township.
-        case_round = cases.fields().lookupField("round") >= 0
-        totals: dict[str, float] = {}
-        bad_counts = []
-        skipped_round = 0
-        for n, feature in enumerate(cases.getFeatures(), start=1):
-            if wanted_round and case_round and key_of(feature["round"]) != wanted_round:
-                skipped_round += 1
-                continue
-            key = key_of(feature[cases_join])
-            count = to_float_array([feature[case_field]])[0]
-            if not key or math.isnan(count):
-                bad_counts.append(n)
-                continue
-            totals[key] = totals.get(key, 0.0) + float(count)
-        if bad_counts:
-            feedback.pushWarning(
-                tr("{n} case rows have no township name or no count and are left out (rows {rows}).").format(
-                    n=len(bad_counts), rows=", ".join(str(r) for r in bad_counts[:30])
-                )
-            )
-        if skipped_round:
-            feedback.pushInfo(tr("{n} case rows of other rounds are left out.").format(n=skipped_round))
-
-        features = []
-        for feature in source.getFeatures():
-            if wanted_round and key_of(feature["round"]) != wanted_round:
-                continue
-            features.append(feature)
-        if not features:
-            raise QgsProcessingException(
-                tr("The layer “{layer}” has no township in round “{round}”.").format(layer=source.sourceName(), round=wanted_round)
-            )
-        keys = [key_of(f[join_field]) for f in features]
-        seen: dict[str, int] = {}
-        for key in keys:
-            seen[key] = seen.get(key, 0) + 1
-        repeated = sorted(k for k, c in seen.items() if c > 1)
-        if repeated:
-            names = ", ".join(f"“{k}”" for k in repeated[:20])
-            if has_round:
-                raise QgsProcessingException(
-                    tr(
-                        "The township layer has several features for {names}: one per township is needed. Give ROUND to compare one round."
-                    ).format(names=names)
-                )
-            raise QgsProcessingException(
-                tr("The township layer has several features for {names}: one per township is needed.").format(names=names)
-            )
-        values = to_float_array([f[value_field] for f in features])
-        counts = np.array([totals.get(k, np.nan) for k in keys])
-        no_case = [k for k, c in zip(keys, counts) if math.isnan(c)]
-        no_value = [k for k, v in zip(keys, values) if math.isnan(v)]
-        unmatched = sorted(set(totals) - set(keys))
-        if no_case:
-            feedback.pushWarning(
-                tr("{n} townships have no case row and are left out (not counted as 0): {names}.").format(
-                    n=len(no_case), names=", ".join(no_case)
-                )
-            )
-        if unmatched:
-            feedback.pushWarning(
-                tr("{n} township names in the case table match no township in “{field}”: {names}. Check their spelling.").format(
-                    n=len(unmatched), field=join_field, names=", ".join(unmatched)
-                )
-            )
-        if no_value:
-            feedback.pushWarning(
-                tr("{n} townships have no value in “{field}” and are left out: {names}.").format(
-                    n=len(no_value), field=value_field, names=", ".join(no_value)
-                )
-            )
-        used = np.flatnonzero(~np.isnan(values) & ~np.isnan(counts))
-        # Both sides classified the same way (terciles), whatever classes the layer carries (issue 13, item 5).
-        survey_classes = None
-        if has_severity:
+        require_layer_fields(source, (value_field, join_field))
+        require_layer_fields(cases, (cases_join, case_field))
+        totals = read_case_totals(cases, cases_join, case_field, wanted_round, feedback)
+        features = read_townships(source, join_field, wanted_round)
+        if source.fields().lookupField("severity") >= 0:
             feedback.pushInfo(
                 tr(
                     "κ compares terciles of “{field}” with terciles of the case counts: both sides are classified the same way. "
                     "The layer's severity classes come from another method and are not used for κ."
                 ).format(field=value_field)
             )
+        matching = match([key_of(f[join_field]) for f in features], to_float_array([f[value_field] for f in features]), totals)
+        log_matching(feedback, matching, join_field, value_field)
         try:
-            stats = agreement(values[used], counts[used], survey_classes)
+            result = compare(matching, self.parameterAsDouble(parameters, self.MIN_RANK_GAP, context))
         except AgreementError as error:
             if error.code == "too_few":
                 raise QgsProcessingException(
@@ -352,62 +382,20 @@ class CompareCases(WbeAlgorithm):
                     ).format(n=error.details["n"], field=join_field)
                 ) from error
             raise QgsProcessingException(error.code) from error
-        gap = self.parameterAsDouble(parameters, self.MIN_RANK_GAP, context)
-        survey_rank = descending_ranks(values[used])
-        case_rank = descending_ranks(counts[used])
-        diff, flagged = disagreement(survey_rank, case_rank, gap or None)
-        row_of = {int(i): k for k, i in enumerate(used)}
 
-        out_fields = QgsProcessingUtils.combineFields(source.fields(), comparison_fields())
+        out_fields = QgsProcessingUtils.combineFields(source.fields(), fields_of(COMPARISON_FIELDS))
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         for i, feature in enumerate(features):
             out = QgsFeature(out_fields)
             out.setGeometry(feature.geometry())
-            count = None if math.isnan(counts[i]) else float(counts[i])
-            k = row_of.get(i)
-            extra = [count, None, None, None, None, None, None]
-            if k is not None:
-                extra = [
-                    count,
-                    float(survey_rank[k]),
-                    float(case_rank[k]),
-                    float(diff[k]),
-                    int(stats["survey_classes"][k]),
-                    int(stats["case_classes"][k]),
-                    int(flagged[k]),
-                ]
-            out.setAttributes([*list(feature.attributes()), *extra])
+            out.setAttributes([*feature.attributes(), *result.row(i)])
             write_feature(sink, out, tr("Survey against cases"))
         del sink
         store_style(dest_id, context, disagreement_renderer(), tr("Survey against cases"))
-
-        def fmt(x: float) -> str:
-            return "—" if math.isnan(x) else f"{x:.3f}"
-
-        feedback.pushInfo(
-            tr(
-                "{n} townships compared. Spearman's ρ = {rho} (p = {rp}); Kendall's τ-b = {tau} (p = {tp}); Cohen's κ = {kappa} ({classes})."
-            ).format(
-                n=stats["n"],
-                rho=fmt(stats["spearman_rho"]),
-                rp=fmt(stats["spearman_p"]),
-                tau=fmt(stats["kendall_tau"]),
-                tp=fmt(stats["kendall_p"]),
-                kappa=fmt(stats["kappa"]),
-                classes=tr("severity classes against case terciles")
-                if survey_classes is not None
-                else tr("value terciles against case terciles"),
-            )
-        )
-        names = [keys[i] for i in used]
-        for k in np.flatnonzero(flagged):
-            feedback.pushInfo(
-                tr("Disagreement: {name} ranks {sr:g} by the survey and {cr:g} by the cases.").format(
-                    name=names[k], sr=survey_rank[k], cr=case_rank[k]
-                )
-            )
+        log_statistics(feedback, result)
+        stats = result.stats
         results = {
             self.OUTPUT: dest_id,
             "SPEARMAN_RHO": stats["spearman_rho"],
@@ -416,14 +404,10 @@ class CompareCases(WbeAlgorithm):
             "KENDALL_P": stats["kendall_p"],
             "KAPPA": stats["kappa"],
             "N_TOWNSHIPS": stats["n"],
-            "N_DISAGREE": int(flagged.sum()),
+            "N_DISAGREE": int(result.flagged.sum()),
         }
         chart = self.parameterAsFileOutput(parameters, self.CHART, context)
         if chart:
-            title = tr("Survey against cases: ρ = {rho}, τ-b = {tau}, κ = {kappa} (n = {n})").format(
-                rho=fmt(stats["spearman_rho"]), tau=fmt(stats["kendall_tau"]), kappa=fmt(stats["kappa"]), n=stats["n"]
-            )
-            legend = tr("Red: the sources disagree (ranks {gap:g} or more apart)").format(gap=gap or max(2.0, math.ceil(stats["n"] / 3.0)))
-            draw_scatter(chart, names, values[used], counts[used], flagged, title, value_field, case_field, legend)
+            write_chart(chart, result, value_field, case_field)
             results[self.CHART] = chart
         return results

@@ -6,11 +6,8 @@ from __future__ import annotations
 import numpy as np
 from qgis.core import (
     QgsFeature,
-    QgsField,
-    QgsFields,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -20,11 +17,21 @@ from qgis.core import (
 )
 
 from ...core import backcalc as bc
+from ...core import consumption as cn
+from ...core import samples as sm
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array, write_feature
+from ..base import WbeAlgorithm, fields_of, is_null, require_fields, to_float_array, write_feature
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
-from ..parameters import SAMPLE_TOWNSHIP_FIELD, read_rsd, rsd_parameters, sample_township_parameter
-from .backcalculate import in_stable_order
+from ..io.samples import read_sample_table
+from ..parameters import (
+    SAMPLE_TOWNSHIP_FIELD,
+    add_outputs,
+    advanced_numbers,
+    amp_ratio_spec,
+    read_rsd,
+    rsd_parameters,
+    sample_township_parameter,
+)
 
 NEEDED = [
     "round",
@@ -38,41 +45,108 @@ NEEDED = [
     "typical_dose_mg",
     "meth_paired",
 ]
-FIGURES = (("load_1000", "load_mg_day_1000"), ("consumption", "consumption_mg_day_1000"), ("doses", "doses_day_1000"))
+INPUT_COLUMNS = ("flow_l_day", "population_used", "mass_ratio", "excretion", "typical_dose_mg", "meth_paired")
+SUMMARY_FIELDS = (
+    ("level", FIELD_STRING),
+    ("township", FIELD_STRING),
+    ("round", FIELD_STRING),
+    ("compound", FIELD_STRING),
+    ("n_samples", FIELD_INT),
+    ("n_sites", FIELD_INT),
+    *((name + suffix, FIELD_DOUBLE) for _key, name in cn.SUMMARY_FIGURES for suffix in cn.SUFFIXES),
+)
+COMPARISON_FIELDS = (
+    ("compound", FIELD_STRING),
+    ("measure", FIELD_STRING),
+    ("unit", FIELD_STRING),
+    ("source_kind", FIELD_STRING),
+    ("place", FIELD_STRING),
+    ("period", FIELD_STRING),
+    ("n", FIELD_INT),
+    ("n_below_loq", FIELD_INT),
+    ("low", FIELD_DOUBLE),
+    ("median", FIELD_DOUBLE),
+    ("high", FIELD_DOUBLE),
+    ("citation", FIELD_STRING),
+)
 
 
-def summary_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("level", FIELD_STRING))
-    fields.append(QgsField("township", FIELD_STRING))
-    fields.append(QgsField("round", FIELD_STRING))
-    fields.append(QgsField("compound", FIELD_STRING))
-    fields.append(QgsField("n_samples", FIELD_INT))
-    fields.append(QgsField("n_sites", FIELD_INT))
-    for _key, name in FIGURES:
-        for suffix in ("", "_lo", "_med", "_hi"):
-            fields.append(QgsField(name + suffix, FIELD_DOUBLE))
-    return fields
+def read_backcalculated(source, township_field: str, amp_ratio: float, feedback) -> tuple:
+    """The back-calculated samples (in the stable order the back-calculation used) → (the inputs of the chain,
+    the township, site, round and compound of each row, and whether it is untreated wastewater)."""
+    missing = [n for n in NEEDED if source.fields().lookupField(n) < 0]
+    if missing:
+        raise QgsProcessingException(
+            tr("The layer “{layer}” lacks {fields}: run “Back-calculate loads and consumption” first and summarise its output.").format(
+                layer=source.sourceName(), fields=", ".join(missing)
+            )
+        )
+    require_fields(source, [*NEEDED, "site_id", township_field], source.sourceName())
+    extra = (*INPUT_COLUMNS, township_field, "value_unit", "sampling")
+    frame, columns, _ids = read_sample_table(source, feedback, {"concentration": "conc_used"}, extra=extra)
+    order = sm.stable_order(frame)  # the draws follow the rows: same samples, same intervals
+    frame = frame.iloc[order].reset_index(drop=True)
+    columns = {name: [values[i] for i in order] for name, values in columns.items()}
+    text = lambda key: np.array(["" if is_null(v) else str(v) for v in columns[key]], dtype=object)  # noqa: E731
+    inputs = bc.Inputs.build(
+        frame["concentration"].to_numpy(),
+        *(to_float_array(columns[name]) for name in INPUT_COLUMNS),
+        cn.compound_codes(frame["compound"]),
+        amp_ratio,
+        # Rows back-calculated from population-normalised loads (mg/day/1000) keep that meaning here.
+        text("value_unit") == "mg/day/1000" if "value_unit" in columns else None,
+        text("sampling") == "grab" if "sampling" in columns else None,  # grab samples keep RSD_GRAB
+    )
+    sites = np.array(["" if s is None else str(s) for s in frame["site"]], dtype=object)
+    labels = {"township": text(township_field), "site": sites, "round": frame["round"].to_numpy(), "compound": frame["compound"].to_numpy()}
+    return inputs, labels, frame["medium_class"].to_numpy() == sm.WASTEWATER
 
 
-def comparison_fields() -> QgsFields:
-    fields = QgsFields()
-    for name, kind in (
-        ("compound", FIELD_STRING),
-        ("measure", FIELD_STRING),
-        ("unit", FIELD_STRING),
-        ("source_kind", FIELD_STRING),
-        ("place", FIELD_STRING),
-        ("period", FIELD_STRING),
-        ("n", FIELD_INT),
-        ("n_below_loq", FIELD_INT),
-        ("low", FIELD_DOUBLE),
-        ("median", FIELD_DOUBLE),
-        ("high", FIELD_DOUBLE),
-        ("citation", FIELD_STRING),
-    ):
-        fields.append(QgsField(name, kind))
-    return fields
+def log_weights(feedback, kind: str, usable, weights) -> None:
+    if kind == "plain":
+        # Population-normalised loads without any population (EMCDDA-style tables): plain means, said so.
+        feedback.pushWarning(tr("No sample has a population served: township and county figures are plain means, not population-weighted."))
+    elif kind == "some_missing":
+        feedback.pushWarning(
+            tr("{n} samples have no population served: they are left out of the population-weighted figures.").format(
+                n=int((usable & ~np.isfinite(weights)).sum())
+            )
+        )
+
+
+def comparison_place(row: dict) -> tuple[str, str]:
+    """The place and citation of a comparison row, in the user's language."""
+    kind = row["source_kind"]
+    if kind == "county":
+        return tr("this county, population-weighted (95% interval)"), tr("this survey")
+    if kind == "townships":
+        return tr("townships of this county"), tr("this survey")
+    if kind == "emcdda":
+        s = row["summary"]
+        place = tr("European cities ({substance}): quantified cities; {below} below LOQ, {missing} not sampled").format(
+            substance=s.substance, below=s.n_below_loq, missing=s.n_not_sampled
+        )
+        return place, tr("EMCDDA, Wastewater analysis and drugs — a European multi-city study")
+    return row["place"], row["citation"]
+
+
+def published_figures(emcdda_path: str, year: int | None) -> tuple[list, list]:
+    """The published Chinese ranges and the EMCDDA city summaries."""
+    try:
+        ranges = bc.published_ranges()
+    except OSError as error:
+        raise QgsProcessingException(tr("Cannot read the published ranges table: {error}").format(error=error)) from None
+    try:
+        return ranges, bc.emcdda_summaries(emcdda_path, year)
+    except (OSError, KeyError, ValueError) as error:
+        raise QgsProcessingException(tr("Cannot read the EMCDDA table “{path}”: {error}").format(path=emcdda_path, error=error)) from None
+
+
+def write_rows(sink, fields, rows, output_label: str) -> None:
+    for values in rows:
+        feature = QgsFeature(fields)
+        feature.setAttributes(list(values))
+        write_feature(sink, feature, output_label)
 
 
 class ConsumptionSummary(WbeAlgorithm):
@@ -105,15 +179,7 @@ class ConsumptionSummary(WbeAlgorithm):
             QgsProcessingParameterFeatureSource("INPUT", tr("Back-calculated samples"), [QgsProcessing.SourceType.TypeVector])
         )
         self.addParameter(sample_township_parameter())
-        amp = QgsProcessingParameterNumber(
-            "AMP_RATIO",
-            tr("Amphetamine from methamphetamine (AMP/MA ratio)"),
-            QgsProcessingParameterNumber.Type.Double,
-            defaultValue=bc.AMP_MA_RATIO,
-            minValue=0.0,
-        )
-        amp.setFlags(amp.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
-        self.addParameter(amp)
+        advanced_numbers(self, (amp_ratio_spec(),))
         rsd_parameters(self)
         emcdda = QgsProcessingParameterFile("EMCDDA_TABLE", tr("EMCDDA city table (CSV)"), extension="csv", optional=True)
         emcdda.setHelp(tr("Empty: the copy shipped with the plugin (EMCDDA European multi-city study, 2011–2022)."))
@@ -130,50 +196,20 @@ class ConsumptionSummary(WbeAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSink("COMPARISON", tr("Comparison with published figures"), QgsProcessing.SourceType.TypeVector)
         )
-        self.addOutput(QgsProcessingOutputNumber("N_USED", tr("Samples used")))
-        self.addOutput(QgsProcessingOutputNumber("N_LEFT_OUT", tr("Samples left out")))
+        add_outputs(self, (("N_USED", tr("Samples used")), ("N_LEFT_OUT", tr("Samples left out"))))
 
     def processAlgorithm(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, "INPUT", context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, "INPUT"))
         township_field = self.parameterAsString(parameters, "TOWNSHIP_FIELD", context) or SAMPLE_TOWNSHIP_FIELD
-        fields_needed = [*NEEDED, "site_id", township_field]
-        if any(source.fields().lookupField(n) < 0 for n in NEEDED):
-            missing = [n for n in NEEDED if source.fields().lookupField(n) < 0]
-            raise QgsProcessingException(
-                tr("The layer “{layer}” lacks {fields}: run “Back-calculate loads and consumption” first and summarise its output.").format(
-                    layer=source.sourceName(), fields=", ".join(missing)
-                )
-            )
-        require_fields(source, fields_needed, source.sourceName())
-        order_by = [n for n in ("sample_date", "value_unit", "sampling") if source.fields().lookupField(n) >= 0]
-        columns, _g, ids = read_columns(source, [*fields_needed, *order_by], feedback)
+        amp_ratio = self.parameterAsDouble(parameters, "AMP_RATIO", context)
+        inputs, labels, wastewater = read_backcalculated(source, township_field, amp_ratio, feedback)
         if feedback.isCanceled():
             return {}
-        columns, ids = in_stable_order(columns, ids)  # the draws follow the rows: same samples, same intervals
-        text = lambda key: np.array(["" if is_null(v) else str(v) for v in columns[key]], dtype=object)  # noqa: E731
-        rounds, medium, compound, township, site = text("round"), text("medium"), text("compound"), text(township_field), text("site_id")
-        compound_codes: dict[str, int] = {}
-        for name in compound:
-            compound_codes.setdefault(name, len(compound_codes))
-        inputs = bc.Inputs.build(
-            to_float_array(columns["conc_used"]),
-            to_float_array(columns["flow_l_day"]),
-            to_float_array(columns["population_used"]),
-            to_float_array(columns["mass_ratio"]),
-            to_float_array(columns["excretion"]),
-            to_float_array(columns["typical_dose_mg"]),
-            to_float_array(columns["meth_paired"]),
-            [compound_codes[c] for c in compound],
-            self.parameterAsDouble(parameters, "AMP_RATIO", context),
-            # Rows back-calculated from population-normalised loads (mg/day/1000) keep that meaning here.
-            text("value_unit") == "mg/day/1000" if "value_unit" in columns else None,
-            text("sampling") == "grab" if "sampling" in columns else None,  # grab samples keep RSD_GRAB
-        )
         point = bc.deterministic(inputs)
-        usable = np.isin(medium, ("sewage", "influent")) & np.isfinite(point["load_1000"])
-        left_out = int(len(ids) - usable.sum())
+        usable = wastewater & np.isfinite(point["load_1000"])
+        left_out = int(len(inputs) - usable.sum())
         if left_out:
             feedback.pushInfo(
                 tr("{n} samples are left out: not sewage or influent, or without a normalised load (no flow or population).").format(
@@ -186,163 +222,56 @@ class ConsumptionSummary(WbeAlgorithm):
                     "No sewage or influent sample in “{layer}” has a normalised load: give flow and population to the back-calculation."
                 ).format(layer=source.sourceName())
             )
-        rsd = read_rsd(self, parameters, context)
-        draws = self.parameterAsInt(parameters, "DRAWS", context)
-        seed = self.parameterAsInt(parameters, "SEED", context)
-        weights = inputs.population
-        if not np.isfinite(weights[usable]).any():
-            # Population-normalised loads without any population (EMCDDA-style tables): plain means, said so.
-            weights = np.where(usable, 1.0, np.nan)
-            feedback.pushWarning(
-                tr("No sample has a population served: township and county figures are plain means, not population-weighted.")
-            )
-        elif (usable & ~np.isfinite(weights)).any():
-            feedback.pushWarning(
-                tr("{n} samples have no population served: they are left out of the population-weighted figures.").format(
-                    n=int((usable & ~np.isfinite(weights)).sum())
-                )
-            )
+        weights, kind = cn.summary_weights(inputs, usable)
+        log_weights(feedback, kind, usable, weights)
+        rows = self._summaries(parameters, context, feedback, inputs, point, labels, usable, weights)
+        if rows is None:
+            return {}
+        summary_id = self._write_table(
+            parameters,
+            context,
+            "OUTPUT",
+            SUMMARY_FIELDS,
+            tr("Township and county summary"),
+            ([r.level, r.township, r.round, r.compound, r.n_samples, r.n_sites, *r.values] for r in rows["county"] + rows["township"]),
+        )
+        year = self.parameterAsInt(parameters, "EMCDDA_YEAR", context) or None
+        ranges, emcdda = published_figures(self.parameterAsFile(parameters, "EMCDDA_TABLE", context) or bc.EMCDDA_TABLE, year)
+        comparison = cn.comparison_rows(rows["county"], rows["township"], ranges, emcdda)
+        for row in comparison:
+            row["place"], row["citation"] = comparison_place(row)
+        comparison_id = self._write_table(
+            parameters,
+            context,
+            "COMPARISON",
+            COMPARISON_FIELDS,
+            tr("Comparison with published figures"),
+            ([row[name] for name, _kind in COMPARISON_FIELDS] for row in comparison),
+        )
+        return {"OUTPUT": summary_id, "COMPARISON": comparison_id, "N_USED": int(usable.sum()), "N_LEFT_OUT": left_out}
 
-        summary_sink, summary_id = self.parameterAsSink(parameters, "OUTPUT", context, summary_fields(), QgsWkbTypes.Type.NoGeometry)
-        if summary_sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
-        county_rows = {}
-        township_rows: dict[tuple[str, str], list] = {}
-        for level, keys in (("county", list(zip(rounds, compound))), ("township", list(zip(township, rounds, compound)))):
-            labels: dict[tuple, int] = {}
-            groups = np.full(len(ids), -1, dtype=np.int64)
-            for i in np.flatnonzero(usable):
-                groups[i] = labels.setdefault(keys[i], len(labels))
+    def _summaries(self, parameters, context, feedback, inputs, point, labels, usable, weights) -> dict | None:
+        """The county (round × compound) and township (township × round × compound) rows, each level with its
+        own Monte Carlo; None when cancelled."""
+        rows = {}
+        for level, keys in (
+            ("county", list(zip(labels["round"], labels["compound"]))),
+            ("township", list(zip(labels["township"], labels["round"], labels["compound"]))),
+        ):
             feedback.setProgressText(
                 tr("Monte Carlo for the {level} figures…").format(level=tr("county") if level == "county" else tr("township"))
             )
-            result = bc.monte_carlo(inputs, rsd, draws, seed, groups=groups, weights=weights, n_groups=len(labels))
+            draws, seed = (self.parameterAsInt(parameters, name, context) for name in ("DRAWS", "SEED"))
+            rsd = read_rsd(self, parameters, context)
+            rows[level] = cn.summarise(level, keys, usable, inputs, point, weights, labels["site"], rsd, draws, seed)
             if feedback.isCanceled():
-                return {}
-            dose = np.full(len(labels), np.nan)
-            for i in np.flatnonzero(groups >= 0):
-                dose[groups[i]] = inputs.typical_dose[i]
-            means = {
-                key: bc.weighted_group_means(point[key], groups, weights, len(labels)) for key in ("load_1000", "consumption", "doses")
-            }
-            for key, g in sorted(labels.items(), key=lambda item: item[0]):
-                members = groups == g
-                values = []
-                for figure, _name in FIGURES:
-                    if figure == "doses":
-                        mc = result.groups["consumption"]
-                        values += [means["doses"][g], mc["lo"][g] / dose[g], mc["median"][g] / dose[g], mc["hi"][g] / dose[g]]
-                    else:
-                        mc = result.groups[figure]
-                        values += [means[figure][g], mc["lo"][g], mc["median"][g], mc["hi"][g]]
-                values = [None if not np.isfinite(v) else float(v) for v in values]
-                if level == "county":
-                    town, round_id, comp = None, key[0], key[1]
-                else:
-                    town, round_id, comp = key
-                feature = QgsFeature(summary_fields())
-                feature.setAttributes([level, town, round_id, comp, int(members.sum()), len(set(site[members])), *values])
-                write_feature(summary_sink, feature, tr("Township and county summary"))
-                if level == "county":
-                    county_rows[(round_id, comp)] = values[:4]
-                else:
-                    township_rows.setdefault((round_id, comp), []).append(values[0])
+                return None
+        return rows
 
-        comparison_sink, comparison_id = self.parameterAsSink(
-            parameters, "COMPARISON", context, comparison_fields(), QgsWkbTypes.Type.NoGeometry
-        )
-        if comparison_sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, "COMPARISON"))
-
-        def add(values):
-            feature = QgsFeature(comparison_fields())
-            feature.setAttributes(values)
-            write_feature(comparison_sink, feature, tr("Comparison with published figures"))
-
-        present = sorted({c for _r, c in county_rows})
-        unit = "mg/day/1000"
-        for (round_id, comp), (value, lo, _med, hi) in sorted(county_rows.items(), key=lambda item: (item[0][1], item[0][0])):
-            add(
-                [
-                    comp,
-                    "load_mg_day_1000",
-                    unit,
-                    "county",
-                    tr("this county, population-weighted (95% interval)"),
-                    round_id,
-                    None,
-                    None,
-                    lo,
-                    value,
-                    hi,
-                    tr("this survey"),
-                ]
-            )
-            spread = [v for v in township_rows.get((round_id, comp), []) if v is not None]
-            if spread:
-                add(
-                    [
-                        comp,
-                        "load_mg_day_1000",
-                        unit,
-                        "townships",
-                        tr("townships of this county"),
-                        round_id,
-                        len(spread),
-                        None,
-                        min(spread),
-                        float(np.median(spread)),
-                        max(spread),
-                        tr("this survey"),
-                    ]
-                )
-        try:
-            ranges = bc.published_ranges()
-        except OSError as error:
-            raise QgsProcessingException(tr("Cannot read the published ranges table: {error}").format(error=error)) from None
-        for row in ranges:
-            if row["compound"] in present:
-                add(
-                    [
-                        row["compound"],
-                        row["measure"],
-                        row["unit"],
-                        "china",
-                        row["place"],
-                        row["period"],
-                        None,
-                        None,
-                        row["low"],
-                        None,
-                        row["high"],
-                        row["source"],
-                    ]
-                )
-        emcdda_path = self.parameterAsFile(parameters, "EMCDDA_TABLE", context) or bc.EMCDDA_TABLE
-        year = self.parameterAsInt(parameters, "EMCDDA_YEAR", context) or None
-        try:
-            summaries = bc.emcdda_summaries(emcdda_path, year)
-        except (OSError, KeyError, ValueError) as error:
-            raise QgsProcessingException(
-                tr("Cannot read the EMCDDA table “{path}”: {error}").format(path=emcdda_path, error=error)
-            ) from None
-        for s in summaries:
-            if s.residue not in present:
-                continue
-            add(
-                [
-                    s.residue,
-                    "load_mg_day_1000",
-                    unit,
-                    "emcdda",
-                    tr("European cities ({substance}): quantified cities; {below} below LOQ, {missing} not sampled").format(
-                        substance=s.substance, below=s.n_below_loq, missing=s.n_not_sampled
-                    ),
-                    str(s.year),
-                    s.n_cities,
-                    s.n_below_loq,
-                    *(None if not np.isfinite(v) else v for v in (s.low, s.median, s.high)),
-                    tr("EMCDDA, Wastewater analysis and drugs — a European multi-city study"),
-                ]
-            )
-        return {"OUTPUT": summary_id, "COMPARISON": comparison_id, "N_USED": int(usable.sum()), "N_LEFT_OUT": left_out}
+    def _write_table(self, parameters, context, name: str, specs, label: str, rows) -> str:
+        fields = fields_of(specs)
+        sink, dest_id = self.parameterAsSink(parameters, name, context, fields, QgsWkbTypes.Type.NoGeometry)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, name))
+        write_rows(sink, fields, rows, label)
+        return dest_id

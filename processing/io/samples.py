@@ -5,28 +5,42 @@ from __future__ import annotations
 from qgis.core import QgsProcessingException
 
 from ...translate import tr
-from ..base import read_columns
+from ..base import is_null, read_columns
+
+
+def distinct_texts(values) -> list[str]:
+    """The distinct non-NULL values of a column, as sorted text."""
+    return sorted({str(v) for v in values if not is_null(v)})
+
+
+def chosen_compound(values, compound_text: str, layer: str) -> tuple[str, list[str]]:
+    """(the canonical id of COMPOUND, or "" when none is given; the compounds present). A COMPOUND the layer
+    has no sample of is refused, naming the compounds present."""
+    from ...core.compounds import CompoundTable
+
+    present = distinct_texts(values)
+    if not compound_text:
+        return "", present
+    wanted, _known = CompoundTable.load().resolve(compound_text)
+    if wanted not in present:
+        raise QgsProcessingException(
+            tr("The samples layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.").format(
+                layer=layer, compound=wanted, present=", ".join(present) or "—"
+            )
+        )
+    return wanted, present
 
 
 def sample_mask(columns: dict, compound_text: str, round_text: str, layer: str, feedback):
     """Which samples to use: those of COMPOUND and ROUND when given (and when the layer has the fields
     `compound` and `round`, as “Import lab results” writes them). Warns when a layer mixes several compounds
     and none is chosen. Returns a list of booleans (or None: use every sample)."""
-    from ...core.compounds import CompoundTable
-
     n = len(next(iter(columns.values()))) if columns else 0
     keep = [True] * n
     filtered = False
     if "compound" in columns:
-        present = sorted({str(c) for c in columns["compound"] if c is not None and not (hasattr(c, "isNull") and c.isNull())})
-        if compound_text:
-            wanted, _known = CompoundTable.load().resolve(compound_text)
-            if wanted not in present:
-                raise QgsProcessingException(
-                    tr("The samples layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.").format(
-                        layer=layer, compound=wanted, present=", ".join(present) or "—"
-                    )
-                )
+        wanted, present = chosen_compound(columns["compound"], compound_text, layer)
+        if wanted:
             keep = [k and str(c) == wanted for k, c in zip(keep, columns["compound"])]
             filtered = True
         elif len(present) > 1:
@@ -36,7 +50,7 @@ def sample_mask(columns: dict, compound_text: str, round_text: str, layer: str, 
                 ).format(present=", ".join(present))
             )
     if "round" in columns and round_text:
-        present = sorted({str(r) for r in columns["round"] if r is not None and not (hasattr(r, "isNull") and r.isNull())})
+        present = distinct_texts(columns["round"])
         if round_text not in present:
             raise QgsProcessingException(
                 tr("The samples layer “{layer}” has no sample in round “{round}”. Rounds present: {present}.").format(
@@ -88,66 +102,70 @@ IMPORT_FIELDS = {
 
 def sample_error_text(error, layer: str) -> str:
     """A core.samples.SampleError worded for the user: the field, the values found and what to do."""
-    values = ", ".join(error.values) or "—"
-    if error.code == "mixed_units":
-        return tr(
+    texts = {
+        "mixed_units": tr(
             "The samples “{layer}” hold several units in the field “{field}”: {values}. Values in different units are never "
             "averaged or compared: filter the layer to one unit (for example with “Extract by attribute”), or convert the values first."
-        ).format(layer=layer, field=error.field, values=values)
-    if error.code == "unknown_units":
-        return tr(
+        ),
+        "unknown_units": tr(
             "The samples “{layer}” hold units that cannot be used in the field “{field}”: {values}. Concentrations are read in ng/L "
             "(µg/L and mg/L are converted) or ng/g, population-normalised loads in mg/day/1000; nothing is guessed. Correct the unit, "
             "or set UNIT when the table has no unit field."
-        ).format(layer=layer, field=error.field, values=values)
-    if error.code == "mixed_compounds":
-        return tr(
+        ),
+        "mixed_compounds": tr(
             "The samples “{layer}” hold several compounds in the field “{field}”: {values}. A statistic mixing them means nothing: "
             "choose one in COMPOUND."
-        ).format(layer=layer, field=error.field, values=values)
-    if error.code == "no_compound":
-        return tr("The samples “{layer}” have no sample of “{compound}” in the field “{field}”. Compounds present: {values}.").format(
-            layer=layer, compound=error.wanted, field=error.field, values=values
-        )
-    if error.code == "mixed_rounds":
-        return tr(
+        ),
+        "no_compound": tr("The samples “{layer}” have no sample of “{compound}” in the field “{field}”. Compounds present: {values}."),
+        "mixed_rounds": tr(
             "The field “{field}” of “{layer}” mixes kinds of rounds ({values}): a series is in years, quarters or months, never "
             "a mix. Filter the layer to one kind of round."
-        ).format(layer=layer, field=error.field, values=values)
-    if error.code == "bad_rounds":
-        return tr(
+        ),
+        "bad_rounds": tr(
             "The field “{field}” of “{layer}” holds values that are not rounds: {values}. A round is a year (2022), a quarter "
             "(2022Q3, 2022年第三季度) or a month (2022-07, 2022年7月); correct those values or filter those rows out."
-        ).format(layer=layer, field=error.field, values=values)
-    if error.code == "missing_field":
-        return tr("The samples “{layer}” have no field {values}.").format(layer=layer, values=values)
-    return f"{error.code}: {error.field}: {values}"
+        ),
+        "missing_field": tr("The samples “{layer}” have no field {values}."),
+    }
+    values = ", ".join(error.values) or "—"
+    if error.code not in texts:
+        return f"{error.code}: {error.field}: {values}"
+    return texts[error.code].format(layer=layer, field=error.field, values=values, compound=error.wanted)
 
 
 def sample_refusal(error, layer: str) -> QgsProcessingException:
     return QgsProcessingException(sample_error_text(error, layer))
 
 
-def read_sample_table(source, feedback, fields: dict | None = None, default_unit: str = "", extra: tuple = ()):
+def read_sample_table(
+    source, feedback, fields: dict | None = None, default_unit: str = "", extra: tuple = (), required: tuple | None = None
+):
     """Read a samples layer into the sample model (core/samples.py). ``fields`` maps model columns to field
     names (default: the import's names); columns whose field the layer lacks take the model's defaults, except
-    round, compound and concentration, which are required. ``extra`` fields are read too and returned as
-    columns of their own (under their field names). Returns (frame, extra columns dict, feature ids)."""
+    the ``required`` ones (default: round, compound and concentration; a caller that needs no round may
+    require the site instead). ``extra`` fields are read too when the layer has them, and returned as columns
+    of their own (under their field names; a field named twice is read once). Returns (frame, extra columns
+    dict, feature ids)."""
     from ...core import samples as sm
 
     wanted = dict(IMPORT_FIELDS)
     wanted.update(fields or {})
     present = {role: name for role, name in wanted.items() if name and source.fields().lookupField(name) >= 0}
-    missing = [wanted[r] or r for r in sm.REQUIRED if r not in present]
+    missing = [wanted[r] or r for r in (required or sm.REQUIRED) if r not in present]
     if missing:
         raise QgsProcessingException(
             tr("The samples “{layer}” have no field {fields}: a samples table needs a round, a compound and a concentration.").format(
                 layer=source.sourceName(), fields=", ".join(f"“{m}”" for m in missing)
             )
+            if required is None
+            else tr("The layer “{layer}” has no field {fields}. It needs the fields written by “Import lab results”: {needed}.").format(
+                layer=source.sourceName(), fields=", ".join(f"“{m}”" for m in missing), needed=", ".join(wanted[r] for r in required)
+            )
         )
+    extra = tuple(name for name in extra if name and source.fields().lookupField(name) >= 0)
     names = list(dict.fromkeys([*present.values(), *extra]))
     columns, _geometries, ids = read_columns(source, names, feedback)
-    model = {role: columns[name] for role, name in present.items()}
+    model = {role: columns.get(present.get(role)) for role in {*present, *sm.REQUIRED}}  # a role not required and absent: None
     try:
         frame = sm.build(model, n=len(ids), default_unit=default_unit, source_rows=ids)
     except sm.SampleError as error:
