@@ -21,6 +21,7 @@ from qgis.core import (
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -31,13 +32,13 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ...core import samples as sm
-from ...core.aggregate import township_round_stats
+from ...core.aggregate import SiteTableError, site_population, township_round_stats
 from ...core.compounds import CompoundTable
 from ...core.nondetect import substitute
-from ...core.pip import assign_points
+from ...core.pip import assign_points_with_overlaps
 from ...core.rounds import RoundError, normalise_round, place_rounds
 from ...translate import tr
-from ..base import WbeAlgorithm, read_columns, require_fields, to_float_array, write_feature
+from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array, township_field_or_guess, write_feature
 from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_INT, FIELD_LONG, FIELD_STRING
 from ..io import bulk_writer, fast_read
 from ..io.outputs import discard_output
@@ -238,6 +239,142 @@ def carried_township_fields(fields: QgsFields) -> QgsFields:
     return carried
 
 
+@dataclass
+class Choice:
+    compound: str
+    wanted_round: str
+    media: tuple
+    policy: int
+    name_field: str
+
+
+def log_empty_cells(stats: pd.DataFrame, township_features, name_field: str, feedback) -> None:
+    """Name the township × round cells with no sample (NULL statistics), the first MAX_EMPTY_LISTED one by one."""
+    empty = stats[stats["n_samples"] == 0]
+    for row in empty.head(MAX_EMPTY_LISTED).itertuples(index=False):
+        feedback.pushInfo(
+            tr("Township “{name}” has no sample in round {round}: its statistics are NULL.").format(
+                name=township_features[row.t][name_field], round=row.round
+            )
+        )
+    if len(empty) > MAX_EMPTY_LISTED:
+        feedback.pushInfo(
+            tr("… and {n} more township × round cells with no sample (NULL statistics, n_samples = 0).").format(
+                n=len(empty) - MAX_EMPTY_LISTED
+            )
+        )
+
+
+def log_overlaps(overlaps, township_features, name_field: str, feedback) -> None:
+    """Warn where townships overlap and samples lie in more than one (each counts for the township listed first)."""
+    if not overlaps.n_points:
+        return
+
+    def name(index):
+        return township_features[int(index)][name_field] if name_field else township_features[int(index)].id()
+
+    pairs = sorted(overlaps.pairs.items(), key=lambda item: (-item[1], item[0]))
+    listed = "; ".join(
+        tr("“{first}” and “{other}”: {n}").format(first=name(first), other=name(other), n=count) for (first, other), count in pairs[:50]
+    )
+    feedback.pushWarning(
+        tr(
+            "Townships overlap: {n} samples lie in more than one township ({pairs}). Each such sample counts once, for the "
+            "township listed first in the township layer (the first named in each pair); the other gets none of them. "
+            "Correct the township boundaries so that they do not overlap."
+        ).format(n=overlaps.n_points, pairs=listed)
+    )
+
+
+def read_site_table(algorithm, parameters, context, samples, feedback):
+    """The SITES table as (site ids, populations), or None when no table is given. The site id field defaults to
+    site_id, the population field to population; the samples need a site_id field to be joined to it."""
+    source = algorithm.parameterAsSource(parameters, algorithm.SITES, context)
+    if source is None:
+        return None
+    if algorithm._population_field:
+        raise QgsProcessingException(tr("Give the population either as POPULATION_FIELD of the samples or as a SITES table, not both."))
+    if samples.fields().lookupField("site_id") < 0:
+        raise QgsProcessingException(
+            tr("The samples “{layer}” have no field “site_id”: they cannot be joined to the sites table “{sites}”.").format(
+                layer=samples.sourceName(), sites=source.sourceName()
+            )
+        )
+    names = source.fields().names()
+    id_field = algorithm.parameterAsString(parameters, algorithm.SITES_ID_FIELD, context) or "site_id"
+    population_field = algorithm.parameterAsString(parameters, algorithm.SITES_POPULATION_FIELD, context) or "population"
+    for field, parameter in ((id_field, algorithm.SITES_ID_FIELD), (population_field, algorithm.SITES_POPULATION_FIELD)):
+        if source.fields().lookupField(field) < 0:
+            raise QgsProcessingException(
+                tr("The sites table “{sites}” has no field “{field}” ({parameter}). Fields: {fields}.").format(
+                    sites=source.sourceName(), field=field, parameter=parameter, fields=", ".join(names)
+                )
+            )
+    columns, _geometries, _ids = read_columns(source, [id_field, population_field], feedback)
+    ids = ["" if is_null(v) else str(v) for v in columns[id_field]]
+    feedback.pushInfo(
+        tr("Population served: “{field}” of the sites table “{sites}”, joined by site id (“{id_field}”).").format(
+            field=population_field, sites=source.sourceName(), id_field=id_field
+        )
+    )
+    return ids, to_float_array(columns[population_field]), source.sourceName()
+
+
+def site_population_of(sites, sample_sites, feedback) -> np.ndarray:
+    """The population served by each sample, from the site table (core.aggregate.site_population), with the
+    samples whose site is not in the table named in the log."""
+    ids, population, name = sites
+    try:
+        weights, unknown = site_population(sample_sites, ids, population)
+    except SiteTableError as error:
+        raise QgsProcessingException(
+            tr("The sites table “{sites}” lists these sites more than once with different populations: {values}.").format(
+                sites=name, values=", ".join(error.values[:50])
+            )
+        ) from None
+    if unknown:
+        feedback.pushWarning(
+            tr(
+                "{n} sites of the samples are not in the sites table “{sites}”: {values}. Their samples are left out of mean_weighted."
+            ).format(n=len(unknown), sites=name, values=", ".join(unknown[:50]))
+        )
+    return weights
+
+
+def site_table_parameters(algorithm) -> list:
+    """SITES (a table or layer of sites), SITES_ID_FIELD and SITES_POPULATION_FIELD: the population served by each
+    site, joined to the samples by site_id, for population-weighted means (the other route is POPULATION_FIELD)."""
+    sites = QgsProcessingParameterFeatureSource(
+        algorithm.SITES,
+        tr("Sites table with the population served (for population-weighted means)"),
+        [QgsProcessing.SourceType.TypeVector],
+        optional=True,
+    )
+    sites.setHelp(
+        tr(
+            "A table or layer with one row per sampling site: its site id and the population its catchment serves. "
+            "The samples are joined to it by site_id; mean_weighted is then Σ population × value ÷ Σ population. "
+            "Use it or POPULATION_FIELD, not both."
+        )
+    )
+    id_field = QgsProcessingParameterField(
+        algorithm.SITES_ID_FIELD,
+        tr("Site id field of the sites table (empty: site_id)"),
+        parentLayerParameterName=algorithm.SITES,
+        optional=True,
+    )
+    population = QgsProcessingParameterField(
+        algorithm.SITES_POPULATION_FIELD,
+        tr("Population field of the sites table (empty: population)"),
+        parentLayerParameterName=algorithm.SITES,
+        type=QgsProcessingParameterField.DataType.Numeric,
+        optional=True,
+    )
+    for parameter in (sites, id_field, population):
+        parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+    return [sites, id_field, population]
+
+
 class AggregateByTownship(WbeAlgorithm):
     ALG_ID = "aggregatebytownship"
     GROUP_ID = "survey"
@@ -253,6 +390,9 @@ class AggregateByTownship(WbeAlgorithm):
     UNIT = "UNIT"
     FIXED_PANEL = "FIXED_PANEL"
     POPULATION_FIELD = "POPULATION_FIELD"
+    SITES = "SITES"
+    SITES_ID_FIELD = "SITES_ID_FIELD"
+    SITES_POPULATION_FIELD = "SITES_POPULATION_FIELD"
     OUTPUT = "OUTPUT"
     UNMATCHED = "UNMATCHED"
 
@@ -281,8 +421,13 @@ class AggregateByTownship(WbeAlgorithm):
             "Changing sites: where the set of sites behind a township changes between rounds the log warns, since the township's "
             "change then mixes a change of sites with a change of values; FIXED_PANEL keeps only the sites sampled in every round. "
             "POPULATION_FIELD (the population served by each sample) adds mean_weighted, the population-weighted mean, and the log "
-            "gives the county figure both ways.\n\n"
-            "A point exactly on the boundary between two townships is counted in one of them, never in both; where townships overlap, the one listed first wins. Points in no township go to UNMATCHED "
+            "gives the county figure both ways; instead of a samples field, SITES gives the population per site in a table of its own "
+            "(SITES_ID_FIELD, default site_id; SITES_POPULATION_FIELD, default population), joined to the samples by site_id.\n\n"
+            "TOWNSHIP_FIELD left empty: the first text field that looks like a township name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, "
+            "township, town…), named in the log.\n\n"
+            "A point exactly on the boundary between two townships is counted in one of them, never in both. Where townships overlap, "
+            "a sample in the overlap counts once, for the township listed first in the township layer, and the log warns, naming the "
+            "townships and how many samples lie in more than one. Points in no township go to UNMATCHED "
             "and are counted in the log. Samples are reprojected to the townships' CRS when the two differ.\n\n"
             "A sewage sample stands for its upstream catchment, not only for the spot where it was taken."
         )
@@ -292,9 +437,16 @@ class AggregateByTownship(WbeAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.SourceType.TypeVectorPolygon])
         )
-        self.addParameter(
-            QgsProcessingParameterField(self.TOWNSHIP_FIELD, tr("Township name field"), parentLayerParameterName=self.TOWNSHIPS)
+        township_field = QgsProcessingParameterField(
+            self.TOWNSHIP_FIELD, tr("Township name field"), parentLayerParameterName=self.TOWNSHIPS, optional=True
         )
+        township_field.setHelp(
+            tr(
+                "The field of the township layer that holds the township names. Empty: the first text field that looks like a "
+                "name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town), as the log says."
+            )
+        )
+        self.addParameter(township_field)
         self.addParameter(
             QgsProcessingParameterString(
                 self.COMPOUND, tr("Compound (name or abbreviation, in Chinese or English)"), defaultValue="methamphetamine"
@@ -327,6 +479,8 @@ class AggregateByTownship(WbeAlgorithm):
             )
         )
         self.addParameter(population)
+        for parameter in site_table_parameters(self):
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Township statistics"), QgsProcessing.SourceType.TypeVectorPolygon)
         )
@@ -339,6 +493,37 @@ class AggregateByTownship(WbeAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("N_UNMATCHED", tr("Samples in no township")))
 
     def processAlgorithm(self, parameters, context, feedback):
+        samples, townships = self._sources(parameters, context)
+        choice = self._read_choices(parameters, context, samples, townships, feedback)
+        township_features = list(townships.getFeatures(QgsFeatureRequest()))
+        joined = self._join(parameters, context, samples, townships, township_features, choice, feedback)
+        if joined is None:
+            return {}
+        if joined.without_limit:
+            feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=joined.without_limit))
+        stats = in_time_order(joined.stats, samples.sourceName())
+        dest_id = self._write_township_rows(
+            parameters, context, townships, township_features, stats, choice.compound, joined.unit, feedback
+        )
+        if dest_id is None:
+            return {}
+        results = {self.OUTPUT: dest_id, "N_SAMPLES": joined.n_used, "N_UNMATCHED": len(joined.unmatched_ids)}
+        results.update(self._write_unmatched(parameters, context, samples, joined.unmatched_ids, feedback))
+        log_empty_cells(stats, township_features, choice.name_field, feedback)
+        feedback.pushInfo(
+            tr("{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.").format(
+                used=joined.n_used - len(joined.unmatched_ids),
+                total=joined.n_all,
+                compound=choice.compound,
+                townships=len(township_features),
+                rounds=stats["round"].nunique(),
+            )
+        )
+        return results
+
+    # ---- reading the parameters -----------------------------------------------------------------------
+    def _sources(self, parameters, context):
+        """The samples and the township polygons, or a worded error."""
         samples = self.parameterAsSource(parameters, self.SAMPLES, context)
         townships = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
         if samples is None:
@@ -347,17 +532,16 @@ class AggregateByTownship(WbeAlgorithm):
             raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
         if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
             raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
-        name_field = self.parameterAsString(parameters, self.TOWNSHIP_FIELD, context)
-        self._name_field = name_field
-        if townships.fields().lookupField(name_field) < 0:
-            raise QgsProcessingException(
-                tr("The township layer “{layer}” has no field “{field}”.").format(layer=townships.sourceName(), field=name_field)
-            )
         require_fields(samples, REQUIRED_FIELDS, samples.sourceName())
-        wanted = self.parameterAsString(parameters, self.COMPOUND, context).strip()
-        compound, _known = CompoundTable.load().resolve(wanted)
+        return samples, townships
+
+    def _read_choices(self, parameters, context, samples, townships, feedback) -> Choice:
+        """What to aggregate: the township name field (guessed when left empty), compound, round, sample type,
+        non-detect policy, default unit, fixed panel and the population weights (a samples field or a site table)."""
+        name_field = township_field_or_guess(self, parameters, self.TOWNSHIP_FIELD, self.TOWNSHIPS, context, feedback)
+        compound, _known = CompoundTable.load().resolve(self.parameterAsString(parameters, self.COMPOUND, context).strip())
         wanted_round = self.parameterAsString(parameters, self.ROUND, context).strip()
-        wanted_round = normalise_round(wanted_round) or wanted_round
+        self._name_field = name_field
         self._default_unit = (self.parameterAsString(parameters, self.UNIT, context) or "").strip()
         self._fixed_panel = self.parameterAsBoolean(parameters, self.FIXED_PANEL, context)
         self._population_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context) or ""
@@ -365,31 +549,55 @@ class AggregateByTownship(WbeAlgorithm):
             raise QgsProcessingException(
                 tr("The samples layer “{layer}” has no field “{field}”.").format(layer=samples.sourceName(), field=self._population_field)
             )
-        media = media_for(self.parameterAsEnum(parameters, self.MEDIUM, context))
-        policy = self.parameterAsEnum(parameters, self.ND_POLICY, context)
+        self._sites = read_site_table(self, parameters, context, samples, feedback)
+        return Choice(
+            compound=compound,
+            wanted_round=normalise_round(wanted_round) or wanted_round,
+            media=media_for(self.parameterAsEnum(parameters, self.MEDIUM, context)),
+            policy=self.parameterAsEnum(parameters, self.ND_POLICY, context),
+            name_field=name_field,
+        )
 
-        township_features = list(townships.getFeatures(QgsFeatureRequest()))
-        joined = None
+    # ---- the join -------------------------------------------------------------------------------------
+    def _join(self, parameters, context, samples, townships, township_features, choice, feedback):
+        """The statistics, from the database when both layers are tables of one PostGIS database, else in memory."""
+        args = (choice.compound, choice.media, choice.wanted_round, choice.policy)
         if self._can_push_down(parameters, context) and self._plain_for_database(samples):
             feedback.setProgressText(tr("Joining samples to townships in the database…"))
-            joined = self._join_in_database(parameters, context, compound, media, wanted_round, policy, township_features, feedback)
+            joined = self._join_in_database(parameters, context, *args, township_features, feedback)
             if joined is not None:
                 feedback.pushInfo(
                     tr("Both layers are tables of one PostGIS database: the join ran there (ST_Intersects with the spatial index).")
                 )
-        if joined is None:
-            joined = self._join_in_memory(
-                samples, townships, township_features, compound, media, wanted_round, policy, parameters, context, feedback
-            )
-        if joined is None:
-            return {}
-        if joined.without_limit:
-            feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=joined.without_limit))
-        stats, unmatched_ids, n_used, n_all = joined.stats, joined.unmatched_ids, joined.n_used, joined.n_all
-        stats = in_time_order(stats, samples.sourceName())
-        unit = joined.unit
+                return joined
+        return self._join_in_memory(samples, townships, township_features, *args, parameters, context, feedback)
 
+    # ---- the outputs ----------------------------------------------------------------------------------
+    def _write_township_rows(self, parameters, context, townships, township_features, stats, compound, unit, feedback):
+        """One feature per township × round: a GeoPackage file in one transaction (processing/io/bulk_writer.py),
+        anything else (or a bulk write that could not be done) through the sink. None when cancelled."""
         out_fields = QgsProcessingUtils.combineFields(carried_township_fields(townships.fields()), stat_fields())
+        rows = (township_features, stats, compound, unit)
+        if not (BULK_GEOPACKAGE and len(stats) and bulk_possible(out_fields, townships.wkbType())):
+            return self._write_through_sink(parameters, context, out_fields, townships, rows, feedback)
+        opened = list(self._township_sink(parameters, context, out_fields, townships))  # [sink, dest_id]
+        dest_id = opened[1]
+        target_path, target_layer = bulk_writer.file_destination(dest_id)
+        if not target_path.lower().endswith(".gpkg"):
+            return self._write_through_sink(parameters, context, out_fields, townships, rows, feedback, opened)
+        # QGIS created the empty layer; close it (the list held the only reference) and fill it in one transaction.
+        opened.clear()
+        outcome = self._write_stats_bulk(
+            target_path, target_layer, out_fields, township_features, stats, compound, townships, feedback, unit
+        )
+        if outcome == "canceled":
+            return None
+        if outcome == "written":
+            return dest_id
+        # not a layer bulk_writer fills, or filling it failed (and it was removed)
+        return self._write_through_sink(parameters, context, out_fields, townships, rows, feedback)
+
+    def _township_sink(self, parameters, context, out_fields, townships):
         # Each township repeats once per round: its primary key (a GeoPackage fid, a PostGIS id) cannot be the output's.
         sink, dest_id = self.parameterAsSink(
             parameters,
@@ -402,38 +610,29 @@ class AggregateByTownship(WbeAlgorithm):
         )
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        target_path, target_layer = bulk_writer.file_destination(dest_id)
-        if BULK_GEOPACKAGE and target_path.lower().endswith(".gpkg") and len(stats) and bulk_possible(out_fields, townships.wkbType()):
-            # QGIS created the empty layer; close it and fill it in one transaction (processing/bulk_writer.py).
-            sink = None  # the only reference: the writer closes the file here
-            outcome = self._write_stats_bulk(
-                target_path, target_layer, out_fields, township_features, stats, compound, townships, feedback, unit
-            )
-            if outcome == "canceled":
-                return {}
-            if outcome != "written":  # not a layer bulk_writer fills, or filling it failed (and it was removed)
-                sink, dest_id = self.parameterAsSink(
-                    parameters,
-                    self.OUTPUT,
-                    context,
-                    out_fields,
-                    townships.wkbType(),
-                    townships.sourceCrs(),
-                    QgsFeatureSink.SinkFlag.RegeneratePrimaryKey,
-                )
-                if sink is None:
-                    raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        if sink is not None:
-            write_stats(sink, out_fields, township_features, stats, compound, feedback, unit)
-            if feedback.isCanceled():
-                del sink
-                discard_output(dest_id, context)
-                return {}
-            if hasattr(sink, "finalize"):
-                sink.finalize()
-            del sink
+        return sink, dest_id
 
-        results = {self.OUTPUT: dest_id, "N_SAMPLES": n_used, "N_UNMATCHED": len(unmatched_ids)}
+    def _write_through_sink(self, parameters, context, out_fields, townships, rows, feedback, opened=None):
+        """The township rows through QGIS's sink (every write checked); a cancelled run leaves no output. ``opened``
+        is a list [sink, dest_id] the caller already made; the sink is taken out of it, so that deleting it here closes
+        the file."""
+        if opened is None:
+            opened = list(self._township_sink(parameters, context, out_fields, townships))
+        sink, dest_id = opened.pop(0), opened[0]
+        township_features, stats, compound, unit = rows
+        write_stats(sink, out_fields, township_features, stats, compound, feedback, unit)
+        if feedback.isCanceled():
+            del sink
+            discard_output(dest_id, context)
+            return None
+        if hasattr(sink, "finalize"):
+            sink.finalize()
+        del sink
+        return dest_id
+
+    def _write_unmatched(self, parameters, context, samples, unmatched_ids, feedback) -> dict:
+        """The samples in no township, to UNMATCHED (when asked for) and counted in the log."""
+        results = {}
         unmatched_sink, unmatched_id = self.parameterAsSink(
             parameters, self.UNMATCHED, context, samples.fields(), samples.wkbType(), samples.sourceCrs()
         )
@@ -446,28 +645,6 @@ class AggregateByTownship(WbeAlgorithm):
             feedback.pushWarning(
                 tr("{n} samples lie in no township; they are in the “Samples in no township” output.").format(n=len(unmatched_ids))
             )
-        empty = stats[stats["n_samples"] == 0]
-        for row in empty.head(MAX_EMPTY_LISTED).itertuples(index=False):
-            feedback.pushInfo(
-                tr("Township “{name}” has no sample in round {round}: its statistics are NULL.").format(
-                    name=township_features[row.t][name_field], round=row.round
-                )
-            )
-        if len(empty) > MAX_EMPTY_LISTED:
-            feedback.pushInfo(
-                tr("… and {n} more township × round cells with no sample (NULL statistics, n_samples = 0).").format(
-                    n=len(empty) - MAX_EMPTY_LISTED
-                )
-            )
-        feedback.pushInfo(
-            tr("{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.").format(
-                used=n_used - len(unmatched_ids),
-                total=n_all,
-                compound=compound,
-                townships=len(township_features),
-                rounds=stats["round"].nunique(),
-            )
-        )
         return results
 
     def _write_stats_bulk(self, path, layer, out_fields, township_features, stats, compound, townships, feedback, unit="") -> str:
@@ -612,11 +789,16 @@ class AggregateByTownship(WbeAlgorithm):
         if repaired:
             feedback.pushWarning(tr("{n} township polygons were invalid and were repaired before the join.").format(n=repaired))
         rings = [polygon_rings(p) for p in polygons]
-        township_index = assign_points(points[selected, 0], points[selected, 1], rings, cancelled=feedback.isCanceled)
+        township_index, overlaps = assign_points_with_overlaps(
+            points[selected, 0], points[selected, 1], rings, cancelled=feedback.isCanceled
+        )
         if feedback.isCanceled():
             return None
+        log_overlaps(overlaps, township_features, getattr(self, "_name_field", ""), feedback)
         frame = frame.assign(township=township_index)
-        if "population" in columns:
+        if getattr(self, "_sites", None) is not None:
+            frame = frame.assign(population=site_population_of(self._sites, frame["site"].to_numpy(dtype=object), feedback))
+        elif "population" in columns:
             frame = frame.assign(population=columns["population"][frame["source_row"].to_numpy(dtype=np.int64)])
         all_rounds = sm.rounds_in_time(frame)
         frame = self._panel(frame, township_features, feedback)
@@ -701,7 +883,7 @@ class AggregateByTownship(WbeAlgorithm):
     def _plain_for_database(self, samples) -> bool:
         """The database join handles the import's full field set and one unit; anything else goes in memory,
         where the sample model's guards word the refusal."""
-        if self._fixed_panel or self._population_field:
+        if self._fixed_panel or self._population_field or getattr(self, "_sites", None) is not None:
             return False
         fields = samples.fields()
         if any(fields.lookupField(n) < 0 for n in SAMPLE_FIELDS):

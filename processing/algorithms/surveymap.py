@@ -28,10 +28,9 @@ from ...translate import tr
 from ..base import (
     TOWNSHIP_FIELD_PROPERTY,
     WbeAlgorithm,
-    guess_township_name_field,
     is_null,
     record_township_name_field,
-    township_name_field,
+    township_field_or_guess,
 )
 from ..labels import compound_label
 from ..parameters import (
@@ -162,32 +161,6 @@ class SurveyMap(WbeAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(name, label))
         self.addOutput(QgsProcessingOutputString("ROUND", tr("Round mapped")))
 
-    def _township_field(self, parameters, context, feedback) -> str:
-        """TOWNSHIP_FIELD, or (left empty) the name-like field of the township layer, logged."""
-        field = self.parameterAsString(parameters, self.TOWNSHIP_FIELD, context).strip()
-        source = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
-        if field == "name" and source.fields().lookupField(field) < 0:
-            field = ""  # the default, where the layer has no such field: guessed below
-        if field:
-            if source.fields().lookupField(field) < 0:
-                raise QgsProcessingException(
-                    tr("The township layer “{layer}” has no field “{field}”.").format(layer=source.sourceName(), field=field)
-                )
-            return field
-        layer = self.parameterAsVectorLayer(parameters, self.TOWNSHIPS, context)
-        field = township_name_field(layer) if layer is not None else guess_township_name_field(source.fields())
-        if not field:
-            raise QgsProcessingException(
-                tr(
-                    "Choose the township name field: the layer “{layer}” has no text field that looks like a name "
-                    "(name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town)."
-                ).format(layer=source.sourceName())
-            )
-        feedback.pushInfo(tr("Township name field: “{field}” (guessed from the field names).").format(field=field))
-        return field
-
     def _wanted_output(self, parameters, name: str, context) -> str:
         """The path of an optional output the caller asked for, or "" (missing key, None, empty: skipped, as in batch mode)."""
         if not parameters.get(name):
@@ -199,7 +172,9 @@ class SurveyMap(WbeAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):
         steps = QgsProcessingMultiStepFeedback(4, feedback)
-        township_field = self._township_field(parameters, context, feedback)
+        township_field = township_field_or_guess(
+            self, parameters, self.TOWNSHIP_FIELD, self.TOWNSHIPS, context, feedback, absent_default="name"
+        )
         rejected_out = self._wanted_output(parameters, self.REJECTED, context)
         unmatched_out = self._wanted_output(parameters, self.UNMATCHED, context)
         compound, _known = CompoundTable.load().resolve(self.parameterAsString(parameters, self.COMPOUND, context).strip())
