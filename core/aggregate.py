@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .errors import CodedError
+
 STATISTICS = ("n_samples", "n_detected", "mean", "median", "max")
 WEIGHTED = "mean_weighted"  # population-weighted mean, when weights are given
 
@@ -67,13 +69,12 @@ def township_round_stats(
     return stats.reset_index()
 
 
-class SiteTableError(ValueError):
-    """A site table that cannot give each site one population: ``code`` (duplicate_sites), ``values`` (the sites)."""
+class SiteTableError(CodedError, ValueError):
+    """A site table that cannot give each site one population: code "duplicate_sites", details ``values`` (the sites)."""
 
-    def __init__(self, code: str, values: list[str]):
-        super().__init__(f"{code}: {', '.join(values)}")
-        self.code = code
-        self.values = values
+    @property
+    def values(self) -> list[str]:
+        return self.details["values"]
 
 
 def site_population(sample_sites, table_sites, table_population) -> tuple[np.ndarray, list[str]]:
@@ -89,7 +90,7 @@ def site_population(sample_sites, table_sites, table_population) -> tuple[np.nda
     table = table[table["site"] != ""].drop_duplicates()
     repeated = table["site"][table["site"].duplicated()]
     if len(repeated):
-        raise SiteTableError("duplicate_sites", sorted(set(repeated.tolist())))
+        raise SiteTableError("duplicate_sites", values=sorted(set(repeated.tolist())))
     lookup = dict(zip(table["site"], table["population"]))
     keys = [_site_key(v) for v in sample_sites]
     weights = np.array([lookup.get(k, np.nan) for k in keys], dtype=float)
