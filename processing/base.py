@@ -346,3 +346,24 @@ def township_field_or_guess(algorithm, parameters, field_name: str, townships_na
         )
     feedback.pushInfo(tr("Township name field: “{field}” (guessed from the field names).").format(field=field))
     return field
+
+
+def township_source(algorithm, parameters, name: str, context):
+    """The township polygons of parameter ``name``, or a worded error (no layer, or not polygons)."""
+    from qgis.core import QgsWkbTypes
+
+    townships = algorithm.parameterAsSource(parameters, name, context)
+    if townships is None:
+        raise QgsProcessingException(algorithm.invalidSourceError(parameters, name))
+    if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
+        raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
+    return townships
+
+
+def township_label_index(fields) -> int:
+    """The field townships are named by in a log when no name field was chosen: “name”, else the first text field
+    (-1: by their feature id)."""
+    index = fields.lookupField("name")
+    if index < 0:
+        index = next((i for i, f in enumerate(fields) if f.type() == FIELD_STRING), -1)
+    return index

@@ -38,7 +38,7 @@ from ...core.nondetect import substitute
 from ...core.pip import assign_points_with_overlaps
 from ...core.rounds import RoundError, normalise_round, place_rounds
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array, township_field_or_guess, write_feature
+from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array, township_field_or_guess, township_source, write_feature
 from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_INT, FIELD_LONG, FIELD_STRING
 from ..io import bulk_writer, fast_read
 from ..io.outputs import discard_output
@@ -525,13 +525,9 @@ class AggregateByTownship(WbeAlgorithm):
     def _sources(self, parameters, context):
         """The samples and the township polygons, or a worded error."""
         samples = self.parameterAsSource(parameters, self.SAMPLES, context)
-        townships = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
         if samples is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.SAMPLES))
-        if townships is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
-        if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
-            raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
+        townships = township_source(self, parameters, self.TOWNSHIPS, context)
         require_fields(samples, REQUIRED_FIELDS, samples.sourceName())
         return samples, townships
 

@@ -44,20 +44,13 @@ from ...translate import tr
 from ..base import WbeAlgorithm, is_null, to_float_array
 from ..fields import field_list
 from ..parameters import nondetect_policy_parameter
+from ..surfaces import caveat
 
 IDW, KRIGING = 0, 1
 NODATA = -9999.0
 # ColorBrewer YlOrRd (7) for concentrations, and a purple ramp for the kriging variance.
 CONCENTRATION_RAMP = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026")
 VARIANCE_RAMP = ("#f2f0f7", "#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#4a1486")
-
-
-def caveat() -> str:
-    return tr(
-        "A sewage sample stands for its upstream catchment, not for the point where it was taken: read this surface as a smoothed "
-        "picture of the sampled values, not as a measured concentration at every place. The township summary of the sampled values "
-        "remains the primary product."
-    )
 
 
 def interpolation_error_text(error: ci.InterpolationError, layer: str, field: str) -> str:
