@@ -38,7 +38,16 @@ from ...core.nondetect import substitute
 from ...core.pip import assign_points_with_overlaps
 from ...core.rounds import RoundError, normalise_round, place_rounds
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, require_fields, to_float_array, township_field_or_guess, township_source, write_feature
+from ..base import (
+    WbeAlgorithm,
+    is_null,
+    read_columns,
+    require_fields,
+    to_float_array,
+    township_field_or_guess,
+    township_source,
+    write_feature,
+)
 from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_INT, FIELD_LONG, FIELD_STRING
 from ..io import bulk_writer, fast_read
 from ..io.outputs import discard_output
