@@ -46,6 +46,11 @@ from ..parameters import (
 STATISTICS = ("mean", "median", "max")
 
 
+def run_child(algorithm_id: str, parameters: dict, context, feedback) -> dict:
+    """One step of the survey: a wbe algorithm run as a child of this one (its log and progress in this run's)."""
+    return processing.run(algorithm_id, parameters, context=context, feedback=feedback, is_child_algorithm=True)
+
+
 class SurveyMap(WbeAlgorithm):
     ALG_ID = "surveymap"
     GROUP_ID = "survey"
@@ -179,11 +184,10 @@ class SurveyMap(WbeAlgorithm):
         unmatched_out = self._wanted_output(parameters, self.UNMATCHED, context)
         compound, _known = CompoundTable.load().resolve(self.parameterAsString(parameters, self.COMPOUND, context).strip())
         media = media_for(self.parameterAsEnum(parameters, self.MEDIUM, context))
-        statistic = STATISTICS[self.parameterAsEnum(parameters, self.STATISTIC, context)]
 
         steps.setCurrentStep(0)
         steps.setProgressText(tr("Importing lab results…"))
-        imported = processing.run(
+        imported = run_child(
             "wbe:importlabresults",
             {
                 "INPUT": parameters[self.LAB_RESULTS],
@@ -191,55 +195,25 @@ class SurveyMap(WbeAlgorithm):
                 "OUTPUT": QgsProcessing.TEMPORARY_OUTPUT,
                 "REJECTED": parameters[self.REJECTED] if rejected_out else QgsProcessing.TEMPORARY_OUTPUT,
             },
-            context=context,
-            feedback=steps,
-            is_child_algorithm=True,
+            context,
+            steps,
         )
         if steps.isCanceled():
             return {}
-
         wanted_round = self.parameterAsString(parameters, self.ROUND, context).strip()
         if not wanted_round:
-            wanted_round = self._latest_round(imported["OUTPUT"], compound, media, context)
+            wanted_round = latest_round(QgsProcessingUtils.mapLayerFromString(imported["OUTPUT"], context), compound, media)
             steps.pushInfo(tr("Latest round with samples of {compound}: {round}").format(compound=compound, round=wanted_round))
 
         steps.setCurrentStep(1)
         steps.setProgressText(tr("Joining samples to townships…"))
-        aggregated = processing.run(
-            "wbe:aggregatebytownship",
-            {
-                "SAMPLES": imported["OUTPUT"],
-                "TOWNSHIPS": parameters[self.TOWNSHIPS],
-                "TOWNSHIP_FIELD": township_field,
-                "COMPOUND": compound,
-                "ROUND": wanted_round,
-                "MEDIUM": parameters.get(self.MEDIUM, WASTEWATER),
-                "ND_POLICY": parameters.get(self.ND_POLICY),
-                "OUTPUT": QgsProcessing.TEMPORARY_OUTPUT,
-                "UNMATCHED": parameters[self.UNMATCHED] if unmatched_out else QgsProcessing.TEMPORARY_OUTPUT,
-            },
-            context=context,
-            feedback=steps,
-            is_child_algorithm=True,
-        )
+        aggregated = self._aggregate(parameters, imported["OUTPUT"], township_field, compound, wanted_round, unmatched_out, context, steps)
         if steps.isCanceled():
             return {}
-
         steps.setCurrentStep(2)
         steps.setProgressText(tr("Classifying townships…"))
-        classified = processing.run(
-            "wbe:classifyseverity",
-            {
-                "INPUT": aggregated["OUTPUT"],
-                "FIELD": statistic,
-                "METHOD": parameters.get(self.METHOD, JENKS),
-                "THRESHOLDS": parameters.get(self.THRESHOLDS),
-                "OUTPUT": parameters.get(self.OUTPUT) or QgsProcessing.TEMPORARY_OUTPUT,  # a model may leave it unset
-            },
-            context=context,
-            feedback=steps,
-            is_child_algorithm=True,
-        )
+        classified = self._classify(parameters, aggregated["OUTPUT"], context, steps)
+        self._record_name_field(classified["OUTPUT"], township_field, context)
         results = {
             self.OUTPUT: classified["OUTPUT"],
             "ROUND": wanted_round,
@@ -254,24 +228,61 @@ class SurveyMap(WbeAlgorithm):
             results[self.REJECTED] = imported["REJECTED"]
         if unmatched_out and aggregated.get("UNMATCHED"):
             results[self.UNMATCHED] = aggregated["UNMATCHED"]
-        self._record_name_field(classified["OUTPUT"], township_field, context)
-
         map_path = self.parameterAsFileOutput(parameters, self.MAP, context)
         if map_path and not steps.isCanceled():
             steps.setCurrentStep(3)
             steps.setProgressText(tr("Drawing the map…"))
-            title = self.parameterAsString(parameters, self.TITLE, context) or tr("Wastewater drug survey {round}: {compound}").format(
-                round=wanted_round, compound=compound_label(compound)
+            results[self.MAP] = self._draw_map(
+                parameters, classified["OUTPUT"], township_field, wanted_round, compound, map_path, context, steps
             )
-            mapped = processing.run(
-                "wbe:exportmap",
-                {"INPUT": classified["OUTPUT"], "TITLE": title, "LABEL_FIELD": township_field, "OUTPUT": map_path},
-                context=context,
-                feedback=steps,
-                is_child_algorithm=True,
-            )
-            results[self.MAP] = mapped["OUTPUT"]
         return results
+
+    def _aggregate(self, parameters, samples_id, township_field, compound, wanted_round, unmatched_out, context, steps) -> dict:
+        """wbe:aggregatebytownship over the imported samples, for one compound and round."""
+        return run_child(
+            "wbe:aggregatebytownship",
+            {
+                "SAMPLES": samples_id,
+                "TOWNSHIPS": parameters[self.TOWNSHIPS],
+                "TOWNSHIP_FIELD": township_field,
+                "COMPOUND": compound,
+                "ROUND": wanted_round,
+                "MEDIUM": parameters.get(self.MEDIUM, WASTEWATER),
+                "ND_POLICY": parameters.get(self.ND_POLICY),
+                "OUTPUT": QgsProcessing.TEMPORARY_OUTPUT,
+                "UNMATCHED": parameters[self.UNMATCHED] if unmatched_out else QgsProcessing.TEMPORARY_OUTPUT,
+            },
+            context,
+            steps,
+        )
+
+    def _classify(self, parameters, townships_id, context, steps) -> dict:
+        """wbe:classifyseverity of the township value (STATISTIC) into OUTPUT."""
+        return run_child(
+            "wbe:classifyseverity",
+            {
+                "INPUT": townships_id,
+                "FIELD": STATISTICS[self.parameterAsEnum(parameters, self.STATISTIC, context)],
+                "METHOD": parameters.get(self.METHOD, JENKS),
+                "THRESHOLDS": parameters.get(self.THRESHOLDS),
+                "OUTPUT": parameters.get(self.OUTPUT) or QgsProcessing.TEMPORARY_OUTPUT,  # a model may leave it unset
+            },
+            context,
+            steps,
+        )
+
+    def _draw_map(self, parameters, severity_id, township_field, wanted_round, compound, map_path, context, steps) -> str:
+        """wbe:exportmap of the severity layer, titled TITLE or after the round and compound."""
+        title = self.parameterAsString(parameters, self.TITLE, context) or tr("Wastewater drug survey {round}: {compound}").format(
+            round=wanted_round, compound=compound_label(compound)
+        )
+        mapped = run_child(
+            "wbe:exportmap",
+            {"INPUT": severity_id, "TITLE": title, "LABEL_FIELD": township_field, "OUTPUT": map_path},
+            context,
+            steps,
+        )
+        return mapped["OUTPUT"]
 
     @staticmethod
     def _record_name_field(dest_id: str, field: str, context) -> None:
@@ -283,9 +294,6 @@ class SurveyMap(WbeAlgorithm):
         provider = layer.dataProvider()
         if provider.name() == "ogr" and provider.storageType() == "GPKG":
             layer.saveStyleToDatabase(tr("Severity"), tr("Saved by wbe_surveillance"), True, "")
-
-    def _latest_round(self, samples_id: str, compound: str, media: tuple[str, ...], context) -> str:
-        return latest_round(QgsProcessingUtils.mapLayerFromString(samples_id, context), compound, media)
 
 
 def latest_round(layer, compound: str, media: tuple[str, ...] | None = None) -> str:
