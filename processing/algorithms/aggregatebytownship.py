@@ -18,7 +18,6 @@ from qgis.core import (
     QgsFields,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
@@ -49,6 +48,7 @@ from ..base import (
     write_feature,
 )
 from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_INT, FIELD_LONG, FIELD_STRING
+from ..fields import field_list
 from ..io import bulk_writer, fast_read
 from ..io.outputs import discard_output
 from ..io.postgis_join import can_push_down, township_stats_in_database
@@ -62,17 +62,13 @@ OPTIONAL_FIELDS = ["medium", "detected", "lod", "unit", "site_id"]
 
 
 def stat_fields() -> QgsFields:
-    fields = QgsFields()
-    # No declared text widths: a declared width makes some providers drop longer values (issue 14).
-    fields.append(QgsField("round", FIELD_STRING))
-    fields.append(QgsField("compound", FIELD_STRING))
-    fields.append(QgsField("n_samples", FIELD_INT))
-    fields.append(QgsField("n_detected", FIELD_INT))
-    for name in ("mean", "median", "max"):
-        fields.append(QgsField(name, FIELD_DOUBLE))
-    fields.append(QgsField("unit", FIELD_STRING))  # after the contract's fields: the unit of mean/median/max
-    fields.append(QgsField("mean_weighted", FIELD_DOUBLE))  # population-weighted mean (POPULATION_FIELD)
-    return fields
+    """The statistics after the township fields. No declared text widths: a declared width makes some providers drop
+    longer values (issue 14). unit (of mean, median and max) and mean_weighted (population-weighted, POPULATION_FIELD
+    or SITES) come after the contract's fields."""
+    return field_list(
+        "round:string compound:string n_samples:integer n_detected:integer mean:double median:double max:double "
+        "unit:string mean_weighted:double"
+    )
 
 
 MAX_EMPTY_LISTED = 200  # township × round cells without samples named one by one in the log; the rest are counted
@@ -257,6 +253,34 @@ class Choice:
     name_field: str
 
 
+SAMPLE_TEXT_FIELDS = ("round", "compound", "medium", "unit", "site_id")
+
+
+def sample_arrays(columns: dict, population_field: str, text, truthy, floats) -> dict:
+    """The sample columns (as read by GDAL or by QGIS) as arrays under the import's field names, absent optional fields
+    left out, the population served under "population". ``text``, ``truthy`` and ``floats`` convert one column: the
+    GDAL reader's (processing/io/fast_read.py) or QGIS's (below); both give the same values (tests/test_fast_read.py)."""
+    out = {n: text(columns[n]) for n in SAMPLE_TEXT_FIELDS if n in columns}
+    if "detected" in columns:
+        out["detected"] = truthy(columns["detected"])
+    out["concentration"] = floats(columns["concentration"])
+    if "lod" in columns:
+        out["lod"] = floats(columns["lod"])
+    if population_field:
+        out["population"] = floats(columns[population_field])
+    return out
+
+
+def qgis_text(values: list) -> np.ndarray:
+    """Attribute values read by QGIS → object array of str (NULL → "", numbers as text)."""
+    return np.array([v if isinstance(v, str) else ("" if is_null(v) else str(v)) for v in values], dtype=object)
+
+
+def qgis_truthy(values: list) -> np.ndarray:
+    """A boolean field reads back as bool from GeoPackage and memory layers, as 0/1 or text from CSV."""
+    return np.array([v in (True, 1, "1", "true", "True") for v in values], dtype=bool)
+
+
 def log_empty_cells(stats: pd.DataFrame, township_features, name_field: str, feedback) -> None:
     """Name the township × round cells with no sample (NULL statistics), the first MAX_EMPTY_LISTED one by one."""
     empty = stats[stats["n_samples"] == 0]
@@ -350,6 +374,13 @@ def site_population_of(sites, sample_sites, feedback) -> np.ndarray:
     return weights
 
 
+def numeric_field(name: str, label: str, parent: str) -> QgsProcessingParameterField:
+    """An optional numeric field of the layer given in ``parent``."""
+    return QgsProcessingParameterField(
+        name, label, parentLayerParameterName=parent, type=QgsProcessingParameterField.DataType.Numeric, optional=True
+    )
+
+
 def site_table_parameters(algorithm) -> list:
     """SITES (a table or layer of sites), SITES_ID_FIELD and SITES_POPULATION_FIELD: the population served by each
     site, joined to the samples by site_id, for population-weighted means (the other route is POPULATION_FIELD)."""
@@ -372,12 +403,8 @@ def site_table_parameters(algorithm) -> list:
         parentLayerParameterName=algorithm.SITES,
         optional=True,
     )
-    population = QgsProcessingParameterField(
-        algorithm.SITES_POPULATION_FIELD,
-        tr("Population field of the sites table (empty: population)"),
-        parentLayerParameterName=algorithm.SITES,
-        type=QgsProcessingParameterField.DataType.Numeric,
-        optional=True,
+    population = numeric_field(
+        algorithm.SITES_POPULATION_FIELD, tr("Population field of the sites table (empty: population)"), algorithm.SITES
     )
     for parameter in (sites, id_field, population):
         parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
@@ -473,12 +500,8 @@ class AggregateByTownship(WbeAlgorithm):
             )
         )
         self.addParameter(panel)
-        population = QgsProcessingParameterField(
-            self.POPULATION_FIELD,
-            tr("Population served field of the samples (for population-weighted means)"),
-            parentLayerParameterName=self.SAMPLES,
-            type=QgsProcessingParameterField.DataType.Numeric,
-            optional=True,
+        population = numeric_field(
+            self.POPULATION_FIELD, tr("Population served field of the samples (for population-weighted means)"), self.SAMPLES
         )
         population.setHelp(
             tr(
@@ -699,39 +722,13 @@ class AggregateByTownship(WbeAlgorithm):
         if plain is not None and plain[2] == samples.featureCount():
             got = fast_read.read_point_columns(plain[0], plain[1], names, plain[2], transform)
             if got is not None:
-                c = got.columns
-                out = {n: fast_read.text(c[n]) for n in ("round", "compound", "medium", "unit", "site_id") if n in c}
-                if "detected" in c:
-                    out["detected"] = fast_read.truthy(c["detected"])
-                out["concentration"] = fast_read.floats(c["concentration"])
-                if "lod" in c:
-                    out["lod"] = fast_read.floats(c["lod"])
-                if self._population_field:
-                    out["population"] = fast_read.floats(c[self._population_field])
-                return out, got.points, got.ids
+                arrays = sample_arrays(got.columns, self._population_field, fast_read.text, fast_read.truthy, fast_read.floats)
+                return arrays, got.points, got.ids
         columns, points, ids = read_columns(samples, names, feedback, point_transform=transform if transform is not None else True)
         if feedback.isCanceled():
             return None
-
-        def text(name):
-            return np.array(
-                [
-                    v if isinstance(v, str) else ("" if v is None or (hasattr(v, "isNull") and v.isNull()) else str(v))
-                    for v in columns[name]
-                ],
-                dtype=object,
-            )
-
-        out = {n: text(n) for n in ("round", "compound", "medium", "unit", "site_id") if n in columns}
-        if "detected" in columns:
-            # A boolean field reads back as bool from GeoPackage and memory layers, as 0/1 or text from CSV.
-            out["detected"] = np.array([v in (True, 1, "1", "true", "True") for v in columns["detected"]], dtype=bool)
-        out["concentration"] = to_float_array(columns["concentration"])
-        if "lod" in columns:
-            out["lod"] = to_float_array(columns["lod"])
-        if self._population_field:
-            out["population"] = to_float_array(columns[self._population_field])
-        return out, points, np.asarray(ids, dtype=np.int64)
+        arrays = sample_arrays(columns, self._population_field, qgis_text, qgis_truthy, to_float_array)
+        return arrays, points, np.asarray(ids, dtype=np.int64)
 
     def _join_in_memory(self, samples, townships, township_features, compound, media, wanted_round, policy, parameters, context, feedback):
         """Read the samples into the sample model (core/samples.py), keep the compound, media and round, check
@@ -898,13 +895,8 @@ class AggregateByTownship(WbeAlgorithm):
 
     def _can_push_down(self, parameters, context) -> bool:
         """Both layers whole PostGIS tables of one database (no selection, filter or limit on either)."""
-        for name in (self.SAMPLES, self.TOWNSHIPS):
-            definition = parameters.get(name)
-            if isinstance(definition, QgsProcessingFeatureSourceDefinition):
-                if definition.selectedFeaturesOnly or getattr(definition, "featureLimit", -1) != -1:
-                    return False
-                if getattr(definition, "filterExpression", ""):
-                    return False
+        if not (fast_read.whole_layer(parameters, self.SAMPLES) and fast_read.whole_layer(parameters, self.TOWNSHIPS)):
+            return False
         samples = self.parameterAsVectorLayer(parameters, self.SAMPLES, context)
         townships = self.parameterAsVectorLayer(parameters, self.TOWNSHIPS, context)
         return can_push_down(samples, townships)

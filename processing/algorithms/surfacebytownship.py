@@ -24,21 +24,19 @@ from ...core.pip import assign_points
 from ...core.surface import nearest_distance
 from ...translate import tr
 from ..base import WbeAlgorithm, read_columns, township_label_index, township_source, write_feature
-from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_INT
+from ..compat import FIELD_BOOL
+from ..fields import field_list
 from ..io.outputs import discard_output
 from ..spatial import polygon_rings, reproject
 from ..surfaces import RasterZones, caveat
 
 
 def surface_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("n_cells", FIELD_INT))
-    fields.append(QgsField("surface_mean", FIELD_DOUBLE))
-    fields.append(QgsField("surface_max", FIELD_DOUBLE))
-    fields.append(QgsField("pct_above", FIELD_DOUBLE))
-    # Support of the surface (issue 13, item 8): samples inside the township and the distance to the nearest one.
-    fields.append(QgsField("n_samples_in", FIELD_INT))
-    fields.append(QgsField("dist_nearest_sample", FIELD_DOUBLE))
+    """The statistics, then the support of the surface (issue 13, item 8): samples inside the township and the
+    distance to the nearest one."""
+    fields = field_list(
+        "n_cells:integer surface_mean:double surface_max:double pct_above:double n_samples_in:integer dist_nearest_sample:double"
+    )
     fields.append(QgsField("no_sample_inside", FIELD_BOOL))
     return fields
 
