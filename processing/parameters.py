@@ -201,3 +201,18 @@ def direction_parameters() -> list:
             "TOLERANCE", tr("Topology tolerance (metres)"), QgsProcessingParameterNumber.Type.Double, defaultValue=0.0, minValue=0.0
         ),
     ]
+
+
+# --- survey
+
+
+class TownshipJoinNames:
+    """The parameter names of the algorithms that join samples of one compound and round to townships
+    (wbe:aggregatebytownship, wbe:surveymap): one spelling for both (a mixin: names only, no behaviour)."""
+
+    TOWNSHIPS = "TOWNSHIPS"
+    TOWNSHIP_FIELD = "TOWNSHIP_FIELD"
+    COMPOUND = "COMPOUND"
+    ROUND = "ROUND"
+    MEDIUM = "MEDIUM"
+    ND_POLICY = "ND_POLICY"

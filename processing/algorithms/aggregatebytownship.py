@@ -53,7 +53,7 @@ from ..io import bulk_writer, fast_read
 from ..io.outputs import discard_output
 from ..io.postgis_join import can_push_down, township_stats_in_database
 from ..io.samples import log_media_left_out, sample_refusal
-from ..parameters import media_for, medium_parameter, nondetect_policy_parameter, unit_parameter
+from ..parameters import TownshipJoinNames, media_for, medium_parameter, nondetect_policy_parameter, unit_parameter
 from ..spatial import polygon_rings, repair_polygons
 
 SAMPLE_FIELDS = ["round", "medium", "compound", "concentration", "detected", "lod", "unit"]
@@ -411,18 +411,12 @@ def site_table_parameters(algorithm) -> list:
     return [sites, id_field, population]
 
 
-class AggregateByTownship(WbeAlgorithm):
+class AggregateByTownship(TownshipJoinNames, WbeAlgorithm):
     ALG_ID = "aggregatebytownship"
     GROUP_ID = "survey"
     ICON = "township.svg"
 
     SAMPLES = "SAMPLES"
-    TOWNSHIPS = "TOWNSHIPS"
-    TOWNSHIP_FIELD = "TOWNSHIP_FIELD"
-    COMPOUND = "COMPOUND"
-    ROUND = "ROUND"
-    MEDIUM = "MEDIUM"
-    ND_POLICY = "ND_POLICY"
     UNIT = "UNIT"
     FIXED_PANEL = "FIXED_PANEL"
     POPULATION_FIELD = "POPULATION_FIELD"

@@ -203,6 +203,11 @@ def rasterize_mask(geometries_wkb: list[bytes], grid: ci.Grid, crs_wkt: str = ""
     return inside
 
 
+def map_length_parameter(name: str, label: str) -> QgsProcessingParameterNumber:
+    """A length in map units, ≥ 0, where 0 (the default) means "not set" (unlimited, or chosen from the extent)."""
+    return QgsProcessingParameterNumber(name, label, type=QgsProcessingParameterNumber.Type.Double, minValue=0.0, defaultValue=0.0)
+
+
 class Interpolate(WbeAlgorithm):
     ALG_ID = "interpolate"
     GROUP_ID = "statistics"
@@ -292,15 +297,7 @@ class Interpolate(WbeAlgorithm):
             QgsProcessingParameterBoolean(self.POWER_BY_CV, tr("Choose the IDW power by cross-validation"), defaultValue=False)
         )
         self.addParameter(QgsProcessingParameterNumber(self.NEIGHBORS, tr("Nearest points used (0 = all)"), minValue=0, defaultValue=0))
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.RADIUS,
-                tr("Search radius in map units (0 = unlimited)"),
-                type=QgsProcessingParameterNumber.Type.Double,
-                minValue=0.0,
-                defaultValue=0.0,
-            )
-        )
+        self.addParameter(map_length_parameter(self.RADIUS, tr("Search radius in map units (0 = unlimited)")))
         self.addParameter(
             QgsProcessingParameterEnum(
                 self.VARIOGRAM,
@@ -321,15 +318,7 @@ class Interpolate(WbeAlgorithm):
             QgsProcessingParameterBoolean(self.LOG_TRANSFORM, tr("Interpolate the logarithm (lognormal values)"), defaultValue=False)
         )
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, tr("Extent (empty: the points' extent)"), optional=True))
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.PIXEL_SIZE,
-                tr("Pixel size in map units (0: the longer side ÷ 500)"),
-                type=QgsProcessingParameterNumber.Type.Double,
-                minValue=0.0,
-                defaultValue=0.0,
-            )
-        )
+        self.addParameter(map_length_parameter(self.PIXEL_SIZE, tr("Pixel size in map units (0: the longer side ÷ 500)")))
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.MASK, tr("Mask polygons (for example the townships)"), [QgsProcessing.SourceType.TypeVectorPolygon], optional=True

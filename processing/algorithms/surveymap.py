@@ -35,6 +35,7 @@ from ..base import (
 from ..labels import compound_label
 from ..parameters import (
     WASTEWATER,
+    TownshipJoinNames,
     datum_parameter,
     media_for,
     medium_parameter,
@@ -51,19 +52,13 @@ def run_child(algorithm_id: str, parameters: dict, context, feedback) -> dict:
     return processing.run(algorithm_id, parameters, context=context, feedback=feedback, is_child_algorithm=True)
 
 
-class SurveyMap(WbeAlgorithm):
+class SurveyMap(TownshipJoinNames, WbeAlgorithm):
     ALG_ID = "surveymap"
     GROUP_ID = "survey"
     ICON = "wbe.svg"
 
     LAB_RESULTS = "LAB_RESULTS"
     DATUM = "DATUM"
-    TOWNSHIPS = "TOWNSHIPS"
-    TOWNSHIP_FIELD = "TOWNSHIP_FIELD"
-    COMPOUND = "COMPOUND"
-    ROUND = "ROUND"
-    MEDIUM = "MEDIUM"
-    ND_POLICY = "ND_POLICY"
     STATISTIC = "STATISTIC"
     METHOD = "METHOD"
     THRESHOLDS = "THRESHOLDS"
