@@ -255,32 +255,68 @@
         <translation>污水毒情监测(&amp;W)</translation>
     </message>
     <message>
-        <source>Sample types</source>
-        <translation>样品类型</translation>
-    </message>
-    <message>
-        <source>All water (sewage, influent, effluent, surface water)</source>
-        <translation>全部水样（污水、进水、出水、地表水）</translation>
-    </message>
-    <message>
-        <source>Wastewater only (sewage and influent)</source>
-        <translation>仅污水（排污沟与污水厂进水）</translation>
-    </message>
-    <message>
-        <source>Surface water only</source>
-        <translation>仅地表水</translation>
-    </message>
-    <message>
-        <source>Solids (soil, sediment, sludge)</source>
-        <translation>固体样品（土壤、沉积物、污泥）</translation>
-    </message>
-    <message>
         <source>Township statistics</source>
         <translation>乡镇统计</translation>
     </message>
     <message>
         <source>Could not write a feature to “{output}”. {error}</source>
         <translation>无法向“{output}”写入要素。{error}</translation>
+    </message>
+    <message>
+        <source>Township “{name}” has no sample in round {round}: its statistics are NULL.</source>
+        <translation>乡镇“{name}”在轮次 {round} 没有样品：其统计值为空。</translation>
+    </message>
+    <message>
+        <source>… and {n} more township × round cells with no sample (NULL statistics, n_samples = 0).</source>
+        <translation>……另有 {n} 个乡镇×轮次没有样品（统计值为空，n_samples = 0）。</translation>
+    </message>
+    <message>
+        <source>“{first}” and “{other}”: {n}</source>
+        <translation>“{first}”与“{other}”：{n}</translation>
+    </message>
+    <message>
+        <source>Townships overlap: {n} samples lie in more than one township ({pairs}). Each such sample counts once, for the township listed first in the township layer (the first named in each pair); the other gets none of them. Correct the township boundaries so that they do not overlap.</source>
+        <translation>乡镇相互重叠：{n} 个样品落在不止一个乡镇内（{pairs}）。每个这样的样品只计一次，计入乡镇图层中排在前面的乡镇（每对中先列出的那个），另一个乡镇不计这些样品。请修正乡镇边界，使其互不重叠。</translation>
+    </message>
+    <message>
+        <source>Give the population either as POPULATION_FIELD of the samples or as a SITES table, not both.</source>
+        <translation>服务人口请二选一：样品的 POPULATION_FIELD 字段，或 SITES 点位表，不能同时给出。</translation>
+    </message>
+    <message>
+        <source>The samples “{layer}” have no field “site_id”: they cannot be joined to the sites table “{sites}”.</source>
+        <translation>样品“{layer}”没有“site_id”字段，无法与点位表“{sites}”关联。</translation>
+    </message>
+    <message>
+        <source>The sites table “{sites}” has no field “{field}” ({parameter}). Fields: {fields}.</source>
+        <translation>点位表“{sites}”没有字段“{field}”（{parameter}）。现有字段：{fields}。</translation>
+    </message>
+    <message>
+        <source>Population served: “{field}” of the sites table “{sites}”, joined by site id (“{id_field}”).</source>
+        <translation>服务人口：点位表“{sites}”的“{field}”字段，按点位编号（“{id_field}”）关联。</translation>
+    </message>
+    <message>
+        <source>The sites table “{sites}” lists these sites more than once with different populations: {values}.</source>
+        <translation>点位表“{sites}”中以下点位出现多次且服务人口不同：{values}。</translation>
+    </message>
+    <message>
+        <source>{n} sites of the samples are not in the sites table “{sites}”: {values}. Their samples are left out of mean_weighted.</source>
+        <translation>样品中有 {n} 个点位不在点位表“{sites}”中：{values}。这些点位的样品不计入 mean_weighted。</translation>
+    </message>
+    <message>
+        <source>Sites table with the population served (for population-weighted means)</source>
+        <translation>含服务人口的点位表（用于人口加权均值）</translation>
+    </message>
+    <message>
+        <source>A table or layer with one row per sampling site: its site id and the population its catchment serves. The samples are joined to it by site_id; mean_weighted is then Σ population × value ÷ Σ population. Use it or POPULATION_FIELD, not both.</source>
+        <translation>每个采样点位一行的表或图层：点位编号及其汇水范围的服务人口。样品按 site_id 与之关联；mean_weighted 即 Σ 人口 × 数值 ÷ Σ 人口。与 POPULATION_FIELD 二选一，不能同时使用。</translation>
+    </message>
+    <message>
+        <source>Site id field of the sites table (empty: site_id)</source>
+        <translation>点位表的点位编号字段（留空：site_id）</translation>
+    </message>
+    <message>
+        <source>Population field of the sites table (empty: population)</source>
+        <translation>点位表的服务人口字段（留空：population）</translation>
     </message>
     <message>
         <source>Aggregate samples by township</source>
@@ -297,9 +333,11 @@ One unit per analysis: samples of the compound in several units (ng/L with mg/da
 
 A samples table loaded by a laboratory system needs only round, compound and concentration (and site_id for the panel check): without detected every value present counts as detected, without lod non-detects have no limit, without unit the values are in UNIT (default ng/L), without medium every sample counts as the chosen type. The log says which defaults applied.
 
-Changing sites: where the set of sites behind a township changes between rounds the log warns, since the township's change then mixes a change of sites with a change of values; FIXED_PANEL keeps only the sites sampled in every round. POPULATION_FIELD (the population served by each sample) adds mean_weighted, the population-weighted mean, and the log gives the county figure both ways.
+Changing sites: where the set of sites behind a township changes between rounds the log warns, since the township's change then mixes a change of sites with a change of values; FIXED_PANEL keeps only the sites sampled in every round. POPULATION_FIELD (the population served by each sample) adds mean_weighted, the population-weighted mean, and the log gives the county figure both ways; instead of a samples field, SITES gives the population per site in a table of its own (SITES_ID_FIELD, default site_id; SITES_POPULATION_FIELD, default population), joined to the samples by site_id.
 
-A point exactly on the boundary between two townships is counted in one of them, never in both; where townships overlap, the one listed first wins. Points in no township go to UNMATCHED and are counted in the log. Samples are reprojected to the townships' CRS when the two differ.
+TOWNSHIP_FIELD left empty: the first text field that looks like a township name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town…), named in the log.
+
+A point exactly on the boundary between two townships is counted in one of them, never in both. Where townships overlap, a sample in the overlap counts once, for the township listed first in the township layer, and the log warns, naming the townships and how many samples lie in more than one. Points in no township go to UNMATCHED and are counted in the log. Samples are reprojected to the townships' CRS when the two differ.
 
 A sewage sample stands for its upstream catchment, not only for the spot where it was taken.</source>
         <translation>将样品点（“导入化验结果”的输出）关联到乡镇面，针对一种物质，按乡镇和轮次计算 n_samples（样品数）、n_detected（检出数）、mean（均值）、median（中位数）和 max（最大值）。
@@ -312,15 +350,21 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
 
 实验室系统载入的样品表只需要 round、compound 和 concentration（点位变化检查还需要 site_id）：没有 detected 时凡有数值均按检出计，没有 lod 时未检出值没有检出限，没有 unit 时数值按 UNIT（默认 ng/L）理解，没有 medium 时所有样品按所选类型计。日志说明用了哪些默认值。
 
-点位变化：某乡镇背后的点位在轮次之间发生变化时日志会提醒，因为此时乡镇的变化混合了点位的变化与数值的变化；FIXED_PANEL 只保留每个轮次都采过样的点位。POPULATION_FIELD（每个样品的服务人口）增加 mean_weighted，即人口加权均值，日志同时给出全县的两种数字。
+点位变化：某乡镇背后的点位在轮次之间发生变化时日志会提醒，因为此时乡镇的变化混合了点位的变化与数值的变化；FIXED_PANEL 只保留每个轮次都采过样的点位。POPULATION_FIELD（每个样品的服务人口）增加 mean_weighted，即人口加权均值，日志同时给出全县的两种数字；也可以不用样品字段，而由 SITES 以单独的点位表给出每个点位的服务人口（SITES_ID_FIELD，默认 site_id；SITES_POPULATION_FIELD，默认 population），按 site_id 与样品关联。
 
-恰好落在两个乡镇边界上的点只计入其中一个，不会重复计数；乡镇相互重叠时，排在前面的乡镇优先。不在任何乡镇内的点输出到 UNMATCHED，并在日志中计数。样品与乡镇坐标系不同时，样品会被重投影到乡镇的坐标系。
+TOWNSHIP_FIELD 留空时：使用第一个看起来像乡镇名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town 等），并在日志中写明。
+
+恰好落在两个乡镇边界上的点只计入其中一个，不会重复计数。乡镇相互重叠时，落在重叠区内的样品只计一次，计入乡镇图层中排在前面的乡镇，日志会发出警告，列出相关乡镇以及落在多个乡镇内的样品数。不在任何乡镇内的点输出到 UNMATCHED，并在日志中计数。样品与乡镇坐标系不同时，样品会被重投影到乡镇的坐标系。
 
 污水样品代表其上游汇水范围，而不仅是采样点本身。</translation>
     </message>
     <message>
         <source>Samples</source>
         <translation>样品</translation>
+    </message>
+    <message>
+        <source>The field of the township layer that holds the township names. Empty: the first text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town), as the log says.</source>
+        <translation>乡镇图层中保存乡镇名称的字段。留空：使用第一个看起来像名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town），并在日志中写明。</translation>
     </message>
     <message>
         <source>Compound (name or abbreviation, in Chinese or English)</source>
@@ -351,12 +395,12 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>使用的样品数</translation>
     </message>
     <message>
-        <source>The township layer “{layer}” is not a polygon layer.</source>
-        <translation>乡镇图层“{layer}”不是面图层。</translation>
+        <source>{n} non-detects have no detection limit and count as 0.</source>
+        <translation>{n} 个未检出样品没有检出限，按 0 计。</translation>
     </message>
     <message>
-        <source>The township layer “{layer}” has no field “{field}”.</source>
-        <translation>乡镇图层“{layer}”没有字段“{field}”。</translation>
+        <source>{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.</source>
+        <translation>共 {total} 个样品，使用 {used} 个（{compound}）；已写出 {townships} 个乡镇 × {rounds} 个轮次。</translation>
     </message>
     <message>
         <source>The samples layer “{layer}” has no field “{field}”.</source>
@@ -371,24 +415,8 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>两个图层都是同一 PostGIS 数据库中的表：关联已在数据库中完成（使用空间索引的 ST_Intersects）。</translation>
     </message>
     <message>
-        <source>{n} non-detects have no detection limit and count as 0.</source>
-        <translation>{n} 个未检出样品没有检出限，按 0 计。</translation>
-    </message>
-    <message>
         <source>{n} samples lie in no township; they are in the “Samples in no township” output.</source>
         <translation>{n} 个样品不在任何乡镇内，已输出到“不在任何乡镇内的样品”。</translation>
-    </message>
-    <message>
-        <source>Township “{name}” has no sample in round {round}: its statistics are NULL.</source>
-        <translation>乡镇“{name}”在轮次 {round} 没有样品：其统计值为空。</translation>
-    </message>
-    <message>
-        <source>… and {n} more township × round cells with no sample (NULL statistics, n_samples = 0).</source>
-        <translation>……另有 {n} 个乡镇×轮次没有样品（统计值为空，n_samples = 0）。</translation>
-    </message>
-    <message>
-        <source>{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.</source>
-        <translation>共 {total} 个样品，使用 {used} 个（{compound}）；已写出 {townships} 个乡镇 × {rounds} 个轮次。</translation>
     </message>
     <message>
         <source>Writing the township statistics to “{path}” in one go failed ({error}); writing them feature by feature instead.</source>
@@ -453,66 +481,6 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
     <message>
         <source>The sites behind township “{name}” change in round {round} (added: {added}; dropped: {dropped}): its change between rounds mixes a change of sites with a change of values. Use the fixed panel option to compare the same sites.</source>
         <translation>乡镇“{name}”的点位在轮次 {round} 发生变化（新增：{added}；减少：{dropped}）：其轮次间的变化混合了点位的变化与数值的变化。请用固定点位选项比较同一批点位。</translation>
-    </message>
-    <message>
-        <source>RSD of sampling</source>
-        <translation>采样相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: below 10% with flow-proportional sampling</source>
-        <translation>Castiglioni 等 2013：按流量比例采样时低于 10%</translation>
-    </message>
-    <message>
-        <source>RSD of chemical analysis</source>
-        <translation>化学分析相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: 6–26% between laboratories</source>
-        <translation>Castiglioni 等 2013：实验室间 6–26%</translation>
-    </message>
-    <message>
-        <source>RSD of the daily flow</source>
-        <translation>日流量相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)</source>
-        <translation>Castiglioni 等 2013；Mathieu 等 2011（未核实）</translation>
-    </message>
-    <message>
-        <source>RSD of the population served</source>
-        <translation>服务人口相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: methods differ by 7–55%</source>
-        <translation>Castiglioni 等 2013：不同方法相差 7–55%</translation>
-    </message>
-    <message>
-        <source>RSD of the excretion factor</source>
-        <translation>排泄率相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: 26% for cocaine</source>
-        <translation>Castiglioni 等 2013：可卡因为 26%</translation>
-    </message>
-    <message>
-        <source>RSD of sampling for grab samples</source>
-        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
-        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
-    </message>
-    <message>
-        <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
-        <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
-    </message>
-    <message>
-        <source>Monte Carlo draws</source>
-        <translation>蒙特卡罗抽样次数</translation>
-    </message>
-    <message>
-        <source>Random seed</source>
-        <translation>随机种子</translation>
     </message>
     <message>
         <source>The correction factor table “{path}” lacks the columns {columns}.</source>
@@ -811,22 +779,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>“{name}”的权重为负数。</translation>
     </message>
     <message>
-        <source>Head/tail breaks</source>
-        <translation>头尾断裂法</translation>
-    </message>
-    <message>
-        <source>Mean and standard deviation</source>
-        <translation>均值与标准差</translation>
-    </message>
-    <message>
-        <source>Ratio to the county median of the same round</source>
-        <translation>与同一轮次全县中位数之比</translation>
-    </message>
-    <message>
-        <source>Ratio to the county median of a baseline round</source>
-        <translation>与基准轮次全县中位数之比</translation>
-    </message>
-    <message>
         <source>The field “{field}” of “{layer}” has only {distinct} distinct value(s): a relative classification cannot separate the townships, so none is given a class. Use fixed thresholds, or choose another field or round.</source>
         <translation>“{layer}”的字段“{field}”只有 {distinct} 个不同的值：相对分级无法区分各乡镇，因此不给任何乡镇分级。请使用固定阈值，或换一个字段或轮次。</translation>
     </message>
@@ -851,12 +803,68 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>基准轮次“{round}”不在“{layer}”中。</translation>
     </message>
     <message>
-        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
-        <translation>固定阈值：第 1、2 级的上限</translation>
+        <source>THRESHOLDS must hold two ratios, for example 1,2.</source>
+        <translation>THRESHOLDS 必须是两个比值，例如 1,2。</translation>
     </message>
     <message>
-        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
-        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
+        <source>The layer “{layer}” holds values in several units for one compound ({listed}). Values in different units are never classified together: filter the layer to one unit per compound, or convert the values first.</source>
+        <translation>图层“{layer}”中同一种物质的数值有多种单位（{listed}）。不同单位的数值绝不放在一起分级：请将图层筛选为每种物质一种单位，或先换算数值。</translation>
+    </message>
+    <message>
+        <source>Rounds not written as a quarter such as 2024Q3: {rounds}. They are kept and sorted as text.</source>
+        <translation>以下轮次不是 2024Q3 这样的季度写法：{rounds}。已保留，并按文本排序。</translation>
+    </message>
+    <message>
+        <source>{n} features have no round; they are classified with the same breaks but belong to no round.</source>
+        <translation>{n} 个要素没有轮次；它们使用相同的界值分级，但不属于任何轮次。</translation>
+    </message>
+    <message>
+        <source>The layer holds one round ({round}): the breaks are that round's.</source>
+        <translation>图层只有一个轮次（{round}）：界值即该轮次的界值。</translation>
+    </message>
+    <message>
+        <source>{n} features have a NULL “{field}”: they get NULL severity, never a class.</source>
+        <translation>{n} 个要素的“{field}”为空：其严重程度为空，不分级。</translation>
+    </message>
+    <message>
+        <source>Breaks from a baseline round need a round field; “{layer}” has none (ROUND_FIELD).</source>
+        <translation>按基准轮次计算界值需要轮次字段；“{layer}”没有（ROUND_FIELD）。</translation>
+    </message>
+    <message>
+        <source>The baseline round “{round}” is not in “{layer}”. Rounds present: {present}.</source>
+        <translation>基准轮次“{round}”不在“{layer}”中。现有轮次：{present}。</translation>
+    </message>
+    <message>
+        <source>fixed thresholds, the same for every round</source>
+        <translation>固定阈值，各轮次相同</translation>
+    </message>
+    <message>
+        <source>ratio to each round's own county median</source>
+        <translation>与各轮次自身全县中位数之比</translation>
+    </message>
+    <message>
+        <source>ratio to the county median of the baseline round {round}</source>
+        <translation>与基准轮次 {round} 全县中位数之比</translation>
+    </message>
+    <message>
+        <source>breaks from all rounds pooled</source>
+        <translation>界值基于全部轮次合并的数据</translation>
+    </message>
+    <message>
+        <source>breaks from the baseline round {round}</source>
+        <translation>界值基于基准轮次 {round}</translation>
+    </message>
+    <message>
+        <source>Breaks by {method} on “{label}”: general ≤ {b1} &lt; fairly severe ≤ {b2} &lt; severe.</source>
+        <translation>按{method}对“{label}”分级的界值：一般 ≤ {b1} &lt; 较严重 ≤ {b2} &lt; 严重。</translation>
+    </message>
+    <message>
+        <source>Townships per class{where}: severe {s}, fairly severe {f}, general {g}, no data {n}.</source>
+        <translation>各等级乡镇数{where}：严重 {s}，较严重 {f}，一般 {g}，无数据 {n}。</translation>
+    </message>
+    <message>
+        <source> in round {round}</source>
+        <translation>（轮次 {round}）</translation>
     </message>
     <message>
         <source>Classify severity</source>
@@ -1011,60 +1019,8 @@ Several compounds: give COMPOUND_FIELD. Each compound gets its own breaks. With 
         <translation>“{label}”：轮次 {round} 的全县中位数 = {median}。</translation>
     </message>
     <message>
-        <source>THRESHOLDS must hold two ratios, for example 1,2.</source>
-        <translation>THRESHOLDS 必须是两个比值，例如 1,2。</translation>
-    </message>
-    <message>
         <source>A composite across compounds needs the compound field and the township field.</source>
         <translation>多种化合物综合分级需要化合物字段和乡镇字段。</translation>
-    </message>
-    <message>
-        <source>Rounds not written as a quarter such as 2024Q3: {rounds}. They are kept and sorted as text.</source>
-        <translation>以下轮次不是 2024Q3 这样的季度写法：{rounds}。已保留，并按文本排序。</translation>
-    </message>
-    <message>
-        <source>{n} features have no round; they are classified with the same breaks but belong to no round.</source>
-        <translation>{n} 个要素没有轮次；它们使用相同的界值分级，但不属于任何轮次。</translation>
-    </message>
-    <message>
-        <source>Breaks from a baseline round need a round field; “{layer}” has none (ROUND_FIELD).</source>
-        <translation>按基准轮次计算界值需要轮次字段；“{layer}”没有（ROUND_FIELD）。</translation>
-    </message>
-    <message>
-        <source>The baseline round “{round}” is not in “{layer}”. Rounds present: {present}.</source>
-        <translation>基准轮次“{round}”不在“{layer}”中。现有轮次：{present}。</translation>
-    </message>
-    <message>
-        <source>The layer holds one round ({round}): the breaks are that round's.</source>
-        <translation>图层只有一个轮次（{round}）：界值即该轮次的界值。</translation>
-    </message>
-    <message>
-        <source>{n} features have a NULL “{field}”: they get NULL severity, never a class.</source>
-        <translation>{n} 个要素的“{field}”为空：其严重程度为空，不分级。</translation>
-    </message>
-    <message>
-        <source>breaks from all rounds pooled</source>
-        <translation>界值基于全部轮次合并的数据</translation>
-    </message>
-    <message>
-        <source>breaks from the baseline round {round}</source>
-        <translation>界值基于基准轮次 {round}</translation>
-    </message>
-    <message>
-        <source>fixed thresholds, the same for every round</source>
-        <translation>固定阈值，各轮次相同</translation>
-    </message>
-    <message>
-        <source>ratio to each round's own county median</source>
-        <translation>与各轮次自身全县中位数之比</translation>
-    </message>
-    <message>
-        <source>ratio to the county median of the baseline round {round}</source>
-        <translation>与基准轮次 {round} 全县中位数之比</translation>
-    </message>
-    <message>
-        <source>Breaks by {method} on “{label}”: general ≤ {b1} &lt; fairly severe ≤ {b2} &lt; severe.</source>
-        <translation>按{method}对“{label}”分级的界值：一般 ≤ {b1} &lt; 较严重 ≤ {b2} &lt; 严重。</translation>
     </message>
     <message>
         <source>Township “{id}” has two features for {compound} in round {round} (feature {fid}): the composite needs one value each.</source>
@@ -1149,14 +1105,6 @@ Several compounds: give COMPOUND_FIELD. Each compound gets its own breaks. With 
     <message>
         <source>The layer's metadata could not be saved; the method and breaks are in this log.</source>
         <translation>图层元数据无法保存；方法和界值见本日志。</translation>
-    </message>
-    <message>
-        <source>Townships per class{where}: severe {s}, fairly severe {f}, general {g}, no data {n}.</source>
-        <translation>各等级乡镇数{where}：严重 {s}，较严重 {f}，一般 {g}，无数据 {n}。</translation>
-    </message>
-    <message>
-        <source> in round {round}</source>
-        <translation>（轮次 {round}）</translation>
     </message>
     <message>
         <source>The sources disagree</source>
@@ -1763,18 +1711,6 @@ The layer's own style is used; a layer with a severity field but another style g
         <translation>未分析（无值或无几何）</translation>
     </message>
     <message>
-        <source>Neighbours</source>
-        <translation>邻居定义</translation>
-    </message>
-    <message>
-        <source>Queen contiguity (polygons)</source>
-        <translation>Queen 邻接（面要素）</translation>
-    </message>
-    <message>
-        <source>Fixed distance band</source>
-        <translation>固定距离带</translation>
-    </message>
-    <message>
         <source>K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.</source>
         <translation>K = {k} 个邻居需要多于 {k} 个有值的要素；“{layer}”只有 {n} 个。</translation>
     </message>
@@ -1849,6 +1785,10 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
     <message>
         <source>Permutations (0: analytic p-values only)</source>
         <translation>置换次数（0：只用解析 p 值）</translation>
+    </message>
+    <message>
+        <source>Random seed</source>
+        <translation>随机种子</translation>
     </message>
     <message>
         <source>False discovery rate correction (FDR)</source>
@@ -1969,26 +1909,6 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
     <message>
         <source>“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.</source>
         <translation>“{output}”写入了 {expected} 行，但只存有 {found} 行：磁盘可能已满或文件已损坏。该输出已删除。</translation>
-    </message>
-    <message>
-        <source>Coordinates are in</source>
-        <translation>坐标所用坐标系</translation>
-    </message>
-    <message>
-        <source>WGS84 (GPS)</source>
-        <translation>WGS84（GPS）</translation>
-    </message>
-    <message>
-        <source>CGCS2000</source>
-        <translation>CGCS2000</translation>
-    </message>
-    <message>
-        <source>GCJ-02 (Gaode/Tencent maps)</source>
-        <translation>GCJ-02（高德／腾讯地图）</translation>
-    </message>
-    <message>
-        <source>BD-09 (Baidu maps)</source>
-        <translation>BD-09（百度地图）</translation>
     </message>
     <message>
         <source>Import lab results</source>
@@ -2281,10 +2201,6 @@ Outputs: every write is checked and the files are read back; a full disk or an u
     <message>
         <source>Stored value kept for site {site}, {date} ({round}), {compound}: the store holds “{old}”, this file says “{new}”. Correct the store by hand if the new value is right.</source>
         <translation>点位 {site}、{date}（{round}）、{compound} 保留库中原值：库中为“{old}”，本文件为“{new}”。如新值正确，请手工更正数据库。</translation>
-    </message>
-    <message>
-        <source>A sewage sample stands for its upstream catchment, not for the point where it was taken: read this surface as a smoothed picture of the sampled values, not as a measured concentration at every place. The township summary of the sampled values remains the primary product.</source>
-        <translation>污水样品代表的是其上游汇水区，而不是采样点本身：请把这张面图读作采样值的平滑示意，而不是每个地方实测的浓度。以乡镇为单元的采样值汇总仍是主要成果。</translation>
     </message>
     <message>
         <source>The layer “{layer}” has {n} usable values in “{field}”; interpolation needs at least {minimum}.</source>
@@ -3227,6 +3143,10 @@ Distances are in metres: layers in degrees are worked in the UTM zone of the sam
         <translation>{n} 个样品没有点位，不能入选。</translation>
     </message>
     <message>
+        <source>The township layer “{layer}” is not a polygon layer.</source>
+        <translation>乡镇图层“{layer}”不是面图层。</translation>
+    </message>
+    <message>
         <source>{n} township polygons were invalid and were repaired.</source>
         <translation>{n} 个乡镇面无效，已修复。</translation>
     </message>
@@ -3639,6 +3559,18 @@ The stored samples are an ordinary PostGIS layer (wbe.samples) that every algori
         <translation>共提交 {offered} 行：新保存 {inserted} 行，已存在 {unchanged} 行，与已存数值不同 {changed} 行。</translation>
     </message>
     <message>
+        <source>{n} townships have no sample inside: their surface values are extrapolated from samples elsewhere and mean little (no_sample_inside, dist_nearest_sample): {names}.</source>
+        <translation>{n} 个乡镇内部没有样品：其浓度面数值由别处样品外推而来，意义不大（no_sample_inside、dist_nearest_sample）：{names}。</translation>
+    </message>
+    <message>
+        <source>No SAMPLES given: the output cannot say which townships have no sample inside.</source>
+        <translation>未给出 SAMPLES：输出无法说明哪些乡镇内部没有样品。</translation>
+    </message>
+    <message>
+        <source>{n} townships hold no cell centre with a value and have NULL statistics: {names}.</source>
+        <translation>{n} 个乡镇内没有带值的像元中心，统计值为空：{names}。</translation>
+    </message>
+    <message>
         <source>Surface statistics by township</source>
         <translation>按乡镇统计浓度面</translation>
     </message>
@@ -3685,30 +3617,6 @@ Where the surface means nothing: a township with no sample inside gets its value
     <message>
         <source>Townships without a cell</source>
         <translation>没有像元的乡镇数</translation>
-    </message>
-    <message>
-        <source>GDAL cannot open the raster “{path}”.</source>
-        <translation>GDAL 无法打开栅格“{path}”。</translation>
-    </message>
-    <message>
-        <source>The raster “{name}” has no band {band}.</source>
-        <translation>栅格“{name}”没有第 {band} 波段。</translation>
-    </message>
-    <message>
-        <source>The raster “{name}” is rotated; warp it to a north-up grid first.</source>
-        <translation>栅格“{name}”是旋转的；请先重采样为正北朝上的网格。</translation>
-    </message>
-    <message>
-        <source>{n} townships have no sample inside: their surface values are extrapolated from samples elsewhere and mean little (no_sample_inside, dist_nearest_sample): {names}.</source>
-        <translation>{n} 个乡镇内部没有样品：其浓度面数值由别处样品外推而来，意义不大（no_sample_inside、dist_nearest_sample）：{names}。</translation>
-    </message>
-    <message>
-        <source>No SAMPLES given: the output cannot say which townships have no sample inside.</source>
-        <translation>未给出 SAMPLES：输出无法说明哪些乡镇内部没有样品。</translation>
-    </message>
-    <message>
-        <source>{n} townships hold no cell centre with a value and have NULL statistics: {names}.</source>
-        <translation>{n} 个乡镇内没有带值的像元中心，统计值为空：{names}。</translation>
     </message>
     <message>
         <source>The townships are in a geographic CRS: dist_nearest_sample is in degrees.</source>
@@ -3779,14 +3687,6 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
         <translation>制图轮次</translation>
     </message>
     <message>
-        <source>Choose the township name field: the layer “{layer}” has no text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town).</source>
-        <translation>请选择乡镇名称字段：图层“{layer}”中没有看起来像名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town）。</translation>
-    </message>
-    <message>
-        <source>Township name field: “{field}” (guessed from the field names).</source>
-        <translation>乡镇名称字段：“{field}”（根据字段名推断）。</translation>
-    </message>
-    <message>
         <source>Importing lab results…</source>
         <translation>正在导入化验结果…</translation>
     </message>
@@ -3809,38 +3709,6 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
     <message>
         <source>The lab table has no sample of “{compound}” of the chosen sample type.</source>
         <translation>化验结果表中没有所选样品类型的“{compound}”样品。</translation>
-    </message>
-    <message>
-        <source>Value for forward direction</source>
-        <translation>正向取值</translation>
-    </message>
-    <message>
-        <source>Value for backward direction</source>
-        <translation>反向取值</translation>
-    </message>
-    <message>
-        <source>Value for both directions</source>
-        <translation>双向取值</translation>
-    </message>
-    <message>
-        <source>Default direction</source>
-        <translation>默认方向</translation>
-    </message>
-    <message>
-        <source>Forward direction</source>
-        <translation>正向</translation>
-    </message>
-    <message>
-        <source>Backward direction</source>
-        <translation>反向</translation>
-    </message>
-    <message>
-        <source>Both directions</source>
-        <translation>双向</translation>
-    </message>
-    <message>
-        <source>Topology tolerance (metres)</source>
-        <translation>拓扑容差（米）</translation>
     </message>
     <message>
         <source>Trace the source along the drainage network</source>
@@ -4179,24 +4047,20 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>现场工作</translation>
     </message>
     <message>
-        <source>How a sample reported below the detection limit enters the statistics. The default, LOD/2, is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 under the limit-based policies, and the log says how many.</source>
-        <translation>低于检出限的样品如何计入统计。默认 LOD/2，为美国 CDC 国家污水监测系统（NWSS）的做法；EMCDDA 数据按零计。化验室未给出检出限的未检出样品，在基于检出限的规则下按 0 计，日志中会给出数量。</translation>
-    </message>
-    <message>
-        <source>Township field of the samples</source>
-        <translation>样品的乡镇字段</translation>
-    </message>
-    <message>
         <source>The layer “{layer}” has no field {fields}. It needs the fields written by “Import lab results”: {needed}.</source>
         <translation>图层“{layer}”缺少字段 {fields}。它需要“导入化验结果”写出的字段：{needed}。</translation>
     </message>
     <message>
-        <source>Unit of values where the table has no unit field</source>
-        <translation>表中没有单位字段时数值的单位</translation>
+        <source>The township layer “{layer}” has no field “{field}”.</source>
+        <translation>乡镇图层“{layer}”没有字段“{field}”。</translation>
     </message>
     <message>
-        <source>Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). Values in different units are never averaged: a table holding several units is refused, naming them.</source>
-        <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
+        <source>Choose the township name field: the layer “{layer}” has no text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town).</source>
+        <translation>请选择乡镇名称字段：图层“{layer}”中没有看起来像名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town）。</translation>
+    </message>
+    <message>
+        <source>Township name field: “{field}” (guessed from the field names).</source>
+        <translation>乡镇名称字段：“{field}”（根据字段名推断）。</translation>
     </message>
     <message>
         <source>The Wastewater drug surveillance tools need the Python package(s) {names}, which this QGIS installation does not include; they stay unavailable until these are installed. Debian or Ubuntu: sudo apt install {debs}. Windows: the standalone QGIS installer includes them; with the OSGeo4W network installer, run it again (Advanced Install) and add {debs}. macOS and other installs: install {names} with pip into the Python that QGIS runs. Then restart QGIS.</source>
@@ -4583,6 +4447,186 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>各乡镇趋势</translation>
     </message>
     <message>
+        <source>How a sample reported below the detection limit enters the statistics. The default, LOD/2, is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 under the limit-based policies, and the log says how many.</source>
+        <translation>低于检出限的样品如何计入统计。默认 LOD/2，为美国 CDC 国家污水监测系统（NWSS）的做法；EMCDDA 数据按零计。化验室未给出检出限的未检出样品，在基于检出限的规则下按 0 计，日志中会给出数量。</translation>
+    </message>
+    <message>
+        <source>Township field of the samples</source>
+        <translation>样品的乡镇字段</translation>
+    </message>
+    <message>
+        <source>Unit of values where the table has no unit field</source>
+        <translation>表中没有单位字段时数值的单位</translation>
+    </message>
+    <message>
+        <source>Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). Values in different units are never averaged: a table holding several units is refused, naming them.</source>
+        <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
+    </message>
+    <message>
+        <source>Sample types</source>
+        <translation>样品类型</translation>
+    </message>
+    <message>
+        <source>All water (sewage, influent, effluent, surface water)</source>
+        <translation>全部水样（污水、进水、出水、地表水）</translation>
+    </message>
+    <message>
+        <source>Wastewater only (sewage and influent)</source>
+        <translation>仅污水（排污沟与污水厂进水）</translation>
+    </message>
+    <message>
+        <source>Surface water only</source>
+        <translation>仅地表水</translation>
+    </message>
+    <message>
+        <source>Solids (soil, sediment, sludge)</source>
+        <translation>固体样品（土壤、沉积物、污泥）</translation>
+    </message>
+    <message>
+        <source>Head/tail breaks</source>
+        <translation>头尾断裂法</translation>
+    </message>
+    <message>
+        <source>Mean and standard deviation</source>
+        <translation>均值与标准差</translation>
+    </message>
+    <message>
+        <source>Ratio to the county median of the same round</source>
+        <translation>与同一轮次全县中位数之比</translation>
+    </message>
+    <message>
+        <source>Ratio to the county median of a baseline round</source>
+        <translation>与基准轮次全县中位数之比</translation>
+    </message>
+    <message>
+        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
+        <translation>固定阈值：第 1、2 级的上限</translation>
+    </message>
+    <message>
+        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
+        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
+    </message>
+    <message>
+        <source>Coordinates are in</source>
+        <translation>坐标所用坐标系</translation>
+    </message>
+    <message>
+        <source>WGS84 (GPS)</source>
+        <translation>WGS84（GPS）</translation>
+    </message>
+    <message>
+        <source>CGCS2000</source>
+        <translation>CGCS2000</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (Gaode/Tencent maps)</source>
+        <translation>GCJ-02（高德／腾讯地图）</translation>
+    </message>
+    <message>
+        <source>BD-09 (Baidu maps)</source>
+        <translation>BD-09（百度地图）</translation>
+    </message>
+    <message>
+        <source>RSD of sampling</source>
+        <translation>采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: below 10% with flow-proportional sampling</source>
+        <translation>Castiglioni 等 2013：按流量比例采样时低于 10%</translation>
+    </message>
+    <message>
+        <source>RSD of chemical analysis</source>
+        <translation>化学分析相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: 6–26% between laboratories</source>
+        <translation>Castiglioni 等 2013：实验室间 6–26%</translation>
+    </message>
+    <message>
+        <source>RSD of the daily flow</source>
+        <translation>日流量相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)</source>
+        <translation>Castiglioni 等 2013；Mathieu 等 2011（未核实）</translation>
+    </message>
+    <message>
+        <source>RSD of the population served</source>
+        <translation>服务人口相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: methods differ by 7–55%</source>
+        <translation>Castiglioni 等 2013：不同方法相差 7–55%</translation>
+    </message>
+    <message>
+        <source>RSD of the excretion factor</source>
+        <translation>排泄率相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: 26% for cocaine</source>
+        <translation>Castiglioni 等 2013：可卡因为 26%</translation>
+    </message>
+    <message>
+        <source>RSD of sampling for grab samples</source>
+        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
+        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
+    </message>
+    <message>
+        <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
+        <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
+    </message>
+    <message>
+        <source>Monte Carlo draws</source>
+        <translation>蒙特卡罗抽样次数</translation>
+    </message>
+    <message>
+        <source>Neighbours</source>
+        <translation>邻居定义</translation>
+    </message>
+    <message>
+        <source>Queen contiguity (polygons)</source>
+        <translation>Queen 邻接（面要素）</translation>
+    </message>
+    <message>
+        <source>Fixed distance band</source>
+        <translation>固定距离带</translation>
+    </message>
+    <message>
+        <source>Value for forward direction</source>
+        <translation>正向取值</translation>
+    </message>
+    <message>
+        <source>Value for backward direction</source>
+        <translation>反向取值</translation>
+    </message>
+    <message>
+        <source>Value for both directions</source>
+        <translation>双向取值</translation>
+    </message>
+    <message>
+        <source>Default direction</source>
+        <translation>默认方向</translation>
+    </message>
+    <message>
+        <source>Forward direction</source>
+        <translation>正向</translation>
+    </message>
+    <message>
+        <source>Backward direction</source>
+        <translation>反向</translation>
+    </message>
+    <message>
+        <source>Both directions</source>
+        <translation>双向</translation>
+    </message>
+    <message>
+        <source>Topology tolerance (metres)</source>
+        <translation>拓扑容差（米）</translation>
+    </message>
+    <message>
         <source>hot spot</source>
         <translation>热点</translation>
     </message>
@@ -4881,6 +4925,22 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Severe</source>
         <translation>严重</translation>
+    </message>
+    <message>
+        <source>A sewage sample stands for its upstream catchment, not for the point where it was taken: read this surface as a smoothed picture of the sampled values, not as a measured concentration at every place. The township summary of the sampled values remains the primary product.</source>
+        <translation>污水样品代表的是其上游汇水区，而不是采样点本身：请把这张面图读作采样值的平滑示意，而不是每个地方实测的浓度。以乡镇为单元的采样值汇总仍是主要成果。</translation>
+    </message>
+    <message>
+        <source>GDAL cannot open the raster “{path}”.</source>
+        <translation>GDAL 无法打开栅格“{path}”。</translation>
+    </message>
+    <message>
+        <source>The raster “{name}” has no band {band}.</source>
+        <translation>栅格“{name}”没有第 {band} 波段。</translation>
+    </message>
+    <message>
+        <source>The raster “{name}” is rotated; warp it to a north-up grid first.</source>
+        <translation>栅格“{name}”是旋转的；请先重采样为正北朝上的网格。</translation>
     </message>
 </context>
 </TS>
