@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .errors import CodedError
+
 STATISTICS = ("n_samples", "n_detected", "mean", "median", "max")
 WEIGHTED = "mean_weighted"  # population-weighted mean, when weights are given
 
@@ -65,3 +67,40 @@ def township_round_stats(
     stats["n_samples"] = stats["n_samples"].fillna(0).astype(np.int64)
     stats["n_detected"] = stats["n_detected"].fillna(0).astype(np.int64)
     return stats.reset_index()
+
+
+class SiteTableError(CodedError, ValueError):
+    """A site table that cannot give each site one population: code "duplicate_sites", details ``values`` (the sites)."""
+
+    @property
+    def values(self) -> list[str]:
+        return self.details["values"]
+
+
+def site_population(sample_sites, table_sites, table_population) -> tuple[np.ndarray, list[str]]:
+    """The population served by each sample's site, from a site table (site id → population), joined on the
+    site id as text with surrounding spaces removed.
+
+    Returns (population per sample, NaN where the site is not in the table or has no population; the sites
+    of the samples that are not in the table, sorted). A site listed twice with different populations is
+    refused (SiteTableError "duplicate_sites"); listed twice with the same one, it is used once."""
+    ids = pd.Series([_site_key(v) for v in table_sites], dtype=object)
+    population = pd.Series(np.asarray(table_population, dtype=float))
+    table = pd.DataFrame({"site": ids, "population": population})
+    table = table[table["site"] != ""].drop_duplicates()
+    repeated = table["site"][table["site"].duplicated()]
+    if len(repeated):
+        raise SiteTableError("duplicate_sites", values=sorted(set(repeated.tolist())))
+    lookup = dict(zip(table["site"], table["population"]))
+    keys = [_site_key(v) for v in sample_sites]
+    weights = np.array([lookup.get(k, np.nan) for k in keys], dtype=float)
+    unknown = sorted({k for k in keys if k and k not in lookup})
+    return weights, unknown
+
+
+def _site_key(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a numeric site id 12.0 in one table and "12" in the other
+    return str(value).strip()

@@ -371,3 +371,50 @@ def parse_thresholds(raw) -> list[float] | None:
             continue
         values.append(number)
     return values or None
+
+
+@dataclass
+class CompositeTable:
+    """Values of several compounds laid out for a composite: one row per (township, round), one column per compound."""
+
+    keys: list  # (township, round) per row, sorted
+    names: list  # the compounds, one per column, sorted
+    matrix: np.ndarray  # value per row × compound, NaN where the township has none
+    first_index: dict  # row → index of the first input value behind it (whose geometry the row takes)
+
+
+def composite_table(ids, rounds, compounds, values) -> CompositeTable:
+    """Lay ``values`` (one per feature, with its township id, round and compound, all as text) out as a
+    CompositeTable. Features without a compound are left out. Two values for one township, round and compound are
+    refused: ClassificationError "duplicate_feature" with id, compound, round and index (of the second)."""
+    ids = [str(v) for v in ids]
+    rounds = [str(v) for v in rounds]
+    compounds = [str(v) for v in compounds]
+    names = sorted(set(compounds) - {""})
+    keys = sorted(set(zip(ids, rounds)))
+    row_of = {k: i for i, k in enumerate(keys)}
+    col_of = {c: j for j, c in enumerate(names)}
+    matrix = np.full((len(keys), len(names)), np.nan)
+    first_index: dict[int, int] = {}
+    seen = set()
+    for i, value in enumerate(np.asarray(values, dtype=float).tolist()):
+        if not compounds[i]:
+            continue
+        key = (ids[i], rounds[i], compounds[i])
+        if key in seen:
+            raise ClassificationError("duplicate_feature", id=ids[i], compound=compounds[i], round=rounds[i], index=i)
+        seen.add(key)
+        r = row_of[(ids[i], rounds[i])]
+        matrix[r, col_of[compounds[i]]] = value
+        first_index.setdefault(r, i)
+    return CompositeTable(keys, names, matrix, first_index)
+
+
+def mixed_units_by_group(groups, units) -> dict[str, list[str]]:
+    """For each group (compound) whose values come in more than one unit, the units found, sorted. Empty units
+    (no unit given) are not a unit of their own."""
+    found: dict[str, set] = {}
+    for group, unit in zip(groups, units):
+        if unit:
+            found.setdefault(str(group), set()).add(str(unit))
+    return {group: sorted(units) for group, units in sorted(found.items()) if len(units) > 1}

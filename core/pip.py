@@ -6,12 +6,14 @@ even-odd crossing rule over all its rings (so holes work), in blocks that bound 
 
 A point exactly on an edge shared by two polygons is counted in exactly one of them by the crossing
 rule (half-open edges), so no sample is ever counted twice. When several polygons contain a point (an
-overlap in the township layer), the one listed first wins.
+overlap in the township layer), the one listed first wins; assign_points_with_overlaps also says which points
+lie in more than one polygon, so the caller can warn.
 """
 
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -116,15 +118,37 @@ def _inside(px: np.ndarray, py: np.ndarray, edges) -> np.ndarray:
     return inside
 
 
+@dataclass
+class Overlaps:
+    """Points that lie in more than one polygon (overlapping townships): ``pairs`` maps (the polygon the point
+    counts for, another polygon holding it) to the number of such points; ``n_points`` counts the points."""
+
+    pairs: dict = field(default_factory=dict)
+    n_points: int = 0
+
+
 def assign_points(px, py, polygons: list[list[Ring]], cancelled=None) -> np.ndarray:
     """Index of the polygon holding each point (first listed wins), -1 for none; NaN points get -1.
 
     ``cancelled`` is an optional callable polled between polygons; when it returns True the work stops
     and the points not yet assigned stay -1.
     """
+    return _assign(px, py, polygons, cancelled, None)
+
+
+def assign_points_with_overlaps(px, py, polygons: list[list[Ring]], cancelled=None) -> tuple[np.ndarray, Overlaps]:
+    """As assign_points (a point in several polygons counts for the first listed), and which points lie in more
+    than one polygon: each point is also tested against the later polygons whose box holds it."""
+    overlaps = Overlaps()
+    out = _assign(px, py, polygons, cancelled, overlaps)
+    return out, overlaps
+
+
+def _assign(px, py, polygons, cancelled, overlaps: Overlaps | None) -> np.ndarray:
     px = np.asarray(px, dtype=np.float64)
     py = np.asarray(py, dtype=np.float64)
     out = np.full(px.size, -1, dtype=np.int64)
+    shared = np.zeros(px.size, dtype=bool)  # points found in a second polygon (overlaps only)
     valid = np.flatnonzero(np.isfinite(px) & np.isfinite(py))
     if valid.size == 0 or not polygons:
         return out
@@ -166,7 +190,8 @@ def assign_points(px, py, polygons: list[list[Ring]], cancelled=None) -> np.ndar
         if (ends - starts).sum() == 0:
             continue
         candidates = np.concatenate([sorted_points[s:e] for s, e in zip(starts, ends)])
-        candidates = candidates[out[candidates] < 0]
+        if overlaps is None:
+            candidates = candidates[out[candidates] < 0]
         cx, cy = px[candidates], py[candidates]
         in_box = (cx >= box[0]) & (cx <= box[2]) & (cy >= box[1]) & (cy <= box[3])
         candidates = candidates[in_box]
@@ -174,5 +199,15 @@ def assign_points(px, py, polygons: list[list[Ring]], cancelled=None) -> np.ndar
             continue
         a, b = offsets[index], offsets[index + 1]
         hit = _inside(px[candidates], py[candidates], (ex1[a:b], ey1[a:b], ex2[a:b], ey2[a:b]))
+        if overlaps is not None:
+            taken = candidates[hit & (out[candidates] >= 0)]
+            for first, count in zip(*np.unique(out[taken], return_counts=True)):
+                key = (int(first), index)
+                overlaps.pairs[key] = overlaps.pairs.get(key, 0) + int(count)
+            if taken.size:
+                shared[taken] = True
+            hit &= out[candidates] < 0
         out[candidates[hit]] = index
+    if overlaps is not None:
+        overlaps.n_points = int(shared.sum())
     return out

@@ -263,6 +263,62 @@
         <translation>无法向“{output}”写入要素。{error}</translation>
     </message>
     <message>
+        <source>Township “{name}” has no sample in round {round}: its statistics are NULL.</source>
+        <translation>乡镇“{name}”在轮次 {round} 没有样品：其统计值为空。</translation>
+    </message>
+    <message>
+        <source>… and {n} more township × round cells with no sample (NULL statistics, n_samples = 0).</source>
+        <translation>……另有 {n} 个乡镇×轮次没有样品（统计值为空，n_samples = 0）。</translation>
+    </message>
+    <message>
+        <source>“{first}” and “{other}”: {n}</source>
+        <translation>“{first}”与“{other}”：{n}</translation>
+    </message>
+    <message>
+        <source>Townships overlap: {n} samples lie in more than one township ({pairs}). Each such sample counts once, for the township listed first in the township layer (the first named in each pair); the other gets none of them. Correct the township boundaries so that they do not overlap.</source>
+        <translation>乡镇相互重叠：{n} 个样品落在不止一个乡镇内（{pairs}）。每个这样的样品只计一次，计入乡镇图层中排在前面的乡镇（每对中先列出的那个），另一个乡镇不计这些样品。请修正乡镇边界，使其互不重叠。</translation>
+    </message>
+    <message>
+        <source>Give the population either as POPULATION_FIELD of the samples or as a SITES table, not both.</source>
+        <translation>服务人口请二选一：样品的 POPULATION_FIELD 字段，或 SITES 点位表，不能同时给出。</translation>
+    </message>
+    <message>
+        <source>The samples “{layer}” have no field “site_id”: they cannot be joined to the sites table “{sites}”.</source>
+        <translation>样品“{layer}”没有“site_id”字段，无法与点位表“{sites}”关联。</translation>
+    </message>
+    <message>
+        <source>The sites table “{sites}” has no field “{field}” ({parameter}). Fields: {fields}.</source>
+        <translation>点位表“{sites}”没有字段“{field}”（{parameter}）。现有字段：{fields}。</translation>
+    </message>
+    <message>
+        <source>Population served: “{field}” of the sites table “{sites}”, joined by site id (“{id_field}”).</source>
+        <translation>服务人口：点位表“{sites}”的“{field}”字段，按点位编号（“{id_field}”）关联。</translation>
+    </message>
+    <message>
+        <source>The sites table “{sites}” lists these sites more than once with different populations: {values}.</source>
+        <translation>点位表“{sites}”中以下点位出现多次且服务人口不同：{values}。</translation>
+    </message>
+    <message>
+        <source>{n} sites of the samples are not in the sites table “{sites}”: {values}. Their samples are left out of mean_weighted.</source>
+        <translation>样品中有 {n} 个点位不在点位表“{sites}”中：{values}。这些点位的样品不计入 mean_weighted。</translation>
+    </message>
+    <message>
+        <source>Sites table with the population served (for population-weighted means)</source>
+        <translation>含服务人口的点位表（用于人口加权均值）</translation>
+    </message>
+    <message>
+        <source>A table or layer with one row per sampling site: its site id and the population its catchment serves. The samples are joined to it by site_id; mean_weighted is then Σ population × value ÷ Σ population. Use it or POPULATION_FIELD, not both.</source>
+        <translation>每个采样点位一行的表或图层：点位编号及其汇水范围的服务人口。样品按 site_id 与之关联；mean_weighted 即 Σ 人口 × 数值 ÷ Σ 人口。与 POPULATION_FIELD 二选一，不能同时使用。</translation>
+    </message>
+    <message>
+        <source>Site id field of the sites table (empty: site_id)</source>
+        <translation>点位表的点位编号字段（留空：site_id）</translation>
+    </message>
+    <message>
+        <source>Population field of the sites table (empty: population)</source>
+        <translation>点位表的服务人口字段（留空：population）</translation>
+    </message>
+    <message>
         <source>Aggregate samples by township</source>
         <translation>按乡镇汇总样品</translation>
     </message>
@@ -277,9 +333,11 @@ One unit per analysis: samples of the compound in several units (ng/L with mg/da
 
 A samples table loaded by a laboratory system needs only round, compound and concentration (and site_id for the panel check): without detected every value present counts as detected, without lod non-detects have no limit, without unit the values are in UNIT (default ng/L), without medium every sample counts as the chosen type. The log says which defaults applied.
 
-Changing sites: where the set of sites behind a township changes between rounds the log warns, since the township's change then mixes a change of sites with a change of values; FIXED_PANEL keeps only the sites sampled in every round. POPULATION_FIELD (the population served by each sample) adds mean_weighted, the population-weighted mean, and the log gives the county figure both ways.
+Changing sites: where the set of sites behind a township changes between rounds the log warns, since the township's change then mixes a change of sites with a change of values; FIXED_PANEL keeps only the sites sampled in every round. POPULATION_FIELD (the population served by each sample) adds mean_weighted, the population-weighted mean, and the log gives the county figure both ways; instead of a samples field, SITES gives the population per site in a table of its own (SITES_ID_FIELD, default site_id; SITES_POPULATION_FIELD, default population), joined to the samples by site_id.
 
-A point exactly on the boundary between two townships is counted in one of them, never in both; where townships overlap, the one listed first wins. Points in no township go to UNMATCHED and are counted in the log. Samples are reprojected to the townships' CRS when the two differ.
+TOWNSHIP_FIELD left empty: the first text field that looks like a township name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town…), named in the log.
+
+A point exactly on the boundary between two townships is counted in one of them, never in both. Where townships overlap, a sample in the overlap counts once, for the township listed first in the township layer, and the log warns, naming the townships and how many samples lie in more than one. Points in no township go to UNMATCHED and are counted in the log. Samples are reprojected to the townships' CRS when the two differ.
 
 A sewage sample stands for its upstream catchment, not only for the spot where it was taken.</source>
         <translation>将样品点（“导入化验结果”的输出）关联到乡镇面，针对一种物质，按乡镇和轮次计算 n_samples（样品数）、n_detected（检出数）、mean（均值）、median（中位数）和 max（最大值）。
@@ -292,15 +350,21 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
 
 实验室系统载入的样品表只需要 round、compound 和 concentration（点位变化检查还需要 site_id）：没有 detected 时凡有数值均按检出计，没有 lod 时未检出值没有检出限，没有 unit 时数值按 UNIT（默认 ng/L）理解，没有 medium 时所有样品按所选类型计。日志说明用了哪些默认值。
 
-点位变化：某乡镇背后的点位在轮次之间发生变化时日志会提醒，因为此时乡镇的变化混合了点位的变化与数值的变化；FIXED_PANEL 只保留每个轮次都采过样的点位。POPULATION_FIELD（每个样品的服务人口）增加 mean_weighted，即人口加权均值，日志同时给出全县的两种数字。
+点位变化：某乡镇背后的点位在轮次之间发生变化时日志会提醒，因为此时乡镇的变化混合了点位的变化与数值的变化；FIXED_PANEL 只保留每个轮次都采过样的点位。POPULATION_FIELD（每个样品的服务人口）增加 mean_weighted，即人口加权均值，日志同时给出全县的两种数字；也可以不用样品字段，而由 SITES 以单独的点位表给出每个点位的服务人口（SITES_ID_FIELD，默认 site_id；SITES_POPULATION_FIELD，默认 population），按 site_id 与样品关联。
 
-恰好落在两个乡镇边界上的点只计入其中一个，不会重复计数；乡镇相互重叠时，排在前面的乡镇优先。不在任何乡镇内的点输出到 UNMATCHED，并在日志中计数。样品与乡镇坐标系不同时，样品会被重投影到乡镇的坐标系。
+TOWNSHIP_FIELD 留空时：使用第一个看起来像乡镇名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town 等），并在日志中写明。
+
+恰好落在两个乡镇边界上的点只计入其中一个，不会重复计数。乡镇相互重叠时，落在重叠区内的样品只计一次，计入乡镇图层中排在前面的乡镇，日志会发出警告，列出相关乡镇以及落在多个乡镇内的样品数。不在任何乡镇内的点输出到 UNMATCHED，并在日志中计数。样品与乡镇坐标系不同时，样品会被重投影到乡镇的坐标系。
 
 污水样品代表其上游汇水范围，而不仅是采样点本身。</translation>
     </message>
     <message>
         <source>Samples</source>
         <translation>样品</translation>
+    </message>
+    <message>
+        <source>The field of the township layer that holds the township names. Empty: the first text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town), as the log says.</source>
+        <translation>乡镇图层中保存乡镇名称的字段。留空：使用第一个看起来像名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town），并在日志中写明。</translation>
     </message>
     <message>
         <source>Compound (name or abbreviation, in Chinese or English)</source>
@@ -331,12 +395,12 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>使用的样品数</translation>
     </message>
     <message>
-        <source>The township layer “{layer}” is not a polygon layer.</source>
-        <translation>乡镇图层“{layer}”不是面图层。</translation>
+        <source>{n} non-detects have no detection limit and count as 0.</source>
+        <translation>{n} 个未检出样品没有检出限，按 0 计。</translation>
     </message>
     <message>
-        <source>The township layer “{layer}” has no field “{field}”.</source>
-        <translation>乡镇图层“{layer}”没有字段“{field}”。</translation>
+        <source>{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.</source>
+        <translation>共 {total} 个样品，使用 {used} 个（{compound}）；已写出 {townships} 个乡镇 × {rounds} 个轮次。</translation>
     </message>
     <message>
         <source>The samples layer “{layer}” has no field “{field}”.</source>
@@ -351,24 +415,8 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
         <translation>两个图层都是同一 PostGIS 数据库中的表：关联已在数据库中完成（使用空间索引的 ST_Intersects）。</translation>
     </message>
     <message>
-        <source>{n} non-detects have no detection limit and count as 0.</source>
-        <translation>{n} 个未检出样品没有检出限，按 0 计。</translation>
-    </message>
-    <message>
         <source>{n} samples lie in no township; they are in the “Samples in no township” output.</source>
         <translation>{n} 个样品不在任何乡镇内，已输出到“不在任何乡镇内的样品”。</translation>
-    </message>
-    <message>
-        <source>Township “{name}” has no sample in round {round}: its statistics are NULL.</source>
-        <translation>乡镇“{name}”在轮次 {round} 没有样品：其统计值为空。</translation>
-    </message>
-    <message>
-        <source>… and {n} more township × round cells with no sample (NULL statistics, n_samples = 0).</source>
-        <translation>……另有 {n} 个乡镇×轮次没有样品（统计值为空，n_samples = 0）。</translation>
-    </message>
-    <message>
-        <source>{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.</source>
-        <translation>共 {total} 个样品，使用 {used} 个（{compound}）；已写出 {townships} 个乡镇 × {rounds} 个轮次。</translation>
     </message>
     <message>
         <source>Writing the township statistics to “{path}” in one go failed ({error}); writing them feature by feature instead.</source>
@@ -747,6 +795,70 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>基准轮次“{round}”不在“{layer}”中。</translation>
     </message>
     <message>
+        <source>THRESHOLDS must hold two ratios, for example 1,2.</source>
+        <translation>THRESHOLDS 必须是两个比值，例如 1,2。</translation>
+    </message>
+    <message>
+        <source>The layer “{layer}” holds values in several units for one compound ({listed}). Values in different units are never classified together: filter the layer to one unit per compound, or convert the values first.</source>
+        <translation>图层“{layer}”中同一种物质的数值有多种单位（{listed}）。不同单位的数值绝不放在一起分级：请将图层筛选为每种物质一种单位，或先换算数值。</translation>
+    </message>
+    <message>
+        <source>Rounds not written as a quarter such as 2024Q3: {rounds}. They are kept and sorted as text.</source>
+        <translation>以下轮次不是 2024Q3 这样的季度写法：{rounds}。已保留，并按文本排序。</translation>
+    </message>
+    <message>
+        <source>{n} features have no round; they are classified with the same breaks but belong to no round.</source>
+        <translation>{n} 个要素没有轮次；它们使用相同的界值分级，但不属于任何轮次。</translation>
+    </message>
+    <message>
+        <source>The layer holds one round ({round}): the breaks are that round's.</source>
+        <translation>图层只有一个轮次（{round}）：界值即该轮次的界值。</translation>
+    </message>
+    <message>
+        <source>{n} features have a NULL “{field}”: they get NULL severity, never a class.</source>
+        <translation>{n} 个要素的“{field}”为空：其严重程度为空，不分级。</translation>
+    </message>
+    <message>
+        <source>Breaks from a baseline round need a round field; “{layer}” has none (ROUND_FIELD).</source>
+        <translation>按基准轮次计算界值需要轮次字段；“{layer}”没有（ROUND_FIELD）。</translation>
+    </message>
+    <message>
+        <source>The baseline round “{round}” is not in “{layer}”. Rounds present: {present}.</source>
+        <translation>基准轮次“{round}”不在“{layer}”中。现有轮次：{present}。</translation>
+    </message>
+    <message>
+        <source>fixed thresholds, the same for every round</source>
+        <translation>固定阈值，各轮次相同</translation>
+    </message>
+    <message>
+        <source>ratio to each round's own county median</source>
+        <translation>与各轮次自身全县中位数之比</translation>
+    </message>
+    <message>
+        <source>ratio to the county median of the baseline round {round}</source>
+        <translation>与基准轮次 {round} 全县中位数之比</translation>
+    </message>
+    <message>
+        <source>breaks from all rounds pooled</source>
+        <translation>界值基于全部轮次合并的数据</translation>
+    </message>
+    <message>
+        <source>breaks from the baseline round {round}</source>
+        <translation>界值基于基准轮次 {round}</translation>
+    </message>
+    <message>
+        <source>Breaks by {method} on “{label}”: general ≤ {b1} &lt; fairly severe ≤ {b2} &lt; severe.</source>
+        <translation>按{method}对“{label}”分级的界值：一般 ≤ {b1} &lt; 较严重 ≤ {b2} &lt; 严重。</translation>
+    </message>
+    <message>
+        <source>Townships per class{where}: severe {s}, fairly severe {f}, general {g}, no data {n}.</source>
+        <translation>各等级乡镇数{where}：严重 {s}，较严重 {f}，一般 {g}，无数据 {n}。</translation>
+    </message>
+    <message>
+        <source> in round {round}</source>
+        <translation>（轮次 {round}）</translation>
+    </message>
+    <message>
         <source>Classify severity</source>
         <translation>严重程度分级</translation>
     </message>
@@ -899,60 +1011,8 @@ Several compounds: give COMPOUND_FIELD. Each compound gets its own breaks. With 
         <translation>“{label}”：轮次 {round} 的全县中位数 = {median}。</translation>
     </message>
     <message>
-        <source>THRESHOLDS must hold two ratios, for example 1,2.</source>
-        <translation>THRESHOLDS 必须是两个比值，例如 1,2。</translation>
-    </message>
-    <message>
         <source>A composite across compounds needs the compound field and the township field.</source>
         <translation>多种化合物综合分级需要化合物字段和乡镇字段。</translation>
-    </message>
-    <message>
-        <source>Rounds not written as a quarter such as 2024Q3: {rounds}. They are kept and sorted as text.</source>
-        <translation>以下轮次不是 2024Q3 这样的季度写法：{rounds}。已保留，并按文本排序。</translation>
-    </message>
-    <message>
-        <source>{n} features have no round; they are classified with the same breaks but belong to no round.</source>
-        <translation>{n} 个要素没有轮次；它们使用相同的界值分级，但不属于任何轮次。</translation>
-    </message>
-    <message>
-        <source>Breaks from a baseline round need a round field; “{layer}” has none (ROUND_FIELD).</source>
-        <translation>按基准轮次计算界值需要轮次字段；“{layer}”没有（ROUND_FIELD）。</translation>
-    </message>
-    <message>
-        <source>The baseline round “{round}” is not in “{layer}”. Rounds present: {present}.</source>
-        <translation>基准轮次“{round}”不在“{layer}”中。现有轮次：{present}。</translation>
-    </message>
-    <message>
-        <source>The layer holds one round ({round}): the breaks are that round's.</source>
-        <translation>图层只有一个轮次（{round}）：界值即该轮次的界值。</translation>
-    </message>
-    <message>
-        <source>{n} features have a NULL “{field}”: they get NULL severity, never a class.</source>
-        <translation>{n} 个要素的“{field}”为空：其严重程度为空，不分级。</translation>
-    </message>
-    <message>
-        <source>breaks from all rounds pooled</source>
-        <translation>界值基于全部轮次合并的数据</translation>
-    </message>
-    <message>
-        <source>breaks from the baseline round {round}</source>
-        <translation>界值基于基准轮次 {round}</translation>
-    </message>
-    <message>
-        <source>fixed thresholds, the same for every round</source>
-        <translation>固定阈值，各轮次相同</translation>
-    </message>
-    <message>
-        <source>ratio to each round's own county median</source>
-        <translation>与各轮次自身全县中位数之比</translation>
-    </message>
-    <message>
-        <source>ratio to the county median of the baseline round {round}</source>
-        <translation>与基准轮次 {round} 全县中位数之比</translation>
-    </message>
-    <message>
-        <source>Breaks by {method} on “{label}”: general ≤ {b1} &lt; fairly severe ≤ {b2} &lt; severe.</source>
-        <translation>按{method}对“{label}”分级的界值：一般 ≤ {b1} &lt; 较严重 ≤ {b2} &lt; 严重。</translation>
     </message>
     <message>
         <source>Township “{id}” has two features for {compound} in round {round} (feature {fid}): the composite needs one value each.</source>
@@ -1037,14 +1097,6 @@ Several compounds: give COMPOUND_FIELD. Each compound gets its own breaks. With 
     <message>
         <source>The layer's metadata could not be saved; the method and breaks are in this log.</source>
         <translation>图层元数据无法保存；方法和界值见本日志。</translation>
-    </message>
-    <message>
-        <source>Townships per class{where}: severe {s}, fairly severe {f}, general {g}, no data {n}.</source>
-        <translation>各等级乡镇数{where}：严重 {s}，较严重 {f}，一般 {g}，无数据 {n}。</translation>
-    </message>
-    <message>
-        <source> in round {round}</source>
-        <translation>（轮次 {round}）</translation>
     </message>
     <message>
         <source>{n} case rows have no township name or no count and are left out (rows {rows}).</source>
@@ -2139,10 +2191,6 @@ Outputs: every write is checked and the files are read back; a full disk or an u
         <translation>点位 {site}、{date}（{round}）、{compound} 保留库中原值：库中为“{old}”，本文件为“{new}”。如新值正确，请手工更正数据库。</translation>
     </message>
     <message>
-        <source>A sewage sample stands for its upstream catchment, not for the point where it was taken: read this surface as a smoothed picture of the sampled values, not as a measured concentration at every place. The township summary of the sampled values remains the primary product.</source>
-        <translation>污水样品代表的是其上游汇水区，而不是采样点本身：请把这张面图读作采样值的平滑示意，而不是每个地方实测的浓度。以乡镇为单元的采样值汇总仍是主要成果。</translation>
-    </message>
-    <message>
         <source>The layer “{layer}” has {n} usable values in “{field}”; interpolation needs at least {minimum}.</source>
         <translation>图层“{layer}”中字段“{field}”只有 {n} 个可用值；插值至少需要 {minimum} 个。</translation>
     </message>
@@ -3083,6 +3131,10 @@ Distances are in metres: layers in degrees are worked in the UTM zone of the sam
         <translation>{n} 个样品没有点位，不能入选。</translation>
     </message>
     <message>
+        <source>The township layer “{layer}” is not a polygon layer.</source>
+        <translation>乡镇图层“{layer}”不是面图层。</translation>
+    </message>
+    <message>
         <source>{n} township polygons were invalid and were repaired.</source>
         <translation>{n} 个乡镇面无效，已修复。</translation>
     </message>
@@ -3495,6 +3547,18 @@ The stored samples are an ordinary PostGIS layer (wbe.samples) that every algori
         <translation>共提交 {offered} 行：新保存 {inserted} 行，已存在 {unchanged} 行，与已存数值不同 {changed} 行。</translation>
     </message>
     <message>
+        <source>{n} townships have no sample inside: their surface values are extrapolated from samples elsewhere and mean little (no_sample_inside, dist_nearest_sample): {names}.</source>
+        <translation>{n} 个乡镇内部没有样品：其浓度面数值由别处样品外推而来，意义不大（no_sample_inside、dist_nearest_sample）：{names}。</translation>
+    </message>
+    <message>
+        <source>No SAMPLES given: the output cannot say which townships have no sample inside.</source>
+        <translation>未给出 SAMPLES：输出无法说明哪些乡镇内部没有样品。</translation>
+    </message>
+    <message>
+        <source>{n} townships hold no cell centre with a value and have NULL statistics: {names}.</source>
+        <translation>{n} 个乡镇内没有带值的像元中心，统计值为空：{names}。</translation>
+    </message>
+    <message>
         <source>Surface statistics by township</source>
         <translation>按乡镇统计浓度面</translation>
     </message>
@@ -3541,30 +3605,6 @@ Where the surface means nothing: a township with no sample inside gets its value
     <message>
         <source>Townships without a cell</source>
         <translation>没有像元的乡镇数</translation>
-    </message>
-    <message>
-        <source>GDAL cannot open the raster “{path}”.</source>
-        <translation>GDAL 无法打开栅格“{path}”。</translation>
-    </message>
-    <message>
-        <source>The raster “{name}” has no band {band}.</source>
-        <translation>栅格“{name}”没有第 {band} 波段。</translation>
-    </message>
-    <message>
-        <source>The raster “{name}” is rotated; warp it to a north-up grid first.</source>
-        <translation>栅格“{name}”是旋转的；请先重采样为正北朝上的网格。</translation>
-    </message>
-    <message>
-        <source>{n} townships have no sample inside: their surface values are extrapolated from samples elsewhere and mean little (no_sample_inside, dist_nearest_sample): {names}.</source>
-        <translation>{n} 个乡镇内部没有样品：其浓度面数值由别处样品外推而来，意义不大（no_sample_inside、dist_nearest_sample）：{names}。</translation>
-    </message>
-    <message>
-        <source>No SAMPLES given: the output cannot say which townships have no sample inside.</source>
-        <translation>未给出 SAMPLES：输出无法说明哪些乡镇内部没有样品。</translation>
-    </message>
-    <message>
-        <source>{n} townships hold no cell centre with a value and have NULL statistics: {names}.</source>
-        <translation>{n} 个乡镇内没有带值的像元中心，统计值为空：{names}。</translation>
     </message>
     <message>
         <source>The townships are in a geographic CRS: dist_nearest_sample is in degrees.</source>
@@ -3633,14 +3673,6 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
     <message>
         <source>Round mapped</source>
         <translation>制图轮次</translation>
-    </message>
-    <message>
-        <source>Choose the township name field: the layer “{layer}” has no text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town).</source>
-        <translation>请选择乡镇名称字段：图层“{layer}”中没有看起来像名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town）。</translation>
-    </message>
-    <message>
-        <source>Township name field: “{field}” (guessed from the field names).</source>
-        <translation>乡镇名称字段：“{field}”（根据字段名推断）。</translation>
     </message>
     <message>
         <source>Importing lab results…</source>
@@ -4005,6 +4037,18 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>The layer “{layer}” has no field {fields}. It needs the fields written by “Import lab results”: {needed}.</source>
         <translation>图层“{layer}”缺少字段 {fields}。它需要“导入化验结果”写出的字段：{needed}。</translation>
+    </message>
+    <message>
+        <source>The township layer “{layer}” has no field “{field}”.</source>
+        <translation>乡镇图层“{layer}”没有字段“{field}”。</translation>
+    </message>
+    <message>
+        <source>Choose the township name field: the layer “{layer}” has no text field that looks like a name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town).</source>
+        <translation>请选择乡镇名称字段：图层“{layer}”中没有看起来像名称的文本字段（name、乡镇、乡镇名称、镇名、XZMC、XZQMC、township、town）。</translation>
+    </message>
+    <message>
+        <source>Township name field: “{field}” (guessed from the field names).</source>
+        <translation>乡镇名称字段：“{field}”（根据字段名推断）。</translation>
     </message>
     <message>
         <source>The Wastewater drug surveillance tools need the Python package(s) {names}, which this QGIS installation does not include; they stay unavailable until these are installed. Debian or Ubuntu: sudo apt install {debs}. Windows: the standalone QGIS installer includes them; with the OSGeo4W network installer, run it again (Advanced Install) and add {debs}. macOS and other installs: install {names} with pip into the Python that QGIS runs. Then restart QGIS.</source>
@@ -4877,6 +4921,22 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Severe</source>
         <translation>严重</translation>
+    </message>
+    <message>
+        <source>A sewage sample stands for its upstream catchment, not for the point where it was taken: read this surface as a smoothed picture of the sampled values, not as a measured concentration at every place. The township summary of the sampled values remains the primary product.</source>
+        <translation>污水样品代表的是其上游汇水区，而不是采样点本身：请把这张面图读作采样值的平滑示意，而不是每个地方实测的浓度。以乡镇为单元的采样值汇总仍是主要成果。</translation>
+    </message>
+    <message>
+        <source>GDAL cannot open the raster “{path}”.</source>
+        <translation>GDAL 无法打开栅格“{path}”。</translation>
+    </message>
+    <message>
+        <source>The raster “{name}” has no band {band}.</source>
+        <translation>栅格“{name}”没有第 {band} 波段。</translation>
+    </message>
+    <message>
+        <source>The raster “{name}” is rotated; warp it to a north-up grid first.</source>
+        <translation>栅格“{name}”是旋转的；请先重采样为正北朝上的网格。</translation>
     </message>
 </context>
 </TS>

@@ -354,3 +354,62 @@ def write_source_rows(sink, fields, source, rows: dict, output_label: str, feedb
     if hasattr(sink, "finalize"):
         sink.finalize()
     return True
+
+
+# --- survey
+
+
+def township_field_or_guess(
+    algorithm, parameters, field_name: str, townships_name: str, context, feedback, absent_default: str = ""
+) -> str:
+    """The township name field an algorithm was given in ``field_name``, or (left empty) the one recorded on the
+    township layer, else the first text field that looks like a name (see TOWNSHIP_NAME_GUESSES); the choice is
+    logged. ``absent_default`` is a parameter default that counts as "left empty" where the layer lacks that field
+    (surveymap's "name"). A field the layer lacks, or no guess at all, ends the run with a worded error."""
+    field = (algorithm.parameterAsString(parameters, field_name, context) or "").strip()
+    source = algorithm.parameterAsSource(parameters, townships_name, context)
+    if source is None:
+        raise QgsProcessingException(algorithm.invalidSourceError(parameters, townships_name))
+    if field and field == absent_default and source.fields().lookupField(field) < 0:
+        field = ""
+    if field:
+        if source.fields().lookupField(field) < 0:
+            raise QgsProcessingException(
+                tr("The township layer “{layer}” has no field “{field}”.").format(layer=source.sourceName(), field=field)
+            )
+        return field
+    try:
+        layer = algorithm.parameterAsVectorLayer(parameters, townships_name, context)
+    except Exception:  # a source that is not a layer: only its field names can be read
+        layer = None
+    field = township_name_field(layer) if layer is not None else guess_township_name_field(source.fields())
+    if not field:
+        raise QgsProcessingException(
+            tr(
+                "Choose the township name field: the layer “{layer}” has no text field that looks like a name "
+                "(name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town)."
+            ).format(layer=source.sourceName())
+        )
+    feedback.pushInfo(tr("Township name field: “{field}” (guessed from the field names).").format(field=field))
+    return field
+
+
+def township_source(algorithm, parameters, name: str, context):
+    """The township polygons of parameter ``name``, or a worded error (no layer, or not polygons)."""
+    from qgis.core import QgsWkbTypes
+
+    townships = algorithm.parameterAsSource(parameters, name, context)
+    if townships is None:
+        raise QgsProcessingException(algorithm.invalidSourceError(parameters, name))
+    if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
+        raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
+    return townships
+
+
+def township_label_index(fields) -> int:
+    """The field townships are named by in a log when no name field was chosen: “name”, else the first text field
+    (-1: by their feature id)."""
+    index = fields.lookupField("name")
+    if index < 0:
+        index = next((i for i, f in enumerate(fields) if f.type() == FIELD_STRING), -1)
+    return index

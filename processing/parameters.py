@@ -231,3 +231,18 @@ def add_outputs(algorithm, specs) -> None:
 
     for name, label in specs:
         algorithm.addOutput(QgsProcessingOutputNumber(name, label))
+
+
+# --- survey
+
+
+class TownshipJoinNames:
+    """The parameter names of the algorithms that join samples of one compound and round to townships
+    (wbe:aggregatebytownship, wbe:surveymap): one spelling for both (a mixin: names only, no behaviour)."""
+
+    TOWNSHIPS = "TOWNSHIPS"
+    TOWNSHIP_FIELD = "TOWNSHIP_FIELD"
+    COMPOUND = "COMPOUND"
+    ROUND = "ROUND"
+    MEDIUM = "MEDIUM"
+    ND_POLICY = "ND_POLICY"

@@ -376,3 +376,91 @@ def _values_layer(values):
         features.append(feature)
     layer.dataProvider().addFeatures(features)
     return layer
+
+
+# ---------------------------------------------------------------- one compound, one unit per classification (issue 13)
+
+
+def _with_unit(rows, units):
+    """make_layer's rows with a compound field and a unit field."""
+    from qgis.core import QgsField
+    from qgis.PyQt.QtCore import QVariant
+
+    layer = make_layer(rows, with_compound=True)
+    layer.dataProvider().addAttributes([QgsField("unit", QVariant.String)])
+    layer.updateFields()
+    index = layer.fields().lookupField("unit")
+    layer.dataProvider().changeAttributeValues({f.id(): {index: unit} for f, unit in zip(layer.getFeatures(), units)})
+    return layer
+
+
+MIXED = [(f"T{t}", "2024Q1", float(10 * t + 1), "methamphetamine") for t in range(6)] + [
+    (f"T{t}", "2024Q1", float(t + 1), "ketamine") for t in range(6)
+]
+
+
+def test_a_layer_mixing_compounds_is_refused_naming_them(run, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    layer = make_layer(MIXED, with_compound=True)
+    with pytest.raises(QgsProcessingException) as err:
+        run("wbe:classifyseverity", {"INPUT": layer, "FIELD": "value", "METHOD": 0, "OUTPUT": str(tmp_path / "x.gpkg")})
+    message = str(err.value)
+    assert "several compounds" in message and "ketamine" in message and "methamphetamine" in message
+    assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_a_layer_mixing_units_is_refused_naming_them(run, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    rows = [r for r in MIXED if r[3] == "methamphetamine"]
+    layer = _with_unit(rows, ["ng/L"] * 5 + ["mg/day/1000"])
+    with pytest.raises(QgsProcessingException, match="several units.*mg/day/1000.*ng/L|several units.*ng/L"):
+        run("wbe:classifyseverity", {"INPUT": layer, "FIELD": "value", "METHOD": 0, "OUTPUT": str(tmp_path / "x.gpkg")})
+    # One unit per compound with COMPOUND_FIELD: refused when one compound holds two units …
+    layer = _with_unit(MIXED, ["ng/L"] * 6 + ["ng/L"] * 5 + ["ng/g"])
+    with pytest.raises(QgsProcessingException, match="ketamine: ng/L, ng/g"):
+        run(
+            "wbe:classifyseverity",
+            {"INPUT": layer, "FIELD": "value", "METHOD": 0, "COMPOUND_FIELD": "compound", "OUTPUT": str(tmp_path / "y.gpkg")},
+        )
+
+
+def test_compounds_classified_apart_or_as_an_explicit_composite(run, tmp_path):
+    # … and accepted when each compound has its own unit: each gets its own breaks (mapclassify per compound).
+    layer = _with_unit(MIXED, ["ng/L"] * 6 + ["mg/day/1000"] * 6)
+    apart = str(tmp_path / "apart.gpkg")
+    run("wbe:classifyseverity", {"INPUT": layer, "FIELD": "value", "METHOD": 0, "COMPOUND_FIELD": "compound", "OUTPUT": apart})
+    table, _metadata = read_output(apart)
+    for compound in ("methamphetamine", "ketamine"):
+        part = table[table["compound"] == compound]
+        bins = mapclassify.FisherJenks(part["value"].to_numpy(dtype=float), k=3).bins
+        expected = [int(np.searchsorted(bins, v)) + 1 for v in part["value"]]
+        assert part["severity"].tolist() == expected
+    # The explicit composite pools the compounds' classes, as it says.
+    composite = str(tmp_path / "composite.gpkg")
+    run(
+        "wbe:classifyseverity",
+        {
+            "INPUT": make_layer(MIXED, with_compound=True),
+            "FIELD": "value",
+            "METHOD": 0,
+            "COMPOUND_FIELD": "compound",
+            "ID_FIELD": "code",
+            "COMPOSITE": 1,
+            "OUTPUT": composite,
+        },
+    )
+    table, _metadata = read_output(composite)
+    assert len(table) == 6 and table["severity"].notna().all()
+
+
+def test_composite_table_and_mixed_units_in_core():
+    table = cl.composite_table(["A", "A", "B", "B", "C"], ["r1", "r1", "r1", "r1", "r1"], ["m", "k", "m", "", "k"], [1, 2, 3, 4, 5])
+    assert table.keys == [("A", "r1"), ("B", "r1"), ("C", "r1")] and table.names == ["k", "m"]
+    assert np.array_equal(table.matrix, np.array([[2.0, 1.0], [np.nan, 3.0], [5.0, np.nan]]), equal_nan=True)
+    assert table.first_index == {0: 0, 1: 2, 2: 4}
+    with pytest.raises(cl.ClassificationError) as err:
+        cl.composite_table(["A", "A"], ["r", "r"], ["m", "m"], [1, 2])
+    assert err.value.code == "duplicate_feature" and err.value.details["index"] == 1
+    assert cl.mixed_units_by_group(["m", "m", "k", "k", "k"], ["ng/L", "", "ng/L", "ng/g", "ng/L"]) == {"k": ["ng/L", "ng/g"]}

@@ -18,9 +18,9 @@ from qgis.core import (
     QgsFields,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -31,19 +31,29 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ...core import samples as sm
-from ...core.aggregate import township_round_stats
+from ...core.aggregate import SiteTableError, site_population, township_round_stats
 from ...core.compounds import CompoundTable
 from ...core.nondetect import substitute
-from ...core.pip import assign_points
+from ...core.pip import assign_points_with_overlaps
 from ...core.rounds import RoundError, normalise_round, place_rounds
 from ...translate import tr
-from ..base import WbeAlgorithm, read_columns, require_fields, to_float_array, write_feature
+from ..base import (
+    WbeAlgorithm,
+    is_null,
+    read_columns,
+    require_fields,
+    to_float_array,
+    township_field_or_guess,
+    township_source,
+    write_feature,
+)
 from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_INT, FIELD_LONG, FIELD_STRING
+from ..fields import field_list
 from ..io import bulk_writer, fast_read
 from ..io.outputs import discard_output
 from ..io.postgis_join import can_push_down, township_stats_in_database
 from ..io.samples import log_media_left_out, sample_refusal
-from ..parameters import media_for, medium_parameter, nondetect_policy_parameter, unit_parameter
+from ..parameters import TownshipJoinNames, media_for, medium_parameter, nondetect_policy_parameter, unit_parameter
 from ..spatial import polygon_rings, repair_polygons
 
 SAMPLE_FIELDS = ["round", "medium", "compound", "concentration", "detected", "lod", "unit"]
@@ -52,17 +62,13 @@ OPTIONAL_FIELDS = ["medium", "detected", "lod", "unit", "site_id"]
 
 
 def stat_fields() -> QgsFields:
-    fields = QgsFields()
-    # No declared text widths: a declared width makes some providers drop longer values (issue 14).
-    fields.append(QgsField("round", FIELD_STRING))
-    fields.append(QgsField("compound", FIELD_STRING))
-    fields.append(QgsField("n_samples", FIELD_INT))
-    fields.append(QgsField("n_detected", FIELD_INT))
-    for name in ("mean", "median", "max"):
-        fields.append(QgsField(name, FIELD_DOUBLE))
-    fields.append(QgsField("unit", FIELD_STRING))  # after the contract's fields: the unit of mean/median/max
-    fields.append(QgsField("mean_weighted", FIELD_DOUBLE))  # population-weighted mean (POPULATION_FIELD)
-    return fields
+    """The statistics after the township fields. No declared text widths: a declared width makes some providers drop
+    longer values (issue 14). unit (of mean, median and max) and mean_weighted (population-weighted, POPULATION_FIELD
+    or SITES) come after the contract's fields."""
+    return field_list(
+        "round:string compound:string n_samples:integer n_detected:integer mean:double median:double max:double "
+        "unit:string mean_weighted:double"
+    )
 
 
 MAX_EMPTY_LISTED = 200  # township × round cells without samples named one by one in the log; the rest are counted
@@ -238,21 +244,185 @@ def carried_township_fields(fields: QgsFields) -> QgsFields:
     return carried
 
 
-class AggregateByTownship(WbeAlgorithm):
+@dataclass
+class Choice:
+    compound: str
+    wanted_round: str
+    media: tuple
+    policy: int
+    name_field: str
+
+
+SAMPLE_TEXT_FIELDS = ("round", "compound", "medium", "unit", "site_id")
+
+
+def sample_arrays(columns: dict, population_field: str, text, truthy, floats) -> dict:
+    """The sample columns (as read by GDAL or by QGIS) as arrays under the import's field names, absent optional fields
+    left out, the population served under "population". ``text``, ``truthy`` and ``floats`` convert one column: the
+    GDAL reader's (processing/io/fast_read.py) or QGIS's (below); both give the same values (tests/test_fast_read.py)."""
+    out = {n: text(columns[n]) for n in SAMPLE_TEXT_FIELDS if n in columns}
+    if "detected" in columns:
+        out["detected"] = truthy(columns["detected"])
+    out["concentration"] = floats(columns["concentration"])
+    if "lod" in columns:
+        out["lod"] = floats(columns["lod"])
+    if population_field:
+        out["population"] = floats(columns[population_field])
+    return out
+
+
+def qgis_text(values: list) -> np.ndarray:
+    """Attribute values read by QGIS → object array of str (NULL → "", numbers as text)."""
+    return np.array([v if isinstance(v, str) else ("" if is_null(v) else str(v)) for v in values], dtype=object)
+
+
+def qgis_truthy(values: list) -> np.ndarray:
+    """A boolean field reads back as bool from GeoPackage and memory layers, as 0/1 or text from CSV."""
+    return np.array([v in (True, 1, "1", "true", "True") for v in values], dtype=bool)
+
+
+def log_empty_cells(stats: pd.DataFrame, township_features, name_field: str, feedback) -> None:
+    """Name the township × round cells with no sample (NULL statistics), the first MAX_EMPTY_LISTED one by one."""
+    empty = stats[stats["n_samples"] == 0]
+    for row in empty.head(MAX_EMPTY_LISTED).itertuples(index=False):
+        feedback.pushInfo(
+            tr("Township “{name}” has no sample in round {round}: its statistics are NULL.").format(
+                name=township_features[row.t][name_field], round=row.round
+            )
+        )
+    if len(empty) > MAX_EMPTY_LISTED:
+        feedback.pushInfo(
+            tr("… and {n} more township × round cells with no sample (NULL statistics, n_samples = 0).").format(
+                n=len(empty) - MAX_EMPTY_LISTED
+            )
+        )
+
+
+def log_overlaps(overlaps, township_features, name_field: str, feedback) -> None:
+    """Warn where townships overlap and samples lie in more than one (each counts for the township listed first)."""
+    if not overlaps.n_points:
+        return
+
+    def name(index):
+        return township_features[int(index)][name_field] if name_field else township_features[int(index)].id()
+
+    pairs = sorted(overlaps.pairs.items(), key=lambda item: (-item[1], item[0]))
+    listed = "; ".join(
+        tr("“{first}” and “{other}”: {n}").format(first=name(first), other=name(other), n=count) for (first, other), count in pairs[:50]
+    )
+    feedback.pushWarning(
+        tr(
+            "Townships overlap: {n} samples lie in more than one township ({pairs}). Each such sample counts once, for the "
+            "township listed first in the township layer (the first named in each pair); the other gets none of them. "
+            "Correct the township boundaries so that they do not overlap."
+        ).format(n=overlaps.n_points, pairs=listed)
+    )
+
+
+def read_site_table(algorithm, parameters, context, samples, feedback):
+    """The SITES table as (site ids, populations), or None when no table is given. The site id field defaults to
+    site_id, the population field to population; the samples need a site_id field to be joined to it."""
+    source = algorithm.parameterAsSource(parameters, algorithm.SITES, context)
+    if source is None:
+        return None
+    if algorithm._population_field:
+        raise QgsProcessingException(tr("Give the population either as POPULATION_FIELD of the samples or as a SITES table, not both."))
+    if samples.fields().lookupField("site_id") < 0:
+        raise QgsProcessingException(
+            tr("The samples “{layer}” have no field “site_id”: they cannot be joined to the sites table “{sites}”.").format(
+                layer=samples.sourceName(), sites=source.sourceName()
+            )
+        )
+    names = source.fields().names()
+    id_field = algorithm.parameterAsString(parameters, algorithm.SITES_ID_FIELD, context) or "site_id"
+    population_field = algorithm.parameterAsString(parameters, algorithm.SITES_POPULATION_FIELD, context) or "population"
+    for field, parameter in ((id_field, algorithm.SITES_ID_FIELD), (population_field, algorithm.SITES_POPULATION_FIELD)):
+        if source.fields().lookupField(field) < 0:
+            raise QgsProcessingException(
+                tr("The sites table “{sites}” has no field “{field}” ({parameter}). Fields: {fields}.").format(
+                    sites=source.sourceName(), field=field, parameter=parameter, fields=", ".join(names)
+                )
+            )
+    columns, _geometries, _ids = read_columns(source, [id_field, population_field], feedback)
+    ids = ["" if is_null(v) else str(v) for v in columns[id_field]]
+    feedback.pushInfo(
+        tr("Population served: “{field}” of the sites table “{sites}”, joined by site id (“{id_field}”).").format(
+            field=population_field, sites=source.sourceName(), id_field=id_field
+        )
+    )
+    return ids, to_float_array(columns[population_field]), source.sourceName()
+
+
+def site_population_of(sites, sample_sites, feedback) -> np.ndarray:
+    """The population served by each sample, from the site table (core.aggregate.site_population), with the
+    samples whose site is not in the table named in the log."""
+    ids, population, name = sites
+    try:
+        weights, unknown = site_population(sample_sites, ids, population)
+    except SiteTableError as error:
+        raise QgsProcessingException(
+            tr("The sites table “{sites}” lists these sites more than once with different populations: {values}.").format(
+                sites=name, values=", ".join(error.values[:50])
+            )
+        ) from None
+    if unknown:
+        feedback.pushWarning(
+            tr(
+                "{n} sites of the samples are not in the sites table “{sites}”: {values}. Their samples are left out of mean_weighted."
+            ).format(n=len(unknown), sites=name, values=", ".join(unknown[:50]))
+        )
+    return weights
+
+
+def numeric_field(name: str, label: str, parent: str) -> QgsProcessingParameterField:
+    """An optional numeric field of the layer given in ``parent``."""
+    return QgsProcessingParameterField(
+        name, label, parentLayerParameterName=parent, type=QgsProcessingParameterField.DataType.Numeric, optional=True
+    )
+
+
+def site_table_parameters(algorithm) -> list:
+    """SITES (a table or layer of sites), SITES_ID_FIELD and SITES_POPULATION_FIELD: the population served by each
+    site, joined to the samples by site_id, for population-weighted means (the other route is POPULATION_FIELD)."""
+    sites = QgsProcessingParameterFeatureSource(
+        algorithm.SITES,
+        tr("Sites table with the population served (for population-weighted means)"),
+        [QgsProcessing.SourceType.TypeVector],
+        optional=True,
+    )
+    sites.setHelp(
+        tr(
+            "A table or layer with one row per sampling site: its site id and the population its catchment serves. "
+            "The samples are joined to it by site_id; mean_weighted is then Σ population × value ÷ Σ population. "
+            "Use it or POPULATION_FIELD, not both."
+        )
+    )
+    id_field = QgsProcessingParameterField(
+        algorithm.SITES_ID_FIELD,
+        tr("Site id field of the sites table (empty: site_id)"),
+        parentLayerParameterName=algorithm.SITES,
+        optional=True,
+    )
+    population = numeric_field(
+        algorithm.SITES_POPULATION_FIELD, tr("Population field of the sites table (empty: population)"), algorithm.SITES
+    )
+    for parameter in (sites, id_field, population):
+        parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+    return [sites, id_field, population]
+
+
+class AggregateByTownship(TownshipJoinNames, WbeAlgorithm):
     ALG_ID = "aggregatebytownship"
     GROUP_ID = "survey"
     ICON = "township.svg"
 
     SAMPLES = "SAMPLES"
-    TOWNSHIPS = "TOWNSHIPS"
-    TOWNSHIP_FIELD = "TOWNSHIP_FIELD"
-    COMPOUND = "COMPOUND"
-    ROUND = "ROUND"
-    MEDIUM = "MEDIUM"
-    ND_POLICY = "ND_POLICY"
     UNIT = "UNIT"
     FIXED_PANEL = "FIXED_PANEL"
     POPULATION_FIELD = "POPULATION_FIELD"
+    SITES = "SITES"
+    SITES_ID_FIELD = "SITES_ID_FIELD"
+    SITES_POPULATION_FIELD = "SITES_POPULATION_FIELD"
     OUTPUT = "OUTPUT"
     UNMATCHED = "UNMATCHED"
 
@@ -281,8 +451,13 @@ class AggregateByTownship(WbeAlgorithm):
             "Changing sites: where the set of sites behind a township changes between rounds the log warns, since the township's "
             "change then mixes a change of sites with a change of values; FIXED_PANEL keeps only the sites sampled in every round. "
             "POPULATION_FIELD (the population served by each sample) adds mean_weighted, the population-weighted mean, and the log "
-            "gives the county figure both ways.\n\n"
-            "A point exactly on the boundary between two townships is counted in one of them, never in both; where townships overlap, the one listed first wins. Points in no township go to UNMATCHED "
+            "gives the county figure both ways; instead of a samples field, SITES gives the population per site in a table of its own "
+            "(SITES_ID_FIELD, default site_id; SITES_POPULATION_FIELD, default population), joined to the samples by site_id.\n\n"
+            "TOWNSHIP_FIELD left empty: the first text field that looks like a township name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, "
+            "township, town…), named in the log.\n\n"
+            "A point exactly on the boundary between two townships is counted in one of them, never in both. Where townships overlap, "
+            "a sample in the overlap counts once, for the township listed first in the township layer, and the log warns, naming the "
+            "townships and how many samples lie in more than one. Points in no township go to UNMATCHED "
             "and are counted in the log. Samples are reprojected to the townships' CRS when the two differ.\n\n"
             "A sewage sample stands for its upstream catchment, not only for the spot where it was taken."
         )
@@ -292,9 +467,16 @@ class AggregateByTownship(WbeAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSource(self.TOWNSHIPS, tr("Townships"), [QgsProcessing.SourceType.TypeVectorPolygon])
         )
-        self.addParameter(
-            QgsProcessingParameterField(self.TOWNSHIP_FIELD, tr("Township name field"), parentLayerParameterName=self.TOWNSHIPS)
+        township_field = QgsProcessingParameterField(
+            self.TOWNSHIP_FIELD, tr("Township name field"), parentLayerParameterName=self.TOWNSHIPS, optional=True
         )
+        township_field.setHelp(
+            tr(
+                "The field of the township layer that holds the township names. Empty: the first text field that looks like a "
+                "name (name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town), as the log says."
+            )
+        )
+        self.addParameter(township_field)
         self.addParameter(
             QgsProcessingParameterString(
                 self.COMPOUND, tr("Compound (name or abbreviation, in Chinese or English)"), defaultValue="methamphetamine"
@@ -312,12 +494,8 @@ class AggregateByTownship(WbeAlgorithm):
             )
         )
         self.addParameter(panel)
-        population = QgsProcessingParameterField(
-            self.POPULATION_FIELD,
-            tr("Population served field of the samples (for population-weighted means)"),
-            parentLayerParameterName=self.SAMPLES,
-            type=QgsProcessingParameterField.DataType.Numeric,
-            optional=True,
+        population = numeric_field(
+            self.POPULATION_FIELD, tr("Population served field of the samples (for population-weighted means)"), self.SAMPLES
         )
         population.setHelp(
             tr(
@@ -327,6 +505,8 @@ class AggregateByTownship(WbeAlgorithm):
             )
         )
         self.addParameter(population)
+        for parameter in site_table_parameters(self):
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Township statistics"), QgsProcessing.SourceType.TypeVectorPolygon)
         )
@@ -339,25 +519,51 @@ class AggregateByTownship(WbeAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("N_UNMATCHED", tr("Samples in no township")))
 
     def processAlgorithm(self, parameters, context, feedback):
+        samples, townships = self._sources(parameters, context)
+        choice = self._read_choices(parameters, context, samples, townships, feedback)
+        township_features = list(townships.getFeatures(QgsFeatureRequest()))
+        joined = self._join(parameters, context, samples, townships, township_features, choice, feedback)
+        if joined is None:
+            return {}
+        if joined.without_limit:
+            feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=joined.without_limit))
+        stats = in_time_order(joined.stats, samples.sourceName())
+        dest_id = self._write_township_rows(
+            parameters, context, townships, township_features, stats, choice.compound, joined.unit, feedback
+        )
+        if dest_id is None:
+            return {}
+        results = {self.OUTPUT: dest_id, "N_SAMPLES": joined.n_used, "N_UNMATCHED": len(joined.unmatched_ids)}
+        results.update(self._write_unmatched(parameters, context, samples, joined.unmatched_ids, feedback))
+        log_empty_cells(stats, township_features, choice.name_field, feedback)
+        feedback.pushInfo(
+            tr("{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.").format(
+                used=joined.n_used - len(joined.unmatched_ids),
+                total=joined.n_all,
+                compound=choice.compound,
+                townships=len(township_features),
+                rounds=stats["round"].nunique(),
+            )
+        )
+        return results
+
+    # ---- reading the parameters -----------------------------------------------------------------------
+    def _sources(self, parameters, context):
+        """The samples and the township polygons, or a worded error."""
         samples = self.parameterAsSource(parameters, self.SAMPLES, context)
-        townships = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
         if samples is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.SAMPLES))
-        if townships is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
-        if QgsWkbTypes.geometryType(townships.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
-            raise QgsProcessingException(tr("The township layer “{layer}” is not a polygon layer.").format(layer=townships.sourceName()))
-        name_field = self.parameterAsString(parameters, self.TOWNSHIP_FIELD, context)
-        self._name_field = name_field
-        if townships.fields().lookupField(name_field) < 0:
-            raise QgsProcessingException(
-                tr("The township layer “{layer}” has no field “{field}”.").format(layer=townships.sourceName(), field=name_field)
-            )
+        townships = township_source(self, parameters, self.TOWNSHIPS, context)
         require_fields(samples, REQUIRED_FIELDS, samples.sourceName())
-        wanted = self.parameterAsString(parameters, self.COMPOUND, context).strip()
-        compound, _known = CompoundTable.load().resolve(wanted)
+        return samples, townships
+
+    def _read_choices(self, parameters, context, samples, townships, feedback) -> Choice:
+        """What to aggregate: the township name field (guessed when left empty), compound, round, sample type,
+        non-detect policy, default unit, fixed panel and the population weights (a samples field or a site table)."""
+        name_field = township_field_or_guess(self, parameters, self.TOWNSHIP_FIELD, self.TOWNSHIPS, context, feedback)
+        compound, _known = CompoundTable.load().resolve(self.parameterAsString(parameters, self.COMPOUND, context).strip())
         wanted_round = self.parameterAsString(parameters, self.ROUND, context).strip()
-        wanted_round = normalise_round(wanted_round) or wanted_round
+        self._name_field = name_field
         self._default_unit = (self.parameterAsString(parameters, self.UNIT, context) or "").strip()
         self._fixed_panel = self.parameterAsBoolean(parameters, self.FIXED_PANEL, context)
         self._population_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context) or ""
@@ -365,31 +571,55 @@ class AggregateByTownship(WbeAlgorithm):
             raise QgsProcessingException(
                 tr("The samples layer “{layer}” has no field “{field}”.").format(layer=samples.sourceName(), field=self._population_field)
             )
-        media = media_for(self.parameterAsEnum(parameters, self.MEDIUM, context))
-        policy = self.parameterAsEnum(parameters, self.ND_POLICY, context)
+        self._sites = read_site_table(self, parameters, context, samples, feedback)
+        return Choice(
+            compound=compound,
+            wanted_round=normalise_round(wanted_round) or wanted_round,
+            media=media_for(self.parameterAsEnum(parameters, self.MEDIUM, context)),
+            policy=self.parameterAsEnum(parameters, self.ND_POLICY, context),
+            name_field=name_field,
+        )
 
-        township_features = list(townships.getFeatures(QgsFeatureRequest()))
-        joined = None
+    # ---- the join -------------------------------------------------------------------------------------
+    def _join(self, parameters, context, samples, townships, township_features, choice, feedback):
+        """The statistics, from the database when both layers are tables of one PostGIS database, else in memory."""
+        args = (choice.compound, choice.media, choice.wanted_round, choice.policy)
         if self._can_push_down(parameters, context) and self._plain_for_database(samples):
             feedback.setProgressText(tr("Joining samples to townships in the database…"))
-            joined = self._join_in_database(parameters, context, compound, media, wanted_round, policy, township_features, feedback)
+            joined = self._join_in_database(parameters, context, *args, township_features, feedback)
             if joined is not None:
                 feedback.pushInfo(
                     tr("Both layers are tables of one PostGIS database: the join ran there (ST_Intersects with the spatial index).")
                 )
-        if joined is None:
-            joined = self._join_in_memory(
-                samples, townships, township_features, compound, media, wanted_round, policy, parameters, context, feedback
-            )
-        if joined is None:
-            return {}
-        if joined.without_limit:
-            feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=joined.without_limit))
-        stats, unmatched_ids, n_used, n_all = joined.stats, joined.unmatched_ids, joined.n_used, joined.n_all
-        stats = in_time_order(stats, samples.sourceName())
-        unit = joined.unit
+                return joined
+        return self._join_in_memory(samples, townships, township_features, *args, parameters, context, feedback)
 
+    # ---- the outputs ----------------------------------------------------------------------------------
+    def _write_township_rows(self, parameters, context, townships, township_features, stats, compound, unit, feedback):
+        """One feature per township × round: a GeoPackage file in one transaction (processing/io/bulk_writer.py),
+        anything else (or a bulk write that could not be done) through the sink. None when cancelled."""
         out_fields = QgsProcessingUtils.combineFields(carried_township_fields(townships.fields()), stat_fields())
+        rows = (township_features, stats, compound, unit)
+        if not (BULK_GEOPACKAGE and len(stats) and bulk_possible(out_fields, townships.wkbType())):
+            return self._write_through_sink(parameters, context, out_fields, townships, rows, feedback)
+        opened = list(self._township_sink(parameters, context, out_fields, townships))  # [sink, dest_id]
+        dest_id = opened[1]
+        target_path, target_layer = bulk_writer.file_destination(dest_id)
+        if not target_path.lower().endswith(".gpkg"):
+            return self._write_through_sink(parameters, context, out_fields, townships, rows, feedback, opened)
+        # QGIS created the empty layer; close it (the list held the only reference) and fill it in one transaction.
+        opened.clear()
+        outcome = self._write_stats_bulk(
+            target_path, target_layer, out_fields, township_features, stats, compound, townships, feedback, unit
+        )
+        if outcome == "canceled":
+            return None
+        if outcome == "written":
+            return dest_id
+        # not a layer bulk_writer fills, or filling it failed (and it was removed)
+        return self._write_through_sink(parameters, context, out_fields, townships, rows, feedback)
+
+    def _township_sink(self, parameters, context, out_fields, townships):
         # Each township repeats once per round: its primary key (a GeoPackage fid, a PostGIS id) cannot be the output's.
         sink, dest_id = self.parameterAsSink(
             parameters,
@@ -402,38 +632,29 @@ class AggregateByTownship(WbeAlgorithm):
         )
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        target_path, target_layer = bulk_writer.file_destination(dest_id)
-        if BULK_GEOPACKAGE and target_path.lower().endswith(".gpkg") and len(stats) and bulk_possible(out_fields, townships.wkbType()):
-            # QGIS created the empty layer; close it and fill it in one transaction (processing/bulk_writer.py).
-            sink = None  # the only reference: the writer closes the file here
-            outcome = self._write_stats_bulk(
-                target_path, target_layer, out_fields, township_features, stats, compound, townships, feedback, unit
-            )
-            if outcome == "canceled":
-                return {}
-            if outcome != "written":  # not a layer bulk_writer fills, or filling it failed (and it was removed)
-                sink, dest_id = self.parameterAsSink(
-                    parameters,
-                    self.OUTPUT,
-                    context,
-                    out_fields,
-                    townships.wkbType(),
-                    townships.sourceCrs(),
-                    QgsFeatureSink.SinkFlag.RegeneratePrimaryKey,
-                )
-                if sink is None:
-                    raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        if sink is not None:
-            write_stats(sink, out_fields, township_features, stats, compound, feedback, unit)
-            if feedback.isCanceled():
-                del sink
-                discard_output(dest_id, context)
-                return {}
-            if hasattr(sink, "finalize"):
-                sink.finalize()
-            del sink
+        return sink, dest_id
 
-        results = {self.OUTPUT: dest_id, "N_SAMPLES": n_used, "N_UNMATCHED": len(unmatched_ids)}
+    def _write_through_sink(self, parameters, context, out_fields, townships, rows, feedback, opened=None):
+        """The township rows through QGIS's sink (every write checked); a cancelled run leaves no output. ``opened``
+        is a list [sink, dest_id] the caller already made; the sink is taken out of it, so that deleting it here closes
+        the file."""
+        if opened is None:
+            opened = list(self._township_sink(parameters, context, out_fields, townships))
+        sink, dest_id = opened.pop(0), opened[0]
+        township_features, stats, compound, unit = rows
+        write_stats(sink, out_fields, township_features, stats, compound, feedback, unit)
+        if feedback.isCanceled():
+            del sink
+            discard_output(dest_id, context)
+            return None
+        if hasattr(sink, "finalize"):
+            sink.finalize()
+        del sink
+        return dest_id
+
+    def _write_unmatched(self, parameters, context, samples, unmatched_ids, feedback) -> dict:
+        """The samples in no township, to UNMATCHED (when asked for) and counted in the log."""
+        results = {}
         unmatched_sink, unmatched_id = self.parameterAsSink(
             parameters, self.UNMATCHED, context, samples.fields(), samples.wkbType(), samples.sourceCrs()
         )
@@ -446,28 +667,6 @@ class AggregateByTownship(WbeAlgorithm):
             feedback.pushWarning(
                 tr("{n} samples lie in no township; they are in the “Samples in no township” output.").format(n=len(unmatched_ids))
             )
-        empty = stats[stats["n_samples"] == 0]
-        for row in empty.head(MAX_EMPTY_LISTED).itertuples(index=False):
-            feedback.pushInfo(
-                tr("Township “{name}” has no sample in round {round}: its statistics are NULL.").format(
-                    name=township_features[row.t][name_field], round=row.round
-                )
-            )
-        if len(empty) > MAX_EMPTY_LISTED:
-            feedback.pushInfo(
-                tr("… and {n} more township × round cells with no sample (NULL statistics, n_samples = 0).").format(
-                    n=len(empty) - MAX_EMPTY_LISTED
-                )
-            )
-        feedback.pushInfo(
-            tr("{used} of {total} samples used ({compound}); {townships} townships × {rounds} rounds written.").format(
-                used=n_used - len(unmatched_ids),
-                total=n_all,
-                compound=compound,
-                townships=len(township_features),
-                rounds=stats["round"].nunique(),
-            )
-        )
         return results
 
     def _write_stats_bulk(self, path, layer, out_fields, township_features, stats, compound, townships, feedback, unit="") -> str:
@@ -517,39 +716,13 @@ class AggregateByTownship(WbeAlgorithm):
         if plain is not None and plain[2] == samples.featureCount():
             got = fast_read.read_point_columns(plain[0], plain[1], names, plain[2], transform)
             if got is not None:
-                c = got.columns
-                out = {n: fast_read.text(c[n]) for n in ("round", "compound", "medium", "unit", "site_id") if n in c}
-                if "detected" in c:
-                    out["detected"] = fast_read.truthy(c["detected"])
-                out["concentration"] = fast_read.floats(c["concentration"])
-                if "lod" in c:
-                    out["lod"] = fast_read.floats(c["lod"])
-                if self._population_field:
-                    out["population"] = fast_read.floats(c[self._population_field])
-                return out, got.points, got.ids
+                arrays = sample_arrays(got.columns, self._population_field, fast_read.text, fast_read.truthy, fast_read.floats)
+                return arrays, got.points, got.ids
         columns, points, ids = read_columns(samples, names, feedback, point_transform=transform if transform is not None else True)
         if feedback.isCanceled():
             return None
-
-        def text(name):
-            return np.array(
-                [
-                    v if isinstance(v, str) else ("" if v is None or (hasattr(v, "isNull") and v.isNull()) else str(v))
-                    for v in columns[name]
-                ],
-                dtype=object,
-            )
-
-        out = {n: text(n) for n in ("round", "compound", "medium", "unit", "site_id") if n in columns}
-        if "detected" in columns:
-            # A boolean field reads back as bool from GeoPackage and memory layers, as 0/1 or text from CSV.
-            out["detected"] = np.array([v in (True, 1, "1", "true", "True") for v in columns["detected"]], dtype=bool)
-        out["concentration"] = to_float_array(columns["concentration"])
-        if "lod" in columns:
-            out["lod"] = to_float_array(columns["lod"])
-        if self._population_field:
-            out["population"] = to_float_array(columns[self._population_field])
-        return out, points, np.asarray(ids, dtype=np.int64)
+        arrays = sample_arrays(columns, self._population_field, qgis_text, qgis_truthy, to_float_array)
+        return arrays, points, np.asarray(ids, dtype=np.int64)
 
     def _join_in_memory(self, samples, townships, township_features, compound, media, wanted_round, policy, parameters, context, feedback):
         """Read the samples into the sample model (core/samples.py), keep the compound, media and round, check
@@ -612,11 +785,16 @@ class AggregateByTownship(WbeAlgorithm):
         if repaired:
             feedback.pushWarning(tr("{n} township polygons were invalid and were repaired before the join.").format(n=repaired))
         rings = [polygon_rings(p) for p in polygons]
-        township_index = assign_points(points[selected, 0], points[selected, 1], rings, cancelled=feedback.isCanceled)
+        township_index, overlaps = assign_points_with_overlaps(
+            points[selected, 0], points[selected, 1], rings, cancelled=feedback.isCanceled
+        )
         if feedback.isCanceled():
             return None
+        log_overlaps(overlaps, township_features, getattr(self, "_name_field", ""), feedback)
         frame = frame.assign(township=township_index)
-        if "population" in columns:
+        if getattr(self, "_sites", None) is not None:
+            frame = frame.assign(population=site_population_of(self._sites, frame["site"].to_numpy(dtype=object), feedback))
+        elif "population" in columns:
             frame = frame.assign(population=columns["population"][frame["source_row"].to_numpy(dtype=np.int64)])
         all_rounds = sm.rounds_in_time(frame)
         frame = self._panel(frame, township_features, feedback)
@@ -701,7 +879,7 @@ class AggregateByTownship(WbeAlgorithm):
     def _plain_for_database(self, samples) -> bool:
         """The database join handles the import's full field set and one unit; anything else goes in memory,
         where the sample model's guards word the refusal."""
-        if self._fixed_panel or self._population_field:
+        if self._fixed_panel or self._population_field or getattr(self, "_sites", None) is not None:
             return False
         fields = samples.fields()
         if any(fields.lookupField(n) < 0 for n in SAMPLE_FIELDS):
@@ -711,13 +889,8 @@ class AggregateByTownship(WbeAlgorithm):
 
     def _can_push_down(self, parameters, context) -> bool:
         """Both layers whole PostGIS tables of one database (no selection, filter or limit on either)."""
-        for name in (self.SAMPLES, self.TOWNSHIPS):
-            definition = parameters.get(name)
-            if isinstance(definition, QgsProcessingFeatureSourceDefinition):
-                if definition.selectedFeaturesOnly or getattr(definition, "featureLimit", -1) != -1:
-                    return False
-                if getattr(definition, "filterExpression", ""):
-                    return False
+        if not (fast_read.whole_layer(parameters, self.SAMPLES) and fast_read.whole_layer(parameters, self.TOWNSHIPS)):
+            return False
         samples = self.parameterAsVectorLayer(parameters, self.SAMPLES, context)
         townships = self.parameterAsVectorLayer(parameters, self.TOWNSHIPS, context)
         return can_push_down(samples, townships)

@@ -9,12 +9,12 @@ into the output layer's metadata.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -40,7 +40,9 @@ from ...core.classify import (
     ClassificationError,
     assign_classes,
     composite_highest,
+    composite_table,
     compute_breaks_detail,
+    mixed_units_by_group,
     ratio_reference,
     ratio_to_reference,
     ties_at_breaks,
@@ -58,8 +60,11 @@ from ..base import (
     record_township_name_field,
     to_float_array,
     township_name_field,
+    write_feature,
 )
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
+from ..io.outputs import discard_output
+from ..io.samples import refuse_mixed_layer
 from ..parameters import method_names, thresholds_parameter
 from ..styling import format_value, severity_label, severity_renderer, store_style
 
@@ -150,6 +155,171 @@ def save_metadata(layer: QgsVectorLayer, metadata) -> bool:
         layer.setMetadata(metadata)
     _message, ok = layer.saveDefaultMetadata()
     return bool(ok)
+
+
+@dataclass
+class Setup:
+    """The checked parameters of one run."""
+
+    field: str
+    method: int
+    thresholds: list | None
+    round_field: str
+    breaks_from: int
+    baseline: str
+    compound_field: str
+    id_field: str
+    composite: int
+
+
+@dataclass
+class Values:
+    """The layer's values with their round, compound and township (as arrays, one per feature)."""
+
+    values: np.ndarray
+    rounds: np.ndarray
+    compounds: np.ndarray | None
+    ids: list | None
+    fids: list
+    present: list  # the rounds present, sorted
+
+
+def method_thresholds(method: int, raw) -> list[float] | None:
+    """THRESHOLDS where the method uses them (fixed and ratio methods), checked; None otherwise. The toolbox passes
+    its untouched table too, so for the other methods it is not even read."""
+    if method != FIXED and method not in RATIO_METHODS:
+        return None
+    thresholds = parse_thresholds(raw)
+    if method == FIXED and (thresholds is None or len(thresholds) != 2):
+        raise QgsProcessingException(tr("Fixed thresholds need THRESHOLDS: the upper bounds of classes 1 and 2, for example 50,200."))
+    if method in RATIO_METHODS and thresholds is not None and len(thresholds) != 2:
+        raise QgsProcessingException(tr("THRESHOLDS must hold two ratios, for example 1,2."))
+    return thresholds
+
+
+def refuse_mixed_values(source, setup: Setup, feedback) -> None:
+    """One compound and one unit per classification (issue 13). Without COMPOUND_FIELD the layer's values are pooled
+    into one set of breaks, so a layer whose `compound` or `unit` field holds several values is refused
+    (processing/io/samples.refuse_mixed_layer). With COMPOUND_FIELD each compound gets its own breaks (and the
+    composite combines their classes), so compounds may differ, but the units within each compound may not."""
+    if not setup.compound_field:
+        refuse_mixed_layer(source, feedback, fields=("compound", "unit"))
+        return
+    if source.fields().lookupField("unit") < 0:
+        return
+    columns, _geometries, _ids = read_columns(source, [setup.compound_field, "unit"], feedback)
+    compounds = ["" if is_null(c) else str(c) for c in columns[setup.compound_field]]
+    units = ["" if is_null(u) else str(u) for u in columns["unit"]]
+    mixed = mixed_units_by_group(compounds, units)
+    if mixed:
+        listed = "; ".join(f"{group}: {', '.join(found)}" for group, found in mixed.items())
+        raise QgsProcessingException(
+            tr(
+                "The layer “{layer}” holds values in several units for one compound ({listed}). Values in different units are "
+                "never classified together: filter the layer to one unit per compound, or convert the values first."
+            ).format(layer=source.sourceName(), listed=listed)
+        )
+
+
+def read_values(source, setup: Setup, feedback) -> Values:
+    """The value, round, compound and township columns, with what the log must say about NULLs and rounds."""
+    names = [setup.field] + [n for n in (setup.round_field, setup.compound_field, setup.id_field) if n]
+    columns, _geometries, fids = read_columns(source, names, feedback)
+    values = to_float_array(columns[setup.field])
+    layer = source.sourceName()
+    if not (values == values).any():
+        raise QgsProcessingException(
+            tr("The field “{field}” of “{layer}” has no numeric value: nothing to classify.").format(field=setup.field, layer=layer)
+        )
+    rounds = np.array(text_column(columns[setup.round_field]) if setup.round_field else [""] * len(fids), dtype=object)
+    present = sorted(set(rounds.tolist()) - {""})
+    if setup.round_field:
+        not_quarter = [r for r in present if not QUARTER.match(r)]
+        if not_quarter:
+            feedback.pushWarning(
+                tr("Rounds not written as a quarter such as 2024Q3: {rounds}. They are kept and sorted as text.").format(
+                    rounds=", ".join(not_quarter)
+                )
+            )
+        if (rounds == "").any():
+            feedback.pushWarning(
+                tr("{n} features have no round; they are classified with the same breaks but belong to no round.").format(
+                    n=int((rounds == "").sum())
+                )
+            )
+    if len(present) == 1:
+        feedback.pushInfo(tr("The layer holds one round ({round}): the breaks are that round's.").format(round=present[0]))
+    n_null = int(np.isnan(values).sum())
+    if n_null:
+        feedback.pushInfo(
+            tr("{n} features have a NULL “{field}”: they get NULL severity, never a class.").format(n=n_null, field=setup.field)
+        )
+    compounds = np.array(text_column(columns[setup.compound_field]), dtype=object) if setup.compound_field else None
+    ids = columns[setup.id_field] if setup.id_field else None
+    return Values(values, rounds, compounds, ids, fids, present)
+
+
+def text_column(values) -> list[str]:
+    return ["" if is_null(v) else str(v) for v in values]
+
+
+def resolve_baseline(setup: Setup, present: list, layer: str) -> str:
+    """The baseline round where the method or the break policy needs one (empty: the earliest), checked."""
+    needs_baseline = setup.method == RATIO_BASELINE or (setup.breaks_from == BASELINE and setup.method != FIXED)
+    if not needs_baseline:
+        return setup.baseline
+    if not present:
+        raise QgsProcessingException(
+            tr("Breaks from a baseline round need a round field; “{layer}” has none (ROUND_FIELD).").format(layer=layer)
+        )
+    baseline = setup.baseline or present[0]
+    if baseline not in present:
+        raise QgsProcessingException(
+            tr("The baseline round “{round}” is not in “{layer}”. Rounds present: {present}.").format(
+                round=baseline, layer=layer, present=", ".join(present)
+            )
+        )
+    return baseline
+
+
+def policy_text(setup: Setup) -> str:
+    """The break policy in words, for the log and the layer's metadata."""
+    if setup.method == FIXED:
+        return tr("fixed thresholds, the same for every round")
+    if setup.method == RATIO_MEDIAN:
+        return tr("ratio to each round's own county median")
+    if setup.method == RATIO_BASELINE:
+        return tr("ratio to the county median of the baseline round {round}").format(round=setup.baseline)
+    if setup.breaks_from == POOLED:
+        return tr("breaks from all rounds pooled")
+    return tr("breaks from the baseline round {round}").format(round=setup.baseline)
+
+
+def log_breaks(method: int, label: str, breaks: Breaks, feedback) -> None:
+    feedback.pushInfo(
+        tr("Breaks by {method} on “{label}”: general ≤ {b1} < fairly severe ≤ {b2} < severe.").format(
+            method=method_names()[method], label=label, b1=format_value(breaks.break_1), b2=format_value(breaks.break_2)
+        )
+    )
+
+
+def breaks_text(summary) -> str:
+    return "; ".join(f"{name}: {b.break_1:.6g}, {b.break_2:.6g}" for name, b in summary["breaks"].items() if b is not None)
+
+
+def log_counts(classes, rounds, feedback) -> None:
+    """Townships per class, per round."""
+    for key in sorted(set(rounds.tolist())):
+        c = classes[rounds == key]
+        feedback.pushInfo(
+            tr("Townships per class{where}: severe {s}, fairly severe {f}, general {g}, no data {n}.").format(
+                where=tr(" in round {round}").format(round=key) if key else "",
+                s=int((c == 3).sum()),
+                f=int((c == 2).sum()),
+                g=int((c == 1).sum()),
+                n=int(np.isnan(c).sum()),
+            )
+        )
 
 
 class ClassifySeverity(WbeAlgorithm):
@@ -285,8 +455,10 @@ class ClassifySeverity(WbeAlgorithm):
             raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=source.sourceName(), field=value))
         return value
 
-    def _classify(self, values, rounds, method, thresholds, breaks_from, baseline, label, layer, feedback):
-        """Classes for one set of values (one compound, or the composite index), with frozen breaks."""
+    def _classify(self, values, rounds, setup: Setup, label, layer, feedback):
+        """Classes for one set of values (one compound, or the composite index), with frozen breaks; the breaks and
+        anything unusual about them are logged."""
+        method, thresholds, breaks_from, baseline = setup.method, setup.thresholds, setup.breaks_from, setup.baseline
         ratio = None
         medians = {}
         try:
@@ -321,6 +493,7 @@ class ClassifySeverity(WbeAlgorithm):
                     "“{label}”: {n} values lie exactly on a break; bounds are inclusive, so they and every equal value take the lower class."
                 ).format(label=label, n=on_breaks)
             )
+        log_breaks(method, label, breaks, feedback)
         for key, median in medians.items():
             feedback.pushInfo(
                 tr("“{label}”: county median of round {round} = {median}.").format(
@@ -334,128 +507,71 @@ class ClassifySeverity(WbeAlgorithm):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
-        layer = source.sourceName()
-        field = self.parameterAsString(parameters, self.FIELD, context)
-        if source.fields().lookupField(field) < 0:
-            raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer, field=field))
-        method = self.parameterAsEnum(parameters, self.METHOD, context)
-        # Thresholds matter only for the fixed and ratio methods: the toolbox passes its untouched table too.
-        thresholds = parse_thresholds(parameters.get(self.THRESHOLDS)) if method == FIXED or method in RATIO_METHODS else None
-        if method == FIXED and (thresholds is None or len(thresholds) != 2):
-            raise QgsProcessingException(tr("Fixed thresholds need THRESHOLDS: the upper bounds of classes 1 and 2, for example 50,200."))
-        if method in RATIO_METHODS and thresholds is not None and len(thresholds) != 2:
-            raise QgsProcessingException(tr("THRESHOLDS must hold two ratios, for example 1,2."))
-        round_field = self._optional_field(parameters, self.ROUND_FIELD, context, source, default_if_missing=True)
-        breaks_from = self.parameterAsEnum(parameters, self.BREAKS_FROM, context)
-        baseline = self.parameterAsString(parameters, self.BASELINE_ROUND, context).strip()
-        compound_field = self._optional_field(parameters, self.COMPOUND_FIELD, context, source)
-        id_field = self._optional_field(parameters, self.ID_FIELD, context, source)
-        composite = self.parameterAsEnum(parameters, self.COMPOSITE, context)
-        if composite != NO_COMPOSITE and not (compound_field and id_field):
-            raise QgsProcessingException(tr("A composite across compounds needs the compound field and the township field."))
+        setup = self._read_setup(parameters, context, source)
+        refuse_mixed_values(source, setup, feedback)
+        data = read_values(source, setup, feedback)
+        setup.baseline = resolve_baseline(setup, data.present, source.sourceName())
+        summary = {
+            "method": method_names()[setup.method],
+            "policy": policy_text(setup),
+            "field": setup.field,
+            "breaks": {},
+            "weights": None,
+            "township_field": setup.id_field or self._input_name_field(parameters, context, source),
+        }
+        if setup.composite != NO_COMPOSITE:
+            return self._run_composite(parameters, context, feedback, source, data, setup, summary)
 
-        names = [field] + [n for n in (round_field, compound_field, id_field) if n]
-        columns, _geometries, fids = read_columns(source, names, feedback)
-        values = to_float_array(columns[field])
-        n_null = int(np.isnan(values).sum())
-        if not (values == values).any():
-            raise QgsProcessingException(
-                tr("The field “{field}” of “{layer}” has no numeric value: nothing to classify.").format(field=field, layer=layer)
-            )
-        rounds = np.array([("" if is_null(r) else str(r)) for r in columns[round_field]] if round_field else [""] * len(fids), dtype=object)
-        present = sorted(set(rounds.tolist()) - {""})
-        if round_field:
-            not_quarter = [r for r in present if not QUARTER.match(r)]
-            if not_quarter:
-                feedback.pushWarning(
-                    tr("Rounds not written as a quarter such as 2024Q3: {rounds}. They are kept and sorted as text.").format(
-                        rounds=", ".join(not_quarter)
-                    )
-                )
-            if (rounds == "").any():
-                feedback.pushWarning(
-                    tr("{n} features have no round; they are classified with the same breaks but belong to no round.").format(
-                        n=int((rounds == "").sum())
-                    )
-                )
-        needs_baseline = method == RATIO_BASELINE or (breaks_from == BASELINE and method != FIXED)
-        if needs_baseline:
-            if not present:
-                raise QgsProcessingException(
-                    tr("Breaks from a baseline round need a round field; “{layer}” has none (ROUND_FIELD).").format(layer=layer)
-                )
-            if not baseline:
-                baseline = present[0]
-            if baseline not in present:
-                raise QgsProcessingException(
-                    tr("The baseline round “{round}” is not in “{layer}”. Rounds present: {present}.").format(
-                        round=baseline, layer=layer, present=", ".join(present)
-                    )
-                )
-        if len(present) == 1:
-            feedback.pushInfo(tr("The layer holds one round ({round}): the breaks are that round's.").format(round=present[0]))
-        if n_null:
-            feedback.pushInfo(
-                tr("{n} features have a NULL “{field}”: they get NULL severity, never a class.").format(n=n_null, field=field)
-            )
-
-        compounds = np.array([("" if is_null(c) else str(c)) for c in columns[compound_field]], dtype=object) if compound_field else None
-        policy_text = (
-            tr("breaks from all rounds pooled")
-            if breaks_from == POOLED
-            else tr("breaks from the baseline round {round}").format(round=baseline)
-        )
-        if method == FIXED:
-            policy_text = tr("fixed thresholds, the same for every round")
-        elif method == RATIO_MEDIAN:
-            policy_text = tr("ratio to each round's own county median")
-        elif method == RATIO_BASELINE:
-            policy_text = tr("ratio to the county median of the baseline round {round}").format(round=baseline)
-        summary = {"method": method_names()[method], "policy": policy_text, "field": field, "breaks": {}, "weights": None}
-        summary["township_field"] = id_field or self._input_name_field(parameters, context, source)
-
-        if composite != NO_COMPOSITE:
-            return self._run_composite(
-                parameters,
-                context,
-                feedback,
-                source,
-                values,
-                rounds,
-                compounds,
-                columns[id_field],
-                id_field,
-                round_field,
-                fids,
-                method,
-                thresholds,
-                breaks_from,
-                baseline,
-                composite,
-                summary,
-            )
-
-        classes = np.full(values.size, np.nan)
-        ratio_all = np.full(values.size, np.nan) if method in RATIO_METHODS else None
-        groups = sorted(set(compounds.tolist())) if compounds is not None else [None]
+        classes = np.full(data.values.size, np.nan)
+        ratio_all = np.full(data.values.size, np.nan) if setup.method in RATIO_METHODS else None
+        groups = sorted(set(data.compounds.tolist())) if data.compounds is not None else [None]
         last_breaks: Breaks | None = None
         for group in groups:
-            mask = np.ones(values.size, dtype=bool) if group is None else compounds == group
-            label = field if group is None else f"{field} ({group or '—'})"
-            cls, breaks, ratio, _medians = self._classify(
-                values[mask], rounds[mask], method, thresholds, breaks_from, baseline, label, layer, feedback
-            )
+            mask = np.ones(data.values.size, dtype=bool) if group is None else data.compounds == group
+            label = setup.field if group is None else f"{setup.field} ({group or '—'})"
+            cls, breaks, ratio, _medians = self._classify(data.values[mask], data.rounds[mask], setup, label, source.sourceName(), feedback)
             classes[mask] = cls
             if ratio is not None:
                 ratio_all[mask] = ratio
-            summary["breaks"][group or field] = breaks
+            summary["breaks"][group or setup.field] = breaks
             last_breaks = breaks
-            feedback.pushInfo(
-                tr("Breaks by {method} on “{label}”: general ≤ {b1} < fairly severe ≤ {b2} < severe.").format(
-                    method=method_names()[method], label=label, b1=format_value(breaks.break_1), b2=format_value(breaks.break_2)
-                )
-            )
+        dest_id = self._write_classes(parameters, context, source, classes, ratio_all, feedback)
+        if dest_id is None:
+            return {}
+        single = last_breaks if len(groups) == 1 else None
+        self._store(dest_id, context, feedback, single, setup.method, summary)
+        log_counts(classes, data.rounds, feedback)
+        return {
+            self.OUTPUT: dest_id,
+            "BREAK_1": single.break_1 if single else float("nan"),
+            "BREAK_2": single.break_2 if single else float("nan"),
+            "BREAKS": breaks_text(summary),
+        }
 
+    def _read_setup(self, parameters, context, source) -> Setup:
+        """The parameters, checked against the layer: field, method and thresholds, rounds, compounds, composite."""
+        field = self.parameterAsString(parameters, self.FIELD, context)
+        if source.fields().lookupField(field) < 0:
+            raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=source.sourceName(), field=field))
+        method = self.parameterAsEnum(parameters, self.METHOD, context)
+        setup = Setup(
+            field=field,
+            method=method,
+            thresholds=method_thresholds(method, parameters.get(self.THRESHOLDS)),
+            round_field=self._optional_field(parameters, self.ROUND_FIELD, context, source, default_if_missing=True),
+            breaks_from=self.parameterAsEnum(parameters, self.BREAKS_FROM, context),
+            baseline=self.parameterAsString(parameters, self.BASELINE_ROUND, context).strip(),
+            compound_field=self._optional_field(parameters, self.COMPOUND_FIELD, context, source),
+            id_field=self._optional_field(parameters, self.ID_FIELD, context, source),
+            composite=self.parameterAsEnum(parameters, self.COMPOSITE, context),
+        )
+        if setup.composite != NO_COMPOSITE and not (setup.compound_field and setup.id_field):
+            raise QgsProcessingException(tr("A composite across compounds needs the compound field and the township field."))
+        return setup
+
+    def _write_classes(self, parameters, context, source, classes, ratio_all, feedback):
+        """The input's features with severity, severity_label (and ratio_to_ref for the ratio methods) after their
+        fields; every write checked. None when cancelled (the partial output removed)."""
         extra = severity_fields()
         if ratio_all is not None:
             extra.append(QgsField("ratio_to_ref", FIELD_DOUBLE))
@@ -466,7 +582,9 @@ class ClassifySeverity(WbeAlgorithm):
         labels = {c: severity_label(c) for c in (1, 2, 3)}
         for i, feature in enumerate(source.getFeatures()):
             if feedback.isCanceled():
-                return {}
+                del sink
+                discard_output(dest_id, context)
+                return None
             out = QgsFeature(out_fields)
             out.setGeometry(feature.geometry())
             cls = None if classes[i] != classes[i] else int(classes[i])
@@ -474,108 +592,85 @@ class ClassifySeverity(WbeAlgorithm):
             if ratio_all is not None:
                 attrs.append(None if ratio_all[i] != ratio_all[i] else float(ratio_all[i]))
             out.setAttributes(attrs)
-            sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
+            write_feature(sink, out, tr("Severity"))
         del sink  # closes the file, so the style can be stored inside it
-        single = last_breaks if len(groups) == 1 else None
-        self._store(dest_id, context, feedback, single, method, summary)
-        self._log_counts(classes, rounds, feedback)
-        break_1 = single.break_1 if single else float("nan")
-        break_2 = single.break_2 if single else float("nan")
-        return {self.OUTPUT: dest_id, "BREAK_1": break_1, "BREAK_2": break_2, "BREAKS": self._breaks_text(summary)}
+        return dest_id
 
-    def _run_composite(
-        self,
-        parameters,
-        context,
-        feedback,
-        source,
-        values,
-        rounds,
-        compounds,
-        ids_raw,
-        id_field,
-        round_field,
-        fids,
-        method,
-        thresholds,
-        breaks_from,
-        baseline,
-        composite,
-        summary,
-    ):
+    def _run_composite(self, parameters, context, feedback, source, data: Values, setup: Setup, summary):
+        """One feature per township and round: a class per compound and the composite class (highest, or a class of
+        the weighted index of ratios to the county median)."""
         layer = source.sourceName()
-        ids = np.array([("" if is_null(v) else str(v)) for v in ids_raw], dtype=object)
-        names = sorted(set(compounds.tolist()) - {""})
-        keys = sorted(set(zip(ids.tolist(), rounds.tolist())))
-        row_of = {k: i for i, k in enumerate(keys)}
-        col_of = {c: j for j, c in enumerate(names)}
-        matrix = np.full((len(keys), len(names)), np.nan)
-        first_fid: dict[int, int] = {}
-        seen = set()
-        for i in range(values.size):
-            if not compounds[i]:
-                continue
-            key = (ids[i], rounds[i], compounds[i])
-            if key in seen:
-                raise QgsProcessingException(
-                    tr(
-                        "Township “{id}” has two features for {compound} in round {round} (feature {fid}): the composite needs one value each."
-                    ).format(id=ids[i], compound=compounds[i], round=rounds[i] or "—", fid=fids[i])
-                )
-            seen.add(key)
-            r = row_of[(ids[i], rounds[i])]
-            matrix[r, col_of[compounds[i]]] = values[i]
-            first_fid.setdefault(r, fids[i])
-        key_rounds = np.array([k[1] for k in keys], dtype=object)
-        per_compound = np.full(matrix.shape, np.nan)
-        for j, name in enumerate(names):
-            cls, breaks, _ratio, _m = self._classify(
-                matrix[:, j], key_rounds, method, thresholds, breaks_from, baseline, name, layer, feedback
+        try:
+            table = composite_table(text_column(data.ids), data.rounds, data.compounds, data.values)
+        except ClassificationError as error:
+            d = error.details
+            raise QgsProcessingException(
+                tr(
+                    "Township “{id}” has two features for {compound} in round {round} (feature {fid}): the composite needs one value each."
+                ).format(id=d["id"], compound=d["compound"], round=d["round"] or "—", fid=data.fids[d["index"]])
+            ) from None
+        key_rounds = np.array([k[1] for k in table.keys], dtype=object)
+        per_compound = np.full(table.matrix.shape, np.nan)
+        for j, name in enumerate(table.names):
+            per_compound[:, j], summary["breaks"][name], _ratio, _m = self._classify(
+                table.matrix[:, j], key_rounds, setup, name, layer, feedback
             )
-            per_compound[:, j] = cls
-            summary["breaks"][name] = breaks
-            feedback.pushInfo(
-                tr("Breaks by {method} on “{label}”: general ≤ {b1} < fairly severe ≤ {b2} < severe.").format(
-                    method=method_names()[method], label=name, b1=format_value(breaks.break_1), b2=format_value(breaks.break_2)
-                )
-            )
-        index = None
-        single = None
-        if composite == HIGHEST:
+        index = single = None
+        if setup.composite == HIGHEST:
             severity = composite_highest(per_compound)
             summary["composite"] = tr("highest class across compounds")
         else:
-            weights = parse_weights(self.parameterAsString(parameters, self.WEIGHTS, context), names)
-            reference_rows = np.ones(len(keys), dtype=bool) if breaks_from == POOLED or not baseline else key_rounds == baseline
-            try:
-                medians = [ratio_reference(matrix[reference_rows, j]) for j in range(len(names))]
-            except ClassificationError as error:
-                raise QgsProcessingException(classification_error_text(error, tr("composite index"), layer)) from error
-            index = weighted_index(matrix, medians, [weights[n] for n in names])
-            summary["weights"] = weights
-            summary["medians"] = dict(zip(names, medians))
-            summary["composite"] = tr("weighted index Σ weight × value ÷ county median")
-            feedback.pushInfo(
-                tr("Composite index weights: {weights}; county medians: {medians}.").format(
-                    weights=", ".join(f"{n}={weights[n]:g}" for n in names),
-                    medians=", ".join(f"{n}={format_value(m)}" for n, m in zip(names, medians)),
-                )
-            )
-            missing = int(np.isnan(index).sum())
-            if missing:
-                feedback.pushWarning(
-                    tr("{n} township-rounds lack a value for at least one compound: they get no index and no class.").format(n=missing)
-                )
-            severity, single, _r, _m = self._classify(
-                index, key_rounds, method, thresholds, breaks_from, baseline, tr("composite index"), layer, feedback
-            )
+            weights = parse_weights(self.parameterAsString(parameters, self.WEIGHTS, context), table.names)
+            index = self._weighted_index(table, key_rounds, setup, weights, summary, layer, feedback)
+            severity, single, _r, _m = self._classify(index, key_rounds, setup, tr("composite index"), layer, feedback)
             summary["breaks"][tr("composite index")] = single
+        dest_id = self._write_composite(parameters, context, source, setup, table, per_compound, index, severity, data.fids, feedback)
+        if dest_id is None:
+            return {}
+        self._store(dest_id, context, feedback, single, setup.method, summary)
+        log_counts(severity, key_rounds, feedback)
+        return {
+            self.OUTPUT: dest_id,
+            "BREAK_1": single.break_1 if single else float("nan"),
+            "BREAK_2": single.break_2 if single else float("nan"),
+            "BREAKS": breaks_text(summary),
+        }
 
+    def _weighted_index(self, table, key_rounds, setup: Setup, weights, summary, layer, feedback) -> np.ndarray:
+        """Σ weight × value ÷ the compound's county median (medians from the rounds the breaks come from), logged."""
+        names = table.names
+        reference_rows = (
+            np.ones(len(table.keys), dtype=bool) if setup.breaks_from == POOLED or not setup.baseline else key_rounds == setup.baseline
+        )
+        try:
+            medians = [ratio_reference(table.matrix[reference_rows, j]) for j in range(len(names))]
+        except ClassificationError as error:
+            raise QgsProcessingException(classification_error_text(error, tr("composite index"), layer)) from error
+        index = weighted_index(table.matrix, medians, [weights[n] for n in names])
+        summary["weights"] = weights
+        summary["medians"] = dict(zip(names, medians))
+        summary["composite"] = tr("weighted index Σ weight × value ÷ county median")
+        feedback.pushInfo(
+            tr("Composite index weights: {weights}; county medians: {medians}.").format(
+                weights=", ".join(f"{n}={weights[n]:g}" for n in names),
+                medians=", ".join(f"{n}={format_value(m)}" for n, m in zip(names, medians)),
+            )
+        )
+        missing = int(np.isnan(index).sum())
+        if missing:
+            feedback.pushWarning(
+                tr("{n} township-rounds lack a value for at least one compound: they get no index and no class.").format(n=missing)
+            )
+        return index
+
+    def _write_composite(self, parameters, context, source, setup, table, per_compound, index, severity, fids, feedback):
+        """The composite rows: township, round, sev_<compound>…, composite_index, severity, severity_label, each with
+        the geometry of its township's first feature. None when cancelled (the partial output removed)."""
         out_fields = QgsFields()
-        out_fields.append(QgsField(id_field, FIELD_STRING, len=128))
-        if round_field:
-            out_fields.append(QgsField(round_field, FIELD_STRING, len=16))
-        for name in names:
+        out_fields.append(QgsField(setup.id_field, FIELD_STRING))
+        if setup.round_field:
+            out_fields.append(QgsField(setup.round_field, FIELD_STRING))
+        for name in table.names:
             out_fields.append(QgsField(f"sev_{name}"[:60], FIELD_INT))
         if index is not None:
             out_fields.append(QgsField("composite_index", FIELD_DOUBLE))
@@ -584,32 +679,30 @@ class ClassifySeverity(WbeAlgorithm):
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        first_fid = {r: fids[i] for r, i in table.first_index.items()}
         geometry_of = {f.id(): f.geometry() for f in source.getFeatures(QgsFeatureRequest().setFilterFids(list(first_fid.values())))}
         labels = {c: severity_label(c) for c in (1, 2, 3)}
-        for r, key in enumerate(keys):
+        for r, key in enumerate(table.keys):
+            if feedback.isCanceled():
+                del sink
+                discard_output(dest_id, context)
+                return None
             if r not in first_fid:
                 continue
             out = QgsFeature(out_fields)
             geometry = geometry_of.get(first_fid[r])
             if geometry is not None:
                 out.setGeometry(geometry)
-            attrs = [key[0]] + ([key[1]] if round_field else [])
+            attrs = [key[0]] + ([key[1]] if setup.round_field else [])
             attrs += [None if v != v else int(v) for v in per_compound[r]]
             if index is not None:
                 attrs.append(None if index[r] != index[r] else float(index[r]))
             cls = None if severity[r] != severity[r] else int(severity[r])
             attrs += [cls, labels.get(cls)]
             out.setAttributes(attrs)
-            sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
+            write_feature(sink, out, tr("Severity"))
         del sink
-        self._store(dest_id, context, feedback, single, method, summary)
-        self._log_counts(severity, key_rounds, feedback)
-        return {
-            self.OUTPUT: dest_id,
-            "BREAK_1": single.break_1 if single else float("nan"),
-            "BREAK_2": single.break_2 if single else float("nan"),
-            "BREAKS": self._breaks_text(summary),
-        }
+        return dest_id
 
     def _input_name_field(self, parameters, context, source) -> str:
         """The township name field of the input: recorded on it by a wbe algorithm, else a name-like text field."""
@@ -619,10 +712,6 @@ class ClassifySeverity(WbeAlgorithm):
             input_layer = None
         name = township_name_field(input_layer) if input_layer is not None else ""
         return name or guess_township_name_field(source.fields())
-
-    @staticmethod
-    def _breaks_text(summary) -> str:
-        return "; ".join(f"{name}: {b.break_1:.6g}, {b.break_2:.6g}" for name, b in summary["breaks"].items() if b is not None)
 
     def _store(self, dest_id, context, feedback, single: Breaks | None, method: int, summary) -> None:
         renderer = severity_renderer(single.break_1, single.break_2) if single else severity_renderer()
@@ -652,7 +741,7 @@ class ClassifySeverity(WbeAlgorithm):
             tr("Severity classes 1 general, 2 fairly severe, 3 severe from “{field}”.").format(field=summary["field"]),
             tr("Method: {method}.").format(method=summary["method"]),
             tr("Break policy: {policy}.").format(policy=summary["policy"]),
-            tr("Breaks (upper bounds of classes 1 and 2): {breaks}.").format(breaks=self._breaks_text(summary)),
+            tr("Breaks (upper bounds of classes 1 and 2): {breaks}.").format(breaks=breaks_text(summary)),
         ]
         if "composite" in summary:
             lines.append(tr("Composite: {composite}.").format(composite=summary["composite"]))
@@ -665,7 +754,7 @@ class ClassifySeverity(WbeAlgorithm):
         metadata = layer.metadata()
         metadata.setTitle(tr("Severity"))
         metadata.setAbstract("\n".join(lines))
-        keywords = ["severity", f"method={method}", f"breaks={self._breaks_text(summary)}"]
+        keywords = ["severity", f"method={method}", f"breaks={breaks_text(summary)}"]
         if name_field:
             keywords.append(f"township_field={name_field}")
         metadata.setKeywords({"wbe": keywords})
@@ -676,18 +765,3 @@ class ClassifySeverity(WbeAlgorithm):
             feedback.pushInfo(tr("Method, breaks and policy written into the layer's metadata."))
         else:
             feedback.pushWarning(tr("The layer's metadata could not be saved; the method and breaks are in this log."))
-
-    @staticmethod
-    def _log_counts(classes, rounds, feedback) -> None:
-        for key in sorted(set(rounds.tolist())):
-            mask = rounds == key
-            c = classes[mask]
-            feedback.pushInfo(
-                tr("Townships per class{where}: severe {s}, fairly severe {f}, general {g}, no data {n}.").format(
-                    where=tr(" in round {round}").format(round=key) if key else "",
-                    s=int((c == 3).sum()),
-                    f=int((c == 2).sum()),
-                    g=int((c == 1).sum()),
-                    n=int(np.isnan(c).sum()),
-                )
-            )

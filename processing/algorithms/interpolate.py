@@ -44,20 +44,13 @@ from ...translate import tr
 from ..base import WbeAlgorithm, is_null, to_float_array
 from ..fields import field_list
 from ..parameters import nondetect_policy_parameter
+from ..surfaces import caveat
 
 IDW, KRIGING = 0, 1
 NODATA = -9999.0
 # ColorBrewer YlOrRd (7) for concentrations, and a purple ramp for the kriging variance.
 CONCENTRATION_RAMP = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026")
 VARIANCE_RAMP = ("#f2f0f7", "#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#4a1486")
-
-
-def caveat() -> str:
-    return tr(
-        "A sewage sample stands for its upstream catchment, not for the point where it was taken: read this surface as a smoothed "
-        "picture of the sampled values, not as a measured concentration at every place. The township summary of the sampled values "
-        "remains the primary product."
-    )
 
 
 def interpolation_error_text(error: ci.InterpolationError, layer: str, field: str) -> str:
@@ -210,6 +203,11 @@ def rasterize_mask(geometries_wkb: list[bytes], grid: ci.Grid, crs_wkt: str = ""
     return inside
 
 
+def map_length_parameter(name: str, label: str) -> QgsProcessingParameterNumber:
+    """A length in map units, ≥ 0, where 0 (the default) means "not set" (unlimited, or chosen from the extent)."""
+    return QgsProcessingParameterNumber(name, label, type=QgsProcessingParameterNumber.Type.Double, minValue=0.0, defaultValue=0.0)
+
+
 class Interpolate(WbeAlgorithm):
     ALG_ID = "interpolate"
     GROUP_ID = "statistics"
@@ -299,15 +297,7 @@ class Interpolate(WbeAlgorithm):
             QgsProcessingParameterBoolean(self.POWER_BY_CV, tr("Choose the IDW power by cross-validation"), defaultValue=False)
         )
         self.addParameter(QgsProcessingParameterNumber(self.NEIGHBORS, tr("Nearest points used (0 = all)"), minValue=0, defaultValue=0))
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.RADIUS,
-                tr("Search radius in map units (0 = unlimited)"),
-                type=QgsProcessingParameterNumber.Type.Double,
-                minValue=0.0,
-                defaultValue=0.0,
-            )
-        )
+        self.addParameter(map_length_parameter(self.RADIUS, tr("Search radius in map units (0 = unlimited)")))
         self.addParameter(
             QgsProcessingParameterEnum(
                 self.VARIOGRAM,
@@ -328,15 +318,7 @@ class Interpolate(WbeAlgorithm):
             QgsProcessingParameterBoolean(self.LOG_TRANSFORM, tr("Interpolate the logarithm (lognormal values)"), defaultValue=False)
         )
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, tr("Extent (empty: the points' extent)"), optional=True))
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.PIXEL_SIZE,
-                tr("Pixel size in map units (0: the longer side ÷ 500)"),
-                type=QgsProcessingParameterNumber.Type.Double,
-                minValue=0.0,
-                defaultValue=0.0,
-            )
-        )
+        self.addParameter(map_length_parameter(self.PIXEL_SIZE, tr("Pixel size in map units (0: the longer side ÷ 500)")))
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.MASK, tr("Mask polygons (for example the townships)"), [QgsProcessing.SourceType.TypeVectorPolygon], optional=True

@@ -28,14 +28,14 @@ from ...translate import tr
 from ..base import (
     TOWNSHIP_FIELD_PROPERTY,
     WbeAlgorithm,
-    guess_township_name_field,
     is_null,
     record_township_name_field,
-    township_name_field,
+    township_field_or_guess,
 )
 from ..labels import compound_label
 from ..parameters import (
     WASTEWATER,
+    TownshipJoinNames,
     datum_parameter,
     media_for,
     medium_parameter,
@@ -47,19 +47,18 @@ from ..parameters import (
 STATISTICS = ("mean", "median", "max")
 
 
-class SurveyMap(WbeAlgorithm):
+def run_child(algorithm_id: str, parameters: dict, context, feedback) -> dict:
+    """One step of the survey: a wbe algorithm run as a child of this one (its log and progress in this run's)."""
+    return processing.run(algorithm_id, parameters, context=context, feedback=feedback, is_child_algorithm=True)
+
+
+class SurveyMap(TownshipJoinNames, WbeAlgorithm):
     ALG_ID = "surveymap"
     GROUP_ID = "survey"
     ICON = "wbe.svg"
 
     LAB_RESULTS = "LAB_RESULTS"
     DATUM = "DATUM"
-    TOWNSHIPS = "TOWNSHIPS"
-    TOWNSHIP_FIELD = "TOWNSHIP_FIELD"
-    COMPOUND = "COMPOUND"
-    ROUND = "ROUND"
-    MEDIUM = "MEDIUM"
-    ND_POLICY = "ND_POLICY"
     STATISTIC = "STATISTIC"
     METHOD = "METHOD"
     THRESHOLDS = "THRESHOLDS"
@@ -162,32 +161,6 @@ class SurveyMap(WbeAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(name, label))
         self.addOutput(QgsProcessingOutputString("ROUND", tr("Round mapped")))
 
-    def _township_field(self, parameters, context, feedback) -> str:
-        """TOWNSHIP_FIELD, or (left empty) the name-like field of the township layer, logged."""
-        field = self.parameterAsString(parameters, self.TOWNSHIP_FIELD, context).strip()
-        source = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
-        if field == "name" and source.fields().lookupField(field) < 0:
-            field = ""  # the default, where the layer has no such field: guessed below
-        if field:
-            if source.fields().lookupField(field) < 0:
-                raise QgsProcessingException(
-                    tr("The township layer “{layer}” has no field “{field}”.").format(layer=source.sourceName(), field=field)
-                )
-            return field
-        layer = self.parameterAsVectorLayer(parameters, self.TOWNSHIPS, context)
-        field = township_name_field(layer) if layer is not None else guess_township_name_field(source.fields())
-        if not field:
-            raise QgsProcessingException(
-                tr(
-                    "Choose the township name field: the layer “{layer}” has no text field that looks like a name "
-                    "(name, 乡镇, 乡镇名称, 镇名, XZMC, XZQMC, township, town)."
-                ).format(layer=source.sourceName())
-            )
-        feedback.pushInfo(tr("Township name field: “{field}” (guessed from the field names).").format(field=field))
-        return field
-
     def _wanted_output(self, parameters, name: str, context) -> str:
         """The path of an optional output the caller asked for, or "" (missing key, None, empty: skipped, as in batch mode)."""
         if not parameters.get(name):
@@ -199,16 +172,17 @@ class SurveyMap(WbeAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):
         steps = QgsProcessingMultiStepFeedback(4, feedback)
-        township_field = self._township_field(parameters, context, feedback)
+        township_field = township_field_or_guess(
+            self, parameters, self.TOWNSHIP_FIELD, self.TOWNSHIPS, context, feedback, absent_default="name"
+        )
         rejected_out = self._wanted_output(parameters, self.REJECTED, context)
         unmatched_out = self._wanted_output(parameters, self.UNMATCHED, context)
         compound, _known = CompoundTable.load().resolve(self.parameterAsString(parameters, self.COMPOUND, context).strip())
         media = media_for(self.parameterAsEnum(parameters, self.MEDIUM, context))
-        statistic = STATISTICS[self.parameterAsEnum(parameters, self.STATISTIC, context)]
 
         steps.setCurrentStep(0)
         steps.setProgressText(tr("Importing lab results…"))
-        imported = processing.run(
+        imported = run_child(
             "wbe:importlabresults",
             {
                 "INPUT": parameters[self.LAB_RESULTS],
@@ -216,55 +190,25 @@ class SurveyMap(WbeAlgorithm):
                 "OUTPUT": QgsProcessing.TEMPORARY_OUTPUT,
                 "REJECTED": parameters[self.REJECTED] if rejected_out else QgsProcessing.TEMPORARY_OUTPUT,
             },
-            context=context,
-            feedback=steps,
-            is_child_algorithm=True,
+            context,
+            steps,
         )
         if steps.isCanceled():
             return {}
-
         wanted_round = self.parameterAsString(parameters, self.ROUND, context).strip()
         if not wanted_round:
-            wanted_round = self._latest_round(imported["OUTPUT"], compound, media, context)
+            wanted_round = latest_round(QgsProcessingUtils.mapLayerFromString(imported["OUTPUT"], context), compound, media)
             steps.pushInfo(tr("Latest round with samples of {compound}: {round}").format(compound=compound, round=wanted_round))
 
         steps.setCurrentStep(1)
         steps.setProgressText(tr("Joining samples to townships…"))
-        aggregated = processing.run(
-            "wbe:aggregatebytownship",
-            {
-                "SAMPLES": imported["OUTPUT"],
-                "TOWNSHIPS": parameters[self.TOWNSHIPS],
-                "TOWNSHIP_FIELD": township_field,
-                "COMPOUND": compound,
-                "ROUND": wanted_round,
-                "MEDIUM": parameters.get(self.MEDIUM, WASTEWATER),
-                "ND_POLICY": parameters.get(self.ND_POLICY),
-                "OUTPUT": QgsProcessing.TEMPORARY_OUTPUT,
-                "UNMATCHED": parameters[self.UNMATCHED] if unmatched_out else QgsProcessing.TEMPORARY_OUTPUT,
-            },
-            context=context,
-            feedback=steps,
-            is_child_algorithm=True,
-        )
+        aggregated = self._aggregate(parameters, imported["OUTPUT"], township_field, compound, wanted_round, unmatched_out, context, steps)
         if steps.isCanceled():
             return {}
-
         steps.setCurrentStep(2)
         steps.setProgressText(tr("Classifying townships…"))
-        classified = processing.run(
-            "wbe:classifyseverity",
-            {
-                "INPUT": aggregated["OUTPUT"],
-                "FIELD": statistic,
-                "METHOD": parameters.get(self.METHOD, JENKS),
-                "THRESHOLDS": parameters.get(self.THRESHOLDS),
-                "OUTPUT": parameters.get(self.OUTPUT) or QgsProcessing.TEMPORARY_OUTPUT,  # a model may leave it unset
-            },
-            context=context,
-            feedback=steps,
-            is_child_algorithm=True,
-        )
+        classified = self._classify(parameters, aggregated["OUTPUT"], context, steps)
+        self._record_name_field(classified["OUTPUT"], township_field, context)
         results = {
             self.OUTPUT: classified["OUTPUT"],
             "ROUND": wanted_round,
@@ -279,24 +223,61 @@ class SurveyMap(WbeAlgorithm):
             results[self.REJECTED] = imported["REJECTED"]
         if unmatched_out and aggregated.get("UNMATCHED"):
             results[self.UNMATCHED] = aggregated["UNMATCHED"]
-        self._record_name_field(classified["OUTPUT"], township_field, context)
-
         map_path = self.parameterAsFileOutput(parameters, self.MAP, context)
         if map_path and not steps.isCanceled():
             steps.setCurrentStep(3)
             steps.setProgressText(tr("Drawing the map…"))
-            title = self.parameterAsString(parameters, self.TITLE, context) or tr("Wastewater drug survey {round}: {compound}").format(
-                round=wanted_round, compound=compound_label(compound)
+            results[self.MAP] = self._draw_map(
+                parameters, classified["OUTPUT"], township_field, wanted_round, compound, map_path, context, steps
             )
-            mapped = processing.run(
-                "wbe:exportmap",
-                {"INPUT": classified["OUTPUT"], "TITLE": title, "LABEL_FIELD": township_field, "OUTPUT": map_path},
-                context=context,
-                feedback=steps,
-                is_child_algorithm=True,
-            )
-            results[self.MAP] = mapped["OUTPUT"]
         return results
+
+    def _aggregate(self, parameters, samples_id, township_field, compound, wanted_round, unmatched_out, context, steps) -> dict:
+        """wbe:aggregatebytownship over the imported samples, for one compound and round."""
+        return run_child(
+            "wbe:aggregatebytownship",
+            {
+                "SAMPLES": samples_id,
+                "TOWNSHIPS": parameters[self.TOWNSHIPS],
+                "TOWNSHIP_FIELD": township_field,
+                "COMPOUND": compound,
+                "ROUND": wanted_round,
+                "MEDIUM": parameters.get(self.MEDIUM, WASTEWATER),
+                "ND_POLICY": parameters.get(self.ND_POLICY),
+                "OUTPUT": QgsProcessing.TEMPORARY_OUTPUT,
+                "UNMATCHED": parameters[self.UNMATCHED] if unmatched_out else QgsProcessing.TEMPORARY_OUTPUT,
+            },
+            context,
+            steps,
+        )
+
+    def _classify(self, parameters, townships_id, context, steps) -> dict:
+        """wbe:classifyseverity of the township value (STATISTIC) into OUTPUT."""
+        return run_child(
+            "wbe:classifyseverity",
+            {
+                "INPUT": townships_id,
+                "FIELD": STATISTICS[self.parameterAsEnum(parameters, self.STATISTIC, context)],
+                "METHOD": parameters.get(self.METHOD, JENKS),
+                "THRESHOLDS": parameters.get(self.THRESHOLDS),
+                "OUTPUT": parameters.get(self.OUTPUT) or QgsProcessing.TEMPORARY_OUTPUT,  # a model may leave it unset
+            },
+            context,
+            steps,
+        )
+
+    def _draw_map(self, parameters, severity_id, township_field, wanted_round, compound, map_path, context, steps) -> str:
+        """wbe:exportmap of the severity layer, titled TITLE or after the round and compound."""
+        title = self.parameterAsString(parameters, self.TITLE, context) or tr("Wastewater drug survey {round}: {compound}").format(
+            round=wanted_round, compound=compound_label(compound)
+        )
+        mapped = run_child(
+            "wbe:exportmap",
+            {"INPUT": severity_id, "TITLE": title, "LABEL_FIELD": township_field, "OUTPUT": map_path},
+            context,
+            steps,
+        )
+        return mapped["OUTPUT"]
 
     @staticmethod
     def _record_name_field(dest_id: str, field: str, context) -> None:
@@ -308,9 +289,6 @@ class SurveyMap(WbeAlgorithm):
         provider = layer.dataProvider()
         if provider.name() == "ogr" and provider.storageType() == "GPKG":
             layer.saveStyleToDatabase(tr("Severity"), tr("Saved by wbe_surveillance"), True, "")
-
-    def _latest_round(self, samples_id: str, compound: str, media: tuple[str, ...], context) -> str:
-        return latest_round(QgsProcessingUtils.mapLayerFromString(samples_id, context), compound, media)
 
 
 def latest_round(layer, compound: str, media: tuple[str, ...] | None = None) -> str:

@@ -34,15 +34,23 @@ class PointColumns:
     ids: np.ndarray  # int64 feature ids, as QGIS numbers the features of this file
 
 
-def plain_ogr_file(algorithm, parameters, name, context):
-    """(path, layer name or index) when the parameter is a whole layer of a GeoPackage or Shapefile, read
-    as stored; None otherwise."""
+def whole_layer(parameters, name) -> bool:
+    """Whether parameter ``name`` takes its layer whole: no "selected features only", feature limit or filter
+    expression on its source definition."""
     definition = parameters.get(name)
     if isinstance(definition, QgsProcessingFeatureSourceDefinition):
         if definition.selectedFeaturesOnly or getattr(definition, "featureLimit", -1) != -1:
-            return None
+            return False
         if getattr(definition, "filterExpression", ""):
-            return None
+            return False
+    return True
+
+
+def plain_ogr_file(algorithm, parameters, name, context):
+    """(path, layer name or index) when the parameter is a whole layer of a GeoPackage or Shapefile, read
+    as stored; None otherwise."""
+    if not whole_layer(parameters, name):
+        return None
     layer = algorithm.parameterAsVectorLayer(parameters, name, context)
     if layer is None or layer.providerType() != "ogr" or layer.subsetString() or layer.isEditable():
         return None
