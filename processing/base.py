@@ -310,3 +310,39 @@ def record_township_name_field(layer, field: str) -> None:
     """Record ``field`` as the township name field of ``layer`` (kept in the style stored with the file)."""
     if layer is not None and field:
         layer.setCustomProperty(TOWNSHIP_FIELD_PROPERTY, field)
+
+
+# --- series
+def output_fields(spec, first=None):
+    """QgsFields of an output: ``first`` (a QgsField or QgsFields carried over from the input, or None), then one
+    field per (name, QVariant type) of ``spec``."""
+    from qgis.core import QgsField, QgsFields
+
+    fields = QgsFields()
+    if first is not None:
+        for field in first if isinstance(first, QgsFields) else [first]:
+            fields.append(field)
+    for name, kind in spec:
+        fields.append(QgsField(name, kind))
+    return fields
+
+
+def write_output(algorithm, parameters, name: str, context, sink_spec: tuple, features, label: str, feedback):
+    """Create the sink of output ``name`` from ``sink_spec`` = (fields, wkb type, crs), write ``features`` (any
+    iterable of QgsFeature) and close it. Returns the destination id, or None when the run was cancelled: the
+    half-written output is then discarded, never left looking complete."""
+    from .io.outputs import discard_output
+
+    sink, dest_id = algorithm.parameterAsSink(parameters, name, context, *sink_spec)
+    if sink is None:
+        raise QgsProcessingException(algorithm.invalidSinkError(parameters, name))
+    for count, feature in enumerate(features):
+        if count % 1000 == 0 and feedback.isCanceled():
+            del sink
+            discard_output(dest_id, context)
+            return None
+        write_feature(sink, feature, label)
+    if hasattr(sink, "finalize"):
+        sink.finalize()
+    del sink
+    return dest_id
