@@ -20,7 +20,8 @@ def fdr_left_nothing_text(outcome: FdrOutcome) -> str:
     bar = tr(
         "The false discovery rate correction (FDR) left none of the {m} features significant, so no hot or cold spot is flagged. "
         "With few features FDR is strict: at 90% confidence the k smallest p-values are flagged only when the k-th is at most "
-        "k × 0.10/{m}; the smallest is {smallest}, against {first} for k = 1."
+        "k × 0.10/{m}; the smallest is {smallest}, against {first} for k = 1 (these are the two-sided p the confidence levels test: "
+        "2 × gi_p with permutations)."
     ).format(m=m, first=f"{outcome.first_step:.3g}", smallest=f"{outcome.smallest_p:.3g}")
     n05, n10 = outcome.uncorrected[0.05], outcome.uncorrected[0.10]
     if n10 == 0:
@@ -29,8 +30,8 @@ def fdr_left_nothing_text(outcome: FdrOutcome) -> str:
         bar
         + " "
         + tr(
-            "Without the correction {n05} would be significant at p ≤ 0.05 ({n10} at p ≤ 0.10); about {chance} of {m} reach p ≤ 0.05 "
-            "by chance alone. For an exploratory look run again with FDR=false, and treat what it flags as leads to check, not findings."
+            "Without the correction {n05} would be significant at p ≤ 0.05 ({n10} at p ≤ 0.10), where chance alone gives about {chance} "
+            "among {m}. For an exploratory look run again with FDR=false, and treat what it flags as leads to check, not findings."
         ).format(n05=n05, n10=n10, chance=f"{0.05 * m:.2g}", m=m)
     )
 
