@@ -255,26 +255,6 @@
         <translation>污水毒情监测(&amp;W)</translation>
     </message>
     <message>
-        <source>Sample types</source>
-        <translation>样品类型</translation>
-    </message>
-    <message>
-        <source>All water (sewage, influent, effluent, surface water)</source>
-        <translation>全部水样（污水、进水、出水、地表水）</translation>
-    </message>
-    <message>
-        <source>Wastewater only (sewage and influent)</source>
-        <translation>仅污水（排污沟与污水厂进水）</translation>
-    </message>
-    <message>
-        <source>Surface water only</source>
-        <translation>仅地表水</translation>
-    </message>
-    <message>
-        <source>Solids (soil, sediment, sludge)</source>
-        <translation>固体样品（土壤、沉积物、污泥）</translation>
-    </message>
-    <message>
         <source>Township statistics</source>
         <translation>乡镇统计</translation>
     </message>
@@ -453,66 +433,6 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
     <message>
         <source>The sites behind township “{name}” change in round {round} (added: {added}; dropped: {dropped}): its change between rounds mixes a change of sites with a change of values. Use the fixed panel option to compare the same sites.</source>
         <translation>乡镇“{name}”的点位在轮次 {round} 发生变化（新增：{added}；减少：{dropped}）：其轮次间的变化混合了点位的变化与数值的变化。请用固定点位选项比较同一批点位。</translation>
-    </message>
-    <message>
-        <source>RSD of sampling</source>
-        <translation>采样相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: below 10% with flow-proportional sampling</source>
-        <translation>Castiglioni 等 2013：按流量比例采样时低于 10%</translation>
-    </message>
-    <message>
-        <source>RSD of chemical analysis</source>
-        <translation>化学分析相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: 6–26% between laboratories</source>
-        <translation>Castiglioni 等 2013：实验室间 6–26%</translation>
-    </message>
-    <message>
-        <source>RSD of the daily flow</source>
-        <translation>日流量相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)</source>
-        <translation>Castiglioni 等 2013；Mathieu 等 2011（未核实）</translation>
-    </message>
-    <message>
-        <source>RSD of the population served</source>
-        <translation>服务人口相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: methods differ by 7–55%</source>
-        <translation>Castiglioni 等 2013：不同方法相差 7–55%</translation>
-    </message>
-    <message>
-        <source>RSD of the excretion factor</source>
-        <translation>排泄率相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: 26% for cocaine</source>
-        <translation>Castiglioni 等 2013：可卡因为 26%</translation>
-    </message>
-    <message>
-        <source>RSD of sampling for grab samples</source>
-        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
-        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
-    </message>
-    <message>
-        <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
-        <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
-    </message>
-    <message>
-        <source>Monte Carlo draws</source>
-        <translation>蒙特卡罗抽样次数</translation>
-    </message>
-    <message>
-        <source>Random seed</source>
-        <translation>随机种子</translation>
     </message>
     <message>
         <source>The correction factor table “{path}” lacks the columns {columns}.</source>
@@ -811,22 +731,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>“{name}”的权重为负数。</translation>
     </message>
     <message>
-        <source>Head/tail breaks</source>
-        <translation>头尾断裂法</translation>
-    </message>
-    <message>
-        <source>Mean and standard deviation</source>
-        <translation>均值与标准差</translation>
-    </message>
-    <message>
-        <source>Ratio to the county median of the same round</source>
-        <translation>与同一轮次全县中位数之比</translation>
-    </message>
-    <message>
-        <source>Ratio to the county median of a baseline round</source>
-        <translation>与基准轮次全县中位数之比</translation>
-    </message>
-    <message>
         <source>The field “{field}” of “{layer}” has only {distinct} distinct value(s): a relative classification cannot separate the townships, so none is given a class. Use fixed thresholds, or choose another field or round.</source>
         <translation>“{layer}”的字段“{field}”只有 {distinct} 个不同的值：相对分级无法区分各乡镇，因此不给任何乡镇分级。请使用固定阈值，或换一个字段或轮次。</translation>
     </message>
@@ -849,14 +753,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
     <message>
         <source>The baseline round “{round}” is not in “{layer}”.</source>
         <translation>基准轮次“{round}”不在“{layer}”中。</translation>
-    </message>
-    <message>
-        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
-        <translation>固定阈值：第 1、2 级的上限</translation>
-    </message>
-    <message>
-        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
-        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
     </message>
     <message>
         <source>Classify severity</source>
@@ -1571,8 +1467,20 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
         <translation>“{layer}”需要点或面几何才能确定邻居。</translation>
     </message>
     <message>
-        <source>Queen contiguity needs polygons; “{layer}” holds points. Choose a distance band or K nearest.</source>
-        <translation>Queen 邻接需要面要素；“{layer}”是点图层。请选择距离带或 K 近邻。</translation>
+        <source>Finding neighbours…</source>
+        <translation>正在查找邻居…</translation>
+    </message>
+    <message>
+        <source>{n} townships have no neighbour: their Gi* is undefined and they show no pattern.</source>
+        <translation>{n} 个乡镇没有邻居：其 Gi* 无定义，不显示任何模式。</translation>
+    </message>
+    <message>
+        <source>Gi* per round and trends…</source>
+        <translation>正在计算各轮次 Gi* 和趋势…</translation>
+    </message>
+    <message>
+        <source>{label}: {n}</source>
+        <translation>{label}：{n}</translation>
     </message>
     <message>
         <source>{n} features have no township or no round and are left out.</source>
@@ -1599,32 +1507,8 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
         <translation>“{layer}”中部分乡镇没有几何，无法确定其邻居。</translation>
     </message>
     <message>
-        <source>Finding neighbours…</source>
-        <translation>正在查找邻居…</translation>
-    </message>
-    <message>
-        <source>{n} polygons were invalid and were repaired before finding neighbours.</source>
-        <translation>{n} 个面几何无效，已在查找邻居前修复。</translation>
-    </message>
-    <message>
-        <source>Distance band: {d}.</source>
-        <translation>距离带：{d}。</translation>
-    </message>
-    <message>
         <source>K nearest neighbours are found each round among the townships with a value, as “Hot spots” does.</source>
         <translation>每个轮次在有数值的乡镇中寻找 K 近邻，与“热点分析”相同。</translation>
-    </message>
-    <message>
-        <source>{n} townships have no neighbour: their Gi* is undefined and they show no pattern.</source>
-        <translation>{n} 个乡镇没有邻居：其 Gi* 无定义，不显示任何模式。</translation>
-    </message>
-    <message>
-        <source>Gi* per round and trends…</source>
-        <translation>正在计算各轮次 Gi* 和趋势…</translation>
-    </message>
-    <message>
-        <source>Round {round}: Gi* cannot be computed ({reason}); no township is hot or cold in it.</source>
-        <translation>轮次 {round}：无法计算 Gi*（{reason}）；该轮次没有乡镇为热点或冷点。</translation>
     </message>
     <message>
         <source>all values equal</source>
@@ -1633,6 +1517,10 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
     <message>
         <source>too few townships for K neighbours</source>
         <translation>乡镇数不足以取 K 个邻居</translation>
+    </message>
+    <message>
+        <source>Round {round}: Gi* cannot be computed ({reason}); no township is hot or cold in it.</source>
+        <translation>轮次 {round}：无法计算 Gi*（{reason}）；该轮次没有乡镇为热点或冷点。</translation>
     </message>
     <message>
         <source>fewer than 3 townships with a value</source>
@@ -1649,10 +1537,6 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
     <message>
         <source>With {n} rounds the smallest Mann-Kendall p is {p:.3g}, above {alpha:g}: no township can be intensifying or diminishing, only persistent. A trend needs at least {k} rounds.</source>
         <translation>{n} 个轮次时 Mann-Kendall 的最小 p 为 {p:.3g}，高于 {alpha:g}：没有乡镇能判为增强或减弱，只能是持续。要判断趋势至少需要 {k} 个轮次。</translation>
-    </message>
-    <message>
-        <source>{label}: {n}</source>
-        <translation>{label}：{n}</translation>
     </message>
     <message>
         <source>Export severity map</source>
@@ -1763,34 +1647,6 @@ The layer's own style is used; a layer with a severity field but another style g
         <translation>未分析（无值或无几何）</translation>
     </message>
     <message>
-        <source>Neighbours</source>
-        <translation>邻居定义</translation>
-    </message>
-    <message>
-        <source>Queen contiguity (polygons)</source>
-        <translation>Queen 邻接（面要素）</translation>
-    </message>
-    <message>
-        <source>Fixed distance band</source>
-        <translation>固定距离带</translation>
-    </message>
-    <message>
-        <source>K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.</source>
-        <translation>K = {k} 个邻居需要多于 {k} 个有值的要素；“{layer}”只有 {n} 个。</translation>
-    </message>
-    <message>
-        <source>K must be at least 1.</source>
-        <translation>K 至少为 1。</translation>
-    </message>
-    <message>
-        <source>The distance band must be a positive distance.</source>
-        <translation>距离带必须是正数距离。</translation>
-    </message>
-    <message>
-        <source>“{layer}” has fewer than 2 features with a value and a location.</source>
-        <translation>“{layer}”中既有值又有位置的要素少于 2 个。</translation>
-    </message>
-    <message>
         <source>Only {n} features of “{layer}” have a value in “{field}”: hot spot statistics need at least 3.</source>
         <translation>“{layer}”中只有 {n} 个要素在“{field}”上有值：热点统计至少需要 3 个。</translation>
     </message>
@@ -1851,6 +1707,10 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
         <translation>置换次数（0：只用解析 p 值）</translation>
     </message>
     <message>
+        <source>Random seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
         <source>False discovery rate correction (FDR)</source>
         <translation>错误发现率校正（FDR）</translation>
     </message>
@@ -1879,20 +1739,12 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
         <translation>未参与分析的要素数（无值或无几何）</translation>
     </message>
     <message>
-        <source>Queen contiguity needs polygons, and “{layer}” has none. For points use a fixed distance band or K nearest neighbours.</source>
-        <translation>Queen 邻接需要面要素，而“{layer}”不是面图层。点要素请使用固定距离带或 K 最近邻。</translation>
-    </message>
-    <message>
-        <source>“{layer}” is in a geographic CRS ({crs}): distances are in degrees, which are not the same length east–west and north–south. Reproject the layer to a projected CRS (for example a CGCS2000 Gauss-Krüger zone) first.</source>
-        <translation>“{layer}”使用地理坐标系（{crs}）：距离单位是度，东西向与南北向的一度长度不同。请先把图层重投影到投影坐标系（例如 CGCS2000 高斯-克吕格分带）。</translation>
-    </message>
-    <message>
         <source>Reading features…</source>
         <translation>正在读取要素…</translation>
     </message>
     <message>
-        <source>{n} non-detects enter the analysis through the non-detect policy.</source>
-        <translation>{n} 个未检出值按未检出替代规则进入分析。</translation>
+        <source>Computing Gi* and local Moran's I…</source>
+        <translation>正在计算 Gi* 和局部莫兰指数…</translation>
     </message>
     <message>
         <source>{n} features have no value in “{field}” and are left out of the analysis (written as not analysed).</source>
@@ -1913,10 +1765,6 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
     <message>
         <source>{n} features have no neighbour (feature ids {ids}{more}). They get NULL statistics, gi_bin 0 and cluster NS: there is no neighbourhood to test.</source>
         <translation>{n} 个要素没有邻居（要素编号 {ids}{more}）。它们的统计值为空，gi_bin 为 0，聚类为 NS：没有邻域可供检验。</translation>
-    </message>
-    <message>
-        <source>Computing Gi* and local Moran's I…</source>
-        <translation>正在计算 Gi* 和局部莫兰指数…</translation>
     </message>
     <message>
         <source>{n} features have every other feature as a neighbour: their Gi* is undefined (NULL). Use a smaller band or K.</source>
@@ -1947,48 +1795,12 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
         <translation>局部莫兰指数：HH {hh} 个，LL {ll} 个，HL {hl} 个，LH {lh} 个，不显著 {ns} 个。</translation>
     </message>
     <message>
-        <source>Neighbours: queen contiguity, {links} links.</source>
-        <translation>邻居：Queen 邻接，共 {links} 对相邻关系。</translation>
-    </message>
-    <message>
-        <source>Distance band: {d} (the smallest that gives every feature a neighbour).</source>
-        <translation>距离带：{d}（使每个要素都有邻居的最小距离）。</translation>
-    </message>
-    <message>
-        <source>With this band some features have no neighbour; {d} is the smallest band that gives every feature one.</source>
-        <translation>按此距离带，部分要素没有邻居；使每个要素都有邻居的最小距离带为 {d}。</translation>
-    </message>
-    <message>
-        <source>Neighbours: the {k} nearest features (not symmetric: i may be among j's nearest but not j among i's).</source>
-        <translation>邻居：最近的 {k} 个要素（不对称：i 可能是 j 的最近邻，而 j 不是 i 的最近邻）。</translation>
-    </message>
-    <message>
         <source>The layer holds {n} rounds (field “round”): the same township then appears once per round and would be its own neighbour. Analyse one round at a time (filter the layer, or aggregate a single round).</source>
         <translation>该图层包含 {n} 个轮次（字段“round”）：同一乡镇每个轮次出现一次，会与自己互为邻居。请每次只分析一个轮次（筛选图层，或只汇总一个轮次）。</translation>
     </message>
     <message>
         <source>“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.</source>
         <translation>“{output}”写入了 {expected} 行，但只存有 {found} 行：磁盘可能已满或文件已损坏。该输出已删除。</translation>
-    </message>
-    <message>
-        <source>Coordinates are in</source>
-        <translation>坐标所用坐标系</translation>
-    </message>
-    <message>
-        <source>WGS84 (GPS)</source>
-        <translation>WGS84（GPS）</translation>
-    </message>
-    <message>
-        <source>CGCS2000</source>
-        <translation>CGCS2000</translation>
-    </message>
-    <message>
-        <source>GCJ-02 (Gaode/Tencent maps)</source>
-        <translation>GCJ-02（高德／腾讯地图）</translation>
-    </message>
-    <message>
-        <source>BD-09 (Baidu maps)</source>
-        <translation>BD-09（百度地图）</translation>
     </message>
     <message>
         <source>Import lab results</source>
@@ -3273,10 +3085,14 @@ Distances are in metres: layers in degrees are worked in the UTM zone of the sam
     <message>
         <source>Draws, for a severity layer holding several rounds (the output of “Classify severity”), one small chart per township of its value against round, with the three class bands shaded in the map's colours (general yellow, fairly severe orange, severe red) and each point coloured by its class; and one chart of how many townships sit in each class in each round (no data in grey). The charts are PNG or SVG files in OUTPUT_FOLDER, ready for reports.
 
-The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the layer's metadata by “Classify severity” (frozen breaks: the same for every round); otherwise the largest value of classes 1 and 2 in the data.</source>
+The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the layer's metadata by “Classify severity” (frozen breaks: the same for every round); otherwise the largest value of classes 1 and 2 in the data.
+
+One compound and one unit per chart: a layer whose compound field holds several compounds is refused unless COMPOUND names the one to chart (the charts are then for that compound alone), and one holding several units (field unit) is refused.</source>
         <translation>针对包含多个轮次的严重程度图层（“严重程度分级”的输出），为每个乡镇绘制一张数值随轮次变化的小图，三个等级区间按地图颜色着色（一般黄、较严重橙、严重红），各点按其等级着色；并绘制一张各轮次每个等级乡镇数的图（无数据为灰色）。图表以 PNG 或 SVG 文件保存在 OUTPUT_FOLDER 中，可直接用于报告。
 
-等级区间使用填写的 BREAK_1 和 BREAK_2；未填写时使用“严重程度分级”写入图层元数据的界值（固定界值：各轮次相同）；再没有时使用数据中第 1、2 级的最大值。</translation>
+等级区间使用填写的 BREAK_1 和 BREAK_2；未填写时使用“严重程度分级”写入图层元数据的界值（固定界值：各轮次相同）；再没有时使用数据中第 1、2 级的最大值。
+
+每张图只含一种化合物、一种单位：化合物字段含多种化合物的图层会被拒绝，除非在 COMPOUND 中指定要绘制的一种（图表只针对该化合物）；单位字段（unit）含多种单位的图层也会被拒绝。</translation>
     </message>
     <message>
         <source>Severity field</source>
@@ -3289,6 +3105,10 @@ The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the
     <message>
         <source>Upper bound of class 2 (empty: from the layer)</source>
         <translation>第 2 级（较严重）上限（留空：从图层读取）</translation>
+    </message>
+    <message>
+        <source>Compound (required when the layer holds several: the charts are for this one)</source>
+        <translation>化合物（图层含多种化合物时必须指定：图表只针对该化合物）</translation>
     </message>
     <message>
         <source>Image format</source>
@@ -3307,8 +3127,12 @@ The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the
         <translation>各轮次各等级乡镇数图表</translation>
     </message>
     <message>
-        <source>No field “{field}”: the points and the class counts are drawn without classes.</source>
-        <translation>没有字段“{field}”：绘制各点和等级计数时不区分等级。</translation>
+        <source>{township} → {file}</source>
+        <translation>{township} → {file}</translation>
+    </message>
+    <message>
+        <source>{n} township charts and the class count chart written to {folder}.</source>
+        <translation>已将 {n} 张乡镇图表和等级计数图写入 {folder}。</translation>
     </message>
     <message>
         <source>given</source>
@@ -3323,12 +3147,16 @@ The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the
         <translation>取自第 1、2 级的最大值</translation>
     </message>
     <message>
+        <source>No breaks given or found: the charts are drawn without class bands.</source>
+        <translation>未填写也未找到界值：图表不绘制等级区间。</translation>
+    </message>
+    <message>
         <source>Class bands {origin}: general ≤ {b1} &lt; fairly severe ≤ {b2} &lt; severe.</source>
         <translation>等级区间{origin}：一般 ≤ {b1} &lt; 较严重 ≤ {b2} &lt; 严重。</translation>
     </message>
     <message>
-        <source>No breaks given or found: the charts are drawn without class bands.</source>
-        <translation>未填写也未找到界值：图表不绘制等级区间。</translation>
+        <source>No field “{field}”: the points and the class counts are drawn without classes.</source>
+        <translation>没有字段“{field}”：绘制各点和等级计数时不区分等级。</translation>
     </message>
     <message>
         <source>The layer “{layer}” has two rows for the township “{township}” in round “{round}” (feature {first}, value {a}; feature {second}, value {b}): a chart shows one value per round. Choose one compound, or aggregate the rows first.</source>
@@ -3339,20 +3167,12 @@ The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the
         <translation>输出文件夹“{folder}”是一个文件，不是文件夹。</translation>
     </message>
     <message>
-        <source>The charts cannot be written to “{folder}”: {error}</source>
-        <translation>无法将图表写入“{folder}”：{error}</translation>
-    </message>
-    <message>
         <source>Townships per class and round</source>
         <translation>各轮次各等级乡镇数</translation>
     </message>
     <message>
-        <source>{township} → {file}</source>
-        <translation>{township} → {file}</translation>
-    </message>
-    <message>
-        <source>{n} township charts and the class count chart written to {folder}.</source>
-        <translation>已将 {n} 张乡镇图表和等级计数图写入 {folder}。</translation>
+        <source>The charts cannot be written to “{folder}”: {error}</source>
+        <translation>无法将图表写入“{folder}”：{error}</translation>
     </message>
     <message>
         <source>parent far above its metabolite</source>
@@ -3811,38 +3631,6 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
         <translation>化验结果表中没有所选样品类型的“{compound}”样品。</translation>
     </message>
     <message>
-        <source>Value for forward direction</source>
-        <translation>正向取值</translation>
-    </message>
-    <message>
-        <source>Value for backward direction</source>
-        <translation>反向取值</translation>
-    </message>
-    <message>
-        <source>Value for both directions</source>
-        <translation>双向取值</translation>
-    </message>
-    <message>
-        <source>Default direction</source>
-        <translation>默认方向</translation>
-    </message>
-    <message>
-        <source>Forward direction</source>
-        <translation>正向</translation>
-    </message>
-    <message>
-        <source>Backward direction</source>
-        <translation>反向</translation>
-    </message>
-    <message>
-        <source>Both directions</source>
-        <translation>双向</translation>
-    </message>
-    <message>
-        <source>Topology tolerance (metres)</source>
-        <translation>拓扑容差（米）</translation>
-    </message>
-    <message>
         <source>Trace the source along the drainage network</source>
         <translation>沿排水管网溯源</translation>
     </message>
@@ -4029,22 +3817,22 @@ OUTPUT：每个被标记样品对应一段管段，从该样品向上游延伸�
     <message>
         <source>For each township (or site: choose the site field as ID_FIELD), tests whether the values rise or fall across the sampling rounds, and measures the change from the previous round. The input holds one row per ID and round, such as the output of “Aggregate samples by township” over several rounds; several rows for the same ID and round are averaged, and the log says how many.
 
-Output: one feature per ID, with the ID's geometry when the input has one (styled by trend), keeping ID_FIELD under its own name, and the fields n_rounds (rounds with a value), first_round, last_round, mk_s (Mann-Kendall S), mk_var_s (Var(S) with the tie correction), mk_z, mk_p (two-sided), p_method, min_p (the smallest p that n_rounds could ever give), sen_slope (Sen's slope: the median change per quarter, or per round when the rounds are not quarters), prev_round, change_abs, change_pct and change_dir (up, down, same: the last round with a value against the one before it; change_pct is NULL when the earlier value is 0), trend and trend_label.
+Output: one feature per ID, with the ID's geometry when the input has one (styled by trend), keeping ID_FIELD under its own name, and the fields n_rounds (rounds with a value), first_round, last_round, mk_s (Mann-Kendall S), mk_var_s (Var(S) with the tie correction), mk_z, mk_p (two-sided), p_method, min_p (the smallest p that n_rounds could ever give), sen_slope (Sen's slope: the median change per year, per quarter or per month, as the rounds are), prev_round, change_abs, change_pct and change_dir (up, down, same: the last round with a value against the one before it; change_pct is NULL when the earlier value is 0), trend and trend_label.
 
 p: below 10 rounds it is exact, the share of all orderings of the ID's own values whose |S| is at least as large; from 10 rounds it is the normal approximation, as pymannkendall computes it. trend is increasing or decreasing when p ≤ ALPHA (default 0.05), no trend otherwise, and too few rounds when even a perfectly steady rise could not reach ALPHA: with 4 rounds the smallest p is 0.083, so 4 rounds can never show a trend at 5%; 5 rounds can (0.017). The log states this for the numbers of rounds present.
 
 Per site: on a sample layer written by “Import lab results” choose site_id as ID_FIELD and concentration as VALUE_FIELD, and name the compound in COMPOUND (required when the layer holds several); non-detects enter through the non-detect policy (default LOD/2), and several samples of a site in one round are averaged.
 
-Missing rounds: an ID without a value in a round is tested on the rounds it has; the gap keeps its place in time for Sen's slope. Rows with no ID, no round or a NULL value are counted in the log and left out. Rounds should be quarters such as 2024Q3; others are accepted, sorted as text, and reported.</source>
+Missing rounds: an ID without a value in a round is tested on the rounds it has; the gap keeps its place in time for Sen's slope. Rows with no ID, no round or a NULL value are counted in the log and left out. Rounds are placed in time: years (2024), quarters (2024Q3) or months (2024-07), never mixed in one series; a value that is no round is refused, naming it.</source>
         <translation>对每个乡镇（或采样点：将采样点字段作为 ID_FIELD），检验数值在各采样轮次间是上升还是下降，并计算与上一轮次相比的变化。输入每个 ID 每个轮次一行，例如“按乡镇汇总样品”在多个轮次上的输出；同一 ID 同一轮次的多行取平均，日志中说明数量。
 
-输出：每个 ID 一个要素，输入有几何时带该 ID 的几何（按趋势设置样式），保留 ID_FIELD 原名，并包含字段 n_rounds（有数值的轮次数）、first_round、last_round、mk_s（Mann-Kendall S）、mk_var_s（含结校正的 Var(S)）、mk_z、mk_p（双侧）、p_method、min_p（n_rounds 个轮次可能达到的最小 p）、sen_slope（Sen 斜率：每季度变化的中位数；轮次不是季度时为每轮次）、prev_round、change_abs、change_pct 和 change_dir（up 上升、down 下降、same 不变：最后一个有数值的轮次与其前一轮次相比；前值为 0 时 change_pct 为空）、trend 和 trend_label。
+输出：每个 ID 一个要素，输入有几何时带该 ID 的几何（按趋势设置样式），保留 ID_FIELD 原名，并包含字段 n_rounds（有数值的轮次数）、first_round、last_round、mk_s（Mann-Kendall S）、mk_var_s（含结校正的 Var(S)）、mk_z、mk_p（双侧）、p_method、min_p（n_rounds 个轮次可能达到的最小 p）、sen_slope（Sen 斜率：按轮次类型为每年、每季度或每月变化的中位数）、prev_round、change_abs、change_pct 和 change_dir（up 上升、down 下降、same 不变：最后一个有数值的轮次与其前一轮次相比；前值为 0 时 change_pct 为空）、trend 和 trend_label。
 
 p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排列中 |S| 不小于观测值的比例；10 个轮次及以上用正态近似，与 pymannkendall 相同。p ≤ ALPHA（默认 0.05）时 trend 为 increasing 或 decreasing，否则为 no trend；即使完全单调上升也达不到 ALPHA 时为 too few rounds：4 个轮次的最小 p 为 0.083，因此 4 个轮次永远无法在 5% 水平上显示趋势；5 个轮次可以（0.017）。日志会针对现有的轮次数说明这一点。
 
 按采样点：对“导入化验结果”写出的样品图层，将 site_id 作为 ID_FIELD、concentration 作为 VALUE_FIELD，并在 COMPOUND 中指定化合物（图层含多种化合物时必须指定）；未检出按未检出处理规则计入（默认 LOD/2），同一采样点同一轮次的多个样品取平均。
 
-缺失轮次：某轮次没有数值的 ID 按其已有轮次检验；计算 Sen 斜率时缺口保留其时间位置。没有 ID、没有轮次或数值为空的行在日志中计数并剔除。轮次应为 2024Q3 这样的季度；其他写法也接受，按文本排序并在日志中说明。</translation>
+缺失轮次：某轮次没有数值的 ID 按其已有轮次检验；计算 Sen 斜率时缺口保留其时间位置。没有 ID、没有轮次或数值为空的行在日志中计数并剔除。轮次按时间定位：年（2024）、季度（2024Q3）或月（2024-07），同一序列中不得混用；不是轮次的值会被拒绝并指出该值。</translation>
     </message>
     <message>
         <source>Township or site field</source>
@@ -4067,28 +3855,16 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>乡镇或采样点数</translation>
     </message>
     <message>
-        <source>“{layer}” has no row of “{compound}”. Compounds present: {present}.</source>
-        <translation>“{layer}”中没有“{compound}”的数据。现有化合物：{present}。</translation>
-    </message>
-    <message>
-        <source>“{layer}” holds several compounds ({present}): a trend mixing them means nothing. Choose one in COMPOUND.</source>
-        <translation>“{layer}”包含多种化合物（{present}）：混合计算趋势没有意义。请在 COMPOUND 中选择一种。</translation>
-    </message>
-    <message>
-        <source>{n} rows of other compounds are left out; the trend is for {compound}.</source>
-        <translation>{n} 行其他化合物的数据已剔除；趋势针对 {compound}。</translation>
-    </message>
-    <message>
-        <source>COMPOUND is set but “{layer}” has no compound field: every row is used.</source>
-        <translation>已设置 COMPOUND，但“{layer}”没有化合物字段：使用全部行。</translation>
-    </message>
-    <message>
-        <source>{n} non-detects enter the trend through the non-detect policy.</source>
-        <translation>{n} 个未检出值按未检出处理规则计入趋势。</translation>
-    </message>
-    <message>
         <source>Reading rounds…</source>
         <translation>正在读取轮次…</translation>
+    </message>
+    <message>
+        <source>Testing trends…</source>
+        <translation>正在检验趋势…</translation>
+    </message>
+    <message>
+        <source>Trends: increasing {inc}, decreasing {dec}, no trend {none}, too few rounds {few}.</source>
+        <translation>趋势：上升 {inc}，下降 {dec}，无趋势 {none}，轮次太少 {few}。</translation>
     </message>
     <message>
         <source>{n} rows have no ID in “{field}” and are left out.</source>
@@ -4135,10 +3911,6 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>图层只有一个轮次（{round}）：无法计算变化和趋势；所有 ID 均为“轮次太少”。</translation>
     </message>
     <message>
-        <source>Testing trends…</source>
-        <translation>正在检验趋势…</translation>
-    </message>
-    <message>
         <source>{n} of {total} IDs lack a value in some rounds; each is tested on the rounds it has (n_rounds).</source>
         <translation>{total} 个 ID 中有 {n} 个在部分轮次缺少数值；每个按其已有轮次检验（n_rounds）。</translation>
     </message>
@@ -4153,10 +3925,6 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>A trend significant at {alpha:g} needs at least {k} rounds.</source>
         <translation>要在 {alpha:g} 水平上显示显著趋势，至少需要 {k} 个轮次。</translation>
-    </message>
-    <message>
-        <source>Trends: increasing {inc}, decreasing {dec}, no trend {none}, too few rounds {few}.</source>
-        <translation>趋势：上升 {inc}，下降 {dec}，无趋势 {none}，轮次太少 {few}。</translation>
     </message>
     <message>
         <source>Maps and reports</source>
@@ -4179,24 +3947,8 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>现场工作</translation>
     </message>
     <message>
-        <source>How a sample reported below the detection limit enters the statistics. The default, LOD/2, is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 under the limit-based policies, and the log says how many.</source>
-        <translation>低于检出限的样品如何计入统计。默认 LOD/2，为美国 CDC 国家污水监测系统（NWSS）的做法；EMCDDA 数据按零计。化验室未给出检出限的未检出样品，在基于检出限的规则下按 0 计，日志中会给出数量。</translation>
-    </message>
-    <message>
-        <source>Township field of the samples</source>
-        <translation>样品的乡镇字段</translation>
-    </message>
-    <message>
         <source>The layer “{layer}” has no field {fields}. It needs the fields written by “Import lab results”: {needed}.</source>
         <translation>图层“{layer}”缺少字段 {fields}。它需要“导入化验结果”写出的字段：{needed}。</translation>
-    </message>
-    <message>
-        <source>Unit of values where the table has no unit field</source>
-        <translation>表中没有单位字段时数值的单位</translation>
-    </message>
-    <message>
-        <source>Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). Values in different units are never averaged: a table holding several units is refused, naming them.</source>
-        <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
     </message>
     <message>
         <source>The Wastewater drug surveillance tools need the Python package(s) {names}, which this QGIS installation does not include; they stay unavailable until these are installed. Debian or Ubuntu: sudo apt install {debs}. Windows: the standalone QGIS installer includes them; with the OSGeo4W network installer, run it again (Advanced Install) and add {debs}. macOS and other installs: install {names} with pip into the Python that QGIS runs. Then restart QGIS.</source>
@@ -4299,6 +4051,18 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>其他样品类型的样品未计入：{listed}。</translation>
     </message>
     <message>
+        <source>COMPOUND is set but “{layer}” has no compound field: every row is used.</source>
+        <translation>已设置 COMPOUND，但“{layer}”没有化合物字段：使用全部行。</translation>
+    </message>
+    <message>
+        <source>{n} rows of other compounds are left out; the analysis is for {compound}.</source>
+        <translation>剔除其他化合物的 {n} 行；本次分析针对 {compound}。</translation>
+    </message>
+    <message>
+        <source>{n} non-detects enter the analysis through the non-detect policy.</source>
+        <translation>{n} 个未检出值按未检出替代规则进入分析。</translation>
+    </message>
+    <message>
         <source>The lab file “{path}” does not exist.</source>
         <translation>检测结果文件“{path}”不存在。</translation>
     </message>
@@ -4325,6 +4089,54 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>sheet “{sheet}”</source>
         <translation>工作表“{sheet}”</translation>
+    </message>
+    <message>
+        <source>K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.</source>
+        <translation>K = {k} 个邻居需要多于 {k} 个有值的要素；“{layer}”只有 {n} 个。</translation>
+    </message>
+    <message>
+        <source>K must be at least 1.</source>
+        <translation>K 至少为 1。</translation>
+    </message>
+    <message>
+        <source>The distance band must be a positive distance.</source>
+        <translation>距离带必须是正数距离。</translation>
+    </message>
+    <message>
+        <source>“{layer}” has fewer than 2 features with a value and a location.</source>
+        <translation>“{layer}”中既有值又有位置的要素少于 2 个。</translation>
+    </message>
+    <message>
+        <source>Queen contiguity needs polygons, and “{layer}” has none. For points use a fixed distance band or K nearest neighbours.</source>
+        <translation>Queen 邻接需要面要素，而“{layer}”不是面图层。点要素请使用固定距离带或 K 最近邻。</translation>
+    </message>
+    <message>
+        <source>“{layer}” is in a geographic CRS ({crs}): distances are in degrees, which are not the same length east–west and north–south. Reproject the layer to a projected CRS (for example a CGCS2000 Gauss-Krüger zone) first.</source>
+        <translation>“{layer}”使用地理坐标系（{crs}）：距离单位是度，东西向与南北向的一度长度不同。请先把图层重投影到投影坐标系（例如 CGCS2000 高斯-克吕格分带）。</translation>
+    </message>
+    <message>
+        <source>{n} polygons were invalid and were repaired before finding neighbours.</source>
+        <translation>{n} 个面几何无效，已在查找邻居前修复。</translation>
+    </message>
+    <message>
+        <source>Neighbours: queen contiguity, {links} links.</source>
+        <translation>邻居：Queen 邻接，共 {links} 对相邻关系。</translation>
+    </message>
+    <message>
+        <source>Neighbours: the {k} nearest features (not symmetric: i may be among j's nearest but not j among i's).</source>
+        <translation>邻居：最近的 {k} 个要素（不对称：i 可能是 j 的最近邻，而 j 不是 i 的最近邻）。</translation>
+    </message>
+    <message>
+        <source>Distance band: {d} (the smallest that gives every feature a neighbour).</source>
+        <translation>距离带：{d}（使每个要素都有邻居的最小距离）。</translation>
+    </message>
+    <message>
+        <source>Distance band: {d}.</source>
+        <translation>距离带：{d}。</translation>
+    </message>
+    <message>
+        <source>With this band some features have no neighbour; {d} is the smallest band that gives every feature one.</source>
+        <translation>按此距离带，部分要素没有邻居；使每个要素都有邻居的最小距离带为 {d}。</translation>
     </message>
     <message>
         <source>methamphetamine</source>
@@ -4581,6 +4393,186 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Trend by township</source>
         <translation>各乡镇趋势</translation>
+    </message>
+    <message>
+        <source>How a sample reported below the detection limit enters the statistics. The default, LOD/2, is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 under the limit-based policies, and the log says how many.</source>
+        <translation>低于检出限的样品如何计入统计。默认 LOD/2，为美国 CDC 国家污水监测系统（NWSS）的做法；EMCDDA 数据按零计。化验室未给出检出限的未检出样品，在基于检出限的规则下按 0 计，日志中会给出数量。</translation>
+    </message>
+    <message>
+        <source>Township field of the samples</source>
+        <translation>样品的乡镇字段</translation>
+    </message>
+    <message>
+        <source>Unit of values where the table has no unit field</source>
+        <translation>表中没有单位字段时数值的单位</translation>
+    </message>
+    <message>
+        <source>Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). Values in different units are never averaged: a table holding several units is refused, naming them.</source>
+        <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
+    </message>
+    <message>
+        <source>Sample types</source>
+        <translation>样品类型</translation>
+    </message>
+    <message>
+        <source>All water (sewage, influent, effluent, surface water)</source>
+        <translation>全部水样（污水、进水、出水、地表水）</translation>
+    </message>
+    <message>
+        <source>Wastewater only (sewage and influent)</source>
+        <translation>仅污水（排污沟与污水厂进水）</translation>
+    </message>
+    <message>
+        <source>Surface water only</source>
+        <translation>仅地表水</translation>
+    </message>
+    <message>
+        <source>Solids (soil, sediment, sludge)</source>
+        <translation>固体样品（土壤、沉积物、污泥）</translation>
+    </message>
+    <message>
+        <source>Head/tail breaks</source>
+        <translation>头尾断裂法</translation>
+    </message>
+    <message>
+        <source>Mean and standard deviation</source>
+        <translation>均值与标准差</translation>
+    </message>
+    <message>
+        <source>Ratio to the county median of the same round</source>
+        <translation>与同一轮次全县中位数之比</translation>
+    </message>
+    <message>
+        <source>Ratio to the county median of a baseline round</source>
+        <translation>与基准轮次全县中位数之比</translation>
+    </message>
+    <message>
+        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
+        <translation>固定阈值：第 1、2 级的上限</translation>
+    </message>
+    <message>
+        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
+        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
+    </message>
+    <message>
+        <source>Coordinates are in</source>
+        <translation>坐标所用坐标系</translation>
+    </message>
+    <message>
+        <source>WGS84 (GPS)</source>
+        <translation>WGS84（GPS）</translation>
+    </message>
+    <message>
+        <source>CGCS2000</source>
+        <translation>CGCS2000</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (Gaode/Tencent maps)</source>
+        <translation>GCJ-02（高德／腾讯地图）</translation>
+    </message>
+    <message>
+        <source>BD-09 (Baidu maps)</source>
+        <translation>BD-09（百度地图）</translation>
+    </message>
+    <message>
+        <source>RSD of sampling</source>
+        <translation>采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: below 10% with flow-proportional sampling</source>
+        <translation>Castiglioni 等 2013：按流量比例采样时低于 10%</translation>
+    </message>
+    <message>
+        <source>RSD of chemical analysis</source>
+        <translation>化学分析相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: 6–26% between laboratories</source>
+        <translation>Castiglioni 等 2013：实验室间 6–26%</translation>
+    </message>
+    <message>
+        <source>RSD of the daily flow</source>
+        <translation>日流量相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)</source>
+        <translation>Castiglioni 等 2013；Mathieu 等 2011（未核实）</translation>
+    </message>
+    <message>
+        <source>RSD of the population served</source>
+        <translation>服务人口相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: methods differ by 7–55%</source>
+        <translation>Castiglioni 等 2013：不同方法相差 7–55%</translation>
+    </message>
+    <message>
+        <source>RSD of the excretion factor</source>
+        <translation>排泄率相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: 26% for cocaine</source>
+        <translation>Castiglioni 等 2013：可卡因为 26%</translation>
+    </message>
+    <message>
+        <source>RSD of sampling for grab samples</source>
+        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
+        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
+    </message>
+    <message>
+        <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
+        <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
+    </message>
+    <message>
+        <source>Monte Carlo draws</source>
+        <translation>蒙特卡罗抽样次数</translation>
+    </message>
+    <message>
+        <source>Neighbours</source>
+        <translation>邻居定义</translation>
+    </message>
+    <message>
+        <source>Queen contiguity (polygons)</source>
+        <translation>Queen 邻接（面要素）</translation>
+    </message>
+    <message>
+        <source>Fixed distance band</source>
+        <translation>固定距离带</translation>
+    </message>
+    <message>
+        <source>Value for forward direction</source>
+        <translation>正向取值</translation>
+    </message>
+    <message>
+        <source>Value for backward direction</source>
+        <translation>反向取值</translation>
+    </message>
+    <message>
+        <source>Value for both directions</source>
+        <translation>双向取值</translation>
+    </message>
+    <message>
+        <source>Default direction</source>
+        <translation>默认方向</translation>
+    </message>
+    <message>
+        <source>Forward direction</source>
+        <translation>正向</translation>
+    </message>
+    <message>
+        <source>Backward direction</source>
+        <translation>反向</translation>
+    </message>
+    <message>
+        <source>Both directions</source>
+        <translation>双向</translation>
+    </message>
+    <message>
+        <source>Topology tolerance (metres)</source>
+        <translation>拓扑容差（米）</translation>
     </message>
     <message>
         <source>hot spot</source>
@@ -4861,6 +4853,26 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>The PDF report could not be written to “{path}”.</source>
         <translation>无法将 PDF 报告写入“{path}”。</translation>
+    </message>
+    <message>
+        <source>0 (no p-value passed)</source>
+        <translation>0（没有任何 p 值通过）</translation>
+    </message>
+    <message>
+        <source>The false discovery rate correction (FDR) left none of the {m} features significant, so no hot or cold spot is flagged. With few features FDR is strict: at 90% confidence the k smallest p-values are flagged only when the k-th is at most k × 0.10/{m}; the smallest is {smallest}, against {first} for k = 1 (these are the two-sided p the confidence levels test: 2 × gi_p with permutations).</source>
+        <translation>错误发现率校正（FDR）之后，{m} 个要素中没有一个显著，因此没有标出任何热点或冷点。要素少时 FDR 很严格：在 90% 置信度下，只有当第 k 小的 p 值不超过 k × 0.10/{m} 时，最小的 k 个 p 值才会被标出；最小的 p 值为 {smallest}，而 k = 1 时的界限为 {first}（这里的 p 是各置信水平所检验的双侧 p：置换检验时为 2 × gi_p）。</translation>
+    </message>
+    <message>
+        <source>Without the correction none would be significant either: these values show no clustering.</source>
+        <translation>不做校正也没有一个显著：这些数值没有显示出聚集。</translation>
+    </message>
+    <message>
+        <source>Without the correction {n05} would be significant at p ≤ 0.05 ({n10} at p ≤ 0.10), where chance alone gives about {chance} among {m}. For an exploratory look run again with FDR=false, and treat what it flags as leads to check, not findings.</source>
+        <translation>不做校正时，有 {n05} 个在 p ≤ 0.05 水平显著（p ≤ 0.10 水平为 {n10} 个），而在 {m} 个中仅凭偶然约有 {chance} 个。如需探索性查看，可设置 FDR=false 重新运行，并把标出的结果当作需要核查的线索，而非结论。</translation>
+    </message>
+    <message>
+        <source>Round {round}: the false discovery rate correction (FDR) left none of the {m} townships hot or cold (the smallest p is {smallest}, against 0.10/{m} = {first}). Without it {n05} would be significant at p ≤ 0.05 ({n10} at p ≤ 0.10). With few townships FDR is strict; FDR=false gives an exploratory look.</source>
+        <translation>轮次 {round}：错误发现率校正（FDR）之后，{m} 个乡镇中没有热点或冷点（最小 p 值为 {smallest}，而 0.10/{m} = {first}）。不做校正时，有 {n05} 个在 p ≤ 0.05 水平显著（p ≤ 0.10 水平为 {n10} 个）。乡镇少时 FDR 很严格；设置 FDR=false 可作探索性查看。</translation>
     </message>
     <message>
         <source>The layers have no usable coordinates.</source>

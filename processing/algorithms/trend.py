@@ -108,7 +108,7 @@ class Trend(WbeAlgorithm):
             "Output: one feature per ID, with the ID's geometry when the input has one (styled by trend), keeping ID_FIELD under its own name, "
             "and the fields n_rounds (rounds with a value), first_round, last_round, mk_s (Mann-Kendall S), mk_var_s (Var(S) with the "
             "tie correction), mk_z, mk_p (two-sided), p_method, min_p (the smallest p that n_rounds could ever give), sen_slope (Sen's slope: "
-            "the median change per quarter, or per round when the rounds are not quarters), prev_round, change_abs, change_pct and change_dir "
+            "the median change per year, per quarter or per month, as the rounds are), prev_round, change_abs, change_pct and change_dir "
             "(up, down, same: the last round with a value against the one before it; change_pct is NULL when the earlier value is 0), "
             "trend and trend_label.\n\n"
             "p: below 10 rounds it is exact, the share of all orderings of the ID's own values whose |S| is at least as large; from 10 rounds "
@@ -119,8 +119,8 @@ class Trend(WbeAlgorithm):
             "name the compound in COMPOUND (required when the layer holds several); non-detects enter through the non-detect policy "
             "(default LOD/2), and several samples of a site in one round are averaged.\n\n"
             "Missing rounds: an ID without a value in a round is tested on the rounds it has; the gap keeps its place in time for Sen's slope. "
-            "Rows with no ID, no round or a NULL value are counted in the log and left out. Rounds should be quarters such as 2024Q3; others "
-            "are accepted, sorted as text, and reported."
+            "Rows with no ID, no round or a NULL value are counted in the log and left out. Rounds are placed in time: years (2024), quarters "
+            "(2024Q3) or months (2024-07), never mixed in one series; a value that is no round is refused, naming it."
         )
 
     def initAlgorithm(self, config=None):
