@@ -346,3 +346,33 @@ def write_output(algorithm, parameters, name: str, context, sink_spec: tuple, fe
         sink.finalize()
     del sink
     return dest_id
+
+
+def input_source(algorithm, parameters, context, name: str = "INPUT"):
+    """The feature source of parameter ``name``; a source QGIS cannot open ends the run with QGIS's own words."""
+    source = algorithm.parameterAsSource(parameters, name, context)
+    if source is None:
+        raise QgsProcessingException(algorithm.invalidSourceError(parameters, name))
+    return source
+
+
+def category_renderer(field: str, codes, colours: dict, label_of, geometry_type):
+    """A categorized renderer on ``field``: one category per code, coloured by ``colours[code]``, labelled
+    ``label_of(code)`` (translated), with the default symbol of ``geometry_type``."""
+    from qgis.core import QgsCategorizedSymbolRenderer, QgsRendererCategory, QgsSymbol
+    from qgis.PyQt.QtGui import QColor
+
+    categories = []
+    for code in codes:
+        symbol = QgsSymbol.defaultSymbol(geometry_type)
+        symbol.setColor(QColor(colours[code]))
+        categories.append(QgsRendererCategory(code, symbol, label_of(code)))
+    return QgsCategorizedSymbolRenderer(field, categories)
+
+
+def add_number_outputs(algorithm, outputs: dict) -> None:
+    """Declare the numbers an algorithm returns in its results: {name: translated description}."""
+    from qgis.core import QgsProcessingOutputNumber
+
+    for name, description in outputs.items():
+        algorithm.addOutput(QgsProcessingOutputNumber(name, description))

@@ -226,3 +226,15 @@ def series_field_names(algorithm, parameters, context, source) -> tuple[str, str
         if source.fields().lookupField(name) < 0:
             raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=source.sourceName(), field=name))
     return names
+
+
+def value_layer_parameters(layer_label: str = "", field_label: str = "") -> list:
+    """INPUT (any vector layer) and FIELD (one of its numeric fields): the layer and value an analysis reads."""
+    from qgis.core import QgsProcessing, QgsProcessingParameterFeatureSource
+
+    return [
+        QgsProcessingParameterFeatureSource("INPUT", layer_label or tr("Input layer"), [QgsProcessing.SourceType.TypeVector]),
+        QgsProcessingParameterField(
+            "FIELD", field_label or tr("Value field"), parentLayerParameterName="INPUT", type=QgsProcessingParameterField.DataType.Numeric
+        ),
+    ]

@@ -8,24 +8,20 @@ from qgis.core import (
     QgsFeature,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDistance,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
-    QgsRendererCategory,
-    QgsSymbol,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtGui import QColor
 
 from ...core.emerging import NO_PATTERN, classify_patterns, gi_by_round, historical_threshold, pattern_codes, persistent_threshold
 from ...core.hotspots import fdr_outcome
 from ...core.trend import TrendMatrix, rounds_for_reachable_p, smallest_p
 from ...core.weights import knn
 from ...translate import tr
-from ..base import WbeAlgorithm, output_fields, write_output
+from ..base import WbeAlgorithm, add_number_outputs, category_renderer, input_source, output_fields, write_output
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import refuse_mixed_layer
 from ..io.series import Series, first_geometries, read_series, series_matrix
@@ -91,12 +87,7 @@ def pattern_label(code: str) -> str:
 
 
 def pattern_renderer(geometry_type) -> QgsCategorizedSymbolRenderer:
-    categories = []
-    for code in pattern_codes():
-        symbol = QgsSymbol.defaultSymbol(geometry_type)
-        symbol.setColor(QColor(PATTERN_COLOURS[code]))
-        categories.append(QgsRendererCategory(code, symbol, pattern_label(code)))
-    return QgsCategorizedSymbolRenderer("pattern", categories)
+    return category_renderer("pattern", pattern_codes(), PATTERN_COLOURS, pattern_label, geometry_type)
 
 
 class EmergingHotspots(WbeAlgorithm):
@@ -105,9 +96,6 @@ class EmergingHotspots(WbeAlgorithm):
     ICON = "wbe.svg"
 
     INPUT = "INPUT"
-    ID_FIELD = "ID_FIELD"
-    ROUND_FIELD = "ROUND_FIELD"
-    VALUE_FIELD = "VALUE_FIELD"
     WEIGHTS = "WEIGHTS"
     DISTANCE = "DISTANCE"
     K = "K"
@@ -176,15 +164,18 @@ class EmergingHotspots(WbeAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Emerging hot spots"), QgsProcessing.SourceType.TypeVectorAnyGeometry)
         )
-        self.addOutput(QgsProcessingOutputNumber("N_LOCATIONS", tr("Townships")))
-        self.addOutput(QgsProcessingOutputNumber("N_ROUNDS", tr("Rounds")))
-        self.addOutput(QgsProcessingOutputNumber("N_HOT", tr("Townships with a hot spot pattern")))
-        self.addOutput(QgsProcessingOutputNumber("N_COLD", tr("Townships with a cold spot pattern")))
+        add_number_outputs(
+            self,
+            {
+                "N_LOCATIONS": tr("Townships"),
+                "N_ROUNDS": tr("Rounds"),
+                "N_HOT": tr("Townships with a hot spot pattern"),
+                "N_COLD": tr("Townships with a cold spot pattern"),
+            },
+        )
 
     def processAlgorithm(self, parameters, context, feedback):
-        source = self.parameterAsSource(parameters, self.INPUT, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        source = input_source(self, parameters, context)
         layer = source.sourceName()
         names = series_field_names(self, parameters, context, source)
         scheme = self.parameterAsEnum(parameters, self.WEIGHTS, context)

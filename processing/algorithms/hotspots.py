@@ -14,12 +14,9 @@ from qgis.core import (
     QgsMarkerSymbol,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDistance,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsProcessingUtils,
     QgsRendererCategory,
@@ -28,13 +25,13 @@ from qgis.core import (
 
 from ...core import hotspots as hs
 from ...translate import tr
-from ..base import WbeAlgorithm, read_columns, to_float_array, write_output
+from ..base import WbeAlgorithm, add_number_outputs, input_source, read_columns, to_float_array, write_output
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import refuse_mixed_layer
 from ..io.series import with_non_detects
 from ..io.weights import check_neighbour_geometry, layer_weights
 from ..io.weights import queen_neighbours as queen_neighbours  # bench/bench_national.py imports it from here
-from ..parameters import neighbours_parameter, nondetect_policy_parameter
+from ..parameters import neighbours_parameter, nondetect_policy_parameter, value_layer_parameters
 from ..significance import critical_p_text, fdr_left_nothing_text
 from ..styling import store_style
 
@@ -167,12 +164,8 @@ class Hotspots(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Input layer"), [QgsProcessing.SourceType.TypeVector]))
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.DataType.Numeric
-            )
-        )
+        for parameter in value_layer_parameters():
+            self.addParameter(parameter)
         self.addParameter(neighbours_parameter(self.WEIGHTS))
         self.addParameter(
             QgsProcessingParameterDistance(
@@ -211,15 +204,18 @@ class Hotspots(WbeAlgorithm):
         )
         self.addParameter(policy)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Hot spots"), QgsProcessing.SourceType.TypeVectorAnyGeometry))
-        self.addOutput(QgsProcessingOutputNumber("N_HOT", tr("Hot spots (gi_bin > 0)")))
-        self.addOutput(QgsProcessingOutputNumber("N_COLD", tr("Cold spots (gi_bin < 0)")))
-        self.addOutput(QgsProcessingOutputNumber("N_ISLANDS", tr("Features without neighbours")))
-        self.addOutput(QgsProcessingOutputNumber("N_EXCLUDED", tr("Features left out (no value or no geometry)")))
+        add_number_outputs(
+            self,
+            {
+                "N_HOT": tr("Hot spots (gi_bin > 0)"),
+                "N_COLD": tr("Cold spots (gi_bin < 0)"),
+                "N_ISLANDS": tr("Features without neighbours"),
+                "N_EXCLUDED": tr("Features left out (no value or no geometry)"),
+            },
+        )
 
     def processAlgorithm(self, parameters, context, feedback):
-        source = self.parameterAsSource(parameters, self.INPUT, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        source = input_source(self, parameters, context)
         layer = source.sourceName()
         field = self.parameterAsString(parameters, self.FIELD, context)
         if source.fields().lookupField(field) < 0:

@@ -28,7 +28,7 @@ from qgis.PyQt.QtGui import QColor, QImage, QPainter, QPen
 
 from ...core.charts import breaks_from_classes, class_bands, counts_by_round, value_axis
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, to_float_array
+from ..base import WbeAlgorithm, input_source, is_null, to_float_array
 from ..io.metadata import breaks_from_metadata
 from ..io.series import one_compound_and_unit, read_series
 from ..parameters import series_field_names, series_field_parameters
@@ -204,9 +204,6 @@ class SeverityCharts(WbeAlgorithm):
     ICON = "severity.svg"
 
     INPUT = "INPUT"
-    ID_FIELD = "ID_FIELD"
-    ROUND_FIELD = "ROUND_FIELD"
-    VALUE_FIELD = "VALUE_FIELD"
     SEVERITY_FIELD = "SEVERITY_FIELD"
     BREAK_1 = "BREAK_1"
     BREAK_2 = "BREAK_2"
@@ -254,9 +251,7 @@ class SeverityCharts(WbeAlgorithm):
         self.addOutput(QgsProcessingOutputFile("COUNTS_CHART", tr("Chart of townships per class and round")))
 
     def processAlgorithm(self, parameters, context, feedback):
-        source = self.parameterAsSource(parameters, self.INPUT, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        source = input_source(self, parameters, context)
         names = series_field_names(self, parameters, context, source)
         severity_field = severity_field_of(source, self.parameterAsString(parameters, self.SEVERITY_FIELD, context) or "", feedback)
         series = read_series(source, names, feedback, extra=("compound", "unit", *([severity_field] if severity_field else [])))

@@ -9,16 +9,12 @@ from qgis.core import (
     QgsFeature,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsRendererCategory,
-    QgsSymbol,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtGui import QColor
 
 from ...core.rounds import MONTH, QUARTER, YEAR
 from ...core.trend import (
@@ -32,7 +28,7 @@ from ...core.trend import (
     rounds_for_reachable_p,
 )
 from ...translate import tr
-from ..base import WbeAlgorithm, output_fields, write_output
+from ..base import WbeAlgorithm, add_number_outputs, category_renderer, input_source, output_fields, write_output
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.series import Series, first_geometries, one_compound_and_unit, read_series, series_matrix, with_non_detects
 from ..parameters import nondetect_policy_parameter, series_field_names, series_field_parameters
@@ -75,12 +71,7 @@ def direction_code(sign: float) -> str | None:
 
 
 def trend_renderer(geometry_type) -> QgsCategorizedSymbolRenderer:
-    categories = []
-    for code in (INCREASING, DECREASING, NO_TREND, TOO_FEW):
-        symbol = QgsSymbol.defaultSymbol(geometry_type)
-        symbol.setColor(QColor(TREND_COLOURS[code]))
-        categories.append(QgsRendererCategory(code, symbol, trend_label(code)))
-    return QgsCategorizedSymbolRenderer("trend", categories)
+    return category_renderer("trend", (INCREASING, DECREASING, NO_TREND, TOO_FEW), TREND_COLOURS, trend_label, geometry_type)
 
 
 class Trend(WbeAlgorithm):
@@ -89,9 +80,6 @@ class Trend(WbeAlgorithm):
     ICON = "wbe.svg"
 
     INPUT = "INPUT"
-    ID_FIELD = "ID_FIELD"
-    ROUND_FIELD = "ROUND_FIELD"
-    VALUE_FIELD = "VALUE_FIELD"
     ALPHA = "ALPHA"
     COMPOUND = "COMPOUND"
     ND_POLICY = "ND_POLICY"
@@ -139,15 +127,18 @@ class Trend(WbeAlgorithm):
         policy.setFlags(policy.flags() | policy.FlagAdvanced)
         self.addParameter(policy)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Trend"), QgsProcessing.SourceType.TypeVectorAnyGeometry))
-        self.addOutput(QgsProcessingOutputNumber("N_IDS", tr("Townships or sites")))
-        self.addOutput(QgsProcessingOutputNumber("N_ROUNDS", tr("Rounds")))
-        self.addOutput(QgsProcessingOutputNumber("N_INCREASING", tr("Increasing")))
-        self.addOutput(QgsProcessingOutputNumber("N_DECREASING", tr("Decreasing")))
+        add_number_outputs(
+            self,
+            {
+                "N_IDS": tr("Townships or sites"),
+                "N_ROUNDS": tr("Rounds"),
+                "N_INCREASING": tr("Increasing"),
+                "N_DECREASING": tr("Decreasing"),
+            },
+        )
 
     def processAlgorithm(self, parameters, context, feedback):
-        source = self.parameterAsSource(parameters, self.INPUT, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        source = input_source(self, parameters, context)
         layer = source.sourceName()
         names = series_field_names(self, parameters, context, source)
         alpha = self.parameterAsDouble(parameters, self.ALPHA, context)
