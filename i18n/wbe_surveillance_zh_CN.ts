@@ -3163,6 +3163,10 @@ One compound and one unit per chart: a layer whose compound field holds several 
         <translation>图层“{layer}”中乡镇“{township}”在轮次“{round}”有两行（要素 {first}，数值 {a}；要素 {second}，数值 {b}）：每个轮次的图表只能显示一个数值。请只选一种物质，或先汇总这些行。</translation>
     </message>
     <message>
+        <source>The rounds are not all years, quarters or months of one kind: the charts show them in text order.</source>
+        <translation>轮次并非同一类型的年、季度或月：图表按文本顺序显示。</translation>
+    </message>
+    <message>
         <source>The output folder “{folder}” is a file, not a folder.</source>
         <translation>输出文件夹“{folder}”是一个文件，不是文件夹。</translation>
     </message>

@@ -22,6 +22,19 @@ def test_ticks_bands_counts_and_fallback_breaks():
     assert ch.breaks_from_classes([5, 9, 20, 30, 100, np.nan], [1, 1, 2, 2, 3, np.nan]) == (9.0, 30.0)
 
 
+def test_rounds_are_charted_in_time_not_text_order():
+    # Text order puts 2024年10月 before 2024年7月; in time July comes first, and a gap keeps no empty column.
+    rounds = ["2024年10月", "2024年7月", "2024年7月", "2024年8月", ""]
+    order, in_time = ch.time_order(rounds)
+    assert in_time and order == ["2024年7月", "2024年8月", "2024年10月"]
+    labels, counts = ch.counts_by_round([1, 2, 3, np.nan, 1], rounds, order)
+    assert labels == order
+    assert counts.tolist() == [[0, 1, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0]]
+    # Not rounds at all (or mixed kinds): text order, and the caller says so.
+    assert ch.time_order(["baseline", "2024Q1"]) == (["2024Q1", "baseline"], False)
+    assert ch.time_order(["2024", "2024Q1"]) == (["2024", "2024Q1"], False)
+
+
 def blend(hex_colour: str, alpha: int) -> tuple[int, int, int]:
     from qgis.PyQt.QtGui import QColor
 

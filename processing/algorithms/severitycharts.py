@@ -26,7 +26,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QPointF, QRectF, QSize, Qt
 from qgis.PyQt.QtGui import QColor, QImage, QPainter, QPen
 
-from ...core.charts import breaks_from_classes, class_bands, counts_by_round, value_axis
+from ...core.charts import breaks_from_classes, class_bands, counts_by_round, time_order, value_axis
 from ...translate import tr
 from ..base import WbeAlgorithm, input_source, is_null, to_float_array
 from ..io.metadata import breaks_from_metadata
@@ -267,7 +267,7 @@ class SeverityCharts(WbeAlgorithm):
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
         extension = "svg" if self.parameterAsEnum(parameters, self.FORMAT, context) == SVG else "png"
         ids = ["" if v is None else str(v) for v in series.ids]
-        charts = township_series(ids, list(series.rounds), series.values, classes)
+        charts = township_series(ids, list(series.rounds), series.values, classes, feedback)
         written = write_charts(folder, extension, charts, classes, list(series.rounds), breaks, axis_label, feedback)
         if written is None:
             return {}
@@ -356,9 +356,11 @@ def refuse_two_rows(series, layer: str) -> None:
             )
 
 
-def township_series(ids: list, rounds: list, values, classes) -> tuple[list, list]:
-    """(rounds in order, [(township, values by round, classes by round)…]) with NaN where a round has no row."""
-    order = sorted({r for r in rounds if r})
+def township_series(ids: list, rounds: list, values, classes, feedback) -> tuple[list, list]:
+    """(rounds in time order, [(township, values by round, classes by round)…]) with NaN where a round has no row."""
+    order, in_time = time_order(rounds)
+    if not in_time:
+        feedback.pushWarning(tr("The rounds are not all years, quarters or months of one kind: the charts show them in text order."))
     position = {r: i for i, r in enumerate(order)}
     id_array = np.array(ids, dtype=object)
     out = []
@@ -398,7 +400,7 @@ def write_charts(folder: str, extension: str, charts, classes, rounds: list, bre
             feedback.setProgress(95.0 * (t + 1) / max(len(townships), 1))
         if feedback.isCanceled():
             return None
-        chart_order, counts = counts_by_round(classes, rounds)
+        chart_order, counts = counts_by_round(classes, rounds, order)
         counts_name = f"classes_by_round.{extension}"
         title = tr("Townships per class and round")
         width = max(480, 90 * len(chart_order) + 260)
