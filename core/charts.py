@@ -45,11 +45,25 @@ def class_bands(bottom: float, top: float, break_1: float, break_2: float) -> li
     return out
 
 
-def counts_by_round(classes, rounds) -> tuple[list[str], np.ndarray]:
-    """Rounds in text order and a (rounds × 4) count matrix: classes 1, 2, 3 and no class (NaN)."""
+def time_order(rounds) -> tuple[list[str], bool]:
+    """The distinct non-empty round labels as written, in time order when they are rounds of one kind (years,
+    quarters or months: core/rounds.py), else in text order; and whether they could be placed in time."""
+    from .rounds import RoundError, place_rounds
+
+    labels = sorted({str(r) for r in rounds if r is not None and str(r) != ""})
+    try:
+        axis = place_rounds(labels)
+    except RoundError:
+        return labels, False
+    column = axis.index_of(labels)
+    return [label for _column, label in sorted(zip(column.tolist(), labels))], True
+
+
+def counts_by_round(classes, rounds, order: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+    """Rounds (``order``, or text order) and a (rounds × 4) count matrix: classes 1, 2, 3 and no class (NaN)."""
     c = np.asarray(classes, dtype=float)
     r = np.asarray(rounds, dtype=object)
-    order = sorted(set(r.tolist()))
+    order = list(order) if order is not None else sorted(set(r.tolist()))
     out = np.zeros((len(order), 4), dtype=np.int64)
     for i, label in enumerate(order):
         mask = r == label

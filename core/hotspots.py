@@ -292,6 +292,7 @@ class HotspotResult:
     lisa_critical_p: float
     p_folded: np.ndarray | None  # esda's p_sim, when permutations were run
     permutations: int
+    gi_p_test: np.ndarray | None = None  # the two-sided p the bins were tested on (2·gi_p with permutations)
 
 
 def local_statistics(
@@ -330,4 +331,33 @@ def local_statistics(
     critical = critical_p_values(gi_test, fdr)
     lisa_critical = fdr_critical_p(lisa_test, CLUSTER_ALPHA) if fdr else CLUSTER_ALPHA
     clusters = cluster_labels(quadrant, lisa_test, lisa_critical)
-    return HotspotResult(gi_z, gi_p, gi_bin, lisa_i, lisa_p, clusters, critical, lisa_critical, folded, int(permutations or 0))
+    return HotspotResult(gi_z, gi_p, gi_bin, lisa_i, lisa_p, clusters, critical, lisa_critical, folded, int(permutations or 0), gi_test)
+
+
+@dataclass
+class FdrOutcome:
+    """What the false discovery rate correction did to one set of p-values (a layer, or one round)."""
+
+    tested: int  # features with a finite p
+    significant: int  # hot or cold once corrected (bin ≠ 0)
+    uncorrected: dict  # alpha → features with p ≤ alpha and no correction (0.10, 0.05, 0.01)
+    smallest_p: float  # NaN when nothing was tested
+    first_step: float  # what Benjamini–Hochberg asks of the smallest p at 90%: 0.10 / tested
+
+    @property
+    def left_nothing(self) -> bool:
+        """True when features were tested and the correction left none of them significant."""
+        return self.tested > 0 and self.significant == 0
+
+
+def fdr_outcome(p, bins) -> FdrOutcome:
+    """Compare the corrected bins with plain p ≤ α: how many features each level would hold without FDR, the
+    smallest p and the 0.10/m the correction asks of it (no feature passes BH unless p(1) ≤ α/m)."""
+    p = np.asarray(p, dtype=float)
+    bins = np.asarray(bins)
+    finite = np.isfinite(p)
+    tested = int(finite.sum())
+    uncorrected = {alpha: int((p[finite] <= alpha).sum()) for _level, alpha in HOT_COLD_LEVELS}
+    smallest = float(p[finite].min()) if tested else math.nan
+    first_step = 0.10 / tested if tested else math.nan
+    return FdrOutcome(tested, int((bins[finite] != 0).sum()), uncorrected, smallest, first_step)

@@ -1507,8 +1507,20 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
         <translation>“{layer}”需要点或面几何才能确定邻居。</translation>
     </message>
     <message>
-        <source>Queen contiguity needs polygons; “{layer}” holds points. Choose a distance band or K nearest.</source>
-        <translation>Queen 邻接需要面要素；“{layer}”是点图层。请选择距离带或 K 近邻。</translation>
+        <source>Finding neighbours…</source>
+        <translation>正在查找邻居…</translation>
+    </message>
+    <message>
+        <source>{n} townships have no neighbour: their Gi* is undefined and they show no pattern.</source>
+        <translation>{n} 个乡镇没有邻居：其 Gi* 无定义，不显示任何模式。</translation>
+    </message>
+    <message>
+        <source>Gi* per round and trends…</source>
+        <translation>正在计算各轮次 Gi* 和趋势…</translation>
+    </message>
+    <message>
+        <source>{label}: {n}</source>
+        <translation>{label}：{n}</translation>
     </message>
     <message>
         <source>{n} features have no township or no round and are left out.</source>
@@ -1535,32 +1547,8 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
         <translation>“{layer}”中部分乡镇没有几何，无法确定其邻居。</translation>
     </message>
     <message>
-        <source>Finding neighbours…</source>
-        <translation>正在查找邻居…</translation>
-    </message>
-    <message>
-        <source>{n} polygons were invalid and were repaired before finding neighbours.</source>
-        <translation>{n} 个面几何无效，已在查找邻居前修复。</translation>
-    </message>
-    <message>
-        <source>Distance band: {d}.</source>
-        <translation>距离带：{d}。</translation>
-    </message>
-    <message>
         <source>K nearest neighbours are found each round among the townships with a value, as “Hot spots” does.</source>
         <translation>每个轮次在有数值的乡镇中寻找 K 近邻，与“热点分析”相同。</translation>
-    </message>
-    <message>
-        <source>{n} townships have no neighbour: their Gi* is undefined and they show no pattern.</source>
-        <translation>{n} 个乡镇没有邻居：其 Gi* 无定义，不显示任何模式。</translation>
-    </message>
-    <message>
-        <source>Gi* per round and trends…</source>
-        <translation>正在计算各轮次 Gi* 和趋势…</translation>
-    </message>
-    <message>
-        <source>Round {round}: Gi* cannot be computed ({reason}); no township is hot or cold in it.</source>
-        <translation>轮次 {round}：无法计算 Gi*（{reason}）；该轮次没有乡镇为热点或冷点。</translation>
     </message>
     <message>
         <source>all values equal</source>
@@ -1569,6 +1557,10 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
     <message>
         <source>too few townships for K neighbours</source>
         <translation>乡镇数不足以取 K 个邻居</translation>
+    </message>
+    <message>
+        <source>Round {round}: Gi* cannot be computed ({reason}); no township is hot or cold in it.</source>
+        <translation>轮次 {round}：无法计算 Gi*（{reason}）；该轮次没有乡镇为热点或冷点。</translation>
     </message>
     <message>
         <source>fewer than 3 townships with a value</source>
@@ -1585,10 +1577,6 @@ Output: one feature per township with its geometry, styled by pattern: the ID fi
     <message>
         <source>With {n} rounds the smallest Mann-Kendall p is {p:.3g}, above {alpha:g}: no township can be intensifying or diminishing, only persistent. A trend needs at least {k} rounds.</source>
         <translation>{n} 个轮次时 Mann-Kendall 的最小 p 为 {p:.3g}，高于 {alpha:g}：没有乡镇能判为增强或减弱，只能是持续。要判断趋势至少需要 {k} 个轮次。</translation>
-    </message>
-    <message>
-        <source>{label}: {n}</source>
-        <translation>{label}：{n}</translation>
     </message>
     <message>
         <source>Export severity map</source>
@@ -1699,22 +1687,6 @@ The layer's own style is used; a layer with a severity field but another style g
         <translation>未分析（无值或无几何）</translation>
     </message>
     <message>
-        <source>K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.</source>
-        <translation>K = {k} 个邻居需要多于 {k} 个有值的要素；“{layer}”只有 {n} 个。</translation>
-    </message>
-    <message>
-        <source>K must be at least 1.</source>
-        <translation>K 至少为 1。</translation>
-    </message>
-    <message>
-        <source>The distance band must be a positive distance.</source>
-        <translation>距离带必须是正数距离。</translation>
-    </message>
-    <message>
-        <source>“{layer}” has fewer than 2 features with a value and a location.</source>
-        <translation>“{layer}”中既有值又有位置的要素少于 2 个。</translation>
-    </message>
-    <message>
         <source>Only {n} features of “{layer}” have a value in “{field}”: hot spot statistics need at least 3.</source>
         <translation>“{layer}”中只有 {n} 个要素在“{field}”上有值：热点统计至少需要 3 个。</translation>
     </message>
@@ -1807,20 +1779,12 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
         <translation>未参与分析的要素数（无值或无几何）</translation>
     </message>
     <message>
-        <source>Queen contiguity needs polygons, and “{layer}” has none. For points use a fixed distance band or K nearest neighbours.</source>
-        <translation>Queen 邻接需要面要素，而“{layer}”不是面图层。点要素请使用固定距离带或 K 最近邻。</translation>
-    </message>
-    <message>
-        <source>“{layer}” is in a geographic CRS ({crs}): distances are in degrees, which are not the same length east–west and north–south. Reproject the layer to a projected CRS (for example a CGCS2000 Gauss-Krüger zone) first.</source>
-        <translation>“{layer}”使用地理坐标系（{crs}）：距离单位是度，东西向与南北向的一度长度不同。请先把图层重投影到投影坐标系（例如 CGCS2000 高斯-克吕格分带）。</translation>
-    </message>
-    <message>
         <source>Reading features…</source>
         <translation>正在读取要素…</translation>
     </message>
     <message>
-        <source>{n} non-detects enter the analysis through the non-detect policy.</source>
-        <translation>{n} 个未检出值按未检出替代规则进入分析。</translation>
+        <source>Computing Gi* and local Moran's I…</source>
+        <translation>正在计算 Gi* 和局部莫兰指数…</translation>
     </message>
     <message>
         <source>{n} features have no value in “{field}” and are left out of the analysis (written as not analysed).</source>
@@ -1841,10 +1805,6 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
     <message>
         <source>{n} features have no neighbour (feature ids {ids}{more}). They get NULL statistics, gi_bin 0 and cluster NS: there is no neighbourhood to test.</source>
         <translation>{n} 个要素没有邻居（要素编号 {ids}{more}）。它们的统计值为空，gi_bin 为 0，聚类为 NS：没有邻域可供检验。</translation>
-    </message>
-    <message>
-        <source>Computing Gi* and local Moran's I…</source>
-        <translation>正在计算 Gi* 和局部莫兰指数…</translation>
     </message>
     <message>
         <source>{n} features have every other feature as a neighbour: their Gi* is undefined (NULL). Use a smaller band or K.</source>
@@ -1873,22 +1833,6 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
     <message>
         <source>Local Moran: HH {hh}, LL {ll}, HL {hl}, LH {lh}, not significant {ns}.</source>
         <translation>局部莫兰指数：HH {hh} 个，LL {ll} 个，HL {hl} 个，LH {lh} 个，不显著 {ns} 个。</translation>
-    </message>
-    <message>
-        <source>Neighbours: queen contiguity, {links} links.</source>
-        <translation>邻居：Queen 邻接，共 {links} 对相邻关系。</translation>
-    </message>
-    <message>
-        <source>Distance band: {d} (the smallest that gives every feature a neighbour).</source>
-        <translation>距离带：{d}（使每个要素都有邻居的最小距离）。</translation>
-    </message>
-    <message>
-        <source>With this band some features have no neighbour; {d} is the smallest band that gives every feature one.</source>
-        <translation>按此距离带，部分要素没有邻居；使每个要素都有邻居的最小距离带为 {d}。</translation>
-    </message>
-    <message>
-        <source>Neighbours: the {k} nearest features (not symmetric: i may be among j's nearest but not j among i's).</source>
-        <translation>邻居：最近的 {k} 个要素（不对称：i 可能是 j 的最近邻，而 j 不是 i 的最近邻）。</translation>
     </message>
     <message>
         <source>The layer holds {n} rounds (field “round”): the same township then appears once per round and would be its own neighbour. Analyse one round at a time (filter the layer, or aggregate a single round).</source>
@@ -3181,10 +3125,14 @@ Distances are in metres: layers in degrees are worked in the UTM zone of the sam
     <message>
         <source>Draws, for a severity layer holding several rounds (the output of “Classify severity”), one small chart per township of its value against round, with the three class bands shaded in the map's colours (general yellow, fairly severe orange, severe red) and each point coloured by its class; and one chart of how many townships sit in each class in each round (no data in grey). The charts are PNG or SVG files in OUTPUT_FOLDER, ready for reports.
 
-The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the layer's metadata by “Classify severity” (frozen breaks: the same for every round); otherwise the largest value of classes 1 and 2 in the data.</source>
+The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the layer's metadata by “Classify severity” (frozen breaks: the same for every round); otherwise the largest value of classes 1 and 2 in the data.
+
+One compound and one unit per chart: a layer whose compound field holds several compounds is refused unless COMPOUND names the one to chart (the charts are then for that compound alone), and one holding several units (field unit) is refused.</source>
         <translation>针对包含多个轮次的严重程度图层（“严重程度分级”的输出），为每个乡镇绘制一张数值随轮次变化的小图，三个等级区间按地图颜色着色（一般黄、较严重橙、严重红），各点按其等级着色；并绘制一张各轮次每个等级乡镇数的图（无数据为灰色）。图表以 PNG 或 SVG 文件保存在 OUTPUT_FOLDER 中，可直接用于报告。
 
-等级区间使用填写的 BREAK_1 和 BREAK_2；未填写时使用“严重程度分级”写入图层元数据的界值（固定界值：各轮次相同）；再没有时使用数据中第 1、2 级的最大值。</translation>
+等级区间使用填写的 BREAK_1 和 BREAK_2；未填写时使用“严重程度分级”写入图层元数据的界值（固定界值：各轮次相同）；再没有时使用数据中第 1、2 级的最大值。
+
+每张图只含一种化合物、一种单位：化合物字段含多种化合物的图层会被拒绝，除非在 COMPOUND 中指定要绘制的一种（图表只针对该化合物）；单位字段（unit）含多种单位的图层也会被拒绝。</translation>
     </message>
     <message>
         <source>Severity field</source>
@@ -3197,6 +3145,10 @@ The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the
     <message>
         <source>Upper bound of class 2 (empty: from the layer)</source>
         <translation>第 2 级（较严重）上限（留空：从图层读取）</translation>
+    </message>
+    <message>
+        <source>Compound (required when the layer holds several: the charts are for this one)</source>
+        <translation>化合物（图层含多种化合物时必须指定：图表只针对该化合物）</translation>
     </message>
     <message>
         <source>Image format</source>
@@ -3215,8 +3167,12 @@ The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the
         <translation>各轮次各等级乡镇数图表</translation>
     </message>
     <message>
-        <source>No field “{field}”: the points and the class counts are drawn without classes.</source>
-        <translation>没有字段“{field}”：绘制各点和等级计数时不区分等级。</translation>
+        <source>{township} → {file}</source>
+        <translation>{township} → {file}</translation>
+    </message>
+    <message>
+        <source>{n} township charts and the class count chart written to {folder}.</source>
+        <translation>已将 {n} 张乡镇图表和等级计数图写入 {folder}。</translation>
     </message>
     <message>
         <source>given</source>
@@ -3231,36 +3187,36 @@ The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the
         <translation>取自第 1、2 级的最大值</translation>
     </message>
     <message>
+        <source>No breaks given or found: the charts are drawn without class bands.</source>
+        <translation>未填写也未找到界值：图表不绘制等级区间。</translation>
+    </message>
+    <message>
         <source>Class bands {origin}: general ≤ {b1} &lt; fairly severe ≤ {b2} &lt; severe.</source>
         <translation>等级区间{origin}：一般 ≤ {b1} &lt; 较严重 ≤ {b2} &lt; 严重。</translation>
     </message>
     <message>
-        <source>No breaks given or found: the charts are drawn without class bands.</source>
-        <translation>未填写也未找到界值：图表不绘制等级区间。</translation>
+        <source>No field “{field}”: the points and the class counts are drawn without classes.</source>
+        <translation>没有字段“{field}”：绘制各点和等级计数时不区分等级。</translation>
     </message>
     <message>
         <source>The layer “{layer}” has two rows for the township “{township}” in round “{round}” (feature {first}, value {a}; feature {second}, value {b}): a chart shows one value per round. Choose one compound, or aggregate the rows first.</source>
         <translation>图层“{layer}”中乡镇“{township}”在轮次“{round}”有两行（要素 {first}，数值 {a}；要素 {second}，数值 {b}）：每个轮次的图表只能显示一个数值。请只选一种物质，或先汇总这些行。</translation>
     </message>
     <message>
-        <source>The output folder “{folder}” is a file, not a folder.</source>
-        <translation>输出文件夹“{folder}”是一个文件，不是文件夹。</translation>
+        <source>The rounds are not all years, quarters or months of one kind: the charts show them in text order.</source>
+        <translation>轮次并非同一类型的年、季度或月：图表按文本顺序显示。</translation>
     </message>
     <message>
-        <source>The charts cannot be written to “{folder}”: {error}</source>
-        <translation>无法将图表写入“{folder}”：{error}</translation>
+        <source>The output folder “{folder}” is a file, not a folder.</source>
+        <translation>输出文件夹“{folder}”是一个文件，不是文件夹。</translation>
     </message>
     <message>
         <source>Townships per class and round</source>
         <translation>各轮次各等级乡镇数</translation>
     </message>
     <message>
-        <source>{township} → {file}</source>
-        <translation>{township} → {file}</translation>
-    </message>
-    <message>
-        <source>{n} township charts and the class count chart written to {folder}.</source>
-        <translation>已将 {n} 张乡镇图表和等级计数图写入 {folder}。</translation>
+        <source>The charts cannot be written to “{folder}”: {error}</source>
+        <translation>无法将图表写入“{folder}”：{error}</translation>
     </message>
     <message>
         <source>parent far above its metabolite</source>
@@ -3885,22 +3841,22 @@ OUTPUT：每个被标记样品对应一段管段，从该样品向上游延伸�
     <message>
         <source>For each township (or site: choose the site field as ID_FIELD), tests whether the values rise or fall across the sampling rounds, and measures the change from the previous round. The input holds one row per ID and round, such as the output of “Aggregate samples by township” over several rounds; several rows for the same ID and round are averaged, and the log says how many.
 
-Output: one feature per ID, with the ID's geometry when the input has one (styled by trend), keeping ID_FIELD under its own name, and the fields n_rounds (rounds with a value), first_round, last_round, mk_s (Mann-Kendall S), mk_var_s (Var(S) with the tie correction), mk_z, mk_p (two-sided), p_method, min_p (the smallest p that n_rounds could ever give), sen_slope (Sen's slope: the median change per quarter, or per round when the rounds are not quarters), prev_round, change_abs, change_pct and change_dir (up, down, same: the last round with a value against the one before it; change_pct is NULL when the earlier value is 0), trend and trend_label.
+Output: one feature per ID, with the ID's geometry when the input has one (styled by trend), keeping ID_FIELD under its own name, and the fields n_rounds (rounds with a value), first_round, last_round, mk_s (Mann-Kendall S), mk_var_s (Var(S) with the tie correction), mk_z, mk_p (two-sided), p_method, min_p (the smallest p that n_rounds could ever give), sen_slope (Sen's slope: the median change per year, per quarter or per month, as the rounds are), prev_round, change_abs, change_pct and change_dir (up, down, same: the last round with a value against the one before it; change_pct is NULL when the earlier value is 0), trend and trend_label.
 
 p: below 10 rounds it is exact, the share of all orderings of the ID's own values whose |S| is at least as large; from 10 rounds it is the normal approximation, as pymannkendall computes it. trend is increasing or decreasing when p ≤ ALPHA (default 0.05), no trend otherwise, and too few rounds when even a perfectly steady rise could not reach ALPHA: with 4 rounds the smallest p is 0.083, so 4 rounds can never show a trend at 5%; 5 rounds can (0.017). The log states this for the numbers of rounds present.
 
 Per site: on a sample layer written by “Import lab results” choose site_id as ID_FIELD and concentration as VALUE_FIELD, and name the compound in COMPOUND (required when the layer holds several); non-detects enter through the non-detect policy (default LOD/2), and several samples of a site in one round are averaged.
 
-Missing rounds: an ID without a value in a round is tested on the rounds it has; the gap keeps its place in time for Sen's slope. Rows with no ID, no round or a NULL value are counted in the log and left out. Rounds should be quarters such as 2024Q3; others are accepted, sorted as text, and reported.</source>
+Missing rounds: an ID without a value in a round is tested on the rounds it has; the gap keeps its place in time for Sen's slope. Rows with no ID, no round or a NULL value are counted in the log and left out. Rounds are placed in time: years (2024), quarters (2024Q3) or months (2024-07), never mixed in one series; a value that is no round is refused, naming it.</source>
         <translation>对每个乡镇（或采样点：将采样点字段作为 ID_FIELD），检验数值在各采样轮次间是上升还是下降，并计算与上一轮次相比的变化。输入每个 ID 每个轮次一行，例如“按乡镇汇总样品”在多个轮次上的输出；同一 ID 同一轮次的多行取平均，日志中说明数量。
 
-输出：每个 ID 一个要素，输入有几何时带该 ID 的几何（按趋势设置样式），保留 ID_FIELD 原名，并包含字段 n_rounds（有数值的轮次数）、first_round、last_round、mk_s（Mann-Kendall S）、mk_var_s（含结校正的 Var(S)）、mk_z、mk_p（双侧）、p_method、min_p（n_rounds 个轮次可能达到的最小 p）、sen_slope（Sen 斜率：每季度变化的中位数；轮次不是季度时为每轮次）、prev_round、change_abs、change_pct 和 change_dir（up 上升、down 下降、same 不变：最后一个有数值的轮次与其前一轮次相比；前值为 0 时 change_pct 为空）、trend 和 trend_label。
+输出：每个 ID 一个要素，输入有几何时带该 ID 的几何（按趋势设置样式），保留 ID_FIELD 原名，并包含字段 n_rounds（有数值的轮次数）、first_round、last_round、mk_s（Mann-Kendall S）、mk_var_s（含结校正的 Var(S)）、mk_z、mk_p（双侧）、p_method、min_p（n_rounds 个轮次可能达到的最小 p）、sen_slope（Sen 斜率：按轮次类型为每年、每季度或每月变化的中位数）、prev_round、change_abs、change_pct 和 change_dir（up 上升、down 下降、same 不变：最后一个有数值的轮次与其前一轮次相比；前值为 0 时 change_pct 为空）、trend 和 trend_label。
 
 p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排列中 |S| 不小于观测值的比例；10 个轮次及以上用正态近似，与 pymannkendall 相同。p ≤ ALPHA（默认 0.05）时 trend 为 increasing 或 decreasing，否则为 no trend；即使完全单调上升也达不到 ALPHA 时为 too few rounds：4 个轮次的最小 p 为 0.083，因此 4 个轮次永远无法在 5% 水平上显示趋势；5 个轮次可以（0.017）。日志会针对现有的轮次数说明这一点。
 
 按采样点：对“导入化验结果”写出的样品图层，将 site_id 作为 ID_FIELD、concentration 作为 VALUE_FIELD，并在 COMPOUND 中指定化合物（图层含多种化合物时必须指定）；未检出按未检出处理规则计入（默认 LOD/2），同一采样点同一轮次的多个样品取平均。
 
-缺失轮次：某轮次没有数值的 ID 按其已有轮次检验；计算 Sen 斜率时缺口保留其时间位置。没有 ID、没有轮次或数值为空的行在日志中计数并剔除。轮次应为 2024Q3 这样的季度；其他写法也接受，按文本排序并在日志中说明。</translation>
+缺失轮次：某轮次没有数值的 ID 按其已有轮次检验；计算 Sen 斜率时缺口保留其时间位置。没有 ID、没有轮次或数值为空的行在日志中计数并剔除。轮次按时间定位：年（2024）、季度（2024Q3）或月（2024-07），同一序列中不得混用；不是轮次的值会被拒绝并指出该值。</translation>
     </message>
     <message>
         <source>Township or site field</source>
@@ -3923,28 +3879,16 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>乡镇或采样点数</translation>
     </message>
     <message>
-        <source>“{layer}” has no row of “{compound}”. Compounds present: {present}.</source>
-        <translation>“{layer}”中没有“{compound}”的数据。现有化合物：{present}。</translation>
-    </message>
-    <message>
-        <source>“{layer}” holds several compounds ({present}): a trend mixing them means nothing. Choose one in COMPOUND.</source>
-        <translation>“{layer}”包含多种化合物（{present}）：混合计算趋势没有意义。请在 COMPOUND 中选择一种。</translation>
-    </message>
-    <message>
-        <source>{n} rows of other compounds are left out; the trend is for {compound}.</source>
-        <translation>{n} 行其他化合物的数据已剔除；趋势针对 {compound}。</translation>
-    </message>
-    <message>
-        <source>COMPOUND is set but “{layer}” has no compound field: every row is used.</source>
-        <translation>已设置 COMPOUND，但“{layer}”没有化合物字段：使用全部行。</translation>
-    </message>
-    <message>
-        <source>{n} non-detects enter the trend through the non-detect policy.</source>
-        <translation>{n} 个未检出值按未检出处理规则计入趋势。</translation>
-    </message>
-    <message>
         <source>Reading rounds…</source>
         <translation>正在读取轮次…</translation>
+    </message>
+    <message>
+        <source>Testing trends…</source>
+        <translation>正在检验趋势…</translation>
+    </message>
+    <message>
+        <source>Trends: increasing {inc}, decreasing {dec}, no trend {none}, too few rounds {few}.</source>
+        <translation>趋势：上升 {inc}，下降 {dec}，无趋势 {none}，轮次太少 {few}。</translation>
     </message>
     <message>
         <source>{n} rows have no ID in “{field}” and are left out.</source>
@@ -3991,10 +3935,6 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>图层只有一个轮次（{round}）：无法计算变化和趋势；所有 ID 均为“轮次太少”。</translation>
     </message>
     <message>
-        <source>Testing trends…</source>
-        <translation>正在检验趋势…</translation>
-    </message>
-    <message>
         <source>{n} of {total} IDs lack a value in some rounds; each is tested on the rounds it has (n_rounds).</source>
         <translation>{total} 个 ID 中有 {n} 个在部分轮次缺少数值；每个按其已有轮次检验（n_rounds）。</translation>
     </message>
@@ -4009,10 +3949,6 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>A trend significant at {alpha:g} needs at least {k} rounds.</source>
         <translation>要在 {alpha:g} 水平上显示显著趋势，至少需要 {k} 个轮次。</translation>
-    </message>
-    <message>
-        <source>Trends: increasing {inc}, decreasing {dec}, no trend {none}, too few rounds {few}.</source>
-        <translation>趋势：上升 {inc}，下降 {dec}，无趋势 {none}，轮次太少 {few}。</translation>
     </message>
     <message>
         <source>Maps and reports</source>
@@ -4151,6 +4087,18 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>其他样品类型的样品未计入：{listed}。</translation>
     </message>
     <message>
+        <source>COMPOUND is set but “{layer}” has no compound field: every row is used.</source>
+        <translation>已设置 COMPOUND，但“{layer}”没有化合物字段：使用全部行。</translation>
+    </message>
+    <message>
+        <source>{n} rows of other compounds are left out; the analysis is for {compound}.</source>
+        <translation>剔除其他化合物的 {n} 行；本次分析针对 {compound}。</translation>
+    </message>
+    <message>
+        <source>{n} non-detects enter the analysis through the non-detect policy.</source>
+        <translation>{n} 个未检出值按未检出替代规则进入分析。</translation>
+    </message>
+    <message>
         <source>The lab file “{path}” does not exist.</source>
         <translation>检测结果文件“{path}”不存在。</translation>
     </message>
@@ -4177,6 +4125,54 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>sheet “{sheet}”</source>
         <translation>工作表“{sheet}”</translation>
+    </message>
+    <message>
+        <source>K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.</source>
+        <translation>K = {k} 个邻居需要多于 {k} 个有值的要素；“{layer}”只有 {n} 个。</translation>
+    </message>
+    <message>
+        <source>K must be at least 1.</source>
+        <translation>K 至少为 1。</translation>
+    </message>
+    <message>
+        <source>The distance band must be a positive distance.</source>
+        <translation>距离带必须是正数距离。</translation>
+    </message>
+    <message>
+        <source>“{layer}” has fewer than 2 features with a value and a location.</source>
+        <translation>“{layer}”中既有值又有位置的要素少于 2 个。</translation>
+    </message>
+    <message>
+        <source>Queen contiguity needs polygons, and “{layer}” has none. For points use a fixed distance band or K nearest neighbours.</source>
+        <translation>Queen 邻接需要面要素，而“{layer}”不是面图层。点要素请使用固定距离带或 K 最近邻。</translation>
+    </message>
+    <message>
+        <source>“{layer}” is in a geographic CRS ({crs}): distances are in degrees, which are not the same length east–west and north–south. Reproject the layer to a projected CRS (for example a CGCS2000 Gauss-Krüger zone) first.</source>
+        <translation>“{layer}”使用地理坐标系（{crs}）：距离单位是度，东西向与南北向的一度长度不同。请先把图层重投影到投影坐标系（例如 CGCS2000 高斯-克吕格分带）。</translation>
+    </message>
+    <message>
+        <source>{n} polygons were invalid and were repaired before finding neighbours.</source>
+        <translation>{n} 个面几何无效，已在查找邻居前修复。</translation>
+    </message>
+    <message>
+        <source>Neighbours: queen contiguity, {links} links.</source>
+        <translation>邻居：Queen 邻接，共 {links} 对相邻关系。</translation>
+    </message>
+    <message>
+        <source>Neighbours: the {k} nearest features (not symmetric: i may be among j's nearest but not j among i's).</source>
+        <translation>邻居：最近的 {k} 个要素（不对称：i 可能是 j 的最近邻，而 j 不是 i 的最近邻）。</translation>
+    </message>
+    <message>
+        <source>Distance band: {d} (the smallest that gives every feature a neighbour).</source>
+        <translation>距离带：{d}（使每个要素都有邻居的最小距离）。</translation>
+    </message>
+    <message>
+        <source>Distance band: {d}.</source>
+        <translation>距离带：{d}。</translation>
+    </message>
+    <message>
+        <source>With this band some features have no neighbour; {d} is the smallest band that gives every feature one.</source>
+        <translation>按此距离带，部分要素没有邻居；使每个要素都有邻居的最小距离带为 {d}。</translation>
     </message>
     <message>
         <source>methamphetamine</source>
@@ -4901,6 +4897,26 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>The PDF report could not be written to “{path}”.</source>
         <translation>无法将 PDF 报告写入“{path}”。</translation>
+    </message>
+    <message>
+        <source>0 (no p-value passed)</source>
+        <translation>0（没有任何 p 值通过）</translation>
+    </message>
+    <message>
+        <source>The false discovery rate correction (FDR) left none of the {m} features significant, so no hot or cold spot is flagged. With few features FDR is strict: at 90% confidence the k smallest p-values are flagged only when the k-th is at most k × 0.10/{m}; the smallest is {smallest}, against {first} for k = 1 (these are the two-sided p the confidence levels test: 2 × gi_p with permutations).</source>
+        <translation>错误发现率校正（FDR）之后，{m} 个要素中没有一个显著，因此没有标出任何热点或冷点。要素少时 FDR 很严格：在 90% 置信度下，只有当第 k 小的 p 值不超过 k × 0.10/{m} 时，最小的 k 个 p 值才会被标出；最小的 p 值为 {smallest}，而 k = 1 时的界限为 {first}（这里的 p 是各置信水平所检验的双侧 p：置换检验时为 2 × gi_p）。</translation>
+    </message>
+    <message>
+        <source>Without the correction none would be significant either: these values show no clustering.</source>
+        <translation>不做校正也没有一个显著：这些数值没有显示出聚集。</translation>
+    </message>
+    <message>
+        <source>Without the correction {n05} would be significant at p ≤ 0.05 ({n10} at p ≤ 0.10), where chance alone gives about {chance} among {m}. For an exploratory look run again with FDR=false, and treat what it flags as leads to check, not findings.</source>
+        <translation>不做校正时，有 {n05} 个在 p ≤ 0.05 水平显著（p ≤ 0.10 水平为 {n10} 个），而在 {m} 个中仅凭偶然约有 {chance} 个。如需探索性查看，可设置 FDR=false 重新运行，并把标出的结果当作需要核查的线索，而非结论。</translation>
+    </message>
+    <message>
+        <source>Round {round}: the false discovery rate correction (FDR) left none of the {m} townships hot or cold (the smallest p is {smallest}, against 0.10/{m} = {first}). Without it {n05} would be significant at p ≤ 0.05 ({n10} at p ≤ 0.10). With few townships FDR is strict; FDR=false gives an exploratory look.</source>
+        <translation>轮次 {round}：错误发现率校正（FDR）之后，{m} 个乡镇中没有热点或冷点（最小 p 值为 {smallest}，而 0.10/{m} = {first}）。不做校正时，有 {n05} 个在 p ≤ 0.05 水平显著（p ≤ 0.10 水平为 {n10} 个）。乡镇少时 FDR 很严格；设置 FDR=false 可作探索性查看。</translation>
     </message>
     <message>
         <source>The layers have no usable coordinates.</source>

@@ -413,3 +413,69 @@ def township_label_index(fields) -> int:
     if index < 0:
         index = next((i for i, f in enumerate(fields) if f.type() == FIELD_STRING), -1)
     return index
+
+
+# --- series
+def output_fields(spec, first=None):
+    """QgsFields of an output: ``first`` (a QgsField or QgsFields carried over from the input, or None), then one
+    field per (name, QVariant type) of ``spec``."""
+    from qgis.core import QgsField, QgsFields
+
+    fields = QgsFields()
+    if first is not None:
+        for field in first if isinstance(first, QgsFields) else [first]:
+            fields.append(field)
+    for name, kind in spec:
+        fields.append(QgsField(name, kind))
+    return fields
+
+
+def write_output(algorithm, parameters, name: str, context, sink_spec: tuple, features, label: str, feedback):
+    """Create the sink of output ``name`` from ``sink_spec`` = (fields, wkb type, crs), write ``features`` (any
+    iterable of QgsFeature) and close it. Returns the destination id, or None when the run was cancelled: the
+    half-written output is then discarded, never left looking complete."""
+    from .io.outputs import discard_output
+
+    sink, dest_id = algorithm.parameterAsSink(parameters, name, context, *sink_spec)
+    if sink is None:
+        raise QgsProcessingException(algorithm.invalidSinkError(parameters, name))
+    for count, feature in enumerate(features):
+        if count % 1000 == 0 and feedback.isCanceled():
+            del sink
+            discard_output(dest_id, context)
+            return None
+        write_feature(sink, feature, label)
+    if hasattr(sink, "finalize"):
+        sink.finalize()
+    del sink
+    return dest_id
+
+
+def input_source(algorithm, parameters, context, name: str = "INPUT"):
+    """The feature source of parameter ``name``; a source QGIS cannot open ends the run with QGIS's own words."""
+    source = algorithm.parameterAsSource(parameters, name, context)
+    if source is None:
+        raise QgsProcessingException(algorithm.invalidSourceError(parameters, name))
+    return source
+
+
+def category_renderer(field: str, codes, colours: dict, label_of, geometry_type):
+    """A categorized renderer on ``field``: one category per code, coloured by ``colours[code]``, labelled
+    ``label_of(code)`` (translated), with the default symbol of ``geometry_type``."""
+    from qgis.core import QgsCategorizedSymbolRenderer, QgsRendererCategory, QgsSymbol
+    from qgis.PyQt.QtGui import QColor
+
+    categories = []
+    for code in codes:
+        symbol = QgsSymbol.defaultSymbol(geometry_type)
+        symbol.setColor(QColor(colours[code]))
+        categories.append(QgsRendererCategory(code, symbol, label_of(code)))
+    return QgsCategorizedSymbolRenderer(field, categories)
+
+
+def add_number_outputs(algorithm, outputs: dict) -> None:
+    """Declare the numbers an algorithm returns in its results: {name: translated description}."""
+    from qgis.core import QgsProcessingOutputNumber
+
+    for name, description in outputs.items():
+        algorithm.addOutput(QgsProcessingOutputNumber(name, description))

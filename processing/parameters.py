@@ -246,3 +246,40 @@ class TownshipJoinNames:
     ROUND = "ROUND"
     MEDIUM = "MEDIUM"
     ND_POLICY = "ND_POLICY"
+
+
+# --- series
+def series_field_parameters(id_label: str, parent: str = "INPUT") -> list:
+    """ID_FIELD, ROUND_FIELD (optional, default "round") and VALUE_FIELD (numeric): the township (or site) × round
+    series that wbe:trend, wbe:emerginghotspots and wbe:severitycharts read."""
+    return [
+        QgsProcessingParameterField("ID_FIELD", id_label, parentLayerParameterName=parent),
+        QgsProcessingParameterField("ROUND_FIELD", tr("Round field"), defaultValue="round", parentLayerParameterName=parent, optional=True),
+        QgsProcessingParameterField(
+            "VALUE_FIELD", tr("Value field"), parentLayerParameterName=parent, type=QgsProcessingParameterField.DataType.Numeric
+        ),
+    ]
+
+
+def series_field_names(algorithm, parameters, context, source) -> tuple[str, str, str]:
+    """The ID, round and value field names of series_field_parameters; a field the layer lacks ends the run."""
+    from qgis.core import QgsProcessingException
+
+    names = tuple(algorithm.parameterAsString(parameters, key, context) for key in ("ID_FIELD", "ROUND_FIELD", "VALUE_FIELD"))
+    names = (names[0], names[1] or "round", names[2])
+    for name in names:
+        if source.fields().lookupField(name) < 0:
+            raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=source.sourceName(), field=name))
+    return names
+
+
+def value_layer_parameters(layer_label: str = "", field_label: str = "") -> list:
+    """INPUT (any vector layer) and FIELD (one of its numeric fields): the layer and value an analysis reads."""
+    from qgis.core import QgsProcessing, QgsProcessingParameterFeatureSource
+
+    return [
+        QgsProcessingParameterFeatureSource("INPUT", layer_label or tr("Input layer"), [QgsProcessing.SourceType.TypeVector]),
+        QgsProcessingParameterField(
+            "FIELD", field_label or tr("Value field"), parentLayerParameterName="INPUT", type=QgsProcessingParameterField.DataType.Numeric
+        ),
+    ]

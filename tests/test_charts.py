@@ -22,6 +22,19 @@ def test_ticks_bands_counts_and_fallback_breaks():
     assert ch.breaks_from_classes([5, 9, 20, 30, 100, np.nan], [1, 1, 2, 2, 3, np.nan]) == (9.0, 30.0)
 
 
+def test_rounds_are_charted_in_time_not_text_order():
+    # Text order puts 2024年10月 before 2024年7月; in time July comes first, and a gap keeps no empty column.
+    rounds = ["2024年10月", "2024年7月", "2024年7月", "2024年8月", ""]
+    order, in_time = ch.time_order(rounds)
+    assert in_time and order == ["2024年7月", "2024年8月", "2024年10月"]
+    labels, counts = ch.counts_by_round([1, 2, 3, np.nan, 1], rounds, order)
+    assert labels == order
+    assert counts.tolist() == [[0, 1, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0]]
+    # Not rounds at all (or mixed kinds): text order, and the caller says so.
+    assert ch.time_order(["baseline", "2024Q1"]) == (["2024Q1", "baseline"], False)
+    assert ch.time_order(["2024", "2024Q1"]) == (["2024", "2024Q1"], False)
+
+
 def blend(hex_colour: str, alpha: int) -> tuple[int, int, int]:
     from qgis.PyQt.QtGui import QColor
 
@@ -118,3 +131,52 @@ def test_safe_names(qgis_app, name):
     from wbe_surveillance.processing.algorithms.severitycharts import safe_name
 
     assert "/" not in safe_name(name) and " " not in safe_name(name)
+
+
+def _compound_layer(rows):
+    from qgis.core import QgsFeature, QgsVectorLayer
+
+    layer = QgsVectorLayer(
+        "None?field=code:string&field=round:string&field=compound:string&field=unit:string&field=mean:double", "mixed", "memory"
+    )
+    features = []
+    for row in rows:
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes(list(row))
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    return layer
+
+
+def test_charts_refuse_a_layer_mixing_compounds_or_units_unless_one_compound_is_chosen(run, tmp_path):
+    """Issue 13: one compound per chart. A mixed layer is refused naming the compounds (and units); COMPOUND
+    charts that compound alone (the other's rows are counted out in the log)."""
+    from qgis.core import QgsProcessingException
+    from qgis.PyQt.QtGui import QImage
+
+    rows = [
+        (f"T{t}", r, compound, "ng/L", 10.0 * (t + 1) + (500.0 if compound == "ketamine" else 0.0))
+        for t in range(3)
+        for r in ("2024Q1", "2024Q2")
+        for compound in ("methamphetamine", "ketamine")
+    ]
+    layer = _compound_layer(rows)
+    params = {"INPUT": layer, "ID_FIELD": "code", "VALUE_FIELD": "mean", "BREAK_1": 15, "BREAK_2": 25}
+    with pytest.raises(QgsProcessingException, match=r"several compounds in the field “compound”: ketamine, methamphetamine\."):
+        run("wbe:severitycharts", {**params, "OUTPUT_FOLDER": str(tmp_path / "refused")})
+    assert not (tmp_path / "refused").exists() or not list((tmp_path / "refused").iterdir())
+    with pytest.raises(QgsProcessingException, match=r"no sample of “cocaine”.*Compounds present: ketamine, methamphetamine"):
+        run("wbe:severitycharts", {**params, "COMPOUND": "cocaine", "OUTPUT_FOLDER": str(tmp_path / "absent")})
+    # 冰毒 is the street name of methamphetamine: the choice goes through the compound table.
+    from conftest import LogFeedback
+
+    feedback = LogFeedback()
+    chosen = run("wbe:severitycharts", {**params, "COMPOUND": "冰毒", "OUTPUT_FOLDER": str(tmp_path / "meth")}, feedback)
+    assert chosen["N_CHARTS"] == 3 and QImage(chosen["COUNTS_CHART"]).width() > 0
+    assert "6 rows of other compounds are left out; the analysis is for methamphetamine." in feedback.infos
+    del layer
+    # Units: one compound in two units is refused naming both, with their counts.
+    mixed_units = _compound_layer([("T1", "2024Q1", "methamphetamine", "ng/L", 10.0), ("T2", "2024Q1", "methamphetamine", "µg/L", 0.02)])
+    with pytest.raises(QgsProcessingException, match=r"several units in the field “unit”: ng/L \(1\), µg/L \(1\)"):
+        run("wbe:severitycharts", {**params, "INPUT": mixed_units, "OUTPUT_FOLDER": str(tmp_path / "units")})
+    del mixed_units

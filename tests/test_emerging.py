@@ -180,3 +180,51 @@ def test_algorithm_refuses_two_rounds(run, tmp_path):
             "wbe:emerginghotspots",
             {"INPUT": layer, "ID_FIELD": "code", "ROUND_FIELD": "round", "VALUE_FIELD": "mean", "OUTPUT": str(tmp_path / "x.gpkg")},
         )
+
+
+def test_fdr_per_round_that_flags_nothing_says_why(run, demo_lab, demo_townships, tmp_path):
+    """Issue 12 item 11 for emerging hot spots: on the demo (13 townships, 4 rounds) FDR leaves every round without a
+    hot or cold township; each round's log line gives the counts without the correction, checked against esda's Gi*
+    on libpysal's queen neighbours of the same polygons and a hand Benjamini–Hochberg."""
+    import math
+
+    import shapely
+    from conftest import LogFeedback
+    from libpysal.weights import Queen
+    from qgis.core import QgsVectorLayer
+
+    samples = str(tmp_path / "samples.gpkg")
+    run("wbe:importlabresults", {"INPUT": demo_lab, "OUTPUT": samples, "REJECTED": str(tmp_path / "rejected.csv")})
+    means = str(tmp_path / "means.gpkg")
+    run(
+        "wbe:aggregatebytownship",
+        {"SAMPLES": samples, "TOWNSHIPS": demo_townships, "TOWNSHIP_FIELD": "name", "COMPOUND": "methamphetamine", "OUTPUT": means},
+    )
+    feedback = LogFeedback()
+    result = run(
+        "wbe:emerginghotspots", {"INPUT": means, "ID_FIELD": "name", "VALUE_FIELD": "mean", "OUTPUT": str(tmp_path / "e.gpkg")}, feedback
+    )
+    assert result["N_HOT"] == result["N_COLD"] == 0 and result["N_LOCATIONS"] == 13
+
+    layer = QgsVectorLayer(means, "means", "ogr")
+    rows = [(f["name"], f["round"], f["mean"], bytes(f.geometry().asWkb())) for f in layer.getFeatures()]
+    del layer
+    names = list(dict.fromkeys(r[0] for r in rows))
+    geometry = {r[0]: shapely.from_wkb(r[3]) for r in reversed(rows)}
+    queen = Queen.from_iterable([geometry[n] for n in names])
+    neighbours = W({i: sorted(queen.neighbors[i]) for i in range(len(names))}, silence_warnings=True)
+    rounds = sorted({r[1] for r in rows})
+    assert rounds == ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]
+    flagged_somewhere = 0
+    for label in rounds:
+        value = {r[0]: r[2] for r in rows if r[1] == label}
+        y = np.array([value[n] for n in names], dtype=float)
+        z = G_Local(y, neighbours, transform="B", star=True, permutations=0).Zs
+        p = np.sort([math.erfc(abs(v) / math.sqrt(2)) for v in z])
+        assert not (p <= 0.10 * np.arange(1, 14) / 13).any()  # BH by hand: nothing passes at 90%
+        n05, n10 = int((p <= 0.05).sum()), int((p <= 0.10).sum())
+        flagged_somewhere += n05
+        line = next(m for m in feedback.infos if m.startswith(f"Round {label}: the false discovery rate correction (FDR) left none"))
+        assert f"of the 13 townships hot or cold (the smallest p is {p[0]:.3g}, against 0.10/13 = {0.10 / 13:.3g})" in line
+        assert f"Without it {n05} would be significant at p ≤ 0.05 ({n10} at p ≤ 0.10)" in line and "FDR=false" in line
+    assert flagged_somewhere > 0

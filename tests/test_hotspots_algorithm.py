@@ -258,3 +258,31 @@ def test_stacked_rounds_are_flagged(run, demo_lab, demo_townships, tmp_path):
     feedback = _Recorder()
     run("wbe:hotspots", {"INPUT": every_round, "FIELD": "mean", "WEIGHTS": 0, "PERMUTATIONS": 0, "OUTPUT": "memory:"}, feedback)
     assert any("4 rounds" in m for m in feedback.warnings)
+
+
+def test_fdr_that_flags_nothing_says_why_in_words(run, township_means, tmp_path):
+    """Issue 12 item 11: defaults on the 13 demo townships flag nothing; the log says the FDR correction did it, with
+    the counts a plain p ≤ 0.05 would give, and FDR=false flags exactly the features the log counted at 0.10."""
+    from conftest import LogFeedback
+
+    feedback = LogFeedback()
+    out = str(tmp_path / "fdr.gpkg")
+    result = run("wbe:hotspots", {"INPUT": township_means, "FIELD": "mean", "OUTPUT": out}, feedback)
+    rows, _wkb, _renderer = _read(out, ["gi_p", "gi_bin"])
+    # The two-sided p the bins test (2 × the pseudo p), and Benjamini–Hochberg by hand: no k with p(k) ≤ k·0.10/m.
+    p = np.minimum(1.0, 2.0 * np.array([_num(r["gi_p"]) for r in rows]))
+    p = np.sort(p[np.isfinite(p)])
+    m = p.size
+    assert m == 13
+    assert not (p <= 0.10 * np.arange(1, m + 1) / m).any()
+    assert result["N_HOT"] == result["N_COLD"] == 0 and all(r["gi_bin"] == 0 for r in rows)
+    n05, n10 = int((p <= 0.05).sum()), int((p <= 0.10).sum())
+    assert n05 >= 1  # the demo has townships a plain p ≤ 0.05 would flag: FDR is what hides them
+    text = feedback.text()
+    assert "critical p for 90% 0 (no p-value passed)" in text
+    warning = next(w for w in feedback.warnings if "false discovery rate correction (FDR) left none of the 13 features" in w)
+    assert f"the smallest is {p[0]:.3g}, against {0.10 / 13:.3g} for k = 1" in warning
+    assert f"Without the correction {n05} would be significant at p ≤ 0.05 ({n10} at p ≤ 0.10)" in warning
+    assert "FDR=false" in warning
+    plain = run("wbe:hotspots", {"INPUT": township_means, "FIELD": "mean", "FDR": False, "OUTPUT": str(tmp_path / "plain.gpkg")})
+    assert plain["N_HOT"] + plain["N_COLD"] == n10

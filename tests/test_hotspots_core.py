@@ -233,3 +233,23 @@ def test_analytic_mode_uses_normal_p():
     assert np.isnan(result.gi_p[~connected]).all() and np.isnan(result.lisa_p[~connected]).all()
     strong = np.abs(z) > 2.58
     assert (np.abs(result.gi_bin[strong]) == 3).all()
+
+
+def test_fdr_outcome_counts_what_the_correction_hid():
+    # m = 4: BH at 0.10 asks p(1) ≤ 0.025, p(2) ≤ 0.05, p(3) ≤ 0.075, p(4) ≤ 0.10; none holds, so nothing is flagged,
+    # while a plain p ≤ 0.05 would flag one and p ≤ 0.10 two. The NaN (an island) is not tested.
+    p = np.array([0.03, 0.06, 0.3, 0.5, np.nan])
+    z = np.array([2.2, -1.9, 1.0, 0.1, np.nan])
+    bins = hs.significance_bins(z, p, fdr=True)
+    assert (bins == 0).all() and hs.fdr_critical_p(p, 0.10) == 0.0
+    outcome = hs.fdr_outcome(p, bins)
+    assert outcome.left_nothing
+    assert (outcome.tested, outcome.significant) == (4, 0)
+    assert outcome.uncorrected == {0.10: 2, 0.05: 1, 0.01: 0}
+    assert outcome.smallest_p == 0.03 and outcome.first_step == pytest.approx(0.025)
+    # p(2) = 0.04 ≤ 2 × 0.10/4: BH flags the two smallest, and the outcome says so.
+    p[1] = 0.04
+    bins = hs.significance_bins(z, p, fdr=True)
+    outcome = hs.fdr_outcome(p, bins)
+    assert list(bins[:2]) == [1, -1] and outcome.significant == 2 and not outcome.left_nothing
+    assert not hs.fdr_outcome(np.full(3, np.nan), np.zeros(3)).left_nothing  # nothing tested: nothing to explain

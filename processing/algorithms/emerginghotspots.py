@@ -6,39 +6,42 @@ import numpy as np
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFeature,
-    QgsFeatureRequest,
-    QgsField,
-    QgsFields,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDistance,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
     QgsProcessingParameterNumber,
-    QgsRendererCategory,
-    QgsSymbol,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtGui import QColor
 
-from ...core import samples as sm
 from ...core.emerging import NO_PATTERN, classify_patterns, gi_by_round, historical_threshold, pattern_codes, persistent_threshold
-from ...core.rounds import RoundError
-from ...core.trend import build_matrix, rounds_for_reachable_p, smallest_p
-from ...core.weights import WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
+from ...core.hotspots import fdr_outcome
+from ...core.trend import TrendMatrix, rounds_for_reachable_p, smallest_p
+from ...core.weights import knn
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, to_float_array, write_feature
+from ..base import WbeAlgorithm, add_number_outputs, category_renderer, input_source, output_fields, write_output
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
-from ..io.outputs import discard_output
-from ..io.samples import refuse_mixed_layer, sample_refusal
-from ..parameters import DISTANCE_BAND, QUEEN, neighbours_parameter
-from ..spatial import repair_polygons
+from ..io.samples import refuse_mixed_layer
+from ..io.series import Series, first_geometries, read_series, series_matrix
+from ..io.weights import check_neighbour_geometry, feature_centres, layer_weights
+from ..parameters import KNN, neighbours_parameter, series_field_names, series_field_parameters
+from ..significance import fdr_round_text
 from ..styling import store_style
-from .hotspots import _centre, queen_neighbours, weights_error_text
 
+PATTERN_FIELDS = (
+    ("n_rounds", FIELD_INT),
+    ("n_hot", FIELD_INT),
+    ("n_cold", FIELD_INT),
+    ("bins", FIELD_STRING),
+    ("gi_z_last", FIELD_DOUBLE),
+    ("trend_s", FIELD_INT),
+    ("trend_z", FIELD_DOUBLE),
+    ("trend_p", FIELD_DOUBLE),
+    ("pattern", FIELD_STRING),
+    ("pattern_label", FIELD_STRING),
+)
 PATTERN_COLOURS = {
     "new hot spot": "#fcbba1",
     "consecutive hot spot": "#fc9272",
@@ -84,12 +87,7 @@ def pattern_label(code: str) -> str:
 
 
 def pattern_renderer(geometry_type) -> QgsCategorizedSymbolRenderer:
-    categories = []
-    for code in pattern_codes():
-        symbol = QgsSymbol.defaultSymbol(geometry_type)
-        symbol.setColor(QColor(PATTERN_COLOURS[code]))
-        categories.append(QgsRendererCategory(code, symbol, pattern_label(code)))
-    return QgsCategorizedSymbolRenderer("pattern", categories)
+    return category_renderer("pattern", pattern_codes(), PATTERN_COLOURS, pattern_label, geometry_type)
 
 
 class EmergingHotspots(WbeAlgorithm):
@@ -98,9 +96,6 @@ class EmergingHotspots(WbeAlgorithm):
     ICON = "wbe.svg"
 
     INPUT = "INPUT"
-    ID_FIELD = "ID_FIELD"
-    ROUND_FIELD = "ROUND_FIELD"
-    VALUE_FIELD = "VALUE_FIELD"
     WEIGHTS = "WEIGHTS"
     DISTANCE = "DISTANCE"
     K = "K"
@@ -143,17 +138,8 @@ class EmergingHotspots(WbeAlgorithm):
                 self.INPUT, tr("Township values by round"), [QgsProcessing.SourceType.TypeVectorAnyGeometry]
             )
         )
-        self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Township field"), parentLayerParameterName=self.INPUT))
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.ROUND_FIELD, tr("Round field"), defaultValue="round", parentLayerParameterName=self.INPUT, optional=True
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.DataType.Numeric
-            )
-        )
+        for parameter in series_field_parameters(tr("Township field")):
+            self.addParameter(parameter)
         self.addParameter(neighbours_parameter(self.WEIGHTS))
         self.addParameter(
             QgsProcessingParameterDistance(
@@ -178,109 +164,37 @@ class EmergingHotspots(WbeAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Emerging hot spots"), QgsProcessing.SourceType.TypeVectorAnyGeometry)
         )
-        self.addOutput(QgsProcessingOutputNumber("N_LOCATIONS", tr("Townships")))
-        self.addOutput(QgsProcessingOutputNumber("N_ROUNDS", tr("Rounds")))
-        self.addOutput(QgsProcessingOutputNumber("N_HOT", tr("Townships with a hot spot pattern")))
-        self.addOutput(QgsProcessingOutputNumber("N_COLD", tr("Townships with a cold spot pattern")))
+        add_number_outputs(
+            self,
+            {
+                "N_LOCATIONS": tr("Townships"),
+                "N_ROUNDS": tr("Rounds"),
+                "N_HOT": tr("Townships with a hot spot pattern"),
+                "N_COLD": tr("Townships with a cold spot pattern"),
+            },
+        )
 
     def processAlgorithm(self, parameters, context, feedback):
-        source = self.parameterAsSource(parameters, self.INPUT, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        source = input_source(self, parameters, context)
         layer = source.sourceName()
-        names = []
-        for key in (self.ID_FIELD, self.ROUND_FIELD, self.VALUE_FIELD):
-            name = self.parameterAsString(parameters, key, context) or ("round" if key == self.ROUND_FIELD else "")
-            if source.fields().lookupField(name) < 0:
-                raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer, field=name))
-            names.append(name)
-        id_field, round_field, value_field = names
-        geometry_type = QgsWkbTypes.geometryType(source.wkbType())
+        names = series_field_names(self, parameters, context, source)
+        scheme = self.parameterAsEnum(parameters, self.WEIGHTS, context)
+        geometry_type = check_neighbour_geometry(scheme, source, feedback)
         if geometry_type not in (QgsWkbTypes.GeometryType.PointGeometry, QgsWkbTypes.GeometryType.PolygonGeometry):
             raise QgsProcessingException(tr("“{layer}” needs point or polygon geometries to find neighbours.").format(layer=layer))
-        scheme = self.parameterAsEnum(parameters, self.WEIGHTS, context)
-        if scheme == QUEEN and geometry_type != QgsWkbTypes.GeometryType.PolygonGeometry:
-            raise QgsProcessingException(
-                tr("Queen contiguity needs polygons; “{layer}” holds points. Choose a distance band or K nearest.").format(layer=layer)
-            )
         trend_alpha = self.parameterAsDouble(parameters, self.TREND_ALPHA, context)
         fdr = self.parameterAsBool(parameters, self.FDR, context)
 
         refuse_mixed_layer(source, feedback)
-        columns, _geometries, fids = read_columns(source, names, feedback)
-        ids = [None if is_null(v) else v for v in columns[id_field]]
-        rounds = ["" if is_null(v) else str(v).strip() for v in columns[round_field]]
-        values = to_float_array(columns[value_field])
-        usable = np.array([i is not None and r != "" for i, r in zip(ids, rounds)])
-        if (~usable).any():
-            feedback.pushWarning(tr("{n} features have no township or no round and are left out.").format(n=int((~usable).sum())))
-        keep = np.flatnonzero(usable)
-        try:
-            built = build_matrix([ids[i] for i in keep], [rounds[i] for i in keep], values[keep])
-        except RoundError as error:
-            code = "bad_rounds" if error.reason == "unparsed" else "mixed_rounds"
-            raise sample_refusal(sm.SampleError(code, round_field, error.values), layer) from None
-        unique_ids, order, matrix, merged, positions = built.ids, built.labels, built.matrix, built.merged, built.positions
-        if merged:
-            feedback.pushInfo(tr("{n} features shared a township and a round with another and were averaged with it.").format(n=merged))
-        n_rounds = len(order)
-        if n_rounds < 3:
-            raise QgsProcessingException(
-                tr("Emerging hot spots need at least 3 rounds; “{layer}” has {n} ({rounds}).").format(
-                    layer=layer, n=n_rounds, rounds=", ".join(order)
-                )
-            )
-        feedback.pushInfo(tr("Rounds in time order: {rounds}.").format(rounds=", ".join(order)))
-        missing = int(np.isnan(matrix).sum())
-        if missing:
-            feedback.pushWarning(
-                tr(
-                    "{n} township-rounds have no value: Gi* of those rounds is computed without them, and they count as neither hot nor cold."
-                ).format(n=missing)
-            )
-
-        # Geometry of each township: its first feature.
-        first_fid = {}
-        for i in keep:
-            first_fid.setdefault(ids[i], fids[i])
-        by_fid = {
-            f.id(): f.geometry() for f in source.getFeatures(QgsFeatureRequest().setFilterFids(list(first_fid.values())).setNoAttributes())
-        }
-        geometries = [by_fid.get(first_fid[key]) for key in unique_ids]
-        if any(g is None or g.isEmpty() for g in geometries):
-            raise QgsProcessingException(
-                tr("Some townships in “{layer}” have no geometry, so their neighbours are unknown.").format(layer=layer)
-            )
+        series = read_series(source, names, feedback)
+        built = township_matrix(series, names[1], layer, feedback)
+        geometries = township_geometries(source, series, built.ids, layer)
 
         feedback.setProgressText(tr("Finding neighbours…"))
-        weights_for = None
-        try:
-            if scheme == QUEEN:
-                polygons, repaired = repair_polygons(geometries)
-                if repaired:
-                    feedback.pushWarning(tr("{n} polygons were invalid and were repaired before finding neighbours.").format(n=repaired))
-                weights = from_neighbor_lists(queen_neighbours(polygons, feedback))
-            else:
-                xy = np.array([_centre(g) for g in geometries], dtype=float).reshape(-1, 2)
-                if scheme == DISTANCE_BAND:
-                    distance = self.parameterAsDouble(parameters, self.DISTANCE, context)
-                    if distance <= 0:
-                        distance = min_threshold_for_neighbors(xy)
-                    feedback.pushInfo(tr("Distance band: {d}.").format(d=f"{distance:.6g}"))
-                    weights = distance_band(xy, distance)
-                else:
-                    k = self.parameterAsInt(parameters, self.K, context)
-                    weights = knn(xy, k)
-
-                    def weights_for(keep, xy=xy, k=k):
-                        # K nearest among the townships with a value that round: the rule wbe:hotspots applies.
-                        return knn(xy[keep], k)
-
-                    feedback.pushInfo(
-                        tr("K nearest neighbours are found each round among the townships with a value, as “Hot spots” does.")
-                    )
-        except WeightsError as error:
-            raise QgsProcessingException(weights_error_text(error, layer)) from error
+        distance = self.parameterAsDouble(parameters, self.DISTANCE, context)
+        k = self.parameterAsInt(parameters, self.K, context)
+        weights = layer_weights(scheme, geometries, distance, k, layer, feedback)
+        weights_for = knn_per_round(geometries, k, feedback) if scheme == KNN else None
         if weights.n_islands:
             feedback.pushWarning(
                 tr("{n} townships have no neighbour: their Gi* is undefined and they show no pattern.").format(n=weights.n_islands)
@@ -289,87 +203,17 @@ class EmergingHotspots(WbeAlgorithm):
             return {}
 
         feedback.setProgressText(tr("Gi* per round and trends…"))
-        z, _p, bins, notes = gi_by_round(matrix, weights, fdr, weights_for)
-        for label, note in zip(order, notes):
-            if note:
-                feedback.pushWarning(
-                    tr("Round {round}: Gi* cannot be computed ({reason}); no township is hot or cold in it.").format(
-                        round=label,
-                        reason=tr("all values equal")
-                        if note == "constant"
-                        else (
-                            tr("too few townships for K neighbours") if note == "k_too_large" else tr("fewer than 3 townships with a value")
-                        ),
-                    )
-                )
-        result = classify_patterns(z, bins, trend_alpha, positions)
-        m = persistent_threshold(n_rounds)
-        feedback.pushInfo(
-            tr(
-                "{n} rounds: persistent, intensifying and diminishing need {m} hot rounds including the last; historical needs {h} of the {e} earlier rounds."
-            ).format(n=n_rounds, m=m, h=historical_threshold(n_rounds), e=n_rounds - 1)
-        )
-        if n_rounds < 10:
-            feedback.pushInfo(
-                tr("Fewer than 10 rounds: “90% of the rounds” means every round, and historical is judged on the earlier rounds.")
-            )
-        if smallest_p(n_rounds) > trend_alpha:
-            feedback.pushWarning(
-                tr(
-                    "With {n} rounds the smallest Mann-Kendall p is {p:.3g}, above {alpha:g}: no township can be intensifying or diminishing, "
-                    "only persistent. A trend needs at least {k} rounds."
-                ).format(n=n_rounds, p=smallest_p(n_rounds), alpha=trend_alpha, k=rounds_for_reachable_p(trend_alpha))
-            )
+        z, p, bins, notes = gi_by_round(built.matrix, weights, fdr, weights_for)
+        log_rounds(built.labels, notes, p, bins, fdr, feedback)
+        result = classify_patterns(z, bins, trend_alpha, built.positions)
+        log_pattern_rules(len(built.labels), trend_alpha, feedback)
 
-        out_fields = QgsFields()
-        out_fields.append(source.fields().at(source.fields().lookupField(id_field)))
-        for name, kind in (
-            ("n_rounds", FIELD_INT),
-            ("n_hot", FIELD_INT),
-            ("n_cold", FIELD_INT),
-            ("bins", FIELD_STRING),
-            ("gi_z_last", FIELD_DOUBLE),
-            ("trend_s", FIELD_INT),
-            ("trend_z", FIELD_DOUBLE),
-            ("trend_p", FIELD_DOUBLE),
-            ("pattern", FIELD_STRING),
-            ("pattern_label", FIELD_STRING),
-        ):
-            out_fields.append(QgsField(name, kind))
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-
-        def val(x):
-            return None if x != x else float(x)
-
-        for i, key in enumerate(unique_ids):
-            feature = QgsFeature(out_fields)
-            feature.setGeometry(geometries[i])
-            feature.setAttributes(
-                [
-                    key,
-                    int((~np.isnan(matrix[i])).sum()),
-                    int(result["n_hot"][i]),
-                    int(result["n_cold"][i]),
-                    # NA: no value (or no Gi*) that round: no data, never bin 0.
-                    ",".join("NA" if zz != zz else str(int(b)) for b, zz in zip(bins[i], z[i])),
-                    val(z[i, -1]),
-                    int(result["trend_s"][i]),
-                    val(result["trend_z"][i]),
-                    val(result["trend_p"][i]),
-                    result["pattern"][i],
-                    pattern_label(result["pattern"][i]),
-                ]
-            )
-            write_feature(sink, feature, tr("Emerging hot spots"))
-            if i % 1000 == 0 and feedback.isCanceled():
-                del sink
-                discard_output(dest_id, context)
-                return {}
-        if hasattr(sink, "finalize"):
-            sink.finalize()
-        del sink
+        out_fields = output_fields(PATTERN_FIELDS, source.fields().field(names[0]))
+        features = (pattern_feature(out_fields, i, key, geometries[i], built.matrix, z, bins, result) for i, key in enumerate(built.ids))
+        sink_spec = (out_fields, source.wkbType(), source.sourceCrs())
+        dest_id = write_output(self, parameters, self.OUTPUT, context, sink_spec, features, tr("Emerging hot spots"), feedback)
+        if dest_id is None:
+            return {}
         store_style(dest_id, context, pattern_renderer(geometry_type), tr("Emerging hot spots"))
         patterns = result["pattern"]
         for code in pattern_codes():
@@ -378,8 +222,115 @@ class EmergingHotspots(WbeAlgorithm):
                 feedback.pushInfo(tr("{label}: {n}").format(label=pattern_label(code), n=count))
         return {
             self.OUTPUT: dest_id,
-            "N_LOCATIONS": len(unique_ids),
-            "N_ROUNDS": n_rounds,
+            "N_LOCATIONS": len(built.ids),
+            "N_ROUNDS": len(built.labels),
             "N_HOT": int(np.array([str(p).endswith("hot spot") for p in patterns]).sum()),
             "N_COLD": int(np.array([str(p).endswith("cold spot") for p in patterns]).sum()),
         }
+
+
+def township_matrix(series: Series, round_field: str, layer: str, feedback) -> TrendMatrix:
+    """Townships × rounds in time order (at least 3 rounds); rows without a township or a round are counted and left out."""
+    usable = np.array([i is not None and r != "" for i, r in zip(series.ids, series.rounds)], dtype=bool)
+    if (~usable).any():
+        feedback.pushWarning(tr("{n} features have no township or no round and are left out.").format(n=int((~usable).sum())))
+    built = series_matrix(series.ids[usable], series.rounds[usable], series.values[usable], round_field, layer)
+    if built.merged:
+        feedback.pushInfo(tr("{n} features shared a township and a round with another and were averaged with it.").format(n=built.merged))
+    if len(built.labels) < 3:
+        raise QgsProcessingException(
+            tr("Emerging hot spots need at least 3 rounds; “{layer}” has {n} ({rounds}).").format(
+                layer=layer, n=len(built.labels), rounds=", ".join(built.labels)
+            )
+        )
+    feedback.pushInfo(tr("Rounds in time order: {rounds}.").format(rounds=", ".join(built.labels)))
+    missing = int(np.isnan(built.matrix).sum())
+    if missing:
+        feedback.pushWarning(
+            tr(
+                "{n} township-rounds have no value: Gi* of those rounds is computed without them, and they count as neither hot nor cold."
+            ).format(n=missing)
+        )
+    return built
+
+
+def township_geometries(source, series: Series, townships: list, layer: str) -> list:
+    """The geometry of each township (its first feature); a township without one ends the run."""
+    usable = [i is not None and r != "" for i, r in zip(series.ids, series.rounds)]
+    geometry_of = first_geometries(source, [i if u else None for i, u in zip(series.ids, usable)], series.fids)
+    geometries = [geometry_of.get(key) for key in townships]
+    if any(g is None or g.isEmpty() for g in geometries):
+        raise QgsProcessingException(
+            tr("Some townships in “{layer}” have no geometry, so their neighbours are unknown.").format(layer=layer)
+        )
+    return geometries
+
+
+def knn_per_round(geometries: list, k: int, feedback):
+    """K nearest among the townships with a value that round: the rule wbe:hotspots applies to one round."""
+    xy = feature_centres(geometries)
+    feedback.pushInfo(tr("K nearest neighbours are found each round among the townships with a value, as “Hot spots” does."))
+    return lambda keep: knn(xy[keep], k)
+
+
+def log_rounds(labels: list, notes: list, p: np.ndarray, bins: np.ndarray, fdr: bool, feedback) -> None:
+    """Rounds where Gi* could not be computed, and rounds where FDR left no township hot or cold."""
+    reasons = {"constant": tr("all values equal"), "k_too_large": tr("too few townships for K neighbours")}
+    for column, (label, note) in enumerate(zip(labels, notes)):
+        if note:
+            feedback.pushWarning(
+                tr("Round {round}: Gi* cannot be computed ({reason}); no township is hot or cold in it.").format(
+                    round=label, reason=reasons.get(note, tr("fewer than 3 townships with a value"))
+                )
+            )
+            continue
+        outcome = fdr_outcome(p[:, column], bins[:, column])
+        if fdr and outcome.left_nothing:
+            feedback.pushInfo(fdr_round_text(label, outcome))
+
+
+def log_pattern_rules(n_rounds: int, trend_alpha: float, feedback) -> None:
+    """What “90% of the rounds” and the Mann-Kendall trend can mean with this many rounds."""
+    feedback.pushInfo(
+        tr(
+            "{n} rounds: persistent, intensifying and diminishing need {m} hot rounds including the last; historical needs {h} of the {e} earlier rounds."
+        ).format(n=n_rounds, m=persistent_threshold(n_rounds), h=historical_threshold(n_rounds), e=n_rounds - 1)
+    )
+    if n_rounds < 10:
+        feedback.pushInfo(
+            tr("Fewer than 10 rounds: “90% of the rounds” means every round, and historical is judged on the earlier rounds.")
+        )
+    if smallest_p(n_rounds) > trend_alpha:
+        feedback.pushWarning(
+            tr(
+                "With {n} rounds the smallest Mann-Kendall p is {p:.3g}, above {alpha:g}: no township can be intensifying or diminishing, "
+                "only persistent. A trend needs at least {k} rounds."
+            ).format(n=n_rounds, p=smallest_p(n_rounds), alpha=trend_alpha, k=rounds_for_reachable_p(trend_alpha))
+        )
+
+
+def pattern_feature(fields, i: int, key, geometry, matrix: np.ndarray, z: np.ndarray, bins: np.ndarray, result: dict) -> QgsFeature:
+    """One township's output row: its rounds, hot and cold counts, bins per round, trend and pattern."""
+
+    def val(x):
+        return None if x != x else float(x)
+
+    feature = QgsFeature(fields)
+    feature.setGeometry(geometry)
+    feature.setAttributes(
+        [
+            key,
+            int((~np.isnan(matrix[i])).sum()),
+            int(result["n_hot"][i]),
+            int(result["n_cold"][i]),
+            # NA: no value (or no Gi*) that round: no data, never bin 0.
+            ",".join("NA" if zz != zz else str(int(b)) for b, zz in zip(bins[i], z[i])),
+            val(z[i, -1]),
+            int(result["trend_s"][i]),
+            val(result["trend_z"][i]),
+            val(result["trend_p"][i]),
+            result["pattern"][i],
+            pattern_label(result["pattern"][i]),
+        ]
+    )
+    return feature

@@ -10,35 +10,29 @@ from qgis.core import (
     QgsField,
     QgsFields,
     QgsFillSymbol,
-    QgsGeometry,
     QgsLineSymbol,
     QgsMarkerSymbol,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDistance,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsProcessingUtils,
-    QgsRectangle,
     QgsRendererCategory,
-    QgsSpatialIndex,
     QgsWkbTypes,
 )
 
 from ...core import hotspots as hs
-from ...core.nondetect import substitute
-from ...core.weights import Weights, WeightsError, distance_band, from_neighbor_lists, knn, min_threshold_for_neighbors
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, to_float_array, write_feature
+from ..base import WbeAlgorithm, add_number_outputs, input_source, read_columns, to_float_array, write_output
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
-from ..io.outputs import discard_output
 from ..io.samples import refuse_mixed_layer
-from ..parameters import DISTANCE_BAND, QUEEN, neighbours_parameter, nondetect_policy_parameter
-from ..spatial import repair_polygons
+from ..io.series import with_non_detects
+from ..io.weights import check_neighbour_geometry, layer_weights
+from ..io.weights import queen_neighbours as queen_neighbours  # bench/bench_national.py imports it from here
+from ..parameters import neighbours_parameter, nondetect_policy_parameter, value_layer_parameters
+from ..significance import critical_p_text, fdr_left_nothing_text
 from ..styling import store_style
 
 BIN_COLOURS = {
@@ -93,36 +87,6 @@ def hotspot_renderer(geometry_type: int) -> QgsCategorizedSymbolRenderer:
     return QgsCategorizedSymbolRenderer("gi_bin", categories)
 
 
-def queen_neighbours(geometries: list[QgsGeometry], feedback=None) -> list[list[int]]:
-    """Queen contiguity: two polygons are neighbours when they share at least one boundary point (or
-    overlap, as slivers of imperfect boundaries do). Candidates come from a spatial index."""
-    index = QgsSpatialIndex()
-    for i, geometry in enumerate(geometries):
-        feature = QgsFeature(i)
-        feature.setGeometry(geometry)
-        index.addFeature(feature)
-    lists: list[list[int]] = [[] for _ in geometries]
-    total = max(len(geometries), 1)
-    for i, geometry in enumerate(geometries):
-        if feedback is not None and i % 200 == 0:
-            if feedback.isCanceled():
-                break
-            feedback.setProgress(10.0 + 30.0 * i / total)
-        box = geometry.boundingBox()
-        pad = 1e-9 * max(box.width(), box.height(), 1.0)
-        box = QgsRectangle(box.xMinimum() - pad, box.yMinimum() - pad, box.xMaximum() + pad, box.yMaximum() + pad)
-        candidates = [j for j in index.intersects(box) if j > i]
-        if not candidates:
-            continue
-        engine = QgsGeometry.createGeometryEngine(geometry.constGet())
-        engine.prepareGeometry()
-        for j in candidates:
-            if engine.intersects(geometries[j].constGet()):
-                lists[i].append(j)
-                lists[j].append(i)
-    return lists
-
-
 def permutation_floor_hides_99(p: np.ndarray, permutations: int) -> bool:
     """True when features sit at the smallest two-sided p the permutations can give (2/(R+1)), yet that floor
     is too coarse for the Benjamini–Hochberg 99% threshold: with f features at the floor, floor > 0.01·f/m."""
@@ -130,20 +94,6 @@ def permutation_floor_hides_99(p: np.ndarray, permutations: int) -> bool:
     floor = min(1.0, 2.0 / (permutations + 1))
     at_floor = int((p <= floor * (1 + 1e-12)).sum())
     return at_floor > 0 and floor > 0.01 * at_floor / max(p.size, 1)
-
-
-def weights_error_text(error: WeightsError, layer: str) -> str:
-    if error.code == "k_too_large":
-        return tr("K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.").format(
-            k=error.details["k"], layer=layer, n=error.details["n"]
-        )
-    if error.code == "bad_k":
-        return tr("K must be at least 1.")
-    if error.code == "bad_threshold":
-        return tr("The distance band must be a positive distance.")
-    if error.code == "too_few_points":
-        return tr("“{layer}” has fewer than 2 features with a value and a location.").format(layer=layer)
-    return f"{layer}: {error.code}"
 
 
 def hotspot_error_text(error: hs.HotspotError, field: str, layer: str) -> str:
@@ -214,12 +164,8 @@ class Hotspots(WbeAlgorithm):
         )
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Input layer"), [QgsProcessing.SourceType.TypeVector]))
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.DataType.Numeric
-            )
-        )
+        for parameter in value_layer_parameters():
+            self.addParameter(parameter)
         self.addParameter(neighbours_parameter(self.WEIGHTS))
         self.addParameter(
             QgsProcessingParameterDistance(
@@ -258,126 +204,48 @@ class Hotspots(WbeAlgorithm):
         )
         self.addParameter(policy)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Hot spots"), QgsProcessing.SourceType.TypeVectorAnyGeometry))
-        self.addOutput(QgsProcessingOutputNumber("N_HOT", tr("Hot spots (gi_bin > 0)")))
-        self.addOutput(QgsProcessingOutputNumber("N_COLD", tr("Cold spots (gi_bin < 0)")))
-        self.addOutput(QgsProcessingOutputNumber("N_ISLANDS", tr("Features without neighbours")))
-        self.addOutput(QgsProcessingOutputNumber("N_EXCLUDED", tr("Features left out (no value or no geometry)")))
+        add_number_outputs(
+            self,
+            {
+                "N_HOT": tr("Hot spots (gi_bin > 0)"),
+                "N_COLD": tr("Cold spots (gi_bin < 0)"),
+                "N_ISLANDS": tr("Features without neighbours"),
+                "N_EXCLUDED": tr("Features left out (no value or no geometry)"),
+            },
+        )
 
     def processAlgorithm(self, parameters, context, feedback):
-        source = self.parameterAsSource(parameters, self.INPUT, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        source = input_source(self, parameters, context)
         layer = source.sourceName()
         field = self.parameterAsString(parameters, self.FIELD, context)
-        field_index = source.fields().lookupField(field)
-        if field_index < 0:
+        if source.fields().lookupField(field) < 0:
             raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer, field=field))
         scheme = self.parameterAsEnum(parameters, self.WEIGHTS, context)
-        distance = self.parameterAsDouble(parameters, self.DISTANCE, context)
-        k = self.parameterAsInt(parameters, self.K, context)
         permutations = self.parameterAsInt(parameters, self.PERMUTATIONS, context)
         seed = self.parameterAsInt(parameters, self.SEED, context)
         fdr = self.parameterAsBoolean(parameters, self.FDR, context)
-        geometry_type = QgsWkbTypes.geometryType(source.wkbType())
-        if scheme == QUEEN and geometry_type != QgsWkbTypes.GeometryType.PolygonGeometry:
-            raise QgsProcessingException(
-                tr(
-                    "Queen contiguity needs polygons, and “{layer}” has none. For points use a fixed distance band or K nearest neighbours."
-                ).format(layer=layer)
-            )
-        if scheme != QUEEN and source.sourceCrs().isGeographic():
-            feedback.pushWarning(
-                tr(
-                    "“{layer}” is in a geographic CRS ({crs}): distances are in degrees, which are not the same length east–west and "
-                    "north–south. Reproject the layer to a projected CRS (for example a CGCS2000 Gauss-Krüger zone) first."
-                ).format(layer=layer, crs=source.sourceCrs().authid())
-            )
-
-        # ---- read values and geometries
+        geometry_type = check_neighbour_geometry(scheme, source, feedback)
         refuse_mixed_layer(source, feedback)
+
         feedback.setProgressText(tr("Reading features…"))
-        detected_index = source.fields().lookupField("detected")
-        lod_index = source.fields().lookupField("lod")
-        detected_values, lods = [], []
-        ids, values, geometries = [], [], []
-        total = max(source.featureCount(), 1)
-        for count, feature in enumerate(source.getFeatures(QgsFeatureRequest())):
-            if count % 1000 == 0:
-                if feedback.isCanceled():
-                    return {}
-                feedback.setProgress(10.0 * count / total)
-            ids.append(feature.id())
-            attributes = feature.attributes()
-            values.append(attributes[field_index])
-            if detected_index >= 0:
-                flag = attributes[detected_index]
-                detected_values.append(True if is_null(flag) else flag in (True, 1, "1", "true", "True"))
-                lods.append(attributes[lod_index] if lod_index >= 0 else None)
-            geometries.append(feature.geometry())
-        y_all = to_float_array(values)
-        if detected_index >= 0:
-            # A sample layer: non-detects enter through the shared policy (a low value, not a missing one).
-            detected = np.array(detected_values, dtype=bool)
-            substituted = substitute(y_all, detected, to_float_array(lods), self.parameterAsEnum(parameters, "ND_POLICY", context))
-            y_all = np.where(detected, y_all, substituted.values)
-            if substituted.non_detects:
-                feedback.pushInfo(tr("{n} non-detects enter the analysis through the non-detect policy.").format(n=substituted.non_detects))
-            if substituted.without_limit:
-                feedback.pushWarning(tr("{n} non-detects have no detection limit and count as 0.").format(n=substituted.without_limit))
-        has_geometry = np.array([g is not None and not g.isNull() and not g.isEmpty() for g in geometries], dtype=bool)
-        analysed = np.isfinite(y_all) & has_geometry
-        no_value = int((~np.isfinite(y_all)).sum())
-        no_geometry = int((np.isfinite(y_all) & ~has_geometry).sum())
-        if no_value:
-            feedback.pushWarning(
-                tr("{n} features have no value in “{field}” and are left out of the analysis (written as not analysed).").format(
-                    n=no_value, field=field
-                )
-            )
-        if no_geometry:
-            feedback.pushWarning(tr("{n} features have no geometry and are left out of the analysis.").format(n=no_geometry))
-        positions = np.flatnonzero(analysed)
+        policy = self.parameterAsEnum(parameters, "ND_POLICY", context)
+        ids, y_all, geometries = read_values(source, field, policy, feedback)
+        if feedback.isCanceled():
+            return {}
+        positions = analysed_positions(y_all, geometries, field, feedback)
         y = y_all[positions]
-        used_geometries = [geometries[i] for i in positions]
-        self._warn_on_rounds(source, feedback)
+        warn_on_rounds(source, feedback)
         if y.size < 3:
             raise QgsProcessingException(hotspot_error_text(hs.HotspotError("too_few", n=int(y.size)), field, layer))
 
-        # ---- neighbours
         feedback.setProgressText(tr("Finding neighbours…"))
-        try:
-            weights = self._weights(scheme, used_geometries, distance, k, layer, feedback)
-        except WeightsError as error:
-            raise QgsProcessingException(weights_error_text(error, layer)) from error
+        distance = self.parameterAsDouble(parameters, self.DISTANCE, context)
+        k = self.parameterAsInt(parameters, self.K, context)
+        weights = layer_weights(scheme, [geometries[i] for i in positions], distance, k, layer, feedback)
         if feedback.isCanceled():
             return {}
-        card = weights.cardinalities
-        if y.size and weights.n_islands == weights.n:
-            raise QgsProcessingException(
-                tr(
-                    "No feature of “{layer}” has a neighbour with these settings: choose a larger distance band, or K nearest neighbours."
-                ).format(layer=layer)
-            )
-        feedback.pushInfo(
-            tr("{n} features analysed; neighbours per feature: min {min}, mean {mean}, max {max}.").format(
-                n=weights.n,
-                min=int(card.min()) if card.size else 0,
-                mean=f"{card.mean():.2f}" if card.size else "0",
-                max=int(card.max()) if card.size else 0,
-            )
-        )
-        islands = weights.islands
-        if islands.size:
-            listed = ", ".join(str(ids[positions[i]]) for i in islands[:_MAX_LISTED])
-            more = "" if islands.size <= _MAX_LISTED else " …"
-            feedback.pushWarning(
-                tr(
-                    "{n} features have no neighbour (feature ids {ids}{more}). They get NULL statistics, gi_bin 0 and cluster NS: "
-                    "there is no neighbourhood to test."
-                ).format(n=islands.size, ids=listed, more=more)
-            )
+        log_neighbours(weights, [ids[i] for i in positions], layer, feedback)
 
-        # ---- statistics
         feedback.setProgressText(tr("Computing Gi* and local Moran's I…"))
 
         def progress(fraction: float) -> bool:
@@ -390,159 +258,187 @@ class Hotspots(WbeAlgorithm):
             raise QgsProcessingException(hotspot_error_text(error, field, layer)) from error
         if feedback.isCanceled():
             return {}
-        undefined = int((~np.isfinite(result.gi_z) & (card > 0)).sum())
-        if undefined:
-            feedback.pushWarning(
-                tr("{n} features have every other feature as a neighbour: their Gi* is undefined (NULL). Use a smaller band or K.").format(
-                    n=undefined
-                )
-            )
-        if permutations > 0:
-            feedback.pushInfo(
-                tr(
-                    "p-values: pseudo p-values (M+1)/(R+1) from {r} conditional permutations (seed {seed}); smallest possible p {p}."
-                ).format(r=permutations, seed=seed, p=f"{1.0 / (permutations + 1):.4g}")
-            )
-        else:
-            feedback.pushInfo(tr("p-values: two-sided normal p-values of the analytic z-scores."))
-        # The bins test the two-sided 2p, whose floor is 2/(R+1).
-        if fdr and permutations > 0 and permutation_floor_hides_99(np.minimum(1.0, 2.0 * result.gi_p), permutations):
-            feedback.pushWarning(
-                tr(
-                    "With FDR, {r} permutations cannot reach the 99% level here: the smallest p they can give ({p}) is above the "
-                    "corrected critical p. Use more permutations (for example {more}) to separate the 99% hot and cold spots."
-                ).format(r=permutations, p=f"{1.0 / (permutations + 1):.4g}", more=10 * (permutations + 1) - 1)
-            )
-        if fdr:
-            feedback.pushInfo(
-                tr("FDR correction: critical p for 90% {p90}, 95% {p95}, 99% {p99}; for local Moran clusters {plisa}.").format(
-                    p90=f"{result.critical_p[0.10]:.4g}",
-                    p95=f"{result.critical_p[0.05]:.4g}",
-                    p99=f"{result.critical_p[0.01]:.4g}",
-                    plisa=f"{result.lisa_critical_p:.4g}",
-                )
-            )
+        log_significance(result, weights, seed, fdr, feedback)
 
-        # ---- write
         out_fields = QgsProcessingUtils.combineFields(source.fields(), hotspot_fields())
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs())
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         row_of = {ids[position]: row for row, position in enumerate(positions)}
-
-        def number(value: float):
-            return float(value) if np.isfinite(value) else None
-
-        for count, feature in enumerate(source.getFeatures(QgsFeatureRequest())):
-            if count % 1000 == 0 and feedback.isCanceled():
-                del sink
-                discard_output(dest_id, context)
-                return {}
-            out = QgsFeature(out_fields)
-            out.setGeometry(feature.geometry())
-            row = row_of.get(feature.id(), -1)
-            if row < 0:
-                extra = [None] * 6
-            else:
-                extra = [
-                    number(result.gi_z[row]),
-                    number(result.gi_p[row]),
-                    int(result.gi_bin[row]),
-                    number(result.lisa_i[row]),
-                    number(result.lisa_p[row]),
-                    str(result.lisa_cluster[row]),
-                ]
-            out.setAttributes([*feature.attributes(), *extra])
-            write_feature(sink, out, tr("Hot spots"))
-        if hasattr(sink, "finalize"):
-            sink.finalize()
-        del sink
-        how = store_style(dest_id, context, hotspot_renderer(geometry_type), tr("Hot spots"))
-        if how == "gpkg":
-            feedback.pushInfo(tr("Style stored in the GeoPackage as its default style."))
-        elif how == "qml":
-            feedback.pushInfo(tr("Style stored in a .qml file beside the output."))
-
+        features = (hotspot_feature(out_fields, f, result, row_of.get(f.id(), -1)) for f in source.getFeatures(QgsFeatureRequest()))
+        sink_spec = (out_fields, source.wkbType(), source.sourceCrs())
+        dest_id = write_output(self, parameters, self.OUTPUT, context, sink_spec, features, tr("Hot spots"), feedback)
+        if dest_id is None:
+            return {}
+        log_style(store_style(dest_id, context, hotspot_renderer(geometry_type), tr("Hot spots")), feedback)
+        log_counts(result, feedback)
         bins = result.gi_bin
-        clusters = result.lisa_cluster
-        feedback.pushInfo(
-            tr(
-                "Gi*: hot spots {h3} at 99%, {h2} at 95%, {h1} at 90%; cold spots {c3} at 99%, {c2} at 95%, {c1} at 90%; not significant {ns}."
-            ).format(
-                h3=int((bins == 3).sum()),
-                h2=int((bins == 2).sum()),
-                h1=int((bins == 1).sum()),
-                c3=int((bins == -3).sum()),
-                c2=int((bins == -2).sum()),
-                c1=int((bins == -1).sum()),
-                ns=int((bins == 0).sum()),
-            )
-        )
-        feedback.pushInfo(
-            tr("Local Moran: HH {hh}, LL {ll}, HL {hl}, LH {lh}, not significant {ns}.").format(
-                hh=int((clusters == "HH").sum()),
-                ll=int((clusters == "LL").sum()),
-                hl=int((clusters == "HL").sum()),
-                lh=int((clusters == "LH").sum()),
-                ns=int((clusters == "NS").sum()),
-            )
-        )
         return {
             self.OUTPUT: dest_id,
             "N_HOT": int((bins > 0).sum()),
             "N_COLD": int((bins < 0).sum()),
-            "N_ISLANDS": int(islands.size),
+            "N_ISLANDS": int(weights.islands.size),
             "N_EXCLUDED": int(len(ids) - positions.size),
         }
 
-    def _weights(self, scheme: int, geometries: list[QgsGeometry], distance: float, k: int, layer: str, feedback) -> Weights:
-        if scheme == QUEEN:
-            polygons, repaired = repair_polygons(geometries)
-            if repaired:
-                feedback.pushWarning(tr("{n} polygons were invalid and were repaired before finding neighbours.").format(n=repaired))
-            weights = from_neighbor_lists(queen_neighbours(polygons, feedback))
-            feedback.pushInfo(tr("Neighbours: queen contiguity, {links} links.").format(links=weights.n_links // 2))
-            return weights
-        xy = np.array([_centre(g) for g in geometries], dtype=float).reshape(-1, 2)
-        if scheme == DISTANCE_BAND:
-            if distance <= 0:
-                distance = min_threshold_for_neighbors(xy)
-                feedback.pushInfo(tr("Distance band: {d} (the smallest that gives every feature a neighbour).").format(d=f"{distance:.6g}"))
-            else:
-                feedback.pushInfo(tr("Distance band: {d}.").format(d=f"{distance:.6g}"))
-            weights = distance_band(xy, distance)
-            if weights.n_islands and weights.n_islands < weights.n and xy.shape[0] >= 2:
-                feedback.pushWarning(
-                    tr("With this band some features have no neighbour; {d} is the smallest band that gives every feature one.").format(
-                        d=f"{min_threshold_for_neighbors(xy):.6g}"
-                    )
-                )
-            return weights
-        weights = knn(xy, k)
-        feedback.pushInfo(
-            tr("Neighbours: the {k} nearest features (not symmetric: i may be among j's nearest but not j among i's).").format(k=k)
-        )
-        return weights
 
-    @staticmethod
-    def _warn_on_rounds(source, feedback) -> None:
-        index = source.fields().lookupField("round")
-        if index < 0:
-            return
-        rounds = {r for r in source.uniqueValues(index) if r is not None and not (hasattr(r, "isNull") and r.isNull())}
-        if len(rounds) > 1:
-            feedback.pushWarning(
-                tr(
-                    "The layer holds {n} rounds (field “round”): the same township then appears once per round and would be its own "
-                    "neighbour. Analyse one round at a time (filter the layer, or aggregate a single round)."
-                ).format(n=len(rounds))
+def read_values(source, field: str, policy: int, feedback) -> tuple[list, np.ndarray, list]:
+    """Feature ids, the values of ``field`` (non-detects of a sample layer through ``policy``) and the geometries."""
+    names = [field, *(n for n in ("detected", "lod") if source.fields().lookupField(n) >= 0)]
+    columns, geometries, ids = read_columns(source, names, feedback, with_geometry=True)
+    return ids, with_non_detects(to_float_array(columns[field]), columns, policy, feedback), geometries
+
+
+def analysed_positions(y_all: np.ndarray, geometries: list, field: str, feedback) -> np.ndarray:
+    """The features with a value and a geometry; the others are counted in the log (written as not analysed)."""
+    has_geometry = np.array([g is not None and not g.isNull() and not g.isEmpty() for g in geometries], dtype=bool)
+    no_value = int((~np.isfinite(y_all)).sum())
+    no_geometry = int((np.isfinite(y_all) & ~has_geometry).sum())
+    if no_value:
+        feedback.pushWarning(
+            tr("{n} features have no value in “{field}” and are left out of the analysis (written as not analysed).").format(
+                n=no_value, field=field
             )
+        )
+    if no_geometry:
+        feedback.pushWarning(tr("{n} features have no geometry and are left out of the analysis.").format(n=no_geometry))
+    return np.flatnonzero(np.isfinite(y_all) & has_geometry)
 
 
-def _centre(geometry: QgsGeometry) -> tuple[float, float]:
-    point = (
-        geometry.centroid().asPoint()
-        if QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.GeometryType.PointGeometry or geometry.isMultipart()
-        else geometry.asPoint()
+def log_neighbours(weights, feature_ids: list, layer: str, feedback) -> None:
+    """Neighbours per feature, and the islands by feature id; a layer where no feature has a neighbour ends the run."""
+    card = weights.cardinalities
+    if weights.n and weights.n_islands == weights.n:
+        raise QgsProcessingException(
+            tr(
+                "No feature of “{layer}” has a neighbour with these settings: choose a larger distance band, or K nearest neighbours."
+            ).format(layer=layer)
+        )
+    feedback.pushInfo(
+        tr("{n} features analysed; neighbours per feature: min {min}, mean {mean}, max {max}.").format(
+            n=weights.n,
+            min=int(card.min()) if card.size else 0,
+            mean=f"{card.mean():.2f}" if card.size else "0",
+            max=int(card.max()) if card.size else 0,
+        )
     )
-    return point.x(), point.y()
+    islands = weights.islands
+    if islands.size:
+        listed = ", ".join(str(feature_ids[i]) for i in islands[:_MAX_LISTED])
+        more = "" if islands.size <= _MAX_LISTED else " …"
+        feedback.pushWarning(
+            tr(
+                "{n} features have no neighbour (feature ids {ids}{more}). They get NULL statistics, gi_bin 0 and cluster NS: "
+                "there is no neighbourhood to test."
+            ).format(n=islands.size, ids=listed, more=more)
+        )
+
+
+def log_significance(result: hs.HotspotResult, weights, seed: int, fdr: bool, feedback) -> None:
+    """How the p-values were found, the critical p of each level and, when FDR left nothing, why and what to do."""
+    permutations = result.permutations
+    undefined = int((~np.isfinite(result.gi_z) & (weights.cardinalities > 0)).sum())
+    if undefined:
+        feedback.pushWarning(
+            tr("{n} features have every other feature as a neighbour: their Gi* is undefined (NULL). Use a smaller band or K.").format(
+                n=undefined
+            )
+        )
+    if permutations > 0:
+        feedback.pushInfo(
+            tr("p-values: pseudo p-values (M+1)/(R+1) from {r} conditional permutations (seed {seed}); smallest possible p {p}.").format(
+                r=permutations, seed=seed, p=f"{1.0 / (permutations + 1):.4g}"
+            )
+        )
+    else:
+        feedback.pushInfo(tr("p-values: two-sided normal p-values of the analytic z-scores."))
+    if not fdr:
+        return
+    # The bins test the two-sided 2p, whose floor is 2/(R+1).
+    if permutations > 0 and permutation_floor_hides_99(result.gi_p_test, permutations):
+        feedback.pushWarning(
+            tr(
+                "With FDR, {r} permutations cannot reach the 99% level here: the smallest p they can give ({p}) is above the "
+                "corrected critical p. Use more permutations (for example {more}) to separate the 99% hot and cold spots."
+            ).format(r=permutations, p=f"{1.0 / (permutations + 1):.4g}", more=10 * (permutations + 1) - 1)
+        )
+    feedback.pushInfo(
+        tr("FDR correction: critical p for 90% {p90}, 95% {p95}, 99% {p99}; for local Moran clusters {plisa}.").format(
+            p90=critical_p_text(result.critical_p[0.10]),
+            p95=critical_p_text(result.critical_p[0.05]),
+            p99=critical_p_text(result.critical_p[0.01]),
+            plisa=critical_p_text(result.lisa_critical_p),
+        )
+    )
+    outcome = hs.fdr_outcome(result.gi_p_test, result.gi_bin)
+    if outcome.left_nothing:
+        feedback.pushWarning(fdr_left_nothing_text(outcome))
+
+
+def hotspot_feature(fields: QgsFields, feature: QgsFeature, result: hs.HotspotResult, row: int) -> QgsFeature:
+    """The input feature with its statistics after its own fields (NULL where it was not analysed: row −1)."""
+
+    def number(value: float):
+        return float(value) if np.isfinite(value) else None
+
+    out = QgsFeature(fields)
+    out.setGeometry(feature.geometry())
+    extra = [None] * 6
+    if row >= 0:
+        extra = [
+            number(result.gi_z[row]),
+            number(result.gi_p[row]),
+            int(result.gi_bin[row]),
+            number(result.lisa_i[row]),
+            number(result.lisa_p[row]),
+            str(result.lisa_cluster[row]),
+        ]
+    out.setAttributes([*feature.attributes(), *extra])
+    return out
+
+
+def log_style(how: str, feedback) -> None:
+    if how == "gpkg":
+        feedback.pushInfo(tr("Style stored in the GeoPackage as its default style."))
+    elif how == "qml":
+        feedback.pushInfo(tr("Style stored in a .qml file beside the output."))
+
+
+def log_counts(result: hs.HotspotResult, feedback) -> None:
+    """Hot and cold spots by confidence, and the local Moran clusters."""
+    bins = result.gi_bin
+    clusters = result.lisa_cluster
+    feedback.pushInfo(
+        tr(
+            "Gi*: hot spots {h3} at 99%, {h2} at 95%, {h1} at 90%; cold spots {c3} at 99%, {c2} at 95%, {c1} at 90%; not significant {ns}."
+        ).format(
+            h3=int((bins == 3).sum()),
+            h2=int((bins == 2).sum()),
+            h1=int((bins == 1).sum()),
+            c3=int((bins == -3).sum()),
+            c2=int((bins == -2).sum()),
+            c1=int((bins == -1).sum()),
+            ns=int((bins == 0).sum()),
+        )
+    )
+    feedback.pushInfo(
+        tr("Local Moran: HH {hh}, LL {ll}, HL {hl}, LH {lh}, not significant {ns}.").format(
+            hh=int((clusters == "HH").sum()),
+            ll=int((clusters == "LL").sum()),
+            hl=int((clusters == "HL").sum()),
+            lh=int((clusters == "LH").sum()),
+            ns=int((clusters == "NS").sum()),
+        )
+    )
+
+
+def warn_on_rounds(source, feedback) -> None:
+    """A layer holding several rounds stacks each township once per round: say so (it would be its own neighbour)."""
+    index = source.fields().lookupField("round")
+    if index < 0:
+        return
+    rounds = {r for r in source.uniqueValues(index) if r is not None and not (hasattr(r, "isNull") and r.isNull())}
+    if len(rounds) > 1:
+        feedback.pushWarning(
+            tr(
+                "The layer holds {n} rounds (field “round”): the same township then appears once per round and would be its own "
+                "neighbour. Analyse one round at a time (filter the layer, or aggregate a single round)."
+            ).format(n=len(rounds))
+        )

@@ -20,14 +20,18 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
     QgsProcessingUtils,
 )
 from qgis.PyQt.QtCore import QPointF, QRectF, QSize, Qt
 from qgis.PyQt.QtGui import QColor, QImage, QPainter, QPen
 
-from ...core.charts import breaks_from_classes, class_bands, counts_by_round, value_axis
+from ...core.charts import breaks_from_classes, class_bands, counts_by_round, time_order, value_axis
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..base import WbeAlgorithm, input_source, is_null, to_float_array
+from ..io.metadata import breaks_from_metadata
+from ..io.series import one_compound_and_unit, read_series
+from ..parameters import series_field_names, series_field_parameters
 from ..report.layout import font
 from ..styling import NO_DATA_COLOUR, SEVERITY_COLOURS, format_value, severity_label
 
@@ -194,35 +198,16 @@ def chart_file_name(name: str, extension: str, prefix: str = "township_") -> str
     return f"{prefix}{stem}{digest}{suffix}"
 
 
-def breaks_from_metadata(layer) -> tuple[float | None, float | None]:
-    """BREAK_1, BREAK_2 from the keywords wbe:classifyseverity writes (only when one set of breaks was used)."""
-    if layer is None:
-        return None, None
-    for values in layer.metadata().keywords().values():
-        for value in values:
-            if value.startswith("breaks="):
-                parts = value[len("breaks=") :].split(";")
-                if len(parts) == 1 and ":" in parts[0]:
-                    numbers = parts[0].rsplit(":", 1)[1].split(",")
-                    try:
-                        return float(numbers[0]), float(numbers[1])
-                    except (ValueError, IndexError):
-                        return None, None
-    return None, None
-
-
 class SeverityCharts(WbeAlgorithm):
     ALG_ID = "severitycharts"
     GROUP_ID = "trends"
     ICON = "severity.svg"
 
     INPUT = "INPUT"
-    ID_FIELD = "ID_FIELD"
-    ROUND_FIELD = "ROUND_FIELD"
-    VALUE_FIELD = "VALUE_FIELD"
     SEVERITY_FIELD = "SEVERITY_FIELD"
     BREAK_1 = "BREAK_1"
     BREAK_2 = "BREAK_2"
+    COMPOUND = "COMPOUND"
     FORMAT = "FORMAT"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
 
@@ -236,22 +221,15 @@ class SeverityCharts(WbeAlgorithm):
             "point coloured by its class; and one chart of how many townships sit in each class in each round (no data in grey). "
             "The charts are PNG or SVG files in OUTPUT_FOLDER, ready for reports.\n\n"
             "The bands use BREAK_1 and BREAK_2 when given; otherwise the breaks stored in the layer's metadata by “Classify severity” "
-            "(frozen breaks: the same for every round); otherwise the largest value of classes 1 and 2 in the data."
+            "(frozen breaks: the same for every round); otherwise the largest value of classes 1 and 2 in the data.\n\n"
+            "One compound and one unit per chart: a layer whose compound field holds several compounds is refused unless COMPOUND "
+            "names the one to chart (the charts are then for that compound alone), and one holding several units (field unit) is refused."
         )
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Severity layer"), [QgsProcessing.SourceType.TypeVector]))
-        self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Township field"), parentLayerParameterName=self.INPUT))
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.ROUND_FIELD, tr("Round field"), defaultValue="round", parentLayerParameterName=self.INPUT, optional=True
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.VALUE_FIELD, tr("Value field"), parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.DataType.Numeric
-            )
-        )
+        for parameter in series_field_parameters(tr("Township field")):
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterField(
                 self.SEVERITY_FIELD, tr("Severity field"), defaultValue="severity", parentLayerParameterName=self.INPUT, optional=True
@@ -262,46 +240,47 @@ class SeverityCharts(WbeAlgorithm):
             (self.BREAK_2, tr("Upper bound of class 2 (empty: from the layer)")),
         ):
             self.addParameter(QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Type.Double, optional=True))
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.COMPOUND, tr("Compound (required when the layer holds several: the charts are for this one)"), optional=True
+            )
+        )
         self.addParameter(QgsProcessingParameterEnum(self.FORMAT, tr("Image format"), options=["PNG", "SVG"], defaultValue=PNG))
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, tr("Folder for the charts")))
         self.addOutput(QgsProcessingOutputNumber("N_CHARTS", tr("Township charts written")))
         self.addOutput(QgsProcessingOutputFile("COUNTS_CHART", tr("Chart of townships per class and round")))
 
     def processAlgorithm(self, parameters, context, feedback):
-        source = self.parameterAsSource(parameters, self.INPUT, context)
-        if source is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
-        layer_name = source.sourceName()
-        id_field = self.parameterAsString(parameters, self.ID_FIELD, context)
-        round_field = self.parameterAsString(parameters, self.ROUND_FIELD, context) or "round"
-        value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context)
-        severity_field = self.parameterAsString(parameters, self.SEVERITY_FIELD, context) or ""
-        for name in (id_field, round_field, value_field):
-            if source.fields().lookupField(name) < 0:
-                raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=layer_name, field=name))
-        if severity_field and source.fields().lookupField(severity_field) < 0:
-            feedback.pushWarning(
-                tr("No field “{field}”: the points and the class counts are drawn without classes.").format(field=severity_field)
-            )
-            severity_field = ""
-        names = [id_field, round_field, value_field] + ([severity_field] if severity_field else [])
-        columns, _g, feature_ids = read_columns(source, names, feedback)
-        ids = ["" if is_null(v) else str(v) for v in columns[id_field]]
-        rounds = ["" if is_null(v) else str(v) for v in columns[round_field]]
-        values = to_float_array(columns[value_field])
-        classes = to_float_array(columns[severity_field]) if severity_field else np.full(values.size, np.nan)
+        source = input_source(self, parameters, context)
+        names = series_field_names(self, parameters, context, source)
+        severity_field = severity_field_of(source, self.parameterAsString(parameters, self.SEVERITY_FIELD, context) or "", feedback)
+        series = read_series(source, names, feedback, extra=("compound", "unit", *([severity_field] if severity_field else [])))
+        compound = self.parameterAsString(parameters, self.COMPOUND, context).strip()
+        series = series.subset(one_compound_and_unit(source, series.columns, compound, feedback))
+        classes = to_float_array(series.columns[severity_field]) if severity_field else np.full(series.values.size, np.nan)
+        layer = input_layer(parameters.get(self.INPUT), context)
+        unit = series_unit(series, layer)
+        axis_label = f"{names[2]} ({unit})" if unit else names[2]
+        breaks = self.class_breaks(parameters, context, layer, series.values, classes, feedback)
+        refuse_two_rows(series, source.sourceName())
 
-        layer = QgsProcessingUtils.mapLayerFromString(parameters[self.INPUT], context) if isinstance(parameters[self.INPUT], str) else None
-        if layer is None and hasattr(parameters[self.INPUT], "metadata"):
-            layer = parameters[self.INPUT]
-        unit = ""
-        if layer is not None and hasattr(layer, "fields"):
-            from ..report.data import layer_unit
+        folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
+        extension = "svg" if self.parameterAsEnum(parameters, self.FORMAT, context) == SVG else "png"
+        ids = ["" if v is None else str(v) for v in series.ids]
+        charts = township_series(ids, list(series.rounds), series.values, classes, feedback)
+        written = write_charts(folder, extension, charts, classes, list(series.rounds), breaks, axis_label, feedback)
+        if written is None:
+            return {}
+        files, counts_name = written
+        for name, file_name in files:
+            feedback.pushInfo(tr("{township} → {file}").format(township=name, file=file_name))
+        feedback.pushInfo(tr("{n} township charts and the class count chart written to {folder}.").format(n=len(files), folder=folder))
+        return {self.OUTPUT_FOLDER: folder, "N_CHARTS": len(files), "COUNTS_CHART": os.path.join(folder, counts_name)}
 
-            unit, _origin = layer_unit(layer)
-        axis_label = f"{value_field} ({unit})" if unit else value_field
-        break_1 = parameters.get(self.BREAK_1)
-        break_2 = parameters.get(self.BREAK_2)
+    def class_breaks(self, parameters, context, layer, values, classes, feedback) -> tuple[float | None, float | None]:
+        """BREAK_1 and BREAK_2 when given; else the breaks in the layer's metadata; else the largest value of classes
+        1 and 2. Logged with where they came from; (None, None) draws no bands."""
+        break_1, break_2 = parameters.get(self.BREAK_1), parameters.get(self.BREAK_2)
         if break_1 is not None and break_2 is not None and break_1 != "" and break_2 != "":
             break_1 = self.parameterAsDouble(parameters, self.BREAK_1, context)
             break_2 = self.parameterAsDouble(parameters, self.BREAK_2, context)
@@ -312,101 +291,132 @@ class SeverityCharts(WbeAlgorithm):
             if break_1 is None:
                 break_1, break_2 = breaks_from_classes(values, classes)
                 origin = tr("from the largest value of classes 1 and 2")
-        if break_1 is not None and break_2 is not None:
-            feedback.pushInfo(
-                tr("Class bands {origin}: general ≤ {b1} < fairly severe ≤ {b2} < severe.").format(
-                    origin=origin, b1=format_value(break_1), b2=format_value(break_2)
-                )
-            )
-        else:
+        if break_1 is None or break_2 is None:
             feedback.pushWarning(tr("No breaks given or found: the charts are drawn without class bands."))
-            break_1 = break_2 = None
-
-        # One value per township and round: two rows would draw one of them silently (the last one read).
-        seen: dict[tuple[str, str], int] = {}
-        for i, (township, round_) in enumerate(zip(ids, rounds)):
-            if not township or not round_:
-                continue
-            first = seen.setdefault((township, round_), i)
-            if first != i:
-                raise QgsProcessingException(
-                    tr(
-                        "The layer “{layer}” has two rows for the township “{township}” in round “{round}” (feature {first}, "
-                        "value {a}; feature {second}, value {b}): a chart shows one value per round. Choose one compound, or "
-                        "aggregate the rows first."
-                    ).format(
-                        layer=layer_name,
-                        township=township,
-                        round=round_,
-                        first=feature_ids[first],
-                        a=format_value(values[first]) if values[first] == values[first] else "NULL",
-                        second=feature_ids[i],
-                        b=format_value(values[i]) if values[i] == values[i] else "NULL",
-                    )
-                )
-
-        folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
-        if os.path.exists(folder) and not os.path.isdir(folder):
-            raise QgsProcessingException(tr("The output folder “{folder}” is a file, not a folder.").format(folder=folder))
-        try:
-            os.makedirs(folder, exist_ok=True)
-            # Drawn into a hidden folder beside the charts, moved into place only when every chart is drawn: a cancel
-            # or a failure leaves the folder as it was.
-            staging = tempfile.mkdtemp(prefix=".wbe-charts-", dir=folder)
-        except OSError as error:
-            raise QgsProcessingException(
-                tr("The charts cannot be written to “{folder}”: {error}").format(folder=folder, error=error.strerror or str(error))
-            ) from error
-        try:
-            extension = "svg" if self.parameterAsEnum(parameters, self.FORMAT, context) == SVG else "png"
-            order = sorted({r for r in rounds if r})
-            position = {r: i for i, r in enumerate(order)}
-            townships = sorted({i for i in ids if i})
-            files: list[tuple[str, str]] = []
-            id_array = np.array(ids, dtype=object)
-            for t, name in enumerate(townships):
-                if feedback.isCanceled():
-                    return {}
-                series = np.full(len(order), np.nan)
-                series_classes = np.full(len(order), np.nan)
-                for i in np.flatnonzero(id_array == name):
-                    if rounds[i]:
-                        series[position[rounds[i]]] = values[i]
-                        series_classes[position[rounds[i]]] = classes[i]
-                file_name = chart_file_name(name, extension)
-                render(
-                    os.path.join(staging, file_name),
-                    520,
-                    300,
-                    lambda p, w, h, s=series, c=series_classes, n=name: draw_township(
-                        p, w, h, n, order, s, c, break_1, break_2, axis_label
-                    ),
-                    name,
-                )
-                files.append((name, file_name))
-                feedback.setProgress(95.0 * (t + 1) / max(len(townships), 1))
-            if feedback.isCanceled():
-                return {}
-            chart_order, counts = counts_by_round(classes, rounds)
-            counts_name = f"classes_by_round.{extension}"
-            render(
-                os.path.join(staging, counts_name),
-                max(480, 90 * len(chart_order) + 260),
-                360,
-                lambda p, w, h: draw_counts(p, w, h, chart_order, counts, tr("Townships per class and round")),
-                tr("Townships per class and round"),
+            return None, None
+        feedback.pushInfo(
+            tr("Class bands {origin}: general ≤ {b1} < fairly severe ≤ {b2} < severe.").format(
+                origin=origin, b1=format_value(break_1), b2=format_value(break_2)
             )
-            if feedback.isCanceled():
-                return {}
-            for _name, file_name in [*files, ("", counts_name)]:
-                os.replace(os.path.join(staging, file_name), os.path.join(folder, file_name))
-        except OSError as error:
+        )
+        return break_1, break_2
+
+
+def severity_field_of(source, name: str, feedback) -> str:
+    """The severity field when the layer has it; else "" (drawn without classes, said in the log)."""
+    if name and source.fields().lookupField(name) < 0:
+        feedback.pushWarning(tr("No field “{field}”: the points and the class counts are drawn without classes.").format(field=name))
+        return ""
+    return name
+
+
+def input_layer(value, context):
+    """The map layer behind INPUT (for its metadata and unit), or None."""
+    if isinstance(value, str):
+        return QgsProcessingUtils.mapLayerFromString(value, context)
+    return value if hasattr(value, "metadata") else None
+
+
+def series_unit(series, layer) -> str:
+    """The unit of the values charted: the one unit of the rows kept, else what the report reads from the layer."""
+    if "unit" in series.columns:
+        units = {str(u).strip() for u in series.columns["unit"] if not is_null(u) and str(u).strip()}
+        if len(units) == 1:
+            return units.pop()
+    if layer is None or not hasattr(layer, "fields"):
+        return ""
+    from ..report.data import layer_unit
+
+    return layer_unit(layer)[0]
+
+
+def refuse_two_rows(series, layer: str) -> None:
+    """One value per township and round: two rows would draw one of them silently (the last one read)."""
+    seen: dict[tuple[str, str], int] = {}
+    for i, (township, round_) in enumerate(zip(series.ids, series.rounds)):
+        if township is None or township == "" or not round_:
+            continue
+        first = seen.setdefault((str(township), round_), i)
+        if first != i:
+            values = series.values
             raise QgsProcessingException(
-                tr("The charts cannot be written to “{folder}”: {error}").format(folder=folder, error=error.strerror or str(error))
-            ) from error
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        for name, file_name in files:
-            feedback.pushInfo(tr("{township} → {file}").format(township=name, file=file_name))
-        feedback.pushInfo(tr("{n} township charts and the class count chart written to {folder}.").format(n=len(files), folder=folder))
-        return {self.OUTPUT_FOLDER: folder, "N_CHARTS": len(files), "COUNTS_CHART": os.path.join(folder, counts_name)}
+                tr(
+                    "The layer “{layer}” has two rows for the township “{township}” in round “{round}” (feature {first}, "
+                    "value {a}; feature {second}, value {b}): a chart shows one value per round. Choose one compound, or "
+                    "aggregate the rows first."
+                ).format(
+                    layer=layer,
+                    township=township,
+                    round=round_,
+                    first=series.fids[first],
+                    a=format_value(values[first]) if values[first] == values[first] else "NULL",
+                    second=series.fids[i],
+                    b=format_value(values[i]) if values[i] == values[i] else "NULL",
+                )
+            )
+
+
+def township_series(ids: list, rounds: list, values, classes, feedback) -> tuple[list, list]:
+    """(rounds in time order, [(township, values by round, classes by round)…]) with NaN where a round has no row."""
+    order, in_time = time_order(rounds)
+    if not in_time:
+        feedback.pushWarning(tr("The rounds are not all years, quarters or months of one kind: the charts show them in text order."))
+    position = {r: i for i, r in enumerate(order)}
+    id_array = np.array(ids, dtype=object)
+    out = []
+    for name in sorted({i for i in ids if i}):
+        series = np.full(len(order), np.nan)
+        series_classes = np.full(len(order), np.nan)
+        for i in np.flatnonzero(id_array == name):
+            if rounds[i]:
+                series[position[rounds[i]]] = values[i]
+                series_classes[position[rounds[i]]] = classes[i]
+        out.append((name, series, series_classes))
+    return order, out
+
+
+def write_charts(folder: str, extension: str, charts, classes, rounds: list, breaks, axis_label: str, feedback):
+    """Draw every township chart and the class count chart into a hidden folder beside the charts and move them
+    into place only when all are drawn: a cancel or a failure leaves the folder as it was. Returns (files,
+    counts file name), or None when cancelled."""
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise QgsProcessingException(tr("The output folder “{folder}” is a file, not a folder.").format(folder=folder))
+    order, townships = charts
+    break_1, break_2 = breaks
+    try:
+        os.makedirs(folder, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".wbe-charts-", dir=folder)
+    except OSError as error:
+        raise _unwritable(folder, error) from error
+    try:
+        files: list[tuple[str, str]] = []
+        for t, (name, series, series_classes) in enumerate(townships):
+            if feedback.isCanceled():
+                return None
+            file_name = chart_file_name(name, extension)
+            draw = lambda p, w, h, s=series, c=series_classes, n=name: draw_township(p, w, h, n, order, s, c, break_1, break_2, axis_label)  # noqa: E731
+            render(os.path.join(staging, file_name), 520, 300, draw, name)
+            files.append((name, file_name))
+            feedback.setProgress(95.0 * (t + 1) / max(len(townships), 1))
+        if feedback.isCanceled():
+            return None
+        chart_order, counts = counts_by_round(classes, rounds, order)
+        counts_name = f"classes_by_round.{extension}"
+        title = tr("Townships per class and round")
+        width = max(480, 90 * len(chart_order) + 260)
+        render(os.path.join(staging, counts_name), width, 360, lambda p, w, h: draw_counts(p, w, h, chart_order, counts, title), title)
+        if feedback.isCanceled():
+            return None
+        for _name, file_name in [*files, ("", counts_name)]:
+            os.replace(os.path.join(staging, file_name), os.path.join(folder, file_name))
+    except OSError as error:
+        raise _unwritable(folder, error) from error
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return files, counts_name
+
+
+def _unwritable(folder: str, error: OSError) -> QgsProcessingException:
+    return QgsProcessingException(
+        tr("The charts cannot be written to “{folder}”: {error}").format(folder=folder, error=error.strerror or str(error))
+    )
