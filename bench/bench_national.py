@@ -151,7 +151,7 @@ def main() -> None:
         from wbe_surveillance.core.weights import from_neighbor_lists
 
         try:
-            from wbe_surveillance.processing.algorithms.hotspots import queen_neighbours
+            from wbe_surveillance.processing.io.weights import queen_neighbours
         except ImportError:
             queen_neighbours = None
         if queen_neighbours is None:

@@ -30,7 +30,6 @@ from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import refuse_mixed_layer
 from ..io.series import with_non_detects
 from ..io.weights import check_neighbour_geometry, layer_weights
-from ..io.weights import queen_neighbours as queen_neighbours  # bench/bench_national.py imports it from here
 from ..parameters import neighbours_parameter, nondetect_policy_parameter, value_layer_parameters
 from ..significance import critical_p_text, fdr_left_nothing_text
 from ..styling import store_style
