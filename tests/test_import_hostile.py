@@ -270,9 +270,9 @@ def test_cancel_during_store_append_leaves_store_and_outputs_unchanged(plugin, t
     log = Log()
     real_insert = store_module.GeoPackageStore.insert
 
-    def insert_then_cancel(self, samples):
+    def insert_then_cancel(self, samples, record):
         log.cancel()  # the user presses Cancel once the append has started
-        return real_insert(self, samples)
+        return real_insert(self, samples, record)
 
     monkeypatch.setattr(store_module.GeoPackageStore, "insert", insert_then_cancel)
     result = run_import(

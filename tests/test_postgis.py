@@ -557,6 +557,32 @@ def test_same_merge_rules_as_the_geopackage_store(pg, plugin, tmp_path):
     postgis.close()
 
 
+def test_every_append_is_recorded_also_a_second_lab_adding_nothing(pg):
+    """core/store.py's append writes one wbe.imports row per import, also when nothing was new (issue 14)."""
+    from wbe_surveillance.core import store as core_store
+
+    frame = synthetic_samples(40, "R")
+    frame["sample_date"] = frame["sample_date"].dt.strftime("%Y-%m-%d")
+    changed = frame.copy()
+    changed.loc[3, "concentration"] = 999.0
+    for lab, source, rows in (("lab A", "a.csv", frame), ("lab B", "b.csv", frame), ("lab C", "c.csv", changed)):
+        store = _store(pg)
+        store.lab, store.source_file = lab, source
+        core_store.append(store, rows)
+        store.close()
+    records = pg.scalar(
+        "SELECT array_agg(ARRAY[lab, source_file, rows_offered::text, rows_inserted::text, rows_unchanged::text, "
+        "rows_changed::text] ORDER BY import_id) FROM wbe.imports"
+    )
+    assert records == [
+        ["lab A", "a.csv", "40", "40", "0", "0"],
+        ["lab B", "b.csv", "40", "0", "40", "0"],
+        ["lab C", "c.csv", "40", "0", "39", "1"],
+    ]
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 40
+    assert pg.scalar("SELECT count(DISTINCT import_id) FROM wbe.samples") == 1
+
+
 def _in_memory_stats(samples, townships, compound, media, policy):
     """The in-memory path on the same layers: core.pip + core.nondetect + core.aggregate."""
     from wbe_surveillance.core.aggregate import township_round_stats
