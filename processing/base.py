@@ -310,3 +310,12 @@ def record_township_name_field(layer, field: str) -> None:
     """Record ``field`` as the township name field of ``layer`` (kept in the style stored with the file)."""
     if layer is not None and field:
         layer.setCustomProperty(TOWNSHIP_FIELD_PROPERTY, field)
+
+
+# --- import
+def add_number_outputs(algorithm, outputs: dict[str, str]) -> None:
+    """The algorithm's number results (QgsProcessingOutputNumber), from {name: translated label}."""
+    from qgis.core import QgsProcessingOutputNumber
+
+    for name, label in outputs.items():
+        algorithm.addOutput(QgsProcessingOutputNumber(name, label))

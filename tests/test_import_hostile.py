@@ -32,7 +32,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from wbe_surveillance.processing.algorithms import importlabresults as algorithm_module
-from wbe_surveillance.processing.io import csv_safe
+from wbe_surveillance.processing.io import csv_safe, import_outputs
 from wbe_surveillance.storage import gpkg as store_module
 
 HEADER = "site,lon,lat,date,compound,concentration,unit"
@@ -227,7 +227,7 @@ def test_full_disk_while_writing_rejected(plugin, tmp_path, small_disk):
 
 @pytest.mark.parametrize("name", ["samples.csv", "samples.shp", "samples.gpkg", "TEMPORARY_OUTPUT"])
 def test_cancel_while_writing_leaves_no_output(plugin, tmp_path, monkeypatch, name):
-    monkeypatch.setattr(algorithm_module, "BATCH", 10)
+    monkeypatch.setattr(import_outputs, "BATCH", 10)
     monkeypatch.setattr(algorithm_module, "BULK_GEOPACKAGE", False)
     source = lab(tmp_path / "lab.csv", 60, bad=2)
     context = QgsProcessingContext()
@@ -243,7 +243,7 @@ def test_cancel_while_writing_leaves_no_output(plugin, tmp_path, monkeypatch, na
 
 
 def test_cancel_while_writing_rejected_removes_every_output(plugin, tmp_path, monkeypatch):
-    monkeypatch.setattr(algorithm_module, "BATCH", 5)
+    monkeypatch.setattr(import_outputs, "BATCH", 5)
     source = lab(tmp_path / "lab.csv", 10, bad=30)
     log = Log(cancel_at_error=3)
     result = run_import({"INPUT": source, "OUTPUT": str(tmp_path / "samples.gpkg"), "REJECTED": str(tmp_path / "rejected.shp")}, log)
