@@ -16,7 +16,6 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterCrs,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -208,7 +207,7 @@ class ImportLabResults(WbeAlgorithm):
         self.addParameter(datum_parameter(self.DATUM))
 
         def advanced(param):
-            param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+            param.setFlags(param.flags() | param.FlagAdvanced)
             self.addParameter(param)
 
         advanced(QgsProcessingParameterCrs(self.CRS, tr("Coordinates are projected, in this CRS (empty: degrees)"), optional=True))

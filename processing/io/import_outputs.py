@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import sqlite3
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -25,34 +25,25 @@ from .csv_safe import neutralise, neutralise_column
 LOGGED_REJECTIONS = 200  # individual log lines; the REJECTED table holds every one
 BATCH = 20000  # features per addFeatures call, between cancel checks
 
-# The sample points' fields in order: (name, QGIS type, how the samples' column becomes values). CONTRACT's fields
-# keep their order; unit, lab_township and source_row follow, and flag (NULL, or "implausible": a value far above
-# any published WBE value, core.values.PLAUSIBLE_MAX) comes last. Kinds: text; text_or_null ("" is NULL); date
-# (ISO text, "" is NULL); number (NaN is NULL); bool; int.
-SAMPLE_FIELDS = (
-    ("site_id", FIELD_STRING, "text"),
-    ("sample_date", FIELD_DATE, "date"),
-    ("round", FIELD_STRING, "text"),
-    ("medium", FIELD_STRING, "text"),
-    ("compound", FIELD_STRING, "text"),
-    ("concentration", FIELD_DOUBLE, "number"),
-    ("detected", FIELD_BOOL, "bool"),
-    ("lod", FIELD_DOUBLE, "number"),
-    ("raw_value", FIELD_STRING, "text"),
-    ("unit", FIELD_STRING, "text"),
-    ("lab_township", FIELD_STRING, "text_or_null"),
-    ("source_row", FIELD_INT, "int"),
-    ("flag", FIELD_STRING, "text_or_null"),
-)
-CSV_TEXT_COLUMNS = tuple(name for name, kind, _how in SAMPLE_FIELDS if kind == FIELD_STRING)
+# The sample points' fields in order. CONTRACT's fields keep their order; unit, lab_township and source_row follow,
+# and flag comes last: NULL, or "implausible" for a value far above any published WBE value (core.labtable.IMPLAUSIBLE,
+# above core.values.PLAUSIBLE_MAX).
+_AS_CONTRACT_LISTS = ("site_id", "sample_date", "round", "medium", "compound", "concentration", "detected", "lod", "raw_value")
+SAMPLE_FIELDS = (*_AS_CONTRACT_LISTS, "unit", "lab_township", "source_row", "flag")
+# How each column becomes field values; the others are text. text_or_null: "" is NULL; date: ISO text, "" is NULL;
+# number: NaN is NULL.
+_HOW = {"sample_date": "date", "concentration": "number", "lod": "number", "detected": "bool", "source_row": "int"}
+_HOW.update(dict.fromkeys(("lab_township", "flag"), "text_or_null"))
+_QGIS_TYPE = {"date": FIELD_DATE, "number": FIELD_DOUBLE, "bool": FIELD_BOOL, "int": FIELD_INT}  # text: FIELD_STRING
+CSV_TEXT_COLUMNS = tuple(name for name in SAMPLE_FIELDS if _HOW.get(name, "text").startswith("text"))
 
 
 def sample_fields() -> QgsFields:
     """The sample points' fields. Text fields have no width: with one, QGIS's memory and OGR sinks refuse a
     feature whose site, compound or raw value is longer (it was counted as imported but never written)."""
     fields = QgsFields()
-    for name, kind, _how in SAMPLE_FIELDS:
-        fields.append(QgsField(name, kind, len=0))
+    for name in SAMPLE_FIELDS:
+        fields.append(QgsField(name, _QGIS_TYPE.get(_HOW.get(name, "text"), FIELD_STRING), len=0))
     return fields
 
 
@@ -111,8 +102,8 @@ def sample_columns(samples: pd.DataFrame, text=_text_column) -> list[list]:
     ``text`` (plain str for the bulk GeoPackage writer, shared QVariants for QGIS features), "" dates and
     townships and flags as NULL, NaN numbers as NULL."""
     columns = []
-    for name, _kind, how in SAMPLE_FIELDS:
-        values = samples[name]
+    for name in SAMPLE_FIELDS:
+        values, how = samples[name], _HOW.get(name, "text")
         if how == "number":
             columns.append(_nullable(values.to_numpy(dtype=float)))
         elif how == "bool":
@@ -256,23 +247,33 @@ def write_samples(sink, samples: pd.DataFrame, feedback) -> bool:
     columns = zip(*sample_columns(samples, _variant_column))
     geometries = _shared_points(samples["x"].to_numpy(dtype=float), samples["y"].to_numpy(dtype=float))
     with _no_cyclic_gc():
-        return _add_features(sink, columns, geometries, len(samples), feedback)
+        features = _sample_features(columns, geometries)
+        return _add_features(sink, features, len(samples), feedback, lambda fraction: feedback.setProgress(30 + 60.0 * fraction))
 
 
-def _add_features(sink, columns, geometries, n, feedback) -> bool:
-    batch = []
-    for i, (attributes, geometry) in enumerate(zip(columns, geometries)):
+def _sample_features(columns, geometries):
+    for attributes, geometry in zip(columns, geometries):
         # No fields on the feature: the sink knows them, and copying them per feature costs ~15%.
         feature = QgsFeature()
         feature.setAttributes(list(attributes))
         feature.setGeometry(geometry)
+        yield feature
+
+
+def _add_features(sink, features, n: int, feedback, progress: Callable[[float], None] | None = None) -> bool:
+    """``features`` added to ``sink`` BATCH at a time (a SafeSink: it raises when one is refused), with a cancel
+    check and ``progress(fraction done)`` after each batch; False when canceled."""
+    batch, added = [], 0
+    for feature in features:
         batch.append(feature)
         if len(batch) == BATCH:
-            sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)  # a SafeSink: raises when refused
+            sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
+            added += len(batch)
             batch = []
             if feedback.isCanceled():
                 return False
-            feedback.setProgress(30 + 60.0 * (i + 1) / max(n, 1))
+            if progress is not None:
+                progress(added / max(n, 1))
     if batch:
         sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
     return not feedback.isCanceled()
@@ -281,66 +282,60 @@ def _add_features(sink, columns, geometries, n, feedback) -> bool:
 def write_samples_bulk(target, samples: pd.DataFrame, feedback) -> str:
     """The samples straight into the GeoPackage layer the sink created: "written", "canceled" (the layer
     removed), or "failed" (rolled back, the layer removed, a warning logged: the caller writes through QGIS)."""
-    try:
-        bulk_writer.write_points(
+    outcome, error = bulk_writer.fill_or_discard(
+        target,
+        lambda: bulk_writer.write_points(
             target,
             sample_columns(samples),
             samples["x"].to_numpy(dtype=float),
             samples["y"].to_numpy(dtype=float),
             progress=lambda fraction: feedback.setProgress(30 + 60.0 * fraction),
             canceled=feedback.isCanceled,
-        )
-    except bulk_writer.BulkCanceledError:
-        bulk_writer.discard_layer(target)
-        return "canceled"
-    except (sqlite3.Error, OSError, MemoryError) as error:
-        bulk_writer.discard_layer(target)
-        if "full" in str(error).lower() or isinstance(error, OSError):
-            # A full disk fails the feature-by-feature path too: say so now.
-            raise QgsProcessingException(
-                tr("Could not write the samples to “{path}”: {error}. Nothing was kept.").format(path=target.path, error=error)
-            ) from error
+        ),
+    )
+    if error is not None and ("full" in str(error).lower() or isinstance(error, OSError)):
+        # A full disk fails the feature-by-feature path too: say so now.
+        raise QgsProcessingException(
+            tr("Could not write the samples to “{path}”: {error}. Nothing was kept.").format(path=target.path, error=error)
+        ) from error
+    if error is not None:
         feedback.pushWarning(
             tr("Writing the samples to “{path}” in one go failed ({error}); writing them feature by feature instead.").format(
                 path=target.path, error=error
             )
         )
-        return "failed"
-    return "written"
+    return outcome
+
+
+def _rejected_features(rejected: pd.DataFrame, csv: bool):
+    fields = rejected_fields()
+    clean = neutralise if csv else (lambda text: text)
+    for row in rejected.itertuples(index=False):
+        detail = getattr(row, "detail", "") or ""
+        reason = reason_text(row.reason_code, row.column, row.value, detail)
+        feature = QgsFeature(fields)
+        feature.setAttributes(
+            [
+                int(row.source_row),
+                clean(reason[:254]),
+                row.reason_code,
+                clean(str(row.column)[:80]),
+                clean(str(row.value)[:254]),
+                clean(row.raw_row[:1000]),
+                clean(detail[:254]),
+            ]
+        )
+        yield feature
 
 
 def write_rejected(sink, rejected: pd.DataFrame, path: str, feedback, csv: bool) -> bool:
-    """The rejected records logged (the first LOGGED_REJECTIONS) and written to ``sink`` when given, text
-    neutralised for a CSV; False when canceled."""
-    fields = rejected_fields()
-    batch = []
-    clean = neutralise if csv else (lambda text: text)
-    for i, row in enumerate(rejected.itertuples(index=False)):
-        detail = getattr(row, "detail", "") or ""
-        reason = reason_text(row.reason_code, row.column, row.value, detail)
-        if i < LOGGED_REJECTIONS:
-            feedback.reportError(record_message(path, int(row.source_row), row.column, reason))
-        if sink is not None:
-            feature = QgsFeature(fields)
-            feature.setAttributes(
-                [
-                    int(row.source_row),
-                    clean(reason[:254]),
-                    row.reason_code,
-                    clean(str(row.column)[:80]),
-                    clean(str(row.value)[:254]),
-                    clean(row.raw_row[:1000]),
-                    clean(detail[:254]),
-                ]
-            )
-            batch.append(feature)
-            if len(batch) == BATCH:
-                sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)  # a SafeSink: raises when refused
-                batch = []
-                if feedback.isCanceled():
-                    return False
-    if batch:
-        sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
+    """The rejected records logged (the first LOGGED_REJECTIONS, then a count by reason) and written to ``sink``
+    when given, text neutralised for a CSV; False when canceled."""
+    for row in rejected.head(LOGGED_REJECTIONS).itertuples(index=False):
+        reason = reason_text(row.reason_code, row.column, row.value, getattr(row, "detail", "") or "")
+        feedback.reportError(record_message(path, int(row.source_row), row.column, reason))
+    if sink is not None and not _add_features(sink, _rejected_features(rejected, csv), len(rejected), feedback):
+        return False
     if feedback.isCanceled():
         return False
     if len(rejected) > LOGGED_REJECTIONS:
