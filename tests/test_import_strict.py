@@ -8,7 +8,6 @@ here independently of the plugin (sign, digits, one decimal point, exponent).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 
@@ -16,27 +15,16 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from labkit import HEAD, reasons, run
 
 from wbe_surveillance.core import labtable as lt
 from wbe_surveillance.core.compounds import CompoundTable
 from wbe_surveillance.core.values import PLAUSIBLE_MAX, WATER, normalise_round, parse_unit
 
-TODAY = dt.date(2025, 1, 1)
-HEAD = ["site", "lon", "lat", "date", "compound", "concentration", "unit"]
-
 
 @pytest.fixture(scope="module")
 def table():
     return CompoundTable.load()
-
-
-def run(rows, table, **options):
-    options.setdefault("today", TODAY)
-    return lt.import_rows(rows, table, **options)
-
-
-def reasons(result):
-    return dict(zip(result.rejected["source_row"], result.rejected["reason_code"]))
 
 
 def row(value, compound="METH", date="2024-03-05", site="A", unit="ng/L"):
