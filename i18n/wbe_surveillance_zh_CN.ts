@@ -255,26 +255,6 @@
         <translation>污水毒情监测(&amp;W)</translation>
     </message>
     <message>
-        <source>Sample types</source>
-        <translation>样品类型</translation>
-    </message>
-    <message>
-        <source>All water (sewage, influent, effluent, surface water)</source>
-        <translation>全部水样（污水、进水、出水、地表水）</translation>
-    </message>
-    <message>
-        <source>Wastewater only (sewage and influent)</source>
-        <translation>仅污水（排污沟与污水厂进水）</translation>
-    </message>
-    <message>
-        <source>Surface water only</source>
-        <translation>仅地表水</translation>
-    </message>
-    <message>
-        <source>Solids (soil, sediment, sludge)</source>
-        <translation>固体样品（土壤、沉积物、污泥）</translation>
-    </message>
-    <message>
         <source>Township statistics</source>
         <translation>乡镇统计</translation>
     </message>
@@ -453,66 +433,6 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
     <message>
         <source>The sites behind township “{name}” change in round {round} (added: {added}; dropped: {dropped}): its change between rounds mixes a change of sites with a change of values. Use the fixed panel option to compare the same sites.</source>
         <translation>乡镇“{name}”的点位在轮次 {round} 发生变化（新增：{added}；减少：{dropped}）：其轮次间的变化混合了点位的变化与数值的变化。请用固定点位选项比较同一批点位。</translation>
-    </message>
-    <message>
-        <source>RSD of sampling</source>
-        <translation>采样相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: below 10% with flow-proportional sampling</source>
-        <translation>Castiglioni 等 2013：按流量比例采样时低于 10%</translation>
-    </message>
-    <message>
-        <source>RSD of chemical analysis</source>
-        <translation>化学分析相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: 6–26% between laboratories</source>
-        <translation>Castiglioni 等 2013：实验室间 6–26%</translation>
-    </message>
-    <message>
-        <source>RSD of the daily flow</source>
-        <translation>日流量相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)</source>
-        <translation>Castiglioni 等 2013；Mathieu 等 2011（未核实）</translation>
-    </message>
-    <message>
-        <source>RSD of the population served</source>
-        <translation>服务人口相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: methods differ by 7–55%</source>
-        <translation>Castiglioni 等 2013：不同方法相差 7–55%</translation>
-    </message>
-    <message>
-        <source>RSD of the excretion factor</source>
-        <translation>排泄率相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: 26% for cocaine</source>
-        <translation>Castiglioni 等 2013：可卡因为 26%</translation>
-    </message>
-    <message>
-        <source>RSD of sampling for grab samples</source>
-        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
-        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
-    </message>
-    <message>
-        <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
-        <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
-    </message>
-    <message>
-        <source>Monte Carlo draws</source>
-        <translation>蒙特卡罗抽样次数</translation>
-    </message>
-    <message>
-        <source>Random seed</source>
-        <translation>随机种子</translation>
     </message>
     <message>
         <source>The correction factor table “{path}” lacks the columns {columns}.</source>
@@ -811,22 +731,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>“{name}”的权重为负数。</translation>
     </message>
     <message>
-        <source>Head/tail breaks</source>
-        <translation>头尾断裂法</translation>
-    </message>
-    <message>
-        <source>Mean and standard deviation</source>
-        <translation>均值与标准差</translation>
-    </message>
-    <message>
-        <source>Ratio to the county median of the same round</source>
-        <translation>与同一轮次全县中位数之比</translation>
-    </message>
-    <message>
-        <source>Ratio to the county median of a baseline round</source>
-        <translation>与基准轮次全县中位数之比</translation>
-    </message>
-    <message>
         <source>The field “{field}” of “{layer}” has only {distinct} distinct value(s): a relative classification cannot separate the townships, so none is given a class. Use fixed thresholds, or choose another field or round.</source>
         <translation>“{layer}”的字段“{field}”只有 {distinct} 个不同的值：相对分级无法区分各乡镇，因此不给任何乡镇分级。请使用固定阈值，或换一个字段或轮次。</translation>
     </message>
@@ -849,14 +753,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
     <message>
         <source>The baseline round “{round}” is not in “{layer}”.</source>
         <translation>基准轮次“{round}”不在“{layer}”中。</translation>
-    </message>
-    <message>
-        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
-        <translation>固定阈值：第 1、2 级的上限</translation>
-    </message>
-    <message>
-        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
-        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
     </message>
     <message>
         <source>Classify severity</source>
@@ -1763,18 +1659,6 @@ The layer's own style is used; a layer with a severity field but another style g
         <translation>未分析（无值或无几何）</translation>
     </message>
     <message>
-        <source>Neighbours</source>
-        <translation>邻居定义</translation>
-    </message>
-    <message>
-        <source>Queen contiguity (polygons)</source>
-        <translation>Queen 邻接（面要素）</translation>
-    </message>
-    <message>
-        <source>Fixed distance band</source>
-        <translation>固定距离带</translation>
-    </message>
-    <message>
         <source>K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.</source>
         <translation>K = {k} 个邻居需要多于 {k} 个有值的要素；“{layer}”只有 {n} 个。</translation>
     </message>
@@ -1849,6 +1733,10 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
     <message>
         <source>Permutations (0: analytic p-values only)</source>
         <translation>置换次数（0：只用解析 p 值）</translation>
+    </message>
+    <message>
+        <source>Random seed</source>
+        <translation>随机种子</translation>
     </message>
     <message>
         <source>False discovery rate correction (FDR)</source>
@@ -1967,28 +1855,40 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
         <translation>该图层包含 {n} 个轮次（字段“round”）：同一乡镇每个轮次出现一次，会与自己互为邻居。请每次只分析一个轮次（筛选图层，或只汇总一个轮次）。</translation>
     </message>
     <message>
-        <source>“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.</source>
-        <translation>“{output}”写入了 {expected} 行，但只存有 {found} 行：磁盘可能已满或文件已损坏。该输出已删除。</translation>
+        <source>Compound “{name}” is not in the name table; kept as written ({n} rows).</source>
+        <translation>物质“{name}”不在名称表中，按原样保留（{n} 行）。</translation>
     </message>
     <message>
-        <source>Coordinates are in</source>
-        <translation>坐标所用坐标系</translation>
+        <source>Sample type “{name}” is not known; kept as written, its kind taken from the unit ({n} rows).</source>
+        <translation>样品类型“{name}”无法识别，按原样保留，水样或固体按单位判断（{n} 行）。</translation>
     </message>
     <message>
-        <source>WGS84 (GPS)</source>
-        <translation>WGS84（GPS）</translation>
+        <source>{n} rows give no unit: ng/L assumed for water and ng/g for solids.</source>
+        <translation>{n} 行没有单位：水样按 ng/L、固体按 ng/g 处理。</translation>
     </message>
     <message>
-        <source>CGCS2000</source>
-        <translation>CGCS2000</translation>
+        <source>{n} rows give no sample type: sewage assumed.</source>
+        <translation>{n} 行没有样品类型：按污水处理。</translation>
     </message>
     <message>
-        <source>GCJ-02 (Gaode/Tencent maps)</source>
-        <translation>GCJ-02（高德／腾讯地图）</translation>
+        <source>{n} values of 0 read as below the limit.</source>
+        <translation>{n} 个数值为 0，按低于检出限处理。</translation>
     </message>
     <message>
-        <source>BD-09 (Baidu maps)</source>
-        <translation>BD-09（百度地图）</translation>
+        <source>{n} rows took their coordinates from the sites table.</source>
+        <translation>{n} 行的坐标取自点位表。</translation>
+    </message>
+    <message>
+        <source>Coordinates converted from {datum} to WGS84.</source>
+        <translation>坐标已由 {datum} 转换为 WGS84。</translation>
+    </message>
+    <message>
+        <source>The coordinates are projected ({crs}); DATUM is ignored.</source>
+        <translation>坐标为投影坐标（{crs}），忽略 DATUM 参数。</translation>
+    </message>
+    <message>
+        <source>Rows read: {read}; imported: {ok}; rejected: {bad}.</source>
+        <translation>读取 {read} 行；导入 {ok} 行；拒绝 {bad} 行。</translation>
     </message>
     <message>
         <source>Import lab results</source>
@@ -2031,10 +1931,10 @@ STORE (optional) appends the samples to a survey GeoPackage: importing the same 
 STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导入两次不会重复添加；已存样品的数值有变化时只报告、不覆盖（结果 STORE_ADDED、STORE_UNCHANGED、STORE_CHANGED）。STORE_CONNECTION 则按同样规则追加到共享的 PostGIS 监测数据库（已保存的 PostgreSQL 连接）。</translation>
     </message>
     <message>
-        <source>Strict reading: a number is read only when written as a sign, digits, one decimal point and an exponent (12.5, 1.2e3; full-width digits too), so 10², 5 10, 1_000, 1,000, ① and an Excel TRUE are rejected with the reason, never guessed. Also rejected: a row with more cells than the header, a date outside 1677–2262, a value that overflows once converted to ng/L, a detection limit that is not a number or is negative, a cell holding a NUL character; a compound column whose header carries an unknown unit (氯胺酮(ppm)) has every cell rejected as in an unknown unit. Values far above any published wastewater value (1 mg/L, 1 mg/g, 40,000 mg/day/1000) are imported and listed in the log, as are exact zeros when ZERO_IS_NONDETECT is off. Rounds may be years, quarters or months (2024-07, 2024年7月). Population-normalised “cocaine” loads (EMCDDA) are labelled benzoylecgonine, the residue measured; cannabis is THC-COOH.
+        <source>Strict reading: a number is read only when written as a sign, digits, one decimal point and an exponent (12.5, 1.2e3; full-width digits too), so 10², 5 10, 1_000, 1,000, ① and an Excel TRUE are rejected with the reason, never guessed. Also rejected: a row with more cells than the header, a date outside 1677–2262, a value that overflows once converted to ng/L, a detection limit that is not a number or is negative, a cell holding a NUL character; a compound column whose header carries an unknown unit (氯胺酮(ppm)) has every cell rejected as in an unknown unit. Values far above any published wastewater value (1 mg/L, 1 mg/g, 40,000 mg/day/1000) are imported with flag = implausible (the last field of the samples, NULL for every other sample) and listed in the log, as are exact zeros when ZERO_IS_NONDETECT is off. Rounds may be years, quarters or months (2024-07, 2024年7月). Population-normalised “cocaine” loads (EMCDDA) are labelled benzoylecgonine, the residue measured; cannabis is THC-COOH.
 
 Outputs: every write is checked and the files are read back; a full disk or an unwritable folder is an error. CSV outputs put ' before text that a spreadsheet would run as a formula (=, +, -, @, tab); GeoPackage outputs keep the exact text. A canceled run removes its outputs and leaves the survey store unchanged.</source>
-        <translation>严格读取：只有由正负号、数字、一个小数点和指数组成的写法（12.5、1.2e3；也可用全角数字）才读作数值，因此 10²、5 10、1_000、1,000、① 以及 Excel 的 TRUE 都会连同原因被拒收，绝不猜测。以下情况也会被拒收：单元格多于表头的行、1677–2262 年以外的日期、换算为 ng/L 后溢出的数值、不是数字或为负数的检出限、含 NUL 字符的单元格；表头带有未知单位的物质列（如 氯胺酮(ppm)）的每个单元格均按未知单位拒收。远高于任何已发表污水数据的数值（1 mg/L、1 mg/g、40,000 mg/天/千人）照常导入并在日志中列出；未开启 ZERO_IS_NONDETECT 时恰为 0 的数值也会列出。轮次可以是年、季度或月（2024-07、2024年7月）。人口归一化的“cocaine”负荷（EMCDDA）标记为实际测定的残留物苯甲酰爱康宁；大麻记为 THC-COOH。
+        <translation>严格读取：只有由正负号、数字、一个小数点和指数组成的写法（12.5、1.2e3；也可用全角数字）才读作数值，因此 10²、5 10、1_000、1,000、① 以及 Excel 的 TRUE 都会连同原因被拒收，绝不猜测。以下情况也会被拒收：单元格多于表头的行、1677–2262 年以外的日期、换算为 ng/L 后溢出的数值、不是数字或为负数的检出限、含 NUL 字符的单元格；表头带有未知单位的物质列（如 氯胺酮(ppm)）的每个单元格均按未知单位拒收。远高于任何已发表污水数据的数值（1 mg/L、1 mg/g、40,000 mg/天/千人）照常导入，其 flag 字段为 implausible（样品图层的最后一个字段，其余样品为 NULL），并在日志中列出；未开启 ZERO_IS_NONDETECT 时恰为 0 的数值也会列出。轮次可以是年、季度或月（2024-07、2024年7月）。人口归一化的“cocaine”负荷（EMCDDA）标记为实际测定的残留物苯甲酰爱康宁；大麻记为 THC-COOH。
 
 输出：每次写入都会检查，写完后回读文件核对；磁盘已满或文件夹不可写均报错。CSV 输出中，电子表格会当作公式执行的文本（以 =、+、-、@、制表符开头）前加 '；GeoPackage 输出保留原文。取消的运行会删除已生成的输出，调查库保持不变。</translation>
     </message>
@@ -2175,42 +2075,6 @@ Outputs: every write is checked and the files are read back; a full disk or an u
         <translation>未使用的列：{columns}</translation>
     </message>
     <message>
-        <source>Compound “{name}” is not in the name table; kept as written ({n} rows).</source>
-        <translation>物质“{name}”不在名称表中，按原样保留（{n} 行）。</translation>
-    </message>
-    <message>
-        <source>Sample type “{name}” is not known; kept as written, its kind taken from the unit ({n} rows).</source>
-        <translation>样品类型“{name}”无法识别，按原样保留，水样或固体按单位判断（{n} 行）。</translation>
-    </message>
-    <message>
-        <source>{n} rows give no unit: ng/L assumed for water and ng/g for solids.</source>
-        <translation>{n} 行没有单位：水样按 ng/L、固体按 ng/g 处理。</translation>
-    </message>
-    <message>
-        <source>{n} rows give no sample type: sewage assumed.</source>
-        <translation>{n} 行没有样品类型：按污水处理。</translation>
-    </message>
-    <message>
-        <source>{n} values of 0 read as below the limit.</source>
-        <translation>{n} 个数值为 0，按低于检出限处理。</translation>
-    </message>
-    <message>
-        <source>{n} rows took their coordinates from the sites table.</source>
-        <translation>{n} 行的坐标取自点位表。</translation>
-    </message>
-    <message>
-        <source>Coordinates converted from {datum} to WGS84.</source>
-        <translation>坐标已由 {datum} 转换为 WGS84。</translation>
-    </message>
-    <message>
-        <source>The coordinates are projected ({crs}); DATUM is ignored.</source>
-        <translation>坐标为投影坐标（{crs}），忽略 DATUM 参数。</translation>
-    </message>
-    <message>
-        <source>Rows read: {read}; imported: {ok}; rejected: {bad}.</source>
-        <translation>读取 {read} 行；导入 {ok} 行；拒绝 {bad} 行。</translation>
-    </message>
-    <message>
         <source>Canceled: the outputs made so far were removed, and no survey store was changed.</source>
         <translation>已取消：已生成的输出已删除，调查库未作任何改动。</translation>
     </message>
@@ -2227,8 +2091,8 @@ Outputs: every write is checked and the files are read back; a full disk or an u
         <translation>{n} 条“cocaine”负荷（mg/天/千人）已标记为苯甲酰爱康宁：EMCDDA 的可卡因负荷是按实际测定的残留物苯甲酰爱康宁给出的，反推计算按残留物查找校正系数。</translation>
     </message>
     <message>
-        <source>{n} values are far above any published wastewater value and were imported, flagged here: check them with the lab (bounds: 1,000,000 ng/L, over 1,000× the highest Chinese city value; 1,000,000 ng/g; 40,000 mg/day/1000, 10× the highest EMCDDA 2011–2022 day).</source>
-        <translation>有 {n} 个数值远高于任何已发表的污水数据，已导入并在此标出：请与实验室核实（上限：1,000,000 ng/L，超过中国城市最高值的 1,000 倍；1,000,000 ng/g；40,000 mg/天/千人，为 EMCDDA 2011–2022 年单日最高值的 10 倍）。</translation>
+        <source>{n} values are far above any published wastewater value and were imported with flag = implausible in the samples (NULL for every other sample), listed here: check them with the lab (bounds: 1,000,000 ng/L, over 1,000× the highest Chinese city value; 1,000,000 ng/g; 40,000 mg/day/1000, 10× the highest EMCDDA 2011–2022 day).</source>
+        <translation>有 {n} 个数值远高于任何已发表的污水数据，已导入，样品的 flag 字段为 implausible（其余样品为 NULL），在此列出：请与实验室核实（上限：1,000,000 ng/L，超过中国城市最高值的 1,000 倍；1,000,000 ng/g；40,000 mg/天/千人，为 EMCDDA 2011–2022 年单日最高值的 10 倍）。</translation>
     </message>
     <message>
         <source>Row {row}: {compound} {value:g} {unit} (above {bound:g} {unit}).</source>
@@ -2253,22 +2117,6 @@ Outputs: every write is checked and the files are read back; a full disk or an u
     <message>
         <source>{n} duplicate groups had copies with different values; the first copy of each was kept (DUPLICATES). The rejected table names the row kept for every copy left out.</source>
         <translation>有 {n} 组重复记录的数值互不相同；每组保留了第一条（DUPLICATES）。拒收表中对每条被舍弃的记录都注明了所保留的行。</translation>
-    </message>
-    <message>
-        <source>Could not write the samples to “{path}”: {error}. Nothing was kept.</source>
-        <translation>无法把样品写入“{path}”：{error}。未保留任何内容。</translation>
-    </message>
-    <message>
-        <source>Writing the samples to “{path}” in one go failed ({error}); writing them feature by feature instead.</source>
-        <translation>一次性写入样品到“{path}”失败（{error}），改为逐个要素写入。</translation>
-    </message>
-    <message>
-        <source>… and {n} more rows not imported; the rejected table lists every one.</source>
-        <translation>……另有 {n} 行未导入，详见“未导入的行”表。</translation>
-    </message>
-    <message>
-        <source>Rejected by reason: {summary}</source>
-        <translation>未导入原因统计：{summary}</translation>
     </message>
     <message>
         <source>Canceled while appending to the survey store “{path}”: the store is unchanged.</source>
@@ -3811,38 +3659,6 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
         <translation>化验结果表中没有所选样品类型的“{compound}”样品。</translation>
     </message>
     <message>
-        <source>Value for forward direction</source>
-        <translation>正向取值</translation>
-    </message>
-    <message>
-        <source>Value for backward direction</source>
-        <translation>反向取值</translation>
-    </message>
-    <message>
-        <source>Value for both directions</source>
-        <translation>双向取值</translation>
-    </message>
-    <message>
-        <source>Default direction</source>
-        <translation>默认方向</translation>
-    </message>
-    <message>
-        <source>Forward direction</source>
-        <translation>正向</translation>
-    </message>
-    <message>
-        <source>Backward direction</source>
-        <translation>反向</translation>
-    </message>
-    <message>
-        <source>Both directions</source>
-        <translation>双向</translation>
-    </message>
-    <message>
-        <source>Topology tolerance (metres)</source>
-        <translation>拓扑容差（米）</translation>
-    </message>
-    <message>
         <source>Trace the source along the drainage network</source>
         <translation>沿排水管网溯源</translation>
     </message>
@@ -4179,24 +3995,8 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>现场工作</translation>
     </message>
     <message>
-        <source>How a sample reported below the detection limit enters the statistics. The default, LOD/2, is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 under the limit-based policies, and the log says how many.</source>
-        <translation>低于检出限的样品如何计入统计。默认 LOD/2，为美国 CDC 国家污水监测系统（NWSS）的做法；EMCDDA 数据按零计。化验室未给出检出限的未检出样品，在基于检出限的规则下按 0 计，日志中会给出数量。</translation>
-    </message>
-    <message>
-        <source>Township field of the samples</source>
-        <translation>样品的乡镇字段</translation>
-    </message>
-    <message>
         <source>The layer “{layer}” has no field {fields}. It needs the fields written by “Import lab results”: {needed}.</source>
         <translation>图层“{layer}”缺少字段 {fields}。它需要“导入化验结果”写出的字段：{needed}。</translation>
-    </message>
-    <message>
-        <source>Unit of values where the table has no unit field</source>
-        <translation>表中没有单位字段时数值的单位</translation>
-    </message>
-    <message>
-        <source>Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). Values in different units are never averaged: a table holding several units is refused, naming them.</source>
-        <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
     </message>
     <message>
         <source>The Wastewater drug surveillance tools need the Python package(s) {names}, which this QGIS installation does not include; they stay unavailable until these are installed. Debian or Ubuntu: sudo apt install {debs}. Windows: the standalone QGIS installer includes them; with the OSGeo4W network installer, run it again (Advanced Install) and add {debs}. macOS and other installs: install {names} with pip into the Python that QGIS runs. Then restart QGIS.</source>
@@ -4213,6 +4013,26 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Could not write to “{output}”: the disk may be full or the file not writable. {error}</source>
         <translation>无法写入“{output}”：磁盘可能已满或文件不可写。{error}</translation>
+    </message>
+    <message>
+        <source>“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.</source>
+        <translation>“{output}”写入了 {expected} 行，但只存有 {found} 行：磁盘可能已满或文件已损坏。该输出已删除。</translation>
+    </message>
+    <message>
+        <source>Could not write the samples to “{path}”: {error}. Nothing was kept.</source>
+        <translation>无法把样品写入“{path}”：{error}。未保留任何内容。</translation>
+    </message>
+    <message>
+        <source>Writing the samples to “{path}” in one go failed ({error}); writing them feature by feature instead.</source>
+        <translation>一次性写入样品到“{path}”失败（{error}），改为逐个要素写入。</translation>
+    </message>
+    <message>
+        <source>… and {n} more rows not imported; the rejected table lists every one.</source>
+        <translation>……另有 {n} 行未导入，详见“未导入的行”表。</translation>
+    </message>
+    <message>
+        <source>Rejected by reason: {summary}</source>
+        <translation>未导入原因统计：{summary}</translation>
     </message>
     <message>
         <source>The output “{label}” is the folder “{path}”, not a file. Give a file name, for example “{example}”.</source>
@@ -4581,6 +4401,186 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Trend by township</source>
         <translation>各乡镇趋势</translation>
+    </message>
+    <message>
+        <source>How a sample reported below the detection limit enters the statistics. The default, LOD/2, is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 under the limit-based policies, and the log says how many.</source>
+        <translation>低于检出限的样品如何计入统计。默认 LOD/2，为美国 CDC 国家污水监测系统（NWSS）的做法；EMCDDA 数据按零计。化验室未给出检出限的未检出样品，在基于检出限的规则下按 0 计，日志中会给出数量。</translation>
+    </message>
+    <message>
+        <source>Township field of the samples</source>
+        <translation>样品的乡镇字段</translation>
+    </message>
+    <message>
+        <source>Unit of values where the table has no unit field</source>
+        <translation>表中没有单位字段时数值的单位</translation>
+    </message>
+    <message>
+        <source>Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). Values in different units are never averaged: a table holding several units is refused, naming them.</source>
+        <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
+    </message>
+    <message>
+        <source>Sample types</source>
+        <translation>样品类型</translation>
+    </message>
+    <message>
+        <source>All water (sewage, influent, effluent, surface water)</source>
+        <translation>全部水样（污水、进水、出水、地表水）</translation>
+    </message>
+    <message>
+        <source>Wastewater only (sewage and influent)</source>
+        <translation>仅污水（排污沟与污水厂进水）</translation>
+    </message>
+    <message>
+        <source>Surface water only</source>
+        <translation>仅地表水</translation>
+    </message>
+    <message>
+        <source>Solids (soil, sediment, sludge)</source>
+        <translation>固体样品（土壤、沉积物、污泥）</translation>
+    </message>
+    <message>
+        <source>Head/tail breaks</source>
+        <translation>头尾断裂法</translation>
+    </message>
+    <message>
+        <source>Mean and standard deviation</source>
+        <translation>均值与标准差</translation>
+    </message>
+    <message>
+        <source>Ratio to the county median of the same round</source>
+        <translation>与同一轮次全县中位数之比</translation>
+    </message>
+    <message>
+        <source>Ratio to the county median of a baseline round</source>
+        <translation>与基准轮次全县中位数之比</translation>
+    </message>
+    <message>
+        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
+        <translation>固定阈值：第 1、2 级的上限</translation>
+    </message>
+    <message>
+        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
+        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
+    </message>
+    <message>
+        <source>Coordinates are in</source>
+        <translation>坐标所用坐标系</translation>
+    </message>
+    <message>
+        <source>WGS84 (GPS)</source>
+        <translation>WGS84（GPS）</translation>
+    </message>
+    <message>
+        <source>CGCS2000</source>
+        <translation>CGCS2000</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (Gaode/Tencent maps)</source>
+        <translation>GCJ-02（高德／腾讯地图）</translation>
+    </message>
+    <message>
+        <source>BD-09 (Baidu maps)</source>
+        <translation>BD-09（百度地图）</translation>
+    </message>
+    <message>
+        <source>RSD of sampling</source>
+        <translation>采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: below 10% with flow-proportional sampling</source>
+        <translation>Castiglioni 等 2013：按流量比例采样时低于 10%</translation>
+    </message>
+    <message>
+        <source>RSD of chemical analysis</source>
+        <translation>化学分析相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: 6–26% between laboratories</source>
+        <translation>Castiglioni 等 2013：实验室间 6–26%</translation>
+    </message>
+    <message>
+        <source>RSD of the daily flow</source>
+        <translation>日流量相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)</source>
+        <translation>Castiglioni 等 2013；Mathieu 等 2011（未核实）</translation>
+    </message>
+    <message>
+        <source>RSD of the population served</source>
+        <translation>服务人口相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: methods differ by 7–55%</source>
+        <translation>Castiglioni 等 2013：不同方法相差 7–55%</translation>
+    </message>
+    <message>
+        <source>RSD of the excretion factor</source>
+        <translation>排泄率相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: 26% for cocaine</source>
+        <translation>Castiglioni 等 2013：可卡因为 26%</translation>
+    </message>
+    <message>
+        <source>RSD of sampling for grab samples</source>
+        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
+        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
+    </message>
+    <message>
+        <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
+        <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
+    </message>
+    <message>
+        <source>Monte Carlo draws</source>
+        <translation>蒙特卡罗抽样次数</translation>
+    </message>
+    <message>
+        <source>Neighbours</source>
+        <translation>邻居定义</translation>
+    </message>
+    <message>
+        <source>Queen contiguity (polygons)</source>
+        <translation>Queen 邻接（面要素）</translation>
+    </message>
+    <message>
+        <source>Fixed distance band</source>
+        <translation>固定距离带</translation>
+    </message>
+    <message>
+        <source>Value for forward direction</source>
+        <translation>正向取值</translation>
+    </message>
+    <message>
+        <source>Value for backward direction</source>
+        <translation>反向取值</translation>
+    </message>
+    <message>
+        <source>Value for both directions</source>
+        <translation>双向取值</translation>
+    </message>
+    <message>
+        <source>Default direction</source>
+        <translation>默认方向</translation>
+    </message>
+    <message>
+        <source>Forward direction</source>
+        <translation>正向</translation>
+    </message>
+    <message>
+        <source>Backward direction</source>
+        <translation>反向</translation>
+    </message>
+    <message>
+        <source>Both directions</source>
+        <translation>双向</translation>
+    </message>
+    <message>
+        <source>Topology tolerance (metres)</source>
+        <translation>拓扑容差（米）</translation>
     </message>
     <message>
         <source>hot spot</source>

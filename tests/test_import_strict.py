@@ -104,6 +104,9 @@ def test_non_finite_after_conversion_rejected_and_implausible_flagged(table):
     assert high["source_row"].tolist() == [3, 4]
     assert high["value"].tolist() == [1e308, 2e6] and set(high["bound"]) == {PLAUSIBLE_MAX[WATER]} == {1e6}
     assert high["compound"].tolist() == ["ketamine", "amphetamine"]
+    # The samples carry the same verdict in their flag column ("" for a plausible value).
+    flags = dict(zip(result.samples["source_row"].tolist(), result.samples["flag"].astype(str).tolist()))
+    assert flags == {3: lt.IMPLAUSIBLE, 4: lt.IMPLAUSIBLE, 5: ""} and lt.IMPLAUSIBLE == "implausible"
 
 
 def test_bad_or_negative_lod_rejected_dash_means_none(table):

@@ -186,7 +186,8 @@ class ImportLabResults(WbeAlgorithm):
                 "Also rejected: a row with more cells than the header, a date outside 1677–2262, a value that overflows once converted "
                 "to ng/L, a detection limit that is not a number or is negative, a cell holding a NUL character; a compound column "
                 "whose header carries an unknown unit (氯胺酮(ppm)) has every cell rejected as in an unknown unit. Values far above any "
-                "published wastewater value (1 mg/L, 1 mg/g, 40,000 mg/day/1000) are imported and listed in the log, as are exact "
+                "published wastewater value (1 mg/L, 1 mg/g, 40,000 mg/day/1000) are imported with flag = implausible (the last "
+                "field of the samples, NULL for every other sample) and listed in the log, as are exact "
                 "zeros when ZERO_IS_NONDETECT is off. Rounds may be years, quarters or months (2024-07, 2024年7月). Population-"
                 "normalised “cocaine” loads (EMCDDA) are labelled benzoylecgonine, the residue measured; cannabis is THC-COOH.\n\n"
                 "Outputs: every write is checked and the files are read back; a full disk or an unwritable folder is an error. CSV "
@@ -571,7 +572,8 @@ class ImportLabResults(WbeAlgorithm):
         if len(high):
             feedback.pushWarning(
                 tr(
-                    "{n} values are far above any published wastewater value and were imported, flagged here: check them with "
+                    "{n} values are far above any published wastewater value and were imported with flag = implausible in the "
+                    "samples (NULL for every other sample), listed here: check them with "
                     "the lab (bounds: 1,000,000 ng/L, over 1,000× the highest Chinese city value; 1,000,000 ng/g; 40,000 "
                     "mg/day/1000, 10× the highest EMCDDA 2011–2022 day)."
                 ).format(n=len(high))
