@@ -138,6 +138,10 @@ NO_LIMIT_CELLS = frozenset(alias_key(t) for t in ("-", "—", "/", "n/a", "na", 
 
 
 KIND_CODES = (WATER, SOLID, LOAD)
+# The samples' ``flag`` column: "" when the value is fine, IMPLAUSIBLE when it is far above any published WBE
+# value (above PLAUSIBLE_MAX of its kind of unit; issue 14 item 16). The outputs write "" as NULL.
+IMPLAUSIBLE = "implausible"
+FLAGS = ("", IMPLAUSIBLE)
 
 
 def _kind_code(kind: str | None) -> int:
@@ -659,7 +663,8 @@ def import_table(
     # any published one (PLAUSIBLE_MAX): imported, and reported by the caller.
     zero_detected = ok & detected & (values == 0)
     bound = np.array([PLAUSIBLE_MAX[k] for k in KIND_CODES] + [np.inf])[np.where(unit_kind >= 0, unit_kind, len(KIND_CODES))]
-    high = np.flatnonzero(ok & detected & (normal_values > bound))
+    is_high = ok & detected & (normal_values > bound)
+    high = np.flatnonzero(is_high)
     implausible = pd.DataFrame(
         {
             "source_row": source_row[high],
@@ -691,6 +696,7 @@ def import_table(
             "unit": categorical(unit_cat, None),
             "lab_township": categorical(township_cat),
             "source_row": source_row[ok],
+            "flag": _categorical(is_high[ok].astype(np.int8), list(FLAGS)),
             "x": x[ok],
             "y": y[ok],
         }

@@ -1,16 +1,17 @@
 """The survey store: every round's samples in one place, appended to idempotently.
 
-One small interface, ``SurveyStore``, hides where the samples live. ``processing/store_gpkg.py``
-implements it on a GeoPackage; a shared PostGIS database can implement the same four methods later
-(docs/STORE.md). The merge rules live here, as pure functions over data frames, so every backend
-behaves the same:
+One small interface, ``SurveyStore``, hides where the samples live. ``storage/gpkg.py`` implements
+it on a GeoPackage and ``storage/postgis.py`` on a shared PostGIS database (docs/STORE.md). The merge
+rules live here, as pure functions over data frames, so every backend behaves the same:
 
 - a sample is identified by its key: site, sampling date, round, medium and compound;
 - a key the store does not hold is added;
 - a key it holds with the same value (concentration, detected, limit, raw text) is left alone, so
   importing the same file twice adds nothing;
 - a key it holds with a different value is *not* overwritten: it is reported as a change, with the
-  stored and the new value, and the analyst decides.
+  stored and the new value, and the analyst decides;
+- every import is recorded in the store (rows offered, added, unchanged, changed), also one that added
+  nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,17 @@ VALUE = ("concentration", "detected", "lod", "raw_value")
 RELATIVE_TOLERANCE = 1e-9
 
 
+@dataclass
+class ImportRecord:
+    """What ``append`` planned for one import: the rows offered, and those the store already held with
+    the same value (unchanged) or with another value (changed, not overwritten). The store adds how many
+    it wrote when it records the import."""
+
+    offered: int
+    unchanged: int
+    changed: int
+
+
 class SurveyStore(ABC):
     """Where the survey's samples live. Implementations hold no merge logic (see ``append``)."""
 
@@ -40,9 +52,11 @@ class SurveyStore(ABC):
         """The stored samples of these rounds: the KEY and VALUE columns (sample_date as ISO text)."""
 
     @abstractmethod
-    def insert(self, samples: pd.DataFrame) -> int:
-        """Write new samples (the import's columns, with x and y); return how many were written.
-        Must be all or nothing: a failure leaves the store as it was."""
+    def insert(self, samples: pd.DataFrame, record: ImportRecord) -> int:
+        """Write new samples (the import's columns, with x and y) and one row recording the import
+        (``record``, with how many rows were written), also when ``samples`` is empty: every import is
+        recorded, one that added nothing too. Return how many samples were written.
+        Must be all or nothing: a failure leaves the store as it was, samples and record alike."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default does nothing."""
@@ -113,5 +127,6 @@ def append(store: SurveyStore, samples: pd.DataFrame) -> AppendReport:
     rounds = sorted(set(samples["round"].astype(str))) if len(samples) else []
     stored = store.fetch(rounds) if rounds else pd.DataFrame(columns=[*KEY, *VALUE])
     plan = plan_append(stored, samples)
-    added = store.insert(plan.new) if len(plan.new) else 0
+    record = ImportRecord(offered=len(samples), unchanged=plan.unchanged, changed=len(plan.changed))
+    added = store.insert(plan.new, record)  # also with nothing new: the import is recorded all the same
     return AppendReport(added=added, unchanged=plan.unchanged, changed=plan.changed)

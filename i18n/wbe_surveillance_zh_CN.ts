@@ -1839,8 +1839,40 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
         <translation>该图层包含 {n} 个轮次（字段“round”）：同一乡镇每个轮次出现一次，会与自己互为邻居。请每次只分析一个轮次（筛选图层，或只汇总一个轮次）。</translation>
     </message>
     <message>
-        <source>“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.</source>
-        <translation>“{output}”写入了 {expected} 行，但只存有 {found} 行：磁盘可能已满或文件已损坏。该输出已删除。</translation>
+        <source>Compound “{name}” is not in the name table; kept as written ({n} rows).</source>
+        <translation>物质“{name}”不在名称表中，按原样保留（{n} 行）。</translation>
+    </message>
+    <message>
+        <source>Sample type “{name}” is not known; kept as written, its kind taken from the unit ({n} rows).</source>
+        <translation>样品类型“{name}”无法识别，按原样保留，水样或固体按单位判断（{n} 行）。</translation>
+    </message>
+    <message>
+        <source>{n} rows give no unit: ng/L assumed for water and ng/g for solids.</source>
+        <translation>{n} 行没有单位：水样按 ng/L、固体按 ng/g 处理。</translation>
+    </message>
+    <message>
+        <source>{n} rows give no sample type: sewage assumed.</source>
+        <translation>{n} 行没有样品类型：按污水处理。</translation>
+    </message>
+    <message>
+        <source>{n} values of 0 read as below the limit.</source>
+        <translation>{n} 个数值为 0，按低于检出限处理。</translation>
+    </message>
+    <message>
+        <source>{n} rows took their coordinates from the sites table.</source>
+        <translation>{n} 行的坐标取自点位表。</translation>
+    </message>
+    <message>
+        <source>Coordinates converted from {datum} to WGS84.</source>
+        <translation>坐标已由 {datum} 转换为 WGS84。</translation>
+    </message>
+    <message>
+        <source>The coordinates are projected ({crs}); DATUM is ignored.</source>
+        <translation>坐标为投影坐标（{crs}），忽略 DATUM 参数。</translation>
+    </message>
+    <message>
+        <source>Rows read: {read}; imported: {ok}; rejected: {bad}.</source>
+        <translation>读取 {read} 行；导入 {ok} 行；拒绝 {bad} 行。</translation>
     </message>
     <message>
         <source>Import lab results</source>
@@ -1883,10 +1915,10 @@ STORE (optional) appends the samples to a survey GeoPackage: importing the same 
 STORE（可选）将样品追加到监测数据库 GeoPackage：同一文件导入两次不会重复添加；已存样品的数值有变化时只报告、不覆盖（结果 STORE_ADDED、STORE_UNCHANGED、STORE_CHANGED）。STORE_CONNECTION 则按同样规则追加到共享的 PostGIS 监测数据库（已保存的 PostgreSQL 连接）。</translation>
     </message>
     <message>
-        <source>Strict reading: a number is read only when written as a sign, digits, one decimal point and an exponent (12.5, 1.2e3; full-width digits too), so 10², 5 10, 1_000, 1,000, ① and an Excel TRUE are rejected with the reason, never guessed. Also rejected: a row with more cells than the header, a date outside 1677–2262, a value that overflows once converted to ng/L, a detection limit that is not a number or is negative, a cell holding a NUL character; a compound column whose header carries an unknown unit (氯胺酮(ppm)) has every cell rejected as in an unknown unit. Values far above any published wastewater value (1 mg/L, 1 mg/g, 40,000 mg/day/1000) are imported and listed in the log, as are exact zeros when ZERO_IS_NONDETECT is off. Rounds may be years, quarters or months (2024-07, 2024年7月). Population-normalised “cocaine” loads (EMCDDA) are labelled benzoylecgonine, the residue measured; cannabis is THC-COOH.
+        <source>Strict reading: a number is read only when written as a sign, digits, one decimal point and an exponent (12.5, 1.2e3; full-width digits too), so 10², 5 10, 1_000, 1,000, ① and an Excel TRUE are rejected with the reason, never guessed. Also rejected: a row with more cells than the header, a date outside 1677–2262, a value that overflows once converted to ng/L, a detection limit that is not a number or is negative, a cell holding a NUL character; a compound column whose header carries an unknown unit (氯胺酮(ppm)) has every cell rejected as in an unknown unit. Values far above any published wastewater value (1 mg/L, 1 mg/g, 40,000 mg/day/1000) are imported with flag = implausible (the last field of the samples, NULL for every other sample) and listed in the log, as are exact zeros when ZERO_IS_NONDETECT is off. Rounds may be years, quarters or months (2024-07, 2024年7月). Population-normalised “cocaine” loads (EMCDDA) are labelled benzoylecgonine, the residue measured; cannabis is THC-COOH.
 
 Outputs: every write is checked and the files are read back; a full disk or an unwritable folder is an error. CSV outputs put ' before text that a spreadsheet would run as a formula (=, +, -, @, tab); GeoPackage outputs keep the exact text. A canceled run removes its outputs and leaves the survey store unchanged.</source>
-        <translation>严格读取：只有由正负号、数字、一个小数点和指数组成的写法（12.5、1.2e3；也可用全角数字）才读作数值，因此 10²、5 10、1_000、1,000、① 以及 Excel 的 TRUE 都会连同原因被拒收，绝不猜测。以下情况也会被拒收：单元格多于表头的行、1677–2262 年以外的日期、换算为 ng/L 后溢出的数值、不是数字或为负数的检出限、含 NUL 字符的单元格；表头带有未知单位的物质列（如 氯胺酮(ppm)）的每个单元格均按未知单位拒收。远高于任何已发表污水数据的数值（1 mg/L、1 mg/g、40,000 mg/天/千人）照常导入并在日志中列出；未开启 ZERO_IS_NONDETECT 时恰为 0 的数值也会列出。轮次可以是年、季度或月（2024-07、2024年7月）。人口归一化的“cocaine”负荷（EMCDDA）标记为实际测定的残留物苯甲酰爱康宁；大麻记为 THC-COOH。
+        <translation>严格读取：只有由正负号、数字、一个小数点和指数组成的写法（12.5、1.2e3；也可用全角数字）才读作数值，因此 10²、5 10、1_000、1,000、① 以及 Excel 的 TRUE 都会连同原因被拒收，绝不猜测。以下情况也会被拒收：单元格多于表头的行、1677–2262 年以外的日期、换算为 ng/L 后溢出的数值、不是数字或为负数的检出限、含 NUL 字符的单元格；表头带有未知单位的物质列（如 氯胺酮(ppm)）的每个单元格均按未知单位拒收。远高于任何已发表污水数据的数值（1 mg/L、1 mg/g、40,000 mg/天/千人）照常导入，其 flag 字段为 implausible（样品图层的最后一个字段，其余样品为 NULL），并在日志中列出；未开启 ZERO_IS_NONDETECT 时恰为 0 的数值也会列出。轮次可以是年、季度或月（2024-07、2024年7月）。人口归一化的“cocaine”负荷（EMCDDA）标记为实际测定的残留物苯甲酰爱康宁；大麻记为 THC-COOH。
 
 输出：每次写入都会检查，写完后回读文件核对；磁盘已满或文件夹不可写均报错。CSV 输出中，电子表格会当作公式执行的文本（以 =、+、-、@、制表符开头）前加 '；GeoPackage 输出保留原文。取消的运行会删除已生成的输出，调查库保持不变。</translation>
     </message>
@@ -2027,42 +2059,6 @@ Outputs: every write is checked and the files are read back; a full disk or an u
         <translation>未使用的列：{columns}</translation>
     </message>
     <message>
-        <source>Compound “{name}” is not in the name table; kept as written ({n} rows).</source>
-        <translation>物质“{name}”不在名称表中，按原样保留（{n} 行）。</translation>
-    </message>
-    <message>
-        <source>Sample type “{name}” is not known; kept as written, its kind taken from the unit ({n} rows).</source>
-        <translation>样品类型“{name}”无法识别，按原样保留，水样或固体按单位判断（{n} 行）。</translation>
-    </message>
-    <message>
-        <source>{n} rows give no unit: ng/L assumed for water and ng/g for solids.</source>
-        <translation>{n} 行没有单位：水样按 ng/L、固体按 ng/g 处理。</translation>
-    </message>
-    <message>
-        <source>{n} rows give no sample type: sewage assumed.</source>
-        <translation>{n} 行没有样品类型：按污水处理。</translation>
-    </message>
-    <message>
-        <source>{n} values of 0 read as below the limit.</source>
-        <translation>{n} 个数值为 0，按低于检出限处理。</translation>
-    </message>
-    <message>
-        <source>{n} rows took their coordinates from the sites table.</source>
-        <translation>{n} 行的坐标取自点位表。</translation>
-    </message>
-    <message>
-        <source>Coordinates converted from {datum} to WGS84.</source>
-        <translation>坐标已由 {datum} 转换为 WGS84。</translation>
-    </message>
-    <message>
-        <source>The coordinates are projected ({crs}); DATUM is ignored.</source>
-        <translation>坐标为投影坐标（{crs}），忽略 DATUM 参数。</translation>
-    </message>
-    <message>
-        <source>Rows read: {read}; imported: {ok}; rejected: {bad}.</source>
-        <translation>读取 {read} 行；导入 {ok} 行；拒绝 {bad} 行。</translation>
-    </message>
-    <message>
         <source>Canceled: the outputs made so far were removed, and no survey store was changed.</source>
         <translation>已取消：已生成的输出已删除，调查库未作任何改动。</translation>
     </message>
@@ -2079,8 +2075,8 @@ Outputs: every write is checked and the files are read back; a full disk or an u
         <translation>{n} 条“cocaine”负荷（mg/天/千人）已标记为苯甲酰爱康宁：EMCDDA 的可卡因负荷是按实际测定的残留物苯甲酰爱康宁给出的，反推计算按残留物查找校正系数。</translation>
     </message>
     <message>
-        <source>{n} values are far above any published wastewater value and were imported, flagged here: check them with the lab (bounds: 1,000,000 ng/L, over 1,000× the highest Chinese city value; 1,000,000 ng/g; 40,000 mg/day/1000, 10× the highest EMCDDA 2011–2022 day).</source>
-        <translation>有 {n} 个数值远高于任何已发表的污水数据，已导入并在此标出：请与实验室核实（上限：1,000,000 ng/L，超过中国城市最高值的 1,000 倍；1,000,000 ng/g；40,000 mg/天/千人，为 EMCDDA 2011–2022 年单日最高值的 10 倍）。</translation>
+        <source>{n} values are far above any published wastewater value and were imported with flag = implausible in the samples (NULL for every other sample), listed here: check them with the lab (bounds: 1,000,000 ng/L, over 1,000× the highest Chinese city value; 1,000,000 ng/g; 40,000 mg/day/1000, 10× the highest EMCDDA 2011–2022 day).</source>
+        <translation>有 {n} 个数值远高于任何已发表的污水数据，已导入，样品的 flag 字段为 implausible（其余样品为 NULL），在此列出：请与实验室核实（上限：1,000,000 ng/L，超过中国城市最高值的 1,000 倍；1,000,000 ng/g；40,000 mg/天/千人，为 EMCDDA 2011–2022 年单日最高值的 10 倍）。</translation>
     </message>
     <message>
         <source>Row {row}: {compound} {value:g} {unit} (above {bound:g} {unit}).</source>
@@ -2105,22 +2101,6 @@ Outputs: every write is checked and the files are read back; a full disk or an u
     <message>
         <source>{n} duplicate groups had copies with different values; the first copy of each was kept (DUPLICATES). The rejected table names the row kept for every copy left out.</source>
         <translation>有 {n} 组重复记录的数值互不相同；每组保留了第一条（DUPLICATES）。拒收表中对每条被舍弃的记录都注明了所保留的行。</translation>
-    </message>
-    <message>
-        <source>Could not write the samples to “{path}”: {error}. Nothing was kept.</source>
-        <translation>无法把样品写入“{path}”：{error}。未保留任何内容。</translation>
-    </message>
-    <message>
-        <source>Writing the samples to “{path}” in one go failed ({error}); writing them feature by feature instead.</source>
-        <translation>一次性写入样品到“{path}”失败（{error}），改为逐个要素写入。</translation>
-    </message>
-    <message>
-        <source>… and {n} more rows not imported; the rejected table lists every one.</source>
-        <translation>……另有 {n} 行未导入，详见“未导入的行”表。</translation>
-    </message>
-    <message>
-        <source>Rejected by reason: {summary}</source>
-        <translation>未导入原因统计：{summary}</translation>
     </message>
     <message>
         <source>Canceled while appending to the survey store “{path}”: the store is unchanged.</source>
@@ -4001,6 +3981,26 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Could not write to “{output}”: the disk may be full or the file not writable. {error}</source>
         <translation>无法写入“{output}”：磁盘可能已满或文件不可写。{error}</translation>
+    </message>
+    <message>
+        <source>“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.</source>
+        <translation>“{output}”写入了 {expected} 行，但只存有 {found} 行：磁盘可能已满或文件已损坏。该输出已删除。</translation>
+    </message>
+    <message>
+        <source>Could not write the samples to “{path}”: {error}. Nothing was kept.</source>
+        <translation>无法把样品写入“{path}”：{error}。未保留任何内容。</translation>
+    </message>
+    <message>
+        <source>Writing the samples to “{path}” in one go failed ({error}); writing them feature by feature instead.</source>
+        <translation>一次性写入样品到“{path}”失败（{error}），改为逐个要素写入。</translation>
+    </message>
+    <message>
+        <source>… and {n} more rows not imported; the rejected table lists every one.</source>
+        <translation>……另有 {n} 行未导入，详见“未导入的行”表。</translation>
+    </message>
+    <message>
+        <source>Rejected by reason: {summary}</source>
+        <translation>未导入原因统计：{summary}</translation>
     </message>
     <message>
         <source>The output “{label}” is the folder “{path}”, not a file. Give a file name, for example “{example}”.</source>

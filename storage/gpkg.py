@@ -1,8 +1,10 @@
 """The survey store on a GeoPackage (core/store.py's SurveyStore), written through GDAL/OGR.
 
 One point layer, ``samples``, holds every imported sample with the import's fields plus
-``source_file`` and ``imported_at``. The file and layer are created on first use; later imports append
-inside one transaction, so a failed import leaves the store as it was.
+``source_file`` and ``imported_at``; a table, ``imports``, holds one row per import (the file, when, and
+the rows offered, added, unchanged and changed), also for an import that added nothing. The file and
+tables are created on first use (``imports`` also in a store made before it existed); later imports
+append inside one transaction, so a failed import leaves the store as it was, samples and record alike.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 import pandas as pd
 from osgeo import gdal, ogr, osr
 
-from ..core.store import KEY, VALUE, SurveyStore
+from ..core.store import KEY, VALUE, ImportRecord, SurveyStore
 
 LAYER = "samples"
 _FIELDS = (
@@ -36,6 +38,16 @@ _FIELDS = (
     ("source_row", ogr.OFTInteger),
     ("source_file", ogr.OFTString),
     ("imported_at", ogr.OFTString),
+)
+IMPORTS = "imports"
+# The record of each import, named as in the PostGIS store's wbe.imports.
+_IMPORT_FIELDS = (
+    ("source_file", ogr.OFTString),
+    ("imported_at", ogr.OFTString),
+    ("rows_offered", ogr.OFTInteger),
+    ("rows_inserted", ogr.OFTInteger),
+    ("rows_unchanged", ogr.OFTInteger),
+    ("rows_changed", ogr.OFTInteger),
 )
 
 
@@ -89,11 +101,18 @@ class GeoPackageStore(SurveyStore):
         if lacking:
             raise StoreError("not_a_store", path, ", ".join(lacking))
         self._layer = layer
+        self._imports = self._ds.GetLayerByName(IMPORTS) or self._create_imports_table()
         stored_srs = layer.GetSpatialRef()
         self._transform = None
         if stored_srs is not None and not stored_srs.IsSame(self._srs):
             stored_srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
             self._transform = osr.CoordinateTransformation(self._srs, stored_srs)
+
+    def _create_imports_table(self):
+        table = self._ds.CreateLayer(IMPORTS, None, ogr.wkbNone)
+        for name, kind in _IMPORT_FIELDS:
+            table.CreateField(ogr.FieldDefn(name, kind))
+        return table
 
     def rounds(self) -> list[str]:
         sql = self._ds.ExecuteSQL(f'SELECT DISTINCT "round" FROM "{LAYER}"')
@@ -124,7 +143,7 @@ class GeoPackageStore(SurveyStore):
         frame["detected"] = frame["detected"].astype(bool)
         return frame
 
-    def insert(self, samples: pd.DataFrame) -> int:
+    def insert(self, samples: pd.DataFrame, record: ImportRecord) -> int:
         layer = self._layer
         definition = layer.GetLayerDefn()
         x = samples["x"].to_numpy(dtype=float)
@@ -167,11 +186,13 @@ class GeoPackageStore(SurveyStore):
                 layer.CreateFeature(feature)
             if canceled():
                 raise StoreCanceledError(self.path)
+            self._record(record, len(samples), stamp)
             layer.CommitTransaction()
         except BaseException as error:
             # Drop every reference to the dataset (this frame's, and the finished frames the traceback keeps),
             # so that _abandon really closes it.
             feature = point = layer = definition = None
+            self._imports = None
             traceback.clear_frames(error.__traceback__)
             self._abandon()
             if isinstance(error, StoreCanceledError):
@@ -180,6 +201,15 @@ class GeoPackageStore(SurveyStore):
             # has already rolled back ("cannot rollback - no transaction is active").
             raise StoreError("cannot_write", self.path, str(error)) from error
         return len(samples)
+
+    def _record(self, record: ImportRecord, inserted: int, stamp: str) -> None:
+        """The import's row in ``imports``, inside the samples' transaction (one GeoPackage, one SQLite
+        transaction): written with the samples or not at all."""
+        row = ogr.Feature(self._imports.GetLayerDefn())
+        values = (self.source_file, stamp, record.offered, inserted, record.unchanged, record.changed)
+        for (name, _kind), value in zip(_IMPORT_FIELDS, values):
+            row.SetField(name, value)
+        self._imports.CreateFeature(row)
 
     def _abandon(self) -> None:
         """After a failed or canceled insert: roll back if a transaction is still open, close the file and put
@@ -192,6 +222,7 @@ class GeoPackageStore(SurveyStore):
         # either way, so what the close reports is not the store's error.
         self._close_dataset()
         repair_feature_count(self.path)
+        repair_feature_count(self.path, IMPORTS)
 
     def close(self) -> None:
         """Close the file. OGR writes what it still holds (a new layer's tables, its counts) when it closes a
@@ -218,7 +249,7 @@ class GeoPackageStore(SurveyStore):
         sys.unraisablehook = unraisable
         gdal.PushErrorHandler(collect)
         try:
-            self._layer = None
+            self._layer = self._imports = None
             self._ds = None
             gc.collect()
         finally:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.paths import resource
-from ..core.store import KEY, RELATIVE_TOLERANCE, VALUE, SurveyStore
+from ..core.store import KEY, RELATIVE_TOLERANCE, VALUE, ImportRecord, SurveyStore
 
 SQL_DIR = resource("sql")
 STORE_SRID = 4326
@@ -330,15 +330,15 @@ class PostgisSurveyStore(SurveyStore):
         frame["detected"] = frame["detected"].astype(bool)
         return frame
 
-    def insert(self, samples: pd.DataFrame) -> int:
-        """All or nothing; continues the transaction of the last ``fetch`` (its round locks held)."""
-        if not len(samples):
-            return 0
+    def insert(self, samples: pd.DataFrame, record: ImportRecord) -> int:
+        """All or nothing; continues the transaction of the last ``fetch`` (its round locks held). The row in
+        wbe.imports counts what ``record`` says append found before (offered, unchanged, changed) with what
+        the database did with the new rows; it is written also when there are none."""
         frame = samples.copy()
         for column in COLUMNS:
             if column not in frame.columns:
                 frame[column] = None
-        return self.import_samples(frame, self.lab or "?", self.source_file, self.srid).rows_inserted
+        return self.import_samples(frame, self.lab or "?", self.source_file, self.srid, record=record).rows_inserted
 
     def close(self) -> None:
         self._held_rounds = None
@@ -420,6 +420,7 @@ class PostgisSurveyStore(SurveyStore):
         block_rows: int = 50_000,
         progress: Callable[[float], None] | None = None,
         is_canceled: Callable[[], bool] | None = None,
+        record: ImportRecord | None = None,
     ) -> ImportSummary:
         """Add the sample × compound rows of ``frame`` (COLUMNS plus ``x``, ``y`` in ``srid``) in one transaction.
 
@@ -427,7 +428,8 @@ class PostgisSurveyStore(SurveyStore):
         the insert, from what the database did: a row is added when the stored row of its key carries this
         import's id; otherwise it is compared with the stored row (which may be another lab's, committed
         while this import waited for it). Any failure or a cancel rolls everything back and raises
-        PostgisStoreError.
+        PostgisStoreError. ``record`` (from core.store.append, which offers only the rows it found new) adds
+        the rows append found already stored to the counts of the wbe.imports row and of the summary.
         """
         progress = progress if progress is not None else self.progress
         is_canceled = is_canceled if is_canceled is not None else self.is_canceled
@@ -498,10 +500,12 @@ class PostgisSurveyStore(SurveyStore):
                     "ORDER BY site_id, round, sample_date, medium, compound, source_row, stage_pk"
                 )
                 changed = [_changed_row(r) for r in cur.fetchall()]
+                before = record or ImportRecord(offered=n, unchanged=0, changed=0)
+                offered, unchanged, n_changed = before.offered, unchanged + before.unchanged, len(changed) + before.changed
                 cur.execute(
                     "INSERT INTO wbe.imports (import_id, lab, source_file, rows_offered, rows_inserted, rows_unchanged, "
                     "rows_changed, plugin_version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    (import_id, lab, source_file, n, added, unchanged, len(changed), self.plugin_version),
+                    (import_id, lab, source_file, offered, added, unchanged, n_changed, self.plugin_version),
                 )
             # The watch has stopped: the last moment a cancel (even one that reached the server) undoes the import.
             watch.raise_if_canceled()
@@ -509,7 +513,7 @@ class PostgisSurveyStore(SurveyStore):
             self._held_rounds = None
         if progress is not None:
             progress(1.0)
-        return ImportSummary(import_id, n, added, unchanged, len(changed), changed)
+        return ImportSummary(import_id, offered, added, unchanged, n_changed, changed)
 
     # ---------------------------------------------------------------- reading
     def read_samples(self, compound: str | None = None, rounds: Iterable[str] | None = None) -> pd.DataFrame:

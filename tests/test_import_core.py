@@ -5,33 +5,20 @@ Expected values are worked out by hand from the rows written in each test.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from labkit import HEAD, TODAY, reasons, run
 
 from wbe_surveillance.core import datum
 from wbe_surveillance.core import labtable as lt
 from wbe_surveillance.core.compounds import CompoundTable
 
-TODAY = dt.date(2025, 1, 1)
-HEAD = ["site", "lon", "lat", "date", "compound", "concentration", "unit"]
-
 
 @pytest.fixture(scope="module")
 def table():
     return CompoundTable.load()
-
-
-def run(rows, table, **options):
-    options.setdefault("today", TODAY)
-    return lt.import_rows(rows, table, **options)
-
-
-def reasons(result):
-    return dict(zip(result.rejected["source_row"], result.rejected["reason_code"]))
 
 
 def test_issue_compound_names(table):

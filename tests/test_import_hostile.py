@@ -32,7 +32,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from wbe_surveillance.processing.algorithms import importlabresults as algorithm_module
-from wbe_surveillance.processing.io import csv_safe
+from wbe_surveillance.processing.io import csv_safe, import_outputs
 from wbe_surveillance.storage import gpkg as store_module
 
 HEADER = "site,lon,lat,date,compound,concentration,unit"
@@ -227,7 +227,7 @@ def test_full_disk_while_writing_rejected(plugin, tmp_path, small_disk):
 
 @pytest.mark.parametrize("name", ["samples.csv", "samples.shp", "samples.gpkg", "TEMPORARY_OUTPUT"])
 def test_cancel_while_writing_leaves_no_output(plugin, tmp_path, monkeypatch, name):
-    monkeypatch.setattr(algorithm_module, "BATCH", 10)
+    monkeypatch.setattr(import_outputs, "BATCH", 10)
     monkeypatch.setattr(algorithm_module, "BULK_GEOPACKAGE", False)
     source = lab(tmp_path / "lab.csv", 60, bad=2)
     context = QgsProcessingContext()
@@ -243,7 +243,7 @@ def test_cancel_while_writing_leaves_no_output(plugin, tmp_path, monkeypatch, na
 
 
 def test_cancel_while_writing_rejected_removes_every_output(plugin, tmp_path, monkeypatch):
-    monkeypatch.setattr(algorithm_module, "BATCH", 5)
+    monkeypatch.setattr(import_outputs, "BATCH", 5)
     source = lab(tmp_path / "lab.csv", 10, bad=30)
     log = Log(cancel_at_error=3)
     result = run_import({"INPUT": source, "OUTPUT": str(tmp_path / "samples.gpkg"), "REJECTED": str(tmp_path / "rejected.shp")}, log)
@@ -270,9 +270,9 @@ def test_cancel_during_store_append_leaves_store_and_outputs_unchanged(plugin, t
     log = Log()
     real_insert = store_module.GeoPackageStore.insert
 
-    def insert_then_cancel(self, samples):
+    def insert_then_cancel(self, samples, record):
         log.cancel()  # the user presses Cancel once the append has started
-        return real_insert(self, samples)
+        return real_insert(self, samples, record)
 
     monkeypatch.setattr(store_module.GeoPackageStore, "insert", insert_then_cancel)
     result = run_import(

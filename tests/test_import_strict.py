@@ -8,7 +8,6 @@ here independently of the plugin (sign, digits, one decimal point, exponent).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 
@@ -16,27 +15,16 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from labkit import HEAD, reasons, run
 
 from wbe_surveillance.core import labtable as lt
 from wbe_surveillance.core.compounds import CompoundTable
 from wbe_surveillance.core.values import PLAUSIBLE_MAX, WATER, normalise_round, parse_unit
 
-TODAY = dt.date(2025, 1, 1)
-HEAD = ["site", "lon", "lat", "date", "compound", "concentration", "unit"]
-
 
 @pytest.fixture(scope="module")
 def table():
     return CompoundTable.load()
-
-
-def run(rows, table, **options):
-    options.setdefault("today", TODAY)
-    return lt.import_rows(rows, table, **options)
-
-
-def reasons(result):
-    return dict(zip(result.rejected["source_row"], result.rejected["reason_code"]))
 
 
 def row(value, compound="METH", date="2024-03-05", site="A", unit="ng/L"):
@@ -116,6 +104,9 @@ def test_non_finite_after_conversion_rejected_and_implausible_flagged(table):
     assert high["source_row"].tolist() == [3, 4]
     assert high["value"].tolist() == [1e308, 2e6] and set(high["bound"]) == {PLAUSIBLE_MAX[WATER]} == {1e6}
     assert high["compound"].tolist() == ["ketamine", "amphetamine"]
+    # The samples carry the same verdict in their flag column ("" for a plausible value).
+    flags = dict(zip(result.samples["source_row"].tolist(), result.samples["flag"].astype(str).tolist()))
+    assert flags == {3: lt.IMPLAUSIBLE, 4: lt.IMPLAUSIBLE, 5: ""} and lt.IMPLAUSIBLE == "implausible"
 
 
 def test_bad_or_negative_lod_rejected_dash_means_none(table):

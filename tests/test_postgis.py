@@ -557,6 +557,32 @@ def test_same_merge_rules_as_the_geopackage_store(pg, plugin, tmp_path):
     postgis.close()
 
 
+def test_every_append_is_recorded_also_a_second_lab_adding_nothing(pg):
+    """core/store.py's append writes one wbe.imports row per import, also when nothing was new (issue 14)."""
+    from wbe_surveillance.core import store as core_store
+
+    frame = synthetic_samples(40, "R")
+    frame["sample_date"] = frame["sample_date"].dt.strftime("%Y-%m-%d")
+    changed = frame.copy()
+    changed.loc[3, "concentration"] = 999.0
+    for lab, source, rows in (("lab A", "a.csv", frame), ("lab B", "b.csv", frame), ("lab C", "c.csv", changed)):
+        store = _store(pg)
+        store.lab, store.source_file = lab, source
+        core_store.append(store, rows)
+        store.close()
+    records = pg.scalar(
+        "SELECT array_agg(ARRAY[lab, source_file, rows_offered::text, rows_inserted::text, rows_unchanged::text, "
+        "rows_changed::text] ORDER BY import_id) FROM wbe.imports"
+    )
+    assert records == [
+        ["lab A", "a.csv", "40", "40", "0", "0"],
+        ["lab B", "b.csv", "40", "0", "40", "0"],
+        ["lab C", "c.csv", "40", "0", "39", "1"],
+    ]
+    assert pg.scalar("SELECT count(*) FROM wbe.samples") == 40
+    assert pg.scalar("SELECT count(DISTINCT import_id) FROM wbe.samples") == 1
+
+
 def _in_memory_stats(samples, townships, compound, media, policy):
     """The in-memory path on the same layers: core.pip + core.nondetect + core.aggregate."""
     from wbe_surveillance.core.aggregate import township_round_stats
@@ -1308,8 +1334,8 @@ def test_two_labs_storing_the_same_samples_with_different_values_at_once(pg):
         assert pg.scalar("SELECT count(DISTINCT lab) FROM wbe.samples") == 1
         assert pg.scalar("SELECT min(lab) FROM wbe.samples") == f"lab {first}"
         records = pg.scalar("SELECT array_agg(ARRAY[rows_inserted, rows_unchanged, rows_changed] ORDER BY rows_inserted) FROM wbe.imports")
-        # append() inserts only what it planned as new: the second lab, with nothing new, sends no insert.
-        assert records == ([[0, 0, n], [n, 0, 0]] if path == "import_samples" else [[n, 0, 0]])
+        # Both paths record both imports: the second lab's too, which added nothing (issue 14).
+        assert records == [[0, 0, n], [n, 0, 0]]
 
 
 def test_four_clients_opening_a_new_store_at_once(pg):

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from conftest import REPO
 
+from wbe_surveillance.storage.postgis import COLUMNS
+
 
 def _generator():
     spec = importlib.util.spec_from_file_location("make_national", REPO / "bench" / "make_national.py")
@@ -61,20 +63,8 @@ def test_samples_have_the_import_fields_rounds_and_values(national):
     gen, path = national
     layer = QgsVectorLayer(path + "|layername=samples", "s", "ogr")
     names = [f.name() for f in layer.fields()]
-    for field in (
-        "site_id",
-        "sample_date",
-        "round",
-        "medium",
-        "compound",
-        "concentration",
-        "detected",
-        "lod",
-        "raw_value",
-        "unit",
-        "source_row",
-    ):
-        assert field in names
+    # Every field the survey store takes from an import (storage/postgis.py's COLUMNS, the import's order).
+    assert [field for field in names if field in COLUMNS] == list(COLUMNS)
     assert layer.featureCount() == 14_400
     rows = [
         (f["round"], f["compound"], f["concentration"], f["detected"], f["lod"], f["raw_value"], f.geometry()) for f in layer.getFeatures()

@@ -43,6 +43,7 @@ class MemoryStore(core_store.SurveyStore):
 
     def __init__(self):
         self.frame = pd.DataFrame(columns=[*core_store.KEY, *core_store.VALUE])
+        self.records: list[tuple[int, int, int, int]] = []  # (offered, added, unchanged, changed) per import
 
     def rounds(self):
         return sorted(set(self.frame["round"]))
@@ -50,8 +51,9 @@ class MemoryStore(core_store.SurveyStore):
     def fetch(self, rounds):
         return self.frame[self.frame["round"].isin(list(rounds))]
 
-    def insert(self, new):
+    def insert(self, new, record):
         self.frame = pd.concat([self.frame, new[[*core_store.KEY, *core_store.VALUE]]], ignore_index=True)
+        self.records.append((record.offered, len(new), record.unchanged, record.changed))
         return len(new)
 
 
@@ -73,6 +75,8 @@ def test_append_twice_adds_nothing_and_changes_are_reported_not_written():
     assert (row["site_id"], row["compound"], row["stored_concentration"], row["new_concentration"]) == ("A", "methamphetamine", 12.5, 13.0)
     assert store.frame["concentration"].iloc[0] == 12.5  # not overwritten
     assert store.rounds() == ["2024Q1", "2024Q2"]
+    # Every import is recorded, also the second and third, which added nothing (issue 14).
+    assert store.records == [(3, 3, 0, 0), (3, 0, 3, 0), (3, 0, 2, 1)]
 
 
 def test_non_detect_becoming_detect_is_a_change_and_float_noise_is_not():
@@ -142,3 +146,69 @@ def test_a_geopackage_that_is_not_a_store_is_refused(tmp_path):
     with pytest.raises(StoreError) as error:
         GeoPackageStore(path, wgs84_wkt())
     assert error.value.code == "not_a_store" and "site_id" in error.value.detail
+
+
+def import_records(path) -> list[tuple]:
+    """The GeoPackage store's ``imports`` table read with sqlite3 (not OGR), in the order written."""
+    import sqlite3
+
+    with sqlite3.connect(path) as con:
+        return con.execute(
+            "SELECT source_file, rows_offered, rows_inserted, rows_unchanged, rows_changed FROM imports ORDER BY fid"
+        ).fetchall()
+
+
+def test_geopackage_store_records_every_import_also_one_that_adds_nothing(tmp_path):
+    path = str(tmp_path / "survey.gpkg")
+    store = GeoPackageStore(path, wgs84_wkt(), source_file="lab_a.csv")
+    core_store.append(store, samples())
+    store.close()
+    # A second lab sends the same three samples, one of them with another value: nothing is added.
+    store = GeoPackageStore(path, wgs84_wkt(), source_file="lab_b.csv")
+    report = core_store.append(store, samples(concentration=(0, 13.0), raw_value=(0, "13.0")))
+    store.close()
+    assert (report.added, report.unchanged, len(report.changed)) == (0, 2, 1)
+    assert import_records(path) == [("lab_a.csv", 3, 3, 0, 0), ("lab_b.csv", 3, 0, 2, 1)]
+    ds = ogr.Open(path)
+    assert ds.GetLayerByName("samples").GetFeatureCount() == 3 and ds.GetLayerByName("imports").GetFeatureCount() == 2
+    ds = None
+
+
+def test_geopackage_store_made_before_the_imports_table_gets_one(tmp_path):
+    path = str(tmp_path / "old.gpkg")
+    GeoPackageStore(path, wgs84_wkt(), source_file="a.csv").close()
+    ds = ogr.Open(path, 1)
+    ds.DeleteLayer(next(i for i in range(ds.GetLayerCount()) if ds.GetLayer(i).GetName() == "imports"))
+    ds = None
+    store = GeoPackageStore(path, wgs84_wkt(), source_file="b.csv")
+    core_store.append(store, samples())
+    store.close()
+    assert import_records(path) == [("b.csv", 3, 3, 0, 0)]
+
+
+def test_canceled_or_failed_geopackage_append_records_nothing(tmp_path):
+    from wbe_surveillance.storage.gpkg import StoreCanceledError
+
+    path = str(tmp_path / "survey.gpkg")
+    store = GeoPackageStore(path, wgs84_wkt(), source_file="a.csv")
+    core_store.append(store, samples().iloc[:1])
+    store.close()
+    store = GeoPackageStore(path, wgs84_wkt(), source_file="b.csv")
+    store.canceled = lambda: True
+    with pytest.raises(StoreCanceledError):
+        core_store.append(store, samples())
+    assert import_records(path) == [("a.csv", 1, 1, 0, 0)]
+
+    class FailsAfterRecording(GeoPackageStore):
+        def _record(self, *args):
+            super()._record(*args)
+            raise RuntimeError("disk full")  # after the record was written, before the commit
+
+    store = FailsAfterRecording(path, wgs84_wkt(), source_file="c.csv")
+    with pytest.raises(StoreError):
+        core_store.append(store, samples())
+    # Samples and record are one transaction: neither stayed.
+    assert import_records(path) == [("a.csv", 1, 1, 0, 0)]
+    ds = ogr.Open(path)
+    assert ds.GetLayerByName("samples").GetFeatureCount() == 1 and ds.GetLayerByName("imports").GetFeatureCount() == 1
+    ds = None

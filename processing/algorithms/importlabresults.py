@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-import sqlite3
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
-    QgsFeature,
     QgsFeatureRequest,
-    QgsFeatureSink,
-    QgsField,
-    QgsFields,
-    QgsGeometry,
-    QgsPointXY,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterCrs,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -36,20 +26,29 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QDate, QVariant
 
 from ...core import datum as _datum
 from ...core import store as _store
 from ...core.compounds import CompoundTable
-from ...core.labtable import AUTO_LAYOUT, WIDE, LabTableError, detect_columns, import_table
+from ...core.labtable import AUTO_LAYOUT, WIDE, ImportResult, LabTableError, detect_columns, import_table
 from ...core.values import parse_coordinates
 from ...translate import tr
-from ..base import WbeAlgorithm
-from ..compat import FIELD_BOOL, FIELD_DATE, FIELD_DOUBLE, FIELD_INT, FIELD_STRING
+from ..base import WbeAlgorithm, add_number_outputs
 from ..io import bulk_writer
-from ..io.csv_safe import SafeSink, is_csv_destination, neutralise, neutralise_column
+from ..io.csv_safe import SafeSink, is_csv_destination
+from ..io.import_outputs import (
+    LOGGED_REJECTIONS,
+    csv_safe_samples,
+    rejected_fields,
+    remove_destination,
+    sample_fields,
+    verify_count,
+    write_rejected,
+    write_samples,
+    write_samples_bulk,
+)
 from ..io.table_reader import read_table
-from ..messages import reason_text, record_message, role_label, store_error_text, table_error_text
+from ..messages import role_label, store_error_text, table_error_text
 from ..parameters import datum_parameter
 
 # Explicit column parameters (advanced): they win over header detection.
@@ -66,44 +65,8 @@ COLUMN_PARAMETERS = (
     ("MEDIUM_COLUMN", "medium"),
     ("TOWNSHIP_COLUMN", "township"),
 )
-LOGGED_REJECTIONS = 200  # individual log lines; the REJECTED table holds every one
-BATCH = 20000
-# GeoPackage destinations are written in bulk (bulk_writer.py); tests switch it off to compare with the sink.
+# GeoPackage destinations are written in bulk (io/bulk_writer.py); tests switch it off to compare with the sink.
 BULK_GEOPACKAGE = True
-
-
-def sample_fields() -> QgsFields:
-    """The sample points' fields. Text fields have no width: with one, QGIS's memory and OGR sinks refuse a
-    feature whose site, compound or raw value is longer (it was counted as imported but never written)."""
-    fields = QgsFields()
-    for name, kind, length in (
-        ("site_id", FIELD_STRING, 0),
-        ("sample_date", FIELD_DATE, 0),
-        ("round", FIELD_STRING, 0),
-        ("medium", FIELD_STRING, 0),
-        ("compound", FIELD_STRING, 0),
-        ("concentration", FIELD_DOUBLE, 0),
-        ("detected", FIELD_BOOL, 0),
-        ("lod", FIELD_DOUBLE, 0),
-        ("raw_value", FIELD_STRING, 0),
-        ("unit", FIELD_STRING, 0),
-        ("lab_township", FIELD_STRING, 0),
-        ("source_row", FIELD_INT, 0),
-    ):
-        fields.append(QgsField(name, kind, len=length))
-    return fields
-
-
-def rejected_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("source_row", FIELD_INT))
-    fields.append(QgsField("reason", FIELD_STRING, len=254))
-    fields.append(QgsField("reason_code", FIELD_STRING, len=32))
-    fields.append(QgsField("column", FIELD_STRING, len=80))
-    fields.append(QgsField("value", FIELD_STRING, len=254))
-    fields.append(QgsField("raw_row", FIELD_STRING, len=1000))
-    fields.append(QgsField("detail", FIELD_STRING, len=254))
-    return fields
 
 
 def _plain(samples: pd.DataFrame) -> pd.DataFrame:
@@ -112,191 +75,51 @@ def _plain(samples: pd.DataFrame) -> pd.DataFrame:
     return samples.astype(kinds) if kinds else samples
 
 
-def _nullable(values: np.ndarray) -> list:
-    """Floats → list with None for NaN."""
-    out = values.astype(object)
-    out[np.isnan(values)] = None
-    return out.tolist()
+@dataclass
+class ImportSettings:
+    """The run's parameters, read and checked before anything is read or written."""
+
+    path: str  # the lab table
+    datum: int
+    out_crs: QgsCoordinateReferenceSystem  # of the sample points
+    projected_crs: QgsCoordinateReferenceSystem | None  # the table's CRS when its coordinates are projected
+    compounds: CompoundTable
+    table_options: dict  # the keyword arguments of core.labtable.import_table
+    store_path: str  # a survey GeoPackage to append to, or ""
+    connection: str  # a saved PostgreSQL connection holding the shared survey store, or ""
 
 
-_file_destination = bulk_writer.file_destination  # shared with wbe:aggregatebytownship
-
-
-def _text_column(values: pd.Series, empty_is_null: bool) -> list:
-    """Text cells as a list of str, with None for missing (and for "" when ``empty_is_null``)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        labels = np.array([*values.cat.categories.astype(object), None], dtype=object)
-        if empty_is_null:
-            labels[labels == ""] = None
-        codes = values.cat.codes.to_numpy()
-        return labels[np.where(codes < 0, len(labels) - 1, codes)].tolist()
-    out = values.to_numpy(dtype=object).copy()
-    missing = pd.isna(out)
-    if empty_is_null:
-        missing |= out == ""
-    out[missing] = None
-    return out.tolist()
-
-
-def _variant_column(values: pd.Series, empty_is_null: bool, convert=None) -> list:
-    """Like _text_column, but each distinct value as one shared QVariant (``convert`` applied first)."""
-    if not isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype("category")
-    labels = []
-    for label in values.cat.categories:
-        if label is None or (empty_is_null and label == ""):
-            labels.append(None)
-        else:
-            labels.append(QVariant(convert(label) if convert else label))
-    table = np.array([*labels, None], dtype=object)
-    codes = values.cat.codes.to_numpy()
-    return table[np.where(codes < 0, len(table) - 1, codes)].tolist()
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc():
-    """Python's cyclic collector off while a million features are built: each of its passes walks every
-    live object (the column lists hold millions), and the features make no reference cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _shared_points(x: np.ndarray, y: np.ndarray) -> list:
-    """One QgsGeometry per distinct point (bit for bit), shared by every sample taken there."""
-    cx, ux = pd.factorize(np.ascontiguousarray(x, dtype=np.float64).view(np.int64))
-    cy, uy = pd.factorize(np.ascontiguousarray(y, dtype=np.float64).view(np.int64))
-    codes, pairs = pd.factorize(cx.astype(np.int64) * len(uy) + cy)
-    px = ux.view(np.float64)[pairs // len(uy)]
-    py = uy.view(np.float64)[pairs % len(uy)]
-    table = np.empty(len(pairs), dtype=object)
-    table[:] = [QgsGeometry.fromPointXY(QgsPointXY(a, b)) for a, b in zip(px.tolist(), py.tolist())]
-    return table[codes].tolist()
-
-
-def _sample_columns(samples: pd.DataFrame) -> list[list]:
-    """The samples' attribute columns in sample_fields() order, as Python values the way the sink writes
-    them: dates as ISO text, "" dates and townships as NULL, NaN numbers as NULL."""
-    return [
-        _text_column(samples["site_id"], False),
-        _text_column(samples["sample_date"], True),
-        _text_column(samples["round"], False),
-        _text_column(samples["medium"], False),
-        _text_column(samples["compound"], False),
-        _nullable(samples["concentration"].to_numpy(dtype=float)),
-        samples["detected"].astype(bool).tolist(),
-        _nullable(samples["lod"].to_numpy(dtype=float)),
-        _text_column(samples["raw_value"], False),
-        _text_column(samples["unit"], False),
-        _text_column(samples["lab_township"], True),
-        samples["source_row"].astype(int).tolist(),
-    ]
-
-
-_discard_layer = bulk_writer.discard_layer
-
-
-def _csv_safe_samples(samples: pd.DataFrame) -> pd.DataFrame:
-    """The samples with every text cell that would start a spreadsheet formula prefixed with ' (csv_safe.py),
-    worked per distinct value of each categorical column."""
-    out = samples.copy()
-    for name in ("site_id", "round", "medium", "compound", "raw_value", "unit", "lab_township"):
-        column = out[name]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            categories = list(column.cat.categories)
-            renamed = neutralise_column(categories)
-            if renamed != categories:
-                if len(set(renamed)) == len(renamed):
-                    out[name] = column.cat.rename_categories(renamed)
-                else:
-                    out[name] = column.astype(object).map(neutralise)
-        else:
-            out[name] = column.map(neutralise)
-    return out
-
-
-def _ogr_parts(dest_id: str) -> tuple[str, str | None]:
-    from qgis.core import QgsProviderRegistry
-
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", dest_id or "")
-    return parts.get("path") or "", parts.get("layerName") or None
-
-
-def _verify_count(context, dest_id: str, expected: int) -> None:
-    """Read the closed output back: a file holding fewer features than were written (a full disk, a failed
-    commit at close) is an error, never a success."""
-    from osgeo import ogr
-
-    found = None
-    temporary = context.temporaryLayerStore().mapLayer(dest_id)
-    if temporary is not None:
-        found = temporary.featureCount()
-        path = ""
-        temporary = None
-    elif dest_id.startswith(("postgis:", "postgres:")):
-        from qgis.core import QgsVectorLayer
-
-        database = QgsVectorLayer(dest_id.split(":", 1)[1], "written", "postgres")
-        found = database.featureCount() if database.isValid() else None
-        database = None
-        path = ""
-    else:
-        path, layer_name = _ogr_parts(dest_id)
-        if path and not os.path.exists(path) and not os.path.isdir(os.path.dirname(path) or "."):
-            path = ""  # not a file destination (a database, a URI QGIS wrote through another provider)
-    if path and os.path.exists(path):
-        found = 0
-        try:
-            dataset = ogr.Open(path, 0)
-            if dataset is not None:
-                layer = dataset.GetLayerByName(layer_name) if layer_name else dataset.GetLayer(0)
-                found = layer.GetFeatureCount(1) if layer is not None else 0
-                layer = None
-            dataset = None
-        except RuntimeError:  # OGR in exception mode (another module turned it on): a file it cannot read holds nothing
-            found = 0
-    elif path:
-        found = 0
-    if found is not None and found != expected:
-        raise QgsProcessingException(
-            tr("“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.").format(
-                output=path or dest_id, found=found, expected=expected
-            )
+def log_import_notes(result: ImportResult, settings: ImportSettings, feedback) -> None:
+    """What the import assumed or could not name, in the log: unknown compounds and sample types, assumed
+    units and media, zeros read as non-detects, coordinates from the sites table, the datum conversion."""
+    datum, projected_crs = settings.datum, settings.projected_crs
+    projected = projected_crs is not None
+    for compound, count in sorted(result.unknown_compounds.items()):
+        feedback.pushWarning(tr("Compound “{name}” is not in the name table; kept as written ({n} rows).").format(name=compound, n=count))
+    for medium, count in sorted(result.unknown_media.items()):
+        feedback.pushWarning(
+            tr("Sample type “{name}” is not known; kept as written, its kind taken from the unit ({n} rows).").format(name=medium, n=count)
         )
+    if result.assumed_unit_rows:
+        feedback.pushInfo(tr("{n} rows give no unit: ng/L assumed for water and ng/g for solids.").format(n=result.assumed_unit_rows))
+    if result.assumed_medium_rows:
+        feedback.pushInfo(tr("{n} rows give no sample type: sewage assumed.").format(n=result.assumed_medium_rows))
+    if result.zero_as_nondetect_rows:
+        feedback.pushInfo(tr("{n} values of 0 read as below the limit.").format(n=result.zero_as_nondetect_rows))
+    if result.coordinates_from_sites:
+        feedback.pushInfo(tr("{n} rows took their coordinates from the sites table.").format(n=result.coordinates_from_sites))
+    if datum in (_datum.GCJ02, _datum.BD09) and not projected:
+        feedback.pushInfo(tr("Coordinates converted from {datum} to WGS84.").format(datum="GCJ-02" if datum == _datum.GCJ02 else "BD-09"))
+    elif projected and datum != _datum.WGS84:
+        feedback.pushWarning(tr("The coordinates are projected ({crs}); DATUM is ignored.").format(crs=projected_crs.authid()))
 
 
-SIDECARS = {
-    ".shp": (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".qmd", ".sbn", ".sbx", ".qml"),
-    ".csv": (".csv", ".csvt", ".prj", ".qml", ".qmd"),
-    ".gpkg": (".gpkg", ".gpkg-journal", ".gpkg-wal", ".gpkg-shm"),
-}
-
-
-def _remove_destination(context, dest_id: str) -> None:
-    """Remove an output the run made: the file (or only its layer, when the GeoPackage holds others) or the
-    temporary layer, and its entry among the layers to load."""
-    store = context.temporaryLayerStore()
-    path, layer_name = ("", None) if store.mapLayer(dest_id) is not None else _ogr_parts(dest_id)
-    if path:
-        base, extension = os.path.splitext(path)
-        extension = extension.lower()
-        if extension == ".gpkg" and os.path.exists(path) and layer_name and bulk_writer.other_layers(path, layer_name):
-            bulk_writer.delete_layer(path, layer_name)  # the GeoPackage held other layers before: keep them
-            return
-        for suffix in SIDECARS.get(extension, (extension,)):
-            for candidate in {base + suffix, base + suffix.upper()}:
-                if os.path.isfile(candidate):
-                    os.remove(candidate)
-    elif store.mapLayer(dest_id) is not None:
-        store.removeMapLayer(dest_id)
-    loads = context.layersToLoadOnCompletion()
-    if dest_id in loads:
-        del loads[dest_id]
-        context.setLayersToLoadOnCompletion(loads)
+def log_row_counts(result: ImportResult, feedback) -> dict:
+    """ROWS_READ = ROWS_IMPORTED + ROWS_REJECTED, logged and as results."""
+    n_read, n_ok, n_bad = result.rows_read, len(result.samples), len(result.rejected)
+    feedback.pushInfo(tr("Rows read: {read}; imported: {ok}; rejected: {bad}.").format(read=n_read, ok=n_ok, bad=n_bad))
+    feedback.setProgress(100)
+    return {"ROWS_READ": n_read, "ROWS_IMPORTED": n_ok, "ROWS_REJECTED": n_bad}
 
 
 class ImportLabResults(WbeAlgorithm):
@@ -363,7 +186,8 @@ class ImportLabResults(WbeAlgorithm):
                 "Also rejected: a row with more cells than the header, a date outside 1677–2262, a value that overflows once converted "
                 "to ng/L, a detection limit that is not a number or is negative, a cell holding a NUL character; a compound column "
                 "whose header carries an unknown unit (氯胺酮(ppm)) has every cell rejected as in an unknown unit. Values far above any "
-                "published wastewater value (1 mg/L, 1 mg/g, 40,000 mg/day/1000) are imported and listed in the log, as are exact "
+                "published wastewater value (1 mg/L, 1 mg/g, 40,000 mg/day/1000) are imported with flag = implausible (the last "
+                "field of the samples, NULL for every other sample) and listed in the log, as are exact "
                 "zeros when ZERO_IS_NONDETECT is off. Rounds may be years, quarters or months (2024-07, 2024年7月). Population-"
                 "normalised “cocaine” loads (EMCDDA) are labelled benzoylecgonine, the residue measured; cannabis is THC-COOH.\n\n"
                 "Outputs: every write is checked and the files are read back; a full disk or an unwritable folder is an error. CSV "
@@ -384,7 +208,7 @@ class ImportLabResults(WbeAlgorithm):
         self.addParameter(datum_parameter(self.DATUM))
 
         def advanced(param):
-            param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+            param.setFlags(param.flags() | param.FlagAdvanced)
             self.addParameter(param)
 
         advanced(QgsProcessingParameterCrs(self.CRS, tr("Coordinates are projected, in this CRS (empty: degrees)"), optional=True))
@@ -451,15 +275,17 @@ class ImportLabResults(WbeAlgorithm):
                 self.REJECTED, tr("Rejected rows"), QgsProcessing.SourceType.TypeVector, optional=True, createByDefault=True
             )
         )
-        for name, label in (
-            ("ROWS_READ", tr("Rows read")),
-            ("ROWS_IMPORTED", tr("Rows imported")),
-            ("ROWS_REJECTED", tr("Rows rejected")),
-            ("STORE_ADDED", tr("Samples added to the store")),
-            ("STORE_UNCHANGED", tr("Samples already in the store")),
-            ("STORE_CHANGED", tr("Samples whose stored value differs")),
-        ):
-            self.addOutput(QgsProcessingOutputNumber(name, label))
+        add_number_outputs(
+            self,
+            {
+                "ROWS_READ": tr("Rows read"),
+                "ROWS_IMPORTED": tr("Rows imported"),
+                "ROWS_REJECTED": tr("Rows rejected"),
+                "STORE_ADDED": tr("Samples added to the store"),
+                "STORE_UNCHANGED": tr("Samples already in the store"),
+                "STORE_CHANGED": tr("Samples whose stored value differs"),
+            },
+        )
 
     # ---- sites -------------------------------------------------------------------------------------
     def _site_coordinates(self, parameters, context, out_crs, datum, feedback) -> dict[str, tuple[float, float]] | None:
@@ -531,20 +357,39 @@ class ImportLabResults(WbeAlgorithm):
 
     # ---- run ---------------------------------------------------------------------------------------
     def processAlgorithm(self, parameters, context, feedback):
-        path = self.parameterAsFile(parameters, self.INPUT, context)
+        settings = self._read_settings(parameters, context)
+        sites = self._site_coordinates(parameters, context, settings.out_crs, settings.datum, feedback)
+        result = self._import_table(settings, sites, feedback)
+        if feedback.isCanceled():
+            return {}
+        written: list[str] = []  # destinations made so far: a cancel or a failure removes them all
+        try:
+            outputs = self._write_outputs(parameters, context, result, settings, feedback, written)
+            if outputs is not None:
+                log_import_notes(result, settings, feedback)
+                self._report_checks(result, feedback)
+                stored = self._append_to_survey_store(settings, result.samples, feedback)
+                outputs = None if stored is None else {**outputs, **stored}
+        except BaseException:
+            self._discard(context, written)
+            raise
+        if outputs is None:
+            return self._canceled(context, written, feedback)
+        return {**outputs, **log_row_counts(result, feedback)}
+
+    def _read_settings(self, parameters, context) -> ImportSettings:
+        """The parameters, checked: a geographic CRS given as projected, an unreadable compound table, two
+        survey stores or an unknown saved connection end the run here, before anything is written."""
         datum = self.parameterAsEnum(parameters, self.DATUM, context)
-        keep_first = self.parameterAsEnum(parameters, self.DUPLICATES, context) == 1
-        layout = self.parameterAsEnum(parameters, self.LAYOUT, context)
-        default_unit = self.parameterAsString(parameters, self.UNIT, context).strip()
-        zero_nd = self.parameterAsBoolean(parameters, self.ZERO_IS_NONDETECT, context)
         projected_crs = self.parameterAsCrs(parameters, self.CRS, context)
-        projected = projected_crs.isValid()
-        if projected and projected_crs.isGeographic():
+        if projected_crs.isValid() and projected_crs.isGeographic():
             raise QgsProcessingException(
                 tr("The CRS {crs} is geographic; leave the CRS empty for coordinates in degrees and use DATUM.").format(
                     crs=projected_crs.authid()
                 )
             )
+        projected = projected_crs.isValid()
+        geodetic = QgsCoordinateReferenceSystem("EPSG:4490" if datum == _datum.CGCS2000 else "EPSG:4326")
         table_path = self.parameterAsFile(parameters, self.COMPOUND_TABLE, context) or None
         try:
             compounds = CompoundTable.load(table_path)
@@ -552,11 +397,6 @@ class ImportLabResults(WbeAlgorithm):
             raise QgsProcessingException(
                 tr("The compound name table “{path}” cannot be read: {error}").format(path=table_path, error=error)
             ) from error
-        explicit = {role: self.parameterAsString(parameters, name, context) for name, role in COLUMN_PARAMETERS}
-        if projected:
-            out_crs = projected_crs
-        else:
-            out_crs = QgsCoordinateReferenceSystem("EPSG:4490" if datum == _datum.CGCS2000 else "EPSG:4326")
         store_path = self.parameterAsFileOutput(parameters, self.STORE, context) if parameters.get(self.STORE) else ""
         connection = (
             self.parameterAsConnectionName(parameters, self.STORE_CONNECTION, context) if parameters.get(self.STORE_CONNECTION) else ""
@@ -569,30 +409,34 @@ class ImportLabResults(WbeAlgorithm):
             from .storesamples import saved_connection_dsn
 
             saved_connection_dsn(connection)  # an unknown connection ends the run here, before anything is written
-        sites = self._site_coordinates(parameters, context, out_crs, datum, feedback)
+        options = {
+            "datum": datum,
+            "explicit_columns": {role: self.parameterAsString(parameters, name, context) for name, role in COLUMN_PARAMETERS},
+            "keep_first_duplicate": self.parameterAsEnum(parameters, self.DUPLICATES, context) == 1,
+            "layout": self.parameterAsEnum(parameters, self.LAYOUT, context),
+            "projected": projected,
+            "default_unit": self.parameterAsString(parameters, self.UNIT, context).strip(),
+            "zero_is_nondetect": self.parameterAsBoolean(parameters, self.ZERO_IS_NONDETECT, context),
+        }
+        path = self.parameterAsFile(parameters, self.INPUT, context)
+        crs = projected_crs if projected else geodetic
+        return ImportSettings(path, datum, crs, projected_crs if projected else None, compounds, options, store_path, connection)
 
+    def _import_table(self, settings: ImportSettings, sites, feedback) -> ImportResult:
+        """The lab table read (its encoding and oddities logged) and turned into samples and rejected rows by
+        core/labtable.py; the columns it used logged."""
+        path = settings.path
         reading_warnings: list[str] = []
         header, frame, described = read_table(path, reading_warnings)
         for warning in reading_warnings:
             feedback.pushWarning(warning)
-        name = os.path.basename(path)
         feedback.pushInfo(
-            tr("Read “{file}” ({described}): {n} lines including the header.").format(file=name, described=described, n=len(frame) + 1)
+            tr("Read “{file}” ({described}): {n} lines including the header.").format(
+                file=os.path.basename(path), described=described, n=len(frame) + 1
+            )
         )
         try:
-            result = import_table(
-                header,
-                frame,
-                compounds,
-                datum=datum,
-                explicit_columns=explicit,
-                keep_first_duplicate=keep_first,
-                layout=layout,
-                sites=sites,
-                projected=projected,
-                default_unit=default_unit,
-                zero_is_nondetect=zero_nd,
-            )
+            result = import_table(header, frame, settings.compounds, sites=sites, **settings.table_options)
         except LabTableError as error:
             raise QgsProcessingException(table_error_text(error, path)) from error
         del frame
@@ -612,71 +456,19 @@ class ImportLabResults(WbeAlgorithm):
             )
         if result.unused_columns:
             feedback.pushInfo(tr("Columns not used: {columns}").format(columns=", ".join(f"“{c}”" for c in result.unused_columns)))
-        if feedback.isCanceled():
-            return {}
-
-        samples = result.samples
-        written: list[str] = []  # destinations made so far: a cancel or a failure removes them all
-        try:
-            dest_id = self._write_output(parameters, context, samples, out_crs, feedback, written)
-            if dest_id is None:
-                return self._canceled(context, written, feedback)
-            outputs = {self.OUTPUT: dest_id}
-            rejected_id = self._write_rejected_output(parameters, context, result.rejected, path, feedback, written)
-            if rejected_id is False:
-                return self._canceled(context, written, feedback)
-            if rejected_id is not None:
-                outputs[self.REJECTED] = rejected_id
-        except BaseException:
-            self._discard(context, written)
-            raise
-
-        for compound, count in sorted(result.unknown_compounds.items()):
-            feedback.pushWarning(
-                tr("Compound “{name}” is not in the name table; kept as written ({n} rows).").format(name=compound, n=count)
-            )
-        for medium, count in sorted(result.unknown_media.items()):
-            feedback.pushWarning(
-                tr("Sample type “{name}” is not known; kept as written, its kind taken from the unit ({n} rows).").format(
-                    name=medium, n=count
-                )
-            )
-        if result.assumed_unit_rows:
-            feedback.pushInfo(tr("{n} rows give no unit: ng/L assumed for water and ng/g for solids.").format(n=result.assumed_unit_rows))
-        if result.assumed_medium_rows:
-            feedback.pushInfo(tr("{n} rows give no sample type: sewage assumed.").format(n=result.assumed_medium_rows))
-        if result.zero_as_nondetect_rows:
-            feedback.pushInfo(tr("{n} values of 0 read as below the limit.").format(n=result.zero_as_nondetect_rows))
-        if result.coordinates_from_sites:
-            feedback.pushInfo(tr("{n} rows took their coordinates from the sites table.").format(n=result.coordinates_from_sites))
-        if datum in (_datum.GCJ02, _datum.BD09) and not projected:
-            feedback.pushInfo(
-                tr("Coordinates converted from {datum} to WGS84.").format(datum="GCJ-02" if datum == _datum.GCJ02 else "BD-09")
-            )
-        elif projected and datum != _datum.WGS84:
-            feedback.pushWarning(tr("The coordinates are projected ({crs}); DATUM is ignored.").format(crs=projected_crs.authid()))
-
-        self._report_checks(result, feedback)
-        try:
-            if store_path:
-                report = self._append_to_store(store_path, samples, out_crs, path, feedback)
-                if report is None:
-                    return self._canceled(context, written, feedback)
-                outputs.update(report)
-                outputs[self.STORE] = store_path
-            elif connection:
-                outputs.update(self._append_to_postgis(connection, samples, out_crs, path, feedback))
-        except BaseException:
-            self._discard(context, written)
-            raise
-
-        n_read, n_ok, n_bad = result.rows_read, len(samples), len(result.rejected)
-        feedback.pushInfo(tr("Rows read: {read}; imported: {ok}; rejected: {bad}.").format(read=n_read, ok=n_ok, bad=n_bad))
-        feedback.setProgress(100)
-        outputs.update({"ROWS_READ": n_read, "ROWS_IMPORTED": n_ok, "ROWS_REJECTED": n_bad})
-        return outputs
+        return result
 
     # ---- outputs: every write checked, nothing left behind by a cancel or a failure ------------------
+    def _write_outputs(self, parameters, context, result: ImportResult, settings: ImportSettings, feedback, written) -> dict | None:
+        """OUTPUT and REJECTED written and read back: their destination ids, None when canceled."""
+        dest_id = self._write_output(parameters, context, result.samples, settings.out_crs, feedback, written)
+        if dest_id is None:
+            return None
+        rejected_id = self._write_rejected_output(parameters, context, result.rejected, settings.path, feedback, written)
+        if rejected_id is False:
+            return None
+        return {self.OUTPUT: dest_id} if rejected_id is None else {self.OUTPUT: dest_id, self.REJECTED: rejected_id}
+
     def _make_sink(self, parameters, name, context, fields, wkb, crs, written):
         # QGIS's own sink: the import puts its own SafeSink in front, with text neutralised per distinct value.
         sink, dest_id = QgsProcessingAlgorithm.parameterAsSink(self, parameters, name, context, fields, wkb, crs)
@@ -691,14 +483,14 @@ class ImportLabResults(WbeAlgorithm):
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         if is_csv_destination(dest_id):
-            samples = _csv_safe_samples(samples)
-        target_path, target_layer = _file_destination(dest_id)
+            samples = csv_safe_samples(samples)
+        target_path, target_layer = bulk_writer.file_destination(dest_id)
         if BULK_GEOPACKAGE and target_path.lower().endswith(".gpkg") and len(samples):
             # QGIS created the empty layer; close it and fill it in one transaction (processing/bulk_writer.py).
             sink = None  # the only reference: the writer closes the file here
             target = bulk_writer.find_target(target_path, target_layer, fields.names())
             finite = bool(np.isfinite(samples["x"].to_numpy(dtype=float)).all() and np.isfinite(samples["y"].to_numpy(dtype=float)).all())
-            outcome = "unsuitable" if target is None or not finite else self._write_samples_bulk(target, samples, feedback)
+            outcome = "unsuitable" if target is None or not finite else write_samples_bulk(target, samples, feedback)
             if outcome == "canceled":
                 return None
             if outcome != "written":  # the layer is not one bulk_writer fills, or filling it failed (and it was removed)
@@ -709,12 +501,12 @@ class ImportLabResults(WbeAlgorithm):
             safe = SafeSink(sink, dest_id, fields, dest_id, neutralise_text=False)
             sink = None
             try:
-                if not self._write_samples(safe, samples, feedback):
+                if not write_samples(safe, samples, feedback):
                     return None
                 safe.flushBuffer()
             finally:
                 safe = None  # closes the file (its only reference), also when a write failed
-        _verify_count(context, dest_id, len(samples))
+        verify_count(context, dest_id, len(samples))
         return dest_id
 
     def _write_rejected_output(self, parameters, context, rejected, path, feedback, written):
@@ -727,17 +519,17 @@ class ImportLabResults(WbeAlgorithm):
             asked = parameters.get(self.REJECTED) is not None and self.parameterAsOutputLayer(parameters, self.REJECTED, context)
             if asked:  # a destination was given but cannot be created (an unwritable folder): an error, not a skip
                 raise QgsProcessingException(self.invalidSinkError(parameters, self.REJECTED))
-            self._write_rejected(None, rejected, path, feedback, False)
+            write_rejected(None, rejected, path, feedback, False)
             return None
         safe = SafeSink(sink, dest_id, fields, dest_id, neutralise_text=False)
         sink = None
         try:
-            if not self._write_rejected(safe, rejected, path, feedback, is_csv_destination(dest_id)):
+            if not write_rejected(safe, rejected, path, feedback, is_csv_destination(dest_id)):
                 return False
             safe.flushBuffer()
         finally:
             safe = None
-        _verify_count(context, dest_id, len(rejected))
+        verify_count(context, dest_id, len(rejected))
         return dest_id
 
     def _canceled(self, context, written, feedback) -> dict:
@@ -747,7 +539,7 @@ class ImportLabResults(WbeAlgorithm):
 
     def _discard(self, context, written) -> None:
         for dest_id in dict.fromkeys(written):
-            _remove_destination(context, dest_id)
+            remove_destination(context, dest_id)
         written.clear()
 
     def _report_checks(self, result, feedback) -> None:
@@ -780,7 +572,8 @@ class ImportLabResults(WbeAlgorithm):
         if len(high):
             feedback.pushWarning(
                 tr(
-                    "{n} values are far above any published wastewater value and were imported, flagged here: check them with "
+                    "{n} values are far above any published wastewater value and were imported with flag = implausible in the "
+                    "samples (NULL for every other sample), listed here: check them with "
                     "the lab (bounds: 1,000,000 ng/L, over 1,000× the highest Chinese city value; 1,000,000 ng/g; 40,000 "
                     "mg/day/1000, 10× the highest EMCDDA 2011–2022 day)."
                 ).format(n=len(high))
@@ -808,121 +601,15 @@ class ImportLabResults(WbeAlgorithm):
                 ).format(n=result.conflicting_duplicates_kept)
             )
 
-    def _write_samples(self, sink, samples: pd.DataFrame, feedback) -> bool:
-        """Features in batches, for every destination but a GeoPackage file. Each distinct text, date and
-        point is converted to a QVariant or QgsGeometry once and shared by the features that hold it
-        (implicit sharing), and Python's cyclic collector pauses while the features are built: measured on
-        300,000 samples into a memory layer, 2.5 s before, 1.5 s after."""
-        n = len(samples)
-        columns = zip(
-            _variant_column(samples["site_id"], False),
-            _variant_column(samples["sample_date"], True, lambda d: QDate.fromString(d, "yyyy-MM-dd")),
-            _variant_column(samples["round"], False),
-            _variant_column(samples["medium"], False),
-            _variant_column(samples["compound"], False),
-            _nullable(samples["concentration"].to_numpy(dtype=float)),
-            samples["detected"].astype(bool).tolist(),
-            _nullable(samples["lod"].to_numpy(dtype=float)),
-            _variant_column(samples["raw_value"], False),
-            _variant_column(samples["unit"], False),
-            _variant_column(samples["lab_township"], True),
-            samples["source_row"].astype(int).tolist(),
-        )
-        geometries = _shared_points(samples["x"].to_numpy(dtype=float), samples["y"].to_numpy(dtype=float))
-        with _no_cyclic_gc():
-            return self._add_features(sink, columns, geometries, n, feedback)
-
-    def _add_features(self, sink, columns, geometries, n, feedback) -> bool:
-        batch = []
-        for i, (attributes, geometry) in enumerate(zip(columns, geometries)):
-            # No fields on the feature: the sink knows them, and copying them per feature costs ~15%.
-            feature = QgsFeature()
-            feature.setAttributes(list(attributes))
-            feature.setGeometry(geometry)
-            batch.append(feature)
-            if len(batch) == BATCH:
-                sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)  # a SafeSink: raises when refused
-                batch = []
-                if feedback.isCanceled():
-                    return False
-                feedback.setProgress(30 + 60.0 * (i + 1) / max(n, 1))
-        if batch:
-            sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
-        return not feedback.isCanceled()
-
-    def _write_samples_bulk(self, target, samples: pd.DataFrame, feedback) -> str:
-        """The samples straight into the GeoPackage layer the sink created: "written", "canceled" (the layer
-        removed), or "failed" (rolled back, the layer removed, a warning logged: the caller writes through QGIS)."""
-        try:
-            bulk_writer.write_points(
-                target,
-                _sample_columns(samples),
-                samples["x"].to_numpy(dtype=float),
-                samples["y"].to_numpy(dtype=float),
-                progress=lambda fraction: feedback.setProgress(30 + 60.0 * fraction),
-                canceled=feedback.isCanceled,
-            )
-        except bulk_writer.BulkCanceledError:
-            _discard_layer(target)
-            return "canceled"
-        except (sqlite3.Error, OSError, MemoryError) as error:
-            _discard_layer(target)
-            if "full" in str(error).lower() or isinstance(error, OSError):
-                # A full disk fails the feature-by-feature path too: say so now.
-                raise QgsProcessingException(
-                    tr("Could not write the samples to “{path}”: {error}. Nothing was kept.").format(path=target.path, error=error)
-                ) from error
-            feedback.pushWarning(
-                tr("Writing the samples to “{path}” in one go failed ({error}); writing them feature by feature instead.").format(
-                    path=target.path, error=error
-                )
-            )
-            return "failed"
-        return "written"
-
-    def _write_rejected(self, sink, rejected: pd.DataFrame, path: str, feedback, csv: bool) -> bool:
-        """The rejected records logged (the first LOGGED_REJECTIONS) and written to ``sink`` when given, text
-        neutralised for a CSV; False when canceled."""
-        fields = rejected_fields()
-        batch = []
-        clean = neutralise if csv else (lambda text: text)
-        for i, row in enumerate(rejected.itertuples(index=False)):
-            detail = getattr(row, "detail", "") or ""
-            reason = reason_text(row.reason_code, row.column, row.value, detail)
-            if i < LOGGED_REJECTIONS:
-                feedback.reportError(record_message(path, int(row.source_row), row.column, reason))
-            if sink is not None:
-                feature = QgsFeature(fields)
-                feature.setAttributes(
-                    [
-                        int(row.source_row),
-                        clean(reason[:254]),
-                        row.reason_code,
-                        clean(str(row.column)[:80]),
-                        clean(str(row.value)[:254]),
-                        clean(row.raw_row[:1000]),
-                        clean(detail[:254]),
-                    ]
-                )
-                batch.append(feature)
-                if len(batch) == BATCH:
-                    sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)  # a SafeSink: raises when refused
-                    batch = []
-                    if feedback.isCanceled():
-                        return False
-        if batch:
-            sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
-        if feedback.isCanceled():
-            return False
-        if len(rejected) > LOGGED_REJECTIONS:
-            feedback.reportError(
-                tr("… and {n} more rows not imported; the rejected table lists every one.").format(n=len(rejected) - LOGGED_REJECTIONS)
-            )
-        if len(rejected):
-            counts = rejected["reason_code"].value_counts()
-            summary = "; ".join(f"{reason_text(code, '…', '…', '…')}: {int(count)}" for code, count in counts.items())
-            feedback.pushInfo(tr("Rejected by reason: {summary}").format(summary=summary))
-        return True
+    # ---- survey stores ------------------------------------------------------------------------------
+    def _append_to_survey_store(self, settings: ImportSettings, samples, feedback) -> dict | None:
+        """The samples appended to the survey store asked for: the STORE_* results ({} without a store), None when canceled."""
+        if settings.store_path:
+            report = self._append_to_store(settings.store_path, samples, settings.out_crs, settings.path, feedback)
+            return None if report is None else {**report, self.STORE: settings.store_path}
+        if settings.connection:
+            return self._append_to_postgis(settings.connection, samples, settings.out_crs, settings.path, feedback)
+        return {}
 
     def _append_to_store(self, store_path, samples, out_crs, source_path, feedback) -> dict:
         from ...storage.gpkg import GeoPackageStore, StoreCanceledError, StoreError

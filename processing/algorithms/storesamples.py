@@ -15,7 +15,6 @@ from qgis.core import (
     QgsDataSourceUri,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
@@ -26,7 +25,7 @@ from qgis.core import (
 from ...core.paths import PLUGIN_DIR
 from ...storage import postgis as core_store
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, require_fields
+from ..base import WbeAlgorithm, add_number_outputs, is_null, read_columns, require_fields
 
 STORE_FIELDS = list(core_store.COLUMNS)
 CHANGED_LISTED = 50
@@ -193,14 +192,16 @@ class StoreSamples(WbeAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Samples"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterProviderConnection(self.CONNECTION, tr("PostgreSQL connection"), "postgres"))
         self.addParameter(QgsProcessingParameterString(self.LAB, tr("Lab that sent the results")))
-        for name, label in (
-            ("ROWS_OFFERED", tr("Rows offered")),
-            ("ROWS_INSERTED", tr("Rows stored")),
-            ("ROWS_UNCHANGED", tr("Rows already stored")),
-            ("ROWS_CHANGED", tr("Rows whose stored value differs")),
-            ("IMPORT_ID", tr("Import id")),
-        ):
-            self.addOutput(QgsProcessingOutputNumber(name, label))
+        add_number_outputs(
+            self,
+            {
+                "ROWS_OFFERED": tr("Rows offered"),
+                "ROWS_INSERTED": tr("Rows stored"),
+                "ROWS_UNCHANGED": tr("Rows already stored"),
+                "ROWS_CHANGED": tr("Rows whose stored value differs"),
+                "IMPORT_ID": tr("Import id"),
+            },
+        )
 
     def processAlgorithm(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)

@@ -476,3 +476,19 @@ def _write(target, columns, make_blobs, make_rtree, n, extent, progress, cancele
     finally:
         con.close()
     return n
+
+
+# --- import
+def fill_or_discard(target: GpkgTarget, fill: Callable[[], int]) -> tuple[str, Exception | None]:
+    """Run ``fill`` (``write_points`` or ``write_geometries`` into ``target``): ("written", None); after a cancel
+    ("canceled", None), and after a SQLite, disk or memory failure ("failed", the error), both with the layer
+    removed, so that the caller can word the failure and write through QGIS's sink instead."""
+    try:
+        fill()
+    except BulkCanceledError:
+        discard_layer(target)
+        return "canceled", None
+    except (sqlite3.Error, OSError, MemoryError) as error:
+        discard_layer(target)
+        return "failed", error
+    return "written", None
