@@ -473,9 +473,10 @@ def category_renderer(field: str, codes, colours: dict, label_of, geometry_type)
     return QgsCategorizedSymbolRenderer(field, categories)
 
 
-def add_number_outputs(algorithm, outputs: dict) -> None:
-    """Declare the numbers an algorithm returns in its results: {name: translated description}."""
+def add_number_outputs(algorithm, outputs) -> None:
+    """Declare the numbers an algorithm returns in its results: {name: translated description}, or
+    (name, description) pairs."""
     from qgis.core import QgsProcessingOutputNumber
 
-    for name, description in outputs.items():
+    for name, description in outputs.items() if isinstance(outputs, dict) else outputs:
         algorithm.addOutput(QgsProcessingOutputNumber(name, description))

@@ -225,14 +225,6 @@ def amp_ratio_spec() -> tuple:
     )
 
 
-def add_outputs(algorithm, specs) -> None:
-    """Add the numeric results, each given as (name, label)."""
-    from qgis.core import QgsProcessingOutputNumber
-
-    for name, label in specs:
-        algorithm.addOutput(QgsProcessingOutputNumber(name, label))
-
-
 # --- survey
 
 

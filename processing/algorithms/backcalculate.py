@@ -18,11 +18,11 @@ from ...core import backcalc as bc
 from ...core import consumption as cn
 from ...core import samples as sm
 from ...translate import tr
-from ..base import WbeAlgorithm, attribute, fields_of, is_null, read_columns, to_float_array, write_source_rows
+from ..base import WbeAlgorithm, add_number_outputs, attribute, fields_of, is_null, read_columns, to_float_array, write_source_rows
 from ..compat import FIELD_BOOL, FIELD_DOUBLE, FIELD_STRING
 from ..io.outputs import discard_output
 from ..io.samples import read_sample_table, sample_refusal
-from ..parameters import add_outputs, advanced_numbers, amp_ratio_spec, nondetect_policy_parameter, read_rsd, rsd_parameters, unit_parameter
+from ..parameters import advanced_numbers, amp_ratio_spec, nondetect_policy_parameter, read_rsd, rsd_parameters, unit_parameter
 
 SAMPLE_FIELDS = ("site", "compound", "concentration")  # required; the rest are optional (core/samples.py)
 OUT_FIELDS = (
@@ -308,7 +308,7 @@ class BackCalculate(WbeAlgorithm):
         )
         self.addParameter(mode)
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", tr("Back-calculated samples")))
-        add_outputs(
+        add_number_outputs(
             self,
             (
                 ("N_SAMPLES", tr("Samples read")),

@@ -25,9 +25,8 @@ from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPen
 
 from ...core.agreement import AgreementError, Comparison, Matching, case_totals, compare, match, repeated
 from ...translate import tr
-from ..base import WbeAlgorithm, fields_of, is_null, to_float_array, write_feature
+from ..base import WbeAlgorithm, add_number_outputs, fields_of, is_null, to_float_array, write_feature
 from ..compat import FIELD_DOUBLE, FIELD_INT
-from ..parameters import add_outputs
 from ..styling import store_style
 
 
@@ -333,7 +332,7 @@ class CompareCases(WbeAlgorithm):
                 self.CHART, tr("Scatter chart"), tr("PNG image (*.png)"), optional=True, createByDefault=False
             )
         )
-        add_outputs(
+        add_number_outputs(
             self,
             (
                 ("SPEARMAN_RHO", tr("Spearman's rho")),

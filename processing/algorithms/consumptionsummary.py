@@ -20,12 +20,11 @@ from ...core import backcalc as bc
 from ...core import consumption as cn
 from ...core import samples as sm
 from ...translate import tr
-from ..base import WbeAlgorithm, fields_of, is_null, require_fields, to_float_array, write_feature
+from ..base import WbeAlgorithm, add_number_outputs, fields_of, is_null, require_fields, to_float_array, write_feature
 from ..compat import FIELD_DOUBLE, FIELD_INT, FIELD_STRING
 from ..io.samples import read_sample_table
 from ..parameters import (
     SAMPLE_TOWNSHIP_FIELD,
-    add_outputs,
     advanced_numbers,
     amp_ratio_spec,
     read_rsd,
@@ -196,7 +195,7 @@ class ConsumptionSummary(WbeAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSink("COMPARISON", tr("Comparison with published figures"), QgsProcessing.SourceType.TypeVector)
         )
-        add_outputs(self, (("N_USED", tr("Samples used")), ("N_LEFT_OUT", tr("Samples left out"))))
+        add_number_outputs(self, (("N_USED", tr("Samples used")), ("N_LEFT_OUT", tr("Samples left out"))))
 
     def processAlgorithm(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, "INPUT", context)

@@ -17,10 +17,10 @@ from ...core import samples as sm
 from ...core import signals as sg
 from ...core.rounds import RoundError
 from ...translate import tr
-from ..base import WbeAlgorithm, fields_of, is_null, write_source_rows
+from ..base import WbeAlgorithm, add_number_outputs, fields_of, is_null, write_source_rows
 from ..compat import FIELD_DOUBLE, FIELD_STRING
 from ..io.samples import read_sample_table, sample_refusal
-from ..parameters import SAMPLE_TOWNSHIP_FIELD, add_outputs, advanced_numbers, nondetect_policy_parameter, sample_township_parameter
+from ..parameters import SAMPLE_TOWNSHIP_FIELD, advanced_numbers, nondetect_policy_parameter, sample_township_parameter
 
 TEST_VALUES = ("ratio", "surface_ratio", "z_township", "z_history", "spike_prev", "spike_next", "z_spike")
 SIGNAL_FIELDS = (
@@ -171,7 +171,7 @@ class SourceSignals(WbeAlgorithm):
         self.addParameter(group)
         self.addParameter(nondetect_policy_parameter("ND_POLICY"))
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", tr("Production or dumping signals")))
-        add_outputs(
+        add_number_outputs(
             self,
             (
                 ("N_TESTED", tr("Detected samples tested")),
