@@ -47,26 +47,9 @@ class PlanError(CodedError, ValueError):
 
 
 def _flow_order(graph: net.Graph) -> np.ndarray:
-    """Edges ordered by the flow rank of their upstream node (Kahn's order on the directed edges; nodes on
-    loops last), so that one pass carries most of what drains downstream."""
-    directed = ~graph.both
-    up, down = graph.up[directed], graph.down[directed]
-    indegree = np.bincount(down, minlength=graph.n_nodes)
-    order = np.argsort(up, kind="stable")
-    offsets = np.r_[0, np.cumsum(np.bincount(up, minlength=graph.n_nodes))]
-    targets = down[order]
-    rank = np.full(graph.n_nodes, graph.n_nodes, dtype=np.int64)
-    queue = list(np.flatnonzero(indegree == 0))
-    position = 0
-    while queue:
-        node = queue.pop()
-        rank[node] = position
-        position += 1
-        for target in targets[offsets[node] : offsets[node + 1]].tolist():
-            indegree[target] -= 1
-            if indegree[target] == 0:
-                queue.append(target)
-    return np.argsort(rank[graph.up], kind="stable")
+    """Edges ordered by the flow rank of their upstream node (nodes on loops last), so that one pass carries
+    most of what drains downstream."""
+    return np.argsort(net.flow_rank(graph)[graph.up], kind="stable")
 
 
 def drain_bits(graph: net.Graph, members) -> list[int]:
@@ -793,6 +776,36 @@ def points_needed(graph: net.Graph, length, members, share: float = 1 / 3, fixed
         if plan.cells.max() <= share * total * (1 + 1e-6):
             return k
     return None
+
+
+def upstream_measures(graph: net.Graph, weight, points) -> np.ndarray:
+    """The measure (Σ ``weight`` of the edges, a share of the point's own edge) that drains to each point, given
+    as ("node", n) or (edge, fraction of the way down it), with ``weight`` per edge for the whole edge. One pass
+    down the flow forest; where flow splits, by reachability bitsets."""
+    weight = np.asarray(weight, dtype=float)
+    forest = flow_forest(graph)
+    out = np.zeros(len(points))
+    if forest is not None:
+        atoms = np.flatnonzero(forest.internal)
+        below = np.bincount(forest.comp[graph.up[atoms]], weights=weight[atoms], minlength=forest.n)
+        for c in forest.order:
+            e = int(forest.out_edge[c])
+            if e >= 0:
+                below[forest.comp[graph.down[e]]] += below[c] + weight[e]
+        for i, (kind, value) in enumerate(points):
+            if kind == "node":
+                out[i] = below[forest.comp[int(value)]]
+                continue
+            e = int(kind)
+            out[i] = below[forest.comp[graph.up[e]]] + (0.0 if forest.internal[e] else weight[e] * float(value))
+        return out
+    bits = drain_bits(graph, np.arange(weight.size))
+    for i, (kind, value) in enumerate(points):
+        if kind == "node":
+            out[i] = float(weight[bits_to_bool(bits[int(value)], weight.size)].sum())
+        else:
+            out[i] = upstream_measure(graph, bits, weight, int(kind), float(value))
+    return out
 
 
 def split_edges(graph: net.Graph, length, points) -> tuple[net.Graph, np.ndarray, list[int], np.ndarray, np.ndarray]:
