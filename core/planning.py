@@ -516,8 +516,9 @@ def _sweep(region: _ForestRegion, edge_points, comp_points, lam=None, limit=None
     open-cell token) with ``tokens`` to map a token to its cell. With ``lam``: adds the fewest points that keep
     every cell ≤ ``lam`` and returns them as [(edge, offset)], or None when that is impossible or needs more
     than ``limit``."""
-    forest, weight, length, member = region.forest, region.weight, region.length, region.member
+    forest, weight, length, member, margin = region.forest, region.weight, region.length, region.member, region.margin
     n_edges = length.size
+    last = np.zeros(n_edges)  # offset of the lowest point on each edge
     residual = np.zeros(n_edges)
     token_of_edge = [-1] * n_edges
     cells: list[float] = []
@@ -551,25 +552,33 @@ def _sweep(region: _ForestRegion, edge_points, comp_points, lam=None, limit=None
             acc += residual[e]
             if recording and token_of_edge[e] >= 0:
                 parent[find(token_of_edge[e])] = find(token)
-        if lam is not None and acc > lam * (1 + 1e-12):
-            cuttable = sorted(((residual[e], e) for e in incoming if member[e] and residual[e] > 0), reverse=True)
-            for r, e in cuttable:
-                if acc <= lam * (1 + 1e-12):
-                    break
-                new.append((e, float(length[e])))
-                cells.append(r)
-                acc -= r
-                if limit is not None and len(new) > limit:
+        e = int(forest.out_edge[c])
+        if lam is not None:
+            # new points keep a margin from line ends: the first metres of the line below are in this cell
+            head = float(weight[e] / length[e] * margin[e]) if e >= 0 and member[e] and length[e] > 0 else 0.0
+            room = lam * (1 + 1e-12) - head
+            if acc > room:
+                cuttable = []
+                for k in incoming:
+                    sliver = float(weight[k] / length[k] * margin[k]) if length[k] > 0 else 0.0
+                    if member[k] and residual[k] - sliver > 0 and length[k] - margin[k] > last[k]:
+                        cuttable.append((residual[k] - sliver, k))
+                for gain, k in sorted(cuttable, reverse=True):
+                    if acc <= room:
+                        break
+                    new.append((k, float(length[k] - margin[k])))
+                    cells.append(gain)
+                    acc -= gain
+                    if limit is not None and len(new) > limit:
+                        return None
+                if acc > room:
                     return None
-            if acc > lam * (1 + 1e-12):
-                return None
         if recording and region.atom_member[c] >= 0:
             places.append((int(region.atom_member[c]), -1.0, -1.0, acc, 0.0, token))
         if c in comp_points:
             close(token, acc)
             acc = 0.0
             token = fresh() if recording else 0
-        e = int(forest.out_edge[c])
         if e < 0:
             uncovered += acc
             continue
@@ -581,16 +590,18 @@ def _sweep(region: _ForestRegion, edge_points, comp_points, lam=None, limit=None
             stop = ln if p is None else min(max(p, 0.0), ln)
             if lam is not None and member[e] and d > 0:
                 while r + d * (stop - prev) > lam * (1 + 1e-12):
-                    cut = prev + max(lam - r, 0.0) / d
+                    cut = min(prev + max(lam - r, 0.0) / d, max(ln - margin[e], prev))
                     new.append((e, cut))
                     cells.append(lam if r <= lam else r)
                     if limit is not None and len(new) > limit:
                         return None
                     r, prev = 0.0, cut
+                    last[e] = cut
             if recording and member[e] and stop > prev:
                 places.append((e, prev, stop, r, d, token))
             r += d * (stop - prev)
             prev = stop
+            last[e] = prev if p is not None else last[e]
             if p is not None:
                 close(token, r)
                 r = 0.0
@@ -621,6 +632,7 @@ class _ForestRegion:
         self.atom_member = np.full(forest.n, -1, dtype=np.int64)
         self.atom_member[atom_comp] = atoms
         self.total = float(self.weight.sum())
+        self.margin = np.minimum(0.5, self.length / 10.0)  # how close to a line end a new point may go (_inward)
 
     def locate(self, points) -> tuple[dict, set]:
         """Points (("node", n) or (edge, t)) → (edge → sorted offsets, components holding a point). A point on
@@ -667,8 +679,11 @@ class _ForestRegion:
             if a < 0:  # an atom: the point measures all that reaches its component
                 where, measure = float(self.length[e]) / 2.0, r
             else:
+                lo, hi = max(a, float(self.margin[e])), min(b, float(self.length[e] - self.margin[e]))
+                if hi < lo:
+                    continue
                 step = (size / 2.0 - r) / d if d > 0 else 0.0
-                where = a + min(max(step, 0.0), b - a)
+                where = min(max(a + step, lo), hi)
                 measure = r + d * (where - a)
             rest = second if c == first else float(sizes[first])
             score = (round(max(rest, measure, size - measure), 9), squares - size * size + measure * measure + (size - measure) ** 2)

@@ -206,9 +206,19 @@ def direction_parameters() -> list:
 # --- plan
 
 
-class NetworkInputs:
-    """Names of the network and sample parameters that tracesource, plansampling and searchzones share (mixed
-    into their algorithm classes, so that each name is written once)."""
+class SampleInputs:
+    """Names of the sample parameters that searchzones, tracesource and plansampling share (mixed into their
+    algorithm classes, so that each name is written once; sample_field_parameters defines them)."""
+
+    SAMPLES = "SAMPLES"
+    VALUE_FIELD = "VALUE_FIELD"
+    SITE_FIELD = "SITE_FIELD"
+    COMPOUND = "COMPOUND"
+    ROUND = "ROUND"
+
+
+class NetworkInputs(SampleInputs):
+    """…and the drainage network's (tracesource, plansampling; direction_parameters defines them)."""
 
     NETWORK = "NETWORK"
     DIRECTION_FIELD = "DIRECTION_FIELD"
@@ -217,11 +227,6 @@ class NetworkInputs:
     VALUE_BOTH = "VALUE_BOTH"
     DEFAULT_DIRECTION = "DEFAULT_DIRECTION"
     TOLERANCE = "TOLERANCE"
-    SAMPLES = "SAMPLES"
-    VALUE_FIELD = "VALUE_FIELD"
-    SITE_FIELD = "SITE_FIELD"
-    COMPOUND = "COMPOUND"
-    ROUND = "ROUND"
     SNAP_DISTANCE = "SNAP_DISTANCE"
 
 
