@@ -37,6 +37,7 @@ from . import network as net
 from .errors import CodedError
 
 _EPS = 1e-9
+EXACT_PAIR_LIMIT = 120  # where flow splits, 2 follow-up points are placed by exhaustive search up to this many lines
 
 
 class PlanError(CodedError, ValueError):
@@ -343,6 +344,105 @@ def place_points(graph: net.Graph, length, members, k: int, fixed=(), density=No
     return _place_on_forest(region, max(int(k), 0), list(fixed), cover_first)
 
 
+def _lowest_max(lines_f: np.ndarray, box: tuple, ordered: bool) -> tuple[float, float, float]:
+    """Smallest max_i (c_i + a_i u + b_i v) over u ∈ [u0, u1], v ∈ [v0, v1] (and u ≤ v when ``ordered``): a
+    2-variable linear min-max, solved at the vertices of its arrangement. Returns (value, u, v)."""
+    u0, u1, v0, v1 = box
+    c, a, b = lines_f[:, 0], lines_f[:, 1], lines_f[:, 2]
+    lines = [(1.0, 0.0, u0), (1.0, 0.0, u1), (0.0, 1.0, v0), (0.0, 1.0, v1)]
+    if ordered:
+        lines.append((1.0, -1.0, 0.0))
+    n = c.size
+    for i in range(n):
+        for j in range(i + 1, n):
+            lines.append((a[i] - a[j], b[i] - b[j], c[j] - c[i]))
+    arr = np.array(lines)
+    i, j = np.triu_indices(len(lines), 1)
+    det = arr[i, 0] * arr[j, 1] - arr[j, 0] * arr[i, 1]
+    ok = np.abs(det) > 1e-12
+    i, j, det = i[ok], j[ok], det[ok]
+    u = (arr[i, 2] * arr[j, 1] - arr[j, 2] * arr[i, 1]) / det
+    v = (arr[i, 0] * arr[j, 2] - arr[j, 0] * arr[i, 2]) / det
+    tol = 1e-9 * max(1.0, abs(u1), abs(v1))
+    keep = (u >= u0 - tol) & (u <= u1 + tol) & (v >= v0 - tol) & (v <= v1 + tol)
+    if ordered:
+        keep &= u <= v + tol
+    u, v = np.clip(u[keep], u0, u1), np.clip(v[keep], v0, v1)
+    if u.size == 0:
+        u, v = np.array([u0]), np.array([max(v0, u0) if ordered else v0])
+    values = (c[:, None] + a[:, None] * u[None, :] + b[:, None] * v[None, :]).max(axis=0)
+    k = int(np.argmin(values))
+    return float(values[k]), float(u[k]), float(v[k])
+
+
+def _best_pair(region: _Region, fixed_rows: list):
+    """The exact best 2 new points (smallest largest cell) on a region where flow splits: every pair of pieces,
+    and on each pair the cells move linearly with the two offsets (a 2-variable min-max). O(m³): only for small
+    regions. Returns (largest cell, [(member index, offset), (member index, offset)]) or None."""
+    pj, pa, pb = _pieces(region, fixed_rows)
+    n = pj.size
+    if n == 0:
+        return None
+    base, _empty = _cell_ids(fixed_rows, pj, pb)
+    d = region.density[pj]
+    w = d * (pb - pa)
+    # upstream[p, q]: piece q drains to a point inside piece p (pieces of p's line above p included)
+    upstream = region.rows[pj][:, pj] | ((pj[None, :] == pj[:, None]) & (pb[None, :] <= pa[:, None] + 1e-7))
+    whole = np.diag(upstream).copy()
+    span = pb - pa
+    margin = np.minimum(0.5, span / 10.0)
+    n_base = int(base.max()) + 1
+    best = None
+    for p1 in range(n):
+        for p2 in range(p1, n):
+            if p1 == p2 and whole[p1]:
+                continue
+            m1, m2 = upstream[p1].copy(), upstream[p2].copy()
+            if p1 == p2:
+                m2 = m1.copy()
+            movers = [q for q in {p1, p2} if not whole[q]]
+            fixed_mask = np.ones(n, dtype=bool)
+            fixed_mask[movers] = False
+            keys = base * 4 + 2 * m1 + m2
+            sums = np.bincount(keys[fixed_mask], weights=w[fixed_mask], minlength=n_base * 4)
+            funcs: dict[int, list[float]] = {}
+
+            def add(key: int, const: float, du: float, dv: float, funcs=funcs, sums=sums) -> None:
+                f = funcs.setdefault(key, [float(sums[key]), 0.0, 0.0])
+                f[0] += const
+                f[1] += du
+                f[2] += dv
+
+            if p1 == p2:  # point 1 above point 2 on one piece: [a, t1] both, [t1, t2] the lower only, [t2, b] neither
+                b0 = int(base[p1]) * 4
+                add(b0 + 3, 0.0, 1.0, 0.0)
+                add(b0 + 1, 0.0, -1.0, 1.0)
+                add(b0 + 0, float(w[p1]), 0.0, -1.0)
+            else:
+                if not whole[p1]:
+                    k = int(base[p1]) * 4 + int(m2[p1])
+                    add(k, float(w[p1]), -1.0, 0.0)
+                    add(k + 2, 0.0, 1.0, 0.0)
+                if not whole[p2]:
+                    k = int(base[p2]) * 4 + 2 * int(m1[p2])
+                    add(k, float(w[p2]), 0.0, -1.0)
+                    add(k + 1, 0.0, 0.0, 1.0)
+            rest = sums.copy()
+            rest[list(funcs)] = 0.0
+            u_box = (d[p1] * margin[p1], d[p1] * (span[p1] - margin[p1])) if not whole[p1] else (0.0, 0.0)
+            v_box = (d[p2] * margin[p2], d[p2] * (span[p2] - margin[p2])) if not whole[p2] else (0.0, 0.0)
+            if not funcs:
+                value, u, v = float(rest.max()), u_box[0], v_box[0]
+            else:
+                value, u, v = _lowest_max(np.array(list(funcs.values())), (*u_box, *v_box), p1 == p2)
+                value = max(value, float(rest.max()))
+            if best is None or value < best[0] - 1e-9:
+                t1 = pa[p1] + (u / d[p1] if d[p1] > 0 else span[p1] / 2)
+                t2 = pa[p2] + (v / d[p2] if d[p2] > 0 else span[p2] / 2)
+                best = (value, [(int(pj[p1]), float(t1)), (int(pj[p2]), float(t2))])
+    return best
+
+
 def _place_points_bitsets(
     graph: net.Graph, length, members, k: int, fixed=(), density=None, passes: int = 6, cover_first: bool = False
 ) -> Placement:
@@ -404,7 +504,11 @@ def _place_points_bitsets(
     placed, current = descend(start("cut"))
     other, score = descend(start("minmax"))
     if better(score, current):
-        placed = other
+        placed, current = other, score
+    if k == 2 and not cover_first and members.size <= EXACT_PAIR_LIMIT:
+        exact = _best_pair(region, fixed_rows)
+        if exact is not None and exact[0] < current[1] - 1e-9:
+            placed = [(j, t, region.rows[j]) for j, t in exact[1]]
     sums, uncovered, total = _cells(region, fixed_rows + placed)
     return Placement([(int(members[j]), t) for j, t, _row in placed], sums, uncovered, total)
 

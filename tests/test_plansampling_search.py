@@ -244,15 +244,16 @@ def planned_round(edges, samples, results):
     length = np.array([e[3] for e in edges])
     positions = [(e, edges[e][3] - off if edges[e][2] == net.BACKWARD else off) for e, off in samples]
     split, split_len, nodes, origin, begin = pl.split_edges(graph, length, positions)
-    stretches = pl.suspected_stretches(split, [nodes[s] for s in results if results[s]], [nodes[s] for s in results if not results[s]])
-    assert len(stretches) == 1
-    plan = pl.place_points(split, split_len, stretches[0].edges, 2)
+    # the region: where a single source agrees with every result (one suspected stretch, or where flow splits
+    # the part shared by the stretches of several hot samples)
+    region = pl.consistent_edges(split, [nodes[s] for s in results if results[s]], [nodes[s] for s in results if not results[s]])
+    plan = pl.place_points(split, split_len, region, 2)
     new = []
     for e, t in plan.points:
         k = int(origin[e])
         up_offset = float(begin[e] + t)
         new.append((k, edges[k][3] - up_offset if edges[k][2] == net.BACKWARD else up_offset))
-    return float(plan.cells.max() / plan.total), new, float(split_len[stretches[0].edges].sum())
+    return float(plan.cells.max() / plan.total), new, float(split_len[region].sum())
 
 
 KINDS = {
