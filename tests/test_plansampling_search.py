@@ -177,7 +177,7 @@ GRID = 24
 
 
 class Brute:
-    def __init__(self, edges, samples):
+    def __init__(self, edges, samples, grid: int = GRID):
         self.edges = edges
         self.graph = nx.DiGraph()
         self.pieces = []  # (edge, a, b, exit nodes)
@@ -185,8 +185,8 @@ class Brute:
         self.sample_node = {}
         for e, (start, end, direction, length) in enumerate(edges):
             stops = {0.0: ("n", start), length: ("n", end)}
-            for i in range(1, GRID):
-                stops[length * i / GRID] = ("g", e, i)
+            for i in range(1, grid):
+                stops[length * i / grid] = ("g", e, i)
             for s, (se, offset) in enumerate(samples):
                 if se == e:
                     stops[offset] = ("s", s)
@@ -305,3 +305,89 @@ def test_every_round_reaches_the_exhaustive_optimum(kind):
     if kind == "chain":
         assert over == 0
     assert np.mean(planned) < np.mean(randomly)
+
+
+# -- when 2 points cannot reach a third: how many would ----------------------------------------------
+
+# five branches of 120, 110, 100, 90 and 80 m meet at node 6 and flow 20 m down to the outlet (node 0); some
+# are digitised against the flow. No branch holds about a third, so 2 points leave at best 300 of 520 m.
+STAR = [
+    (1, 6, net.FORWARD, 100.0),
+    (6, 2, net.BACKWARD, 90.0),
+    (3, 6, net.FORWARD, 110.0),
+    (6, 4, net.BACKWARD, 80.0),
+    (5, 6, net.FORWARD, 120.0),
+    (6, 0, net.FORWARD, 20.0),
+]
+
+
+def brute_points_needed(edges, samples, grid: int = 10, most: int = 5) -> int | None:
+    """The fewest grid places that leave no cell above a third of the stretch, trying every combination."""
+    import itertools
+
+    brute = Brute(edges, samples, grid)
+    region = brute.consistent({0: True})
+    w = brute.measure * region
+    third = w.sum() / 3
+    rows = np.array([brute.drains(node) for node, _e, _o in brute.candidates])
+    for k in range(1, most + 1):
+        combos = np.array(list(itertools.combinations(range(len(rows)), k)))
+        codes = np.zeros((len(combos), rows.shape[1]), dtype=np.int64)
+        for i in range(k):
+            codes |= rows[combos[:, i]].astype(np.int64) << i
+        flat = (codes + (np.arange(len(combos)) * 2**k)[:, None]).ravel()
+        cells = np.bincount(flat, weights=np.broadcast_to(w, codes.shape).ravel(), minlength=len(combos) * 2**k).reshape(len(combos), -1)
+        if (cells.max(axis=1) <= third + 1e-9).any():
+            return k
+    return None
+
+
+def test_points_needed_for_a_third_match_the_exhaustive_search():
+    graph = net.orient([e[0] for e in STAR], [e[1] for e in STAR], [e[2] for e in STAR])
+    length = np.array([e[3] for e in STAR])
+    members = np.arange(len(STAR))
+    plan = pl.place_points(graph, length, members, 2)
+    # the best 2 points: the two longest branches; 520 − 230 = 290 m left upstream of neither
+    assert plan.cells.max() == pytest.approx(290.0 + 2 * 0.5, abs=1.01)
+    needed = pl.points_needed(graph, length, members, 1 / 3)
+    outlet = (5, 20.0)  # the hot sample at the outlet end of the trunk
+    assert needed == brute_points_needed(STAR, [outlet]) == 4
+    # and the planner itself: with 4 points no cell is above a third, with 3 one is
+    third = length.sum() / 3
+    assert pl.place_points(graph, length, members, needed).cells.max() <= third + 1.01
+    assert pl.place_points(graph, length, members, needed - 1).cells.max() > third
+
+
+def test_the_algorithm_says_how_many_points_a_third_needs(run, tmp_path):
+    rng = np.random.default_rng(0)
+    where = draw(STAR, rng)
+    network, town = layers(STAR, where)
+    layer = QgsVectorLayer("Point?crs=EPSG:32650", "samples", "memory")
+    layer.dataProvider().addAttributes([QgsField("site_id", QVariant.String), QgsField("value", QVariant.Double)])
+    layer.updateFields()
+    feature = QgsFeature(layer.fields())
+    feature.setGeometry(QgsGeometry.fromPointXY(sample_point(STAR, where, (5, 19.99))))
+    feature.setAttributes(["outlet", 500.0])
+    layer.dataProvider().addFeatures([feature])
+    feedback = Recorder()
+    run(
+        "wbe:plansampling",
+        {
+            "TOWNSHIPS": town,
+            "TOWNSHIP_FIELD": "name",
+            "NETWORK": network,
+            "DIRECTION_FIELD": "dir",
+            "SAMPLES": layer,
+            "VALUE_FIELD": "value",
+            "THRESHOLD": 100.0,
+            "POINTS_PER_TOWNSHIP": 0,
+            "KEEP_PANEL": False,
+            "FOLLOW_UP": 2,
+            "SNAP_DISTANCE": 0.01,
+            "OUTPUT": str(tmp_path / "plan.gpkg"),
+        },
+        feedback,
+    )
+    text = feedback.text()
+    assert "Stretch above outlet: 2 follow-up points cannot leave at most a third of it" in text
+    assert "4 follow-up points would." in text
