@@ -615,15 +615,15 @@ def _sweep(region: _ForestRegion, edge_points, comp_points, lam=None, limit=None
     which a new point may go). ``edge_points``: edge → sorted offsets (from the upstream end) of the points on it;
     ``comp_points``: components with a point (on a node, or on an atom).
 
-    Without ``lam``: returns (cells, uncovered, places) — the measure of each point's cell, of the part
-    upstream of no point, and for every stretch of a member line (edge, a, b, measure reaching a, density,
-    open-cell token) with ``tokens`` to map a token to its cell. With ``lam``: adds the fewest points that keep
+    Without ``lam``: returns (cells, uncovered, places, cell_of) — the measure of each point's cell, of the part
+    upstream of no point, every stretch of a member line as (edge, a, b, measure reaching a, density, open-cell
+    token), and the cell of a token (-1: upstream of no point). With ``lam``: adds the fewest points that keep
     every cell ≤ ``lam`` and returns them as [(edge, offset)], or None when that is impossible or needs more
-    than ``limit``."""
-    forest, weight, length, member, margin = region.forest, region.weight, region.length, region.member, region.margin
-    n_edges = length.size
-    last = np.zeros(n_edges)  # offset of the lowest point on each edge
-    residual = np.zeros(n_edges)
+    than ``limit``. Plain Python lists (region.lists): this loop runs once per bisection step."""
+    length, member, margin, density, sliver, head, atom_weight, atom_member, out_edge, into, order = region.lists
+    n_edges = len(length)
+    last = [0.0] * n_edges  # offset of the lowest point on each edge
+    residual = [0.0] * n_edges
     token_of_edge = [-1] * n_edges
     cells: list[float] = []
     new: list[tuple[int, float]] = []
@@ -631,6 +631,8 @@ def _sweep(region: _ForestRegion, edge_points, comp_points, lam=None, limit=None
     closed: dict[int, int] = {}
     places: list = []
     recording = lam is None
+    top = 0.0 if lam is None else lam * (1 + 1e-12)
+    limit = n_edges * 4 + 10 if limit is None else limit
 
     def fresh() -> int:
         parent.append(len(parent))
@@ -642,62 +644,59 @@ def _sweep(region: _ForestRegion, edge_points, comp_points, lam=None, limit=None
             a = parent[a]
         return a
 
-    def close(token: int, measure: float) -> None:
-        if recording:
-            closed[find(token)] = len(cells)
-        cells.append(measure)
-
     uncovered = 0.0
-    for c in forest.order:
-        acc = float(region.atom_weight[c])
+    for c in order:
+        acc = atom_weight[c]
         token = fresh() if recording else 0
-        incoming = forest.into[c]
+        incoming = into[c]
         for e in incoming:
             acc += residual[e]
             if recording and token_of_edge[e] >= 0:
                 parent[find(token_of_edge[e])] = find(token)
-        e = int(forest.out_edge[c])
-        if lam is not None:
+        e = out_edge[c]
+        if not recording:
             # new points keep a margin from line ends: the first metres of the line below are in this cell
-            head = float(weight[e] / length[e] * margin[e]) if e >= 0 and member[e] and length[e] > 0 else 0.0
-            room = lam * (1 + 1e-12) - head
+            room = top - head[c]
             if acc > room:
-                cuttable = []
-                for k in incoming:
-                    sliver = float(weight[k] / length[k] * margin[k]) if length[k] > 0 else 0.0
-                    if member[k] and residual[k] - sliver > 0 and length[k] - margin[k] > last[k]:
-                        cuttable.append((residual[k] - sliver, k))
-                for gain, k in sorted(cuttable, reverse=True):
+                cuttable = [
+                    (residual[k] - sliver[k], k)
+                    for k in incoming
+                    if member[k] and residual[k] > sliver[k] and length[k] - margin[k] > last[k]
+                ]
+                cuttable.sort(reverse=True)
+                for gain, k in cuttable:
                     if acc <= room:
                         break
-                    new.append((k, float(length[k] - margin[k])))
-                    cells.append(gain)
+                    new.append((k, length[k] - margin[k]))
                     acc -= gain
-                    if limit is not None and len(new) > limit:
+                    if len(new) > limit:
                         return None
                 if acc > room:
                     return None
-        if recording and region.atom_member[c] >= 0:
-            places.append((int(region.atom_member[c]), -1.0, -1.0, acc, 0.0, token))
+        elif atom_member[c] >= 0:
+            places.append((atom_member[c], -1.0, -1.0, acc, 0.0, token))
         if c in comp_points:
-            close(token, acc)
+            if recording:
+                closed[find(token)] = len(cells)
+                token = fresh()
+            cells.append(acc)
             acc = 0.0
-            token = fresh() if recording else 0
         if e < 0:
             uncovered += acc
             continue
-        ln = float(length[e])
-        d = float(weight[e]) / ln if ln > 0 else 0.0
+        ln = length[e]
+        d = density[e]
         r = acc
         prev = 0.0
-        for p in [*edge_points.get(e, []), None]:
+        cut_here = not recording and member[e] and d > 0
+        points_on = edge_points.get(e)
+        for p in [*points_on, None] if points_on else (None,):
             stop = ln if p is None else min(max(p, 0.0), ln)
-            if lam is not None and member[e] and d > 0:
-                while r + d * (stop - prev) > lam * (1 + 1e-12):
+            if cut_here:
+                while r + d * (stop - prev) > top:
                     cut = min(prev + max(lam - r, 0.0) / d, max(ln - margin[e], prev))
                     new.append((e, cut))
-                    cells.append(lam if r <= lam else r)
-                    if limit is not None and len(new) > limit:
+                    if len(new) > limit:
                         return None
                     r, prev = 0.0, cut
                     last[e] = cut
@@ -705,15 +704,17 @@ def _sweep(region: _ForestRegion, edge_points, comp_points, lam=None, limit=None
                 places.append((e, prev, stop, r, d, token))
             r += d * (stop - prev)
             prev = stop
-            last[e] = prev if p is not None else last[e]
             if p is not None:
-                close(token, r)
+                last[e] = prev
+                if recording:
+                    closed[find(token)] = len(cells)
+                    token = fresh()
+                cells.append(r)
                 r = 0.0
-                token = fresh() if recording else 0
         residual[e] = r
         token_of_edge[e] = token
-    if lam is not None:
-        return new if uncovered <= lam * (1 + 1e-12) else None
+    if not recording:
+        return new if uncovered <= top else None
     return cells, uncovered, places, (lambda t: closed.get(find(t), -1))
 
 
@@ -737,6 +738,24 @@ class _ForestRegion:
         self.atom_member[atom_comp] = atoms
         self.total = float(self.weight.sum())
         self.margin = np.minimum(0.5, self.length / 10.0)  # how close to a line end a new point may go (_inward)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            density_m = np.where(self.length > 0, self.weight / self.length, 0.0)  # measure per metre
+        sliver = density_m * self.margin
+        out = forest.out_edge
+        head = np.where((out >= 0) & self.member[np.maximum(out, 0)], sliver[np.maximum(out, 0)], 0.0)
+        self.lists = (
+            self.length.tolist(),
+            self.member.tolist(),
+            self.margin.tolist(),
+            density_m.tolist(),
+            sliver.tolist(),
+            head.tolist(),
+            self.atom_weight.tolist(),
+            self.atom_member.tolist(),
+            out.tolist(),
+            forest.into,
+            forest.order,
+        )
 
     def locate(self, points) -> tuple[dict, set]:
         """Points (("node", n) or (edge, t)) → (edge → sorted offsets, components holding a point). A point on
