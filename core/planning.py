@@ -733,7 +733,7 @@ class _ForestRegion:
         self.weight[members] = self.length[members] * scale
         atoms = np.flatnonzero(forest.internal & self.member)
         atom_comp = forest.comp[graph.up[atoms]]
-        self.atom_weight = np.bincount(atom_comp, weights=self.weight[atoms], minlength=forest.n)
+        self.atom_weight = np.bincount(atom_comp, weights=self.weight[atoms], minlength=forest.n).astype(float)
         self.atom_member = np.full(forest.n, -1, dtype=np.int64)
         self.atom_member[atom_comp] = atoms
         self.total = float(self.weight.sum())
@@ -925,7 +925,7 @@ def upstream_measures(graph: net.Graph, weight, points) -> np.ndarray:
     out = np.zeros(len(points))
     if forest is not None:
         atoms = np.flatnonzero(forest.internal)
-        below = np.bincount(forest.comp[graph.up[atoms]], weights=weight[atoms], minlength=forest.n)
+        below = np.bincount(forest.comp[graph.up[atoms]], weights=weight[atoms], minlength=forest.n).astype(float)
         for c in forest.order:
             e = int(forest.out_edge[c])
             if e >= 0:

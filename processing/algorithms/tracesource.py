@@ -521,21 +521,25 @@ class TraceSource(NetworkInputs, WbeAlgorithm):
                 ).format(n=n_parts, k=n_parts - len(with_sample), lines=int(idle.sum()))
             )
         loops = np.flatnonzero(net.nodes_on_loops(graph))
-        if loops.size:
-            x, y = node_xy[int(loops[0])]
-            feedback.pushWarning(
+        split = net.divergences(graph)
+        texts = [
+            (
+                loops,
                 tr(
                     "{n} nodes lie on or below a loop (lines that flow round in a circle), for example near ({x}, {y}). "
                     "Each line is counted once per catchment; check the direction of the lines there."
-                ).format(n=int(loops.size), x=f"{x:.1f}", y=f"{y:.1f}")
-            )
-        split = net.divergences(graph)
-        if split.size:
-            x, y = node_xy[int(split[0])]
-            feedback.pushWarning(
+                ),
+            ),
+            (
+                split,
                 tr(
                     "Flow splits at {n} nodes (more than one line leaves them), for example near ({x}, {y}). Drainage rarely splits: "
                     "check that these lines are digitised in the flow direction."
-                ).format(n=int(split.size), x=f"{x:.1f}", y=f"{y:.1f}")
-            )
+                ),
+            ),
+        ]
+        for nodes, text in texts:
+            if nodes.size:
+                x, y = node_xy[int(nodes[0])]
+                feedback.pushWarning(text.format(n=int(nodes.size), x=f"{x:.1f}", y=f"{y:.1f}"))
         return n_parts, int(loops.size)
