@@ -110,26 +110,75 @@ class Stretch:
     explains: list  # indexes of the hot samples downstream whose result this stretch explains
 
 
+class _Reach:
+    """Which edges drain to a node, and whether water at one node reaches another: one pass down the flow
+    forest per node asked (O(n), no n × n table), or reachability bitsets where flow splits."""
+
+    def __init__(self, graph: net.Graph):
+        self.graph = graph
+        self.forest = flow_forest(graph)
+        self._hits: dict[int, np.ndarray] = {}
+        if self.forest is None:
+            n_edges = graph.up.size
+            self.bits = drain_bits(graph, np.arange(n_edges))
+            self.leaving: dict[int, int] = {}
+            for e in range(n_edges):
+                self.leaving[int(graph.up[e])] = self.leaving.get(int(graph.up[e]), 0) | (1 << e)
+                if graph.both[e]:
+                    self.leaving[int(graph.down[e])] = self.leaving.get(int(graph.down[e]), 0) | (1 << e)
+        else:
+            f = self.forest
+            self.edge_comp = np.where(f.internal, f.comp[graph.up], f.comp[graph.down])  # where each edge's water goes
+            below = np.full(f.n, -1, dtype=np.int64)
+            has_out = f.out_edge >= 0
+            below[has_out] = f.comp[graph.down[f.out_edge[has_out]]]
+            self.below = below.tolist()
+            self.size = np.bincount(f.comp, minlength=f.n)
+
+    def _hit(self, node: int) -> np.ndarray:
+        """Per component: whether its water reaches ``node``'s component (components are numbered downstream first)."""
+        target = int(self.forest.comp[node])
+        hit = self._hits.get(target)
+        if hit is None:
+            below = self.below
+            flags = [False] * self.forest.n
+            flags[target] = True
+            for c in range(target + 1, self.forest.n):
+                d = below[c]
+                if d >= 0 and flags[d]:
+                    flags[c] = True
+            hit = np.array(flags)
+            self._hits[target] = hit
+        return hit
+
+    def drains(self, node: int) -> np.ndarray:
+        """Bool per edge: its water reaches ``node``."""
+        if self.forest is None:
+            return bits_to_bool(self.bits[node], self.graph.up.size)
+        return self._hit(node)[self.edge_comp]
+
+    def reaches(self, a: int, b: int) -> bool:
+        """Water at node a reaches node b (a ≠ b)."""
+        if a == b:
+            return False
+        if self.forest is None:
+            return bool(self.leaving.get(a, 0) & self.bits[b])
+        ca, cb = int(self.forest.comp[a]), int(self.forest.comp[b])
+        if ca == cb:
+            return bool(self.size[ca] > 1)
+        d = self.below[ca]
+        return d >= 0 and bool(self._hit(b)[d])
+
+
 def suspected_stretches(graph: net.Graph, hot_nodes, clean_nodes) -> list[Stretch]:
     """One stretch per hot sample with no other hot sample upstream of it: the edges draining to it minus
     every edge draining to a clean sample. A hot sample with another hot sample upstream is explained by
     it (single source per branch) and listed in that stretch's ``explains``."""
     hot_nodes = [int(n) for n in hot_nodes]
-    clean_nodes = [int(n) for n in clean_nodes]
-    n_edges = graph.up.size
-    bits = drain_bits(graph, np.arange(n_edges))
-    cleared = 0
+    reach = _Reach(graph)
+    cleared = np.zeros(graph.up.size, dtype=bool)
     for node in clean_nodes:
-        cleared |= bits[node]
-    leaving: dict[int, int] = {}
-    for e in range(n_edges):
-        leaving[int(graph.up[e])] = leaving.get(int(graph.up[e]), 0) | (1 << e)
-        if graph.both[e]:
-            leaving[int(graph.down[e])] = leaving.get(int(graph.down[e]), 0) | (1 << e)
-
-    def reaches(a: int, b: int) -> bool:  # water at node a reaches node b
-        return a != b and bool(leaving.get(a, 0) & bits[b])
-
+        cleared |= reach.drains(int(node))
     out = []
     for i, h in enumerate(hot_nodes):
         # Explained by a hot sample strictly upstream; of hot samples that drain to each other (a loop, a
@@ -138,29 +187,28 @@ def suspected_stretches(graph: net.Graph, hot_nodes, clean_nodes) -> list[Stretc
         for k, other in enumerate(hot_nodes):
             if k == i:
                 continue
-            up_of_h = other == h or reaches(other, h)
-            down_of_h = other == h or reaches(h, other)
+            up_of_h = other == h or reach.reaches(other, h)
+            down_of_h = other == h or reach.reaches(h, other)
             if up_of_h and (not down_of_h or k < i):
                 skip = True
                 break
         if skip:
             continue
-        edges = np.flatnonzero(bits_to_bool(bits[h] & ~cleared, n_edges))
-        explains = [k for k, other in enumerate(hot_nodes) if k != i and (other == h or reaches(h, other))]
+        edges = np.flatnonzero(reach.drains(h) & ~cleared)
+        explains = [k for k, other in enumerate(hot_nodes) if k != i and (other == h or reach.reaches(h, other))]
         out.append(Stretch(i, edges, explains))
     return out
 
 
 def consistent_edges(graph: net.Graph, hot_nodes, clean_nodes) -> np.ndarray:
     """Edges where a single source agrees with every result: upstream of every hot sample, of no clean one."""
-    n_edges = graph.up.size
-    bits = drain_bits(graph, np.arange(n_edges))
-    keep = (1 << n_edges) - 1
+    reach = _Reach(graph)
+    keep = np.ones(graph.up.size, dtype=bool)
     for node in hot_nodes:
-        keep &= bits[int(node)]
+        keep &= reach.drains(int(node))
     for node in clean_nodes:
-        keep &= ~bits[int(node)]
-    return np.flatnonzero(bits_to_bool(keep, n_edges))
+        keep &= ~reach.drains(int(node))
+    return np.flatnonzero(keep)
 
 
 def upstream_measure(graph: net.Graph, bits: list[int], weight: np.ndarray, edge: int, fraction: float) -> float:
