@@ -92,6 +92,44 @@ def locate(edges, where, point):
     return best[1], best[2]
 
 
+def sample_layer(edges, where, samples, results):
+    """The samples so far as a point layer: 500 where hot, 5 where clean."""
+    layer = QgsVectorLayer("Point?crs=EPSG:32650", "samples", "memory")
+    layer.dataProvider().addAttributes([QgsField("site_id", QVariant.String), QgsField("value", QVariant.Double)])
+    layer.updateFields()
+    features = []
+    for s, sample in enumerate(samples):
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromPointXY(sample_point(edges, where, sample)))
+        feature.setAttributes([f"s{s}", 500.0 if results[s] else 5.0])
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    return layer
+
+
+def plan_follow_up(run, town, network, samples, path, feedback):
+    """wbe:plansampling with 2 follow-up points and no coverage or panel."""
+    return run(
+        "wbe:plansampling",
+        {
+            "TOWNSHIPS": town,
+            "TOWNSHIP_FIELD": "name",
+            "NETWORK": network,
+            "DIRECTION_FIELD": "dir",
+            "SAMPLES": samples,
+            "VALUE_FIELD": "value",
+            "SITE_FIELD": "site_id",
+            "THRESHOLD": 100.0,
+            "POINTS_PER_TOWNSHIP": 0,
+            "KEEP_PANEL": False,
+            "FOLLOW_UP": 2,
+            "SNAP_DISTANCE": 0.01,
+            "OUTPUT": path,
+        },
+        feedback,
+    )
+
+
 @pytest.mark.parametrize("kind,seed", [("tree", 1), ("tree", 2), ("tree_both", 3), ("loops", 4)])
 def test_search_through_the_algorithm(run, tmp_path, kind, seed):
     rng = np.random.default_rng(seed)
@@ -116,35 +154,9 @@ def test_search_through_the_algorithm(run, tmp_path, kind, seed):
     for r in range(3):
         if consistent[-1] < 5.0:
             break
-        layer = QgsVectorLayer("Point?crs=EPSG:32650", "samples", "memory")
-        layer.dataProvider().addAttributes([QgsField("site_id", QVariant.String), QgsField("value", QVariant.Double)])
-        layer.updateFields()
-        features = []
-        for s, sample in enumerate(samples):
-            feature = QgsFeature(layer.fields())
-            feature.setGeometry(QgsGeometry.fromPointXY(sample_point(edges, where, sample)))
-            feature.setAttributes([f"s{s}", 500.0 if results[s] else 5.0])
-            features.append(feature)
-        layer.dataProvider().addFeatures(features)
         feedback = Recorder()
-        result = run(
-            "wbe:plansampling",
-            {
-                "TOWNSHIPS": town,
-                "TOWNSHIP_FIELD": "name",
-                "NETWORK": network,
-                "DIRECTION_FIELD": "dir",
-                "SAMPLES": layer,
-                "VALUE_FIELD": "value",
-                "SITE_FIELD": "site_id",
-                "THRESHOLD": 100.0,
-                "POINTS_PER_TOWNSHIP": 0,
-                "KEEP_PANEL": False,
-                "FOLLOW_UP": 2,
-                "SNAP_DISTANCE": 0.01,
-                "OUTPUT": str(tmp_path / f"round{r}.gpkg"),
-            },
-            feedback,
+        result = plan_follow_up(
+            run, town, network, sample_layer(edges, where, samples, results), str(tmp_path / f"round{r}.gpkg"), feedback
         )
         text = feedback.text()
         # the algorithm's suspected stretch is the reference's consistent length
@@ -362,32 +374,8 @@ def test_the_algorithm_says_how_many_points_a_third_needs(run, tmp_path):
     rng = np.random.default_rng(0)
     where = draw(STAR, rng)
     network, town = layers(STAR, where)
-    layer = QgsVectorLayer("Point?crs=EPSG:32650", "samples", "memory")
-    layer.dataProvider().addAttributes([QgsField("site_id", QVariant.String), QgsField("value", QVariant.Double)])
-    layer.updateFields()
-    feature = QgsFeature(layer.fields())
-    feature.setGeometry(QgsGeometry.fromPointXY(sample_point(STAR, where, (5, 19.99))))
-    feature.setAttributes(["outlet", 500.0])
-    layer.dataProvider().addFeatures([feature])
     feedback = Recorder()
-    run(
-        "wbe:plansampling",
-        {
-            "TOWNSHIPS": town,
-            "TOWNSHIP_FIELD": "name",
-            "NETWORK": network,
-            "DIRECTION_FIELD": "dir",
-            "SAMPLES": layer,
-            "VALUE_FIELD": "value",
-            "THRESHOLD": 100.0,
-            "POINTS_PER_TOWNSHIP": 0,
-            "KEEP_PANEL": False,
-            "FOLLOW_UP": 2,
-            "SNAP_DISTANCE": 0.01,
-            "OUTPUT": str(tmp_path / "plan.gpkg"),
-        },
-        feedback,
-    )
+    plan_follow_up(run, town, network, sample_layer(STAR, where, [(5, 19.99)], {0: True}), str(tmp_path / "plan.gpkg"), feedback)
     text = feedback.text()
-    assert "Stretch above outlet: 2 follow-up points cannot leave at most a third of it" in text
+    assert "Stretch above s0: 2 follow-up points cannot leave at most a third of it" in text
     assert "4 follow-up points would." in text
