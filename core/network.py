@@ -94,25 +94,34 @@ def components(graph: Graph) -> np.ndarray:
     return np.unique(roots, return_inverse=True)[1]
 
 
-def nodes_on_loops(graph: Graph) -> np.ndarray:
-    """Nodes on a directed loop, or downstream of one, among the edges with a direction (Kahn's algorithm:
-    what cannot be put in flow order). "Both" edges are left out: they are loops of length two by nature."""
+def flow_rank(graph: Graph) -> np.ndarray:
+    """Each node's place in flow order along the edges with a direction (Kahn's algorithm): heads first, every
+    node after the nodes that drain to it; nodes on a directed loop, or downstream of one, cannot be put in
+    order and get ``n_nodes``. "Both" edges are left out: they are loops of length two by nature."""
     directed = ~graph.both
     up, down = graph.up[directed], graph.down[directed]
     indegree = np.bincount(down, minlength=graph.n_nodes)
     order = np.argsort(up, kind="stable")
     offsets = np.r_[0, np.cumsum(np.bincount(up, minlength=graph.n_nodes))]
     targets = down[order]
+    rank = np.full(graph.n_nodes, graph.n_nodes, dtype=np.int64)
     queue = list(np.flatnonzero(indegree == 0))
-    done = np.zeros(graph.n_nodes, dtype=bool)
+    position = 0
     while queue:
         node = queue.pop()
-        done[node] = True
+        rank[node] = position
+        position += 1
         for target in targets[offsets[node] : offsets[node + 1]].tolist():
             indegree[target] -= 1
             if indegree[target] == 0:
                 queue.append(target)
-    return ~done
+    return rank
+
+
+def nodes_on_loops(graph: Graph) -> np.ndarray:
+    """Nodes on a directed loop, or downstream of one, among the edges with a direction: what cannot be put in
+    flow order (:func:`flow_rank`)."""
+    return flow_rank(graph) >= graph.n_nodes
 
 
 def divergences(graph: Graph) -> np.ndarray:
@@ -174,14 +183,15 @@ def point_along(xy: np.ndarray, distance: float) -> tuple[float, float]:
     return float(xy[k, 0] + t * (xy[k + 1, 0] - xy[k, 0])), float(xy[k, 1] + t * (xy[k + 1, 1] - xy[k, 1]))
 
 
-def split_network(parts: list, directions, snapped: list[tuple[int, float]], tolerance: float) -> Pieces:
+def split_network(parts: list, directions, snapped: list[tuple[int, float]], tolerance: float, cuts=()) -> Pieces:
     """Cut drawn line parts into the pieces of a graph.
 
     ``parts``: one (n, 2) vertex array per line part (metres); ``directions``: one per part; ``snapped``: for
     each sample, (part, distance along it) where it meets the network. Line ends closer than ``tolerance``
     share a node (ends are keyed on a grid of that size; 0 keys them to 1e-6 m). A sample within EPS of a line
     end or of the sample before it on the same part takes that node (local_catchments then refuses two
-    samples on one node); any other sample cuts its part in two at a new node."""
+    samples on one node); any other sample cuts its part in two at a new node. ``cuts``: more (part, distance)
+    places where the parts are cut, with no sample (township boundaries), under the same rules."""
     node_of: dict[tuple, int] = {}
     node_xy: list[tuple[float, float]] = []
 
@@ -194,10 +204,10 @@ def split_network(parts: list, directions, snapped: list[tuple[int, float]], tol
             node_xy.append((x, y))
         return node
 
-    cuts: dict[int, list[tuple[float, int]]] = {}
-    for sample, (k, position) in enumerate(snapped):
-        cuts.setdefault(int(k), []).append((float(position), sample))
-    sample_node = np.full(len(snapped), -1, dtype=np.int64)
+    at: dict[int, list[tuple[float, int]]] = {}
+    for sample, (k, position) in enumerate([*snapped, *cuts]):
+        at.setdefault(int(k), []).append((float(position), sample))
+    sample_node = np.full(len(snapped) + len(cuts), -1, dtype=np.int64)
     start, end, part_of, a_of, b_of, direction_of, part_length = [], [], [], [], [], [], []
     for k, xy in enumerate(parts):
         xy = np.asarray(xy, dtype=float)
@@ -206,7 +216,7 @@ def split_network(parts: list, directions, snapped: list[tuple[int, float]], tol
         first = node_at(float(xy[0, 0]), float(xy[0, 1]))
         last = node_at(float(xy[-1, 0]), float(xy[-1, 1]))
         stops = [(0.0, first)]
-        for position, sample in sorted(cuts.get(k, [])):
+        for position, sample in sorted(at.get(k, [])):
             if position <= EPS:
                 sample_node[sample] = first
             elif position >= length - EPS:
@@ -234,7 +244,7 @@ def split_network(parts: list, directions, snapped: list[tuple[int, float]], tol
         np.array(b_of, dtype=float),
         np.array(direction_of, dtype=np.int64),
         np.array(node_xy, dtype=float).reshape(-1, 2),
-        sample_node,
+        sample_node[: len(snapped)],
         np.array(part_length, dtype=float),
     )
 

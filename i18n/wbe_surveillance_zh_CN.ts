@@ -2467,6 +2467,14 @@ MASK（例如乡镇边界）把像元中心落在其面之外的像元设为无�
         <translation>高值样品追踪</translation>
     </message>
     <message>
+        <source>Panel</source>
+        <translation>定点</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>追踪</translation>
+    </message>
+    <message>
         <source>Plan the next sampling round</source>
         <translation>规划下一轮采样点</translation>
     </message>
@@ -2499,20 +2507,8 @@ OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点�
         <translation>排水管网（可选）</translation>
     </message>
     <message>
-        <source>Direction field</source>
-        <translation>方向字段</translation>
-    </message>
-    <message>
         <source>Samples of the last rounds (optional)</source>
         <translation>最近几轮的样品（可选）</translation>
-    </message>
-    <message>
-        <source>Site name field</source>
-        <translation>点位名称字段</translation>
-    </message>
-    <message>
-        <source>Compound (empty: the layer holds one)</source>
-        <translation>物质（留空：图层只含一种物质）</translation>
     </message>
     <message>
         <source>Threshold: a sample is hot when its value is ≥ this</source>
@@ -2555,10 +2551,6 @@ OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点�
         <translation>人口</translation>
     </message>
     <message>
-        <source>Snapping distance (metres)</source>
-        <translation>吸附距离（米）</translation>
-    </message>
-    <message>
         <source>Radius a point stands for without a network (metres)</source>
         <translation>无管网时每个点代表的半径（米）</translation>
     </message>
@@ -2587,6 +2579,30 @@ OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点�
         <translation>全部乡镇的覆盖比例</translation>
     </message>
     <message>
+        <source>MEASURE is population, but no POPULATION points or raster with people were given.</source>
+        <translation>MEASURE 选择了人口，但没有给出含人数的 POPULATION 点或栅格。</translation>
+    </message>
+    <message>
+        <source>Placing follow-up points…</source>
+        <translation>正在放置追踪点…</translation>
+    </message>
+    <message>
+        <source>Covering the townships…</source>
+        <translation>正在覆盖各乡镇…</translation>
+    </message>
+    <message>
+        <source>The plan is empty: POINTS_PER_TOWNSHIP is 0 and there is no panel site or hot sample.</source>
+        <translation>规划为空：POINTS_PER_TOWNSHIP 为 0，且没有定点或高值样品。</translation>
+    </message>
+    <message>
+        <source>Field sheet written: {path}</source>
+        <translation>外业表已写出：{path}</translation>
+    </message>
+    <message>
+        <source>No network is given: coverage is by area (or population) and follow-up by distance. Tracing a source needs a network.</source>
+        <translation>未给出管网：按面积（或人口）覆盖，按距离追踪。溯源需要管网。</translation>
+    </message>
+    <message>
         <source>The layer “{layer}” has no townships.</source>
         <translation>图层“{layer}”中没有乡镇。</translation>
     </message>
@@ -2599,28 +2615,12 @@ OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点�
         <translation>{n} 个人口点没有人数、人数 ≤ 0 或没有坐标，已剔除。</translation>
     </message>
     <message>
-        <source>The population raster is read at {w} × {h} cells: each coarser cell takes the value of one finer cell, times the number of finer cells it spans.</source>
-        <translation>人口栅格按 {w} × {h} 个像元读取：每个粗像元取一个细像元的值，乘以它所含的细像元数。</translation>
-    </message>
-    <message>
         <source>The samples have no field “site_id”: sites are told apart by their coordinates.</source>
         <translation>样品没有 “site_id” 字段：按坐标区分点位。</translation>
     </message>
     <message>
         <source>{n} samples have no point and are left out.</source>
         <translation>{n} 个样品没有点位，未使用。</translation>
-    </message>
-    <message>
-        <source>The network “{layer}” has no lines.</source>
-        <translation>管网“{layer}”中没有线。</translation>
-    </message>
-    <message>
-        <source>Every line of the network “{layer}” has the direction “both”: the network has no direction. Tracing needs a network with directions; this plan falls back to coverage by area and follow-up by distance.</source>
-        <translation>管网“{layer}”的每条线流向都是“both”：管网没有流向。溯源需要有流向的管网；本次规划退回到按面积覆盖和按距离追踪。</translation>
-    </message>
-    <message>
-        <source>MEASURE is population, but no POPULATION points or raster with people were given.</source>
-        <translation>MEASURE 选择了人口，但没有给出含人数的 POPULATION 点或栅格。</translation>
     </message>
     <message>
         <source>{n} of {total} sites were sampled in every round ({rounds}): they form the panel.</source>
@@ -2639,16 +2639,40 @@ OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点�
         <translation>未指定 VALUE_FIELD：没有样品能判为高值，不规划追踪点。</translation>
     </message>
     <message>
-        <source>No network is given: coverage is by area (or population) and follow-up by distance. Tracing a source needs a network.</source>
-        <translation>未给出管网：按面积（或人口）覆盖，按距离追踪。溯源需要管网。</translation>
-    </message>
-    <message>
         <source>The panel site {site} lies in no township; it is kept, with no township.</source>
         <translation>定点 {site} 不在任何乡镇内；保留该点，乡镇为空。</translation>
     </message>
     <message>
-        <source>Placing follow-up points…</source>
-        <translation>正在放置追踪点…</translation>
+        <source>Follow-up points are placed {d} m around each hot sample: tracing the source upstream needs a network with directions.</source>
+        <translation>追踪点放在每个高值样品周围 {d} 米处：向上游溯源需要有流向的管网。</translation>
+    </message>
+    <message>
+        <source>The follow-up point {site} lies outside every township; it is kept, with no township.</source>
+        <translation>追踪点 {site} 不在任何乡镇内；保留该点，乡镇为空。</translation>
+    </message>
+    <message>
+        <source>Township {town}: {n} panel sites, more than the budget of {budget} points. All panel sites are kept (trends stay comparable) and no coverage point is added; raise POINTS_PER_TOWNSHIP or untick KEEP_PANEL to choose.</source>
+        <translation>乡镇 {town}：有 {n} 个定点，超过 {budget} 个点的预算。保留全部定点（使趋势可比），不再增加覆盖点；如需取舍，请增大 POINTS_PER_TOWNSHIP 或取消勾选 KEEP_PANEL。</translation>
+    </message>
+    <message>
+        <source>Township {town} has no line of the network: its points are spread over its area (or population).</source>
+        <translation>乡镇 {town} 内没有管线：其点位按面积（或人口）分布。</translation>
+    </message>
+    <message>
+        <source>Township {town}: {n} points ({panel} panel, {cov} coverage); {share}% {unit} is covered.</source>
+        <translation>乡镇 {town}：{n} 个点（{panel} 个定点，{cov} 个覆盖点）；覆盖比例 {share}% {unit}。</translation>
+    </message>
+    <message>
+        <source>Township {town} has no area: no coverage point.</source>
+        <translation>乡镇 {town} 没有面积：不放覆盖点。</translation>
+    </message>
+    <message>
+        <source>of its population within {d} m of a point</source>
+        <translation>（距某点 {d} 米以内的人口）</translation>
+    </message>
+    <message>
+        <source>of its area within {d} m of a point</source>
+        <translation>（距某点 {d} 米以内的面积）</translation>
     </message>
     <message>
         <source>The hot sample {site} lies {d} m from the nearest line, farther than SNAP_DISTANCE ({snap} m): its follow-up points are placed by distance around it. Check its coordinates, or raise SNAP_DISTANCE.</source>
@@ -2671,24 +2695,12 @@ OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点�
         <translation>{site} 上游管段：{length} 米管线可能藏有污染源；{n} 个追踪点切分后，下一轮结果出来后最多剩下 {share}%。</translation>
     </message>
     <message>
-        <source>Follow-up points are placed {d} m around each hot sample: tracing the source upstream needs a network with directions.</source>
-        <translation>追踪点放在每个高值样品周围 {d} 米处：向上游溯源需要有流向的管网。</translation>
+        <source>Stretch above {site}: no number of follow-up points leaves at most a third of it: a loop or a line of unknown direction holds more than a third.</source>
+        <translation>{site} 上游管段：无论布设多少个追踪点，都无法使剩余范围不超过三分之一：一处环路或一条方向未知的管线就占了三分之一以上。</translation>
     </message>
     <message>
-        <source>The follow-up point {site} lies outside every township; it is kept, with no township.</source>
-        <translation>追踪点 {site} 不在任何乡镇内；保留该点，乡镇为空。</translation>
-    </message>
-    <message>
-        <source>Covering the townships…</source>
-        <translation>正在覆盖各乡镇…</translation>
-    </message>
-    <message>
-        <source>Township {town}: {n} panel sites, more than the budget of {budget} points. All panel sites are kept (trends stay comparable) and no coverage point is added; raise POINTS_PER_TOWNSHIP or untick KEEP_PANEL to choose.</source>
-        <translation>乡镇 {town}：有 {n} 个定点，超过 {budget} 个点的预算。保留全部定点（使趋势可比），不再增加覆盖点；如需取舍，请增大 POINTS_PER_TOWNSHIP 或取消勾选 KEEP_PANEL。</translation>
-    </message>
-    <message>
-        <source>Township {town} has no line of the network: its points are spread over its area (or population).</source>
-        <translation>乡镇 {town} 内没有管线：其点位按面积（或人口）分布。</translation>
+        <source>Stretch above {site}: {n} follow-up points cannot leave at most a third of it (the branches there are too uneven); {needed} follow-up points would.</source>
+        <translation>{site} 上游管段：{n} 个追踪点无法使剩余范围不超过三分之一（该处支管长短悬殊）；需要 {needed} 个追踪点才能做到。</translation>
     </message>
     <message>
         <source>Township {town}: nobody lives along its lines; it is covered by length.</source>
@@ -2703,92 +2715,16 @@ OUTPUT：点图层，字段 township、reason、site_id、hot_site（追踪点�
         <translation>（管网长度）</translation>
     </message>
     <message>
-        <source>Township {town} has no area: no coverage point.</source>
-        <translation>乡镇 {town} 没有面积：不放覆盖点。</translation>
+        <source>The network “{layer}” has no lines.</source>
+        <translation>管网“{layer}”中没有线。</translation>
     </message>
     <message>
-        <source>of its population within {d} m of a point</source>
-        <translation>（距某点 {d} 米以内的人口）</translation>
+        <source>Every line of the network “{layer}” has the direction “both”: the network has no direction. Tracing needs a network with directions; this plan falls back to coverage by area and follow-up by distance.</source>
+        <translation>管网“{layer}”的每条线流向都是“both”：管网没有流向。溯源需要有流向的管网；本次规划退回到按面积覆盖和按距离追踪。</translation>
     </message>
     <message>
-        <source>of its area within {d} m of a point</source>
-        <translation>（距某点 {d} 米以内的面积）</translation>
-    </message>
-    <message>
-        <source>Township {town}: {n} points ({panel} panel, {cov} coverage); {share}% {unit} is covered.</source>
-        <translation>乡镇 {town}：{n} 个点（{panel} 个定点，{cov} 个覆盖点）；覆盖比例 {share}% {unit}。</translation>
-    </message>
-    <message>
-        <source>The plan is empty: POINTS_PER_TOWNSHIP is 0 and there is no panel site or hot sample.</source>
-        <translation>规划为空：POINTS_PER_TOWNSHIP 为 0，且没有定点或高值样品。</translation>
-    </message>
-    <message>
-        <source>Field sheet written: {path}</source>
-        <translation>外业表已写出：{path}</translation>
-    </message>
-    <message>
-        <source>Township</source>
-        <translation>乡镇</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
-        <source>Site</source>
-        <translation>采样点</translation>
-    </message>
-    <message>
-        <source>Follows hot sample</source>
-        <translation>追踪的高值样品</translation>
-    </message>
-    <message>
-        <source>Upstream line (m)</source>
-        <translation>上游管线（米）</translation>
-    </message>
-    <message>
-        <source>Upstream population</source>
-        <translation>上游人口</translation>
-    </message>
-    <message>
-        <source>Longitude (WGS84)</source>
-        <translation>经度（WGS84）</translation>
-    </message>
-    <message>
-        <source>Latitude (WGS84)</source>
-        <translation>纬度（WGS84）</translation>
-    </message>
-    <message>
-        <source>Longitude (GCJ-02)</source>
-        <translation>经度（GCJ-02）</translation>
-    </message>
-    <message>
-        <source>Latitude (GCJ-02)</source>
-        <translation>纬度（GCJ-02）</translation>
-    </message>
-    <message>
-        <source>Panel</source>
-        <translation>定点</translation>
-    </message>
-    <message>
-        <source>Follow-up</source>
-        <translation>追踪</translation>
-    </message>
-    <message>
-        <source>WGS84 (lon, lat)</source>
-        <translation>WGS84（经度, 纬度）</translation>
-    </message>
-    <message>
-        <source>GCJ-02 (lon, lat)</source>
-        <translation>GCJ-02（经度, 纬度）</translation>
-    </message>
-    <message>
-        <source>Sampling plan for the next round</source>
-        <translation>下一轮采样规划</translation>
-    </message>
-    <message>
-        <source>Could not write the field sheet “{path}”.</source>
-        <translation>无法写出外业表“{path}”。</translation>
+        <source>The population raster is read at {w} × {h} cells: each coarser cell takes the value of one finer cell, times the number of finer cells it spans.</source>
+        <translation>人口栅格按 {w} × {h} 个像元读取：每个粗像元取一个细像元的值，乘以它所含的细像元数。</translation>
     </message>
     <message>
         <source>Survey report (HTML and PDF)</source>
@@ -3711,10 +3647,6 @@ OUTPUT：每个被标记样品对应一段管段，从该样品向上游延伸�
         <translation>环路上的节点</translation>
     </message>
     <message>
-        <source>{n} lines have a direction value other than {values}: they take the default direction. Values found: {found}.</source>
-        <translation>{n} 条线的方向取值不是 {values}，按默认方向处理。实际取值：{found}。</translation>
-    </message>
-    <message>
         <source>Reading the network…</source>
         <translation>正在读取管网…</translation>
     </message>
@@ -3981,6 +3913,62 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Could not write to “{output}”: the disk may be full or the file not writable. {error}</source>
         <translation>无法写入“{output}”：磁盘可能已满或文件不可写。{error}</translation>
+    </message>
+    <message>
+        <source>Township</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>采样点</translation>
+    </message>
+    <message>
+        <source>Follows hot sample</source>
+        <translation>追踪的高值样品</translation>
+    </message>
+    <message>
+        <source>Upstream line (m)</source>
+        <translation>上游管线（米）</translation>
+    </message>
+    <message>
+        <source>Upstream population</source>
+        <translation>上游人口</translation>
+    </message>
+    <message>
+        <source>Longitude (WGS84)</source>
+        <translation>经度（WGS84）</translation>
+    </message>
+    <message>
+        <source>Latitude (WGS84)</source>
+        <translation>纬度（WGS84）</translation>
+    </message>
+    <message>
+        <source>Longitude (GCJ-02)</source>
+        <translation>经度（GCJ-02）</translation>
+    </message>
+    <message>
+        <source>Latitude (GCJ-02)</source>
+        <translation>纬度（GCJ-02）</translation>
+    </message>
+    <message>
+        <source>WGS84 (lon, lat)</source>
+        <translation>WGS84（经度, 纬度）</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (lon, lat)</source>
+        <translation>GCJ-02（经度, 纬度）</translation>
+    </message>
+    <message>
+        <source>Sampling plan for the next round</source>
+        <translation>下一轮采样规划</translation>
+    </message>
+    <message>
+        <source>Could not write the field sheet “{path}”.</source>
+        <translation>无法写出外业表“{path}”。</translation>
     </message>
     <message>
         <source>“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.</source>
@@ -4617,6 +4605,26 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Median AMP/MA ratio in wastewater, 0.09 (WBE science notes).</source>
         <translation>污水中 AMP/MA 比值的中位数 0.09（WBE 科学说明）。</translation>
+    </message>
+    <message>
+        <source>Direction field</source>
+        <translation>方向字段</translation>
+    </message>
+    <message>
+        <source>Site name field</source>
+        <translation>点位名称字段</translation>
+    </message>
+    <message>
+        <source>Compound (empty: the layer holds one)</source>
+        <translation>物质（留空：图层只含一种物质）</translation>
+    </message>
+    <message>
+        <source>Snapping distance (metres)</source>
+        <translation>吸附距离（米）</translation>
+    </message>
+    <message>
+        <source>{n} lines have a direction value other than {values}: they take the default direction. Values found: {found}.</source>
+        <translation>{n} 条线的方向取值不是 {values}，按默认方向处理。实际取值：{found}。</translation>
     </message>
     <message>
         <source>hot spot</source>

@@ -275,3 +275,101 @@ def value_layer_parameters(layer_label: str = "", field_label: str = "") -> list
             "FIELD", field_label or tr("Value field"), parentLayerParameterName="INPUT", type=QgsProcessingParameterField.DataType.Numeric
         ),
     ]
+
+
+# --- plan
+
+
+class SampleInputs:
+    """Names of the sample parameters that searchzones, tracesource and plansampling share (mixed into their
+    algorithm classes, so that each name is written once; sample_field_parameters defines them)."""
+
+    SAMPLES = "SAMPLES"
+    VALUE_FIELD = "VALUE_FIELD"
+    SITE_FIELD = "SITE_FIELD"
+    COMPOUND = "COMPOUND"
+    ROUND = "ROUND"
+
+
+class NetworkInputs(SampleInputs):
+    """…and the drainage network's (tracesource, plansampling; direction_parameters defines them)."""
+
+    NETWORK = "NETWORK"
+    DIRECTION_FIELD = "DIRECTION_FIELD"
+    VALUE_FORWARD = "VALUE_FORWARD"
+    VALUE_BACKWARD = "VALUE_BACKWARD"
+    VALUE_BOTH = "VALUE_BOTH"
+    DEFAULT_DIRECTION = "DEFAULT_DIRECTION"
+    TOLERANCE = "TOLERANCE"
+    SNAP_DISTANCE = "SNAP_DISTANCE"
+
+
+def direction_field_parameter(parent: str = "NETWORK") -> QgsProcessingParameterField:
+    return QgsProcessingParameterField("DIRECTION_FIELD", tr("Direction field"), parentLayerParameterName=parent, optional=True)
+
+
+def sample_field_parameters(parent: str = "SAMPLES", optional: bool = False, site_optional: bool = False) -> list:
+    """VALUE_FIELD (numeric), SITE_FIELD (default site_id) and COMPOUND of a samples layer."""
+    return [
+        QgsProcessingParameterField(
+            "VALUE_FIELD",
+            tr("Value field"),
+            parentLayerParameterName=parent,
+            type=QgsProcessingParameterField.DataType.Numeric,
+            optional=optional,
+        ),
+        QgsProcessingParameterField(
+            "SITE_FIELD", tr("Site name field"), parentLayerParameterName=parent, defaultValue="site_id", optional=optional or site_optional
+        ),
+        QgsProcessingParameterString("COMPOUND", tr("Compound (empty: the layer holds one)"), optional=True),
+    ]
+
+
+def round_parameter() -> QgsProcessingParameterString:
+    return QgsProcessingParameterString("ROUND", tr("Round (empty: every round)"), optional=True)
+
+
+def snap_distance_parameter() -> QgsProcessingParameterNumber:
+    return QgsProcessingParameterNumber(
+        "SNAP_DISTANCE", tr("Snapping distance (metres)"), QgsProcessingParameterNumber.Type.Double, defaultValue=50.0, minValue=0.0
+    )
+
+
+def read_directions(algorithm, parameters, context, network, feedback) -> tuple[list[int], int]:
+    """The direction of each feature of ``network`` (net.FORWARD, BACKWARD or BOTH) read from DIRECTION_FIELD
+    with the words of VALUE_FORWARD/BACKWARD/BOTH, and the default; an empty list when no field is given.
+    Values that are none of the words take the default, and the log counts them."""
+    from qgis.core import QgsProcessingException
+
+    from .base import is_null, read_columns
+
+    field = algorithm.parameterAsString(parameters, "DIRECTION_FIELD", context)
+    default = algorithm.parameterAsEnum(parameters, "DEFAULT_DIRECTION", context)
+    if not field:
+        return [], default
+    if network.fields().lookupField(field) < 0:
+        raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=network.sourceName(), field=field))
+    words = {
+        (algorithm.parameterAsString(parameters, "VALUE_FORWARD", context) or "forward").strip().lower(): net.FORWARD,
+        (algorithm.parameterAsString(parameters, "VALUE_BACKWARD", context) or "backward").strip().lower(): net.BACKWARD,
+        (algorithm.parameterAsString(parameters, "VALUE_BOTH", context) or "both").strip().lower(): net.BOTH,
+    }
+    columns, _g, _ids = read_columns(network, [field], feedback)
+    out = []
+    other: dict[str, int] = {}
+    for value in columns[field]:
+        text = "" if is_null(value) else str(value).strip().lower()
+        if text in words:
+            out.append(words[text])
+        else:
+            out.append(default)
+            other[text] = other.get(text, 0) + 1
+    if other:
+        feedback.pushWarning(
+            tr("{n} lines have a direction value other than {values}: they take the default direction. Values found: {found}.").format(
+                n=sum(other.values()),
+                values=", ".join(f"“{w}”" for w in words),
+                found=", ".join(f"“{w or 'NULL'}” ×{c}" for w, c in sorted(other.items())),
+            )
+        )
+    return out, default

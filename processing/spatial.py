@@ -230,3 +230,47 @@ def premises_near(premises_source, transform, targets: list[QgsGeometry], distan
                 best[i] = (t, d)
     pairs = sorted(((i, t, d) for i, (t, d) in best.items()), key=lambda row: (row[1], row[2]))
     return features, geometries, pairs
+
+
+# --- plan
+
+
+def line_parts(geometry: QgsGeometry) -> list:
+    """Single line strings (QgsLineString) of a (multi)line geometry, curves segmentised; empty and
+    zero-length parts are left out."""
+    from qgis.core import QgsLineString
+
+    parts = []
+    if geometry is None or geometry.isNull() or geometry.isEmpty():
+        return parts
+    for part in geometry.constParts():
+        line = part.curveToLine() if QgsWkbTypes.isCurvedType(part.wkbType()) else part.clone()
+        if isinstance(line, QgsLineString) and line.numPoints() >= 2 and line.length() > 0:
+            parts.append(line)
+    return parts
+
+
+def network_lines(source, to_work, directions: list[int], default: int, feedback):
+    """The line parts of a network layer in the working CRS, each with its feature's direction (``directions``
+    per feature, or ``default`` for all when it is empty). Returns (parts, part directions, number of features
+    with no line), or None when canceled."""
+    parts: list = []
+    part_direction: list[int] = []
+    empty = 0
+    for k, feature in enumerate(source.getFeatures()):
+        if feedback is not None and feedback.isCanceled():
+            return None
+        lines = line_parts(reproject(feature.geometry(), to_work))
+        if not lines:
+            empty += 1
+        parts.extend(lines)
+        part_direction.extend([directions[k] if directions else default] * len(lines))
+    return parts, part_direction, empty
+
+
+def piece_geometries(parts: list, pieces) -> list[QgsGeometry]:
+    """The geometry of each piece of core.network.split_network, cut from its line part."""
+    return [
+        QgsGeometry(parts[k].clone()) if pieces.whole(i) else QgsGeometry(parts[k].curveSubstring(a, b))
+        for i, (k, a, b) in enumerate(zip(pieces.part.tolist(), pieces.a.tolist(), pieces.b.tolist()))
+    ]

@@ -139,3 +139,23 @@ def test_site_means_average_in_order_of_first_appearance():
     assert sites == ["b", "a"] and values.tolist() == [2.0, 5.0] and flows.tolist() == [4.0, 4.0]
     assert counts == {"b": 2, "a": 1}
     assert net.site_means(["x"], [1.0])[2] is None
+
+
+def test_split_network_cuts_without_samples():
+    # one 300 m line, a sample at 200 m, boundary cuts at 100 m and at 200 m (where the sample is)
+    parts = [np.array([[0.0, 0.0], [300.0, 0.0]])]
+    pieces = net.split_network(parts, [net.FORWARD], [(0, 200.0)], 0.0, cuts=[(0, 100.0), (0, 200.0 + 1e-9)])
+    assert pieces.length.tolist() == pytest.approx([100.0, 100.0, 100.0])
+    assert pieces.sample_node.size == 1  # only the samples get a node back
+    assert pieces.node_xy[pieces.sample_node[0]].tolist() == pytest.approx([200.0, 0.0])
+    assert not any(pieces.whole(i) for i in range(3))
+
+
+def test_flow_rank_puts_every_node_after_what_drains_to_it():
+    # 3 → 2 → 1 → 0, 4 → 1, and a loop 5 → 6 → 5 draining to 0
+    graph = net.orient([3, 2, 1, 4, 5, 6, 6], [2, 1, 0, 1, 6, 5, 0], [net.FORWARD] * 7)
+    rank = net.flow_rank(graph)
+    for u, d in [(3, 2), (2, 1), (1, 0), (4, 1)]:
+        assert rank[u] < rank[d]
+    assert (rank[[5, 6, 0]] == graph.n_nodes).all()  # on or below the loop
+    assert net.nodes_on_loops(graph).tolist() == [True, False, False, False, False, True, True]

@@ -360,3 +360,37 @@ def test_network_coverage_beats_random_points():
     print(
         f"coverage: planned share {planned_share:.3f}, largest part {plan.cells.max() / plan.total:.3f}; random share {np.mean(shares):.3f}, largest part {np.mean(largest):.3f}"
     )
+
+
+@pytest.mark.parametrize("kind", ["tree", "tree_both_ways", "loops"])
+def test_components_forest_and_upstream_measures_against_networkx(kind):
+    rng = np.random.default_rng(21)
+    if kind == "loops":
+        edges = looped_network(40, rng)
+    else:
+        edges = tree_network(40, rng, both_share=0.15 if kind == "tree_both_ways" else 0.0)
+    graph = net.orient([e[0] for e in edges], [e[1] for e in edges], [e[2] for e in edges])
+    length = np.array([e[3] for e in edges])
+    digraph = nx.DiGraph()
+    digraph.add_nodes_from(range(graph.n_nodes))
+    for u, d, b in zip(graph.up.tolist(), graph.down.tolist(), graph.both.tolist()):
+        digraph.add_edge(u, d)
+        if b:
+            digraph.add_edge(d, u)
+    comp = pl.strong_components(graph)
+    groups = {frozenset(c) for c in nx.strongly_connected_components(digraph)}
+    assert {frozenset(np.flatnonzero(comp == c).tolist()) for c in np.unique(comp)} == groups
+    forest = pl.flow_forest(graph)
+    assert (forest is None) == (kind == "loops")  # looped_network's links split the flow
+    # metres upstream of every node and of a point 40 % down every edge: networkx ancestors
+    points = [("node", n) for n in range(graph.n_nodes)] + [(e, 0.4) for e in range(length.size)]
+    ours = pl.upstream_measures(graph, length, points)
+    for (kind_, value), got in zip(points, ours):
+        target = int(value) if kind_ == "node" else int(graph.up[kind_])
+        above = nx.ancestors(digraph, target) | {target}
+        own = -1 if kind_ == "node" else int(kind_)
+        drains = [e for e in range(length.size) if graph.down[e] in above or (graph.both[e] and graph.up[e] in above)]
+        expected = sum(length[e] for e in drains if e != own)
+        if own >= 0:  # a loop or an undirected line drains whole to a point on it; otherwise 40 % of it is above
+            expected += length[own] if graph.down[own] in above else 0.4 * length[own]
+        assert got == pytest.approx(expected, rel=1e-9)

@@ -1,22 +1,20 @@
 """wbe:plansampling — where to sample next round: the panel, even coverage of each township, and follow-up
-points that cut the suspected stretch above each hot sample into equal parts."""
+points that cut the suspected stretch above each hot sample into equal parts.
+
+The science is core/planning.py; this module reads the layers (townships, samples, population, the network
+as core.network.split_network cuts it), hands arrays to core, and writes the points and the field sheet."""
 
 from __future__ import annotations
 
-import csv
-import html
 import math
-import os
+from dataclasses import dataclass
 
 import numpy as np
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsCoordinateReferenceSystem,
     QgsFeature,
-    QgsField,
-    QgsFields,
     QgsGeometry,
-    QgsLineString,
     QgsMarkerSymbol,
     QgsPointXY,
     QgsProcessing,
@@ -32,7 +30,6 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
-    QgsProcessingParameterString,
     QgsRectangle,
     QgsRendererCategory,
     QgsSpatialIndex,
@@ -44,12 +41,31 @@ from ...core import network as net
 from ...core import planning as pl
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, read_columns, to_float_array, write_feature
-from ..compat import FIELD_DOUBLE, FIELD_STRING
+from ..fields import field_list
+from ..io.field_sheet import write_field_sheet
 from ..io.samples import sample_mask, subset
-from ..parameters import direction_parameters
-from ..spatial import centre_lonlat, metric_crs, point_xy, polygon_of, repair_polygons, reproject, transformer
+from ..parameters import (
+    NetworkInputs,
+    direction_field_parameter,
+    direction_parameters,
+    read_directions,
+    sample_field_parameters,
+    snap_distance_parameter,
+)
+from ..spatial import (
+    centre_lonlat,
+    line_xy,
+    metric_crs,
+    network_lines,
+    piece_geometries,
+    point_xy,
+    polygon_of,
+    repair_polygons,
+    reproject,
+    snap_to_lines,
+    transformer,
+)
 from ..styling import format_value, store_style
-from .tracesource import TraceSource, line_parts
 
 PANEL, COVERAGE, FOLLOW_UP = "panel", "coverage", "follow_up"
 REASON_STYLE = {
@@ -58,25 +74,22 @@ REASON_STYLE = {
     FOLLOW_UP: ("#e31a1c", "triangle", "4.0"),
 }
 _GRID_CELLS = 1500  # candidate places per township without a network
+THIRD = 1.0 / 3.0  # what 2 follow-up points a round leave at best
 
 
-def plan_fields() -> QgsFields:
-    fields = QgsFields()
-    fields.append(QgsField("township", FIELD_STRING, len=120))
-    fields.append(QgsField("reason", FIELD_STRING, len=20))
-    fields.append(QgsField("site_id", FIELD_STRING, len=120))
-    fields.append(QgsField("hot_site", FIELD_STRING, len=120))
-    fields.append(QgsField("upstream_length_m", FIELD_DOUBLE))
-    fields.append(QgsField("upstream_population", FIELD_DOUBLE))
-    fields.append(QgsField("lon", FIELD_DOUBLE))
-    fields.append(QgsField("lat", FIELD_DOUBLE))
-    fields.append(QgsField("lon_gcj02", FIELD_DOUBLE))
-    fields.append(QgsField("lat_gcj02", FIELD_DOUBLE))
-    return fields
+def plan_fields():
+    return field_list(
+        "township:string(120) reason:string(20) site_id:string(120) hot_site:string(120) upstream_length_m:double "
+        "upstream_population:double lon:double lat:double lon_gcj02:double lat_gcj02:double"
+    )
 
 
 def reason_label(reason: str) -> str:
     return {PANEL: tr("Panel (sampled every round)"), COVERAGE: tr("Coverage"), FOLLOW_UP: tr("Follow-up of a hot sample")}[reason]
+
+
+def short_reason_label(reason: str) -> str:
+    return {PANEL: tr("Panel"), COVERAGE: tr("Coverage"), FOLLOW_UP: tr("Follow-up")}[reason]
 
 
 def plan_renderer() -> QgsCategorizedSymbolRenderer:
@@ -87,24 +100,25 @@ def plan_renderer() -> QgsCategorizedSymbolRenderer:
     return QgsCategorizedSymbolRenderer("reason", categories)
 
 
-class PlanSampling(WbeAlgorithm):
+@dataclass
+class PlanOptions:
+    budget: int
+    keep_panel: bool
+    n_follow: int
+    threshold: float
+    snap: float
+    radius: float
+    by_population: bool
+    sheet_path: str
+
+
+class PlanSampling(NetworkInputs, WbeAlgorithm):
     ALG_ID = "plansampling"
     GROUP_ID = "fieldwork"
     ICON = "wbe.svg"
 
     TOWNSHIPS = "TOWNSHIPS"
     TOWNSHIP_FIELD = "TOWNSHIP_FIELD"
-    NETWORK = "NETWORK"
-    DIRECTION_FIELD = "DIRECTION_FIELD"
-    VALUE_FORWARD = "VALUE_FORWARD"
-    VALUE_BACKWARD = "VALUE_BACKWARD"
-    VALUE_BOTH = "VALUE_BOTH"
-    DEFAULT_DIRECTION = "DEFAULT_DIRECTION"
-    TOLERANCE = "TOLERANCE"
-    SAMPLES = "SAMPLES"
-    VALUE_FIELD = "VALUE_FIELD"
-    SITE_FIELD = "SITE_FIELD"
-    COMPOUND = "COMPOUND"
     THRESHOLD = "THRESHOLD"
     POINTS_PER_TOWNSHIP = "POINTS_PER_TOWNSHIP"
     KEEP_PANEL = "KEEP_PANEL"
@@ -113,7 +127,6 @@ class PlanSampling(WbeAlgorithm):
     POPULATION_FIELD = "POPULATION_FIELD"
     POPULATION_RASTER = "POPULATION_RASTER"
     MEASURE = "MEASURE"
-    SNAP_DISTANCE = "SNAP_DISTANCE"
     RADIUS = "RADIUS"
     OUTPUT = "OUTPUT"
     FIELD_SHEET = "FIELD_SHEET"
@@ -165,29 +178,14 @@ class PlanSampling(WbeAlgorithm):
                 self.NETWORK, tr("Drainage network (optional)"), [QgsProcessing.SourceType.TypeVectorLine], optional=True
             )
         )
-        self.addParameter(
-            QgsProcessingParameterField(self.DIRECTION_FIELD, tr("Direction field"), parentLayerParameterName=self.NETWORK, optional=True)
-        )
+        self.addParameter(direction_field_parameter())
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.SAMPLES, tr("Samples of the last rounds (optional)"), [QgsProcessing.SourceType.TypeVectorPoint], optional=True
             )
         )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.VALUE_FIELD,
-                tr("Value field"),
-                parentLayerParameterName=self.SAMPLES,
-                type=QgsProcessingParameterField.DataType.Numeric,
-                optional=True,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.SITE_FIELD, tr("Site name field"), parentLayerParameterName=self.SAMPLES, defaultValue="site_id", optional=True
-            )
-        )
-        self.addParameter(QgsProcessingParameterString(self.COMPOUND, tr("Compound (empty: the layer holds one)"), optional=True))
+        for param in sample_field_parameters(optional=True):
+            self.addParameter(param)
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.THRESHOLD,
@@ -234,13 +232,7 @@ class PlanSampling(WbeAlgorithm):
             )
         )
         advanced = [
-            QgsProcessingParameterNumber(
-                self.SNAP_DISTANCE,
-                tr("Snapping distance (metres)"),
-                QgsProcessingParameterNumber.Type.Double,
-                defaultValue=50.0,
-                minValue=0.0,
-            ),
+            snap_distance_parameter(),
             QgsProcessingParameterNumber(
                 self.RADIUS,
                 tr("Radius a point stands for without a network (metres)"),
@@ -264,7 +256,85 @@ class PlanSampling(WbeAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("N_FOLLOW_UP", tr("Follow-up points")))
         self.addOutput(QgsProcessingOutputNumber("COVERED_SHARE", tr("Covered share of all townships")))
 
+    # -- the run -------------------------------------------------------------------------------------
+
+    def processAlgorithm(self, parameters, context, feedback):
+        townships = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
+        if townships is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
+        options = self._options(parameters, context)
+        work_crs = metric_crs(townships.sourceCrs(), centre_lonlat(townships.sourceCrs(), townships.sourceExtent(), context))
+        names, polygons = self._townships(parameters, context, work_crs, feedback)
+        population = self._population(parameters, context, work_crs, feedback)
+        if options.by_population and population.shape[0] == 0:
+            raise QgsProcessingException(tr("MEASURE is population, but no POPULATION points or raster with people were given."))
+        sites, all_rounds, value_field = self._samples(parameters, context, work_crs, feedback)
+        panel = panel_sites(sites, all_rounds, options.keep_panel, feedback)
+        hot, clean = hot_and_clean(sites, value_field, options, feedback)
+        network = self._network(parameters, context, work_crs, polygons, sites, options.snap, feedback)
+        plan = panel_items(panel, sites, polygons, feedback)
+        if network is not None:
+            network.attach(plan, population, options.by_population)
+        if hot and options.n_follow > 0:
+            feedback.setProgressText(tr("Placing follow-up points…"))
+            far = network.follow_up(plan, hot, clean, options.n_follow, feedback) if network is not None else list(hot)
+            ring_follow_up(plan, sites, far, clean, options, feedback, network is None)
+        place_in_townships(plan, polygons, feedback)
+        feedback.setProgressText(tr("Covering the townships…"))
+        covered = cover_townships(plan, names, polygons, network, population, options, feedback)
+        if covered is None:
+            return {}
+        if not plan:
+            raise QgsProcessingException(tr("The plan is empty: POINTS_PER_TOWNSHIP is 0 and there is no panel site or hot sample."))
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, plan_fields(), QgsWkbTypes.Type.Point, townships.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        rows = write_plan(sink, plan, names, network, transformer(work_crs, townships.sourceCrs(), context), work_crs, context)
+        del sink
+        store_style(dest_id, context, plan_renderer(), tr("Sampling plan"))
+        counts = {r: sum(1 for item in plan if item["reason"] == r) for r in (PANEL, COVERAGE, FOLLOW_UP)}
+        results = {
+            self.OUTPUT: dest_id,
+            "N_PANEL": counts[PANEL],
+            "N_COVERAGE": counts[COVERAGE],
+            "N_FOLLOW_UP": counts[FOLLOW_UP],
+            "COVERED_SHARE": covered[0] / covered[1] if covered[1] > 0 else 0.0,
+        }
+        if options.sheet_path:
+            write_field_sheet(options.sheet_path, rows, reason_label, short_reason_label)
+            results[self.FIELD_SHEET] = options.sheet_path
+            feedback.pushInfo(tr("Field sheet written: {path}").format(path=options.sheet_path))
+        return results
+
     # -- reading ------------------------------------------------------------------------------------
+
+    def _options(self, parameters, context) -> PlanOptions:
+        return PlanOptions(
+            budget=self.parameterAsInt(parameters, self.POINTS_PER_TOWNSHIP, context),
+            keep_panel=self.parameterAsBool(parameters, self.KEEP_PANEL, context),
+            n_follow=self.parameterAsInt(parameters, self.FOLLOW_UP, context),
+            threshold=self.parameterAsDouble(parameters, self.THRESHOLD, context),
+            snap=self.parameterAsDouble(parameters, self.SNAP_DISTANCE, context),
+            radius=self.parameterAsDouble(parameters, self.RADIUS, context),
+            by_population=self.parameterAsEnum(parameters, self.MEASURE, context) == 1,
+            sheet_path=self.parameterAsFileOutput(parameters, self.FIELD_SHEET, context),
+        )
+
+    def _network(self, parameters, context, work_crs, polygons, sites, snap, feedback) -> PlanNetwork | None:
+        """The network cut into pieces (or None, with the reason in the log: coverage by area, follow-up by distance)."""
+        source = self.parameterAsSource(parameters, self.NETWORK, context)
+        if source is None:
+            feedback.pushInfo(
+                tr("No network is given: coverage is by area (or population) and follow-up by distance. Tracing a source needs a network.")
+            )
+            return None
+        directions, default = read_directions(self, parameters, context, source, feedback)
+        tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context)
+        try:
+            return build_network(source, work_crs, context, directions, default, tolerance, polygons, sites, snap)
+        except _FallbackError as fallback:
+            feedback.pushWarning(str(fallback))
+            return None
 
     def _townships(self, parameters, context, work_crs, feedback):
         source = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
@@ -300,33 +370,7 @@ class PlanSampling(WbeAlgorithm):
             out.append(np.column_stack([xy[good], counts[good]]))
         raster = self.parameterAsRasterLayer(parameters, self.POPULATION_RASTER, context)
         if raster is not None:
-            provider = raster.dataProvider()
-            extent = raster.extent()
-            width, height = raster.width(), raster.height()
-            scale = max(1.0, math.sqrt(width * height / 250_000))  # read at most about 250,000 cells
-            w, h = max(1, int(width / scale)), max(1, int(height / scale))
-            if scale > 1.0:
-                feedback.pushInfo(
-                    tr(
-                        "The population raster is read at {w} × {h} cells: each coarser cell takes the value of one finer cell, "
-                        "times the number of finer cells it spans."
-                    ).format(w=w, h=h)
-                )
-            block = provider.block(1, extent, w, h)
-            values = _block_array(block, w, h)
-            values *= (width / w) * (height / h)  # people per cell of the coarser reading
-            xs = extent.xMinimum() + (np.arange(w) + 0.5) * extent.width() / w
-            ys = extent.yMaximum() - (np.arange(h) + 0.5) * extent.height() / h
-            gx, gy = np.meshgrid(xs, ys)
-            keep = np.isfinite(values) & (values > 0)
-            to_work = transformer(raster.crs(), work_crs, context)
-            rows = []
-            for x, y, v in zip(gx[keep], gy[keep], values[keep]):
-                point = QgsPointXY(x, y)
-                if to_work is not None:
-                    point = to_work.transform(point)
-                rows.append((point.x(), point.y(), v))
-            out.append(np.array(rows, dtype=float).reshape(-1, 3))
+            out.append(raster_people(raster, work_crs, context, feedback))
         if not out:
             return np.zeros((0, 3))
         return np.vstack(out)
@@ -379,540 +423,455 @@ class PlanSampling(WbeAlgorithm):
             site["value"] = max(finite) if finite else math.nan
         return sites, all_rounds, value_field
 
-    # -- the network ---------------------------------------------------------------------------------
 
-    def _network(self, parameters, context, source, work_crs, names, polygons, site_points, snap, feedback):
-        """Lines cut at township boundaries and at the snapped sites → pieces, a flow graph and each site's node."""
-        directions, default = TraceSource._directions(self, parameters, context, source, feedback)
-        to_work = transformer(source.sourceCrs(), work_crs, context)
-        tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context)
-        parts: list[QgsLineString] = []
-        part_direction: list[int] = []
-        for k, feature in enumerate(source.getFeatures()):
-            lines = line_parts(reproject(feature.geometry(), to_work))
-            parts.extend(lines)
-            part_direction.extend([directions[k] if directions else default] * len(lines))
-        if not parts:
-            raise _FallbackError(tr("The network “{layer}” has no lines.").format(layer=source.sourceName()))
-        if all(d == net.BOTH for d in part_direction):
-            raise _FallbackError(
-                tr(
-                    "Every line of the network “{layer}” has the direction “both”: the network has no direction. Tracing needs a network "
-                    "with directions; this plan falls back to coverage by area and follow-up by distance."
-                ).format(layer=source.sourceName())
+# -- the plan's parts ---------------------------------------------------------------------------------
+
+
+def panel_sites(sites: dict, all_rounds: list, keep: bool, feedback) -> list[str]:
+    """The sites sampled in every round (every site when the samples have no round)."""
+    if not (keep and sites):
+        return []
+    panel = [name for name, s in sites.items() if set(all_rounds) <= set(s["rounds"])]
+    if all_rounds != [""]:
+        feedback.pushInfo(
+            tr("{n} of {total} sites were sampled in every round ({rounds}): they form the panel.").format(
+                n=len(panel), total=len(sites), rounds=", ".join(all_rounds)
             )
-        part_geometries = [QgsGeometry(p.clone()) for p in parts]
-        index = QgsSpatialIndex(QgsSpatialIndex.Flag.FlagStoreFeatureGeometries)
-        for k, geometry in enumerate(part_geometries):
-            feature = QgsFeature(k)
-            feature.setGeometry(geometry)
-            index.addFeature(feature)
-        # cuts at township boundaries
-        cuts: dict[int, list[tuple[float, str | None]]] = {}
-        boundaries = [
-            g.convertToType(QgsWkbTypes.GeometryType.LineGeometry, True) if g is not None and not g.isEmpty() else None for g in polygons
-        ]
-        for boundary in boundaries:
-            if boundary is None or boundary.isNull():
-                continue
-            for k in index.intersects(boundary.boundingBox()):
-                crossing = part_geometries[k].intersection(boundary)
-                if crossing.isEmpty():
-                    continue
-                for vertex in crossing.vertices():
-                    position = part_geometries[k].lineLocatePoint(QgsGeometry.fromPointXY(QgsPointXY(vertex.x(), vertex.y())))
-                    cuts.setdefault(k, []).append((position, None))
-        # cuts at the sites
-        site_distance = {}
-        for name, point in site_points.items():
-            geometry = QgsGeometry.fromPointXY(point)
-            candidates = index.nearestNeighbor(point, 3)
-            if not candidates:
-                continue
-            best = min(candidates, key=lambda k: part_geometries[k].distance(geometry))
-            distance = part_geometries[best].distance(geometry)
-            site_distance[name] = distance
-            if distance <= snap:
-                cuts.setdefault(best, []).append((part_geometries[best].lineLocatePoint(geometry), name))
-        node_of: dict[tuple, int] = {}
-        node_count = [0]
-
-        def node_at(x: float, y: float) -> int:
-            key = (round(x / tolerance), round(y / tolerance)) if tolerance > 0 else (round(x, 6), round(y, 6))
-            node = node_of.get(key)
-            if node is None:
-                node = node_count[0]
-                node_of[key] = node
-                node_count[0] += 1
-            return node
-
-        start, end, direction, pieces, lengths = [], [], [], [], []
-        site_node: dict[str, int] = {}
-        for k, part in enumerate(parts):
-            length = part.length()
-            first = node_at(part.xAt(0), part.yAt(0))
-            last = node_at(part.xAt(part.numPoints() - 1), part.yAt(part.numPoints() - 1))
-            stops = [(0.0, first)]
-            for position, name in sorted(cuts.get(k, []), key=lambda c: c[0]):
-                if position <= 1e-6:
-                    node = first
-                elif position >= length - 1e-6:
-                    node = last
-                elif position - stops[-1][0] <= 1e-6 and len(stops) > 1:
-                    node = stops[-1][1]
-                else:
-                    node = node_count[0]
-                    node_count[0] += 1
-                    stops.append((position, node))
-                if name is not None:
-                    site_node[name] = node
-            stops.append((length, last))
-            for (a, na), (b, nb) in zip(stops[:-1], stops[1:]):
-                if b - a <= 1e-6:
-                    continue
-                start.append(na)
-                end.append(nb)
-                direction.append(part_direction[k])
-                pieces.append(QgsGeometry(part.curveSubstring(a, b)) if (a > 0 or b < length) else QgsGeometry(part.clone()))
-                lengths.append(b - a)
-        graph = net.orient(start, end, direction)
-        midpoints = [p.interpolate(p.length() / 2).asPoint() for p in pieces]
-        township = np.array(polygon_of([QgsPointXY(m) for m in midpoints], polygons), dtype=np.int64)
-        return graph, np.array(lengths), pieces, np.array(direction), township, site_node, site_distance
-
-    # -- the run -------------------------------------------------------------------------------------
-
-    def processAlgorithm(self, parameters, context, feedback):
-        townships = self.parameterAsSource(parameters, self.TOWNSHIPS, context)
-        if townships is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.TOWNSHIPS))
-        network = self.parameterAsSource(parameters, self.NETWORK, context)
-        budget = self.parameterAsInt(parameters, self.POINTS_PER_TOWNSHIP, context)
-        keep_panel = self.parameterAsBool(parameters, self.KEEP_PANEL, context)
-        n_follow = self.parameterAsInt(parameters, self.FOLLOW_UP, context)
-        threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
-        snap = self.parameterAsDouble(parameters, self.SNAP_DISTANCE, context)
-        radius = self.parameterAsDouble(parameters, self.RADIUS, context)
-        by_population = self.parameterAsEnum(parameters, self.MEASURE, context) == 1
-        sheet_path = self.parameterAsFileOutput(parameters, self.FIELD_SHEET, context)
-
-        work_crs = metric_crs(townships.sourceCrs(), centre_lonlat(townships.sourceCrs(), townships.sourceExtent(), context))
-        names, polygons = self._townships(parameters, context, work_crs, feedback)
-        population = self._population(parameters, context, work_crs, feedback)
-        if by_population and population.shape[0] == 0:
-            raise QgsProcessingException(tr("MEASURE is population, but no POPULATION points or raster with people were given."))
-        sites, all_rounds, value_field = self._samples(parameters, context, work_crs, feedback)
-
-        # Panel: the sites sampled in every round.
-        panel = []
-        if keep_panel and sites:
-            panel = [name for name, s in sites.items() if set(all_rounds) <= set(s["rounds"])]
-            if all_rounds != [""]:
-                feedback.pushInfo(
-                    tr("{n} of {total} sites were sampled in every round ({rounds}): they form the panel.").format(
-                        n=len(panel), total=len(sites), rounds=", ".join(all_rounds)
-                    )
-                )
-            else:
-                feedback.pushInfo(
-                    tr("The samples have no field “round”: every one of the {n} sites is kept as panel.").format(n=len(panel))
-                )
-        hot, clean = [], []
-        if sites and value_field:
-            for name, s in sites.items():
-                if math.isnan(s["value"]):
-                    continue
-                (hot if s["value"] >= threshold else clean).append(name)
-            feedback.pushInfo(
-                tr("{hot} sites are hot (latest value ≥ {threshold}) and {clean} clean.").format(
-                    hot=len(hot), clean=len(clean), threshold=format_value(threshold)
-                )
-            )
-        elif sites and n_follow > 0:
-            feedback.pushWarning(tr("No VALUE_FIELD is given: no sample can be hot, and no follow-up point is planned."))
-
-        # The network, or the fallback without it.
-        graph = None
-        if network is not None:
-            try:
-                graph, lengths, pieces, directions, piece_town, site_node, site_distance = self._network(
-                    parameters, context, network, work_crs, names, polygons, {n: s["point"] for n, s in sites.items()}, snap, feedback
-                )
-            except _FallbackError as fallback:
-                feedback.pushWarning(str(fallback))
-                graph = None
-        else:
-            feedback.pushInfo(
-                tr("No network is given: coverage is by area (or population) and follow-up by distance. Tracing a source needs a network.")
-            )
-
-        plan: list[dict] = []  # each: xy (working CRS), reason, site_id, hot_site, edge/t or node, township index
-        site_town = polygon_of([sites[n]["point"] for n in sites], polygons) if sites else []
-        town_of_site = dict(zip(sites, site_town))
-        for name in panel:
-            plan.append({"xy": sites[name]["point"], "reason": PANEL, "site": name, "hot": None, "node": None, "town": town_of_site[name]})
-            if town_of_site[name] < 0:
-                feedback.pushWarning(tr("The panel site {site} lies in no township; it is kept, with no township.").format(site=name))
-
-        density = None
-        if graph is not None:
-            for item in plan:
-                item["node"] = site_node.get(item["site"])
-            if population.shape[0]:
-                people = self._people_on_pieces(pieces, population)
-                pop_density = people / np.maximum(lengths, 1e-9)
-            else:
-                pop_density = None
-            density = pop_density if by_population else None
-            all_bits = pl.drain_bits(graph, np.arange(lengths.size))
-
-        # Follow-up.
-        fallback_hot = []
-        if hot and n_follow > 0:
-            feedback.setProgressText(tr("Placing follow-up points…"))
-            if graph is not None:
-                on_net = [h for h in hot if h in site_node]
-                for h in hot:
-                    if h not in site_node:
-                        feedback.pushWarning(
-                            tr(
-                                "The hot sample {site} lies {d} m from the nearest line, farther than SNAP_DISTANCE ({snap} m): its "
-                                "follow-up points are placed by distance around it. Check its coordinates, or raise SNAP_DISTANCE."
-                            ).format(site=h, d=format_value(site_distance.get(h, math.inf)), snap=format_value(snap))
-                        )
-                        fallback_hot.append(h)
-                clean_nodes = [site_node[c] for c in clean if c in site_node]
-                stretches = pl.suspected_stretches(graph, [site_node[h] for h in on_net], clean_nodes)
-                fixed = [("node", item["node"]) for item in plan if item["node"] is not None]
-                for stretch in stretches:
-                    h = on_net[stretch.hot]
-                    explained = [on_net[k] for k in stretch.explains]
-                    if explained:
-                        feedback.pushInfo(
-                            tr("The hot sample {site} explains the hot result downstream at {down}.").format(
-                                site=h, down=", ".join(explained)
-                            )
-                        )
-                    if stretch.edges.size == 0 or lengths[stretch.edges].sum() <= 1.0:
-                        feedback.pushWarning(
-                            tr(
-                                "No line that is not shown clean drains to the hot sample {site}: the source lies at the sample itself or "
-                                "the network upstream is missing. Its follow-up points are placed by distance around it."
-                            ).format(site=h)
-                        )
-                        fallback_hot.append(h)
-                        continue
-                    stretch_density = density[stretch.edges] if density is not None else None
-                    if stretch_density is not None and stretch_density.sum() <= 0:
-                        feedback.pushWarning(tr("Nobody lives along the stretch above {site}: it is cut by length.").format(site=h))
-                        stretch_density = None
-                    placement = pl.place_points(graph, lengths, stretch.edges, n_follow, fixed=fixed, density=stretch_density)
-                    for k, (e, t) in enumerate(placement.points):
-                        plan.append(
-                            {
-                                "xy": self._at(pieces[e], directions[e], t),
-                                "reason": FOLLOW_UP,
-                                "site": f"{h}-F{k + 1}",
-                                "hot": h,
-                                "edge": (e, t),
-                            }
-                        )
-                    feedback.pushInfo(
-                        tr(
-                            "Stretch above {site}: {length} m of line can hold the source; {n} follow-up points cut it so that at most "
-                            "{share}% of it is left after the next results."
-                        ).format(
-                            site=h,
-                            length=format_value(float(lengths[stretch.edges].sum())),
-                            n=len(placement.points),
-                            share=format_value(100.0 * placement.cells.max() / placement.total),
-                        )
-                    )
-            else:
-                fallback_hot = list(hot)
-            for h in fallback_hot:
-                centre = sites[h]["point"]
-                nearest_clean = None
-                if clean:
-                    nearest_clean = min((sites[c]["point"] for c in clean), key=lambda p: p.sqrDist(centre))
-                ring = pl.ring_points(
-                    (centre.x(), centre.y()),
-                    n_follow,
-                    radius,
-                    away_from=None if nearest_clean is None else (nearest_clean.x(), nearest_clean.y()),
-                )
-                for k, (x, y) in enumerate(ring):
-                    plan.append({"xy": QgsPointXY(x, y), "reason": FOLLOW_UP, "site": f"{h}-F{k + 1}", "hot": h})
-            if graph is None and hot:
-                feedback.pushInfo(
-                    tr(
-                        "Follow-up points are placed {d} m around each hot sample: tracing the source upstream needs a network with directions."
-                    ).format(d=format_value(radius))
-                )
-        follow_towns = polygon_of([item["xy"] for item in plan if item["reason"] == FOLLOW_UP], polygons)
-        for item, town in zip([i for i in plan if i["reason"] == FOLLOW_UP], follow_towns):
-            item["town"] = town
-            if town < 0:
-                feedback.pushWarning(
-                    tr("The follow-up point {site} lies outside every township; it is kept, with no township.").format(site=item["site"])
-                )
-
-        # Coverage.
-        feedback.setProgressText(tr("Covering the townships…"))
-        covered_total, measure_total = 0.0, 0.0
-        for t, name in enumerate(names):
-            if feedback.isCanceled():
-                return {}
-            in_town = [item for item in plan if item.get("town") == t]
-            n_panel = sum(1 for item in in_town if item["reason"] == PANEL)
-            room = budget - n_panel
-            if room < 0:
-                feedback.pushWarning(
-                    tr(
-                        "Township {town}: {n} panel sites, more than the budget of {budget} points. All panel sites are kept (trends stay "
-                        "comparable) and no coverage point is added; raise POINTS_PER_TOWNSHIP or untick KEEP_PANEL to choose."
-                    ).format(town=name, n=n_panel, budget=budget)
-                )
-                room = 0
-            members = np.flatnonzero(piece_town == t) if graph is not None else np.zeros(0, dtype=np.int64)
-            if graph is not None and members.size == 0:
-                feedback.pushWarning(
-                    tr("Township {town} has no line of the network: its points are spread over its area (or population).").format(town=name)
-                )
-            if graph is not None and members.size:
-                fixed = [("node", item["node"]) for item in in_town if item.get("node") is not None]
-                fixed += [item["edge"] for item in in_town if "edge" in item]
-                town_density = density[members] if density is not None else None
-                if town_density is not None and town_density.sum() <= 0:
-                    feedback.pushWarning(tr("Township {town}: nobody lives along its lines; it is covered by length.").format(town=name))
-                    town_density = None
-                placement = pl.place_points(graph, lengths, members, room, fixed=fixed, density=town_density, cover_first=True)
-                for k, (e, off) in enumerate(placement.points):
-                    plan.append(
-                        {
-                            "xy": self._at(pieces[e], directions[e], off),
-                            "reason": COVERAGE,
-                            "site": f"{name}-C{k + 1}",
-                            "hot": None,
-                            "edge": (e, off),
-                            "town": t,
-                        }
-                    )
-                share = 1.0 - placement.uncovered / placement.total if placement.total > 0 else 0.0
-                unit = tr("of the population along its lines") if town_density is not None else tr("of its network length")
-                total = placement.total
-            else:
-                xy, weight = self._grid(polygons[t], population if by_population else None)
-                if xy.shape[0] == 0:
-                    feedback.pushWarning(tr("Township {town} has no area: no coverage point.").format(town=name))
-                    continue
-                fixed = np.array([[item["xy"].x(), item["xy"].y()] for item in in_town]).reshape(-1, 2)
-                new = pl.spread_points(xy, weight, room, fixed=fixed)
-                for k, (x, y) in enumerate(new):
-                    plan.append({"xy": QgsPointXY(x, y), "reason": COVERAGE, "site": f"{name}-C{k + 1}", "hot": None, "town": t})
-                share = pl.covered_share(xy, weight, np.vstack([fixed, new]) if len(new) else fixed, radius)
-                unit = (
-                    tr("of its population within {d} m of a point") if by_population else tr("of its area within {d} m of a point")
-                ).format(d=format_value(radius))
-                total = float(weight.sum())
-            covered_total += share * total
-            measure_total += total
-            feedback.pushInfo(
-                tr("Township {town}: {n} points ({panel} panel, {cov} coverage); {share}% {unit} is covered.").format(
-                    town=name,
-                    n=sum(1 for item in plan if item.get("town") == t and item["reason"] != FOLLOW_UP),
-                    panel=n_panel,
-                    cov=sum(1 for item in plan if item.get("town") == t and item["reason"] == COVERAGE),
-                    share=format_value(100.0 * share),
-                    unit=unit,
-                )
-            )
-
-        if not plan:
-            raise QgsProcessingException(tr("The plan is empty: POINTS_PER_TOWNSHIP is 0 and there is no panel site or hot sample."))
-
-        # Output.
-        out_fields = plan_fields()
-        out_crs = townships.sourceCrs()
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, QgsWkbTypes.Type.Point, out_crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        to_out = transformer(work_crs, out_crs, context)
-        to_wgs = transformer(work_crs, QgsCoordinateReferenceSystem("EPSG:4326"), context)
-        order = sorted(
-            range(len(plan)),
-            key=lambda i: (
-                names[plan[i]["town"]] if plan[i].get("town", -1) >= 0 else "\uffff",
-                ["panel", "coverage", "follow_up"].index(plan[i]["reason"]),
-                plan[i]["site"],
-            ),
         )
-        rows = []
-        for i in order:
-            item = plan[i]
-            wgs = to_wgs.transform(item["xy"]) if to_wgs is not None else item["xy"]
-            g_lon, g_lat = datum.wgs84_to_gcj02(wgs.x(), wgs.y())
-            up_len = up_pop = None
-            if graph is not None:
-                where = item.get("edge")
-                if where is None and item.get("node") is not None:
-                    up_len = float(lengths[pl.bits_to_bool(all_bits[item["node"]], lengths.size)].sum())
-                    if pop_density is not None:
-                        up_pop = float((pop_density * lengths)[pl.bits_to_bool(all_bits[item["node"]], lengths.size)].sum())
-                elif where is not None:
-                    e, off = where
-                    fraction = float(off / lengths[e]) if lengths[e] > 0 else 0.0
-                    up_len = pl.upstream_measure(graph, all_bits, lengths, e, fraction)
-                    if pop_density is not None:
-                        up_pop = pl.upstream_measure(graph, all_bits, pop_density * lengths, e, fraction)
-            town = names[item["town"]] if item.get("town", -1) >= 0 else None
-            feature = QgsFeature(out_fields)
-            feature.setGeometry(reproject(QgsGeometry.fromPointXY(item["xy"]), to_out))
-            values = [town, item["reason"], item["site"], item.get("hot"), up_len, up_pop, wgs.x(), wgs.y(), float(g_lon), float(g_lat)]
-            feature.setAttributes(values)
-            write_feature(sink, feature, tr("Sampling plan"))
-            rows.append(values)
-        del sink
-        store_style(dest_id, context, plan_renderer(), tr("Sampling plan"))
-        counts = {r: sum(1 for item in plan if item["reason"] == r) for r in (PANEL, COVERAGE, FOLLOW_UP)}
-        results = {
-            self.OUTPUT: dest_id,
-            "N_PANEL": counts[PANEL],
-            "N_COVERAGE": counts[COVERAGE],
-            "N_FOLLOW_UP": counts[FOLLOW_UP],
-            "COVERED_SHARE": covered_total / measure_total if measure_total > 0 else 0.0,
-        }
-        if sheet_path:
-            self._field_sheet(sheet_path, rows)
-            results[self.FIELD_SHEET] = sheet_path
-            feedback.pushInfo(tr("Field sheet written: {path}").format(path=sheet_path))
-        return results
+    else:
+        feedback.pushInfo(tr("The samples have no field “round”: every one of the {n} sites is kept as panel.").format(n=len(panel)))
+    return panel
 
-    # -- helpers ------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _at(piece: QgsGeometry, direction: int, t: float) -> QgsPointXY:
-        """The point ``t`` metres below the upstream end of a piece (digitised backward: from its end)."""
+def hot_and_clean(sites: dict, value_field: str, options: PlanOptions, feedback) -> tuple[list[str], list[str]]:
+    """Sites whose latest value is ≥ THRESHOLD, and the others with a value."""
+    hot: list[str] = []
+    clean: list[str] = []
+    if sites and value_field:
+        for name, s in sites.items():
+            if not math.isnan(s["value"]):
+                (hot if s["value"] >= options.threshold else clean).append(name)
+        feedback.pushInfo(
+            tr("{hot} sites are hot (latest value ≥ {threshold}) and {clean} clean.").format(
+                hot=len(hot), clean=len(clean), threshold=format_value(options.threshold)
+            )
+        )
+    elif sites and options.n_follow > 0:
+        feedback.pushWarning(tr("No VALUE_FIELD is given: no sample can be hot, and no follow-up point is planned."))
+    return hot, clean
+
+
+def panel_items(panel: list[str], sites: dict, polygons, feedback) -> list[dict]:
+    """The plan starts with the panel. Each item: xy (working CRS), reason, site, hot, township index, and
+    where it lies on the network: node, or edge = (piece, metres below its upstream end)."""
+    towns = polygon_of([sites[n]["point"] for n in panel], polygons) if panel else []
+    plan = []
+    for name, town in zip(panel, towns):
+        plan.append({"xy": sites[name]["point"], "reason": PANEL, "site": name, "hot": None, "node": None, "town": town})
+        if town < 0:
+            feedback.pushWarning(tr("The panel site {site} lies in no township; it is kept, with no township.").format(site=name))
+    return plan
+
+
+def ring_follow_up(plan: list, sites: dict, hot: list[str], clean: list[str], options: PlanOptions, feedback, no_network: bool) -> None:
+    """Follow-up points on a half circle of RADIUS around hot samples the network cannot trace from."""
+    for h in hot:
+        centre = sites[h]["point"]
+        nearest_clean = min((sites[c]["point"] for c in clean), key=lambda p: p.sqrDist(centre)) if clean else None
+        away = None if nearest_clean is None else (nearest_clean.x(), nearest_clean.y())
+        for k, (x, y) in enumerate(pl.ring_points((centre.x(), centre.y()), options.n_follow, options.radius, away_from=away)):
+            plan.append({"xy": QgsPointXY(x, y), "reason": FOLLOW_UP, "site": f"{h}-F{k + 1}", "hot": h})
+    if no_network and hot:
+        feedback.pushInfo(
+            tr(
+                "Follow-up points are placed {d} m around each hot sample: tracing the source upstream needs a network with directions."
+            ).format(d=format_value(options.radius))
+        )
+
+
+def place_in_townships(plan: list, polygons, feedback) -> None:
+    """The township of each follow-up point (they come on top of the townships' budgets)."""
+    follow = [item for item in plan if item["reason"] == FOLLOW_UP]
+    for item, town in zip(follow, polygon_of([item["xy"] for item in follow], polygons)):
+        item["town"] = town
+        if town < 0:
+            feedback.pushWarning(
+                tr("The follow-up point {site} lies outside every township; it is kept, with no township.").format(site=item["site"])
+            )
+
+
+def cover_townships(plan: list, names: list, polygons, network, population, options: PlanOptions, feedback):
+    """Fill each township up to its budget; returns (covered measure, total measure) over all, or None when
+    canceled."""
+    covered_total, measure_total = 0.0, 0.0
+    for t, name in enumerate(names):
+        if feedback.isCanceled():
+            return None
+        in_town = [item for item in plan if item.get("town") == t]
+        n_panel = sum(1 for item in in_town if item["reason"] == PANEL)
+        room = options.budget - n_panel
+        if room < 0:
+            feedback.pushWarning(
+                tr(
+                    "Township {town}: {n} panel sites, more than the budget of {budget} points. All panel sites are kept (trends stay "
+                    "comparable) and no coverage point is added; raise POINTS_PER_TOWNSHIP or untick KEEP_PANEL to choose."
+                ).format(town=name, n=n_panel, budget=options.budget)
+            )
+            room = 0
+        members = np.flatnonzero(network.piece_town == t) if network is not None else np.zeros(0, dtype=np.int64)
+        if network is not None and members.size == 0:
+            feedback.pushWarning(
+                tr("Township {town} has no line of the network: its points are spread over its area (or population).").format(town=name)
+            )
+        if members.size:
+            found = network.cover(plan, t, name, members, in_town, room, feedback)
+        else:
+            found = cover_area(plan, t, name, polygons[t], in_town, room, population, options, feedback)
+        if found is None:
+            continue
+        share, total, unit = found
+        covered_total += share * total
+        measure_total += total
+        feedback.pushInfo(
+            tr("Township {town}: {n} points ({panel} panel, {cov} coverage); {share}% {unit} is covered.").format(
+                town=name,
+                n=sum(1 for item in plan if item.get("town") == t and item["reason"] != FOLLOW_UP),
+                panel=n_panel,
+                cov=sum(1 for item in plan if item.get("town") == t and item["reason"] == COVERAGE),
+                share=format_value(100.0 * share),
+                unit=unit,
+            )
+        )
+    return covered_total, measure_total
+
+
+def cover_area(plan: list, t: int, name: str, polygon, in_town: list, room: int, population, options: PlanOptions, feedback):
+    """Coverage points spread over a township's area (or people) by weighted k-means: (share, total, unit)."""
+    xy, weight = township_grid(polygon, population if options.by_population else None)
+    if xy.shape[0] == 0:
+        feedback.pushWarning(tr("Township {town} has no area: no coverage point.").format(town=name))
+        return None
+    fixed = np.array([[item["xy"].x(), item["xy"].y()] for item in in_town]).reshape(-1, 2)
+    new = pl.spread_points(xy, weight, room, fixed=fixed)
+    for k, (x, y) in enumerate(new):
+        plan.append({"xy": QgsPointXY(x, y), "reason": COVERAGE, "site": f"{name}-C{k + 1}", "hot": None, "town": t})
+    share = pl.covered_share(xy, weight, np.vstack([fixed, new]) if len(new) else fixed, options.radius)
+    unit = (tr("of its population within {d} m of a point") if options.by_population else tr("of its area within {d} m of a point")).format(
+        d=format_value(options.radius)
+    )
+    return share, float(weight.sum()), unit
+
+
+def write_plan(sink, plan: list, names: list, network, to_out, work_crs, context) -> list:
+    """The plan's points, by township, reason and site; returns the rows written (for the field sheet)."""
+    fields = plan_fields()
+    to_wgs = transformer(work_crs, QgsCoordinateReferenceSystem("EPSG:4326"), context)
+    order = sorted(
+        range(len(plan)),
+        key=lambda i: (
+            names[plan[i]["town"]] if plan[i].get("town", -1) >= 0 else "\uffff",
+            [PANEL, COVERAGE, FOLLOW_UP].index(plan[i]["reason"]),
+            plan[i]["site"],
+        ),
+    )
+    upstream = network.upstream(plan) if network is not None else [(None, None)] * len(plan)
+    rows = []
+    for i in order:
+        item = plan[i]
+        wgs = to_wgs.transform(item["xy"]) if to_wgs is not None else item["xy"]
+        g_lon, g_lat = datum.wgs84_to_gcj02(wgs.x(), wgs.y())
+        town = names[item["town"]] if item.get("town", -1) >= 0 else None
+        feature = QgsFeature(fields)
+        feature.setGeometry(reproject(QgsGeometry.fromPointXY(item["xy"]), to_out))
+        values = [town, item["reason"], item["site"], item.get("hot"), *upstream[i], wgs.x(), wgs.y(), float(g_lon), float(g_lat)]
+        feature.setAttributes(values)
+        write_feature(sink, feature, tr("Sampling plan"))
+        rows.append(values)
+    return rows
+
+
+# -- the network ----------------------------------------------------------------------------------
+
+
+class _FallbackError(Exception):
+    """A network that cannot be used: the plan falls back to area coverage and distance follow-up."""
+
+
+@dataclass
+class PlanNetwork:
+    """The network cut (core.network.split_network) at line ends, township boundaries and the sites."""
+
+    graph: net.Graph
+    lengths: np.ndarray  # metres, per piece
+    pieces: list  # QgsGeometry per piece
+    directions: np.ndarray  # per piece, as digitised
+    piece_town: np.ndarray  # township of each piece (-1: none)
+    site_node: dict  # site → node, for the sites within SNAP_DISTANCE
+    site_distance: dict  # site → distance to the nearest line, for the others
+    pop_density: np.ndarray | None = None  # people per metre of each piece
+    density: np.ndarray | None = None  # the measure that cuts: pop_density when MEASURE is population
+    snap: float = 0.0  # SNAP_DISTANCE, for the log
+
+    def point_at(self, e: int, t: float) -> QgsPointXY:
+        """The point ``t`` metres below the upstream end of piece ``e`` (digitised backward: from its end)."""
+        piece = self.pieces[e]
         length = piece.length()
-        offset = length - t if direction == net.BACKWARD else t
+        offset = length - t if self.directions[e] == net.BACKWARD else t
         return QgsPointXY(piece.interpolate(min(max(offset, 0.0), length)).asPoint())
 
-    @staticmethod
-    def _people_on_pieces(pieces, population: np.ndarray) -> np.ndarray:
-        index = QgsSpatialIndex(QgsSpatialIndex.Flag.FlagStoreFeatureGeometries)
-        geometries = pieces
-        for k, geometry in enumerate(geometries):
-            feature = QgsFeature(k)
-            feature.setGeometry(geometry)
-            index.addFeature(feature)
-        people = np.zeros(len(pieces))
-        for x, y, count in population:
-            point = QgsPointXY(x, y)
-            candidates = index.nearestNeighbor(point, 3)
-            if candidates:
-                g = QgsGeometry.fromPointXY(point)
-                people[min(candidates, key=lambda k: geometries[k].distance(g))] += count
-        return people
+    def attach(self, plan: list, population, by_population: bool) -> None:
+        """The panel's nodes, and the people along each piece."""
+        for item in plan:
+            item["node"] = self.site_node.get(item["site"])
+        if population.shape[0]:
+            self.pop_density = people_on_pieces(self.pieces, population) / np.maximum(self.lengths, 1e-9)
+        self.density = self.pop_density if by_population else None
 
-    @staticmethod
-    def _grid(polygon: QgsGeometry, population):
-        """Candidate places inside a township (cell centres) and their weight: area, or people."""
-        if polygon is None or polygon.isEmpty():
-            return np.zeros((0, 2)), np.zeros(0)
-        box: QgsRectangle = polygon.boundingBox()
-        step = math.sqrt(max(polygon.area(), 1e-9) / _GRID_CELLS)
-        xs = np.arange(box.xMinimum() + step / 2, box.xMaximum(), step)
-        ys = np.arange(box.yMinimum() + step / 2, box.yMaximum(), step)
-        engine = QgsGeometry.createGeometryEngine(polygon.constGet())
-        engine.prepareGeometry()
+    def where(self, item: dict):
+        if item.get("edge") is not None:
+            e, t = item["edge"]
+            return (e, float(t / self.lengths[e]) if self.lengths[e] > 0 else 0.0)
+        if item.get("node") is not None:
+            return ("node", item["node"])
+        return None
 
-        def contains(x: float, y: float) -> bool:
-            point = QgsGeometry.fromPointXY(QgsPointXY(x, y))  # kept alive while the engine reads it
-            return engine.contains(point.constGet())
+    def upstream(self, plan: list) -> list[tuple]:
+        """(metres of line, people) upstream of each item; (None, None) off the network."""
+        places = [self.where(item) for item in plan]
+        on = [i for i, p in enumerate(places) if p is not None]
+        lengths = pl.upstream_measures(self.graph, self.lengths, [places[i] for i in on])
+        people = (
+            pl.upstream_measures(self.graph, self.pop_density * self.lengths, [places[i] for i in on])
+            if self.pop_density is not None
+            else None
+        )
+        out: list[tuple] = [(None, None)] * len(plan)
+        for k, i in enumerate(on):
+            out[i] = (float(lengths[k]), float(people[k]) if people is not None else None)
+        return out
 
-        cells = [(x, y) for y in ys for x in xs if contains(x, y)]
-        if not cells:
-            centre = polygon.pointOnSurface().asPoint()
-            cells = [(centre.x(), centre.y())]
-        xy = np.array(cells, dtype=float)
-        if population is None or population.shape[0] == 0:
-            return xy, np.ones(len(xy))
-        weight = np.zeros(len(xy))
-        for x, y, count in population:
-            if contains(x, y):
-                weight[((xy - (x, y)) ** 2).sum(axis=1).argmin()] += count
-        if weight.sum() <= 0:
-            return xy, np.ones(len(xy))
-        return xy, weight
-
-    def _field_sheet(self, path: str, rows: list) -> None:
-        headers = [
-            tr("Township"),
-            tr("Reason"),
-            tr("Site"),
-            tr("Follows hot sample"),
-            tr("Upstream line (m)"),
-            tr("Upstream population"),
-            tr("Longitude (WGS84)"),
-            tr("Latitude (WGS84)"),
-            tr("Longitude (GCJ-02)"),
-            tr("Latitude (GCJ-02)"),
-        ]
-
-        def cell(value, decimals=None):
-            if value is None:
-                return ""
-            if decimals is not None:
-                return f"{value:.{decimals}f}"
-            return str(value)
-
-        table = [
-            [
-                cell(r[0]),
-                reason_label(r[1]),
-                cell(r[2]),
-                cell(r[3]),
-                cell(r[4], 0),
-                cell(r[5], 0),
-                cell(r[6], 6),
-                cell(r[7], 6),
-                cell(r[8], 6),
-                cell(r[9], 6),
-            ]
-            for r in rows
-        ]
-        if path.lower().endswith(".pdf"):
-            short = {PANEL: tr("Panel"), COVERAGE: tr("Coverage"), FOLLOW_UP: tr("Follow-up")}
-            pdf_headers = [headers[0], headers[1], headers[2], headers[3], headers[4], tr("WGS84 (lon, lat)"), tr("GCJ-02 (lon, lat)")]
-            body = []
-            for r in rows:
-                values = [
-                    cell(r[0]),
-                    short[r[1]],
-                    cell(r[2]),
-                    cell(r[3]),
-                    cell(r[4], 0),
-                    f"{r[6]:.6f}, {r[7]:.6f}",
-                    f"{r[8]:.6f}, {r[9]:.6f}",
-                ]
-                body.append("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in values) + "</tr>")
-            title = tr("Sampling plan for the next round")
-            text = (
-                f"<html><body><h3>{html.escape(title)}</h3>"
-                "<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>"
-                + "".join(f"<th>{html.escape(h)}</th>" for h in pdf_headers)
-                + "</tr>"
-                + "".join(body)
-                + "</table></body></html>"
+    def follow_up(self, plan: list, hot: list[str], clean: list[str], n_follow: int, feedback) -> list[str]:
+        """Follow-up points on each suspected stretch; returns the hot sites to follow up by distance instead."""
+        far = [h for h in hot if h not in self.site_node]
+        for h in far:
+            feedback.pushWarning(
+                tr(
+                    "The hot sample {site} lies {d} m from the nearest line, farther than SNAP_DISTANCE ({snap} m): its "
+                    "follow-up points are placed by distance around it. Check its coordinates, or raise SNAP_DISTANCE."
+                ).format(site=h, d=format_value(self.site_distance.get(h, math.inf)), snap=format_value(self.snap))
             )
-            if not _write_pdf_landscape(text, path, title):
-                raise QgsProcessingException(tr("Could not write the field sheet “{path}”.").format(path=path))
-            return
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        with open(path, "w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(headers)
-            writer.writerows(table)
+        on_net = [h for h in hot if h in self.site_node]
+        clean_nodes = [self.site_node[c] for c in clean if c in self.site_node]
+        fixed = [("node", item["node"]) for item in plan if item["node"] is not None]
+        for stretch in pl.suspected_stretches(self.graph, [self.site_node[h] for h in on_net], clean_nodes):
+            h = on_net[stretch.hot]
+            if stretch.explains:
+                feedback.pushInfo(
+                    tr("The hot sample {site} explains the hot result downstream at {down}.").format(
+                        site=h, down=", ".join(on_net[k] for k in stretch.explains)
+                    )
+                )
+            if stretch.edges.size == 0 or self.lengths[stretch.edges].sum() <= 1.0:
+                feedback.pushWarning(
+                    tr(
+                        "No line that is not shown clean drains to the hot sample {site}: the source lies at the sample itself or "
+                        "the network upstream is missing. Its follow-up points are placed by distance around it."
+                    ).format(site=h)
+                )
+                far.append(h)
+                continue
+            self._follow_stretch(plan, h, stretch.edges, fixed, n_follow, feedback)
+        return far
+
+    def _follow_stretch(self, plan: list, h: str, edges, fixed: list, n_follow: int, feedback) -> None:
+        density = self.density[edges] if self.density is not None else None
+        if density is not None and density.sum() <= 0:
+            feedback.pushWarning(tr("Nobody lives along the stretch above {site}: it is cut by length.").format(site=h))
+            density = None
+        placement = pl.place_points(self.graph, self.lengths, edges, n_follow, fixed=fixed, density=density)
+        for k, (e, t) in enumerate(placement.points):
+            plan.append({"xy": self.point_at(e, t), "reason": FOLLOW_UP, "site": f"{h}-F{k + 1}", "hot": h, "edge": (e, t)})
+        share = placement.cells.max() / placement.total
+        feedback.pushInfo(
+            tr(
+                "Stretch above {site}: {length} m of line can hold the source; {n} follow-up points cut it so that at most "
+                "{share}% of it is left after the next results."
+            ).format(
+                site=h, length=format_value(float(self.lengths[edges].sum())), n=len(placement.points), share=format_value(100.0 * share)
+            )
+        )
+        if share > THIRD * (1 + 1e-6) and placement.points:
+            needed = pl.points_needed(self.graph, self.lengths, edges, THIRD, fixed=fixed, density=density)
+            if needed is None:
+                feedback.pushInfo(
+                    tr(
+                        "Stretch above {site}: no number of follow-up points leaves at most a third of it: a loop or a line of "
+                        "unknown direction holds more than a third."
+                    ).format(site=h)
+                )
+            else:
+                feedback.pushInfo(
+                    tr(
+                        "Stretch above {site}: {n} follow-up points cannot leave at most a third of it (the branches there are "
+                        "too uneven); {needed} follow-up points would."
+                    ).format(site=h, n=len(placement.points), needed=needed)
+                )
+
+    def cover(self, plan: list, t: int, name: str, members, in_town: list, room: int, feedback):
+        """Coverage points on a township's lines: (covered share, total measure, unit)."""
+        fixed = [("node", item["node"]) for item in in_town if item.get("node") is not None]
+        fixed += [item["edge"] for item in in_town if "edge" in item]
+        density = self.density[members] if self.density is not None else None
+        if density is not None and density.sum() <= 0:
+            feedback.pushWarning(tr("Township {town}: nobody lives along its lines; it is covered by length.").format(town=name))
+            density = None
+        placement = pl.place_points(self.graph, self.lengths, members, room, fixed=fixed, density=density, cover_first=True)
+        for k, (e, off) in enumerate(placement.points):
+            plan.append(
+                {"xy": self.point_at(e, off), "reason": COVERAGE, "site": f"{name}-C{k + 1}", "hot": None, "edge": (e, off), "town": t}
+            )
+        share = 1.0 - placement.uncovered / placement.total if placement.total > 0 else 0.0
+        unit = tr("of the population along its lines") if density is not None else tr("of its network length")
+        return share, placement.total, unit
+
+
+def build_network(source, work_crs, context, directions, default, tolerance, polygons, sites: dict, snap: float) -> PlanNetwork:
+    """Lines cut at township boundaries and at the sites within ``snap`` → pieces and a flow graph."""
+    read = network_lines(source, transformer(source.sourceCrs(), work_crs, context), directions, default, None)
+    parts, part_direction, _empty = read
+    if not parts:
+        raise _FallbackError(tr("The network “{layer}” has no lines.").format(layer=source.sourceName()))
+    if all(d == net.BOTH for d in part_direction):
+        raise _FallbackError(
+            tr(
+                "Every line of the network “{layer}” has the direction “both”: the network has no direction. Tracing needs a network "
+                "with directions; this plan falls back to coverage by area and follow-up by distance."
+            ).format(layer=source.sourceName())
+        )
+    part_geometries = [QgsGeometry(p.clone()) for p in parts]
+    names = list(sites)
+    snapped, unsnapped = snap_to_lines(part_geometries, [sites[n]["point"] for n in names], snap)
+    used = [i for i, s in enumerate(snapped) if s is not None]
+    pieces = net.split_network(
+        [line_xy(p) for p in parts], part_direction, [snapped[i] for i in used], tolerance, cuts=boundary_cuts(part_geometries, polygons)
+    )
+    geometries = piece_geometries(parts, pieces)
+    middles = [QgsPointXY(g.interpolate(g.length() / 2).asPoint()) for g in geometries]
+    network = PlanNetwork(
+        graph=net.orient(pieces.start, pieces.end, pieces.direction),
+        lengths=pieces.length,
+        pieces=geometries,
+        directions=pieces.direction,
+        piece_town=np.array(polygon_of(middles, polygons), dtype=np.int64),
+        site_node={names[i]: int(pieces.sample_node[k]) for k, i in enumerate(used)},
+        site_distance={names[i]: d for i, d in unsnapped},
+        snap=snap,
+    )
+    return network
+
+
+def boundary_cuts(part_geometries: list, polygons: list) -> list[tuple[int, float]]:
+    """(part, metres along it) wherever a line crosses a township boundary."""
+    index = QgsSpatialIndex(QgsSpatialIndex.Flag.FlagStoreFeatureGeometries)
+    for k, geometry in enumerate(part_geometries):
+        feature = QgsFeature(k)
+        feature.setGeometry(geometry)
+        index.addFeature(feature)
+    cuts = []
+    for polygon in polygons:
+        if polygon is None or polygon.isEmpty():
+            continue
+        boundary = polygon.convertToType(QgsWkbTypes.GeometryType.LineGeometry, True)
+        if boundary is None or boundary.isNull():
+            continue
+        for k in index.intersects(boundary.boundingBox()):
+            crossing = part_geometries[k].intersection(boundary)
+            for vertex in [] if crossing.isEmpty() else crossing.vertices():
+                point = QgsGeometry.fromPointXY(QgsPointXY(vertex.x(), vertex.y()))
+                cuts.append((k, part_geometries[k].lineLocatePoint(point)))
+    return cuts
+
+
+def people_on_pieces(pieces: list, population: np.ndarray) -> np.ndarray:
+    """People of each piece: every population point counted on its nearest piece."""
+    index = QgsSpatialIndex(QgsSpatialIndex.Flag.FlagStoreFeatureGeometries)
+    for k, geometry in enumerate(pieces):
+        feature = QgsFeature(k)
+        feature.setGeometry(geometry)
+        index.addFeature(feature)
+    people = np.zeros(len(pieces))
+    for x, y, count in population:
+        point = QgsPointXY(x, y)
+        candidates = index.nearestNeighbor(point, 3)
+        if candidates:
+            g = QgsGeometry.fromPointXY(point)
+            people[min(candidates, key=lambda k: pieces[k].distance(g))] += count
+    return people
+
+
+# -- without a network --------------------------------------------------------------------------------
+
+
+def township_grid(polygon: QgsGeometry, population):
+    """Candidate places inside a township (cell centres) and their weight: area, or people."""
+    if polygon is None or polygon.isEmpty():
+        return np.zeros((0, 2)), np.zeros(0)
+    box: QgsRectangle = polygon.boundingBox()
+    step = math.sqrt(max(polygon.area(), 1e-9) / _GRID_CELLS)
+    xs = np.arange(box.xMinimum() + step / 2, box.xMaximum(), step)
+    ys = np.arange(box.yMinimum() + step / 2, box.yMaximum(), step)
+    engine = QgsGeometry.createGeometryEngine(polygon.constGet())
+    engine.prepareGeometry()
+
+    def contains(x: float, y: float) -> bool:
+        point = QgsGeometry.fromPointXY(QgsPointXY(x, y))  # kept alive while the engine reads it
+        return engine.contains(point.constGet())
+
+    cells = [(x, y) for y in ys for x in xs if contains(x, y)]
+    if not cells:
+        centre = polygon.pointOnSurface().asPoint()
+        cells = [(centre.x(), centre.y())]
+    xy = np.array(cells, dtype=float)
+    if population is None or population.shape[0] == 0:
+        return xy, np.ones(len(xy))
+    weight = np.zeros(len(xy))
+    for x, y, count in population:
+        if contains(x, y):
+            weight[((xy - (x, y)) ** 2).sum(axis=1).argmin()] += count
+    if weight.sum() <= 0:
+        return xy, np.ones(len(xy))
+    return xy, weight
+
+
+def raster_people(raster, work_crs, context, feedback) -> np.ndarray:
+    """(n, 3): x, y, people of a population raster's cells in the working CRS, read at most about 250,000 cells."""
+    provider = raster.dataProvider()
+    extent = raster.extent()
+    width, height = raster.width(), raster.height()
+    scale = max(1.0, math.sqrt(width * height / 250_000))  # read at most about 250,000 cells
+    w, h = max(1, int(width / scale)), max(1, int(height / scale))
+    if scale > 1.0:
+        feedback.pushInfo(
+            tr(
+                "The population raster is read at {w} × {h} cells: each coarser cell takes the value of one finer cell, "
+                "times the number of finer cells it spans."
+            ).format(w=w, h=h)
+        )
+    block = provider.block(1, extent, w, h)
+    values = _block_array(block, w, h)
+    values *= (width / w) * (height / h)  # people per cell of the coarser reading
+    xs = extent.xMinimum() + (np.arange(w) + 0.5) * extent.width() / w
+    ys = extent.yMaximum() - (np.arange(h) + 0.5) * extent.height() / h
+    gx, gy = np.meshgrid(xs, ys)
+    keep = np.isfinite(values) & (values > 0)
+    to_work = transformer(raster.crs(), work_crs, context)
+    rows = []
+    for x, y, v in zip(gx[keep], gy[keep], values[keep]):
+        point = QgsPointXY(x, y)
+        if to_work is not None:
+            point = to_work.transform(point)
+        rows.append((point.x(), point.y(), v))
+    return np.array(rows, dtype=float).reshape(-1, 3)
 
 
 def _block_array(block, width: int, height: int) -> np.ndarray:
@@ -936,37 +895,6 @@ def _block_array(block, width: int, height: int) -> np.ndarray:
     if block.hasNoDataValue():
         values[values == block.noDataValue()] = np.nan
     return values
-
-
-def _write_pdf_landscape(text: str, path: str, title: str) -> bool:
-    """The field sheet on A4 landscape, laid out by Qt's text document (the report's CJK font)."""
-    from qgis.PyQt.QtCore import QMarginsF
-    from qgis.PyQt.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
-
-    from ..report.render import pdf_font
-
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    document = QTextDocument()
-    font = pdf_font()
-    font.setPointSizeF(9)
-    document.setDefaultFont(font)
-    document.setHtml(text)
-    writer = QPdfWriter(path)
-    writer.setTitle(title)
-    writer.setCreator("wbe_surveillance")
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape, QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter
-        )
-    )
-    writer.setResolution(300)
-    document.print(writer)
-    del writer
-    return os.path.exists(path) and os.path.getsize(path) > 0
-
-
-class _FallbackError(Exception):
-    """A network that cannot be used: the plan falls back to area coverage and distance follow-up."""
 
 
 def _round_key(text: str):

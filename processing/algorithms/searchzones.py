@@ -15,9 +15,7 @@ from qgis.core import (
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterString,
     QgsProcessingUtils,
     QgsSingleSymbolRenderer,
     QgsSpatialIndex,
@@ -28,6 +26,7 @@ from ...translate import tr
 from ..base import WbeAlgorithm, is_null, to_float_array
 from ..fields import field_list
 from ..io.samples import read_chosen_samples
+from ..parameters import SampleInputs, round_parameter, sample_field_parameters
 from ..spatial import (
     PreparedIndex,
     merged_buffers,
@@ -60,16 +59,11 @@ def zone_renderer() -> QgsSingleSymbolRenderer:
     return QgsSingleSymbolRenderer(symbol)
 
 
-class SearchZones(WbeAlgorithm):
+class SearchZones(SampleInputs, WbeAlgorithm):
     ALG_ID = "searchzones"
     GROUP_ID = "fieldwork"
     ICON = "wbe.svg"
 
-    SAMPLES = "SAMPLES"
-    VALUE_FIELD = "VALUE_FIELD"
-    SITE_FIELD = "SITE_FIELD"
-    COMPOUND = "COMPOUND"
-    ROUND = "ROUND"
     THRESHOLD = "THRESHOLD"
     MIN_SEVERITY = "MIN_SEVERITY"
     RADIUS = "RADIUS"
@@ -103,21 +97,8 @@ class SearchZones(WbeAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(self.SAMPLES, tr("Samples"), [QgsProcessing.SourceType.TypeVectorPoint]))
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.VALUE_FIELD,
-                tr("Value field"),
-                parentLayerParameterName=self.SAMPLES,
-                type=QgsProcessingParameterField.DataType.Numeric,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.SITE_FIELD, tr("Site name field"), parentLayerParameterName=self.SAMPLES, optional=True, defaultValue="site_id"
-            )
-        )
-        self.addParameter(QgsProcessingParameterString(self.COMPOUND, tr("Compound (empty: the layer holds one)"), optional=True))
-        self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (empty: every round)"), optional=True))
+        for param in [*sample_field_parameters(site_optional=True), round_parameter()]:
+            self.addParameter(param)
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.THRESHOLD,

@@ -12,7 +12,6 @@ from qgis.core import (
     QgsFeatureSink,
     QgsFields,
     QgsGeometry,
-    QgsLineString,
     QgsLineSymbol,
     QgsProcessing,
     QgsProcessingException,
@@ -22,7 +21,6 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterString,
     QgsProcessingUtils,
     QgsRendererCategory,
     QgsSingleSymbolRenderer,
@@ -31,11 +29,29 @@ from qgis.core import (
 
 from ...core import network as net
 from ...translate import tr
-from ..base import WbeAlgorithm, is_null, read_columns, to_float_array
+from ..base import WbeAlgorithm, is_null, to_float_array
 from ..fields import field_list
 from ..io.samples import read_chosen_samples
-from ..parameters import direction_parameters
-from ..spatial import line_xy, point_xy, premises_near, reproject, snap_to_lines, transformer, working_crs
+from ..parameters import (
+    NetworkInputs,
+    direction_field_parameter,
+    direction_parameters,
+    read_directions,
+    round_parameter,
+    sample_field_parameters,
+    snap_distance_parameter,
+)
+from ..spatial import (
+    line_xy,
+    network_lines,
+    piece_geometries,
+    point_xy,
+    premises_near,
+    reproject,
+    snap_to_lines,
+    transformer,
+    working_crs,
+)
 from ..styling import format_value, store_style
 
 CATCHMENT_COLOURS = ["#1f78b4", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99"]
@@ -71,18 +87,6 @@ def catchment_renderer(sites: list[str]) -> QgsCategorizedSymbolRenderer:
     return QgsCategorizedSymbolRenderer("site", categories)
 
 
-def line_parts(geometry: QgsGeometry) -> list[QgsLineString]:
-    """Single line strings of a (multi)line geometry, curves segmentised."""
-    parts = []
-    if geometry is None or geometry.isNull() or geometry.isEmpty():
-        return parts
-    for part in geometry.constParts():
-        line = part.curveToLine() if QgsWkbTypes.isCurvedType(part.wkbType()) else part.clone()
-        if isinstance(line, QgsLineString) and line.numPoints() >= 2 and line.length() > 0:
-            parts.append(line)
-    return parts
-
-
 def ratio_value(x: float):
     return None if (math.isnan(x) or math.isinf(x)) else float(x)
 
@@ -115,25 +119,12 @@ class Outputs:
         return ", ".join(self.sites[u] for u in self.catchments[s].upstream.tolist())
 
 
-class TraceSource(WbeAlgorithm):
+class TraceSource(NetworkInputs, WbeAlgorithm):
     ALG_ID = "tracesource"
     GROUP_ID = "fieldwork"
     ICON = "wbe.svg"
 
-    NETWORK = "NETWORK"
-    DIRECTION_FIELD = "DIRECTION_FIELD"
-    VALUE_FORWARD = "VALUE_FORWARD"
-    VALUE_BACKWARD = "VALUE_BACKWARD"
-    VALUE_BOTH = "VALUE_BOTH"
-    DEFAULT_DIRECTION = "DEFAULT_DIRECTION"
-    TOLERANCE = "TOLERANCE"
-    SAMPLES = "SAMPLES"
-    VALUE_FIELD = "VALUE_FIELD"
-    SITE_FIELD = "SITE_FIELD"
-    COMPOUND = "COMPOUND"
-    ROUND = "ROUND"
     FLOW_FIELD = "FLOW_FIELD"
-    SNAP_DISTANCE = "SNAP_DISTANCE"
     RATIO = "RATIO"
     PREMISES = "PREMISES"
     PREMISES_DISTANCE = "PREMISES_DISTANCE"
@@ -175,30 +166,13 @@ class TraceSource(WbeAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSource(self.NETWORK, tr("Drainage network"), [QgsProcessing.SourceType.TypeVectorLine])
         )
-        self.addParameter(
-            QgsProcessingParameterField(self.DIRECTION_FIELD, tr("Direction field"), parentLayerParameterName=self.NETWORK, optional=True)
-        )
-        advanced = [
-            *direction_parameters(),
-        ]
+        self.addParameter(direction_field_parameter())
+        advanced = direction_parameters()
         for param in advanced:
             param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(QgsProcessingParameterFeatureSource(self.SAMPLES, tr("Samples"), [QgsProcessing.SourceType.TypeVectorPoint]))
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.VALUE_FIELD,
-                tr("Value field"),
-                parentLayerParameterName=self.SAMPLES,
-                type=QgsProcessingParameterField.DataType.Numeric,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.SITE_FIELD, tr("Site name field"), parentLayerParameterName=self.SAMPLES, defaultValue="site_id"
-            )
-        )
-        self.addParameter(QgsProcessingParameterString(self.COMPOUND, tr("Compound (empty: the layer holds one)"), optional=True))
-        self.addParameter(QgsProcessingParameterString(self.ROUND, tr("Round (empty: every round)"), optional=True))
+        for param in [*sample_field_parameters(), round_parameter()]:
+            self.addParameter(param)
         self.addParameter(
             QgsProcessingParameterField(
                 self.FLOW_FIELD,
@@ -208,15 +182,7 @@ class TraceSource(WbeAlgorithm):
                 optional=True,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.SNAP_DISTANCE,
-                tr("Snapping distance (metres)"),
-                QgsProcessingParameterNumber.Type.Double,
-                defaultValue=50.0,
-                minValue=0.0,
-            )
-        )
+        self.addParameter(snap_distance_parameter())
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.RATIO,
@@ -273,38 +239,6 @@ class TraceSource(WbeAlgorithm):
 
     # -- reading -------------------------------------------------------------------------------------
 
-    def _directions(self, parameters, context, network, feedback) -> tuple[list[int], int]:
-        field = self.parameterAsString(parameters, self.DIRECTION_FIELD, context)
-        default = self.parameterAsEnum(parameters, self.DEFAULT_DIRECTION, context)
-        if not field:
-            return [], default
-        if network.fields().lookupField(field) < 0:
-            raise QgsProcessingException(tr("The layer “{layer}” has no field “{field}”.").format(layer=network.sourceName(), field=field))
-        words = {
-            (self.parameterAsString(parameters, self.VALUE_FORWARD, context) or "forward").strip().lower(): net.FORWARD,
-            (self.parameterAsString(parameters, self.VALUE_BACKWARD, context) or "backward").strip().lower(): net.BACKWARD,
-            (self.parameterAsString(parameters, self.VALUE_BOTH, context) or "both").strip().lower(): net.BOTH,
-        }
-        columns, _g, _ids = read_columns(network, [field], feedback)
-        out = []
-        other = {}
-        for value in columns[field]:
-            text = "" if is_null(value) else str(value).strip().lower()
-            if text in words:
-                out.append(words[text])
-            else:
-                out.append(default)
-                other[text] = other.get(text, 0) + 1
-        if other:
-            feedback.pushWarning(
-                tr("{n} lines have a direction value other than {values}: they take the default direction. Values found: {found}.").format(
-                    n=sum(other.values()),
-                    values=", ".join(f"“{w}”" for w in words),
-                    found=", ".join(f"“{w or 'NULL'}” ×{c}" for w, c in sorted(other.items())),
-                )
-            )
-        return out, default
-
     def processAlgorithm(self, parameters, context, feedback):
         network = self._source(parameters, self.NETWORK, context)
         samples = self._source(parameters, self.SAMPLES, context)
@@ -358,11 +292,7 @@ class TraceSource(WbeAlgorithm):
         catchments, result, n_parts, n_loop_nodes = self._trace(
             pieces, used_sites, values, flows, ratio, network.sourceName(), has_direction_field, flow_field, feedback
         )
-        piece_geometry = [
-            QgsGeometry(parts[k].clone()) if pieces.whole(i) else QgsGeometry(parts[k].curveSubstring(a, b))
-            for i, (k, a, b) in enumerate(zip(pieces.part.tolist(), pieces.a.tolist(), pieces.b.tolist()))
-        ]
-        outputs = Outputs(catchments, result, piece_geometry, pieces.length, used_sites, values, flows is not None)
+        outputs = Outputs(catchments, result, piece_geometries(parts, pieces), pieces.length, used_sites, values, flows is not None)
         results, flagged_geometries, flagged = self._write_stretches(parameters, context, outputs, work_crs, feedback)
         results.update({"N_SNAPPED": len(used_sites), "N_UNSNAPPED": len(unsnapped), "N_PARTS": n_parts, "N_LOOP_NODES": n_loop_nodes})
         if not flagged:
@@ -384,19 +314,11 @@ class TraceSource(WbeAlgorithm):
 
     def _read_network(self, parameters, context, network, to_work, feedback):
         """The network's line parts in the working CRS, with a direction each (None when canceled)."""
-        directions, default = self._directions(parameters, context, network, feedback)
-        parts: list[QgsLineString] = []
-        part_direction: list[int] = []
-        empty_lines = 0
-        for k, feature in enumerate(network.getFeatures()):
-            if feedback.isCanceled():
-                return None
-            lines = line_parts(reproject(feature.geometry(), to_work))
-            if not lines:
-                empty_lines += 1
-            direction = directions[k] if directions else default
-            parts.extend(lines)
-            part_direction.extend([direction] * len(lines))
+        directions, default = read_directions(self, parameters, context, network, feedback)
+        read = network_lines(network, to_work, directions, default, feedback)
+        if read is None:
+            return None
+        parts, part_direction, empty_lines = read
         if empty_lines:
             feedback.pushWarning(tr("{n} network features have no line geometry and are left out.").format(n=empty_lines))
         if not parts:
@@ -599,21 +521,25 @@ class TraceSource(WbeAlgorithm):
                 ).format(n=n_parts, k=n_parts - len(with_sample), lines=int(idle.sum()))
             )
         loops = np.flatnonzero(net.nodes_on_loops(graph))
-        if loops.size:
-            x, y = node_xy[int(loops[0])]
-            feedback.pushWarning(
+        split = net.divergences(graph)
+        texts = [
+            (
+                loops,
                 tr(
                     "{n} nodes lie on or below a loop (lines that flow round in a circle), for example near ({x}, {y}). "
                     "Each line is counted once per catchment; check the direction of the lines there."
-                ).format(n=int(loops.size), x=f"{x:.1f}", y=f"{y:.1f}")
-            )
-        split = net.divergences(graph)
-        if split.size:
-            x, y = node_xy[int(split[0])]
-            feedback.pushWarning(
+                ),
+            ),
+            (
+                split,
                 tr(
                     "Flow splits at {n} nodes (more than one line leaves them), for example near ({x}, {y}). Drainage rarely splits: "
                     "check that these lines are digitised in the flow direction."
-                ).format(n=int(split.size), x=f"{x:.1f}", y=f"{y:.1f}")
-            )
+                ),
+            ),
+        ]
+        for nodes, text in texts:
+            if nodes.size:
+                x, y = node_xy[int(nodes[0])]
+                feedback.pushWarning(text.format(n=int(nodes.size), x=f"{x:.1f}", y=f"{y:.1f}"))
         return n_parts, int(loops.size)
