@@ -179,6 +179,14 @@ def _common_inputs(model) -> None:
     _model_param(model, nd, 920, 60)
 
 
+def _new_model(model_id: str, description: str) -> QgsProcessingModelAlgorithm:
+    """A shipped model in the "Models" group, with its help text and the inputs every shipped model asks for."""
+    model = QgsProcessingModelAlgorithm(model_id, "Models", "models")
+    model.setHelpContent({"ALG_DESC": description, "ALG_CREATOR": "wbe_surveillance"})
+    _common_inputs(model)
+    return model
+
+
 def _every_round_and_trend(model, x: float, y: float, import_title: str, rounds_output=None, trend_output=None) -> None:
     """Three children one above the other from (x, y): import every round of the lab table ("import"), the township
     values of every round ("rounds"), and the trend of each township over them ("trend"). An output dict makes that
@@ -218,15 +226,11 @@ def _every_round_and_trend(model, x: float, y: float, import_title: str, rounds_
 
 
 def quarterly_model() -> QgsProcessingModelAlgorithm:
-    model = QgsProcessingModelAlgorithm("quarterlysurvey", "Models", "models")
-    model.setHelpContent(
-        {
-            "ALG_DESC": "The quarterly survey as a model: survey map of the chosen round (empty: the latest), the township values of "
-            "every round, their trend, and the printable report (HTML and PDF). Open it in the graphical modeler to adapt it.",
-            "ALG_CREATOR": "wbe_surveillance",
-        }
+    model = _new_model(
+        "quarterlysurvey",
+        "The quarterly survey as a model: survey map of the chosen round (empty: the latest), the township values of "
+        "every round, their trend, and the printable report (HTML and PDF). Open it in the graphical modeler to adapt it.",
     )
-    _common_inputs(model)
     _model_param(model, QgsProcessingParameterString("round", "Round (empty: the latest)", optional=True), 120, 140)
     method = QgsProcessingParameterEnum(
         "method",
@@ -287,15 +291,11 @@ def quarterly_model() -> QgsProcessingModelAlgorithm:
 
 
 def trend_model() -> QgsProcessingModelAlgorithm:
-    model = QgsProcessingModelAlgorithm("trendoverrounds", "Models", "models")
-    model.setHelpContent(
-        {
-            "ALG_DESC": "Every round of a lab table, by township, then the trend of each township over the rounds "
-            "(Mann-Kendall and Sen's slope). Open it in the graphical modeler to adapt it.",
-            "ALG_CREATOR": "wbe_surveillance",
-        }
+    model = _new_model(
+        "trendoverrounds",
+        "Every round of a lab table, by township, then the trend of each township over the rounds "
+        "(Mann-Kendall and Sen's slope). Open it in the graphical modeler to adapt it.",
     )
-    _common_inputs(model)
     _every_round_and_trend(
         model,
         200,
