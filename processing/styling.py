@@ -73,3 +73,20 @@ def store_style(dest_id: str, context, renderer, style_name: str) -> str:
             return "gpkg"
     message, ok = layer.saveDefaultStyle()
     return "qml" if ok else ""
+
+
+def breaks_from_metadata(layer) -> tuple[float | None, float | None]:
+    """BREAK_1, BREAK_2 from the keywords wbe:classifyseverity writes (only when one set of breaks was used)."""
+    if layer is None:
+        return None, None
+    for values in layer.metadata().keywords().values():
+        for value in values:
+            if value.startswith("breaks="):
+                parts = value[len("breaks=") :].split(";")
+                if len(parts) == 1 and ":" in parts[0]:
+                    numbers = parts[0].rsplit(":", 1)[1].split(",")
+                    try:
+                        return float(numbers[0]), float(numbers[1])
+                    except (ValueError, IndexError):
+                        return None, None
+    return None, None

@@ -33,7 +33,7 @@ from ..report.data import (
     distinct,
     guess_value_field,
     infer_breaks,
-    layer_unit,
+    layer_unit_said,
     read_history,
     read_hotspots,
     read_table,
@@ -42,6 +42,7 @@ from ..report.data import (
 )
 from ..report.files import WriteError, check_target, commit, discard, temp_beside
 from ..report.html import AtlasPage, build_html, build_pages
+from ..report.layout import source_line
 from ..report.render import (
     REPORT_MAP_PAGE,
     REPORT_MAP_PX,
@@ -299,19 +300,7 @@ def read_severity_layer(layer, title: str, name_field: str, value_field: str, fe
     an assumed unit, or several rounds in one layer."""
     rounds, compounds = distinct(layer, "round"), distinct(layer, "compound")
     data = ReportData(title=title, rounds=rounds, compounds=compounds, value_field=value_field, name_field=name_field)
-    data.unit, data.unit_origin = layer_unit(layer)
-    if " / " in data.unit:
-        feedback.pushWarning(
-            tr("The layer “{layer}” holds values in several units ({units}); its classes and tables mix them.").format(
-                layer=layer.name(), units=data.unit
-            )
-        )
-    elif data.unit_origin == "assumed":
-        feedback.pushWarning(
-            tr("The layer “{layer}” has no unit or medium field: the import's unit for sewage ({unit}) is printed.").format(
-                layer=layer.name(), unit=data.unit
-            )
-        )
+    data.unit, data.unit_origin = layer_unit_said(layer, feedback)
     data.rows = read_townships(layer, name_field, value_field)
     if len(rounds) > 1:
         feedback.pushWarning(
@@ -345,10 +334,7 @@ class MapPages:
         self.folder = QgsProcessingUtils.tempFolder()
         self.stamp = _dt.datetime.now().strftime("%H%M%S%f")
         self.projects: list = []
-        self.source_line = tr(
-            "Source: wastewater survey lab results, joined to township boundaries. "
-            "A sewage sample stands for its upstream catchment. Made with QGIS and wbe_surveillance."
-        )
+        self.source_line = source_line()
 
     def draw(self, layer, title: str, subtitle: str, name: str, dpi: int = 100, zoom=None) -> QImage:
         """One map picture of ``layer``; ``zoom`` is (layer, rectangle) to zoom the map to."""
