@@ -40,6 +40,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.compounds import CompoundTable
 from ..core.paths import resource
 from ..processing.base import township_name_field
+from ..processing.labels import compound_label
 from ..translate import tr
 from .survey_task import SurveyChoices, SurveyTask, run_report
 
@@ -48,8 +49,9 @@ ICON = resource("icons", "wbe.svg")
 DEFAULT_COMPOUNDS = ["methamphetamine"]
 
 
-def compound_label(canonical: str, table: CompoundTable) -> str:
-    """“methamphetamine 甲基苯丙胺”: the id with its Chinese name, when the table has one."""
+def compound_choice_text(canonical: str, table: CompoundTable) -> str:
+    """“methamphetamine 甲基苯丙胺”: the id with its Chinese name from the lab's spelling table, as the compound list
+    shows it (the display name alone, in the interface language, is processing.labels.compound_label)."""
     chinese = ""
     for alias, target in getattr(table, "aliases", {}).items():
         if target == canonical and any("\u4e00" <= ch <= "\u9fff" for ch in alias):
@@ -135,7 +137,7 @@ class QuarterlySurveyDialog(QDialog):
         self.compounds = QgsCheckableComboBox()
         table = CompoundTable.load()
         for canonical in table.canonical_ids():
-            self.compounds.addItem(compound_label(canonical, table), canonical)
+            self.compounds.addItem(compound_choice_text(canonical, table), canonical)
         form.addRow(tr("Compounds"), self.compounds)
         self.round = QLineEdit()
         self.round.setPlaceholderText(tr("empty: the latest round, e.g. 2024Q3"))
@@ -403,8 +405,12 @@ class QuarterlySurveyDialog(QDialog):
         new_names = set()
         for result in outcome.results:
             layers = [
-                (result.severity, tr("Severity: {compound} {round}").format(compound=result.compound, round=result.round), True),
-                (result.trend, tr("Trend: {compound}").format(compound=result.compound), True),
+                (
+                    result.severity,
+                    tr("Severity: {compound} {round}").format(compound=compound_label(result.compound), round=result.round),
+                    True,
+                ),
+                (result.trend, tr("Trend: {compound}").format(compound=compound_label(result.compound)), True),
                 (result.unmatched, tr("Samples in no township"), False),
                 (result.rejected, tr("Rejected rows"), False),
             ]

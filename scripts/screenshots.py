@@ -8,7 +8,7 @@ chosen as QGIS's Options store it (zh-Hans). Inside QGIS (``WBE_SHOTS_MODE`` set
 the demo data and draws:
 
   English   dialog.png                 the menu's Quarterly survey dialog, filled in
-            desktop.png                the desktop after the survey ran: the round's group, styled, on the canvas
+            desktop.png                the desktop after that survey ran: the round's group, styled, on the canvas
             toolbox_surveymap.png      Survey map in the toolbox's own dialog, only the required inputs given
             modeler_quarterlysurvey.png the shipped quarterly model in the graphical modeler
             map.png                    the finished map of the survey's severity layer (wbe:exportmap)
@@ -166,7 +166,11 @@ class Desktop:
         return layer
 
     def survey_dialog(self):
-        """The menu's Quarterly survey dialog, filled with the demo; its picture; run; the desktop's picture."""
+        """The menu's Quarterly survey dialog, filled in; its picture; run on the demo; the desktop's picture.
+
+        The dialog's picture shows the folders an analyst's copy would hold (D:/…); the run itself reads the
+        demo table and writes into the temporary folder. The dialog is closed before the desktop's picture, so
+        that it shows the round's group and the styled map."""
         import qgis.utils
         from qgis.core import QgsProject
         from qgis.PyQt.QtCore import Qt
@@ -181,13 +185,16 @@ class Desktop:
         dialog = qgis.utils.plugins["wbe_surveillance"].survey_dialog
         dialog.open_report = False  # no browser under Xvfb
         dialog.townships.setLayer(layer)
-        dialog.lab_file.setFilePath(self.lab)
         dialog.round.setText("2024Q4")
         dialog.set_compounds(["methamphetamine"])
-        dialog.folder.setFilePath(os.path.join(self.out, "survey"))
+        shown = "D:/监测/2024" if self.mode == "zh" else "D:/surveys/2024"
+        dialog.lab_file.setFilePath(shown + "/lab_results_2024.csv")
+        dialog.folder.setFilePath(shown + ("/报告" if self.mode == "zh" else "/reports"))
         dialog.resize(720, dialog.sizeHint().height())
         pump(0.5)
         self.grab(dialog, "dialog" + self.suffix)
+        dialog.lab_file.setFilePath(self.lab)
+        dialog.folder.setFilePath(os.path.join(self.out, "survey"))
         QTest.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
         wait_until(lambda: dialog.task is None and dialog.outcome is not None)
         outcome = dialog.outcome
@@ -197,11 +204,10 @@ class Desktop:
         severity = [n.layer() for n in group.findLayers() if n.layer().fields().lookupField("severity") >= 0]
         iface.setActiveLayer(severity[0])
         iface.mapCanvas().setExtent(severity[0].extent())
+        dialog.close()
         iface.mapCanvas().refresh()
         pump(3)
         self.screen("desktop" + self.suffix)
-        dialog.close()
-        pump()
         return outcome.results[0]
 
     def report_page(self, result) -> None:
@@ -247,6 +253,10 @@ class Desktop:
             return None
 
     def run(self) -> None:
+        from qgis.PyQt.QtWidgets import QApplication
+        from qgis.utils import iface
+
+        iface.mainWindow().setGeometry(QApplication.primaryScreen().geometry())  # no window manager under Xvfb
         pump(1)
         result = self.step("survey dialog", self.survey_dialog)
         if result is not None:

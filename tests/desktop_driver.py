@@ -347,7 +347,11 @@ def chinese_dialog():
         severity = QgsVectorLayer(dialog.outcome.results[0].severity, "s", "ogr")
         labels = sorted({str(f["severity_label"]) for f in severity.getFeatures()})
         del severity
+    from qgis.core import QgsProject
+
+    group = QgsProject.instance().layerTreeRoot().findGroup(dialog.outcome.round or "")
     result = {
+        "layers": [n.name() for n in group.findLayers()] if group else [],
         "title": dialog.windowTitle(),
         "run_text": dialog.run_button.text(),
         "message": dialog.message.text(),

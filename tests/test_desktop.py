@@ -177,3 +177,5 @@ def test_chinese_qgis_gets_the_chinese_plugin(desktop_zh):
     assert dialog["error"] == ""
     assert any("\u4e00" <= c <= "\u9fff" for c in dialog["title"] + dialog["run_text"])
     assert {"严重", "较严重", "一般"} & set(dialog["severity_labels"])
+    # The layers are named in Chinese, the compound too (not its English id).
+    assert "严重程度：甲基苯丙胺 2024Q3" in dialog["layers"] and "趋势：甲基苯丙胺" in dialog["layers"], dialog["layers"]
