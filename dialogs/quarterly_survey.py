@@ -37,10 +37,12 @@ from qgis.PyQt.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..core.classify import EQUAL_INTERVAL, FIXED
 from ..core.compounds import CompoundTable
 from ..core.paths import resource
 from ..processing.base import township_name_field
 from ..processing.labels import compound_label
+from ..processing.parameters import method_names
 from ..translate import tr
 from .survey_task import SurveyChoices, SurveyTask, run_report
 
@@ -147,7 +149,7 @@ class QuarterlySurveyDialog(QDialog):
         method_box = QGroupBox(tr("Classification"))
         method_form = QFormLayout(method_box)
         self.method = QComboBox()
-        self.method.addItems([tr("Natural breaks (Jenks)"), tr("Quantiles"), tr("Fixed thresholds"), tr("Equal interval")])
+        self.method.addItems(method_names()[: EQUAL_INTERVAL + 1])  # Jenks, quantiles, fixed, equal interval: ids as in core.classify
         method_form.addRow(tr("Classification method"), self.method)
         breaks = QHBoxLayout()
         self.break_1 = QDoubleSpinBox()
@@ -208,7 +210,7 @@ class QuarterlySurveyDialog(QDialog):
             self.township_field.setField(guess)
 
     def _method_changed(self) -> None:
-        fixed = self.method.currentIndex() == 2
+        fixed = self.method.currentIndex() == FIXED
         self.break_1.setEnabled(fixed)
         self.break_2.setEnabled(fixed)
 
@@ -280,7 +282,7 @@ class QuarterlySurveyDialog(QDialog):
         if not compounds:
             raise ValueError(tr("Tick at least one compound."))
         thresholds = None
-        if self.method.currentIndex() == 2:
+        if self.method.currentIndex() == FIXED:
             if not self.break_1.value() < self.break_2.value():
                 raise ValueError(tr("The upper bound for “general” must be below the one for “fairly severe”."))
             thresholds = (self.break_1.value(), self.break_2.value())

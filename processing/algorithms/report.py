@@ -22,11 +22,11 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QImage
 
-from ...core.classify import JENKS
+from ...core.classify import EQUAL_INTERVAL, JENKS
 from ...translate import tr
 from ..base import WbeAlgorithm, township_name_field
 from ..labels import compound_label
-from ..parameters import nondetect_policy_parameter
+from ..parameters import method_names, nondetect_policy_parameter
 from ..report.data import (
     ReportData,
     changes_from_history,
@@ -163,7 +163,7 @@ class Report(WbeAlgorithm):
             QgsProcessingParameterEnum(
                 self.METHOD,
                 tr("Classification method used"),
-                options=[tr("Natural breaks (Jenks)"), tr("Quantiles"), tr("Fixed thresholds"), tr("Equal interval")],
+                options=method_names()[: EQUAL_INTERVAL + 1],
                 defaultValue=JENKS,
             )
         )
