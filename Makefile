@@ -15,7 +15,7 @@ TS := i18n/$(PLUGIN)_zh_CN.ts
 # The repository root is the plugin folder; these are its Python parts (for lint and format).
 CODE := __init__.py plugin.py translate.py core dialogs processing storage tests bench scripts
 
-.PHONY: deps demo test test-core screenshots screenshots-offscreen typecheck package lint format i18n ts bench clean
+.PHONY: deps demo test test-core screenshots typecheck package lint format i18n ts bench clean
 
 # Install the Debian packages only when one is missing, so a prepared machine pays nothing.
 deps:
@@ -58,16 +58,6 @@ test: deps $(VENV)/.installed $(QM)
 test-core: $(VENV)/.installed
 	$(VPY) -P -m pytest -p no:cacheprovider -p no:pytest_qgis --core -q tests
 
-# Tests draw their pictures into a temporary folder; `make screenshots` refreshes the README's pictures in
-# docs/screenshots on purpose: first the offscreen ones, with the tests that draw them (the dialog in English and
-# Chinese, the report's first page in both, the map), then the desktop ones below.
-SCREENSHOT_TESTS := tests/test_dialog.py::test_dialog_screenshot \
-	tests/test_report.py::test_report_contents_match_layers_and_independent_aggregation \
-	tests/test_i18n_zh.py::test_report_and_dialog_in_chinese
-screenshots-offscreen: deps $(VENV)/.installed $(QM)
-	mkdir -p docs/screenshots
-	WBE_SCREENSHOTS=$(CURDIR)/docs/screenshots QT_QPA_PLATFORM=offscreen $(VPY) -P -m pytest -p no:cacheprovider -q $(SCREENSHOT_TESTS)
-
 # mypy over core/, imported as wbe_surveillance.core from the link folder; settings in pyproject.toml [tool.mypy].
 typecheck: $(VENV)/.installed
 	cd "$$($(PY) scripts/plugin_link.py)" && "$(CURDIR)/$(VENV)/bin/mypy" --config-file "$(CURDIR)/pyproject.toml" -p $(PLUGIN).core
@@ -84,17 +74,10 @@ package: $(QM)
 	rm -f dist/$(PLUGIN).zip
 	$(PY) scripts/plugin_link.py package dist/$(PLUGIN).zip
 
-# The README's screenshots, of the real QGIS desktop under Xvfb (tests/test_desktop.py writes its own to a temporary folder).
-SHOTS_TMP := $(shell mktemp -u /tmp/wbe-screenshots-XXXXXX)
-screenshots: deps $(VENV)/.installed $(QM) screenshots-offscreen
-	WBE_SCREENSHOTS_RAW=$(SHOTS_TMP) QT_QPA_PLATFORM=offscreen $(VPY) -P -m pytest -p no:cacheprovider -q tests/test_desktop.py
-	mkdir -p docs/screenshots
-	cp $(SHOTS_TMP)/en_desktop_after_survey.png docs/screenshots/desktop.png
-	cp $(SHOTS_TMP)/zh_desktop_zh.png docs/screenshots/desktop_zh_CN.png
-	cp $(SHOTS_TMP)/en_toolbox_surveymap_form.png docs/screenshots/toolbox_surveymap.png
-	cp $(SHOTS_TMP)/en_batch_surveymap_log.png docs/screenshots/batch_surveymap.png
-	cp $(SHOTS_TMP)/en_modeler_quarterlysurvey.png docs/screenshots/modeler_quarterlysurvey.png
-	rm -rf $(SHOTS_TMP)
+# The README's pictures, drawn on purpose from the real QGIS desktop under Xvfb by scripts/screenshots.py (English and
+# Chinese: the menu dialog, the desktop after a survey, the toolbox, the modeler, the map, a report page). Tests draw none.
+screenshots: deps $(QM)
+	$(PY) scripts/screenshots.py docs/screenshots
 	git status --short docs/screenshots
 
 bench: deps $(VENV)/.installed

@@ -37,9 +37,12 @@ from qgis.PyQt.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..core.classify import EQUAL_INTERVAL, FIXED
 from ..core.compounds import CompoundTable
 from ..core.paths import resource
 from ..processing.base import township_name_field
+from ..processing.labels import compound_label
+from ..processing.parameters import method_names
 from ..translate import tr
 from .survey_task import SurveyChoices, SurveyTask, run_report
 
@@ -48,8 +51,9 @@ ICON = resource("icons", "wbe.svg")
 DEFAULT_COMPOUNDS = ["methamphetamine"]
 
 
-def compound_label(canonical: str, table: CompoundTable) -> str:
-    """“methamphetamine 甲基苯丙胺”: the id with its Chinese name, when the table has one."""
+def compound_choice_text(canonical: str, table: CompoundTable) -> str:
+    """“methamphetamine 甲基苯丙胺”: the id with its Chinese name from the lab's spelling table, as the compound list
+    shows it (the display name alone, in the interface language, is processing.labels.compound_label)."""
     chinese = ""
     for alias, target in getattr(table, "aliases", {}).items():
         if target == canonical and any("\u4e00" <= ch <= "\u9fff" for ch in alias):
@@ -135,7 +139,7 @@ class QuarterlySurveyDialog(QDialog):
         self.compounds = QgsCheckableComboBox()
         table = CompoundTable.load()
         for canonical in table.canonical_ids():
-            self.compounds.addItem(compound_label(canonical, table), canonical)
+            self.compounds.addItem(compound_choice_text(canonical, table), canonical)
         form.addRow(tr("Compounds"), self.compounds)
         self.round = QLineEdit()
         self.round.setPlaceholderText(tr("empty: the latest round, e.g. 2024Q3"))
@@ -145,7 +149,7 @@ class QuarterlySurveyDialog(QDialog):
         method_box = QGroupBox(tr("Classification"))
         method_form = QFormLayout(method_box)
         self.method = QComboBox()
-        self.method.addItems([tr("Natural breaks (Jenks)"), tr("Quantiles"), tr("Fixed thresholds"), tr("Equal interval")])
+        self.method.addItems(method_names()[: EQUAL_INTERVAL + 1])  # Jenks, quantiles, fixed, equal interval: ids as in core.classify
         method_form.addRow(tr("Classification method"), self.method)
         breaks = QHBoxLayout()
         self.break_1 = QDoubleSpinBox()
@@ -206,7 +210,7 @@ class QuarterlySurveyDialog(QDialog):
             self.township_field.setField(guess)
 
     def _method_changed(self) -> None:
-        fixed = self.method.currentIndex() == 2
+        fixed = self.method.currentIndex() == FIXED
         self.break_1.setEnabled(fixed)
         self.break_2.setEnabled(fixed)
 
@@ -278,7 +282,7 @@ class QuarterlySurveyDialog(QDialog):
         if not compounds:
             raise ValueError(tr("Tick at least one compound."))
         thresholds = None
-        if self.method.currentIndex() == 2:
+        if self.method.currentIndex() == FIXED:
             if not self.break_1.value() < self.break_2.value():
                 raise ValueError(tr("The upper bound for “general” must be below the one for “fairly severe”."))
             thresholds = (self.break_1.value(), self.break_2.value())
@@ -403,8 +407,12 @@ class QuarterlySurveyDialog(QDialog):
         new_names = set()
         for result in outcome.results:
             layers = [
-                (result.severity, tr("Severity: {compound} {round}").format(compound=result.compound, round=result.round), True),
-                (result.trend, tr("Trend: {compound}").format(compound=result.compound), True),
+                (
+                    result.severity,
+                    tr("Severity: {compound} {round}").format(compound=compound_label(result.compound), round=result.round),
+                    True,
+                ),
+                (result.trend, tr("Trend: {compound}").format(compound=compound_label(result.compound)), True),
                 (result.unmatched, tr("Samples in no township"), False),
                 (result.rejected, tr("Rejected rows"), False),
             ]

@@ -70,7 +70,8 @@ class SurveyOutcome:
         return ", ".join(rounds)
 
 
-def safe_name(text: str) -> str:
+def file_stem(text: str) -> str:
+    """A file-name stem from a compound and round: letters, digits, "-" and "_" kept, anything else "_"."""
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text) or "survey"
 
 
@@ -81,7 +82,7 @@ REPORT_SUFFIXES = ("_report.html", "_report.pdf")
 def free_stem(folder: str, name: str) -> str:
     """<folder>/<name>, or <folder>/<name>_2, _3… when an earlier run's outputs already use it: a run never
     overwrites an earlier one's files."""
-    base = os.path.join(folder, safe_name(name))
+    base = os.path.join(folder, file_stem(name))
     stem, n = base, 1
     while any(os.path.exists(stem + suffix) for suffix in OUTPUT_SUFFIXES + REPORT_SUFFIXES):
         n += 1
@@ -178,7 +179,7 @@ class SurveyTask(QgsTask):
                 del layer
             stem = free_stem(choices.folder, f"{compound}_{survey_round}")
             result.stem = stem
-            if stem != os.path.join(choices.folder, safe_name(f"{compound}_{survey_round}")):
+            if stem != os.path.join(choices.folder, file_stem(f"{compound}_{survey_round}")):
                 result.note = tr("The files of an earlier run of {round} are kept; this run is saved as “{name}_…”.").format(
                     round=survey_round, name=os.path.basename(stem)
                 )
@@ -260,7 +261,7 @@ def run_report(choices: SurveyChoices, result: CompoundResult, feedback: QgsProc
 
     from ..processing.labels import compound_label  # the compound's name in the interface language (甲基苯丙胺)
 
-    stem = (result.stem or os.path.join(choices.folder, safe_name(f"{result.compound}_{result.round}"))) + "_report"
+    stem = (result.stem or os.path.join(choices.folder, file_stem(f"{result.compound}_{result.round}"))) + "_report"
     title = choices.title or tr("Wastewater drug survey {round}: {compound}").format(
         round=result.round, compound=compound_label(result.compound)
     )

@@ -179,16 +179,58 @@ def _common_inputs(model) -> None:
     _model_param(model, nd, 920, 60)
 
 
-def quarterly_model() -> QgsProcessingModelAlgorithm:
-    model = QgsProcessingModelAlgorithm("quarterlysurvey", "Models", "models")
-    model.setHelpContent(
-        {
-            "ALG_DESC": "The quarterly survey as a model: survey map of the chosen round (empty: the latest), the township values of "
-            "every round, their trend, and the printable report (HTML and PDF). Open it in the graphical modeler to adapt it.",
-            "ALG_CREATOR": "wbe_surveillance",
-        }
-    )
+def _new_model(model_id: str, description: str) -> QgsProcessingModelAlgorithm:
+    """A shipped model in the "Models" group, with its help text and the inputs every shipped model asks for."""
+    model = QgsProcessingModelAlgorithm(model_id, "Models", "models")
+    model.setHelpContent({"ALG_DESC": description, "ALG_CREATOR": "wbe_surveillance"})
     _common_inputs(model)
+    return model
+
+
+def _every_round_and_trend(model, x: float, y: float, import_title: str, rounds_output=None, trend_output=None) -> None:
+    """Three children one above the other from (x, y): import every round of the lab table ("import"), the township
+    values of every round ("rounds"), and the trend of each township over them ("trend"). An output dict makes that
+    child's result a model output; without one, the trend goes to a temporary layer."""
+    model.addChildAlgorithm(
+        _child(
+            "wbe:importlabresults",
+            "import",
+            import_title,
+            x,
+            y,
+            {"INPUT": _from_param("lab_results"), "REJECTED": _static(QgsProcessing.TEMPORARY_OUTPUT)},
+        )
+    )
+    rounds_sources = {
+        "SAMPLES": _from_child("import", "OUTPUT"),
+        "TOWNSHIPS": _from_param("townships"),
+        "TOWNSHIP_FIELD": _from_param("township_field"),
+        "COMPOUND": _from_param("compound"),
+        "ROUND": _static(""),
+        "ND_POLICY": _from_param("nd_policy"),
+        "UNMATCHED": _static(QgsProcessing.TEMPORARY_OUTPUT),
+    }
+    model.addChildAlgorithm(
+        _child("wbe:aggregatebytownship", "rounds", "Township values of every round", x, y + 100, rounds_sources, rounds_output)
+    )
+    trend_sources = {
+        "INPUT": _from_child("rounds", "OUTPUT"),
+        "ID_FIELD": _from_param("township_field"),
+        "ROUND_FIELD": _static("round"),
+        "VALUE_FIELD": _static("mean"),
+        "ND_POLICY": _from_param("nd_policy"),
+    }
+    if trend_output is None:
+        trend_sources["OUTPUT"] = _static(QgsProcessing.TEMPORARY_OUTPUT)
+    model.addChildAlgorithm(_child("wbe:trend", "trend", "Trend over rounds", x, y + 200, trend_sources, trend_output))
+
+
+def quarterly_model() -> QgsProcessingModelAlgorithm:
+    model = _new_model(
+        "quarterlysurvey",
+        "The quarterly survey as a model: survey map of the chosen round (empty: the latest), the township values of "
+        "every round, their trend, and the printable report (HTML and PDF). Open it in the graphical modeler to adapt it.",
+    )
     _model_param(model, QgsProcessingParameterString("round", "Round (empty: the latest)", optional=True), 120, 140)
     method = QgsProcessingParameterEnum(
         "method",
@@ -220,51 +262,7 @@ def quarterly_model() -> QgsProcessingModelAlgorithm:
             {"Severity": ("OUTPUT", "Severity by township")},
         )
     )
-    model.addChildAlgorithm(
-        _child(
-            "wbe:importlabresults",
-            "import",
-            "Import lab results (every round)",
-            600,
-            260,
-            {"INPUT": _from_param("lab_results"), "REJECTED": _static(QgsProcessing.TEMPORARY_OUTPUT)},
-        )
-    )
-    model.addChildAlgorithm(
-        _child(
-            "wbe:aggregatebytownship",
-            "rounds",
-            "Township values of every round",
-            600,
-            360,
-            {
-                "SAMPLES": _from_child("import", "OUTPUT"),
-                "TOWNSHIPS": _from_param("townships"),
-                "TOWNSHIP_FIELD": _from_param("township_field"),
-                "COMPOUND": _from_param("compound"),
-                "ROUND": _static(""),
-                "ND_POLICY": _from_param("nd_policy"),
-                "UNMATCHED": _static(QgsProcessing.TEMPORARY_OUTPUT),
-            },
-        )
-    )
-    model.addChildAlgorithm(
-        _child(
-            "wbe:trend",
-            "trend",
-            "Trend over rounds",
-            600,
-            460,
-            {
-                "INPUT": _from_child("rounds", "OUTPUT"),
-                "ID_FIELD": _from_param("township_field"),
-                "ROUND_FIELD": _static("round"),
-                "VALUE_FIELD": _static("mean"),
-                "ND_POLICY": _from_param("nd_policy"),
-                "OUTPUT": _static(QgsProcessing.TEMPORARY_OUTPUT),
-            },
-        )
-    )
+    _every_round_and_trend(model, 600, 260, "Import lab results (every round)")
     report = _child(
         "wbe:report",
         "report",
@@ -293,60 +291,18 @@ def quarterly_model() -> QgsProcessingModelAlgorithm:
 
 
 def trend_model() -> QgsProcessingModelAlgorithm:
-    model = QgsProcessingModelAlgorithm("trendoverrounds", "Models", "models")
-    model.setHelpContent(
-        {
-            "ALG_DESC": "Every round of a lab table, by township, then the trend of each township over the rounds "
-            "(Mann-Kendall and Sen's slope). Open it in the graphical modeler to adapt it.",
-            "ALG_CREATOR": "wbe_surveillance",
-        }
+    model = _new_model(
+        "trendoverrounds",
+        "Every round of a lab table, by township, then the trend of each township over the rounds "
+        "(Mann-Kendall and Sen's slope). Open it in the graphical modeler to adapt it.",
     )
-    _common_inputs(model)
-    model.addChildAlgorithm(
-        _child(
-            "wbe:importlabresults",
-            "import",
-            "Import lab results",
-            200,
-            220,
-            {"INPUT": _from_param("lab_results"), "REJECTED": _static(QgsProcessing.TEMPORARY_OUTPUT)},
-        )
-    )
-    model.addChildAlgorithm(
-        _child(
-            "wbe:aggregatebytownship",
-            "rounds",
-            "Township values of every round",
-            200,
-            320,
-            {
-                "SAMPLES": _from_child("import", "OUTPUT"),
-                "TOWNSHIPS": _from_param("townships"),
-                "TOWNSHIP_FIELD": _from_param("township_field"),
-                "COMPOUND": _from_param("compound"),
-                "ROUND": _static(""),
-                "ND_POLICY": _from_param("nd_policy"),
-                "UNMATCHED": _static(QgsProcessing.TEMPORARY_OUTPUT),
-            },
-            {"Township values by round": ("OUTPUT", "Township values by round")},
-        )
-    )
-    model.addChildAlgorithm(
-        _child(
-            "wbe:trend",
-            "trend",
-            "Trend over rounds",
-            200,
-            420,
-            {
-                "INPUT": _from_child("rounds", "OUTPUT"),
-                "ID_FIELD": _from_param("township_field"),
-                "ROUND_FIELD": _static("round"),
-                "VALUE_FIELD": _static("mean"),
-                "ND_POLICY": _from_param("nd_policy"),
-            },
-            {"Trend": ("OUTPUT", "Trend by township")},
-        )
+    _every_round_and_trend(
+        model,
+        200,
+        220,
+        "Import lab results",
+        rounds_output={"Township values by round": ("OUTPUT", "Township values by round")},
+        trend_output={"Trend": ("OUTPUT", "Trend by township")},
     )
     return model
 

@@ -23,8 +23,7 @@ SUITES="${WBE_SUITES:-trixie sid}"
 VERSION_TESTS="${VERSION_TESTS:-tests --ignore=tests/test_postgis.py --ignore=tests/test_import_store_postgis.py --ignore=tests/test_desktop.py \
 --deselect tests/test_aggregate_bulk.py::test_geometry_blob_and_envelope_are_what_ogr_writes \
 --deselect tests/test_cancel_numbers.py::test_cancel_into_a_shared_geopackage_keeps_its_other_layers \
---deselect tests/test_models.py::test_model_files_are_what_models_py_writes \
---deselect "tests/test_report_print.py::test_legends_and_report_print_the_unit_of_the_data[changes2-ng/L]"}"
+--deselect tests/test_models.py::test_model_files_are_what_models_py_writes}"
 PYTEST="python -P -m pytest -p no:cacheprovider -q -o qgis_gui_enabled=false"
 
 t0=$(date +%s)

@@ -23,8 +23,6 @@ DEMO = REPO / "resources" / "demo"
 # Data the tests read ships with them: a clean clone without ../shared passes.
 DATA = REPO / "tests" / "data"
 EMCDDA_DIR = DATA / "emcdda"
-# Tests write their pictures into a temporary folder; `make screenshots` points this at docs/screenshots.
-SCREENSHOTS = Path(os.environ.get("WBE_SCREENSHOTS") or tempfile.mkdtemp(prefix="wbe-screenshots-"))
 # The root is the plugin folder: import it as a user's plugins folder holds it (scripts/plugin_link.py).
 sys.path.insert(0, str(REPO / "scripts"))
 # bench/ holds the naive peers some tests compare against (bench/naive_peers.py).

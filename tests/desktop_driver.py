@@ -2,14 +2,13 @@
 
 It is not a test module (pytest does not collect it): it runs inside the QGIS binary, under Xvfb, with the
 plugin installed from the zip into a throwaway profile. It writes what it saw to ``$WBE_DESKTOP_OUT/result.json``
-and screenshots next to it, then leaves QGIS. ``$WBE_DESKTOP_MODE`` is "en" (every path) or "zh" (the same
+then leaves QGIS (it draws no pictures: `make screenshots` runs scripts/screenshots.py for those). ``$WBE_DESKTOP_MODE`` is "en" (every path) or "zh" (the same
 QGIS with 简体中文 chosen in its Options, stored as zh-Hans).
 """
 
 import gc
 import json
 import os
-import subprocess
 import time
 import traceback
 
@@ -55,18 +54,6 @@ def wait_until(predicate, limit=300.0):
         QCoreApplication.processEvents()
         time.sleep(0.05)
     pump(0.3)
-
-
-def grab(widget, name):
-    path = os.path.join(OUT, name + ".png")
-    widget.grab().save(path, "PNG")
-    return path
-
-
-def screen(name):
-    path = os.path.join(OUT, name + ".png")
-    subprocess.run(["import", "-window", "root", path], check=False, timeout=60)
-    return path
 
 
 def click(button):
@@ -146,8 +133,7 @@ def menu_dialog_empty_form():
     dialog.lab_file.setFilePath("")
     click(dialog.run_button)
     pump()
-    shot = grab(dialog, "dialog_empty_form")
-    return {"visible": dialog.isVisible(), "same_dialog": id(dialog) == first_id, "message": dialog.message.text(), "shot": shot}
+    return {"visible": dialog.isVisible(), "same_dialog": id(dialog) == first_id, "message": dialog.message.text()}
 
 
 def menu_dialog_cancel():
@@ -206,14 +192,12 @@ def menu_dialog_demo_run():
         severity = QgsVectorLayer(outcome.results[0].severity, "s", "ogr")
         labels = sorted({str(f["severity_label"]) for f in severity.getFeatures()})
         del severity
-    shot_dialog = grab(dialog, "dialog_after_run")
     severity_layers = [n.layer() for n in group.findLayers() if n.layer().fields().lookupField("severity") >= 0] if group else []
     if severity_layers:
         iface.setActiveLayer(severity_layers[0])
         iface.mapCanvas().setExtent(severity_layers[0].extent())
         iface.mapCanvas().refresh()
-    pump(3)
-    shot = screen("desktop_after_survey")
+    pump(1)
     files = sorted(os.listdir(os.path.join(OUT, "survey")))
     message = dialog.message.text()
     red = dialog.message.styleSheet() != ""
@@ -229,11 +213,10 @@ def menu_dialog_demo_run():
         "severity_labels": labels,
         "files": files,
         "released": plugin().survey_dialog is None,
-        "shots": [shot_dialog, shot],
     }
 
 
-def _run_algorithm_dialog(algorithm_id, parameters, shot_name, limit=300.0):
+def _run_algorithm_dialog(algorithm_id, parameters, limit=300.0):
     from qgis.core import QgsApplication, QgsProject
 
     import processing
@@ -244,12 +227,10 @@ def _run_algorithm_dialog(algorithm_id, parameters, shot_name, limit=300.0):
     dialog.show()
     pump(0.5)
     words = help_words(dialog)
-    grab(dialog, shot_name + "_form")
     click(dialog.runButton())
     wait_until(lambda: dialog.wasExecuted() or QgsApplication.taskManager().countActiveTasks() == 0, limit)
     wait_until(lambda: QgsApplication.taskManager().countActiveTasks() == 0, limit)
     pump(1)
-    grab(dialog, shot_name + "_log")
     results = dialog.results() or {}
     new_ids = set(QgsProject.instance().mapLayers()) - before
     ADDED[algorithm_id] = [QgsProject.instance().mapLayer(i) for i in new_ids]
@@ -270,13 +251,13 @@ def _run_algorithm_dialog(algorithm_id, parameters, shot_name, limit=300.0):
 
 def toolbox_surveymap():
     # Only the required inputs, as an analyst leaves the rest: thresholds table empty, optional outputs empty.
-    return _run_algorithm_dialog("wbe:surveymap", {"LAB_RESULTS": LAB, "TOWNSHIPS": townships_layer()}, "toolbox_surveymap")
+    return _run_algorithm_dialog("wbe:surveymap", {"LAB_RESULTS": LAB, "TOWNSHIPS": townships_layer()})
 
 
 def toolbox_classifyseverity():
     # The layer the toolbox's survey map run just added (a township value field `mean`).
     made = [lyr for lyr in ADDED.get("wbe:surveymap", []) if lyr.fields().lookupField("mean") >= 0]
-    return _run_algorithm_dialog("wbe:classifyseverity", {"INPUT": made[0], "FIELD": "mean"}, "toolbox_classifyseverity")
+    return _run_algorithm_dialog("wbe:classifyseverity", {"INPUT": made[0], "FIELD": "mean"})
 
 
 def batch_surveymap():
@@ -314,10 +295,8 @@ def batch_surveymap():
         original(algorithm_results, errors)
 
     dialog.finish = finish
-    grab(dialog, "batch_surveymap_form")
     dialog.runAlgorithm()
     pump(1)
-    grab(dialog, "batch_surveymap_log")
     dialog.close()
     files = sorted(f for f in os.listdir(OUT) if f.startswith("batch_") and f.endswith(".gpkg"))
     return {**captured, "files": files}
@@ -340,11 +319,10 @@ def models_validate_and_run():
         modeler.show()
         modeler.resize(1400, 900)
         pump(1)
-        grab(modeler, "modeler_" + model.name())
         modeler.setDirty(False)
         modeler.close()
         pump()
-        run = _run_algorithm_dialog(model.id(), {"lab_results": LAB, "townships": townships_layer()}, "model_" + model.name(), 400)
+        run = _run_algorithm_dialog(model.id(), {"lab_results": LAB, "townships": townships_layer()}, 400)
         out[model.id()] = {"valid": ok, "issues": issues, "children": children, "run": run}
     return out
 
@@ -360,7 +338,6 @@ def chinese_dialog():
     dialog.round.setText("2024Q3")
     dialog.set_compounds(["methamphetamine"])
     dialog.folder.setFilePath(os.path.join(OUT, "survey_zh"))
-    form = grab(dialog, "dialog_zh_form")
     click(dialog.run_button)
     wait_until(lambda: dialog.task is None and dialog.outcome is not None)
     labels = []
@@ -370,14 +347,16 @@ def chinese_dialog():
         severity = QgsVectorLayer(dialog.outcome.results[0].severity, "s", "ogr")
         labels = sorted({str(f["severity_label"]) for f in severity.getFeatures()})
         del severity
-    shot = screen("desktop_zh")
+    from qgis.core import QgsProject
+
+    group = QgsProject.instance().layerTreeRoot().findGroup(dialog.outcome.round or "")
     result = {
+        "layers": [n.name() for n in group.findLayers()] if group else [],
         "title": dialog.windowTitle(),
         "run_text": dialog.run_button.text(),
         "message": dialog.message.text(),
         "error": dialog.outcome.error,
         "severity_labels": labels,
-        "shots": [form, shot],
     }
     dialog.close()
     return result

@@ -8,7 +8,7 @@ import importlib.util
 import subprocess
 
 import pytest
-from conftest import DEMO, REPO, SCREENSHOTS
+from conftest import DEMO, REPO
 from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsSettings, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication
 
@@ -139,23 +139,6 @@ def test_report_and_dialog_in_chinese(chinese_plugin, tmp_path, demo_lab, demo_t
     for text in ("污水毒情监测报告", "各乡镇等级", "方法说明", "数据质量", "污水样品代表的是其上游汇水区", "严重", "化验表中未导入的行"):
         assert text in html
     assert "Townships by class" not in html and "Methods" not in html
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "70",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            result["OUTPUT_PDF"],
-            str(SCREENSHOTS / "report_page1_zh_CN"),
-        ],
-        check=True,
-    )
 
     from qgis.core import QgsProject
 
@@ -182,7 +165,7 @@ def test_report_and_dialog_in_chinese(chinese_plugin, tmp_path, demo_lab, demo_t
         dialog.resize(720, dialog.sizeHint().height())
         dialog.show()
         QCoreApplication.processEvents()
-        assert dialog.grab().toImage().save(str(SCREENSHOTS / "dialog_zh_CN.png"), "PNG")
+        assert dialog.grab().toImage().width() >= 600
         dialog.close()
     finally:
         project.removeAllMapLayers()

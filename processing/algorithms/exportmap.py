@@ -20,8 +20,9 @@ from qgis.core import (
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, township_name_field
 from ..labels import compound_label
-from ..report.layout import build_layout, export_layout, label_townships
-from ..styling import severity_renderer
+from ..report.data import layer_unit_said
+from ..report.layout import build_layout, export_layout, label_townships, source_line
+from ..styling import breaks_from_metadata, severity_renderer
 
 
 def distinct_text(layer, field: str) -> list[str]:
@@ -44,7 +45,6 @@ def map_layer(source_layer, unit: str = ""):
     A layer whose style is not on `severity` and has no stored style gets the red–orange–yellow style."""
     from ...core.charts import breaks_from_classes
     from ..report.data import guess_value_field, to_number
-    from .severitycharts import breaks_from_metadata
 
     layer = source_layer.clone()
     if layer.fields().lookupField("severity") < 0:
@@ -121,15 +121,7 @@ class ExportMap(WbeAlgorithm):
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         if os.path.splitext(path)[1].lower() not in (".pdf", ".png"):
             raise QgsProcessingException(tr("The map file “{path}” must end in .pdf or .png.").format(path=path))
-        from ..report.data import layer_unit
-
-        unit, origin = layer_unit(source_layer)
-        if origin == "assumed":
-            feedback.pushWarning(
-                tr("The layer “{layer}” has no unit or medium field: the import's unit for sewage ({unit}) is printed.").format(
-                    layer=source_layer.name(), unit=unit
-                )
-            )
+        unit, _origin = layer_unit_said(source_layer, feedback)
         layer = map_layer(source_layer, unit)
         label_field = self.parameterAsString(parameters, self.LABEL_FIELD, context) or township_name_field(layer)
         if label_field:
@@ -145,16 +137,13 @@ class ExportMap(WbeAlgorithm):
             parts.append(tr("Compound: {compounds}").format(compounds=", ".join(compound_label(c) for c in compounds)))
         parts.append(tr("Map date: {date}").format(date=_dt.date.today().isoformat()))
         subtitle = "   ·   ".join(parts)
-        source_line = self.parameterAsString(parameters, self.SOURCE, context) or tr(
-            "Source: wastewater survey lab results, joined to township boundaries. "
-            "A sewage sample stands for its upstream catchment. Made with QGIS and wbe_surveillance."
-        )
+        source = self.parameterAsString(parameters, self.SOURCE, context) or source_line()
 
         project = QgsProject()
         project.setCrs(layer.crs())
         project.addMapLayer(layer)
         legend_title = tr("Severity ({unit})").format(unit=unit)
-        layout = build_layout(project, layer, title, subtitle, source_line, legend_title, context.transformContext())
+        layout = build_layout(project, layer, title, subtitle, source, legend_title, context.transformContext())
         if feedback.isCanceled():
             return {}
         ok, error = export_layout(layout, path)

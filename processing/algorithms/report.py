@@ -22,18 +22,18 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QImage
 
-from ...core.classify import JENKS
+from ...core.classify import EQUAL_INTERVAL, JENKS
 from ...translate import tr
 from ..base import WbeAlgorithm, township_name_field
 from ..labels import compound_label
-from ..parameters import nondetect_policy_parameter
+from ..parameters import method_names, nondetect_policy_parameter
 from ..report.data import (
     ReportData,
     changes_from_history,
     distinct,
     guess_value_field,
     infer_breaks,
-    layer_unit,
+    layer_unit_said,
     read_history,
     read_hotspots,
     read_table,
@@ -42,6 +42,7 @@ from ..report.data import (
 )
 from ..report.files import WriteError, check_target, commit, discard, temp_beside
 from ..report.html import AtlasPage, build_html, build_pages
+from ..report.layout import source_line
 from ..report.render import (
     REPORT_MAP_PAGE,
     REPORT_MAP_PX,
@@ -162,7 +163,7 @@ class Report(WbeAlgorithm):
             QgsProcessingParameterEnum(
                 self.METHOD,
                 tr("Classification method used"),
-                options=[tr("Natural breaks (Jenks)"), tr("Quantiles"), tr("Fixed thresholds"), tr("Equal interval")],
+                options=method_names()[: EQUAL_INTERVAL + 1],
                 defaultValue=JENKS,
             )
         )
@@ -188,94 +189,85 @@ class Report(WbeAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT_PDF, tr("Report (PDF)"), fileFilter=tr("PDF (*.pdf)")))
         self.addOutput(QgsProcessingOutputNumber("N_TOWNSHIPS", tr("Townships in the report")))
 
-    @staticmethod
-    def _optional_number(parameters, name, algorithm, context) -> float | None:
-        value = parameters.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        return algorithm.parameterAsDouble(parameters, name, context)
-
     def processAlgorithm(self, parameters, context, feedback):
         layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
         if layer is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
         html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_HTML, context)
         pdf_path = self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context)
-        for path, ext in ((html_path, ".html"), (pdf_path, ".pdf")):
-            if path and not path.lower().endswith(ext) and not (ext == ".html" and path.lower().endswith(".htm")):
-                raise QgsProcessingException(tr("The report file “{path}” must end in {ext}.").format(path=path, ext=ext))
-        if layer.fields().lookupField("severity") < 0:
-            raise QgsProcessingException(
-                tr(
-                    "The layer “{layer}” has no field “severity”. Give the report a layer written by “Survey map” or “Classify severity”."
-                ).format(layer=layer.name())
-            )
-        for path in (html_path, pdf_path):
-            try:
-                check_target(path)
-            except WriteError as error:
-                raise QgsProcessingException(str(error)) from error
+        check_report_files(layer, html_path, pdf_path)
         name_field = self.parameterAsString(parameters, self.NAME_FIELD, context) or township_name_field(layer)
-        value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context) or guess_value_field(layer)
         if not name_field:
             raise QgsProcessingException(
                 tr("Choose the township name field of “{layer}” (NAME_FIELD): no field called name or township was found.").format(
                     layer=layer.name()
                 )
             )
-
-        rounds, compounds = distinct(layer, "round"), distinct(layer, "compound")
-        default_title = tr("Wastewater drug survey report")
-        title = self.parameterAsString(parameters, self.TITLE, context) or default_title
-        data = ReportData(title=title, rounds=rounds, compounds=compounds, value_field=value_field, name_field=name_field)
-        data.unit, data.unit_origin = layer_unit(layer)
-        if " / " in data.unit:
-            feedback.pushWarning(
-                tr("The layer “{layer}” holds values in several units ({units}); its classes and tables mix them.").format(
-                    layer=layer.name(), units=data.unit
-                )
-            )
-        elif data.unit_origin == "assumed":
-            feedback.pushWarning(
-                tr("The layer “{layer}” has no unit or medium field: the import's unit for sewage ({unit}) is printed.").format(
-                    layer=layer.name(), unit=data.unit
-                )
-            )
-        data.rows = read_townships(layer, name_field, value_field)
+        title = self.parameterAsString(parameters, self.TITLE, context) or tr("Wastewater drug survey report")
+        value_field = self.parameterAsString(parameters, self.VALUE_FIELD, context) or guess_value_field(layer)
+        data = read_severity_layer(layer, title, name_field, value_field, feedback)
         data.method = self.parameterAsEnum(parameters, self.METHOD, context)
         data.nd_policy = self.parameterAsEnum(parameters, self.ND_POLICY, context)
-        data.break_1 = self._optional_number(parameters, self.BREAK_1, self, context)
-        data.break_2 = self._optional_number(parameters, self.BREAK_2, self, context)
+        data.break_1 = self._optional_number(parameters, self.BREAK_1, context)
+        data.break_2 = self._optional_number(parameters, self.BREAK_2, context)
         if data.break_1 is None or data.break_2 is None:
             data.break_1, data.break_2 = infer_breaks(data.rows)
             data.breaks_inferred = True
-        if len(rounds) > 1:
-            feedback.pushWarning(
-                tr("The severity layer holds several rounds ({rounds}); the report treats them as one.").format(rounds=", ".join(rounds))
-            )
-
         history_layer = self.parameterAsVectorLayer(parameters, self.HISTORY, context)
-        if history_layer is not None:
-            data.history = read_history(history_layer, name_field, value_field)
-            if not data.history:
-                feedback.pushWarning(
-                    tr(
-                        "The layer of earlier rounds “{layer}” has no fields “{name}”, “round” and “{value}”: changes and trends left out."
-                    ).format(layer=history_layer.name(), name=name_field, value=value_field)
-                )
-            elif rounds:
-                data.previous_round, data.changes = changes_from_history(data.history, data.rows, rounds[-1])
+        add_history(data, history_layer, feedback)
+        self._read_side_layers(parameters, context, data)
+        feedback.setProgress(10)
+
+        template = self.parameterAsFile(parameters, self.TEMPLATE, context)
+        if template and not os.path.exists(template):
+            raise QgsProcessingException(tr("The layout template “{path}” does not exist.").format(path=template))
+        painter = MapPages(title, template, tr("Severity ({unit})").format(unit=data.unit), context.transformContext())
+        drawn = styled_copy(layer, name_field, data.break_1, data.break_2, data.unit)
+        subtitle = (
+            tr("Round: {rounds}").format(rounds=", ".join(data.rounds))
+            + "   ·   "
+            + tr("Compound: {compounds}").format(compounds=", ".join(compound_label(c) for c in data.compounds))
+        )
+        images: dict[str, QImage] = {"map": painter.draw(drawn, title, subtitle, "map", dpi=200)}
+        feedback.setProgress(40)
+        if data.history:
+            last_round = data.rounds[-1] if data.rounds else ""
+            images["trend"] = trend_chart(data.history, last_round, (data.break_1, data.break_2), unit=data.unit)
+        atlas_choice = self.parameterAsEnum(parameters, self.ATLAS, context)
+        if atlas_choice == ATLAS_TOWNSHIP:
+            atlas_pages = township_pages(painter, layer, drawn, data, images, feedback)
+        elif atlas_choice == ATLAS_ROUND:
+            atlas_pages = round_pages(painter, history_layer, data, images, feedback)
+        else:
+            atlas_pages = []
+        if feedback.isCanceled():
+            return {}
+        feedback.setProgress(80)
+
+        pages = write_report(data, images, atlas_pages, html_path, pdf_path)
+        feedback.pushInfo(tr("Report written to {path}").format(path=html_path))
+        feedback.pushInfo(tr("Report written to {path} ({pages} pages)").format(path=pdf_path, pages=pages))
+        feedback.setProgress(100)
+        return {self.OUTPUT_HTML: html_path, self.OUTPUT_PDF: pdf_path, "N_TOWNSHIPS": len(data.rows)}
+
+    def _optional_number(self, parameters, name, context) -> float | None:
+        value = parameters.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return self.parameterAsDouble(parameters, name, context)
+
+    def _read_side_layers(self, parameters, context, data: ReportData) -> None:
+        """The optional layers beside the severity layer: trend, rejected rows, hot spots, samples in no township."""
         trend_layer = self.parameterAsVectorLayer(parameters, self.TREND, context)
         if trend_layer is not None:
-            data.trend_rows = read_trend(trend_layer, name_field)
+            data.trend_rows = read_trend(trend_layer, data.name_field)
         rejected = self.parameterAsVectorLayer(parameters, self.REJECTED, context)
         if rejected is not None:
             data.rejected_count, data.rejected_headers, data.rejected_rows = read_table(rejected, REJECTED_FIELDS, TABLE_ROWS)
         hotspots = self.parameterAsVectorLayer(parameters, self.HOTSPOTS, context)
         if hotspots is not None:
-            data.hotspots = read_hotspots(
-                hotspots, name_field if hotspots.fields().lookupField(name_field) >= 0 else township_name_field(hotspots)
-            )
+            name_field = data.name_field if hotspots.fields().lookupField(data.name_field) >= 0 else township_name_field(hotspots)
+            data.hotspots = read_hotspots(hotspots, name_field)
             if data.hotspots is None:
                 raise QgsProcessingException(
                     tr("The hot spot layer “{layer}” has no field “gi_bin”: give the output of “Hot spots”.").format(layer=hotspots.name())
@@ -283,161 +275,145 @@ class Report(WbeAlgorithm):
         unmatched = self.parameterAsVectorLayer(parameters, self.UNMATCHED, context)
         if unmatched is not None:
             data.unmatched_count, data.unmatched_headers, data.unmatched_rows = read_table(unmatched, UNMATCHED_FIELDS, TABLE_ROWS)
-        feedback.setProgress(10)
 
-        template = self.parameterAsFile(parameters, self.TEMPLATE, context)
-        if template and not os.path.exists(template):
-            raise QgsProcessingException(tr("The layout template “{path}” does not exist.").format(path=template))
-        folder = QgsProcessingUtils.tempFolder()
-        stamp = _dt.datetime.now().strftime("%H%M%S%f")
-        images: dict[str, QImage] = {}
-        subtitle = (
-            tr("Round: {rounds}").format(rounds=", ".join(rounds))
-            + "   ·   "
-            + tr("Compound: {compounds}").format(compounds=", ".join(compound_label(c) for c in compounds))
+
+def check_report_files(layer, html_path: str, pdf_path: str) -> None:
+    """The severity layer has a severity field; the two report files end as they should and can be written."""
+    for path, ext in ((html_path, ".html"), (pdf_path, ".pdf")):
+        if path and not path.lower().endswith(ext) and not (ext == ".html" and path.lower().endswith(".htm")):
+            raise QgsProcessingException(tr("The report file “{path}” must end in {ext}.").format(path=path, ext=ext))
+    if layer.fields().lookupField("severity") < 0:
+        raise QgsProcessingException(
+            tr(
+                "The layer “{layer}” has no field “severity”. Give the report a layer written by “Survey map” or “Classify severity”."
+            ).format(layer=layer.name())
         )
-        source_line = tr(
-            "Source: wastewater survey lab results, joined to township boundaries. "
-            "A sewage sample stands for its upstream catchment. Made with QGIS and wbe_surveillance."
-        )
-        legend_title = tr("Severity ({unit})").format(unit=data.unit)
-        drawn = styled_copy(layer, name_field, data.break_1, data.break_2, data.unit)
+    for path in (html_path, pdf_path):
         try:
-            _project, layout = make_layout(
-                drawn, title, subtitle, source_line, context.transformContext(), template, legend_title, page=REPORT_MAP_PAGE
+            check_target(path)
+        except WriteError as error:
+            raise QgsProcessingException(str(error)) from error
+
+
+def read_severity_layer(layer, title: str, name_field: str, value_field: str, feedback) -> ReportData:
+    """The report's townships, rounds, compounds and unit from the severity layer, with a warning for mixed units,
+    an assumed unit, or several rounds in one layer."""
+    rounds, compounds = distinct(layer, "round"), distinct(layer, "compound")
+    data = ReportData(title=title, rounds=rounds, compounds=compounds, value_field=value_field, name_field=name_field)
+    data.unit, data.unit_origin = layer_unit_said(layer, feedback)
+    data.rows = read_townships(layer, name_field, value_field)
+    if len(rounds) > 1:
+        feedback.pushWarning(
+            tr("The severity layer holds several rounds ({rounds}); the report treats them as one.").format(rounds=", ".join(rounds))
+        )
+    return data
+
+
+def add_history(data: ReportData, history_layer, feedback) -> None:
+    """Every round's township values (for the changes since the last round and the trend chart), when given."""
+    if history_layer is None:
+        return
+    data.history = read_history(history_layer, data.name_field, data.value_field)
+    if not data.history:
+        feedback.pushWarning(
+            tr("The layer of earlier rounds “{layer}” has no fields “{name}”, “round” and “{value}”: changes and trends left out.").format(
+                layer=history_layer.name(), name=data.name_field, value=data.value_field
+            )
+        )
+    elif data.rounds:
+        data.previous_round, data.changes = changes_from_history(data.history, data.rows, data.rounds[-1])
+
+
+class MapPages:
+    """Draws the report's map pictures: each a print layout with the report's title, source line, template and
+    legend title, rendered to a PNG in the processing temp folder."""
+
+    def __init__(self, title: str, template: str, legend_title: str, transform_context):
+        self.title, self.template, self.legend_title = title, template, legend_title
+        self.transform_context = transform_context
+        self.folder = QgsProcessingUtils.tempFolder()
+        self.stamp = _dt.datetime.now().strftime("%H%M%S%f")
+        self.projects: list = []
+        self.source_line = source_line()
+
+    def draw(self, layer, title: str, subtitle: str, name: str, dpi: int = 100, zoom=None) -> QImage:
+        """One map picture of ``layer``; ``zoom`` is (layer, rectangle) to zoom the map to."""
+        try:
+            project, layout = make_layout(
+                layer, title, subtitle, self.source_line, self.transform_context, self.template, self.legend_title, page=REPORT_MAP_PAGE
             )
         except ValueError as error:
             raise QgsProcessingException(tr("The layout template “{path}” could not be read.").format(path=str(error))) from error
-        map_png = os.path.join(folder, f"report_map_{stamp}.png")
+        self.projects.append(project)  # a project owns the layer drawn: it must outlive every page drawn from it
+        if zoom is not None:
+            zoom_to(layout, zoom[0], zoom[1], self.transform_context)
+        path = os.path.join(self.folder, f"report_{name}_{self.stamp}.png")
         try:
-            render_png(layout, map_png, dpi=200)
+            render_png(layout, path, dpi=dpi)
         except OSError as error:
             raise QgsProcessingException(tr("The map could not be drawn: {error}").format(error=str(error))) from error
-        images["map"] = QImage(map_png)
-        feedback.setProgress(40)
+        return QImage(path)
 
-        if data.history:
-            images["trend"] = trend_chart(data.history, rounds[-1] if rounds else "", (data.break_1, data.break_2), unit=data.unit)
 
-        atlas_pages = self._atlas(
-            parameters,
-            context,
-            feedback,
-            layer,
-            drawn,
-            history_layer,
-            data,
-            images,
-            title,
-            source_line,
-            template,
-            folder,
-            stamp,
-            legend_title,
-        )
+def township_pages(painter: MapPages, layer, drawn, data: ReportData, images: dict, feedback) -> list[AtlasPage]:
+    """One atlas page per township: the map zoomed to it, with its row of the table."""
+    pages: list[AtlasPage] = []
+    boxes = {f.id(): f.geometry().boundingBox() for f in layer.getFeatures()}
+    for i, row in enumerate(data.rows):
         if feedback.isCanceled():
-            return {}
-        feedback.setProgress(80)
+            break
+        key = f"atlas{i}"
+        images[key] = painter.draw(drawn, f"{painter.title}: {row.name}", row.name, key, zoom=(layer, boxes.get(row.fid)))
+        pages.append(AtlasPage(heading=row.name, image=key, rows=[row]))
+        feedback.setProgress(40 + 40 * (i + 1) / max(len(data.rows), 1))
+    return pages
 
-        html_images = {key: png_data_uri(image) for key, image in images.items() if not image.isNull()}
-        pdf_keys = {key: f"wbe-{key}.png" for key in images}
-        tmp = None
-        try:
-            tmp = temp_beside(html_path)
-            with open(tmp, "w", encoding="utf-8") as handle:
-                handle.write(build_html(data, html_images, atlas_pages, image_width=REPORT_MAP_PX))
-            pages = write_pdf(
-                lambda breaks: build_pages(data, pdf_keys, atlas_pages, REPORT_MAP_PX, breaks),
-                {pdf_keys[k]: v for k, v in images.items()},
-                pdf_path,
-                title,
-            )
-            commit(tmp, html_path)
-        except (OSError, WriteError) as error:
-            raise QgsProcessingException(
-                tr("The report could not be written: {error}").format(error=str(error) or type(error).__name__)
-            ) from error
-        finally:
-            discard(tmp)
-        feedback.pushInfo(tr("Report written to {path}").format(path=html_path))
-        feedback.pushInfo(tr("Report written to {path} ({pages} pages)").format(path=pdf_path, pages=pages))
-        feedback.setProgress(100)
-        return {self.OUTPUT_HTML: html_path, self.OUTPUT_PDF: pdf_path, "N_TOWNSHIPS": len(data.rows)}
 
-    def _atlas(
-        self,
-        parameters,
-        context,
-        feedback,
-        layer,
-        drawn,
-        history_layer,
-        data,
-        images,
-        title,
-        source_line,
-        template,
-        folder,
-        stamp,
-        legend_title,
-    ):
-        choice = self.parameterAsEnum(parameters, self.ATLAS, context)
-        pages: list[AtlasPage] = []
-        if choice == ATLAS_TOWNSHIP:
-            geometries = {f.id(): f.geometry().boundingBox() for f in layer.getFeatures()}
-            for i, row in enumerate(data.rows):
-                if feedback.isCanceled():
-                    break
-                _project, page_layout = make_layout(
-                    drawn,
-                    f"{title}: {row.name}",
-                    row.name,
-                    source_line,
-                    context.transformContext(),
-                    template,
-                    legend_title,
-                    page=REPORT_MAP_PAGE,
-                )
-                zoom_to(page_layout, layer, geometries.get(row.fid), context.transformContext())
-                path = os.path.join(folder, f"report_atlas_{stamp}_{i}.png")
-                render_png(page_layout, path, dpi=100)
-                key = f"atlas{i}"
-                images[key] = QImage(path)
-                pages.append(AtlasPage(heading=row.name, image=key, rows=[row]))
-                feedback.setProgress(40 + 40 * (i + 1) / max(len(data.rows), 1))
-        elif choice == ATLAS_ROUND:
-            if history_layer is None or not data.history:
-                feedback.pushWarning(tr("One page per round needs the township values of every round (HISTORY): no atlas pages written."))
-                return pages
-            rounds = sorted({r for series in data.history.values() for r, _v in series})
-            top = max(v for series in data.history.values() for _r, v in series)
-            for i, round_ in enumerate(rounds):
-                if feedback.isCanceled():
-                    break
-                copy = styled_copy(history_layer, data.name_field)
-                round_text = round_.replace("'", "''")
-                copy.setSubsetString(f"\"round\" = '{round_text}'")
-                if data.break_1 is not None and data.break_2 is not None:
-                    copy.setRenderer(graduated_by_breaks(data.value_field, data.break_1, data.break_2, top, data.unit))
-                subtitle = tr("Round: {rounds}").format(rounds=round_)
-                _project, page_layout = make_layout(
-                    copy,
-                    f"{title}: {round_}",
-                    subtitle,
-                    source_line,
-                    context.transformContext(),
-                    template,
-                    legend_title,
-                    page=REPORT_MAP_PAGE,
-                )
-                path = os.path.join(folder, f"report_round_{stamp}_{i}.png")
-                render_png(page_layout, path, dpi=100)
-                key = f"round{i}"
-                images[key] = QImage(path)
-                pages.append(
-                    AtlasPage(
-                        heading=tr("Round {round}").format(round=round_), image=key, note=tr("Drawn with this report's class breaks.")
-                    )
-                )
-                feedback.setProgress(40 + 40 * (i + 1) / max(len(rounds), 1))
-        return pages
+def round_pages(painter: MapPages, history_layer, data: ReportData, images: dict, feedback) -> list[AtlasPage]:
+    """One atlas page per round of HISTORY, drawn with this report's breaks so that colours compare across pages."""
+    if history_layer is None or not data.history:
+        feedback.pushWarning(tr("One page per round needs the township values of every round (HISTORY): no atlas pages written."))
+        return []
+    pages: list[AtlasPage] = []
+    rounds = sorted({r for series in data.history.values() for r, _v in series})
+    top = max(v for series in data.history.values() for _r, v in series)
+    for i, round_ in enumerate(rounds):
+        if feedback.isCanceled():
+            break
+        copy = styled_copy(history_layer, data.name_field)
+        round_text = round_.replace("'", "''")
+        copy.setSubsetString(f"\"round\" = '{round_text}'")
+        if data.break_1 is not None and data.break_2 is not None:
+            copy.setRenderer(graduated_by_breaks(data.value_field, data.break_1, data.break_2, top, data.unit))
+        key = f"round{i}"
+        images[key] = painter.draw(copy, f"{painter.title}: {round_}", tr("Round: {rounds}").format(rounds=round_), key)
+        note = tr("Drawn with this report's class breaks.")
+        pages.append(AtlasPage(heading=tr("Round {round}").format(round=round_), image=key, note=note))
+        feedback.setProgress(40 + 40 * (i + 1) / max(len(rounds), 1))
+    return pages
+
+
+def write_report(data: ReportData, images: dict[str, QImage], atlas_pages: list[AtlasPage], html_path: str, pdf_path: str) -> int:
+    """The HTML (pictures embedded) and the PDF, each written to a temporary name and renamed into place; returns
+    the PDF's page count."""
+    html_images = {key: png_data_uri(image) for key, image in images.items() if not image.isNull()}
+    pdf_keys = {key: f"wbe-{key}.png" for key in images}
+    tmp = None
+    try:
+        tmp = temp_beside(html_path)
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(build_html(data, html_images, atlas_pages, image_width=REPORT_MAP_PX))
+        pages = write_pdf(
+            lambda breaks: build_pages(data, pdf_keys, atlas_pages, REPORT_MAP_PX, breaks),
+            {pdf_keys[k]: v for k, v in images.items()},
+            pdf_path,
+            data.title,
+        )
+        commit(tmp, html_path)
+    except (OSError, WriteError) as error:
+        raise QgsProcessingException(
+            tr("The report could not be written: {error}").format(error=str(error) or type(error).__name__)
+        ) from error
+    finally:
+        discard(tmp)
+    return pages

@@ -13,6 +13,7 @@ from qgis.core import QgsFeatureRequest
 
 from ...core.charts import breaks_from_classes
 from ...core.values import NORMAL_UNIT, canonical_medium, medium_kind
+from ...translate import tr
 from ..base import is_null
 
 VALUE_GUESSES = ("mean", "median", "max", "value", "concentration")
@@ -200,6 +201,24 @@ def layer_unit(layer) -> tuple[str, str]:
     if kinds:
         return " / ".join(sorted(kinds)), "medium"
     return NORMAL_UNIT[medium_kind(IMPORT_DEFAULT_MEDIUM)], "assumed"
+
+
+def layer_unit_said(layer, feedback) -> tuple[str, str]:
+    """``layer_unit``, and a warning in the log when the layer mixes units or has none (the sewage unit is printed)."""
+    unit, origin = layer_unit(layer)
+    if " / " in unit:
+        feedback.pushWarning(
+            tr("The layer “{layer}” holds values in several units ({units}); its classes and tables mix them.").format(
+                layer=layer.name(), units=unit
+            )
+        )
+    elif origin == "assumed":
+        feedback.pushWarning(
+            tr("The layer “{layer}” has no unit or medium field: the import's unit for sewage ({unit}) is printed.").format(
+                layer=layer.name(), unit=unit
+            )
+        )
+    return unit, origin
 
 
 def read_hotspots(layer, name_field: str) -> list[HotSpot] | None:

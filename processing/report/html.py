@@ -200,6 +200,19 @@ def build_html(
     return build_pages(data, images, atlas, image_width, breaks)[0]
 
 
+def _left_out_rows(total: int | None, headers: list[str], rows: list[list[str]], not_given: str, count_text: str) -> list[str]:
+    """A data-quality paragraph: how many rows were left out ({n} in ``count_text``) and a table of the first ones;
+    ``not_given`` when the layer was not given to the report (total None)."""
+    if total is None:
+        return ["<p>" + esc(not_given) + "</p>"]
+    parts = ["<p>" + esc(count_text.format(n=total)) + "</p>"]
+    if rows:
+        parts.append(_table([esc(column_label(h)) for h in headers], [[esc(c) for c in row] for row in rows]))
+        if total > len(rows):
+            parts.append('<p class="note">' + esc(tr("First {n} shown.").format(n=len(rows))) + "</p>")
+    return parts
+
+
 def build_pages(
     data: ReportData,
     images: dict[str, str],
@@ -368,26 +381,20 @@ def build_pages(
             parts.append("<p>" + esc(tr("No township is a hot spot at 90% confidence or more.")) + "</p>")
 
     parts.append(heading(tr("Data quality")))
-    if data.rejected_count is None:
-        parts.append("<p>" + esc(tr("Rejected rows: not given to the report.")) + "</p>")
-    else:
-        parts.append("<p>" + esc(tr("Rows of the lab table not imported: {n}.").format(n=data.rejected_count)) + "</p>")
-        if data.rejected_rows:
-            parts.append(
-                _table([esc(column_label(h)) for h in data.rejected_headers], [[esc(c) for c in row] for row in data.rejected_rows])
-            )
-            if data.rejected_count > len(data.rejected_rows):
-                parts.append('<p class="note">' + esc(tr("First {n} shown.").format(n=len(data.rejected_rows))) + "</p>")
-    if data.unmatched_count is None:
-        parts.append("<p>" + esc(tr("Samples outside every township: not given to the report.")) + "</p>")
-    else:
-        parts.append("<p>" + esc(tr("Samples outside every township: {n}.").format(n=data.unmatched_count)) + "</p>")
-        if data.unmatched_rows:
-            parts.append(
-                _table([esc(column_label(h)) for h in data.unmatched_headers], [[esc(c) for c in row] for row in data.unmatched_rows])
-            )
-            if data.unmatched_count > len(data.unmatched_rows):
-                parts.append('<p class="note">' + esc(tr("First {n} shown.").format(n=len(data.unmatched_rows))) + "</p>")
+    parts += _left_out_rows(
+        data.rejected_count,
+        data.rejected_headers,
+        data.rejected_rows,
+        tr("Rejected rows: not given to the report."),
+        tr("Rows of the lab table not imported: {n}."),
+    )
+    parts += _left_out_rows(
+        data.unmatched_count,
+        data.unmatched_headers,
+        data.unmatched_rows,
+        tr("Samples outside every township: not given to the report."),
+        tr("Samples outside every township: {n}."),
+    )
     missing = data.without_samples
     if missing:
         names = "、".join(missing) if is_chinese() else ", ".join(missing)

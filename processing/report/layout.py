@@ -34,6 +34,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QSize, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase
 
+from ...translate import tr
 from ..compat import LABEL_OVER_POINT, TEXT_ALWAYS_TEXT
 
 PAGE_W, PAGE_H = 297.0, 210.0
@@ -309,3 +310,11 @@ def export_layout(layout: QgsPrintLayout, path: str, dpi: int = 200) -> tuple[bo
         return False, str(error)
     finally:
         discard(tmp)
+
+
+def source_line() -> str:
+    """The printed maps' source line: where the values come from, and the caveat that a sample stands for a catchment."""
+    return tr(
+        "Source: wastewater survey lab results, joined to township boundaries. "
+        "A sewage sample stands for its upstream catchment. Made with QGIS and wbe_surveillance."
+    )

@@ -40,7 +40,7 @@ from qgis.PyQt.QtXml import QDomDocument
 
 from ...core.paths import resource
 from ...translate import tr
-from ..styling import NO_DATA_COLOUR, SEVERITY_COLOURS, severity_label, severity_renderer
+from ..styling import NO_DATA_COLOUR, SEVERITY_COLOURS, class_ranges, class_symbol, severity_label, severity_renderer
 from .files import WriteError, check_target, commit, discard, temp_beside
 from .layout import (
     build_layout,
@@ -74,19 +74,11 @@ def styled_copy(layer, label_field: str, break_1: float | None = None, break_2: 
 
 def graduated_by_breaks(value_field: str, break_1: float, break_2: float, top: float, unit: str = "") -> QgsGraduatedSymbolRenderer:
     """Earlier rounds drawn with this round's breaks, so that colours compare across pages; the legend gives them."""
-    from ..styling import format_value
-
-    tail = f" {unit}" if unit else ""
-    texts = {
-        1: f"≤ {format_value(break_1)}{tail}",
-        2: f"{format_value(break_1)} – {format_value(break_2)}{tail}",
-        3: f"> {format_value(break_2)}{tail}",
-    }
+    texts = class_ranges(break_1, break_2, unit)
     ranges = []
     bounds = [(0.0, break_1, 1), (break_1, break_2, 2), (break_2, max(top, break_2) + 1e-9, 3)]
     for low, high, severity in bounds:
-        symbol = QgsFillSymbol.createSimple({"color": SEVERITY_COLOURS[severity], "outline_color": "#4d4d4d", "outline_width": "0.3"})
-        ranges.append(QgsRendererRange(low, high, symbol, f"{severity_label(severity)} ({texts[severity]})"))
+        ranges.append(QgsRendererRange(low, high, class_symbol(severity), f"{severity_label(severity)} ({texts[severity]})"))
     renderer = QgsGraduatedSymbolRenderer(value_field, ranges)
     renderer.setSourceSymbol(QgsFillSymbol.createSimple({"color": NO_DATA_COLOUR, "outline_color": "#4d4d4d"}))
     return renderer
@@ -355,6 +347,18 @@ def split_rows(document: QTextDocument) -> list[tuple[int, int]]:
     return found
 
 
+def a4_pdf_writer(path: str, title: str, landscape: bool = False, margin_mm: float = 15) -> QPdfWriter:
+    """Qt's PDF writer on an A4 page at 300 dpi, titled, with the plugin as creator."""
+    writer = QPdfWriter(path)
+    writer.setTitle(title)
+    writer.setCreator("wbe_surveillance")
+    orientation = QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+    margins = QMarginsF(margin_mm, margin_mm, margin_mm, margin_mm)
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), orientation, margins, QPageLayout.Unit.Millimeter))
+    writer.setResolution(300)
+    return writer
+
+
 def write_pdf(build_html, images: dict[str, QImage], path: str, title: str, max_passes: int = 40) -> int:
     """Qt's own PDF writer on A4 portrait, with page numbers. ``build_html(breaks)`` returns the HTML and, for
     each <table> in it, (logical table, first body row); ``breaks`` is the set of (logical table, row) before
@@ -364,15 +368,7 @@ def write_pdf(build_html, images: dict[str, QImage], path: str, title: str, max_
     check_target(path)
     tmp = temp_beside(path)
     try:
-        writer = QPdfWriter(tmp)
-        writer.setTitle(title)
-        writer.setCreator("wbe_surveillance")
-        writer.setPageLayout(
-            QPageLayout(
-                QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter
-            )
-        )
-        writer.setResolution(300)
+        writer = a4_pdf_writer(tmp, title)
         breaks: set[tuple[int, int]] = set()
         for _pass in range(max_passes):
             html_text, tables = build_html(breaks)
