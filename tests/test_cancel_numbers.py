@@ -56,11 +56,24 @@ def test_trend_cancelled_while_reading_writes_nothing(run, tmp_path, calls):
     assert not os.path.exists(out)
 
 
+def _write_gpkg_layer(layer, path: str, name: str) -> None:
+    """``layer`` as the layer ``name`` of a new GeoPackage, written by QgsVectorFileWriter itself (not through
+    native:savefeatures: from QGIS 3.28 that algorithm takes its driver from the OUTPUT string's extension, so
+    an ``ogr:dbname='…' table="…"`` destination gives it no driver: "OGR driver for '' not found")."""
+    from qgis.core import QgsCoordinateTransformContext, QgsVectorFileWriter
+
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.layerName = name
+    error = QgsVectorFileWriter.writeAsVectorFormatV3(layer, path, QgsCoordinateTransformContext(), options)
+    assert error[0] == QgsVectorFileWriter.WriterError.NoError, error
+
+
 def test_cancel_into_a_shared_geopackage_keeps_its_other_layers(run, tmp_path):
     from qgis.core import QgsVectorLayer
 
     path = str(tmp_path / "survey.gpkg")
-    run("native:savefeatures", {"INPUT": _samples(3), "OUTPUT": f"ogr:dbname='{path}' table=\"keep\" (geom)"})
+    _write_gpkg_layer(_samples(3), path, "keep")
     layer = _samples()
     counting = CancelAfter(10**9)
     run(
@@ -69,11 +82,12 @@ def test_cancel_into_a_shared_geopackage_keeps_its_other_layers(run, tmp_path):
         counting,
     )
     late = CancelAfter(counting.calls - 1)
-    run(
+    result = run(
         "wbe:trend",
         {"INPUT": layer, "ID_FIELD": "site_id", "VALUE_FIELD": "concentration", "OUTPUT": f"ogr:dbname='{path}' table=\"trend\" (geom)"},
         late,
     )
+    assert late.isCanceled() and result.get("OUTPUT") is None
     kept = QgsVectorLayer(f"{path}|layername=keep")
     count = kept.featureCount()
     del kept
