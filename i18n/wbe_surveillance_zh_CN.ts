@@ -255,26 +255,6 @@
         <translation>污水毒情监测(&amp;W)</translation>
     </message>
     <message>
-        <source>Sample types</source>
-        <translation>样品类型</translation>
-    </message>
-    <message>
-        <source>All water (sewage, influent, effluent, surface water)</source>
-        <translation>全部水样（污水、进水、出水、地表水）</translation>
-    </message>
-    <message>
-        <source>Wastewater only (sewage and influent)</source>
-        <translation>仅污水（排污沟与污水厂进水）</translation>
-    </message>
-    <message>
-        <source>Surface water only</source>
-        <translation>仅地表水</translation>
-    </message>
-    <message>
-        <source>Solids (soil, sediment, sludge)</source>
-        <translation>固体样品（土壤、沉积物、污泥）</translation>
-    </message>
-    <message>
         <source>Township statistics</source>
         <translation>乡镇统计</translation>
     </message>
@@ -453,66 +433,6 @@ A sewage sample stands for its upstream catchment, not only for the spot where i
     <message>
         <source>The sites behind township “{name}” change in round {round} (added: {added}; dropped: {dropped}): its change between rounds mixes a change of sites with a change of values. Use the fixed panel option to compare the same sites.</source>
         <translation>乡镇“{name}”的点位在轮次 {round} 发生变化（新增：{added}；减少：{dropped}）：其轮次间的变化混合了点位的变化与数值的变化。请用固定点位选项比较同一批点位。</translation>
-    </message>
-    <message>
-        <source>RSD of sampling</source>
-        <translation>采样相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: below 10% with flow-proportional sampling</source>
-        <translation>Castiglioni 等 2013：按流量比例采样时低于 10%</translation>
-    </message>
-    <message>
-        <source>RSD of chemical analysis</source>
-        <translation>化学分析相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: 6–26% between laboratories</source>
-        <translation>Castiglioni 等 2013：实验室间 6–26%</translation>
-    </message>
-    <message>
-        <source>RSD of the daily flow</source>
-        <translation>日流量相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)</source>
-        <translation>Castiglioni 等 2013；Mathieu 等 2011（未核实）</translation>
-    </message>
-    <message>
-        <source>RSD of the population served</source>
-        <translation>服务人口相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: methods differ by 7–55%</source>
-        <translation>Castiglioni 等 2013：不同方法相差 7–55%</translation>
-    </message>
-    <message>
-        <source>RSD of the excretion factor</source>
-        <translation>排泄率相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Castiglioni et al. 2013: 26% for cocaine</source>
-        <translation>Castiglioni 等 2013：可卡因为 26%</translation>
-    </message>
-    <message>
-        <source>RSD of sampling for grab samples</source>
-        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
-    </message>
-    <message>
-        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
-        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
-    </message>
-    <message>
-        <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
-        <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
-    </message>
-    <message>
-        <source>Monte Carlo draws</source>
-        <translation>蒙特卡罗抽样次数</translation>
-    </message>
-    <message>
-        <source>Random seed</source>
-        <translation>随机种子</translation>
     </message>
     <message>
         <source>The correction factor table “{path}” lacks the columns {columns}.</source>
@@ -811,22 +731,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
         <translation>“{name}”的权重为负数。</translation>
     </message>
     <message>
-        <source>Head/tail breaks</source>
-        <translation>头尾断裂法</translation>
-    </message>
-    <message>
-        <source>Mean and standard deviation</source>
-        <translation>均值与标准差</translation>
-    </message>
-    <message>
-        <source>Ratio to the county median of the same round</source>
-        <translation>与同一轮次全县中位数之比</translation>
-    </message>
-    <message>
-        <source>Ratio to the county median of a baseline round</source>
-        <translation>与基准轮次全县中位数之比</translation>
-    </message>
-    <message>
         <source>The field “{field}” of “{layer}” has only {distinct} distinct value(s): a relative classification cannot separate the townships, so none is given a class. Use fixed thresholds, or choose another field or round.</source>
         <translation>“{layer}”的字段“{field}”只有 {distinct} 个不同的值：相对分级无法区分各乡镇，因此不给任何乡镇分级。请使用固定阈值，或换一个字段或轮次。</translation>
     </message>
@@ -849,14 +753,6 @@ load_mg_day = C（ng/L）× Q（L/天）× 1e-6；流量以万 m³/天计时即 
     <message>
         <source>The baseline round “{round}” is not in “{layer}”.</source>
         <translation>基准轮次“{round}”不在“{layer}”中。</translation>
-    </message>
-    <message>
-        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
-        <translation>固定阈值：第 1、2 级的上限</translation>
-    </message>
-    <message>
-        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
-        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
     </message>
     <message>
         <source>Classify severity</source>
@@ -1763,18 +1659,6 @@ The layer's own style is used; a layer with a severity field but another style g
         <translation>未分析（无值或无几何）</translation>
     </message>
     <message>
-        <source>Neighbours</source>
-        <translation>邻居定义</translation>
-    </message>
-    <message>
-        <source>Queen contiguity (polygons)</source>
-        <translation>Queen 邻接（面要素）</translation>
-    </message>
-    <message>
-        <source>Fixed distance band</source>
-        <translation>固定距离带</translation>
-    </message>
-    <message>
         <source>K = {k} neighbours needs more than {k} features with a value; “{layer}” has {n}.</source>
         <translation>K = {k} 个邻居需要多于 {k} 个有值的要素；“{layer}”只有 {n} 个。</translation>
     </message>
@@ -1849,6 +1733,10 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
     <message>
         <source>Permutations (0: analytic p-values only)</source>
         <translation>置换次数（0：只用解析 p 值）</translation>
+    </message>
+    <message>
+        <source>Random seed</source>
+        <translation>随机种子</translation>
     </message>
     <message>
         <source>False discovery rate correction (FDR)</source>
@@ -1969,26 +1857,6 @@ Gi* 热点是高值邻域，而不一定是高值乡镇：数值一般的乡镇�
     <message>
         <source>“{output}” holds {found} of the {expected} rows written: the disk may be full or the file damaged. It was removed.</source>
         <translation>“{output}”写入了 {expected} 行，但只存有 {found} 行：磁盘可能已满或文件已损坏。该输出已删除。</translation>
-    </message>
-    <message>
-        <source>Coordinates are in</source>
-        <translation>坐标所用坐标系</translation>
-    </message>
-    <message>
-        <source>WGS84 (GPS)</source>
-        <translation>WGS84（GPS）</translation>
-    </message>
-    <message>
-        <source>CGCS2000</source>
-        <translation>CGCS2000</translation>
-    </message>
-    <message>
-        <source>GCJ-02 (Gaode/Tencent maps)</source>
-        <translation>GCJ-02（高德／腾讯地图）</translation>
-    </message>
-    <message>
-        <source>BD-09 (Baidu maps)</source>
-        <translation>BD-09（百度地图）</translation>
     </message>
     <message>
         <source>Import lab results</source>
@@ -3811,38 +3679,6 @@ ROUND 指定轮次；留空表示该物质有样品的最新轮次。乡镇取�
         <translation>化验结果表中没有所选样品类型的“{compound}”样品。</translation>
     </message>
     <message>
-        <source>Value for forward direction</source>
-        <translation>正向取值</translation>
-    </message>
-    <message>
-        <source>Value for backward direction</source>
-        <translation>反向取值</translation>
-    </message>
-    <message>
-        <source>Value for both directions</source>
-        <translation>双向取值</translation>
-    </message>
-    <message>
-        <source>Default direction</source>
-        <translation>默认方向</translation>
-    </message>
-    <message>
-        <source>Forward direction</source>
-        <translation>正向</translation>
-    </message>
-    <message>
-        <source>Backward direction</source>
-        <translation>反向</translation>
-    </message>
-    <message>
-        <source>Both directions</source>
-        <translation>双向</translation>
-    </message>
-    <message>
-        <source>Topology tolerance (metres)</source>
-        <translation>拓扑容差（米）</translation>
-    </message>
-    <message>
         <source>Trace the source along the drainage network</source>
         <translation>沿排水管网溯源</translation>
     </message>
@@ -4179,24 +4015,8 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>现场工作</translation>
     </message>
     <message>
-        <source>How a sample reported below the detection limit enters the statistics. The default, LOD/2, is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 under the limit-based policies, and the log says how many.</source>
-        <translation>低于检出限的样品如何计入统计。默认 LOD/2，为美国 CDC 国家污水监测系统（NWSS）的做法；EMCDDA 数据按零计。化验室未给出检出限的未检出样品，在基于检出限的规则下按 0 计，日志中会给出数量。</translation>
-    </message>
-    <message>
-        <source>Township field of the samples</source>
-        <translation>样品的乡镇字段</translation>
-    </message>
-    <message>
         <source>The layer “{layer}” has no field {fields}. It needs the fields written by “Import lab results”: {needed}.</source>
         <translation>图层“{layer}”缺少字段 {fields}。它需要“导入化验结果”写出的字段：{needed}。</translation>
-    </message>
-    <message>
-        <source>Unit of values where the table has no unit field</source>
-        <translation>表中没有单位字段时数值的单位</translation>
-    </message>
-    <message>
-        <source>Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). Values in different units are never averaged: a table holding several units is refused, naming them.</source>
-        <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
     </message>
     <message>
         <source>The Wastewater drug surveillance tools need the Python package(s) {names}, which this QGIS installation does not include; they stay unavailable until these are installed. Debian or Ubuntu: sudo apt install {debs}. Windows: the standalone QGIS installer includes them; with the OSGeo4W network installer, run it again (Advanced Install) and add {debs}. macOS and other installs: install {names} with pip into the Python that QGIS runs. Then restart QGIS.</source>
@@ -4241,6 +4061,18 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>The output “{label}” cannot be written: the folder “{path}” is read-only.</source>
         <translation>输出“{label}”无法写入：文件夹“{path}”为只读。</translation>
+    </message>
+    <message>
+        <source>The run was cancelled; the PostGIS table “{table}” was left in place: whether it existed before the run is not known.</source>
+        <translation>运行已取消；PostGIS 表“{table}”已保留：无法确定它在本次运行之前是否已存在。</translation>
+    </message>
+    <message>
+        <source>The run was cancelled; the PostGIS table “{table}” existed before the run and was not dropped. It now holds only the rows written before the cancel.</source>
+        <translation>运行已取消；PostGIS 表“{table}”在本次运行之前已存在，因此未删除。该表现在只包含取消之前写入的行。</translation>
+    </message>
+    <message>
+        <source>The run was cancelled, but the PostGIS table “{table}” could not be dropped: {error}</source>
+        <translation>运行已取消，但无法删除 PostGIS 表“{table}”：{error}</translation>
     </message>
     <message>
         <source>The join could not run in the PostGIS database ({reason}); it runs in memory instead.</source>
@@ -4581,6 +4413,186 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Trend by township</source>
         <translation>各乡镇趋势</translation>
+    </message>
+    <message>
+        <source>How a sample reported below the detection limit enters the statistics. The default, LOD/2, is the US CDC NWSS practice; EMCDDA data use zero. A non-detect whose lab gave no limit counts as 0 under the limit-based policies, and the log says how many.</source>
+        <translation>低于检出限的样品如何计入统计。默认 LOD/2，为美国 CDC 国家污水监测系统（NWSS）的做法；EMCDDA 数据按零计。化验室未给出检出限的未检出样品，在基于检出限的规则下按 0 计，日志中会给出数量。</translation>
+    </message>
+    <message>
+        <source>Township field of the samples</source>
+        <translation>样品的乡镇字段</translation>
+    </message>
+    <message>
+        <source>Unit of values where the table has no unit field</source>
+        <translation>表中没有单位字段时数值的单位</translation>
+    </message>
+    <message>
+        <source>Used only for rows without a unit (a table with no unit field, loaded by a laboratory system). Values in different units are never averaged: a table holding several units is refused, naming them.</source>
+        <translation>只用于没有单位的行（例如实验室系统载入、没有单位字段的表）。不同单位的数值绝不平均：含多种单位的表会被拒绝，并列出这些单位。</translation>
+    </message>
+    <message>
+        <source>Sample types</source>
+        <translation>样品类型</translation>
+    </message>
+    <message>
+        <source>All water (sewage, influent, effluent, surface water)</source>
+        <translation>全部水样（污水、进水、出水、地表水）</translation>
+    </message>
+    <message>
+        <source>Wastewater only (sewage and influent)</source>
+        <translation>仅污水（排污沟与污水厂进水）</translation>
+    </message>
+    <message>
+        <source>Surface water only</source>
+        <translation>仅地表水</translation>
+    </message>
+    <message>
+        <source>Solids (soil, sediment, sludge)</source>
+        <translation>固体样品（土壤、沉积物、污泥）</translation>
+    </message>
+    <message>
+        <source>Head/tail breaks</source>
+        <translation>头尾断裂法</translation>
+    </message>
+    <message>
+        <source>Mean and standard deviation</source>
+        <translation>均值与标准差</translation>
+    </message>
+    <message>
+        <source>Ratio to the county median of the same round</source>
+        <translation>与同一轮次全县中位数之比</translation>
+    </message>
+    <message>
+        <source>Ratio to the county median of a baseline round</source>
+        <translation>与基准轮次全县中位数之比</translation>
+    </message>
+    <message>
+        <source>Fixed thresholds: upper bounds of classes 1 and 2</source>
+        <translation>固定阈值：第 1、2 级的上限</translation>
+    </message>
+    <message>
+        <source>Used only by the fixed-thresholds method (and, as ratios, by the two ratio methods: default 1 and 2). A value ≤ the first is general, ≤ the second fairly severe, above it severe; for example 50 and 200 (ng/L). Left empty, it is not given.</source>
+        <translation>仅用于固定阈值法（两种比值法也把它作为比值使用，默认 1 和 2）。数值 ≤ 第一个阈值为一般，≤ 第二个阈值为较严重，高于第二个阈值为严重；例如 50 和 200（ng/L）。留空即视为未给出。</translation>
+    </message>
+    <message>
+        <source>Coordinates are in</source>
+        <translation>坐标所用坐标系</translation>
+    </message>
+    <message>
+        <source>WGS84 (GPS)</source>
+        <translation>WGS84（GPS）</translation>
+    </message>
+    <message>
+        <source>CGCS2000</source>
+        <translation>CGCS2000</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (Gaode/Tencent maps)</source>
+        <translation>GCJ-02（高德／腾讯地图）</translation>
+    </message>
+    <message>
+        <source>BD-09 (Baidu maps)</source>
+        <translation>BD-09（百度地图）</translation>
+    </message>
+    <message>
+        <source>RSD of sampling</source>
+        <translation>采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: below 10% with flow-proportional sampling</source>
+        <translation>Castiglioni 等 2013：按流量比例采样时低于 10%</translation>
+    </message>
+    <message>
+        <source>RSD of chemical analysis</source>
+        <translation>化学分析相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: 6–26% between laboratories</source>
+        <translation>Castiglioni 等 2013：实验室间 6–26%</translation>
+    </message>
+    <message>
+        <source>RSD of the daily flow</source>
+        <translation>日流量相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013; Mathieu et al. 2011 (unconfirmed)</source>
+        <translation>Castiglioni 等 2013；Mathieu 等 2011（未核实）</translation>
+    </message>
+    <message>
+        <source>RSD of the population served</source>
+        <translation>服务人口相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: methods differ by 7–55%</source>
+        <translation>Castiglioni 等 2013：不同方法相差 7–55%</translation>
+    </message>
+    <message>
+        <source>RSD of the excretion factor</source>
+        <translation>排泄率相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Castiglioni et al. 2013: 26% for cocaine</source>
+        <translation>Castiglioni 等 2013：可卡因为 26%</translation>
+    </message>
+    <message>
+        <source>RSD of sampling for grab samples</source>
+        <translation>瞬时样（抓样）的采样相对标准偏差</translation>
+    </message>
+    <message>
+        <source>Ort et al. 2010: one grab sample can miss the daily mean by more than 100% in sewers</source>
+        <translation>Ort 等 2010：在排水管网中，一次瞬时采样与日均值的偏差可超过 100%</translation>
+    </message>
+    <message>
+        <source>Relative standard deviation (0.10 = 10%). Default {value}: {source}.</source>
+        <translation>相对标准偏差（0.10 即 10%）。默认值 {value}：{source}。</translation>
+    </message>
+    <message>
+        <source>Monte Carlo draws</source>
+        <translation>蒙特卡罗抽样次数</translation>
+    </message>
+    <message>
+        <source>Neighbours</source>
+        <translation>邻居定义</translation>
+    </message>
+    <message>
+        <source>Queen contiguity (polygons)</source>
+        <translation>Queen 邻接（面要素）</translation>
+    </message>
+    <message>
+        <source>Fixed distance band</source>
+        <translation>固定距离带</translation>
+    </message>
+    <message>
+        <source>Value for forward direction</source>
+        <translation>正向取值</translation>
+    </message>
+    <message>
+        <source>Value for backward direction</source>
+        <translation>反向取值</translation>
+    </message>
+    <message>
+        <source>Value for both directions</source>
+        <translation>双向取值</translation>
+    </message>
+    <message>
+        <source>Default direction</source>
+        <translation>默认方向</translation>
+    </message>
+    <message>
+        <source>Forward direction</source>
+        <translation>正向</translation>
+    </message>
+    <message>
+        <source>Backward direction</source>
+        <translation>反向</translation>
+    </message>
+    <message>
+        <source>Both directions</source>
+        <translation>双向</translation>
+    </message>
+    <message>
+        <source>Topology tolerance (metres)</source>
+        <translation>拓扑容差（米）</translation>
     </message>
     <message>
         <source>hot spot</source>
