@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test-versions`: the plugin's tests on QGIS 3.40 (Debian trixie) and 3.44 (Debian sid), each in a
-# debootstrap chroot cached under /var/cache/wbe-chroots (scripts/chroot.sh), then the no-pandas case on 3.40.
+# debootstrap chroot cached under /var/cache/wbe-chroots (scripts/chroot.sh), then the Qt names the plugin uses
+# resolved in PyQt6 (scripts/qt6_names.py, in sid) and the no-pandas case on 3.40.
 #
 # The whole suite runs in each chroot (about 5.5 minutes per version on the 2-core machine under load), less:
 #   test_postgis.py, test_import_store_postgis.py, and test_cancel_numbers.py's two PostGIS cancel tests
@@ -55,6 +56,12 @@ for suite in $SUITES; do
   bash scripts/chroot.sh run "$suite" bash -c "cd /repo && $PYTEST $VERSION_TESTS" || status=1
   echo "=== QGIS $version ($suite): $(($(date +%s) - t1)) s"
 done
+
+# Qt6 / QGIS 4 (issue 15 item 3): every Qt name the plugin's code uses, resolved in real PyQt6 (sid carries it).
+if [[ " $SUITES " == *" sid "* ]]; then
+  echo "=== Qt names in PyQt6 (sid)"
+  bash scripts/chroot.sh run sid python3 /repo/scripts/qt6_names.py /repo || status=1
+fi
 
 first=${SUITES%% *}
 echo "=== QGIS without pandas ($first, pandas hidden)"

@@ -279,7 +279,7 @@ def _tell(context, message: str) -> None:
     feedback = context.feedback() if context is not None else None
     if feedback is not None:
         feedback.pushWarning(message)
-    QgsMessageLog.logMessage(message, "wbe_surveillance", Qgis.Warning)
+    QgsMessageLog.logMessage(message, "wbe_surveillance", Qgis.MessageLevel.Warning)
 
 
 def discard_postgres_table(dest_id, context) -> bool:
