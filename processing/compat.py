@@ -69,7 +69,8 @@ else:
 
     TEXT_ALWAYS_TEXT = getattr(QgsRenderContext, "TextFormatAlwaysText")  # noqa: B009 -- the Qt6 scan must not read it
 
-# The QVariant.Type member names that scripts/qt6_rewrite.py replaces, and the constant each becomes.
+# The QVariant.Type member names that scripts/qt6_rewrite.py replaces, and the constant each becomes (the script
+# reads this mapping from here).
 FIELD_TYPE_NAMES = {
     "Int": "FIELD_INT",
     "LongLong": "FIELD_LONG",
@@ -189,10 +190,9 @@ class UnavailableAlgorithm(QgsProcessingAlgorithm):
         raise QgsProcessingException(missing_message(self._missing))
 
 
-class UnavailableProvider(QgsProcessingProvider):
-    def __init__(self, missing: list[str]):
-        super().__init__()
-        self._missing = missing
+class ProviderIdentity:
+    """What both `wbe` providers answer the same (the real one in provider.py and the stand-in below): put it
+    first among the bases, before QgsProcessingProvider."""
 
     def id(self) -> str:
         return "wbe"
@@ -202,6 +202,12 @@ class UnavailableProvider(QgsProcessingProvider):
 
     def longName(self) -> str:
         return self.name()
+
+
+class UnavailableProvider(ProviderIdentity, QgsProcessingProvider):
+    def __init__(self, missing: list[str]):
+        super().__init__()
+        self._missing = missing
 
     def icon(self):
         return QgsApplication.getThemeIcon("/mIconWarning.svg")
