@@ -4,7 +4,7 @@ calls back into the plugin, which owns its dialog (see plugin.py)."""
 from __future__ import annotations
 
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction
+from ..processing.compat import QAction
 
 from ..core.paths import resource
 from ..translate import tr

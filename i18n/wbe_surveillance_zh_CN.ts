@@ -75,22 +75,6 @@
         <translation>分级</translation>
     </message>
     <message>
-        <source>Natural breaks (Jenks)</source>
-        <translation>自然断点法（Jenks）</translation>
-    </message>
-    <message>
-        <source>Quantiles</source>
-        <translation>分位数法</translation>
-    </message>
-    <message>
-        <source>Fixed thresholds</source>
-        <translation>固定阈值</translation>
-    </message>
-    <message>
-        <source>Equal interval</source>
-        <translation>等间距</translation>
-    </message>
-    <message>
         <source>Classification method</source>
         <translation>分级方法</translation>
     </message>
@@ -101,6 +85,10 @@
     <message>
         <source>Fairly severe ≤</source>
         <translation>较严重 ≤</translation>
+    </message>
+    <message>
+        <source>Fixed thresholds</source>
+        <translation>固定阈值</translation>
     </message>
     <message>
         <source>Zero</source>
@@ -1619,10 +1607,6 @@ The layer's own style is used; a layer with a severity field but another style g
         <translation>地图文件“{path}”的扩展名必须是 .pdf 或 .png。</translation>
     </message>
     <message>
-        <source>The layer “{layer}” has no unit or medium field: the import's unit for sewage ({unit}) is printed.</source>
-        <translation>图层“{layer}”没有单位或介质字段：打印的是导入时生活污水的单位（{unit}）。</translation>
-    </message>
-    <message>
         <source>Wastewater drug survey: severity by township</source>
         <translation>污水毒情监测：乡镇毒情严重程度</translation>
     </message>
@@ -1637,10 +1621,6 @@ The layer's own style is used; a layer with a severity field but another style g
     <message>
         <source>Map date: {date}</source>
         <translation>制图日期：{date}</translation>
-    </message>
-    <message>
-        <source>Source: wastewater survey lab results, joined to township boundaries. A sewage sample stands for its upstream catchment. Made with QGIS and wbe_surveillance.</source>
-        <translation>数据来源：污水监测化验结果，按乡镇边界汇总。污水样品代表其上游汇水范围。由 QGIS 与 wbe_surveillance 制作。</translation>
     </message>
     <message>
         <source>Severity ({unit})</source>
@@ -2815,14 +2795,6 @@ ATLAS 为每个乡镇或每个轮次增加一页地图（按轮次时使用本�
         <translation>报告中的乡镇数</translation>
     </message>
     <message>
-        <source>The report file “{path}” must end in {ext}.</source>
-        <translation>报告文件“{path}”的扩展名必须是 {ext}。</translation>
-    </message>
-    <message>
-        <source>The layer “{layer}” has no field “severity”. Give the report a layer written by “Survey map” or “Classify severity”.</source>
-        <translation>图层“{layer}”没有“severity”字段。请使用“水样监测分级图”或“严重程度分级”输出的图层生成报告。</translation>
-    </message>
-    <message>
         <source>Choose the township name field of “{layer}” (NAME_FIELD): no field called name or township was found.</source>
         <translation>请指定图层“{layer}”的乡镇名称字段（NAME_FIELD）：未找到名为 name 或 township 的字段。</translation>
     </message>
@@ -2831,36 +2803,8 @@ ATLAS 为每个乡镇或每个轮次增加一页地图（按轮次时使用本�
         <translation>污水毒情监测报告</translation>
     </message>
     <message>
-        <source>The layer “{layer}” holds values in several units ({units}); its classes and tables mix them.</source>
-        <translation>图层“{layer}”中的数值有多种单位（{units}）；其分级和表格混合了这些单位。</translation>
-    </message>
-    <message>
-        <source>The severity layer holds several rounds ({rounds}); the report treats them as one.</source>
-        <translation>严重程度图层包含多个轮次（{rounds}），报告将其合并为一期处理。</translation>
-    </message>
-    <message>
-        <source>The layer of earlier rounds “{layer}” has no fields “{name}”, “round” and “{value}”: changes and trends left out.</source>
-        <translation>历史轮次图层“{layer}”缺少“{name}”、“round”和“{value}”字段，报告中不含变化和趋势。</translation>
-    </message>
-    <message>
-        <source>The hot spot layer “{layer}” has no field “gi_bin”: give the output of “Hot spots”.</source>
-        <translation>热点图层“{layer}”没有字段“gi_bin”：请提供“热点分析”的输出。</translation>
-    </message>
-    <message>
         <source>The layout template “{path}” does not exist.</source>
         <translation>布局模板“{path}”不存在。</translation>
-    </message>
-    <message>
-        <source>The layout template “{path}” could not be read.</source>
-        <translation>无法读取布局模板“{path}”。</translation>
-    </message>
-    <message>
-        <source>The map could not be drawn: {error}</source>
-        <translation>无法绘制地图：{error}</translation>
-    </message>
-    <message>
-        <source>The report could not be written: {error}</source>
-        <translation>无法写出报告：{error}</translation>
     </message>
     <message>
         <source>Report written to {path}</source>
@@ -2871,16 +2815,48 @@ ATLAS 为每个乡镇或每个轮次增加一页地图（按轮次时使用本�
         <translation>报告已写入 {path}（共 {pages} 页）</translation>
     </message>
     <message>
+        <source>The hot spot layer “{layer}” has no field “gi_bin”: give the output of “Hot spots”.</source>
+        <translation>热点图层“{layer}”没有字段“gi_bin”：请提供“热点分析”的输出。</translation>
+    </message>
+    <message>
+        <source>The report file “{path}” must end in {ext}.</source>
+        <translation>报告文件“{path}”的扩展名必须是 {ext}。</translation>
+    </message>
+    <message>
+        <source>The layer “{layer}” has no field “severity”. Give the report a layer written by “Survey map” or “Classify severity”.</source>
+        <translation>图层“{layer}”没有“severity”字段。请使用“水样监测分级图”或“严重程度分级”输出的图层生成报告。</translation>
+    </message>
+    <message>
+        <source>The severity layer holds several rounds ({rounds}); the report treats them as one.</source>
+        <translation>严重程度图层包含多个轮次（{rounds}），报告将其合并为一期处理。</translation>
+    </message>
+    <message>
+        <source>The layer of earlier rounds “{layer}” has no fields “{name}”, “round” and “{value}”: changes and trends left out.</source>
+        <translation>历史轮次图层“{layer}”缺少“{name}”、“round”和“{value}”字段，报告中不含变化和趋势。</translation>
+    </message>
+    <message>
+        <source>The layout template “{path}” could not be read.</source>
+        <translation>无法读取布局模板“{path}”。</translation>
+    </message>
+    <message>
+        <source>The map could not be drawn: {error}</source>
+        <translation>无法绘制地图：{error}</translation>
+    </message>
+    <message>
         <source>One page per round needs the township values of every round (HISTORY): no atlas pages written.</source>
         <translation>“每轮一页”需要各轮次的乡镇数值（HISTORY），未生成图集页。</translation>
+    </message>
+    <message>
+        <source>Drawn with this report's class breaks.</source>
+        <translation>按本报告的分级界值绘制。</translation>
     </message>
     <message>
         <source>Round {round}</source>
         <translation>{round} 轮</translation>
     </message>
     <message>
-        <source>Drawn with this report's class breaks.</source>
-        <translation>按本报告的分级界值绘制。</translation>
+        <source>The report could not be written: {error}</source>
+        <translation>无法写出报告：{error}</translation>
     </message>
     <message>
         <source>Search zones around high samples</source>
@@ -4019,6 +3995,18 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>输出“{label}”无法写入：文件夹“{path}”为只读。</translation>
     </message>
     <message>
+        <source>The run was cancelled; the PostGIS table “{table}” was left in place: whether it existed before the run is not known.</source>
+        <translation>运行已取消；PostGIS 表“{table}”已保留：无法确定它在本次运行之前是否已存在。</translation>
+    </message>
+    <message>
+        <source>The run was cancelled; the PostGIS table “{table}” existed before the run and was not dropped. It now holds only the rows written before the cancel.</source>
+        <translation>运行已取消；PostGIS 表“{table}”在本次运行之前已存在，因此未删除。该表现在只包含取消之前写入的行。</translation>
+    </message>
+    <message>
+        <source>The run was cancelled, but the PostGIS table “{table}” could not be dropped: {error}</source>
+        <translation>运行已取消，但无法删除 PostGIS 表“{table}”：{error}</translation>
+    </message>
+    <message>
         <source>The join could not run in the PostGIS database ({reason}); it runs in memory instead.</source>
         <translation>无法在 PostGIS 数据库中完成空间连接（{reason}），改为在内存中计算。</translation>
     </message>
@@ -4455,6 +4443,18 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>固体样品（土壤、沉积物、污泥）</translation>
     </message>
     <message>
+        <source>Natural breaks (Jenks)</source>
+        <translation>自然断点法（Jenks）</translation>
+    </message>
+    <message>
+        <source>Quantiles</source>
+        <translation>分位数法</translation>
+    </message>
+    <message>
+        <source>Equal interval</source>
+        <translation>等间距</translation>
+    </message>
+    <message>
         <source>Head/tail breaks</source>
         <translation>头尾断裂法</translation>
     </message>
@@ -4635,6 +4635,14 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>冷点</translation>
     </message>
     <message>
+        <source>The layer “{layer}” holds values in several units ({units}); its classes and tables mix them.</source>
+        <translation>图层“{layer}”中的数值有多种单位（{units}）；其分级和表格混合了这些单位。</translation>
+    </message>
+    <message>
+        <source>The layer “{layer}” has no unit or medium field: the import's unit for sewage ({unit}) is printed.</source>
+        <translation>图层“{layer}”没有单位或介质字段：打印的是导入时生活污水的单位（{unit}）。</translation>
+    </message>
+    <message>
         <source>No output file was given.</source>
         <translation>未指定输出文件。</translation>
     </message>
@@ -4733,6 +4741,10 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Detected</source>
         <translation>检出数</translation>
+    </message>
+    <message>
+        <source>First {n} shown.</source>
+        <translation>仅显示前 {n} 条。</translation>
     </message>
     <message>
         <source>Report date: {date}</source>
@@ -4863,10 +4875,6 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>化验表中未导入的行：{n} 行。</translation>
     </message>
     <message>
-        <source>First {n} shown.</source>
-        <translation>仅显示前 {n} 条。</translation>
-    </message>
-    <message>
         <source>Samples outside every township: not given to the report.</source>
         <translation>不在任何乡镇内的样品：未提供给报告。</translation>
     </message>
@@ -4901,6 +4909,10 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>canceled</source>
         <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Source: wastewater survey lab results, joined to township boundaries. A sewage sample stands for its upstream catchment. Made with QGIS and wbe_surveillance.</source>
+        <translation>数据来源：污水监测化验结果，按乡镇边界汇总。污水样品代表其上游汇水范围。由 QGIS 与 wbe_surveillance 制作。</translation>
     </message>
     <message>
         <source>The PDF report could not be written to “{path}”.</source>

@@ -6,6 +6,7 @@ once, and the rest of the code uses the names below; no other module compares QG
 
 - Field types: ``QgsField(name, FIELD_DOUBLE)``. QGIS before 3.38 takes ``QVariant.Type``; 3.38 and later
   take ``QMetaType.Type`` (and QGIS 4's PyQt6 has no ``QVariant.Int`` at all).
+- ``QAction``: in QtWidgets in Qt5, in QtGui in Qt6 (import it from here).
 - Labelling: ``LABEL_OVER_POINT``. From 3.26 the placement is ``Qgis.LabelPlacement``; on 3.40 the old
   ``QgsPalLayerSettings.OverPoint`` resolves to ``Qgis.LabelPredefinedPointPosition.OverPoint`` (a name
   clash), which ``settings.placement`` rejects with a TypeError.
@@ -52,6 +53,13 @@ else:  # QGIS 3.22 … 3.36: QgsField takes QVariant.Type (the only place that m
     FIELD_DATE = QVariant.Date
     FIELD_DATETIME = QVariant.DateTime
 
+# --- classes that moved between Qt modules ---------------------------------------------------------------
+# QAction is in QtWidgets in Qt5 and in QtGui in Qt6; QGIS 4's qgis.PyQt.QtWidgets is PyQt6.QtWidgets, without it.
+try:
+    from qgis.PyQt.QtGui import QAction  # dialogs/launchers.py imports it from here
+except ImportError:  # Qt5 (QGIS 3)
+    from qgis.PyQt.QtWidgets import QAction  # noqa: F401
+
 # --- text in exported layouts as text, not outlines (searchable PDFs) ------------------------------------
 # 3.22's enum is unscoped in PyQt5 (QgsRenderContext.TextFormatAlwaysText); later QGIS has Qgis.TextRenderFormat.
 if hasattr(Qgis, "TextRenderFormat"):
@@ -61,7 +69,8 @@ else:
 
     TEXT_ALWAYS_TEXT = getattr(QgsRenderContext, "TextFormatAlwaysText")  # noqa: B009 -- the Qt6 scan must not read it
 
-# The QVariant.Type member names that scripts/qt6_rewrite.py replaces, and the constant each becomes.
+# The QVariant.Type member names that scripts/qt6_rewrite.py replaces, and the constant each becomes (the script
+# reads this mapping from here).
 FIELD_TYPE_NAMES = {
     "Int": "FIELD_INT",
     "LongLong": "FIELD_LONG",
@@ -181,10 +190,9 @@ class UnavailableAlgorithm(QgsProcessingAlgorithm):
         raise QgsProcessingException(missing_message(self._missing))
 
 
-class UnavailableProvider(QgsProcessingProvider):
-    def __init__(self, missing: list[str]):
-        super().__init__()
-        self._missing = missing
+class ProviderIdentity:
+    """What both `wbe` providers answer the same (the real one in provider.py and the stand-in below): put it
+    first among the bases, before QgsProcessingProvider."""
 
     def id(self) -> str:
         return "wbe"
@@ -194,6 +202,12 @@ class UnavailableProvider(QgsProcessingProvider):
 
     def longName(self) -> str:
         return self.name()
+
+
+class UnavailableProvider(ProviderIdentity, QgsProcessingProvider):
+    def __init__(self, missing: list[str]):
+        super().__init__()
+        self._missing = missing
 
     def icon(self):
         return QgsApplication.getThemeIcon("/mIconWarning.svg")

@@ -7,7 +7,6 @@ import os
 from qgis.core import QgsApplication, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
-from ..translate import tr
 from .algorithms.aggregatebytownship import AggregateByTownship
 from .algorithms.backcalculate import BackCalculate
 from .algorithms.classifyseverity import ClassifySeverity
@@ -29,6 +28,7 @@ from .algorithms.surveymap import SurveyMap
 from .algorithms.tracesource import TraceSource
 from .algorithms.trend import Trend
 from .base import ICON_DIR
+from .compat import ProviderIdentity
 
 ALGORITHMS = (
     ImportLabResults,
@@ -54,19 +54,10 @@ ALGORITHMS = (
 )
 
 
-class WbeProvider(QgsProcessingProvider):
+class WbeProvider(ProviderIdentity, QgsProcessingProvider):
     def __init__(self):
         super().__init__()
         QgsApplication.processingRegistry().providerAdded.connect(self._registered)
-
-    def id(self) -> str:
-        return "wbe"
-
-    def name(self) -> str:
-        return tr("Wastewater drug surveillance")
-
-    def longName(self) -> str:
-        return self.name()
 
     def icon(self) -> QIcon:
         return QIcon(self.svgIconPath())

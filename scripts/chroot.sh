@@ -19,6 +19,9 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # What the test subset needs; recommends are not installed (they would pull the desktop and GRASS).
 PACKAGES="qgis python3-qgis qgis-providers python3-numpy python3-pandas python3-scipy python3-pytest \
 python3-venv python3-pip python3-hypothesis python3-numba fonts-noto-cjk poppler-utils make bc pyqt5-dev-tools qttools5-dev-tools locales ca-certificates"
+# Suite-only additions. sid: PyQt6, for scripts/qt6_names.py (the Qt names the plugin uses, resolved in real PyQt6;
+# QGIS 4's qgis.PyQt.X is PyQt6.X); Debian 12 and trixie need not carry it.
+EXTRA_PACKAGES_sid="python3-pyqt6 python3-pyqt6.qtsvg"
 # From PyPI into a venv inside the chroot (Debian has no pytest-qgis, pymannkendall); unpinned: the
 # pins in requirements-test.txt are for Debian 12's Python 3.11 and the chroots run 3.13.
 PIP_PACKAGES="pytest-qgis pymannkendall esda libpysal mapclassify PyKrige shapely"
@@ -31,12 +34,20 @@ mirror() {
   echo "${m:-http://deb.debian.org/debian}"
 }
 
+# The Debian packages of one suite: the common list plus its additions (the list, and so the stamp, of a suite
+# without additions is the common one).
+suite_packages() {
+  local extra="EXTRA_PACKAGES_${1//-/_}"
+  if [ -n "${!extra:-}" ]; then echo "$PACKAGES ${!extra}"; else echo "$PACKAGES"; fi
+}
+
 need_root() { [ "$(id -u)" = 0 ] || { echo "chroot.sh: run as root" >&2; exit 1; }; }
 
 build() {
-  local suite="$1" dir="$ROOT_DIR/$1" stamp t0
+  local suite="$1" dir="$ROOT_DIR/$1" stamp t0 packages
   need_root
-  stamp="$(echo "$PACKAGES|$PIP_PACKAGES" | md5sum | cut -c1-12)"
+  packages="$(suite_packages "$suite")"
+  stamp="$(echo "$packages|$PIP_PACKAGES" | md5sum | cut -c1-12)"
   if [ -f "$dir/.wbe-ready" ] && [ "$(cat "$dir/.wbe-ready")" = "$stamp" ]; then
     echo "chroot $suite: ready ($dir)"
     return 0
@@ -57,7 +68,7 @@ build() {
     set -e
     export DEBIAN_FRONTEND=noninteractive
     apt-get -o Acquire::Check-Valid-Until=false update -qq
-    apt-get install -y -qq --no-install-recommends $PACKAGES
+    apt-get install -y -qq --no-install-recommends $packages
     [ -x /opt/wbe-venv/bin/python ] || python3 -m venv --system-site-packages /opt/wbe-venv
     # pip may never replace Debian's numpy/pandas/scipy (the QGIS build and each other are built against them).
     python3 -c \"import numpy, pandas, scipy; print(f'numpy=={numpy.__version__}\\npandas=={pandas.__version__}\\nscipy=={scipy.__version__}')\" >/opt/wbe-venv/constraints.txt

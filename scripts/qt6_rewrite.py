@@ -42,15 +42,19 @@ QT_MODULES = ("qgis.PyQt.", "qgis.core", "qgis.gui", "qgis.analysis", "PyQt5.")
 # PyQt5 spelled these with a trailing underscore (reserved words in Python 2); PyQt5 on Python 3 has both, PyQt6
 # only the plain ones.
 RENAMED_METHODS = {"exec_": "exec", "print_": "print"}
-FIELD_TYPES = {
-    "Int": "FIELD_INT",
-    "LongLong": "FIELD_LONG",
-    "Double": "FIELD_DOUBLE",
-    "String": "FIELD_STRING",
-    "Bool": "FIELD_BOOL",
-    "Date": "FIELD_DATE",
-    "DateTime": "FIELD_DATETIME",
-}
+
+
+def compat_field_types(root: Path = ROOT) -> dict[str, str]:
+    """processing/compat.py's FIELD_TYPE_NAMES (QVariant.Type member → compat constant), read from its source: the
+    one mapping, beside the constants it names (this script does not import the plugin)."""
+    tree = ast.parse((root / "processing" / "compat.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "FIELD_TYPE_NAMES" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise SystemExit("processing/compat.py has no FIELD_TYPE_NAMES")
+
+
+FIELD_TYPES = compat_field_types()
 
 
 def plugin_files(root: Path = ROOT) -> list[Path]:

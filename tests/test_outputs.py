@@ -156,3 +156,21 @@ def test_the_check_itself():
     assert file_problem(os.path.join(os.path.dirname(__file__), "never_written.gpkg"), "Z") == ""
     assert not os.stat("/proc").st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)  # dr-xr-xr-x on Linux
     assert "the folder “/proc” is read-only" in file_problem("/proc/wbe_output.gpkg", "P")
+
+
+def test_postgis_destinations_are_told_apart():
+    """The two spellings of a PostGIS table destination name one table (the key the cancel clean-up uses);
+    files, GeoPackage layers and a database URI without a table are not table destinations."""
+    from wbe_surveillance.processing.io.outputs import postgres_destination
+
+    conn = "dbname='wbe' host=127.0.0.1 port=5432 user='lab' sslmode=disable"
+    a = postgres_destination(f'postgis:{conn} table="My Schema"."趋势 \\"q\\"" (geom)')  # QGIS's escape
+    b = postgres_destination(f'postgres://{conn} table="My Schema"."趋势 \\"q\\"" (geom)')
+    assert a is not None and a[1:] == b[1:]
+    assert a[2:] == ("My Schema", '趋势 "q"')
+    assert "dbname='wbe'" in a[0] and "port=5432" in a[0]
+    assert postgres_destination(f"postgis:{conn} table=plain")[2:] == ("", "plain")
+    assert postgres_destination(f"postgis:{conn}") is None
+    assert postgres_destination("/tmp/x.gpkg|layername=t") is None
+    assert postgres_destination("ogr:dbname='/tmp/x.gpkg' table=\"t\" (geom)") is None
+    assert postgres_destination("TEMPORARY_OUTPUT") is None

@@ -13,8 +13,15 @@ the run with a worded ``QgsProcessingException`` naming the parameter and the pa
 - a folder destination is an existing file, or cannot be created under a read-only or missing parent.
 
 Nothing is created or changed here. Temporary outputs, memory layers and database destinations
-(``postgis:``, ``ogr:`` connection strings…) are not files and are left to their providers.
+(``postgis:``, ``ogr:`` connection strings…) are not files and are left to their providers; for a PostGIS
+table destination (``postgis:…`` or ``postgres://…``) the check notes whether the table exists before the run,
+so that ``discard_output`` drops it after a cancel only when this run created it.
 ``WbeAlgorithm.prepareAlgorithm`` (processing/base.py) calls it, so every algorithm of the provider gets it.
+
+``discard_output`` is the clean-up after a cancel (issue 14 item 8): a file output is removed, one layer of a
+GeoPackage that holds others is dropped alone, and a PostGIS table this run created is dropped (identifiers
+quoted with psycopg2.sql). A table that existed before the run is never dropped: QGIS replaced its contents when
+the run began, and the run says so.
 """
 
 from __future__ import annotations
@@ -150,6 +157,7 @@ def check_destinations(algorithm, parameters: dict, context) -> None:
             continue
         path = destination_path(resolved)
         if not path:
+            note_table_before_run(resolved)
             continue
         label = definition.description() or name
         if kind in FOLDER_TYPES:
@@ -168,6 +176,9 @@ def discard_output(dest_id: str, context) -> None:
 
     from qgis.core import QgsProcessingUtils
 
+    if postgres_destination(dest_id) is not None:
+        discard_postgres_table(dest_id, context)
+        return
     path = str(dest_id).split("|")[0]
     layer = QgsProcessingUtils.mapLayerFromString(dest_id, context, False) if not os.path.exists(path) else None
     if layer is not None:
@@ -194,3 +205,132 @@ def discard_output(dest_id: str, context) -> None:
             for ext in (".shx", ".dbf", ".prj", ".cpg", ".qix", ".qmd"):
                 if os.path.exists(stem + ext):
                     os.remove(stem + ext)
+
+
+# --- PostGIS table destinations -----------------------------------------------------------------------------
+_POSTGRES_PREFIXES = ("postgres://", "postgis://", "postgres:", "postgis:")
+# (host, port, database, service, schema, table) → the table's oid when the run began, or None when it did not
+# exist; written by check_destinations (prepareAlgorithm), read once by discard_output.
+_TABLES_BEFORE_RUN: dict[tuple, int | None] = {}
+_NOT_NOTED = object()
+
+
+def postgres_destination(dest_id) -> tuple[str, tuple, str, str] | None:
+    """(libpq connection string, identity key, schema, table) of a ``postgis:``/``postgres://`` table destination,
+    or None for any other destination. The schema is "" when the destination names none (the search path's)."""
+    from qgis.core import QgsDataSourceUri
+
+    text = str(dest_id or "").strip()
+    prefix = next((p for p in _POSTGRES_PREFIXES if text.startswith(p)), None)
+    if prefix is None:
+        return None
+    uri = QgsDataSourceUri(text[len(prefix) :])
+    if not uri.table():
+        return None
+    key = (uri.host(), uri.port(), uri.database(), uri.service(), uri.schema(), uri.table())
+    return uri.connectionInfo(True), key, uri.schema(), uri.table()
+
+
+def _table_oid(cursor, schema: str, table: str):
+    """The oid of ``schema.table`` (or of ``table`` on the search path when ``schema`` is ""), or None."""
+    from psycopg2 import sql
+
+    name = sql.Identifier(schema, table) if schema else sql.Identifier(table)
+    cursor.execute("SELECT to_regclass(%s)::oid", (name.as_string(cursor),))
+    return cursor.fetchone()[0]
+
+
+def _connect(dsn: str):
+    import psycopg2
+
+    return psycopg2.connect(dsn, application_name="wbe_surveillance", connect_timeout=15)
+
+
+def note_table_before_run(resolved) -> None:
+    """For a PostGIS table destination: remember whether the table exists now, before the run writes anything.
+    A server that cannot be reached is not noted (the sink creation will say why), and nothing is then dropped."""
+    target = postgres_destination(resolved)
+    if target is None:
+        return
+    dsn, key, schema, table = target
+    _TABLES_BEFORE_RUN.pop(key, None)
+    try:
+        conn = _connect(dsn)
+    except Exception:  # psycopg2 missing or the server unreachable: the sink creation words it
+        return
+    try:
+        with conn.cursor() as cursor:
+            _TABLES_BEFORE_RUN[key] = _table_oid(cursor, schema, table)
+        conn.rollback()
+    except Exception:
+        return
+    finally:
+        conn.close()
+
+
+def _worded(exc: Exception) -> str:
+    """The driver's message, without a password a connection string may carry."""
+    return re.sub(r"password\s*=\s*('[^']*'|\S+)", "password=…", str(exc)).strip()
+
+
+def _tell(context, message: str) -> None:
+    from qgis.core import Qgis, QgsMessageLog
+
+    feedback = context.feedback() if context is not None else None
+    if feedback is not None:
+        feedback.pushWarning(message)
+    QgsMessageLog.logMessage(message, "wbe_surveillance", Qgis.MessageLevel.Warning)
+
+
+def discard_postgres_table(dest_id, context) -> bool:
+    """After a cancel: drop the PostGIS table of ``dest_id`` when this run created it (it did not exist when
+    check_destinations looked). True when a table was dropped. A table that existed before, or one whose state
+    before the run is unknown, is left in place and the run says so."""
+    from psycopg2 import sql
+
+    dsn, key, schema, table = postgres_destination(dest_id)
+    label = f"{schema}.{table}" if schema else table
+    before = _TABLES_BEFORE_RUN.pop(key, _NOT_NOTED)
+    if before is not None:
+        if before is _NOT_NOTED:
+            _tell(
+                context,
+                tr(
+                    "The run was cancelled; the PostGIS table “{table}” was left in place: whether it existed before the run is not known."
+                ).format(table=label),
+            )
+        else:
+            _tell(
+                context,
+                tr(
+                    "The run was cancelled; the PostGIS table “{table}” existed before the run and was not dropped. It now holds only the rows written before the cancel."
+                ).format(table=label),
+            )
+        return False
+    conn = None
+    try:
+        conn = _connect(dsn)
+        with conn.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '15s'")
+            oid = _table_oid(cursor, schema, table)
+            if oid is None:
+                return False
+            # The table by its oid, so the name dropped is exactly the one this run's destination resolved to.
+            cursor.execute(
+                "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = %s", (oid,)
+            )
+            namespace, relation = cursor.fetchone()
+            cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(namespace, relation)))
+        conn.commit()
+        return True
+    except Exception as exc:  # psycopg2 missing, the server gone, a lock held elsewhere: said, never raised
+        _tell(
+            context,
+            tr("The run was cancelled, but the PostGIS table “{table}” could not be dropped: {error}").format(
+                table=label, error=_worded(exc)
+            ),
+        )
+        return False
+    finally:
+        if conn is not None:
+            conn.close()  # without a commit, closing rolls back
