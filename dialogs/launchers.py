@@ -4,9 +4,9 @@ calls back into the plugin, which owns its dialog (see plugin.py)."""
 from __future__ import annotations
 
 from qgis.PyQt.QtGui import QIcon
-from ..processing.compat import QAction
 
 from ..core.paths import resource
+from ..processing.compat import QAction
 from ..translate import tr
 
 ICON = resource("icons", "wbe.svg")
