@@ -29,11 +29,10 @@ from qgis.PyQt.QtGui import QColor, QImage, QPainter, QPen
 from ...core.charts import breaks_from_classes, class_bands, counts_by_round, time_order, value_axis
 from ...translate import tr
 from ..base import WbeAlgorithm, input_source, is_null, to_float_array
-from ..io.metadata import breaks_from_metadata
 from ..io.series import one_compound_and_unit, read_series
 from ..parameters import series_field_names, series_field_parameters
 from ..report.layout import font
-from ..styling import NO_DATA_COLOUR, SEVERITY_COLOURS, format_value, severity_label
+from ..styling import NO_DATA_COLOUR, SEVERITY_COLOURS, breaks_from_metadata, format_value, severity_label
 
 PNG, SVG = range(2)
 BAND_ALPHA = 90  # class bands are the map colours, lightened so the series stays readable

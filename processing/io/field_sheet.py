@@ -1,5 +1,4 @@
-"""The sampling plan's field sheet (CSV for Excel, or a printable PDF table) and the A4 PDF writer it shares
-with the report (processing/report/render.py can build its QPdfWriter with :func:`a4_pdf_writer` too)."""
+"""The sampling plan's field sheet (CSV for Excel, or a printable PDF table on the report's A4 PDF writer)."""
 
 from __future__ import annotations
 
@@ -12,26 +11,11 @@ from qgis.core import QgsProcessingException
 from ...translate import tr
 
 
-def a4_pdf_writer(path: str, title: str, landscape: bool = False, margin_mm: float = 15.0, resolution: int = 300):
-    """Qt's PDF writer on an A4 page (portrait or landscape) with equal margins, titled, at ``resolution`` dpi."""
-    from qgis.PyQt.QtCore import QMarginsF
-    from qgis.PyQt.QtGui import QPageLayout, QPageSize, QPdfWriter
-
-    writer = QPdfWriter(path)
-    writer.setTitle(title)
-    writer.setCreator("wbe_surveillance")
-    orientation = QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
-    margins = QMarginsF(margin_mm, margin_mm, margin_mm, margin_mm)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), orientation, margins, QPageLayout.Unit.Millimeter))
-    writer.setResolution(resolution)
-    return writer
-
-
 def write_html_pdf(text: str, path: str, title: str) -> bool:
     """An HTML table on A4 landscape, laid out by Qt's text document in the report's CJK font."""
     from qgis.PyQt.QtGui import QTextDocument
 
-    from ..report.render import pdf_font
+    from ..report.render import a4_pdf_writer, pdf_font
 
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     document = QTextDocument()
