@@ -89,10 +89,31 @@ def _is_null(value) -> bool:
     return bool(hasattr(value, "isNull") and value.isNull())
 
 
+def _distinct(values, n: int, convert, default: np.ndarray) -> np.ndarray:
+    """``convert`` applied once per distinct non-NULL value of a column (a column of 300,000 samples holds a few
+    dozen distinct texts); NULL values (None, NaN or a QVariant NULL), and a missing column, keep ``default``."""
+    out = default.copy()
+    if values is None or n == 0:
+        return out
+    array = np.empty(n, dtype=object)
+    array[:] = list(values) if not isinstance(values, np.ndarray) else values
+    try:
+        codes, uniques = pd.factorize(array)
+    except TypeError:  # an unhashable cell (a QVariant): one by one
+        for i, v in enumerate(array):
+            if not _is_null(v):
+                out[i] = convert(v)
+        return out
+    converted = np.empty(len(uniques), dtype=object)
+    converted[:] = [None if _is_null(u) else convert(u) for u in uniques]
+    take = codes >= 0
+    take[take] = np.array([c is not None for c in converted], dtype=bool)[codes[take]]
+    out[take] = converted[codes[take]]
+    return out
+
+
 def _text(values, n: int) -> np.ndarray:
-    if values is None:
-        return np.full(n, "", dtype=object)
-    return np.array(["" if _is_null(v) else str(v).strip() for v in values], dtype=object)
+    return _distinct(values, n, lambda v: str(v).strip(), np.full(n, "", dtype=object))
 
 
 def _float(v) -> float:
@@ -102,6 +123,13 @@ def _float(v) -> float:
         return np.nan
 
 
+def _floats(values, n: int) -> np.ndarray:
+    """A numeric column as floats: a numpy array of numbers as it is (NaN is NULL), anything else value by value."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
+        return values.astype(np.float64)
+    return _distinct(values, n, _float, np.full(n, np.nan))
+
+
 def _bool(v) -> bool:
     """A boolean field reads back as bool (GeoPackage, memory), 0/1 or text (CSV)."""
     if isinstance(v, str):
@@ -109,14 +137,17 @@ def _bool(v) -> bool:
     return bool(v)
 
 
-def _column(values, n: int, default: np.ndarray, convert) -> np.ndarray:
-    """``convert`` applied to each non-NULL value of a column; NULL values (and a missing column) keep ``default``."""
-    out = default.copy()
-    if values is not None:
-        for i, v in enumerate(values):
-            if not _is_null(v):
-                out[i] = convert(v)
-    return out
+def detected_flags(values, concentration: np.ndarray) -> np.ndarray:
+    """The ``detected`` column as booleans. A NULL flag (or no column) lets the value decide: a value present is
+    a detection. True, non-zero numbers and the texts 1/true/t/yes/y/是 (any case) are detections."""
+    n = len(concentration)
+    default = ~np.isnan(concentration)
+    if isinstance(values, np.ndarray) and values.dtype.kind == "b":
+        return values.astype(bool)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        numbers = values.astype(np.float64)
+        return np.where(np.isnan(numbers), default, numbers != 0)
+    return _distinct(values, n, _bool, default).astype(bool)
 
 
 def _date_text(value) -> str | None:
@@ -131,7 +162,7 @@ def _date_text(value) -> str | None:
 
 
 def medium_class_of(media: np.ndarray) -> np.ndarray:
-    return np.array([MEDIUM_CLASS.get(str(m), UNKNOWN) for m in media], dtype=object)
+    return _distinct(media, len(media), lambda m: MEDIUM_CLASS.get(str(m), UNKNOWN), np.full(len(media), UNKNOWN, dtype=object))
 
 
 def build(columns: dict, n: int | None = None, default_unit: str = "", source_rows=None) -> pd.DataFrame:
@@ -143,16 +174,16 @@ def build(columns: dict, n: int | None = None, default_unit: str = "", source_ro
         raise SampleError("missing_field", ", ".join(missing), missing)
     if n is None:
         n = len(columns["concentration"])
-    concentration = _column(columns["concentration"], n, np.full(n, np.nan), _float)
-    # NULL detected: the value decides.
-    detected = _column(columns.get("detected"), n, ~np.isnan(concentration), _bool)
+    concentration = _floats(columns["concentration"], n)
+    detected = detected_flags(columns.get("detected"), concentration)
     unit = _text(columns.get("unit"), n)
     if default_unit:
         unit[unit == ""] = default_unit
     medium = _text(columns.get("medium"), n)
     raw_round = _text(columns["round"], n)
-    canonical = {r: parse_round(r) for r in set(raw_round.tolist())}
-    rounds = np.array([canonical[r].label if canonical[r] is not None else r for r in raw_round], dtype=object)
+    codes, distinct = pd.factorize(raw_round)
+    labels = [parsed.label if (parsed := parse_round(r)) is not None else r for r in distinct]
+    rounds = np.array(labels, dtype=object)[codes] if n else raw_round
     dates = columns.get("date")
     if dates is None:
         date = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
@@ -160,7 +191,7 @@ def build(columns: dict, n: int | None = None, default_unit: str = "", source_ro
         date = pd.to_datetime(pd.Series([_date_text(d) for d in dates], dtype=object), errors="coerce")
         date = date.to_numpy(dtype="datetime64[D]")
     site_values = columns.get("site")
-    site = np.array([None if _is_null(s) else s for s in site_values], dtype=object) if site_values is not None else np.full(n, None)
+    site = _distinct(site_values, n, lambda s: s, np.full(n, None, dtype=object))
     return pd.DataFrame(
         {
             "site": site,
@@ -173,7 +204,7 @@ def build(columns: dict, n: int | None = None, default_unit: str = "", source_ro
             "concentration": concentration,
             "unit": unit,
             "detected": detected,
-            "lod": _column(columns.get("lod"), n, np.full(n, np.nan), _float),
+            "lod": _floats(columns["lod"], n) if columns.get("lod") is not None else np.full(n, np.nan),
             "source_row": np.arange(n) if source_rows is None else np.asarray(source_rows),
         }
     )

@@ -97,3 +97,43 @@ def test_panel_changes_and_fixed_panel_against_pandas():
     assert sorted(panel["site"].unique()) == sorted(counts.index[counts == 3]) == ["A1"]
     assert left == ["A2", "A3"]
     assert np.array_equal(panel["concentration"].to_numpy(), pd.Series([1.0, 3.0, 4.0]).to_numpy())
+
+
+def test_numpy_columns_build_the_same_table_as_lists():
+    """The one reader hands over GDAL's columns as numpy arrays (NULL as None in text, NaN in numbers) and QGIS's
+    as lists: the same table either way. The detected rule is the model's in both: NULL lets the value decide,
+    text yes/是/t counts, 0 does not."""
+    lists = {
+        "site": [101, 101, None, 102, 103, 104],
+        "round": ["2022Q1", None, "2022-Q1", "2022Q1", "2022Q1", "2022Q1"],
+        "compound": ["methamphetamine", "methamphetamine", None, "ketamine", "ketamine", "ketamine"],
+        "concentration": [10.0, None, 3.0, 4.0, 5.0, None],
+        "detected": [None, None, "yes", "是", 0, "t"],
+        "lod": [1.0, None, 0.5, None, 0.5, 0.5],
+        "medium": ["sewage", "surface_water", None, "influent", "x", "effluent"],
+    }
+    arrays = {
+        "site": np.array(lists["site"], dtype=object),
+        "round": np.array(lists["round"], dtype=object),
+        "compound": np.array(lists["compound"], dtype=object),
+        "concentration": np.array([np.nan if v is None else v for v in lists["concentration"]]),
+        "detected": np.array(lists["detected"], dtype=object),
+        "lod": np.array([np.nan if v is None else v for v in lists["lod"]]),
+        "medium": np.array(lists["medium"], dtype=object),
+    }
+    a, b = sm.build(lists), sm.build(arrays)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["detected"].tolist() == [True, False, True, True, False, True]
+    assert a["site"].tolist() == [101, 101, None, 102, 103, 104]
+    assert a["round"].tolist() == ["2022Q1", "", "2022Q1", "2022Q1", "2022Q1", "2022Q1"]
+    assert a["compound"].tolist()[2] == "" and a["medium"].tolist()[2] == ""
+    assert a["medium_class"].tolist() == [sm.WASTEWATER, sm.ENVIRONMENT, sm.UNKNOWN, sm.WASTEWATER, sm.UNKNOWN, sm.TREATED]
+    np.testing.assert_array_equal(a["lod"].to_numpy(), arrays["lod"])
+
+
+def test_numeric_and_boolean_detected_columns():
+    concentration = np.array([1.0, np.nan, 2.0, 3.0])
+    assert sm.detected_flags(np.array([1, 0, 1, 0]), concentration).tolist() == [True, False, True, False]
+    assert sm.detected_flags(np.array([np.nan, np.nan, 0.0, 1.0]), concentration).tolist() == [True, False, False, True]
+    assert sm.detected_flags(np.array([True, True, False, False]), concentration).tolist() == [True, True, False, False]
+    assert sm.detected_flags(None, concentration).tolist() == [True, False, True, True]

@@ -21,7 +21,8 @@ def test_own_field_names_and_defaults():
     layer = point_layer(_lab_rows())
     fields = {"site": "code", "round": "batch", "compound": "drug", "concentration": "value"}
     # "code" is read once although it serves as the site and as an extra column (a field named twice).
-    frame, extra, ids = read_sample_table(layer, None, fields, default_unit="ng/L", extra=("code",))
+    read = read_sample_table(layer, None, fields, default_unit="ng/L", extra=("code",))
+    frame, extra, ids = read.frame, read.extra, read.ids
     assert frame["round"].tolist() == ["2023-07", "2023-08"]
     assert frame["site"].tolist() == ["P1", "P2"] and extra["code"] == ["P1", "P2"]
     assert frame["detected"].tolist() == [True, False] and frame["unit"].tolist() == ["ng/L", "ng/L"]

@@ -388,9 +388,10 @@ class BackCalculate(WbeAlgorithm):
                 tr("Population from NH4-N needs the NH4-N field (mg/L) of the layer “{layer}”.").format(layer=source.sourceName())
             )
         default_unit = (self.parameterAsString(parameters, "UNIT", context) or "").strip()
-        frame, extra, ids = read_sample_table(
+        read = read_sample_table(
             source, feedback, default_unit=default_unit, extra=(flow_field, pop_field, nh4_field, "sampling_mode"), required=SAMPLE_FIELDS
         )
+        frame, extra, ids = read.frame, read.extra, read.ids
         if source.fields().lookupField("medium") < 0:
             feedback.pushInfo(tr("The samples have no field “medium”: every sample is taken as untreated wastewater."))
             frame = frame.assign(medium="sewage", medium_class=sm.WASTEWATER)

@@ -82,7 +82,8 @@ def read_backcalculated(source, township_field: str, amp_ratio: float, feedback)
         )
     require_fields(source, [*NEEDED, "site_id", township_field], source.sourceName())
     extra = (*INPUT_COLUMNS, township_field, "value_unit", "sampling")
-    frame, columns, _ids = read_sample_table(source, feedback, {"concentration": "conc_used"}, extra=extra)
+    read = read_sample_table(source, feedback, {"concentration": "conc_used"}, extra=extra)
+    frame, columns = read.frame, read.extra
     order = sm.stable_order(frame)  # the draws follow the rows: same samples, same intervals
     frame = frame.iloc[order].reset_index(drop=True)
     columns = {name: [values[i] for i in order] for name, values in columns.items()}

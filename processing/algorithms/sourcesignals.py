@@ -47,7 +47,8 @@ def reasons_text(codes: str) -> str:
 
 def read_samples(source, township_field: str, feedback) -> tuple:
     """The samples (one unit only) → (the sample model, the township of each, feature ids)."""
-    frame, extra, ids = read_sample_table(source, feedback, extra=(township_field,))
+    read = read_sample_table(source, feedback, extra=(township_field,))
+    frame, extra, ids = read.frame, read.extra, read.ids
     try:
         sm.require_one_unit(frame)
     except sm.SampleError as error:

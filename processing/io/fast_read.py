@@ -222,6 +222,27 @@ def text(values) -> np.ndarray:
     return decoded
 
 
+def nullable(values) -> np.ndarray:
+    """A column as the sample model reads it (core/samples.build), NULL kept as NULL: text decoded, with None
+    where NULL; numbers as floats with NaN where NULL; booleans as bool, or as objects with None where NULL."""
+    mask = np.ma.getmaskarray(values) if isinstance(values, np.ma.MaskedArray) else None
+    data = values.data if isinstance(values, np.ma.MaskedArray) else np.asarray(values)
+    if data.dtype.kind == "f":
+        out = data.astype(np.float64)
+        if mask is not None:
+            out[mask] = np.nan
+        return out
+    if data.dtype.kind in "SUO":
+        out = text(data)
+    elif data.dtype.kind in "biu" and (mask is None or not mask.any()):
+        return data
+    else:
+        out = data.astype(object)
+    if mask is not None:
+        out[mask] = None
+    return out
+
+
 TRUE_TEXT = ("1", "true", "True")
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
 from qgis.core import QgsProcessingException
 
 from ...translate import tr
 from ..base import is_null, read_columns
+from . import fast_read
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def distinct_texts(values) -> list[str]:
@@ -137,15 +145,38 @@ def sample_refusal(error, layer: str) -> QgsProcessingException:
     return QgsProcessingException(sample_error_text(error, layer))
 
 
+@dataclass
+class SampleTable:
+    """What read_sample_table read: the sample model's frame, the extra columns (under their field names; NULL
+    is None, or NaN in a numeric column read by GDAL), the feature ids, and the points as an (n, 2) array (NaN
+    for an empty geometry) when asked for."""
+
+    frame: pd.DataFrame
+    extra: dict
+    ids: list
+    points: np.ndarray | None = None
+
+
 def read_sample_table(
-    source, feedback, fields: dict | None = None, default_unit: str = "", extra: tuple = (), required: tuple | None = None
-):
-    """Read a samples layer into the sample model (core/samples.py). ``fields`` maps model columns to field
-    names (default: the import's names); columns whose field the layer lacks take the model's defaults, except
-    the ``required`` ones (default: round, compound and concentration; a caller that needs no round may
-    require the site instead). ``extra`` fields are read too when the layer has them, and returned as columns
-    of their own (under their field names; a field named twice is read once). Returns (frame, extra columns
-    dict, feature ids)."""
+    source,
+    feedback,
+    fields: dict | None = None,
+    default_unit: str = "",
+    extra: tuple = (),
+    required: tuple | None = None,
+    points=None,
+    fast=None,
+) -> SampleTable:
+    """Read a samples layer into the sample model (core/samples.py): the one reader, so that every algorithm
+    converts and checks the same way. ``fields`` maps model columns to field names (default: the import's
+    names); columns whose field the layer lacks take the model's defaults, except the ``required`` ones
+    (default: round, compound and concentration; a caller that needs no round may require the site instead).
+    ``extra`` fields are read too when the layer has them, and returned as columns of their own (under their
+    field names; a field named twice is read once). ``points``: None for no geometry, True for the points as
+    they are, or a QgsCoordinateTransform to apply to them. ``fast``: fast_read.plain_ogr_file's answer for
+    this layer, when the caller has one: a whole GeoPackage or Shapefile is then read by GDAL in columns
+    (about 20× faster); anything else goes feature by feature through QGIS, with the same values. A run
+    cancelled while reading gets what was read so far: the caller checks feedback.isCanceled()."""
     from ...core import samples as sm
 
     wanted = dict(IMPORT_FIELDS)
@@ -164,13 +195,39 @@ def read_sample_table(
         )
     extra = tuple(name for name in extra if name and source.fields().lookupField(name) >= 0)
     names = list(dict.fromkeys([*present.values(), *extra]))
-    columns, _geometries, ids = read_columns(source, names, feedback)
+    columns, xy, ids = _read_fast(fast, source, names, points) or _read_through_qgis(source, names, points, feedback)
     model = {role: columns.get(present.get(role)) for role in {*present, *sm.REQUIRED}}  # a role not required and absent: None
     try:
         frame = sm.build(model, n=len(ids), default_unit=default_unit, source_rows=ids)
     except sm.SampleError as error:
         raise sample_refusal(error, source.sourceName()) from None
-    return frame, {name: columns[name] for name in extra}, ids
+    return SampleTable(frame, {name: columns[name] for name in extra}, [int(i) for i in ids], xy)
+
+
+def _read_fast(fast, source, names: list, points):
+    """(columns with NULL as None or NaN, points, ids) read by GDAL, or None when this layer cannot be read so."""
+    if fast is None or fast[2] != source.featureCount():
+        return None
+    transform = points if points is not None and points is not True else None
+    if transform is not None and (not transform.isValid() or transform.isShortCircuited()):
+        transform = None
+    got = fast_read.read_point_columns(fast[0], fast[1], names, fast[2], transform)
+    if got is None:
+        return None
+    columns = {name: fast_read.nullable(got.columns[name]) for name in names}
+    return columns, (got.points if points is not None else None), got.ids
+
+
+def _read_through_qgis(source, names: list, points, feedback):
+    """The same, feature by feature through QGIS (any provider, selection, filter or edit)."""
+    if points is None:
+        columns, _geometries, ids = read_columns(source, names, feedback)
+        xy = None
+    else:
+        columns, xy, ids = read_columns(source, names, feedback, point_transform=points)
+    # NULL as None (a QVariant NULL is no value the model can hash)
+    columns = {name: [None if is_null(v) else v for v in values] for name, values in columns.items()}
+    return columns, xy, ids
 
 
 def log_media_left_out(left_out: dict, feedback) -> None:
