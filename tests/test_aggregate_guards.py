@@ -164,3 +164,25 @@ def test_population_weighted_means(run):
     county = np.average([50.0, 500.0], weights=[200000.0, 2000.0])
     assert f"population-weighted mean {county:.4g}" in feedback.text
     assert "1 samples have no population served" in feedback.text
+
+
+def test_detected_flag_means_the_same_on_every_path(run, tmp_path):
+    """A NULL detected flag with a value is a detection (the sample model's rule, as in back-calculation), and
+    text flags (yes, 是) count: the same statistics whether GDAL reads a GeoPackage in columns or QGIS reads a
+    memory layer feature by feature. Hand reference: 3 detected of 4; LOD/2 for the one non-detect (lod 2)."""
+    rows = [
+        _sample(10, "A1", "2022", 100.0),
+        _sample(20, "A2", "2022", 50.0),
+        _sample(30, "A3", "2022", 20.0),
+        _sample(40, "A4", "2022", None),
+    ]
+    rows[0]["detected"], rows[1]["detected"], rows[2]["detected"], rows[3]["detected"] = None, "yes", "是", "no"
+    rows[3]["lod"] = 2.0
+    memory = point_layer(rows, types={"detected": "string"})
+    path = str(tmp_path / "samples.gpkg")
+    run("native:savefeatures", {"INPUT": memory, "OUTPUT": path})
+    townships = square_townships(["A"])
+    for samples in (memory, path):
+        _result, out = _aggregate(run, samples, townships)
+        assert (out[0]["n_samples"], out[0]["n_detected"]) == (4, 3)
+        assert out[0]["mean"] == pytest.approx((100.0 + 50.0 + 20.0 + 1.0) / 4)

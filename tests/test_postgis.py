@@ -597,7 +597,13 @@ def _in_memory_stats(samples, townships, compound, media, policy):
     def num(v):
         return np.nan if v is None or (hasattr(v, "isNull") and v.isNull()) else float(v)
 
-    detected = np.array([bool(f["detected"]) if num(f["detected"]) == num(f["detected"]) else False for f in rows])
+    # The sample model's rule: a NULL detected flag lets the value decide.
+    detected = np.array(
+        [
+            bool(f["detected"]) if num(f["detected"]) == num(f["detected"]) else num(f["concentration"]) == num(f["concentration"])
+            for f in rows
+        ]
+    )
     values = substitute([num(f["concentration"]) for f in rows], detected, [num(f["lod"]) for f in rows], policy)
     from qgis.core import QgsCoordinateTransform, QgsProject
 
@@ -626,6 +632,9 @@ def test_township_join_pushed_down_equals_in_memory(pg, run, demo_lab, demo_town
     )
     # A few points off every township and one exactly on a shared edge, to exercise UNMATCHED and ties.
     pg.execute("UPDATE survey.samples SET geom = ST_Translate(geom, 5, 0) WHERE source_row % 97 = 0")
+    # A laboratory system that leaves the flag empty: NULL detected, on detections and on non-detects.
+    pg.execute("UPDATE survey.samples SET detected = NULL WHERE source_row % 7 = 0")
+    assert pg.scalar("SELECT count(*) FROM survey.samples WHERE detected IS NULL AND concentration IS NOT NULL") > 0
     samples = QgsVectorLayer(pg.qgis_uri('"survey"."samples"', key=key), "samples", "postgres")
     townships = QgsVectorLayer(pg.qgis_uri('"survey"."townships"', key="fid"), "townships", "postgres")
     assert can_push_down(samples, townships)

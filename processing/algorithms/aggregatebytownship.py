@@ -52,13 +52,12 @@ from ..fields import field_list
 from ..io import bulk_writer, fast_read
 from ..io.outputs import discard_output
 from ..io.postgis_join import can_push_down, township_stats_in_database
-from ..io.samples import log_media_left_out, sample_refusal
+from ..io.samples import log_media_left_out, read_sample_table, sample_refusal
 from ..parameters import TownshipJoinNames, media_for, medium_parameter, nondetect_policy_parameter, unit_parameter
 from ..spatial import polygon_rings, repair_polygons
 
 SAMPLE_FIELDS = ["round", "medium", "compound", "concentration", "detected", "lod", "unit"]
 REQUIRED_FIELDS = ["round", "compound", "concentration"]  # the rest are optional (core/samples.py defaults)
-OPTIONAL_FIELDS = ["medium", "detected", "lod", "unit", "site_id"]
 
 
 def stat_fields() -> QgsFields:
@@ -251,34 +250,6 @@ class Choice:
     media: tuple
     policy: int
     name_field: str
-
-
-SAMPLE_TEXT_FIELDS = ("round", "compound", "medium", "unit", "site_id")
-
-
-def sample_arrays(columns: dict, population_field: str, text, truthy, floats) -> dict:
-    """The sample columns (as read by GDAL or by QGIS) as arrays under the import's field names, absent optional fields
-    left out, the population served under "population". ``text``, ``truthy`` and ``floats`` convert one column: the
-    GDAL reader's (processing/io/fast_read.py) or QGIS's (below); both give the same values (tests/test_fast_read.py)."""
-    out = {n: text(columns[n]) for n in SAMPLE_TEXT_FIELDS if n in columns}
-    if "detected" in columns:
-        out["detected"] = truthy(columns["detected"])
-    out["concentration"] = floats(columns["concentration"])
-    if "lod" in columns:
-        out["lod"] = floats(columns["lod"])
-    if population_field:
-        out["population"] = floats(columns[population_field])
-    return out
-
-
-def qgis_text(values: list) -> np.ndarray:
-    """Attribute values read by QGIS → object array of str (NULL → "", numbers as text)."""
-    return np.array([v if isinstance(v, str) else ("" if is_null(v) else str(v)) for v in values], dtype=object)
-
-
-def qgis_truthy(values: list) -> np.ndarray:
-    """A boolean field reads back as bool from GeoPackage and memory layers, as 0/1 or text from CSV."""
-    return np.array([v in (True, 1, "1", "true", "True") for v in values], dtype=bool)
 
 
 def log_empty_cells(stats: pd.DataFrame, township_features, name_field: str, feedback) -> None:
@@ -700,53 +671,28 @@ class AggregateByTownship(TownshipJoinNames, WbeAlgorithm):
             return "failed"
         return "written"
 
-    def _read_samples(self, samples, transform, parameters, context, feedback):
-        """The sample columns as arrays (a dict under the field names, absent optional fields left out), the
-        points and the ids.
-
-        A whole GeoPackage or Shapefile layer is read in columns by GDAL (processing/fast_read.py, about
-        20× faster); anything else (a selection, a filter, a subset, a database, edits) feature by feature
-        through QGIS. Both give the same values (tests/test_fast_read.py)."""
-        if transform is not None and (not transform.isValid() or transform.isShortCircuited()):
-            transform = None
-        names = REQUIRED_FIELDS + [n for n in OPTIONAL_FIELDS if samples.fields().lookupField(n) >= 0]
-        if self._population_field and self._population_field not in names:
-            names.append(self._population_field)
-        plain = fast_read.plain_ogr_file(self, parameters, self.SAMPLES, context)
-        if plain is not None and plain[2] == samples.featureCount():
-            got = fast_read.read_point_columns(plain[0], plain[1], names, plain[2], transform)
-            if got is not None:
-                arrays = sample_arrays(got.columns, self._population_field, fast_read.text, fast_read.truthy, fast_read.floats)
-                return arrays, got.points, got.ids
-        columns, points, ids = read_columns(samples, names, feedback, point_transform=transform if transform is not None else True)
-        if feedback.isCanceled():
-            return None
-        arrays = sample_arrays(columns, self._population_field, qgis_text, qgis_truthy, to_float_array)
-        return arrays, points, np.asarray(ids, dtype=np.int64)
-
     def _join_in_memory(self, samples, townships, township_features, compound, media, wanted_round, policy, parameters, context, feedback):
         """Read the samples into the sample model (core/samples.py), keep the compound, media and round, check
         one unit and rounds in time, substitute non-detects, and join in core.pip."""
         feedback.setProgressText(tr("Reading samples…"))
         transform = QgsCoordinateTransform(samples.sourceCrs(), townships.sourceCrs(), context.transformContext())
-        read = self._read_samples(samples, transform, parameters, context, feedback)
-        if read is None:
+        read = read_sample_table(
+            samples,
+            feedback,
+            default_unit=getattr(self, "_default_unit", ""),
+            extra=(self._population_field,),
+            points=transform,
+            fast=fast_read.plain_ogr_file(self, parameters, self.SAMPLES, context),
+        )
+        if feedback.isCanceled():
             return None
-        columns, points, ids = read
+        # source_row as the position in what was read (it indexes the points and the feature ids)
+        frame, points, ids = read.frame.assign(source_row=np.arange(len(read.ids))), read.points, np.asarray(read.ids, dtype=np.int64)
         layer = samples.sourceName()
         n_all = len(ids)
-        model = {
-            "round": columns["round"],
-            "compound": columns["compound"],
-            "concentration": columns["concentration"],
-        }
-        for role, name in (("medium", "medium"), ("unit", "unit"), ("detected", "detected"), ("lod", "lod"), ("site", "site_id")):
-            if name in columns:
-                model[role] = columns[name]
         for name in ("detected", "lod", "unit", "medium"):
-            if name not in columns:
+            if samples.fields().lookupField(name) < 0:
                 feedback.pushInfo(self._default_text(name))
-        frame = sm.build(model, n=n_all, default_unit=getattr(self, "_default_unit", ""), source_rows=np.arange(n_all))
         try:
             frame = sm.select_compound(frame, compound)
         except sm.SampleError as error:
@@ -755,7 +701,7 @@ class AggregateByTownship(TownshipJoinNames, WbeAlgorithm):
         left = frame.loc[~chosen, "medium"].value_counts()
         log_media_left_out({str(k): int(v) for k, v in left.items()}, feedback)
         n_unknown = int((frame["medium"].to_numpy(dtype=object)[chosen] == "").sum())
-        if n_unknown and "medium" in columns:
+        if n_unknown and samples.fields().lookupField("medium") >= 0:
             feedback.pushWarning(tr("{n} samples have no sample type: they are counted as the chosen type.").format(n=n_unknown))
         frame = frame[chosen]
         if frame.empty:
@@ -794,8 +740,9 @@ class AggregateByTownship(TownshipJoinNames, WbeAlgorithm):
         frame = frame.assign(township=township_index)
         if getattr(self, "_sites", None) is not None:
             frame = frame.assign(population=site_population_of(self._sites, frame["site"].to_numpy(dtype=object), feedback))
-        elif "population" in columns:
-            frame = frame.assign(population=columns["population"][frame["source_row"].to_numpy(dtype=np.int64)])
+        elif self._population_field:
+            population = to_float_array(list(read.extra[self._population_field]))
+            frame = frame.assign(population=population[frame["source_row"].to_numpy(dtype=np.int64)])
         all_rounds = sm.rounds_in_time(frame)
         frame = self._panel(frame, township_features, feedback)
         substituted = substitute(frame["concentration"].to_numpy(), frame["detected"].to_numpy(dtype=bool), frame["lod"].to_numpy(), policy)
@@ -883,6 +830,8 @@ class AggregateByTownship(TownshipJoinNames, WbeAlgorithm):
             return False
         fields = samples.fields()
         if any(fields.lookupField(n) < 0 for n in SAMPLE_FIELDS):
+            return False
+        if fields.field("detected").type() != FIELD_BOOL:  # text flags (yes, 是…) are the sample model's to read
             return False
         units = {u for u in samples.uniqueValues(fields.lookupField("unit")) if u is not None and not (hasattr(u, "isNull") and u.isNull())}
         return len(units) <= 1

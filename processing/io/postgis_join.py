@@ -156,9 +156,10 @@ def pushdown_statement(samples_layer, townships_layer, compound, media, round_la
     else:
         t_source = t_table
     selected = sql.SQL(
-        "SELECT s.{s_key} AS sid, s.round::text AS round, COALESCE(s.detected, false) AS d, "
-        "CASE WHEN COALESCE(s.detected, false) THEN s.concentration ELSE {nd} END AS v, "
-        "(NOT COALESCE(s.detected, false) AND NOT COALESCE(s.lod > 0, false)) AS no_limit, {point} AS g "
+        # A NULL detected flag lets the value decide (the sample model's rule, core/samples.detected_flags).
+        "SELECT s.{s_key} AS sid, s.round::text AS round, COALESCE(s.detected, s.concentration IS NOT NULL) AS d, "
+        "CASE WHEN COALESCE(s.detected, s.concentration IS NOT NULL) THEN s.concentration ELSE {nd} END AS v, "
+        "(NOT COALESCE(s.detected, s.concentration IS NOT NULL) AND NOT COALESCE(s.lod > 0, false)) AS no_limit, {point} AS g "
         "FROM {s_table} s WHERE {where}"
     ).format(s_key=s_key, nd=sql.SQL(_ND[policy]), point=point, s_table=s_table, where=sql.SQL(" AND ").join(where))
     joined = sql.SQL(

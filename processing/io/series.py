@@ -126,14 +126,6 @@ def one_compound_and_unit(source, columns: dict, wanted: str, feedback) -> np.nd
     return keep
 
 
-def detected_flags(values) -> np.ndarray:
-    """The ``detected`` field as booleans: NULL counts as detected; text 1/true/t/yes (any case) as detected."""
-    return np.array(
-        [True if is_null(d) else (d.strip().lower() in ("1", "true", "t", "yes") if isinstance(d, str) else bool(d)) for d in values],
-        dtype=bool,
-    )
-
-
 def with_non_detects(values: np.ndarray, columns: dict, policy: int, feedback) -> np.ndarray:
     """On a sample layer (a ``detected`` field, and ``lod`` where the lab gave one) non-detects enter through the
     shared non-detect policy (core/nondetect.py): a low value, not a missing one. Other layers pass unchanged."""
@@ -142,7 +134,9 @@ def with_non_detects(values: np.ndarray, columns: dict, policy: int, feedback) -
     from ...core.nondetect import substitute
 
     lod = to_float_array(columns["lod"]) if "lod" in columns else np.full(values.size, np.nan)
-    result = substitute(values, detected_flags(columns["detected"]), lod, policy)
+    # The sample model's rule for the flag (core/samples.detected_flags): NULL lets the value decide.
+    detected = sm.detected_flags([None if is_null(d) else d for d in columns["detected"]], values)
+    result = substitute(values, detected, lod, policy)
     if result.non_detects:
         feedback.pushInfo(tr("{n} non-detects enter the analysis through the non-detect policy.").format(n=result.non_detects))
     if result.without_limit:
