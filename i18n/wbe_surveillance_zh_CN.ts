@@ -2307,18 +2307,6 @@ MASK（例如乡镇边界）把像元中心落在其面之外的像元设为无�
         <translation>{n} 个要素没有几何，已略去。</translation>
     </message>
     <message>
-        <source>The layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.</source>
-        <translation>图层“{layer}”中没有“{compound}”的样品。现有目标物：{present}。</translation>
-    </message>
-    <message>
-        <source>The layer “{layer}” holds several compounds ({present}): choose one in COMPOUND, never mix them in one surface.</source>
-        <translation>图层“{layer}”含多种目标物（{present}）：请在 COMPOUND 中选择一种，不要把它们混在一张面图里。</translation>
-    </message>
-    <message>
-        <source>No sample in round “{round}”. Rounds present: {present}.</source>
-        <translation>没有轮次“{round}”的样品。现有轮次：{present}。</translation>
-    </message>
-    <message>
         <source>{n} non-detects enter through the substitution policy.</source>
         <translation>{n} 个未检出样品按替代规则计入。</translation>
     </message>
@@ -4011,12 +3999,12 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>无法在 PostGIS 数据库中完成空间连接（{reason}），改为在内存中计算。</translation>
     </message>
     <message>
-        <source>The samples layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.</source>
-        <translation>样品图层“{layer}”中没有“{compound}”的样品。现有物质：{present}。</translation>
+        <source>COMPOUND is set but “{layer}” has no compound field: every row is used.</source>
+        <translation>已设置 COMPOUND，但“{layer}”没有化合物字段：使用全部行。</translation>
     </message>
     <message>
-        <source>The samples hold several compounds ({present}) and no COMPOUND is chosen: their values are compared as they are.</source>
-        <translation>样品含有多种物质（{present}），且未选择 COMPOUND：各物质的数值将直接放在一起比较。</translation>
+        <source>{n} rows of other compounds are left out; the analysis is for {compound}.</source>
+        <translation>剔除其他化合物的 {n} 行；本次分析针对 {compound}。</translation>
     </message>
     <message>
         <source>The samples layer “{layer}” has no sample in round “{round}”. Rounds present: {present}.</source>
@@ -4061,14 +4049,6 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
     <message>
         <source>Samples of other sample types left out: {listed}.</source>
         <translation>其他样品类型的样品未计入：{listed}。</translation>
-    </message>
-    <message>
-        <source>COMPOUND is set but “{layer}” has no compound field: every row is used.</source>
-        <translation>已设置 COMPOUND，但“{layer}”没有化合物字段：使用全部行。</translation>
-    </message>
-    <message>
-        <source>{n} rows of other compounds are left out; the analysis is for {compound}.</source>
-        <translation>剔除其他化合物的 {n} 行；本次分析针对 {compound}。</translation>
     </message>
     <message>
         <source>{n} non-detects enter the analysis through the non-detect policy.</source>

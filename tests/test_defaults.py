@@ -183,8 +183,9 @@ def required_inputs(algorithm_id: str, data: dict) -> dict:
         "wbe:sourcesignals": {"INPUT": data["samples"]},
         # One surface never mixes compounds: the analyst must pick one (the algorithm says so when not).
         "wbe:interpolate": {"INPUT": data["samples"], "COMPOUND": "methamphetamine"},
-        # A search zone needs a cut-off the analyst chooses (or a severity class): no default can be right.
-        "wbe:searchzones": {"SAMPLES": data["samples"], "VALUE_FIELD": "concentration", "THRESHOLD": 100.0},
+        # A search zone needs a cut-off the analyst chooses (or a severity class): no default can be right. One
+        # threshold never compares compounds, so the demo's several compounds need COMPOUND (refused otherwise).
+        "wbe:searchzones": {"SAMPLES": data["samples"], "VALUE_FIELD": "concentration", "THRESHOLD": 100.0, "COMPOUND": "methamphetamine"},
         "wbe:surfacebytownship": {"INPUT": data["surface"], "TOWNSHIPS": TOWNSHIPS},
         "wbe:comparecases": {
             "INPUT": data["severity"],

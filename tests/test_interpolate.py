@@ -447,3 +447,29 @@ def test_demo_chain_import_interpolate_mask_and_summarise(run, tmp_path, demo_la
         {"INPUT": str(tmp_path / "mdma.tif"), "TOWNSHIPS": demo_townships, "THRESHOLD": 1.0, "OUTPUT": str(tmp_path / "s.gpkg")},
     )
     assert summary["N_EMPTY"] == 0
+
+
+def test_sample_rules_of_every_sample_layer(run, tmp_path):
+    """A CSV-like layer: detected as text, no lod, a unit field, rounds in the import's other spellings. The
+    flag means what the sample model says ("false" is a non-detect; the old reader took any text as a detection
+    and needed a lod field); ROUND 2024-Q3 is the round 2024Q3; two units among the chosen rows are refused."""
+    x = np.array([X0 + 1000, X0 + 9000, X0 + 15000, X0 + 5000, X0 + 12000, X0 + 7000])
+    y = np.array([Y0 + 2000, Y0 + 3000, Y0 + 11000, Y0 + 9000, Y0 + 6000, Y0 + 4000])
+    columns = {
+        "compound": ["ketamine"] * 6,
+        "round": ["2024Q3", "2024年第三季度", "2024-Q3", "2024Q3", "2024Q3", "2024Q2"],
+        "concentration": [12.0, 30.0, 0.0, 7.5, 22.0, 50.0],
+        "detected": ["true", "是", "false", "1", "true", "true"],
+        "unit": ["ng/L"] * 6,
+    }
+    path = write_points(tmp_path / "csvlike.gpkg", x, y, columns)
+    feedback = Recorder()
+    base = {"INPUT": path, "ROUND": "2024-Q3", "PIXEL_SIZE": 500.0}
+    result = run("wbe:interpolate", {**base, "ND_POLICY": 4, "OUTPUT": str(tmp_path / "a.tif")}, feedback)
+    assert result["N_POINTS"] == 4  # five rows of 2024Q3, the "false" one excluded as a non-detect
+    assert any("5 of 6 samples match" in m for m in feedback.infos)
+    # the sixth row, of another round, is in µg/L: one unit among the rows of 2024Q3, two among all rows
+    mixed = write_points(tmp_path / "units.gpkg", x, y, {**columns, "unit": ["ng/L"] * 5 + ["µg/L"]})
+    assert run("wbe:interpolate", {**base, "INPUT": mixed, "ND_POLICY": 4, "OUTPUT": str(tmp_path / "b.tif")})["N_POINTS"] == 4
+    with pytest.raises(QgsProcessingException, match=r"several units.*ng/L \(5\), µg/L \(1\)"):
+        run("wbe:interpolate", {"INPUT": mixed, "PIXEL_SIZE": 500.0, "OUTPUT": str(tmp_path / "c.tif")})

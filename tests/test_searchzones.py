@@ -282,3 +282,23 @@ def test_compound_and_round_filters(run):
         run("wbe:searchzones", {**base, "COMPOUND": "methamphetamine", "ROUND": "2023Q1"})
     with pytest.raises(QgsProcessingException, match="MDMA"):
         run("wbe:searchzones", {**base, "COMPOUND": "MDMA"})
+
+
+def test_several_compounds_need_a_compound(run):
+    """One threshold never compares compounds: a layer of several and no COMPOUND is refused, naming them (it
+    was only a warning, and ketamine's 999 qualified beside methamphetamine's values)."""
+    layer = QgsVectorLayer("Point?crs=EPSG:4547", "imported", "memory")
+    layer.dataProvider().addAttributes([QgsField("compound", QVariant.String), QgsField("concentration", QVariant.Double)])
+    layer.updateFields()
+    features = []
+    for site, (x, y) in CENTRES.items():
+        for compound, value in (("methamphetamine", VALUES[site]), ("ketamine", 999.0)):
+            feature = QgsFeature(layer.fields())
+            feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, y)))
+            feature.setAttributes([compound, value])
+            features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    base = {"SAMPLES": layer, "VALUE_FIELD": "concentration", "THRESHOLD": 50, "RADIUS": 500, "OUTPUT": "memory:"}
+    with pytest.raises(QgsProcessingException, match="several compounds.*ketamine, methamphetamine.*COMPOUND"):
+        run("wbe:searchzones", base)
+    assert run("wbe:searchzones", {**base, "COMPOUND": "MA"})["N_QUALIFYING"] == 3

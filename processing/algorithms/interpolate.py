@@ -43,6 +43,7 @@ from ...core.nondetect import substitute
 from ...translate import tr
 from ..base import WbeAlgorithm, is_null, to_float_array
 from ..fields import field_list
+from ..io.samples import sample_mask
 from ..parameters import nondetect_policy_parameter
 from ..surfaces import caveat
 
@@ -383,9 +384,10 @@ class Interpolate(WbeAlgorithm):
         round_index = fields.lookupField("round")
         detected_index = fields.lookupField("detected")
         lod_index = fields.lookupField("lod")
-        values, detected, lods, compounds, rounds, xs, ys = [], [], [], [], [], [], []
+        unit_index = fields.lookupField("unit")
+        values, detected, lods, compounds, rounds, units, xs, ys = [], [], [], [], [], [], [], []
         empty_geometry = 0
-        wanted = [i for i in (value_index, compound_index, round_index, detected_index, lod_index) if i >= 0]
+        wanted = [i for i in (value_index, compound_index, round_index, detected_index, lod_index, unit_index) if i >= 0]
         request = QgsFeatureRequest().setSubsetOfAttributes(wanted)
         total = max(source.featureCount(), 1)
         for count, feature in enumerate(source.getFeatures(request)):
@@ -403,6 +405,7 @@ class Interpolate(WbeAlgorithm):
                 values.append(attrs[value_index])
                 compounds.append(attrs[compound_index] if compound_index >= 0 else None)
                 rounds.append(attrs[round_index] if round_index >= 0 else None)
+                units.append(attrs[unit_index] if unit_index >= 0 else None)
                 detected.append(attrs[detected_index] if detected_index >= 0 else None)
                 lods.append(attrs[lod_index] if lod_index >= 0 else None)
             if count % 1000 == 0:
@@ -411,37 +414,23 @@ class Interpolate(WbeAlgorithm):
             feedback.pushWarning(tr("{n} features have no geometry and are left out.").format(n=empty_geometry))
         x = np.asarray(xs, dtype=float)
         y = np.asarray(ys, dtype=float)
-        keep = np.ones(len(x), dtype=bool)
-        if compound_index >= 0:
-            present = sorted({str(c) for c in compounds if not is_null(c)})
-            if wanted_compound:
-                keep &= np.array([not is_null(c) and str(c) == wanted_compound for c in compounds], dtype=bool)
-                if not keep.any():
-                    raise QgsProcessingException(
-                        tr("The layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.").format(
-                            layer=source.sourceName(), compound=wanted_compound, present=", ".join(present) or "—"
-                        )
-                    )
-            elif len(present) > 1:
-                raise QgsProcessingException(
-                    tr(
-                        "The layer “{layer}” holds several compounds ({present}): choose one in COMPOUND, never mix them in one surface."
-                    ).format(layer=source.sourceName(), present=", ".join(present))
-                )
-        if round_index >= 0 and wanted_round:
-            keep &= np.array([not is_null(r) and str(r) == wanted_round for r in rounds], dtype=bool)
-            if not keep.any():
-                present = sorted({str(r) for r in rounds if not is_null(r)})
-                raise QgsProcessingException(
-                    tr("No sample in round “{round}”. Rounds present: {present}.").format(
-                        round=wanted_round, present=", ".join(present) or "—"
-                    )
-                )
+        # One compound (COMPOUND, or the only one), the ROUND, one unit: the rules of every sample layer.
+        chosen = {"compound": compounds} if compound_index >= 0 else {}
+        if round_index >= 0:
+            chosen["round"] = rounds
+        if unit_index >= 0:
+            chosen["unit"] = units
+        mask = sample_mask(chosen, wanted_compound, wanted_round, source.sourceName(), feedback)
+        keep = np.ones(len(x), dtype=bool) if mask is None else mask
         z = to_float_array(values)
-        if detected_index >= 0 and lod_index >= 0:
-            flags = np.array([bool(d) if not is_null(d) else True for d in detected], dtype=bool)
+        if detected_index >= 0:
+            # The sample model's rule for the flag: NULL lets the value decide; "false" in a CSV is no detection.
+            from ...core.samples import detected_flags
+
+            flags = detected_flags([None if is_null(d) else d for d in detected], z)
             policy = self.parameterAsEnum(parameters, self.ND_POLICY, context)
-            substituted = substitute(z, flags, to_float_array(lods), policy)
+            lod = to_float_array(lods) if lod_index >= 0 else np.full(z.size, np.nan)
+            substituted = substitute(z, flags, lod, policy)
             nd = int((~flags & keep).sum())
             if nd:
                 feedback.pushInfo(tr("{n} non-detects enter through the substitution policy.").format(n=nd))

@@ -21,56 +21,90 @@ def distinct_texts(values) -> list[str]:
     return sorted({str(v) for v in values if not is_null(v)})
 
 
-def chosen_compound(values, compound_text: str, layer: str) -> tuple[str, list[str]]:
-    """(the canonical id of COMPOUND, or "" when none is given; the compounds present). A COMPOUND the layer
-    has no sample of is refused, naming the compounds present."""
-    from ...core.compounds import CompoundTable
+def rows_of_one_compound(columns: dict, wanted: str, layer: str, feedback) -> np.ndarray | None:
+    """Which rows to use when the layer has a ``compound`` field: those of ``wanted`` (a lab spelling, resolved to
+    its id), or every row when it holds one compound only. Several compounds and none chosen is refused, naming
+    them; a chosen compound the layer lacks too. Returns a boolean mask, or None (every row; no compound field)."""
+    from ...core import samples as sm
 
-    present = distinct_texts(values)
-    if not compound_text:
-        return "", present
-    wanted, _known = CompoundTable.load().resolve(compound_text)
-    if wanted not in present:
+    if "compound" not in columns:
+        if wanted:
+            feedback.pushWarning(tr("COMPOUND is set but “{layer}” has no compound field: every row is used.").format(layer=layer))
+        return None
+    present = distinct_texts(columns["compound"])
+    if wanted:
+        from ...core.compounds import CompoundTable
+
+        compound, _known = CompoundTable.load().resolve(wanted)
+        if compound not in present:
+            raise sample_refusal(sm.SampleError("no_compound", "compound", present, wanted=compound), layer)
+    elif len(present) > 1:
+        raise sample_refusal(sm.SampleError("mixed_compounds", "compound", present), layer)
+    elif not present:
+        return None
+    else:
+        compound = present[0]
+    ours = np.array([not is_null(c) and str(c) == compound for c in columns["compound"]], dtype=bool)
+    if not ours.all():
+        feedback.pushInfo(
+            tr("{n} rows of other compounds are left out; the analysis is for {compound}.").format(n=int((~ours).sum()), compound=compound)
+        )
+    return ours
+
+
+def rows_of_round(columns: dict, wanted: str, layer: str) -> np.ndarray | None:
+    """The rows of round ``wanted`` when the layer has a ``round`` field, rounds compared as the import writes them
+    (2022-Q3, 2022年第三季度 and 2022Q3 are one round). A round the layer lacks is refused, naming those present."""
+    from ...core.rounds import normalise_round
+
+    if not wanted or "round" not in columns:
+        return None
+
+    def canonical(text: str) -> str:
+        return normalise_round(text) or text
+
+    target = canonical(wanted.strip())
+    texts = ["" if is_null(r) else str(r).strip() for r in columns["round"]]
+    by_text = {t: canonical(t) for t in set(texts) if t}
+    ours = np.array([bool(t) and by_text[t] == target for t in texts], dtype=bool)
+    if not ours.any():
         raise QgsProcessingException(
-            tr("The samples layer “{layer}” has no sample of “{compound}”. Compounds present: {present}.").format(
-                layer=layer, compound=wanted, present=", ".join(present) or "—"
+            tr("The samples layer “{layer}” has no sample in round “{round}”. Rounds present: {present}.").format(
+                layer=layer, round=wanted, present=", ".join(sorted(by_text)) or "—"
             )
         )
-    return wanted, present
+    return ours
 
 
-def sample_mask(columns: dict, compound_text: str, round_text: str, layer: str, feedback):
-    """Which samples to use: those of COMPOUND and ROUND when given (and when the layer has the fields
-    `compound` and `round`, as “Import lab results” writes them). Warns when a layer mixes several compounds
-    and none is chosen. Returns a list of booleans (or None: use every sample)."""
-    n = len(next(iter(columns.values()))) if columns else 0
-    keep = [True] * n
-    filtered = False
-    if "compound" in columns:
-        wanted, present = chosen_compound(columns["compound"], compound_text, layer)
-        if wanted:
-            keep = [k and str(c) == wanted for k, c in zip(keep, columns["compound"])]
-            filtered = True
-        elif len(present) > 1:
-            feedback.pushWarning(
-                tr(
-                    "The samples hold several compounds ({present}) and no COMPOUND is chosen: their values are compared as they are."
-                ).format(present=", ".join(present))
-            )
-    if "round" in columns and round_text:
-        present = distinct_texts(columns["round"])
-        if round_text not in present:
-            raise QgsProcessingException(
-                tr("The samples layer “{layer}” has no sample in round “{round}”. Rounds present: {present}.").format(
-                    layer=layer, round=round_text, present=", ".join(present) or "—"
-                )
-            )
-        keep = [k and str(r) == round_text for k, r in zip(keep, columns["round"])]
-        filtered = True
-    if filtered:
-        feedback.pushInfo(tr("{n} of {total} samples match the chosen compound and round.").format(n=sum(keep), total=n))
-        return keep
-    return None
+def require_one_unit(columns: dict, keep: np.ndarray | None, layer: str) -> None:
+    """A ``unit`` field holding several units among the rows kept is refused, naming them."""
+    from ...core import samples as sm
+
+    if "unit" not in columns:
+        return
+    units = np.array(["" if is_null(u) else str(u).strip() for u in columns["unit"]], dtype=object)
+    if keep is not None:
+        units = units[keep]
+    import pandas as pd
+
+    try:
+        sm.require_one_unit(pd.DataFrame({"unit": units}))
+    except sm.SampleError as error:
+        raise sample_refusal(error, layer) from None
+
+
+def sample_mask(columns: dict, compound_text: str, round_text: str, layer: str, feedback) -> np.ndarray | None:
+    """Which samples to use, by the rules every algorithm applies to a sample layer (the fields `compound`,
+    `round` and `unit`, as “Import lab results” writes them, where the layer has them): one compound (COMPOUND,
+    or the only one; several and none chosen is refused), the ROUND when given, and one unit among the rows kept.
+    Returns a boolean mask, or None (use every sample)."""
+    keep = rows_of_one_compound(columns, compound_text, layer, feedback)
+    in_round = rows_of_round(columns, round_text, layer)
+    if in_round is not None:
+        keep = in_round if keep is None else keep & in_round
+        feedback.pushInfo(tr("{n} of {total} samples match the chosen compound and round.").format(n=int(keep.sum()), total=len(keep)))
+    require_one_unit(columns, keep, layer)
+    return keep
 
 
 def subset(columns: dict, geometries: list, keep) -> tuple[dict, list]:
@@ -84,7 +118,7 @@ def read_chosen_samples(samples, names: list, compound_text: str, round_text: st
     """The named columns and the geometries of the samples of COMPOUND and ROUND (when the layer has the
     import's compound and round fields), as sample_mask chooses them."""
     names = list(names)
-    for extra in ("compound", "round"):
+    for extra in ("compound", "round", "unit"):
         if samples.fields().lookupField(extra) >= 0 and extra not in names:
             names.append(extra)
     columns, geometries, _ids = read_columns(samples, names, feedback, with_geometry=True)

@@ -14,7 +14,7 @@ from ...core.rounds import RoundError
 from ...core.trend import TrendMatrix, build_matrix
 from ...translate import tr
 from ..base import is_null, read_columns, to_float_array
-from .samples import refuse_mixed_layer, sample_refusal
+from .samples import refuse_mixed_layer, require_one_unit, rows_of_one_compound, sample_refusal
 
 
 @dataclass
@@ -69,50 +69,6 @@ def first_geometries(source, ids, fids) -> dict:
     request = QgsFeatureRequest().setFilterFids(list(first_fid.values())).setNoAttributes()
     by_fid = {f.id(): f.geometry() for f in source.getFeatures(request)}
     return {key: by_fid.get(fid) for key, fid in first_fid.items()}
-
-
-def rows_of_one_compound(columns: dict, wanted: str, layer: str, feedback) -> np.ndarray | None:
-    """Which rows to use when the layer has a ``compound`` field: those of ``wanted`` (a lab spelling, resolved to
-    its id), or every row when it holds one compound only. Several compounds and none chosen is refused, naming
-    them; a chosen compound the layer lacks too. Returns a boolean mask, or None (every row; no compound field)."""
-    if "compound" not in columns:
-        if wanted:
-            feedback.pushWarning(tr("COMPOUND is set but “{layer}” has no compound field: every row is used.").format(layer=layer))
-        return None
-    present = sorted({str(c) for c in columns["compound"] if not is_null(c)})
-    if wanted:
-        from ...core.compounds import CompoundTable
-
-        compound, _known = CompoundTable.load().resolve(wanted)
-        if compound not in present:
-            raise sample_refusal(sm.SampleError("no_compound", "compound", present, wanted=compound), layer)
-    elif len(present) > 1:
-        raise sample_refusal(sm.SampleError("mixed_compounds", "compound", present), layer)
-    elif not present:
-        return None
-    else:
-        compound = present[0]
-    ours = np.array([not is_null(c) and str(c) == compound for c in columns["compound"]], dtype=bool)
-    if not ours.all():
-        feedback.pushInfo(
-            tr("{n} rows of other compounds are left out; the analysis is for {compound}.").format(n=int((~ours).sum()), compound=compound)
-        )
-    return ours
-
-
-def require_one_unit(columns: dict, keep: np.ndarray | None, layer: str) -> None:
-    """A ``unit`` field holding several units among the rows kept is refused, naming them."""
-    if "unit" not in columns:
-        return
-    units = np.array(["" if is_null(u) else str(u).strip() for u in columns["unit"]], dtype=object)
-    if keep is not None:
-        units = units[keep]
-    import pandas as pd
-
-    try:
-        sm.require_one_unit(pd.DataFrame({"unit": units}))
-    except sm.SampleError as error:
-        raise sample_refusal(error, layer) from None
 
 
 def one_compound_and_unit(source, columns: dict, wanted: str, feedback) -> np.ndarray | None:
