@@ -4015,6 +4015,30 @@ p 值：少于 10 个轮次时为精确值，即该 ID 自身数值的所有排�
         <translation>{total} 个样品中有 {n} 个符合所选物质和轮次。</translation>
     </message>
     <message>
+        <source>untreated wastewater</source>
+        <translation>未处理污水</translation>
+    </message>
+    <message>
+        <source>treated effluent</source>
+        <translation>处理后出水</translation>
+    </message>
+    <message>
+        <source>river or surface water</source>
+        <translation>河流或地表水</translation>
+    </message>
+    <message>
+        <source>solids</source>
+        <translation>固体样品</translation>
+    </message>
+    <message>
+        <source>no or unknown type</source>
+        <translation>无类型或类型未知</translation>
+    </message>
+    <message>
+        <source>The samples “{layer}” mix sample types: {counts}. Their values are compared as they are; filter the layer on the field “medium” to analyse one type.</source>
+        <translation>样品图层“{layer}”混有多种样品类型：{counts}。其数值按原样比较；如需只分析一种类型，请按字段“medium”筛选图层。</translation>
+    </message>
+    <message>
         <source>The samples “{layer}” hold several units in the field “{field}”: {values}. Values in different units are never averaged or compared: filter the layer to one unit (for example with “Extract by attribute”), or convert the values first.</source>
         <translation>样品“{layer}”的字段“{field}”中有多种单位：{values}。不同单位的数值绝不平均或比较：请先把图层筛选为一种单位（例如用“按属性提取”），或先换算数值。</translation>
     </message>

@@ -302,3 +302,23 @@ def test_several_compounds_need_a_compound(run):
     with pytest.raises(QgsProcessingException, match="several compounds.*ketamine, methamphetamine.*COMPOUND"):
         run("wbe:searchzones", base)
     assert run("wbe:searchzones", {**base, "COMPOUND": "MA"})["N_QUALIFYING"] == 3
+
+
+def test_mixed_sample_types_are_named_in_the_log(run):
+    from conftest import LogFeedback
+
+    layer = QgsVectorLayer("Point?crs=EPSG:4547", "imported", "memory")
+    layer.dataProvider().addAttributes([QgsField("medium", QVariant.String), QgsField("concentration", QVariant.Double)])
+    layer.updateFields()
+    features = []
+    for i, (x, y) in enumerate(CENTRES.values()):
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, y)))
+        feature.setAttributes(["surface_water" if i == 4 else ("sewage", "influent")[i % 2], 100.0])
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    feedback = LogFeedback()
+    run(
+        "wbe:searchzones", {"SAMPLES": layer, "VALUE_FIELD": "concentration", "THRESHOLD": 50, "RADIUS": 500, "OUTPUT": "memory:"}, feedback
+    )
+    assert any("mix sample types: river or surface water (1), untreated wastewater (4)" in w for w in feedback.warnings)

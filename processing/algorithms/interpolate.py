@@ -385,9 +385,10 @@ class Interpolate(WbeAlgorithm):
         detected_index = fields.lookupField("detected")
         lod_index = fields.lookupField("lod")
         unit_index = fields.lookupField("unit")
-        values, detected, lods, compounds, rounds, units, xs, ys = [], [], [], [], [], [], [], []
+        medium_index = fields.lookupField("medium")
+        values, detected, lods, compounds, rounds, units, media, xs, ys = [], [], [], [], [], [], [], [], []
         empty_geometry = 0
-        wanted = [i for i in (value_index, compound_index, round_index, detected_index, lod_index, unit_index) if i >= 0]
+        wanted = [i for i in (value_index, compound_index, round_index, detected_index, lod_index, unit_index, medium_index) if i >= 0]
         request = QgsFeatureRequest().setSubsetOfAttributes(wanted)
         total = max(source.featureCount(), 1)
         for count, feature in enumerate(source.getFeatures(request)):
@@ -406,6 +407,7 @@ class Interpolate(WbeAlgorithm):
                 compounds.append(attrs[compound_index] if compound_index >= 0 else None)
                 rounds.append(attrs[round_index] if round_index >= 0 else None)
                 units.append(attrs[unit_index] if unit_index >= 0 else None)
+                media.append(attrs[medium_index] if medium_index >= 0 else None)
                 detected.append(attrs[detected_index] if detected_index >= 0 else None)
                 lods.append(attrs[lod_index] if lod_index >= 0 else None)
             if count % 1000 == 0:
@@ -420,6 +422,8 @@ class Interpolate(WbeAlgorithm):
             chosen["round"] = rounds
         if unit_index >= 0:
             chosen["unit"] = units
+        if medium_index >= 0:
+            chosen["medium"] = media
         mask = sample_mask(chosen, wanted_compound, wanted_round, source.sourceName(), feedback)
         keep = np.ones(len(x), dtype=bool) if mask is None else mask
         z = to_float_array(values)

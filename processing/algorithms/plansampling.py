@@ -391,7 +391,7 @@ class PlanSampling(NetworkInputs, WbeAlgorithm):
                     tr("The layer “{layer}” has no field “{field}”.").format(layer=source.sourceName(), field=name)
                 )
         names = [n for n in (value_field, site_field) if n]
-        for extra in ("compound", "round", "unit"):
+        for extra in ("compound", "round", "unit", "medium"):
             if source.fields().lookupField(extra) >= 0 and extra not in names:
                 names.append(extra)
         columns, geometries, _ids = read_columns(source, names, feedback, with_geometry=True)

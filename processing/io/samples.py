@@ -104,7 +104,38 @@ def sample_mask(columns: dict, compound_text: str, round_text: str, layer: str, 
         keep = in_round if keep is None else keep & in_round
         feedback.pushInfo(tr("{n} of {total} samples match the chosen compound and round.").format(n=int(keep.sum()), total=len(keep)))
     require_one_unit(columns, keep, layer)
+    warn_mixed_media(columns, keep, layer, feedback)
     return keep
+
+
+def warn_mixed_media(columns: dict, keep: np.ndarray | None, layer: str, feedback) -> None:
+    """Samples of several types (untreated wastewater, treated effluent, river or surface water, solids) among the
+    rows kept are named in the log with their counts: a value of river water is no value of sewage. They are not
+    refused, because surface water near a former production site is what some searches look for."""
+    from ...core import samples as sm
+
+    if "medium" not in columns:
+        return
+    media = np.array(["" if is_null(m) else str(m).strip() for m in columns["medium"]], dtype=object)
+    if keep is not None:
+        media = media[keep]
+    classes = sm.medium_class_of(media)
+    found = sorted(set(classes.tolist()))
+    if len(found) > 1:
+        labels = {
+            sm.WASTEWATER: tr("untreated wastewater"),
+            sm.TREATED: tr("treated effluent"),
+            sm.ENVIRONMENT: tr("river or surface water"),
+            sm.SOLID: tr("solids"),
+            sm.UNKNOWN: tr("no or unknown type"),
+        }
+        counts = ", ".join(f"{labels[c]} ({int((classes == c).sum())})" for c in found)
+        feedback.pushWarning(
+            tr(
+                "The samples “{layer}” mix sample types: {counts}. Their values are compared as they are; filter the layer on "
+                "the field “medium” to analyse one type."
+            ).format(layer=layer, counts=counts)
+        )
 
 
 def subset(columns: dict, geometries: list, keep) -> tuple[dict, list]:
@@ -118,7 +149,7 @@ def read_chosen_samples(samples, names: list, compound_text: str, round_text: st
     """The named columns and the geometries of the samples of COMPOUND and ROUND (when the layer has the
     import's compound and round fields), as sample_mask chooses them."""
     names = list(names)
-    for extra in ("compound", "round", "unit"):
+    for extra in ("compound", "round", "unit", "medium"):
         if samples.fields().lookupField(extra) >= 0 and extra not in names:
             names.append(extra)
     columns, geometries, _ids = read_columns(samples, names, feedback, with_geometry=True)
